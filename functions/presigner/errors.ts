@@ -1,0 +1,99 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { isThrottlingError, isTransientError } from "@smithy/service-error-classification";
+
+/** An error whose message is safe to show the caller; everything else is logged, not returned. */
+export abstract class HttpError extends Error {
+  abstract readonly status: number;
+  /** What the log records as the request's outcome. */
+  abstract readonly outcome: string;
+  /** Detail for the logs only (an SDK error name, a misconfigured attribute). */
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Unauthenticated extends HttpError {
+  readonly status = 401;
+  readonly outcome = "unauthenticated";
+  constructor() {
+    super("Unauthorized");
+  }
+}
+
+export class NotEntitled extends HttpError {
+  readonly status = 403;
+  readonly outcome = "not-entitled";
+  constructor() {
+    super("You are not entitled to this Studio");
+  }
+}
+
+export class LobDisabled extends HttpError {
+  readonly status = 403;
+  readonly outcome = "lob-disabled";
+  constructor() {
+    super("This Studio is disabled");
+  }
+}
+
+export class UnknownLob extends HttpError {
+  readonly status = 404;
+  readonly outcome = "unknown-lob";
+  constructor() {
+    super("No such Studio");
+  }
+}
+
+export class RouteNotFound extends HttpError {
+  readonly status = 404;
+  readonly outcome = "no-route";
+  constructor() {
+    super("Not found");
+  }
+}
+
+export class UpstreamFailure extends HttpError {
+  readonly status = 502;
+  readonly outcome = "upstream-failure";
+  constructor(detail: string) {
+    super("Studio could not be opened", detail);
+  }
+}
+
+export class UpstreamUnavailable extends HttpError {
+  readonly status = 503;
+  readonly outcome = "upstream-unavailable";
+  constructor(detail: string) {
+    super("Studio is busy, try again shortly", detail);
+  }
+}
+
+/** Turns an AWS SDK (or network) failure into the caller-facing error, keeping its name for the logs. */
+export function fromAwsError(error: unknown, call: string): HttpError {
+  if (error instanceof HttpError) return error;
+  // SDK and Node network errors carry $metadata, $retryable or code beside the Error fields.
+  const sdkError = (error instanceof Error ? error : new Error(String(error))) as Parameters<
+    typeof isThrottlingError
+  >[0];
+  const detail = `${call}: ${sdkError.name}`;
+  if (isThrottlingError(sdkError) || isTransientError(sdkError)) {
+    return new UpstreamUnavailable(detail);
+  }
+  return new UpstreamFailure(detail);
+}
+
+/** The one place errors become responses: JSON `{message}`, nothing internal. */
+export function errorResponse(error: HttpError): APIGatewayProxyResult {
+  return jsonResponse(error.status, { message: error.message });
+}
+
+export function jsonResponse(status: number, body: unknown): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+    body: JSON.stringify(body),
+  };
+}

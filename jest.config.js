@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.ts$": "ts-jest",
+  },
+  setupFiles: ["<rootDir>/tests/setup-env.ts"],
+  reporters: ["default", "<rootDir>/tests/summary-reporter.js"],
+};

@@ -1,0 +1,761 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+  createHandler,
+  handler as defaultHandler,
+  MAX_REQUEST_MS,
+  SDK_OPTIONS,
+} from "../../functions/presigner";
+import { loadConfig } from "../../functions/presigner/config";
+import { REFRESH_MARGIN_MS, type RoleCredentials } from "../../functions/presigner/credentials";
+import { captureLogs } from "../helpers/logs";
+
+const USERS = process.env.USERS_TABLE!;
+const LOBS = process.env.LOBS_TABLE!;
+const T0 = Date.parse("2026-11-21T12:00:00Z");
+
+const LOB_A = {
+  lob: "lob-a",
+  accountId: "222222222222",
+  region: "us-east-1",
+  domainId: "d-aaaaaaaaaaaa",
+  accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
+  enabled: true,
+};
+const LOB_B = {
+  ...LOB_A,
+  lob: "lob-b",
+  accountId: "333333333333",
+  domainId: "d-bbbbbbbbbbbb",
+  accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
+};
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const sts = mockClient(STSClient);
+const sm = mockClient(SageMakerClient);
+
+let clock: number;
+let lobs: Map<string, Record<string, unknown>>;
+let entitlements: { username: string; lob: string; profileName?: string }[];
+let sageMakerClients: { region: string; credentials: RoleCredentials }[];
+let logs: ReturnType<typeof captureLogs>;
+
+const presignedUrl = (domainId: string, profile: string) =>
+  `https://${domainId}.studio.us-east-1.sagemaker.aws/auth?token=SECRET-${profile}`;
+
+/** STS as the LOB roles answer it: hour-long credentials named after the role's account. */
+function assumeRole(input: AssumeRoleCommand["input"]) {
+  return {
+    Credentials: {
+      AccessKeyId: `ASIA${input.RoleArn?.split(":")[4] ?? ""}`,
+      SecretAccessKey: "secret",
+      SessionToken: "session",
+      Expiration: new Date(clock + 3600_000),
+    },
+  };
+}
+
+function fakeTables(): void {
+  ddb.on(BatchGetCommand).callsFake((input: BatchGetCommand["input"]) => {
+    const Responses: Record<string, Record<string, unknown>[]> = {};
+    for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
+      Responses[table] = (request.Keys ?? []).flatMap((key) => {
+        const found =
+          table === USERS
+            ? entitlements.find((e) => e.username === key.username && e.lob === key.lob)
+            : lobs.get(key.lob as string);
+        return found ? [found] : [];
+      });
+    }
+    return { Responses, UnprocessedKeys: {} };
+  });
+  ddb.on(QueryCommand).callsFake((input: QueryCommand["input"]) => ({
+    Items: entitlements.filter((e) => e.username === input.ExpressionAttributeValues?.[":u"]),
+  }));
+  sts.on(AssumeRoleCommand).callsFake(assumeRole);
+  sm.on(CreatePresignedDomainUrlCommand).callsFake(
+    (input: CreatePresignedDomainUrlCommand["input"]) => ({
+      AuthorizedUrl: presignedUrl(input.DomainId!, input.UserProfileName!),
+    }),
+  );
+}
+
+function newHandler() {
+  return createHandler({
+    config: loadConfig(process.env),
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    sts: new STSClient({}),
+    sageMaker: (region, credentials) => {
+      sageMakerClients.push({ region, credentials });
+      return new SageMakerClient({ region, credentials });
+    },
+    now: () => clock,
+  });
+}
+
+function request(
+  username: string | undefined,
+  lob: string | undefined,
+  extra: Partial<APIGatewayProxyEvent> = {},
+): APIGatewayProxyEvent {
+  return {
+    resource: lob === undefined ? "/studios" : "/studios/{lob}",
+    path: lob === undefined ? "/studios" : `/studios/${lob}`,
+    httpMethod: "GET",
+    headers: { Authorization: "Bearer header.payload.signature-of-the-caller" },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: lob === undefined ? null : { lob },
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {
+      authorizer: username === undefined ? undefined : { username, principalId: `sub-${username}` },
+    } as APIGatewayProxyEvent["requestContext"],
+    ...extra,
+  };
+}
+
+const context = (remainingMs = 28_000) => ({
+  awsRequestId: "req-1",
+  getRemainingTimeInMillis: () => remainingMs,
+});
+
+const awsCalls = () => ({
+  dynamo: ddb.calls().length,
+  assumeRole: sts.commandCalls(AssumeRoleCommand).length,
+  presign: sm.commandCalls(CreatePresignedDomainUrlCommand).length,
+});
+
+const body = (response: APIGatewayProxyResult) =>
+  JSON.parse(response.body) as Record<string, unknown>;
+
+beforeEach(() => {
+  ddb.reset();
+  sts.reset();
+  sm.reset();
+  clock = T0;
+  lobs = new Map([
+    ["lob-a", { ...LOB_A }],
+    ["lob-b", { ...LOB_B }],
+  ]);
+  entitlements = [
+    { username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" },
+    { username: "user-lob-b", lob: "lob-b", profileName: "user-lob-b" },
+    { username: "user-both", lob: "lob-b", profileName: "both-in-b" },
+    { username: "user-both", lob: "lob-a", profileName: "both-in-a" },
+  ];
+  sageMakerClients = [];
+  fakeTables();
+  logs = captureLogs();
+});
+
+afterEach(() => {
+  logs.restore();
+});
+
+describe("presigner: GET /studios/{lob}", () => {
+  it("redirects an entitled user to a presigned URL for their profile in the LOB's domain", async () => {
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response).toEqual({
+      statusCode: 302,
+      headers: {
+        Location: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a"),
+        "Cache-Control": "no-store",
+      },
+      body: "",
+    });
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toEqual({
+      DomainId: "d-aaaaaaaaaaaa",
+      UserProfileName: "user-lob-a",
+      ExpiresInSeconds: 20,
+      SessionExpirationDurationInSeconds: 3600,
+    });
+    expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toEqual({
+      RoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
+      RoleSessionName: "studio-access-presigner",
+      DurationSeconds: 3600,
+    });
+    expect(sageMakerClients).toEqual([
+      {
+        region: "us-east-1",
+        credentials: {
+          accessKeyId: "ASIA222222222222",
+          secretAccessKey: "secret",
+          sessionToken: "session",
+          expiration: new Date(T0 + 3600_000),
+        },
+      },
+    ]);
+  });
+
+  it("reads the entitlement and the LOB record in one strongly consistent BatchGetItem", async () => {
+    await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(ddb.calls()).toHaveLength(1);
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input).toEqual({
+      RequestItems: {
+        [USERS]: { Keys: [{ username: "user-lob-a", lob: "lob-a" }], ConsistentRead: true },
+        [LOBS]: { Keys: [{ lob: "lob-a" }], ConsistentRead: true },
+      },
+    });
+  });
+
+  it("answers 200 {url, expiresAt} when the client accepts JSON", async () => {
+    const response = await newHandler()(
+      request("user-lob-a", "lob-a", { headers: { accept: "application/json, text/plain" } }),
+      context(),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toEqual({
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+    });
+    expect(body(response)).toEqual({
+      url: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a"),
+      expiresAt: new Date(T0 + 20_000).toISOString(),
+    });
+  });
+
+  it("uses the profile name of the entitlement, which may differ per LOB", async () => {
+    const handler = newHandler();
+    await handler(request("user-both", "lob-a"), context());
+    await handler(request("user-both", "lob-b"), context());
+    expect(
+      sm.commandCalls(CreatePresignedDomainUrlCommand).map((c) => c.args[0].input.UserProfileName),
+    ).toEqual(["both-in-a", "both-in-b"]);
+  });
+
+  it("makes 3 AWS calls on a cold sign-in and 2 on a warm one", async () => {
+    const handler = newHandler();
+    await handler(request("user-lob-a", "lob-a"), context());
+    expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 1, presign: 1 });
+    await handler(request("user-lob-a", "lob-a"), context());
+    expect(awsCalls()).toEqual({ dynamo: 2, assumeRole: 1, presign: 2 });
+  });
+});
+
+describe("presigner: identity comes only from the authorizer", () => {
+  it("ignores a username in the path parameters, query string and headers", async () => {
+    const response = await newHandler()(
+      request("user-lob-b", "lob-a", {
+        path: "/studios/lob-a/user-lob-a",
+        pathParameters: { lob: "lob-a", username: "user-lob-a", user_id: "user-lob-a" },
+        queryStringParameters: { username: "user-lob-a" },
+        headers: { "X-Username": "user-lob-a" },
+      }),
+      context(),
+    );
+    expect(response.statusCode).toBe(403);
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
+      [{ username: "user-lob-b", lob: "lob-a" }],
+    );
+    expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
+  });
+
+  it("refuses with 401 when the authorizer supplied no username", async () => {
+    const response = await newHandler()(request(undefined, "lob-a"), context());
+    expect(response.statusCode).toBe(401);
+    expect(body(response)).toEqual({ message: "Unauthorized" });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe("presigner: error mapping", () => {
+  const leaks = [
+    "arn:",
+    "222222222222",
+    "StudioAccessRole",
+    "d-aaaaaaaaaaaa",
+    "stack",
+    "Exception",
+    "SECRET",
+  ];
+
+  async function expectError(
+    status: number,
+    message: string,
+    detail?: string,
+    lob = "lob-a",
+    user = "user-lob-a",
+  ) {
+    const response = await newHandler()(request(user, lob), context());
+    expect(response.statusCode).toBe(status);
+    expect(response.headers).toEqual({
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+    });
+    expect(body(response)).toEqual({ message });
+    for (const leak of leaks) expect(response.body).not.toContain(leak);
+    const line = logs.lines().find((l) => l.message === "request");
+    expect(line).toMatchObject({ status, username: user, lob });
+    if (detail !== undefined) expect(line?.detail).toBe(detail);
+  }
+
+  const sdkError = (
+    name: string,
+    httpStatusCode: number,
+    message = `${name} on arn:aws:iam::222222222222:role/x`,
+  ) =>
+    Object.assign(new Error(message), {
+      name,
+      $fault: httpStatusCode >= 500 ? "server" : "client",
+      $metadata: { httpStatusCode },
+    });
+
+  it("refuses a user not entitled to the LOB with 403", async () => {
+    await expectError(403, "You are not entitled to this Studio", undefined, "lob-a", "user-lob-b");
+    expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
+  });
+
+  it("refuses an entitled user of a disabled LOB with 403", async () => {
+    lobs.set("lob-a", { ...LOB_A, enabled: false });
+    await expectError(403, "This Studio is disabled");
+    expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
+  });
+
+  it("answers 404 for a LOB with no record", async () => {
+    await expectError(404, "No such Studio", undefined, "lob-z");
+  });
+
+  it.each(["LOB-A", "lob_a", "-lob", "a".repeat(64), "lob a", "..%2f"])(
+    "answers 404 without reading any table for the malformed LOB name %p",
+    async (lob) => {
+      await expectError(404, "No such Studio", undefined, lob);
+      expect(ddb.calls()).toHaveLength(0);
+    },
+  );
+
+  it("answers 404 for an unknown route", async () => {
+    const response = await newHandler()(
+      request("user-lob-a", undefined, { resource: "/admin" }),
+      context(),
+    );
+    expect(response.statusCode).toBe(404);
+    expect(body(response)).toEqual({ message: "Not found" });
+  });
+
+  it("answers 503 when DynamoDB throttles", async () => {
+    ddb.on(BatchGetCommand).rejects(sdkError("ProvisionedThroughputExceededException", 400));
+    await expectError(
+      503,
+      "Studio is busy, try again shortly",
+      "DynamoDB.BatchGetItem: ProvisionedThroughputExceededException",
+    );
+  });
+
+  it("answers 503 when DynamoDB leaves keys unprocessed", async () => {
+    ddb
+      .on(BatchGetCommand)
+      .resolves({ Responses: {}, UnprocessedKeys: { [LOBS]: { Keys: [{ lob: "lob-a" }] } } });
+    await expectError(
+      503,
+      "Studio is busy, try again shortly",
+      "DynamoDB.BatchGetItem: unprocessed keys",
+    );
+  });
+
+  it("answers 503 when STS throttles AssumeRole", async () => {
+    sts.on(AssumeRoleCommand).rejects(sdkError("Throttling", 400));
+    await expectError(503, "Studio is busy, try again shortly", "STS.AssumeRole: Throttling");
+  });
+
+  it("answers 502 when the LOB's role refuses AssumeRole", async () => {
+    sts.on(AssumeRoleCommand).rejects(sdkError("AccessDenied", 403));
+    await expectError(502, "Studio could not be opened", "STS.AssumeRole: AccessDenied");
+  });
+
+  it("answers 502 when AssumeRole returns no credentials", async () => {
+    sts.on(AssumeRoleCommand).resolves({});
+    await expectError(502, "Studio could not be opened", "STS.AssumeRole: Error");
+  });
+
+  it("answers 503 when SageMaker throttles", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("ThrottlingException", 400));
+    await expectError(
+      503,
+      "Studio is busy, try again shortly",
+      "SageMaker.CreatePresignedDomainUrl: ThrottlingException",
+    );
+  });
+
+  it("answers 503 when SageMaker fails on its side (500)", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("InternalFailure", 500));
+    await expectError(
+      503,
+      "Studio is busy, try again shortly",
+      "SageMaker.CreatePresignedDomainUrl: InternalFailure",
+    );
+  });
+
+  it("answers 503 when a network call times out", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(
+      Object.assign(new Error("socket hang up"), { name: "TimeoutError" }),
+    );
+    await expectError(
+      503,
+      "Studio is busy, try again shortly",
+      "SageMaker.CreatePresignedDomainUrl: TimeoutError",
+    );
+  });
+
+  it("answers 502 when the user's profile does not exist in the domain", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("ResourceNotFound", 400));
+    await expectError(
+      502,
+      "Studio could not be opened",
+      "SageMaker.CreatePresignedDomainUrl: ResourceNotFound",
+    );
+  });
+
+  it("answers 502 when the access role may not presign (AccessDeniedException)", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("AccessDeniedException", 400));
+    await expectError(
+      502,
+      "Studio could not be opened",
+      "SageMaker.CreatePresignedDomainUrl: AccessDeniedException",
+    );
+  });
+
+  it("answers 502 when SageMaker returns no URL", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).resolves({});
+    await expectError(
+      502,
+      "Studio could not be opened",
+      "CreatePresignedDomainUrl: no URL returned",
+    );
+  });
+
+  it("answers 502 when the LOB record lacks an attribute", async () => {
+    const { domainId: _omitted, ...broken } = LOB_A;
+    lobs.set("lob-a", broken);
+    await expectError(
+      502,
+      "Studio could not be opened",
+      'lobs table: item for "lob-a" lacks a required attribute',
+    );
+  });
+
+  it("answers 502 when the entitlement has no profile name", async () => {
+    entitlements = [{ username: "user-lob-a", lob: "lob-a" }];
+    await expectError(
+      502,
+      "Studio could not be opened",
+      'users table: entitlement to "lob-a" has no profileName',
+    );
+  });
+
+  it("answers 502, not a crash, for an unexpected error", async () => {
+    const handler = createHandler({
+      config: loadConfig(process.env),
+      dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      sts: new STSClient({}),
+      sageMaker: () => {
+        throw new TypeError(
+          "cannot read properties of undefined (reading 'arn:aws:iam::222222222222')",
+        );
+      },
+      now: () => clock,
+    });
+    const response = await handler(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(502);
+    expect(body(response)).toEqual({ message: "Studio could not be opened" });
+    expect(logs.lines().at(-1)?.detail).toBe("unexpected TypeError");
+  });
+
+  it("answers 503 inside the Lambda's remaining time when SageMaker never answers", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).callsFake(() => new Promise(() => undefined));
+    const started = Date.now();
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context(1_400));
+    const elapsed = Date.now() - started;
+    expect(response.statusCode).toBe(503);
+    expect(elapsed).toBeGreaterThanOrEqual(350);
+    expect(elapsed).toBeLessThan(1_400);
+    expect(logs.lines().at(-1)?.detail).toBe("request deadline of 400 ms passed");
+  });
+
+  it("bounds every request below API Gateway's 29 s, whatever time the Lambda has left", () => {
+    expect(MAX_REQUEST_MS).toBeLessThan(29_000);
+    expect(SDK_OPTIONS.maxAttempts).toBe(2);
+  });
+});
+
+describe("presigner: credential cache", () => {
+  it("reuses a LOB's credentials across users and requests", async () => {
+    const handler = newHandler();
+    await handler(request("user-lob-a", "lob-a"), context());
+    await handler(request("user-both", "lob-a"), context());
+    clock += 30 * 60_000;
+    await handler(request("user-lob-a", "lob-a"), context());
+    expect(awsCalls()).toEqual({ dynamo: 3, assumeRole: 1, presign: 3 });
+  });
+
+  it("keeps credentials per LOB: each LOB's role is assumed once", async () => {
+    const handler = newHandler();
+    await handler(request("user-both", "lob-a"), context());
+    await handler(request("user-both", "lob-b"), context());
+    await handler(request("user-lob-a", "lob-a"), context());
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual([
+      LOB_A.accessRoleArn,
+      LOB_B.accessRoleArn,
+    ]);
+  });
+
+  it("refreshes credentials once they are within the refresh margin of expiry, not before", async () => {
+    const handler = newHandler();
+    await handler(request("user-lob-a", "lob-a"), context());
+    const expiry = T0 + 3600_000;
+    clock = expiry - REFRESH_MARGIN_MS - 1;
+    await handler(request("user-lob-a", "lob-a"), context());
+    expect(awsCalls().assumeRole).toBe(1);
+    clock = expiry - REFRESH_MARGIN_MS;
+    await handler(request("user-lob-a", "lob-a"), context());
+    expect(awsCalls().assumeRole).toBe(2);
+    expect(sageMakerClients).toHaveLength(2);
+  });
+
+  it("makes one AssumeRole for many concurrent cold requests (single flight)", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    sts.on(AssumeRoleCommand).callsFake(async () => {
+      await gate;
+      return {
+        Credentials: {
+          AccessKeyId: "ASIA1",
+          SecretAccessKey: "s",
+          SessionToken: "t",
+          Expiration: new Date(clock + 3600_000),
+        },
+      };
+    });
+    const handler = newHandler();
+    const pending = Array.from({ length: 25 }, () =>
+      handler(request("user-lob-a", "lob-a"), context()),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    const responses = await Promise.all(pending);
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(25).fill(302));
+    expect(awsCalls()).toEqual({ dynamo: 25, assumeRole: 1, presign: 25 });
+    expect(sageMakerClients).toHaveLength(1);
+  });
+
+  it("makes one AssumeRole when many requests find the same stale credentials", async () => {
+    const handler = newHandler();
+    await handler(request("user-lob-a", "lob-a"), context());
+    clock += 3600_000;
+    await Promise.all(
+      Array.from({ length: 10 }, () => handler(request("user-lob-a", "lob-a"), context())),
+    );
+    expect(awsCalls().assumeRole).toBe(2);
+  });
+
+  it("does not cache a failed AssumeRole: the next request tries again", async () => {
+    let calls = 0;
+    sts.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommand["input"]) => {
+      calls += 1;
+      if (calls === 1) throw Object.assign(new Error("x"), { name: "Throttling", $metadata: {} });
+      return assumeRole(input);
+    });
+    const handler = newHandler();
+    expect((await handler(request("user-lob-a", "lob-a"), context())).statusCode).toBe(503);
+    expect((await handler(request("user-lob-a", "lob-a"), context())).statusCode).toBe(302);
+    expect(calls).toBe(2);
+  });
+
+  it("assumes the role again once, and succeeds, when SageMaker says the credentials expired", async () => {
+    sm.on(CreatePresignedDomainUrlCommand)
+      .rejectsOnce(
+        Object.assign(new Error("expired"), {
+          name: "ExpiredTokenException",
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
+      .resolves({ AuthorizedUrl: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a") });
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(302);
+    expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 2, presign: 2 });
+  });
+
+  it("gives up after one retry when fresh credentials are also refused as expired", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(
+      Object.assign(new Error("expired"), {
+        name: "ExpiredTokenException",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(502);
+    expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 2, presign: 2 });
+  });
+});
+
+describe("presigner: GET /studios", () => {
+  it("lists only the caller's entitlements, with domain and profile, without touching STS or SageMaker", async () => {
+    const response = await newHandler()(request("user-both", undefined), context());
+    expect(response.statusCode).toBe(200);
+    expect(body(response)).toEqual({
+      studios: [
+        { lob: "lob-a", domainId: "d-aaaaaaaaaaaa", profileName: "both-in-a", enabled: true },
+        { lob: "lob-b", domainId: "d-bbbbbbbbbbbb", profileName: "both-in-b", enabled: true },
+      ],
+    });
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+      TableName: USERS,
+      KeyConditionExpression: "username = :u",
+      ExpressionAttributeValues: { ":u": "user-both" },
+      ExclusiveStartKey: undefined,
+    });
+    expect(awsCalls()).toEqual({ dynamo: 2, assumeRole: 0, presign: 0 });
+  });
+
+  it("ignores a username in the query string", async () => {
+    const response = await newHandler()(
+      request("user-lob-b", undefined, { queryStringParameters: { username: "user-both" } }),
+      context(),
+    );
+    expect(body(response)).toEqual({
+      studios: [
+        { lob: "lob-b", domainId: "d-bbbbbbbbbbbb", profileName: "user-lob-b", enabled: true },
+      ],
+    });
+  });
+
+  it("leaves out entitlements to LOBs that are not registered and shows disabled ones as such", async () => {
+    entitlements.push({ username: "user-lob-a", lob: "lob-gone", profileName: "p" });
+    lobs.set("lob-a", { ...LOB_A, enabled: false });
+    const response = await newHandler()(request("user-lob-a", undefined), context());
+    expect(body(response)).toEqual({
+      studios: [
+        { lob: "lob-a", domainId: "d-aaaaaaaaaaaa", profileName: "user-lob-a", enabled: false },
+      ],
+    });
+  });
+
+  it("answers an empty list, with no LOB lookup, to a user with no entitlements", async () => {
+    const response = await newHandler()(request("nobody", undefined), context());
+    expect(body(response)).toEqual({ studios: [] });
+    expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 0, presign: 0 });
+  });
+
+  it("follows the query's pages", async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [entitlements[2]!],
+        LastEvaluatedKey: { username: "user-both", lob: "lob-b" },
+      })
+      .resolvesOnce({ Items: [entitlements[3]!] });
+    const response = await newHandler()(request("user-both", undefined), context());
+    expect((body(response).studios as unknown[]).length).toBe(2);
+    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({
+      username: "user-both",
+      lob: "lob-b",
+    });
+  });
+});
+
+describe("presigner: logs", () => {
+  it("writes one structured line per request with request id, user, LOB, account, outcome and latency", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).callsFake(() => {
+      clock += 42;
+      return { AuthorizedUrl: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a") };
+    });
+    await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(logs.lines()).toEqual([
+      {
+        level: "info",
+        message: "request",
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+        requestId: "req-1",
+        route: "/studios/{lob}",
+        username: "user-lob-a",
+        lob: "lob-a",
+        account: "222222222222",
+        outcome: "ok",
+        status: 302,
+        latencyMs: 42,
+      },
+    ]);
+  });
+
+  it("never logs the presigned URL or the caller's token, on success or failure", async () => {
+    const handler = newHandler();
+    await handler(request("user-lob-a", "lob-a"), context());
+    await handler(
+      request("user-lob-a", "lob-a", {
+        headers: {
+          Accept: "application/json",
+          Authorization: "Bearer header.payload.signature-of-the-caller",
+        },
+      }),
+      context(),
+    );
+    sm.on(CreatePresignedDomainUrlCommand).rejects(new Error("boom"));
+    await handler(request("user-lob-a", "lob-a"), context());
+    expect(logs.lines()).toHaveLength(3);
+    expect(logs.raw()).not.toContain("SECRET");
+    expect(logs.raw()).not.toContain("studio.us-east-1.sagemaker.aws");
+    expect(logs.raw()).not.toContain("signature-of-the-caller");
+  });
+});
+
+describe("presigner: configuration", () => {
+  const valid = {
+    USERS_TABLE: "u",
+    LOBS_TABLE: "l",
+    URL_EXPIRES_SECONDS: "20",
+    SESSION_EXPIRES_SECONDS: "1800",
+  };
+
+  it("reads the four variables", () => {
+    expect(loadConfig(valid)).toEqual({
+      usersTable: "u",
+      lobsTable: "l",
+      urlExpiresSeconds: 20,
+      sessionExpiresSeconds: 1800,
+    });
+  });
+
+  it.each([
+    [{ USERS_TABLE: undefined }, "environment variable USERS_TABLE is required but is not set"],
+    [{ LOBS_TABLE: " " }, "environment variable LOBS_TABLE is required but is not set"],
+    [
+      { URL_EXPIRES_SECONDS: "4" },
+      'environment variable URL_EXPIRES_SECONDS is "4": expected a whole number of seconds from 5 to 300',
+    ],
+    [
+      { URL_EXPIRES_SECONDS: "301" },
+      'environment variable URL_EXPIRES_SECONDS is "301": expected a whole number of seconds from 5 to 300',
+    ],
+    [
+      { URL_EXPIRES_SECONDS: "twenty" },
+      'environment variable URL_EXPIRES_SECONDS is "twenty": expected a whole number of seconds from 5 to 300',
+    ],
+    [
+      { SESSION_EXPIRES_SECONDS: "1799" },
+      'environment variable SESSION_EXPIRES_SECONDS is "1799": expected a whole number of seconds from 1800 to 43200',
+    ],
+    [
+      { SESSION_EXPIRES_SECONDS: "43200.5" },
+      'environment variable SESSION_EXPIRES_SECONDS is "43200.5": expected a whole number of seconds from 1800 to 43200',
+    ],
+  ])("refuses %p", (override, message) => {
+    expect(() => loadConfig({ ...valid, ...override })).toThrow(message);
+  });
+});
+
+describe("presigner: the exported handler", () => {
+  it("is wired from the environment and signs a user in", async () => {
+    const response = await defaultHandler(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(302);
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toHaveProperty(USERS);
+    expect(
+      sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input.ExpiresInSeconds,
+    ).toBe(20);
+  });
+});

@@ -1,0 +1,10 @@
+// The functions read their configuration at import, as they do on a Lambda cold start.
+process.env.AWS_REGION = "us-east-1";
+process.env.AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+process.env.AWS_SECRET_ACCESS_KEY = "test-secret-not-real";
+process.env.USER_POOL_ID = "us-east-1_TestPool1";
+process.env.USER_POOL_CLIENT_ID = "testclient0123456789abcdef";
+process.env.USERS_TABLE = "studio-access-users";
+process.env.LOBS_TABLE = "studio-access-lobs";
+process.env.URL_EXPIRES_SECONDS = "20";
+process.env.SESSION_EXPIRES_SECONDS = "3600";
