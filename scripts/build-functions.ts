@@ -1,5 +1,6 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, type OutputFile } from "esbuild";
 
 /** Every Lambda function in the repository: `functions/<name>/index.ts`, exporting `handler`. */
 export const FUNCTION_NAMES = ["authorizer", "presigner"] as const;
@@ -41,8 +42,16 @@ export async function buildFunction(
     sourcesContent: false,
     legalComments: "linked",
     metafile: true,
+    write: false,
     logLevel: "warning",
   });
+  mkdirSync(dir, { recursive: true });
+  for (const file of result.outputFiles) {
+    writeFileSync(
+      file.path,
+      file.path.endsWith(".map") ? repositoryRelativeMap(file, dir) : file.contents,
+    );
+  }
   const output = outputFor(result.metafile, "index.js");
   return {
     name,
@@ -52,20 +61,38 @@ export async function buildFunction(
   };
 }
 
+/**
+ * esbuild writes map sources relative to the output folder, which puts the machine's path in the map
+ * when that folder is outside the repository. Sources are made repository-relative instead.
+ */
+function repositoryRelativeMap(file: OutputFile, dir: string): string {
+  const map = JSON.parse(file.text) as { sources: string[] };
+  map.sources = map.sources.map((source) =>
+    path.relative(REPO_ROOT, path.resolve(dir, source)).split(path.sep).join("/"),
+  );
+  return JSON.stringify(map);
+}
+
 function outputFor(metafile: Metafile, file: string): Metafile["outputs"][string] {
   const entry = Object.entries(metafile.outputs).find(([key]) => key.endsWith(`/${file}`));
   if (!entry) throw new Error(`esbuild produced no ${file}`);
   return entry[1];
 }
 
-export async function buildFunctions(outRoot = DEFAULT_OUT_DIR): Promise<BuiltFunction[]> {
-  return Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outRoot)));
+export async function buildFunctions(
+  outRoot = DEFAULT_OUT_DIR,
+): Promise<Record<FunctionName, BuiltFunction>> {
+  const [authorizer, presigner] = await Promise.all(
+    FUNCTION_NAMES.map((name) => buildFunction(name, outRoot)),
+  );
+  if (!authorizer || !presigner) throw new Error("a function failed to build");
+  return { authorizer, presigner };
 }
 
 if (require.main === module) {
   buildFunctions()
     .then((built) => {
-      for (const fn of built) {
+      for (const fn of Object.values(built)) {
         console.log(
           `${fn.name}: ${fn.bundleBytes} bytes -> ${path.relative(REPO_ROOT, fn.dir)}/index.js`,
         );

@@ -1,0 +1,223 @@
+/**
+ * Measures the bundled access functions as Lambda would run them: bundle size, module init time in
+ * fresh processes, warm handler time, and AWS calls per cold and warm sign-in (counted by a loopback
+ * fake of DynamoDB, STS and SageMaker). Prints numbers; asserts nothing.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
+import { buildFunctions, type BuiltFunction } from "./build-functions";
+import { startFakeAws } from "./lib/fake-aws";
+import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt";
+
+// The SDK warns once that Node 20 support ends; Lambda runs Node 22 and the table should stay readable.
+process.removeAllListeners("warning");
+
+const INIT_RUNS = 25;
+const WARM_REQUESTS = { authorizer: 2000, presigner: 500 };
+const TARGETS = { authorizer: 150 * 1024, presigner: 500 * 1024 };
+const USER_POOL_ID = "us-east-1_BenchPool1";
+const CLIENT_ID = "benchclient0123456789abcd";
+
+const ENV: Record<string, string> = {
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "bench-not-a-secret",
+  USER_POOL_ID,
+  USER_POOL_CLIENT_ID: CLIENT_ID,
+  USERS_TABLE: "users",
+  LOBS_TABLE: "lobs",
+  URL_EXPIRES_SECONDS: "20",
+  SESSION_EXPIRES_SECONDS: "3600",
+};
+
+const median = (xs: number[]) => percentile(xs, 50);
+function percentile(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** Time to load the bundle in a fresh Node process, as a Lambda cold start's init phase does. */
+function initTimes(fn: BuiltFunction, env: Record<string, string>): number[] {
+  const probe =
+    "const s=process.hrtime.bigint();require(process.argv[1]);" +
+    "process.stdout.write(String(Number(process.hrtime.bigint()-s)/1e6))";
+  return Array.from({ length: INIT_RUNS }, () => {
+    const run = spawnSync(
+      process.execPath,
+      ["--no-warnings", "-e", probe, path.join(fn.dir, "index.js")],
+      {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        encoding: "utf8",
+      },
+    );
+    if (run.status !== 0) throw new Error(`loading ${fn.name} failed: ${run.stderr}`);
+    return Number(run.stdout);
+  });
+}
+
+async function timeEach(count: number, call: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = process.hrtime.bigint();
+    await call();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times;
+}
+
+const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 28_000 };
+
+async function main(): Promise<void> {
+  const outDir = mkdtempSync(path.join(tmpdir(), "studio-access-bench-"));
+  const fake = await startFakeAws({
+    tables: {
+      users: [{ username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" }],
+      lobs: [
+        {
+          lob: "lob-a",
+          accountId: "222222222222",
+          region: "us-east-1",
+          domainId: "d-aaaaaaaaaaaa",
+          accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
+          enabled: true,
+        },
+      ],
+    },
+    keys: { users: ["username", "lob"], lobs: ["lob"] },
+  });
+  try {
+    const built = await buildFunctions(outDir);
+    const env = {
+      ...ENV,
+      AWS_ENDPOINT_URL_DYNAMODB: fake.url,
+      AWS_ENDPOINT_URL_STS: fake.url,
+      AWS_ENDPOINT_URL_SAGEMAKER: fake.url,
+    };
+    Object.assign(process.env, env);
+    const rows: string[][] = [];
+
+    // Authorizer: a real RS256 access token, JWKS pre-cached (in Lambda it is fetched once per container).
+    const authorizer = built.authorizer;
+    const authInit = initTimes(authorizer, env);
+    const authModule = require(path.join(authorizer.dir, "index.js")) as {
+      handler: (e: APIGatewayTokenAuthorizerEvent) => Promise<unknown>;
+      verifier: { cacheJwks: (jwks: unknown) => void };
+    };
+    const key = makeSigningKey("bench");
+    authModule.verifier.cacheJwks({ keys: [key.jwk] });
+    const token = signJwt(
+      { alg: "RS256", kid: key.kid },
+      accessTokenClaims({ userPoolId: USER_POOL_ID, clientId: CLIENT_ID, username: "user-lob-a" }),
+      key.privateKey,
+    );
+    const authEvent = {
+      type: "TOKEN",
+      authorizationToken: `Bearer ${token}`,
+      methodArn: "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/studios/lob-a",
+    } as APIGatewayTokenAuthorizerEvent;
+    const quiet = silenceStdout();
+    const authWarm = await timeEach(WARM_REQUESTS.authorizer, () => authModule.handler(authEvent));
+    quiet.restore();
+    rows.push(
+      row("authorizer", authorizer, authInit, authWarm, "0 (JWKS: 1 fetch per container)", "0"),
+    );
+
+    // Presigner: the real bundle against the loopback fake, over HTTP.
+    const presigner = built.presigner;
+    const preInit = initTimes(presigner, env);
+    const preModule = require(path.join(presigner.dir, "index.js")) as {
+      handler: (e: APIGatewayProxyEvent, c: typeof context) => Promise<{ statusCode: number }>;
+    };
+    const signIn = {
+      resource: "/studios/{lob}",
+      httpMethod: "GET",
+      headers: {},
+      pathParameters: { lob: "lob-a" },
+      requestContext: { authorizer: { username: "user-lob-a" } },
+    } as unknown as APIGatewayProxyEvent;
+    const quiet2 = silenceStdout();
+    const cold = await preModule.handler(signIn, context);
+    const coldCalls = fake.totalCalls();
+    const coldBreakdown = [...fake.calls].map(([k, v]) => `${k}×${v}`).join(", ");
+    const preWarm = await timeEach(WARM_REQUESTS.presigner, async () => {
+      const r = await preModule.handler(signIn, context);
+      if (r.statusCode !== 302) throw new Error(`sign-in answered ${r.statusCode}`);
+    });
+    quiet2.restore();
+    if (cold.statusCode !== 302) throw new Error(`cold sign-in answered ${cold.statusCode}`);
+    const warmCalls = (fake.totalCalls() - coldCalls) / WARM_REQUESTS.presigner;
+    rows.push(row("presigner", presigner, preInit, preWarm, String(coldCalls), String(warmCalls)));
+
+    const header = [
+      "function",
+      "bundle bytes",
+      "target",
+      "init median ms",
+      "init p90 ms",
+      "warm median ms",
+      "warm p99 ms",
+      "AWS calls cold",
+      "AWS calls warm",
+    ];
+    printTable([header, ...rows]);
+    console.log(
+      `\ninit: ${INIT_RUNS} fresh processes each; warm: ${WARM_REQUESTS.authorizer} authorizer calls, ${WARM_REQUESTS.presigner} sign-ins over loopback HTTP`,
+    );
+    console.log(`cold sign-in calls: ${coldBreakdown}`);
+    console.log(
+      "reference sample: 5 AWS calls per sign-in (GetItem ×2, AssumeRole, ListDomains, CreatePresignedDomainUrl)",
+    );
+    console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+  } finally {
+    await fake.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+
+  function row(
+    name: keyof typeof TARGETS,
+    fn: BuiltFunction,
+    init: number[],
+    warm: number[],
+    coldCalls: string,
+    warmCalls: string,
+  ): string[] {
+    return [
+      name,
+      String(fn.bundleBytes),
+      `≤ ${TARGETS[name]}`,
+      median(init).toFixed(1),
+      percentile(init, 90).toFixed(1),
+      median(warm).toFixed(3),
+      percentile(warm, 99).toFixed(3),
+      coldCalls,
+      warmCalls,
+    ];
+  }
+}
+
+/** The functions log a JSON line per request; the benchmark's own output stays readable. */
+function silenceStdout(): { restore: () => void } {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = () => true;
+  return {
+    restore: () => {
+      process.stdout.write = write;
+    },
+  };
+}
+
+function printTable(rows: string[][]): void {
+  const columns = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from({ length: columns }, (_, i) =>
+    Math.max(...rows.map((r) => (r[i] ?? "").length)),
+  );
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  "));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

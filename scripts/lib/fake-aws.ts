@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A loopback stand-in for the four AWS calls the presigner makes (DynamoDB BatchGetItem and Query,
+ * STS AssumeRole, SageMaker CreatePresignedDomainUrl), speaking their real wire protocols so the
+ * bundled function runs unmodified with AWS_ENDPOINT_URL_* pointing here. It counts every call.
+ * It enforces no IAM: it is for measuring the functions, not for proving policies.
+ */
+export interface FakeAwsData {
+  /** Table name → items, as plain JSON with string and boolean attributes only. */
+  readonly tables: Record<string, Record<string, string | boolean>[]>;
+  /** The keys each table is looked up by (partition key first). */
+  readonly keys: Record<string, readonly string[]>;
+}
+
+export interface FakeAws {
+  readonly url: string;
+  /** Calls answered so far, by `Service.Operation`. */
+  readonly calls: Map<string, number>;
+  totalCalls(): number;
+  close(): Promise<void>;
+}
+
+type AttributeValue = { S: string } | { BOOL: boolean };
+type Item = Record<string, string | boolean>;
+
+const toAttributes = (item: Item): Record<string, AttributeValue> =>
+  Object.fromEntries(
+    Object.entries(item).map(([k, v]) => [k, typeof v === "boolean" ? { BOOL: v } : { S: v }]),
+  );
+
+const fromAttributes = (attrs: Record<string, { S?: string; BOOL?: boolean }>): Item =>
+  Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.S ?? v.BOOL ?? ""]));
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function json(res: ServerResponse, status: number, body: unknown, contentType: string): void {
+  res.writeHead(status, { "Content-Type": contentType, "x-amzn-RequestId": "fake" });
+  res.end(JSON.stringify(body));
+}
+
+export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
+  const calls = new Map<string, number>();
+  const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
+
+  function find(table: string, key: Item): Item | undefined {
+    const names = data.keys[table] ?? [];
+    return data.tables[table]?.find((item) => names.every((name) => item[name] === key[name]));
+  }
+
+  function dynamo(operation: string, input: Record<string, unknown>, res: ServerResponse): void {
+    const type = "application/x-amz-json-1.0";
+    count(`DynamoDB.${operation}`);
+    if (operation === "BatchGetItem") {
+      const requests = input.RequestItems as Record<
+        string,
+        { Keys: Record<string, { S: string }>[] }
+      >;
+      const Responses = Object.fromEntries(
+        Object.entries(requests).map(([table, { Keys }]) => [
+          table,
+          Keys.flatMap((key) => {
+            const found = find(table, fromAttributes(key));
+            return found ? [toAttributes(found)] : [];
+          }),
+        ]),
+      );
+      json(res, 200, { Responses, UnprocessedKeys: {} }, type);
+    } else if (operation === "Query") {
+      const table = input.TableName as string;
+      const values = input.ExpressionAttributeValues as Record<string, { S: string }>;
+      const partition = data.keys[table]?.[0] ?? "";
+      const items = (data.tables[table] ?? []).filter((i) => i[partition] === values[":u"]?.S);
+      json(res, 200, { Items: items.map(toAttributes), Count: items.length }, type);
+    } else {
+      json(res, 400, { __type: "com.amazon.coral.validate#UnknownOperationException" }, type);
+    }
+  }
+
+  function sts(params: URLSearchParams, res: ServerResponse): void {
+    count(`STS.${params.get("Action") ?? "?"}`);
+    const account = (params.get("RoleArn") ?? "").split(":")[4] ?? "000000000000";
+    const expiration = new Date(Date.now() + Number(params.get("DurationSeconds") ?? 3600) * 1000);
+    res.writeHead(200, { "Content-Type": "text/xml" });
+    res.end(
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>` +
+        `<Credentials><AccessKeyId>ASIA${account}</AccessKeyId><SecretAccessKey>fake</SecretAccessKey>` +
+        `<SessionToken>fake</SessionToken><Expiration>${expiration.toISOString()}</Expiration></Credentials>` +
+        `<AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/r/${params.get("RoleSessionName") ?? ""}</Arn>` +
+        `<AssumedRoleId>AROAFAKE:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>` +
+        `<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    );
+  }
+
+  function sageMaker(operation: string, input: Record<string, unknown>, res: ServerResponse): void {
+    count(`SageMaker.${operation}`);
+    const domain = String(input.DomainId);
+    const url = `https://${domain}.studio.us-east-1.sagemaker.aws/auth?token=fake-${String(input.UserProfileName)}`;
+    json(res, 200, { AuthorizedUrl: url }, "application/x-amz-json-1.1");
+  }
+
+  const server = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const target = req.headers["x-amz-target"];
+      if (typeof target === "string") {
+        const [prefix, operation = ""] = target.split(".");
+        const input = JSON.parse(body || "{}") as Record<string, unknown>;
+        if (prefix?.startsWith("DynamoDB")) dynamo(operation, input, res);
+        else sageMaker(operation, input, res);
+      } else {
+        sts(new URLSearchParams(body), res);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    totalCalls: () => [...calls.values()].reduce((a, b) => a + b, 0),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      }),
+  };
+}

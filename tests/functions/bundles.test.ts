@@ -1,0 +1,198 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import {
+  buildFunctions,
+  FUNCTION_NAMES,
+  type BuiltFunction,
+  type FunctionName,
+} from "../../scripts/build-functions";
+import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
+import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
+
+const execFileAsync = promisify(execFile);
+
+const packageJson = JSON.parse(
+  readFileSync(path.join(__dirname, "../../package.json"), "utf8"),
+) as {
+  devDependencies: Record<string, string>;
+};
+
+let dirs: string[];
+let first: Record<FunctionName, BuiltFunction>;
+let second: Record<FunctionName, BuiltFunction>;
+
+async function buildInto(): Promise<Record<FunctionName, BuiltFunction>> {
+  const dir = mkdtempSync(path.join(tmpdir(), "studio-access-build-"));
+  dirs.push(dir);
+  return buildFunctions(dir);
+}
+
+beforeAll(async () => {
+  dirs = [];
+  first = await buildInto();
+  second = await buildInto();
+}, 60_000);
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const read = (fn: BuiltFunction, file: string) => readFileSync(path.join(fn.dir, file));
+
+describe("function bundles", () => {
+  it.each(FUNCTION_NAMES)(
+    "builds %s byte for byte the same twice (code and source map)",
+    (name) => {
+      expect(read(first[name], "index.js").equals(read(second[name], "index.js"))).toBe(true);
+      expect(read(first[name], "index.js.map").equals(read(second[name], "index.js.map"))).toBe(
+        true,
+      );
+    },
+  );
+
+  it("keeps the authorizer within 150 KB and the presigner within 500 KB", () => {
+    expect(first.authorizer.bundleBytes).toBeLessThanOrEqual(150 * 1024);
+    expect(first.presigner.bundleBytes).toBeLessThanOrEqual(500 * 1024);
+    expect(read(first.presigner, "index.js").length).toBe(first.presigner.bundleBytes);
+  });
+
+  it.each(FUNCTION_NAMES)("bundles no devDependency and no test code into %s", (name) => {
+    const inputs = first[name].inputs;
+    const devDeps = Object.keys(packageJson.devDependencies);
+    const offending = inputs.filter(
+      (input) =>
+        input.startsWith("tests/") || devDeps.some((dep) => input.includes(`node_modules/${dep}/`)),
+    );
+    expect(offending).toEqual([]);
+    expect(inputs).toContain(`functions/${name}/index.ts`);
+  });
+
+  it.each(FUNCTION_NAMES)(
+    "writes %s's source map with repository-relative sources only",
+    (name) => {
+      const map = JSON.parse(read(first[name], "index.js.map").toString("utf8")) as {
+        sources: string[];
+      };
+      expect(map.sources.length).toBeGreaterThan(0);
+      expect(map.sources.filter((s) => path.isAbsolute(s) || s.includes(tmpdir()))).toEqual([]);
+      expect(map.sources).toContain(`functions/${name}/index.ts`);
+      expect(
+        map.sources.filter((s) => !s.startsWith("functions/") && !s.startsWith("node_modules/")),
+      ).toEqual([]);
+    },
+  );
+
+  it("tree-shakes the SageMaker client down to the one command the presigner sends", () => {
+    const code = read(first.presigner, "index.js").toString("utf8");
+    expect(code).toContain("CreatePresignedDomainUrl");
+    expect(code).not.toContain("DeleteDomain");
+    expect(code).not.toContain("ListDomains");
+  });
+});
+
+describe("the bundled functions, each loaded in a fresh Node process as Lambda does", () => {
+  let fake: FakeAws;
+
+  beforeAll(async () => {
+    fake = await startFakeAws({
+      tables: {
+        [process.env.USERS_TABLE!]: [
+          { username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" },
+        ],
+        [process.env.LOBS_TABLE!]: [
+          {
+            lob: "lob-a",
+            accountId: "222222222222",
+            region: "us-east-1",
+            domainId: "d-aaaaaaaaaaaa",
+            accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
+            enabled: true,
+          },
+        ],
+      },
+      keys: { [process.env.USERS_TABLE!]: ["username", "lob"], [process.env.LOBS_TABLE!]: ["lob"] },
+    });
+  });
+
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  interface Invocation {
+    results: (Record<string, unknown> & { error?: string })[];
+    logs: Record<string, unknown>[];
+  }
+
+  async function invoke(
+    fn: BuiltFunction,
+    input: { events: unknown[]; jwks?: unknown },
+  ): Promise<Invocation> {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        "--no-warnings",
+        path.join(__dirname, "../helpers/invoke-bundle.js"),
+        path.join(fn.dir, "index.js"),
+        JSON.stringify(input),
+      ],
+      {
+        // The standard SDK endpoint settings: with them unset, the same bundle talks to AWS.
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL_DYNAMODB: fake.url,
+          AWS_ENDPOINT_URL_STS: fake.url,
+          AWS_ENDPOINT_URL_SAGEMAKER: fake.url,
+        },
+      },
+    );
+    return JSON.parse(stdout) as Invocation;
+  }
+
+  it("presigner: signs a user in over HTTP with 3 AWS calls cold and 2 warm", async () => {
+    const event = {
+      resource: "/studios/{lob}",
+      httpMethod: "GET",
+      headers: {},
+      pathParameters: { lob: "lob-a" },
+      requestContext: { authorizer: { username: "user-lob-a" } },
+    };
+    const { results, logs } = await invoke(first.presigner, { events: [event, event] });
+    const location =
+      "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=fake-user-lob-a";
+    expect(results).toEqual([
+      { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
+      { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
+    ]);
+    expect(Object.fromEntries(fake.calls)).toEqual({
+      "DynamoDB.BatchGetItem": 2,
+      "STS.AssumeRole": 1,
+      "SageMaker.CreatePresignedDomainUrl": 2,
+    });
+    expect(logs.map((l) => l.outcome)).toEqual(["ok", "ok"]);
+  });
+
+  it("authorizer: allows a valid token and names the refusal of an expired one after minification", async () => {
+    const key = makeSigningKey("bundle-key");
+    const claims = accessTokenClaims({
+      userPoolId: process.env.USER_POOL_ID!,
+      clientId: process.env.USER_POOL_CLIENT_ID!,
+      username: "user-lob-a",
+    });
+    const token = (extra: object) =>
+      signJwt({ alg: "RS256", kid: key.kid }, { ...claims, ...extra }, key.privateKey);
+    const methodArn = "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/studios";
+    const { results, logs } = await invoke(first.authorizer, {
+      jwks: { keys: [key.jwk] },
+      events: [
+        { type: "TOKEN", authorizationToken: `Bearer ${token({})}`, methodArn },
+        { type: "TOKEN", authorizationToken: `Bearer ${token({ exp: 1 })}`, methodArn },
+      ],
+    });
+    expect(results[0]?.context).toEqual({ username: "user-lob-a" });
+    expect(results[1]).toEqual({ error: "Unauthorized" });
+    expect(logs[1]).toMatchObject({ message: "denied", reason: "expired" });
+  });
+});
