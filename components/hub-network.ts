@@ -1,0 +1,301 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { splitCidr } from "./lib/cidr";
+import { endpointServices, recordName, regionalDnsEntry, type EndpointKey } from "./lib/endpoints";
+
+export interface HubNetworkArgs {
+  /** The region of the hub and every spoke (PrivateLink is regional). */
+  readonly region: string;
+  /** The hub VPC's range; split evenly into one isolated subnet per AZ. */
+  readonly vpcCidr: string;
+  /** How many AZs carry a subnet, an endpoint ENI and a TGW attachment. @default 2 */
+  readonly availabilityZones: number;
+  /** LOB name → account id: the accounts the transit gateway is shared with through RAM. */
+  readonly lobAccounts: Readonly<Record<string, string>>;
+  /** Corporate networks allowed to reach the endpoints (the API and Studio) on 443. */
+  readonly clientCidrs: readonly string[];
+  /** Whether to create a Route 53 Resolver inbound endpoint for corporate DNS forwarding. @default false */
+  readonly resolverInboundEndpoint: boolean;
+}
+
+export interface HubEndpoint {
+  readonly id: pulumi.Output<string>;
+  readonly serviceName: string;
+  readonly zoneId: pulumi.Output<string>;
+  readonly zoneName: string;
+}
+
+/**
+ * The hub account's network: an isolated VPC, a transit gateway on which spokes reach the hub and
+ * never each other, the central interface endpoints with private DNS off, and a private hosted zone
+ * per endpoint service that hub, spoke and corporate resolvers use instead.
+ */
+export class HubNetwork extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly vpcCidr: string;
+  readonly subnetIds: pulumi.Output<string>[];
+  readonly availabilityZoneIds: pulumi.Output<string[]>;
+  readonly routeTableId: pulumi.Output<string>;
+  readonly transitGatewayId: pulumi.Output<string>;
+  /** Associated with the hub attachment; spokes propagate into it so the hub can answer them. */
+  readonly hubTgwRouteTableId: pulumi.Output<string>;
+  /** Associated with every spoke attachment; only the hub propagates into it. */
+  readonly spokesTgwRouteTableId: pulumi.Output<string>;
+  readonly endpointSecurityGroupId: pulumi.Output<string>;
+  readonly endpoints: Readonly<Record<EndpointKey, HubEndpoint>>;
+  readonly dynamodbPrefixListId: pulumi.Output<string>;
+  readonly resolverInboundIps?: pulumi.Output<string[]>;
+
+  constructor(name: string, args: HubNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("studio-access:hub:HubNetwork", name, {}, opts);
+    const parent = { parent: this };
+    const { region } = args;
+
+    const azs = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
+    // AZ ids (use1-az1), not names: names map to different zones in every account, ids do not,
+    // so spokes put their subnets in the same physical zones as the hub.
+    this.availabilityZoneIds = azs.zoneIds.apply((ids) => {
+      if (ids.length < args.availabilityZones) {
+        throw new Error(
+          `${region} has ${ids.length} AZs available; availabilityZones asks for ${args.availabilityZones}`,
+        );
+      }
+      return ids.slice(0, args.availabilityZones);
+    });
+
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.vpcCidr,
+        enableDnsSupport: true,
+        enableDnsHostnames: true,
+        tags: { Name: `${name}-vpc` },
+      },
+      parent,
+    );
+    this.vpcId = vpc.id;
+    this.vpcCidr = args.vpcCidr;
+
+    const routeTable = new aws.ec2.RouteTable(
+      `${name}-isolated`,
+      { vpcId: vpc.id, tags: { Name: `${name}-isolated` } },
+      parent,
+    );
+    this.routeTableId = routeTable.id;
+    const subnets = splitCidr(args.vpcCidr, args.availabilityZones).map((cidrBlock, i) => {
+      const az = String.fromCharCode(97 + i);
+      const subnet = new aws.ec2.Subnet(
+        `${name}-isolated-${az}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock,
+          availabilityZoneId: this.availabilityZoneIds.apply((ids) => ids[i] ?? ""),
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-isolated-${az}` },
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-isolated-${az}`,
+        { subnetId: subnet.id, routeTableId: routeTable.id },
+        parent,
+      );
+      return subnet;
+    });
+    this.subnetIds = subnets.map((s) => s.id);
+
+    const tgw = new aws.ec2transitgateway.TransitGateway(
+      `${name}-tgw`,
+      {
+        description: "studio-access hub: spokes reach the hub, never each other",
+        defaultRouteTableAssociation: "disable",
+        defaultRouteTablePropagation: "disable",
+        // Each spoke's attachment is accepted explicitly by its own stack, through the hub provider.
+        autoAcceptSharedAttachments: "disable",
+        dnsSupport: "enable",
+        tags: { Name: `${name}-tgw` },
+      },
+      parent,
+    );
+    this.transitGatewayId = tgw.id;
+    const hubRt = new aws.ec2transitgateway.RouteTable(
+      `${name}-tgw-hub`,
+      { transitGatewayId: tgw.id, tags: { Name: `${name}-tgw-hub` } },
+      parent,
+    );
+    const spokesRt = new aws.ec2transitgateway.RouteTable(
+      `${name}-tgw-spokes`,
+      { transitGatewayId: tgw.id, tags: { Name: `${name}-tgw-spokes` } },
+      parent,
+    );
+    this.hubTgwRouteTableId = hubRt.id;
+    this.spokesTgwRouteTableId = spokesRt.id;
+    const hubAttachment = new aws.ec2transitgateway.VpcAttachment(
+      `${name}-tgw-hub-vpc`,
+      {
+        transitGatewayId: tgw.id,
+        vpcId: vpc.id,
+        subnetIds: this.subnetIds,
+        transitGatewayDefaultRouteTableAssociation: false,
+        transitGatewayDefaultRouteTablePropagation: false,
+        tags: { Name: `${name}-tgw-hub-vpc` },
+      },
+      parent,
+    );
+    new aws.ec2transitgateway.RouteTableAssociation(
+      `${name}-tgw-hub-vpc`,
+      { transitGatewayAttachmentId: hubAttachment.id, transitGatewayRouteTableId: hubRt.id },
+      parent,
+    );
+    new aws.ec2transitgateway.RouteTablePropagation(
+      `${name}-tgw-hub-vpc-to-spokes`,
+      { transitGatewayAttachmentId: hubAttachment.id, transitGatewayRouteTableId: spokesRt.id },
+      parent,
+    );
+
+    const share = new aws.ram.ResourceShare(
+      `${name}-tgw-share`,
+      { allowExternalPrincipals: false, tags: { Name: `${name}-tgw-share` } },
+      parent,
+    );
+    new aws.ram.ResourceAssociation(
+      `${name}-tgw-share`,
+      { resourceArn: tgw.arn, resourceShareArn: share.arn },
+      parent,
+    );
+    for (const [lob, accountId] of Object.entries(args.lobAccounts)) {
+      new aws.ram.PrincipalAssociation(
+        `${name}-tgw-share-${lob}`,
+        { principal: accountId, resourceShareArn: share.arn },
+        parent,
+      );
+    }
+
+    const endpointSg = new aws.ec2.SecurityGroup(
+      `${name}-endpoints`,
+      {
+        vpcId: vpc.id,
+        description: "Central VPC endpoints: HTTPS from the hub, the spokes and corporate networks",
+      },
+      parent,
+    );
+    this.endpointSecurityGroupId = endpointSg.id;
+    const httpsFrom = (key: string, cidr: string, description: string) =>
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-endpoints-https-${key}`,
+        {
+          securityGroupId: endpointSg.id,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: cidr,
+          description,
+        },
+        parent,
+      );
+    httpsFrom("hub", args.vpcCidr, "hub VPC");
+    for (const cidr of args.clientCidrs)
+      httpsFrom(`client-${cidr.replace(/[./]/g, "-")}`, cidr, "corporate network");
+
+    const endpoints: Partial<Record<EndpointKey, HubEndpoint>> = {};
+    for (const service of endpointServices(region)) {
+      const endpoint = new aws.ec2.VpcEndpoint(
+        `${name}-${service.key}`,
+        {
+          vpcId: vpc.id,
+          serviceName: service.serviceName,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: false,
+          subnetIds: this.subnetIds,
+          securityGroupIds: [endpointSg.id],
+          tags: { Name: `${name}-${service.key}` },
+        },
+        parent,
+      );
+      const zone = new aws.route53.Zone(
+        `${name}-${service.key}`,
+        {
+          name: service.zoneName,
+          comment: `studio-access: ${service.serviceName} through the hub endpoint`,
+          vpcs: [{ vpcId: vpc.id, vpcRegion: region }],
+        },
+        // Spokes associate their VPCs with separate resources; the inline list must not undo them.
+        { ...parent, ignoreChanges: ["vpcs"] },
+      );
+      const target = endpoint.dnsEntries.apply(regionalDnsEntry);
+      new aws.route53.Record(
+        `${name}-${service.key}`,
+        {
+          zoneId: zone.zoneId,
+          name: recordName(service),
+          type: "A",
+          aliases: [
+            { name: target.dnsName, zoneId: target.hostedZoneId, evaluateTargetHealth: true },
+          ],
+        },
+        parent,
+      );
+      endpoints[service.key] = {
+        id: endpoint.id,
+        serviceName: service.serviceName,
+        zoneId: zone.zoneId,
+        zoneName: service.zoneName,
+      };
+    }
+    this.endpoints = endpoints as Record<EndpointKey, HubEndpoint>;
+
+    const dynamodb = new aws.ec2.VpcEndpoint(
+      `${name}-dynamodb`,
+      {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${region}.dynamodb`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: [routeTable.id],
+        tags: { Name: `${name}-dynamodb` },
+      },
+      parent,
+    );
+    this.dynamodbPrefixListId = dynamodb.prefixListId;
+
+    if (args.resolverInboundEndpoint) {
+      const dnsSg = new aws.ec2.SecurityGroup(
+        `${name}-resolver`,
+        {
+          vpcId: vpc.id,
+          description: "Route 53 Resolver inbound endpoint: DNS from corporate networks",
+        },
+        parent,
+      );
+      for (const cidr of args.clientCidrs) {
+        for (const protocol of ["tcp", "udp"]) {
+          new aws.vpc.SecurityGroupIngressRule(
+            `${name}-resolver-${protocol}-${cidr.replace(/[./]/g, "-")}`,
+            {
+              securityGroupId: dnsSg.id,
+              ipProtocol: protocol,
+              fromPort: 53,
+              toPort: 53,
+              cidrIpv4: cidr,
+              description: "corporate DNS forwarders",
+            },
+            parent,
+          );
+        }
+      }
+      const resolver = new aws.route53.ResolverEndpoint(
+        `${name}-inbound`,
+        {
+          direction: "INBOUND",
+          securityGroupIds: [dnsSg.id],
+          ipAddresses: this.subnetIds.map((subnetId) => ({ subnetId })),
+        },
+        parent,
+      );
+      this.resolverInboundIps = resolver.ipAddresses.apply((ips) =>
+        ips.flatMap((ip) => (ip.ip ? [ip.ip] : [])),
+      );
+    }
+
+    this.registerOutputs({ vpcId: this.vpcId, transitGatewayId: this.transitGatewayId });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The central interface endpoints and the private hosted zone that makes each one resolvable
+ * (DESIGN §4). Private DNS is off on every endpoint: these zones do its job, and they can be
+ * associated with spoke VPCs in other accounts, which private DNS cannot.
+ */
+export interface EndpointService {
+  /** Stable key: child resource names and stack outputs use it, never a list index. */
+  readonly key: string;
+  /** The VPC endpoint service name. */
+  readonly serviceName: string;
+  /** The private hosted zone that overrides the service's public name. */
+  readonly zoneName: string;
+  /** `apex`: the zone name itself resolves to the endpoint; `wildcard`: every name under it does. */
+  readonly record: "apex" | "wildcard";
+}
+
+export type EndpointKey =
+  "sagemaker-api" | "sagemaker-runtime" | "studio" | "execute-api" | "sts" | "logs";
+
+export function endpointServices(
+  region: string,
+): readonly (EndpointService & { key: EndpointKey })[] {
+  return [
+    {
+      key: "sagemaker-api",
+      serviceName: `com.amazonaws.${region}.sagemaker.api`,
+      zoneName: `api.sagemaker.${region}.amazonaws.com`,
+      record: "apex",
+    },
+    {
+      key: "sagemaker-runtime",
+      serviceName: `com.amazonaws.${region}.sagemaker.runtime`,
+      zoneName: `runtime.sagemaker.${region}.amazonaws.com`,
+      record: "apex",
+    },
+    {
+      key: "studio",
+      serviceName: `aws.sagemaker.${region}.studio`,
+      zoneName: `studio.${region}.sagemaker.aws`,
+      record: "wildcard",
+    },
+    {
+      key: "execute-api",
+      serviceName: `com.amazonaws.${region}.execute-api`,
+      zoneName: `execute-api.${region}.amazonaws.com`,
+      record: "wildcard",
+    },
+    {
+      key: "sts",
+      serviceName: `com.amazonaws.${region}.sts`,
+      zoneName: `sts.${region}.amazonaws.com`,
+      record: "apex",
+    },
+    {
+      key: "logs",
+      serviceName: `com.amazonaws.${region}.logs`,
+      zoneName: `logs.${region}.amazonaws.com`,
+      record: "apex",
+    },
+  ];
+}
+
+/** The record name for a service's zone: the apex, or a wildcard under it. */
+export function recordName(service: EndpointService): string {
+  return service.record === "apex" ? service.zoneName : `*.${service.zoneName}`;
+}
+
+export interface DnsEntry {
+  readonly dnsName?: string;
+  readonly hostedZoneId?: string;
+}
+
+// Regional: vpce-0123abcd-wxyz.sts.us-east-1.vpce.amazonaws.com (some services prefix "*.").
+// Zonal:    vpce-0123abcd-wxyz-us-east-1a.sts.us-east-1.vpce.amazonaws.com
+const REGIONAL_ENTRY = /^(?:\*\.)?(vpce-[0-9a-f]+-[0-9a-z]+\..+)$/;
+
+/**
+ * Picks the endpoint's regional DNS entry by its shape (the zonal entries carry an AZ in the
+ * first label). The references took `DnsEntries[0]`, whose order AWS does not promise.
+ */
+export function regionalDnsEntry(entries: readonly DnsEntry[]): {
+  dnsName: string;
+  hostedZoneId: string;
+} {
+  const regional = entries.flatMap((entry) => {
+    const match = REGIONAL_ENTRY.exec(entry.dnsName ?? "");
+    return match?.[1] && entry.hostedZoneId
+      ? [{ dnsName: match[1], hostedZoneId: entry.hostedZoneId }]
+      : [];
+  });
+  const [only] = regional;
+  if (regional.length !== 1 || !only) {
+    const names = entries.map((e) => e.dnsName ?? "?").join(", ");
+    throw new Error(
+      `expected exactly one regional DNS entry among [${names}], found ${regional.length}`,
+    );
+  }
+  return only;
+}

@@ -1,0 +1,327 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { REPO_ROOT } from "../build-functions";
+
+/**
+ * Runs the real program of one stack under Pulumi's mock runtime (no engine, no AWS) and records
+ * every resource it declares, with the provider (and so the account) each one would land in.
+ * Computed attributes (ids, ARNs, endpoint DNS entries) are fabricated in their AWS shapes.
+ */
+export const PROJECT = "studio-access";
+export const ORGANIZATION = "example-org";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly inputs: Record<string, unknown>;
+  readonly id: string;
+  readonly state: Record<string, unknown>;
+  /** The logical name of the explicit provider, or undefined when the default one would be used. */
+  readonly providerName?: string;
+  /** The account the resource lands in: its provider's only allowed account. */
+  readonly account?: string;
+  readonly region?: string;
+}
+
+export interface StackRun {
+  readonly stack: string;
+  readonly resources: RecordedResource[];
+  readonly providers: RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Reads `Pulumi.<stack>.yaml` into Pulumi's flat config form: namespaced keys, JSON for objects. */
+export function loadStackConfig(stack: string, dir = REPO_ROOT): Record<string, string> {
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  return toPulumiConfig(doc?.config ?? {});
+}
+
+export function toPulumiConfig(config: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key.includes(":") ? key : `${PROJECT}:${key}`,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
+const hex = (seed: string, length: number) =>
+  createHash("sha256").update(seed).digest("hex").slice(0, length);
+const alnum = (seed: string, length: number) =>
+  BigInt(`0x${hex(seed, 24)}`)
+    .toString(36)
+    .padStart(length, "0")
+    .slice(0, length);
+
+const ID_PREFIX: Record<string, string> = {
+  "aws:ec2/vpc:Vpc": "vpc",
+  "aws:ec2/subnet:Subnet": "subnet",
+  "aws:ec2/routeTable:RouteTable": "rtb",
+  "aws:ec2/securityGroup:SecurityGroup": "sg",
+  "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+  "aws:ec2transitgateway/transitGateway:TransitGateway": "tgw",
+  "aws:ec2transitgateway/routeTable:RouteTable": "tgw-rtb",
+  "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "tgw-attach",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+  "aws:route53/resolverEndpoint:ResolverEndpoint": "rslvr-in",
+};
+
+interface ProviderInfo {
+  readonly name: string;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+function allowedAccount(inputs: Record<string, unknown>): string | undefined {
+  const raw = inputs.allowedAccountIds;
+  const list: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  return Array.isArray(list) && list.length === 1 && typeof list[0] === "string"
+    ? list[0]
+    : undefined;
+}
+
+/** The attributes AWS would compute, in their real shapes, for the types the program uses. */
+function fabricate(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  account: string,
+  region: string,
+): { id: string; state: Record<string, unknown> } {
+  const seed = `${type}/${name}/${account}`;
+  const prefix = ID_PREFIX[type];
+  let id = prefix ? `${prefix}-${hex(seed, 17)}` : `${name}-${hex(seed, 8)}`;
+  const named =
+    (typeof inputs.name === "string" ? inputs.name : undefined) ?? `${name}-${hex(seed, 7)}`;
+  const state: Record<string, unknown> = { ...inputs };
+  switch (type) {
+    case "aws:iam/role:Role":
+      id = named;
+      Object.assign(state, {
+        name: named,
+        arn: `arn:aws:iam::${account}:role/${named}`,
+        uniqueId: `AROA${hex(seed, 17).toUpperCase()}`,
+      });
+      break;
+    case "aws:dynamodb/table:Table":
+      id = named;
+      Object.assign(state, {
+        name: named,
+        arn: `arn:aws:dynamodb:${region}:${account}:table/${named}`,
+      });
+      break;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      id = named;
+      Object.assign(state, {
+        name: named,
+        arn: `arn:aws:logs:${region}:${account}:log-group:${named}`,
+      });
+      break;
+    case "aws:lambda/function:Function": {
+      const arn = `arn:aws:lambda:${region}:${account}:function:${named}`;
+      id = named;
+      Object.assign(state, {
+        name: named,
+        arn,
+        invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+      });
+      break;
+    }
+    case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+      const service = String(inputs.serviceName)
+        .replace(`com.amazonaws.${region}.`, "")
+        .replace(`aws.sagemaker.${region}.`, "");
+      const suffix = alnum(seed, 8);
+      Object.assign(
+        state,
+        inputs.vpcEndpointType === "Gateway"
+          ? { prefixListId: `pl-${hex(seed, 8)}`, dnsEntries: [] }
+          : {
+              // Zonal entries first, as AWS often lists them: the program must pick by shape.
+              dnsEntries: ["a", "b"]
+                .map((az) => ({
+                  dnsName: `${id}-${suffix}-${region}${az}.${service}.${region}.vpce.amazonaws.com`,
+                  hostedZoneId: "Z7HUB22UULQXV",
+                }))
+                .concat({
+                  dnsName: `${id}-${suffix}.${service}.${region}.vpce.amazonaws.com`,
+                  hostedZoneId: "Z7HUB22UULQXV",
+                }),
+            },
+      );
+      break;
+    }
+    case "aws:route53/zone:Zone":
+      id = `Z${hex(seed, 20).toUpperCase()}`;
+      Object.assign(state, { zoneId: id, arn: `arn:aws:route53:::hostedzone/${id}` });
+      break;
+    case "aws:apigateway/restApi:RestApi":
+      id = alnum(seed, 10);
+      Object.assign(state, {
+        rootResourceId: alnum(`${seed}/root`, 10),
+        executionArn: `arn:aws:execute-api:${region}:${account}:${id}`,
+        arn: `arn:aws:apigateway:${region}::/restapis/${id}`,
+      });
+      break;
+    case "aws:cognito/userPool:UserPool":
+      id = `${region}_${alnum(seed, 9)}`;
+      Object.assign(state, { arn: `arn:aws:cognito-idp:${region}:${account}:userpool/${id}` });
+      break;
+    case "aws:cognito/userPoolClient:UserPoolClient":
+      id = alnum(seed, 26);
+      break;
+    case "aws:sagemaker/domain:Domain":
+      id = `d-${alnum(seed, 12)}`;
+      Object.assign(state, {
+        arn: `arn:aws:sagemaker:${region}:${account}:domain/${id}`,
+        url: `https://${id}.studio.${region}.sagemaker.aws`,
+      });
+      break;
+    case "aws:sagemaker/userProfile:UserProfile":
+      Object.assign(state, {
+        arn: `arn:aws:sagemaker:${region}:${account}:user-profile/${String(inputs.domainId)}/${String(inputs.userProfileName)}`,
+      });
+      break;
+    case "aws:ec2transitgateway/transitGateway:TransitGateway":
+      Object.assign(state, { arn: `arn:aws:ec2:${region}:${account}:transit-gateway/${id}` });
+      break;
+    case "aws:ram/resourceShare:ResourceShare":
+      Object.assign(state, {
+        arn: `arn:aws:ram:${region}:${account}:resource-share/${hex(seed, 32)}`,
+      });
+      break;
+    case "aws:route53/resolverEndpoint:ResolverEndpoint":
+      Object.assign(state, {
+        ipAddresses: (inputs.ipAddresses as { subnetId: string }[]).map((ip, i) => ({
+          ...ip,
+          ip: `10.0.${i * 64}.10`,
+        })),
+      });
+      break;
+    default:
+      break;
+  }
+  if (state.arn === undefined)
+    state.arn = `arn:aws:${type.split(":")[1]?.split("/")[0] ?? "x"}:${region}:${account}:${id}`;
+  return { id, state };
+}
+
+/**
+ * Runs one stack's program under mocks.
+ * @param stackOutputs outputs of stacks already run, by full name, for StackReferences
+ */
+export async function runStackUnderMocks(opts: {
+  stack: string;
+  config: Record<string, string>;
+  stackOutputs?: Record<string, Record<string, unknown>>;
+}): Promise<StackRun> {
+  const resources: RecordedResource[] = [];
+  const providers: RecordedResource[] = [];
+  const providerInfo = new Map<string, ProviderInfo>();
+  const info = (ref: string | undefined) =>
+    ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
+
+  const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+      const inputs = args.inputs as Record<string, unknown>;
+      if (args.type === "pulumi:providers:aws") {
+        const id = `${args.name}-provider`;
+        providerInfo.set(id, {
+          name: args.name,
+          account: allowedAccount(inputs),
+          region: inputs.region as string,
+        });
+        providers.push({
+          type: args.type,
+          name: args.name,
+          custom: true,
+          inputs,
+          id,
+          state: inputs,
+          account: allowedAccount(inputs),
+        });
+        return { id, state: inputs };
+      }
+      if (args.type === "pulumi:pulumi:StackReference") {
+        const name = String(inputs.name);
+        return {
+          id: name,
+          state: { name, outputs: opts.stackOutputs?.[name] ?? {}, secretOutputNames: [] },
+        };
+      }
+      const provider = info(args.provider);
+      if (!args.custom) {
+        resources.push({
+          type: args.type,
+          name: args.name,
+          custom: false,
+          inputs,
+          id: "",
+          state: {},
+        });
+        return { id: undefined, state: {} };
+      }
+      const { id, state } = fabricate(
+        args.type,
+        args.name,
+        inputs,
+        provider?.account ?? "000000000000",
+        provider?.region ?? "us-east-1",
+      );
+      resources.push({
+        type: args.type,
+        name: args.name,
+        custom: true,
+        inputs,
+        id,
+        state,
+        providerName: provider?.name,
+        account: provider?.account,
+        region: provider?.region,
+      });
+      return { id, state };
+    },
+    call(args) {
+      if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
+        const region = info(args.provider)?.region ?? "us-east-1";
+        const short = region
+          .replace(/^(\w)\w*-(\w)\w*-(\d)$/, "$1$2$3")
+          .replace(/^(\w{2})\w*-(\w)\w*-(\d)$/, "$1$2$3");
+        return {
+          id: region,
+          state: "available",
+          names: ["a", "b", "c"].map((az) => `${region}${az}`),
+          zoneIds: [1, 2, 3].map((n) => `${short}-az${n}`),
+          groupNames: [region],
+        };
+      }
+      throw new Error(`the program invoked ${args.token}, which the offline mocks do not model`);
+    },
+  };
+
+  pulumi.runtime.setAllConfig(opts.config);
+  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false, ORGANIZATION);
+  // Loaded after the mocks are in place, as Pulumi itself would load the program.
+  const { runProgram } = await import("../../stacks/program");
+  const outputs = (await pulumi.runtime.runInPulumiStack(runProgram)) ?? {};
+  await waitForRegistrations();
+  return { stack: opts.stack, resources, providers, outputs: outputs };
+}
+
+/** Waits until every pending resource registration has reached the mocks. */
+async function waitForRegistrations(): Promise<void> {
+  // Not part of the SDK's typed surface, but the same drain `pulumi.runtime.disconnect` performs.
+  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
+    waitForRPCs: () => Promise<void>;
+  };
+  await settings.waitForRPCs();
+}
+
+/** The full name a LOB stack's `sharedStack` config uses for a stack of this project. */
+export const fullStackName = (stack: string) => `${ORGANIZATION}/${PROJECT}/${stack}`;

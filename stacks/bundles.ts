@@ -1,0 +1,15 @@
+import { buildFunctions } from "../scripts/build-functions";
+
+let built: Promise<{ authorizer: string; presigner: string }> | undefined;
+
+/**
+ * The Lambda bundles, built by the program itself so `pulumi up` needs no manual step. The build is
+ * reproducible, so an unchanged function keeps its archive hash and is not redeployed.
+ */
+export function functionBundles(): Promise<{ authorizer: string; presigner: string }> {
+  built ??= buildFunctions().then((fns) => ({
+    authorizer: fns.authorizer.dir,
+    presigner: fns.presigner.dir,
+  }));
+  return built;
+}

@@ -1,0 +1,423 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseCidr } from "../components/lib/cidr";
+
+/** The config namespace: keys are written `studio-access:<key>` in the stack files. */
+export const NAMESPACE = "studio-access";
+
+export interface UserConfig {
+  readonly username: string;
+  readonly email: string;
+}
+
+export interface SharedConfig {
+  readonly kind: "shared";
+  readonly region: string;
+  readonly profile?: string;
+  readonly hubAccountId: string;
+  readonly hubVpcCidr: string;
+  readonly availabilityZones: number;
+  readonly lobAccounts: Readonly<Record<string, string>>;
+  readonly clientCidrs: readonly string[];
+  readonly users: readonly UserConfig[];
+  readonly presignedUrl: {
+    readonly expiresInSeconds: number;
+    readonly sessionExpirationSeconds: number;
+  };
+  readonly accessRoleName: string;
+  readonly resolverInboundEndpoint: boolean;
+  readonly apiStageName: string;
+  readonly apiThrottling: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetentionDays: number;
+}
+
+export type HubAccess = { readonly profile: string } | { readonly roleArn: string };
+
+export interface LobConfig {
+  readonly kind: "lob";
+  readonly region: string;
+  readonly profile?: string;
+  readonly lob: string;
+  readonly sharedStack: string;
+  readonly hubAccess: HubAccess;
+  readonly vpcCidr: string;
+  readonly availabilityZones: number;
+  readonly members: readonly string[];
+  readonly homeEfsRetention: "Retain" | "Delete";
+}
+
+export type StackConfig = SharedConfig | LobConfig;
+
+/**
+ * Every problem found in a stack's config, each naming the key, the value and what was expected.
+ * A RunError, so `pulumi up` prints the message alone, without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** LOB names: DynamoDB keys, URL path segments and resource names, so kept plain. */
+export const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Usernames become SageMaker user profile names, whose rule this is. */
+export const USERNAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
+const STACK_NAME = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
+const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+const SHARED_KEYS = [
+  "kind",
+  "hubAccountId",
+  "hubVpcCidr",
+  "availabilityZones",
+  "lobAccounts",
+  "clientCidrs",
+  "users",
+  "presignedUrl",
+  "accessRoleName",
+  "resolverInboundEndpoint",
+  "apiStageName",
+  "apiThrottling",
+  "logRetentionDays",
+];
+const LOB_KEYS = [
+  "kind",
+  "lob",
+  "sharedStack",
+  "hubProfile",
+  "hubRoleArn",
+  "vpcCidr",
+  "availabilityZones",
+  "members",
+  "homeEfsRetention",
+];
+
+const show = (value: unknown): string =>
+  typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+
+/** Reads one namespace's raw values (as Pulumi hands them over: strings, objects as JSON). */
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(
+    private readonly values: Readonly<Record<string, string>>,
+    private readonly prefix: string,
+  ) {}
+
+  problem(key: string, value: unknown, expected: string): void {
+    this.problems.push(`${this.prefix}:${key} is ${show(value)}: expected ${expected}`);
+  }
+
+  missing(key: string, expected: string): void {
+    this.problems.push(`${this.prefix}:${key} is not set: expected ${expected}`);
+  }
+
+  raw(key: string): string | undefined {
+    return this.values[key];
+  }
+
+  string(key: string, pattern: RegExp, expected: string, fallback?: string): string {
+    const value = this.values[key] ?? fallback;
+    if (value === undefined) this.missing(key, expected);
+    else if (!pattern.test(value)) this.problem(key, value, expected);
+    return value ?? "";
+  }
+
+  integer(key: string, min: number, max: number, fallback: number): number {
+    return this.integerValue(key, this.values[key] ?? fallback, min, max);
+  }
+
+  integerValue(key: string, value: unknown, min: number, max: number): number {
+    const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+    if (typeof number !== "number" || !Number.isInteger(number) || number < min || number > max) {
+      this.problem(key, value, `a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return number;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const value = this.values[key];
+    if (value === undefined) return fallback;
+    if (value !== "true" && value !== "false") this.problem(key, value, "true or false");
+    return value === "true";
+  }
+
+  /** A structured value: Pulumi passes YAML objects and lists as JSON text. */
+  json(key: string, expected: string, fallback: unknown): unknown {
+    const value = this.values[key];
+    if (value === undefined) return fallback;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      this.problem(key, value, expected);
+      return fallback;
+    }
+  }
+
+  unknownKeys(known: readonly string[]): void {
+    for (const key of Object.keys(this.values)) {
+      if (!known.includes(key)) {
+        this.problems.push(
+          `${this.prefix}:${key} is not a setting of this stack kind (known: ${known.join(", ")})`,
+        );
+      }
+    }
+  }
+
+  cidr(key: string, value: unknown, minPrefix: number, maxPrefix: number): string {
+    const expected = `an IPv4 CIDR from /${minPrefix} to /${maxPrefix}, such as 10.0.0.0/${minPrefix}`;
+    const parsed = typeof value === "string" ? parseCidr(value) : undefined;
+    if (!parsed || parsed.prefix < minPrefix || parsed.prefix > maxPrefix) {
+      if (value === undefined) this.missing(key, expected);
+      else this.problem(key, value, expected);
+    }
+    return typeof value === "string" ? value : "";
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function parseShared(r: Reader, region: string, profile: string | undefined): SharedConfig {
+  const hubAccountId = r.string("hubAccountId", ACCOUNT_ID, "a 12-digit AWS account id");
+  const hubVpcCidr = r.cidr("hubVpcCidr", r.raw("hubVpcCidr"), 16, 24);
+  const availabilityZones = r.integer("availabilityZones", 2, 6, 2);
+
+  const lobAccountsRaw = r.json(
+    "lobAccounts",
+    "a map of LOB name to 12-digit account id",
+    undefined,
+  );
+  const lobAccounts: Record<string, string> = {};
+  if (lobAccountsRaw === undefined) {
+    r.missing(
+      "lobAccounts",
+      'a map of LOB name to 12-digit account id, such as {lob-a: "222222222222"}',
+    );
+  } else if (!isRecord(lobAccountsRaw) || Object.keys(lobAccountsRaw).length === 0) {
+    r.problem("lobAccounts", lobAccountsRaw, "a non-empty map of LOB name to 12-digit account id");
+  } else {
+    const owners = new Map<string, string>();
+    for (const [lob, account] of Object.entries(lobAccountsRaw)) {
+      if (!LOB_NAME.test(lob)) {
+        r.problem(
+          `lobAccounts.${lob}`,
+          lob,
+          "a LOB name of lower-case letters, digits and dashes (at most 63)",
+        );
+      }
+      const id = typeof account === "number" ? String(account) : account;
+      if (typeof id !== "string" || !ACCOUNT_ID.test(id)) {
+        r.problem(`lobAccounts.${lob}`, account, "a 12-digit AWS account id, quoted");
+        continue;
+      }
+      if (id === hubAccountId)
+        r.problem(`lobAccounts.${lob}`, id, "an account other than the hub's");
+      const owner = owners.get(id);
+      if (owner)
+        r.problem(`lobAccounts.${lob}`, id, `an account of its own (${owner} uses it already)`);
+      owners.set(id, lob);
+      lobAccounts[lob] = id;
+    }
+  }
+
+  const clientCidrsRaw = r.json("clientCidrs", "a list of IPv4 CIDRs", []);
+  const clientCidrs: string[] = [];
+  if (!Array.isArray(clientCidrsRaw))
+    r.problem("clientCidrs", clientCidrsRaw, "a list of IPv4 CIDRs");
+  else clientCidrsRaw.forEach((c, i) => clientCidrs.push(r.cidr(`clientCidrs[${i}]`, c, 8, 32)));
+
+  const usersRaw = r.json("users", "a list of {username, email}", []);
+  const users: UserConfig[] = [];
+  if (!Array.isArray(usersRaw)) r.problem("users", usersRaw, "a list of {username, email}");
+  else {
+    const seen = new Set<string>();
+    usersRaw.forEach((user, i) => {
+      const username = isRecord(user) ? user.username : undefined;
+      const email = isRecord(user) ? user.email : undefined;
+      if (typeof username !== "string" || !USERNAME.test(username)) {
+        r.problem(
+          `users[${i}].username`,
+          username,
+          "letters, digits and single dashes, at most 63 (a SageMaker profile name)",
+        );
+      } else if (seen.has(username)) {
+        r.problem(`users[${i}].username`, username, "a username not already listed");
+      }
+      if (typeof email !== "string" || !EMAIL.test(email))
+        r.problem(`users[${i}].email`, email, "an email address");
+      if (typeof username === "string" && typeof email === "string") {
+        seen.add(username);
+        users.push({ username, email });
+      }
+    });
+  }
+
+  const presigned = r.json("presignedUrl", "{expiresInSeconds, sessionExpirationSeconds}", {});
+  const p = isRecord(presigned) ? presigned : {};
+  if (!isRecord(presigned))
+    r.problem("presignedUrl", presigned, "{expiresInSeconds, sessionExpirationSeconds}");
+  const presignedUrl = {
+    expiresInSeconds: r.integerValue(
+      "presignedUrl.expiresInSeconds",
+      p.expiresInSeconds ?? 20,
+      5,
+      300,
+    ),
+    sessionExpirationSeconds: r.integerValue(
+      "presignedUrl.sessionExpirationSeconds",
+      p.sessionExpirationSeconds ?? 28800,
+      1800,
+      43200,
+    ),
+  };
+
+  const throttling = r.json("apiThrottling", "{rateLimit, burstLimit}", {});
+  const t = isRecord(throttling) ? throttling : {};
+  const apiThrottling = {
+    rateLimit: r.integerValue("apiThrottling.rateLimit", t.rateLimit ?? 20, 1, 10000),
+    burstLimit: r.integerValue("apiThrottling.burstLimit", t.burstLimit ?? 40, 1, 5000),
+  };
+
+  const retention = r.integer("logRetentionDays", 1, 3653, 365);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+    r.problem(
+      "logRetentionDays",
+      retention,
+      `one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(", ")})`,
+    );
+  }
+
+  const resolverInboundEndpoint = r.boolean("resolverInboundEndpoint", false);
+  if (resolverInboundEndpoint && clientCidrs.length === 0) {
+    r.problem(
+      "resolverInboundEndpoint",
+      true,
+      "false while clientCidrs is empty: the endpoint would answer no one",
+    );
+  }
+
+  return {
+    kind: "shared",
+    region,
+    profile,
+    hubAccountId,
+    hubVpcCidr,
+    availabilityZones,
+    lobAccounts,
+    clientCidrs,
+    users,
+    presignedUrl,
+    accessRoleName: r.string("accessRoleName", ROLE_NAME, "an IAM role name", "StudioAccessRole"),
+    resolverInboundEndpoint,
+    apiStageName: r.string("apiStageName", STAGE_NAME, "letters, digits and underscores", "v1"),
+    apiThrottling,
+    logRetentionDays: retention,
+  };
+}
+
+function parseLob(r: Reader, region: string, profile: string | undefined): LobConfig {
+  const lob = r.string(
+    "lob",
+    LOB_NAME,
+    "a LOB name of lower-case letters, digits and dashes, as in the hub's lobAccounts",
+  );
+  const sharedStack = r.string(
+    "sharedStack",
+    STACK_NAME,
+    "the hub stack's full name, <organization>/studio-access/<stack>",
+  );
+  const hubProfile = r.raw("hubProfile");
+  const hubRoleArn = r.raw("hubRoleArn");
+  let hubAccess: HubAccess = { profile: "" };
+  if ((hubProfile === undefined) === (hubRoleArn === undefined)) {
+    r.problems.push(
+      `exactly one of ${NAMESPACE}:hubProfile and ${NAMESPACE}:hubRoleArn must be set (how this stack reaches the hub account), ` +
+        `got ${hubProfile === undefined ? "neither" : "both"}`,
+    );
+  } else if (hubRoleArn !== undefined) {
+    if (!ROLE_ARN.test(hubRoleArn))
+      r.problem("hubRoleArn", hubRoleArn, "an IAM role ARN in the hub account");
+    hubAccess = { roleArn: hubRoleArn };
+  } else if (hubProfile !== undefined) {
+    if (hubProfile.trim() === "")
+      r.problem("hubProfile", hubProfile, "the name of an AWS CLI profile for the hub account");
+    hubAccess = { profile: hubProfile };
+  }
+  const membersRaw = r.json("members", "a list of usernames", []);
+  const members: string[] = [];
+  if (!Array.isArray(membersRaw)) r.problem("members", membersRaw, "a list of usernames");
+  else {
+    membersRaw.forEach((member, i) => {
+      if (typeof member !== "string" || !USERNAME.test(member)) {
+        r.problem(
+          `members[${i}]`,
+          member,
+          "a username: letters, digits and single dashes, at most 63",
+        );
+      } else if (members.includes(member)) {
+        r.problem(`members[${i}]`, member, "a username not already listed");
+      } else members.push(member);
+    });
+  }
+  const retention = r.raw("homeEfsRetention") ?? "Retain";
+  if (retention !== "Retain" && retention !== "Delete")
+    r.problem("homeEfsRetention", retention, "Retain or Delete");
+  return {
+    kind: "lob",
+    region,
+    profile,
+    lob,
+    sharedStack,
+    hubAccess,
+    vpcCidr: r.cidr("vpcCidr", r.raw("vpcCidr"), 16, 24),
+    availabilityZones: r.integer("availabilityZones", 2, 6, 2),
+    members,
+    homeEfsRetention: retention === "Delete" ? "Delete" : "Retain",
+  };
+}
+
+/**
+ * Validates a stack's configuration before any resource is declared.
+ * @param values the `studio-access:` keys, without the prefix, as Pulumi hands them over
+ * @param aws the stack's `aws:region` and `aws:profile`
+ */
+export function parseStackConfig(
+  values: Readonly<Record<string, string>>,
+  aws: { region?: string; profile?: string },
+): StackConfig {
+  const r = new Reader(values, NAMESPACE);
+  const region = aws.region ?? "";
+  if (aws.region === undefined)
+    r.problems.push(
+      "aws:region is not set: expected the AWS region of this stack, such as us-east-1",
+    );
+  else if (!REGION.test(aws.region))
+    r.problems.push(`aws:region is ${show(aws.region)}: expected an AWS region such as us-east-1`);
+
+  const kind = values.kind;
+  let config: StackConfig | undefined;
+  if (kind === "shared") {
+    r.unknownKeys(SHARED_KEYS);
+    config = parseShared(r, region, aws.profile);
+  } else if (kind === "lob") {
+    r.unknownKeys(LOB_KEYS);
+    config = parseLob(r, region, aws.profile);
+  } else if (kind === undefined) {
+    r.missing("kind", "shared (the hub stack) or lob (a LOB's stack)");
+  } else {
+    r.problem("kind", kind, "shared (the hub stack) or lob (a LOB's stack)");
+  }
+  if (r.problems.length > 0 || !config) throw new ConfigError(r.problems);
+  return config;
+}

@@ -1,0 +1,91 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AccessApp } from "../components/access-app";
+import { HubNetwork } from "../components/hub-network";
+import type { EndpointKey } from "../components/lib/endpoints";
+import { functionBundles } from "./bundles";
+import type { SharedConfig } from "./config";
+
+/** Tags every resource with the stack that owns it, for audit and for finding leftovers. */
+export function stackTags(): Record<string, string> {
+  return { "studio-access:stack": pulumi.getStack(), "studio-access:managed-by": "pulumi" };
+}
+
+/** The hub: network, endpoints, zones and the access application, all in the hub account. */
+export function sharedStack(config: SharedConfig) {
+  const provider = new aws.Provider("hub", {
+    region: config.region,
+    profile: config.profile,
+    // The provider refuses to act with credentials of any other account.
+    allowedAccountIds: [config.hubAccountId],
+    defaultTags: { tags: stackTags() },
+  });
+  const opts = { providers: [provider] };
+
+  const network = new HubNetwork(
+    "hub",
+    {
+      region: config.region,
+      vpcCidr: config.hubVpcCidr,
+      availabilityZones: config.availabilityZones,
+      lobAccounts: config.lobAccounts,
+      clientCidrs: config.clientCidrs,
+      resolverInboundEndpoint: config.resolverInboundEndpoint,
+    },
+    opts,
+  );
+  const app = new AccessApp(
+    "access",
+    {
+      region: config.region,
+      vpcId: network.vpcId,
+      vpcCidr: network.vpcCidr,
+      subnetIds: network.subnetIds,
+      dynamodbPrefixListId: network.dynamodbPrefixListId,
+      executeApiEndpointId: network.endpoints["execute-api"].id,
+      lobAccounts: config.lobAccounts,
+      accessRoleName: config.accessRoleName,
+      users: config.users,
+      urlExpiresSeconds: config.presignedUrl.expiresInSeconds,
+      sessionExpiresSeconds: config.presignedUrl.sessionExpirationSeconds,
+      stageName: config.apiStageName,
+      throttling: config.apiThrottling,
+      logRetentionDays: config.logRetentionDays,
+      functionDirs: functionBundles(),
+    },
+    opts,
+  );
+
+  const byEndpoint = <T>(pick: (key: EndpointKey) => pulumi.Output<T>) =>
+    pulumi.all(
+      Object.fromEntries(
+        Object.keys(network.endpoints).map((key) => [key, pick(key as EndpointKey)]),
+      ),
+    );
+
+  return {
+    // What the LOB stacks read through their StackReference (see HubOutputs).
+    region: config.region,
+    hubAccountId: config.hubAccountId,
+    lobAccounts: config.lobAccounts,
+    accessRoleName: config.accessRoleName,
+    vpcId: network.vpcId,
+    vpcCidr: network.vpcCidr,
+    routeTableId: network.routeTableId,
+    availabilityZoneIds: network.availabilityZoneIds,
+    transitGatewayId: network.transitGatewayId,
+    hubTgwRouteTableId: network.hubTgwRouteTableId,
+    spokesTgwRouteTableId: network.spokesTgwRouteTableId,
+    endpointSecurityGroupId: network.endpointSecurityGroupId,
+    endpointIds: byEndpoint((key) => network.endpoints[key].id),
+    zoneIds: byEndpoint((key) => network.endpoints[key].zoneId),
+    usersTableName: app.usersTableName,
+    lobsTableName: app.lobsTableName,
+    presignerRoleArn: app.presignerRoleArn,
+    // What people use.
+    apiUrl: app.apiUrl,
+    userPoolId: app.userPoolId,
+    userPoolClientId: app.userPoolClientId,
+    ...(network.resolverInboundIps ? { resolverInboundIps: network.resolverInboundIps } : {}),
+  };
+}
