@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import pulumi from "@pulumi/eslint-plugin";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
@@ -10,7 +11,11 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    plugins: { "@pulumi": pulumi },
     rules: {
+      // An Output in a template literal becomes "Calling [toString] on an Output<T>..." at runtime.
+      "@pulumi/no-output-in-template-literal": "error",
+      "@pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       "@typescript-eslint/no-unused-vars": [
         "error",

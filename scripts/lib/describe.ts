@@ -1,0 +1,83 @@
+import type { RecordedResource } from "./mock-stack";
+
+interface Statement {
+  Effect: string;
+  Principal?: unknown;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const list = (v: unknown) =>
+  Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+
+function statements(policy: unknown): Statement[] {
+  if (typeof policy !== "string") return [];
+  return (JSON.parse(policy) as { Statement: Statement[] }).Statement;
+}
+
+function describeStatement(s: Statement): string {
+  const principal = s.Principal === undefined ? "" : ` by ${JSON.stringify(s.Principal)}`;
+  const condition = s.Condition ? ` if ${JSON.stringify(s.Condition)}` : "";
+  const resources = s.Resource === undefined ? "" : ` on ${list(s.Resource).join(", ")}`;
+  return `${s.Effect} ${list(s.Action).join(",")}${principal}${resources}${condition}`;
+}
+
+function rule(i: Record<string, unknown>): string {
+  const ports =
+    i.ipProtocol === "-1"
+      ? "all traffic"
+      : `${String(i.ipProtocol)}/${String(i.fromPort)}-${String(i.toPort)}`;
+  const peer = i.cidrIpv4 ?? i.prefixListId ?? (i.referencedSecurityGroupId ? "itself" : "?");
+  return `${ports} ${String(peer)}`;
+}
+
+/** One line of the settings that matter for security, per resource type; empty for the rest. */
+export function describeResource(r: RecordedResource): string {
+  const i = r.inputs;
+  switch (r.type) {
+    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+      return `${String(i.serviceName)} (${String(i.vpcEndpointType)}${i.vpcEndpointType === "Interface" ? `, private DNS ${i.privateDnsEnabled ? "ON" : "off"}` : ""})`;
+    case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+      return `in  ${rule(i)}`;
+    case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+      return `out ${rule(i)}`;
+    case "aws:ec2transitgateway/transitGateway:TransitGateway":
+      return `default association ${String(i.defaultRouteTableAssociation)}, propagation ${String(i.defaultRouteTablePropagation)}, auto-accept ${String(i.autoAcceptSharedAttachments)}`;
+    case "aws:ec2/vpc:Vpc":
+    case "aws:ec2/subnet:Subnet":
+      return String(i.cidrBlock);
+    case "aws:ec2/route:Route":
+      return `${String(i.destinationCidrBlock)} -> transit gateway`;
+    case "aws:route53/zone:Zone":
+      return String(i.name);
+    case "aws:route53/record:Record":
+      return `${String(i.name)} ALIAS ${String((i.aliases as { name: string }[] | undefined)?.[0]?.name)}`;
+    case "aws:iam/role:Role":
+      return `trust: ${statements(i.assumeRolePolicy).map(describeStatement).join("; ")}`;
+    case "aws:iam/rolePolicy:RolePolicy":
+      return statements(i.policy).map(describeStatement).join("; ");
+    case "aws:apigateway/restApi:RestApi":
+      return `${String((i.endpointConfiguration as { types?: string } | undefined)?.types)}; ${statements(i.policy).map(describeStatement).join("; ")}`;
+    case "aws:apigateway/method:Method":
+      return `${String(i.httpMethod)} authorization ${String(i.authorization)}`;
+    case "aws:dynamodb/table:Table":
+      return `PITR ${(i.pointInTimeRecovery as { enabled?: boolean } | undefined)?.enabled ? "on" : "OFF"}, encrypted ${(i.serverSideEncryption as { enabled?: boolean } | undefined)?.enabled ? "KMS" : "default"}, ${String(i.billingMode)}`;
+    case "aws:lambda/function:Function":
+      return `${String(i.runtime)}, timeout ${String(i.timeout)} s${i.vpcConfig ? ", in the hub VPC" : ""}`;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return `retention ${String(i.retentionInDays)} days`;
+    case "aws:sagemaker/domain:Domain":
+      return `auth ${String(i.authMode)}, network ${String(i.appNetworkAccessType)}, home EFS ${String((i.retentionPolicy as { homeEfsFileSystem?: string } | undefined)?.homeEfsFileSystem)}`;
+    case "aws:sagemaker/userProfile:UserProfile":
+      return String(i.userProfileName);
+    case "aws:dynamodb/tableItem:TableItem":
+      return String(i.item);
+    case "aws:ram/principalAssociation:PrincipalAssociation":
+      return `shared with ${String(i.principal)}`;
+    case "aws:cognito/user:User":
+      return String(i.username);
+    default:
+      return "";
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The offline plan: runs every stack's real program under Pulumi's mock runtime, the hub first and
+ * each LOB stack fed with the hub's outputs, and prints per stack and account the resources by type
+ * with their security-relevant settings. A config error exits non-zero with its message.
+ *
+ *   npm run plan                 every Pulumi.<stack>.yaml in the project
+ *   npm run plan -- lob-a        the hub, then only the named stacks
+ */
+import { readdirSync } from "node:fs";
+import { REPO_ROOT } from "./build-functions";
+import {
+  fullStackName,
+  loadStackConfig,
+  runStackUnderMocks,
+  type RecordedResource,
+} from "./lib/mock-stack";
+import { describeResource } from "./lib/describe";
+
+process.removeAllListeners("warning");
+
+function stackFiles(): { stack: string; kind: string }[] {
+  return readdirSync(REPO_ROOT)
+    .flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.slice(1, 2) ?? [])
+    .map((stack) => ({ stack, kind: loadStackConfig(stack)["studio-access:kind"] ?? "?" }))
+    .sort((a, b) =>
+      a.kind === b.kind ? a.stack.localeCompare(b.stack) : a.kind === "shared" ? -1 : 1,
+    );
+}
+
+function printStack(stack: string, kind: string, resources: RecordedResource[], ms: number): void {
+  const custom = resources.filter((r) => r.custom);
+  console.log(
+    `\n${stack}  (kind ${kind}: ${custom.length} resources, planned in ${(ms / 1000).toFixed(1)} s)`,
+  );
+  const byAccount = new Map<string, RecordedResource[]>();
+  for (const r of custom) {
+    const key = r.account
+      ? `account ${r.account} via provider "${r.providerName ?? "?"}"`
+      : "NO EXPLICIT PROVIDER";
+    byAccount.set(key, [...(byAccount.get(key) ?? []), r]);
+  }
+  for (const [account, list] of byAccount) {
+    console.log(`  ${account}`);
+    const byType = new Map<string, RecordedResource[]>();
+    for (const r of list) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+    for (const [type, items] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+      console.log(`    ${type} ×${items.length}`);
+      for (const r of items) {
+        const detail = describeResource(r);
+        if (detail) console.log(`      ${r.name}: ${detail}`);
+      }
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2);
+  const started = Date.now();
+  const outputs: Record<string, Record<string, unknown>> = {};
+  const stacks = stackFiles().filter(
+    ({ stack, kind }) => wanted.length === 0 || kind === "shared" || wanted.includes(stack),
+  );
+  for (const name of wanted) {
+    if (!stacks.some((s) => s.stack === name)) {
+      console.error(
+        `no stack file Pulumi.${name}.yaml (stacks: ${stackFiles()
+          .map((s) => s.stack)
+          .join(", ")})`,
+      );
+      return 2;
+    }
+  }
+  for (const { stack, kind } of stacks) {
+    const t = Date.now();
+    try {
+      const run = await runStackUnderMocks({
+        stack,
+        config: loadStackConfig(stack),
+        stackOutputs: outputs,
+      });
+      outputs[fullStackName(stack)] = run.outputs;
+      printStack(stack, kind, run.resources, Date.now() - t);
+    } catch (error) {
+      console.error(`\n${stack}: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+  }
+  console.log(
+    `\nplanned ${stacks.length} stacks offline in ${((Date.now() - started) / 1000).toFixed(1)} s (Pulumi mock runtime; nothing was deployed)`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
