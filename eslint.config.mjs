@@ -11,16 +11,21 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { "@pulumi": pulumi },
     rules: {
-      // An Output in a template literal becomes "Calling [toString] on an Output<T>..." at runtime.
-      "@pulumi/no-output-in-template-literal": "error",
-      "@pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       "@typescript-eslint/no-unused-vars": [
         "error",
         { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
+    },
+  },
+  {
+    files: ["**/*.ts"],
+    plugins: { "@pulumi": pulumi },
+    rules: {
+      // An Output in a template literal becomes "Calling [toString] on an Output<T>..." at runtime.
+      "@pulumi/no-output-in-template-literal": "error",
+      "@pulumi/no-output-instance-in-template-literal": "error",
     },
   },
   {
