@@ -29,7 +29,7 @@ function rule(i: Record<string, unknown>): string {
       ? "all traffic"
       : `${String(i.ipProtocol)}/${String(i.fromPort)}-${String(i.toPort)}`;
   const peer = i.cidrIpv4 ?? i.prefixListId ?? (i.referencedSecurityGroupId ? "itself" : "?");
-  return `${ports} ${String(peer)}`;
+  return `${ports} ${text(peer)}`;
 }
 
 /** One line of the settings that matter for security, per resource type; empty for the rest. */
