@@ -8,8 +8,9 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-const list = (v: unknown) =>
-  Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+const text = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+const list = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(text) : v === undefined ? [] : [text(v)];
 
 function statements(policy: unknown): Statement[] {
   if (typeof policy !== "string") return [];
