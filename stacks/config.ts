@@ -199,11 +199,13 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     undefined,
   );
   const lobAccounts: Record<string, string> = {};
-  if (lobAccountsRaw === undefined) {
+  if (r.raw("lobAccounts") === undefined) {
     r.missing(
       "lobAccounts",
       'a map of LOB name to 12-digit account id, such as {lob-a: "222222222222"}',
     );
+  } else if (lobAccountsRaw === undefined) {
+    // Not JSON: reported by json() already.
   } else if (!isRecord(lobAccountsRaw) || Object.keys(lobAccountsRaw).length === 0) {
     r.problem("lobAccounts", lobAccountsRaw, "a non-empty map of LOB name to 12-digit account id");
   } else {

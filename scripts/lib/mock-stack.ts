@@ -290,9 +290,9 @@ export async function runStackUnderMocks(opts: {
     call(args) {
       if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
         const region = info(args.provider)?.region ?? "us-east-1";
-        const short = region
-          .replace(/^(\w)\w*-(\w)\w*-(\d)$/, "$1$2$3")
-          .replace(/^(\w{2})\w*-(\w)\w*-(\d)$/, "$1$2$3");
+        // AWS's AZ-id prefix: us-east-1 -> use1, eu-west-2 -> euw2.
+        const [area = "", direction = "", number = ""] = region.split("-");
+        const short = `${area}${direction.charAt(0)}${number}`;
         return {
           id: region,
           state: "available",
@@ -309,9 +309,21 @@ export async function runStackUnderMocks(opts: {
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false, ORGANIZATION);
   // Loaded after the mocks are in place, as Pulumi itself would load the program.
   const { runProgram } = await import("../../stacks/program");
-  const outputs = (await pulumi.runtime.runInPulumiStack(runProgram)) ?? {};
+  // The program's own error is caught inside the stack and rethrown once the runtime has settled;
+  // left to the runtime, it would also surface later as unhandled rejections.
+  let failure: unknown;
+  const outputs =
+    (await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await runProgram();
+      } catch (error) {
+        failure = error;
+        return {};
+      }
+    })) ?? {};
   await waitForRegistrations();
-  return { stack: opts.stack, resources, providers, outputs: outputs };
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+  return { stack: opts.stack, resources, providers, outputs };
 }
 
 /** Waits until every pending resource registration has reached the mocks. */

@@ -1,0 +1,365 @@
+import { loadStackConfig, runStackUnderMocks, type StackRun } from "../../scripts/lib/mock-stack";
+import { ofType, one, planRepositoryStacks, policyOf, type Planned } from "../helpers/stacks";
+
+let planned: Planned;
+let shared: StackRun;
+beforeAll(async () => {
+  planned = await planRepositoryStacks();
+  shared = planned.shared;
+});
+
+const role = (name: string) => one(shared, "aws:iam/role:Role", name);
+const fn = (name: string) => one(shared, "aws:lambda/function:Function", name);
+
+describe("AccessApp: presigner", () => {
+  it("may read the two tables, assume the listed LOB access roles, write its logs and attach to the VPC: nothing else", () => {
+    const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
+    const lobs = one(shared, "aws:dynamodb/table:Table", "access-lobs");
+    const logs = one(shared, "aws:cloudwatch/logGroup:LogGroup", "access-presigner");
+    const policy = one(shared, "aws:iam/rolePolicy:RolePolicy", "access-presigner");
+    expect(policy.inputs.role).toBe(role("access-presigner").id);
+    expect(policyOf(policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReadEntitlementsAndLobs",
+          Effect: "Allow",
+          Action: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"],
+          Resource: [users.state.arn, lobs.state.arn],
+        },
+        {
+          Sid: "AssumeLobAccessRoles",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: [
+            "arn:aws:iam::222222222222:role/StudioAccessRole",
+            "arn:aws:iam::333333333333:role/StudioAccessRole",
+          ],
+        },
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${String(logs.state.arn)}:*`,
+        },
+        {
+          Sid: "AttachToHubVpc",
+          Effect: "Allow",
+          Action: [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+          ],
+          Resource: "*",
+        },
+      ],
+    });
+    expect(role("access-presigner").inputs.managedPolicyArns).toBeUndefined();
+    expect(ofType(shared, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
+  });
+
+  it("is trusted by Lambda only", () => {
+    expect(policyOf(role("access-presigner"), "assumeRolePolicy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+  });
+
+  it("runs in the hub subnets with its own SG, under API Gateway's timeout, with the configured URL lifetimes", () => {
+    const sg = one(shared, "aws:ec2/securityGroup:SecurityGroup", "access-presigner");
+    const subnets = ofType(shared, "aws:ec2/subnet:Subnet").map((s) => s.id);
+    expect(fn("access-presigner").inputs).toMatchObject({
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      architectures: ["arm64"],
+      timeout: 27,
+      role: role("access-presigner").state.arn,
+      vpcConfig: { subnetIds: subnets, securityGroupIds: [sg.id] },
+      loggingConfig: {
+        logFormat: "Text",
+        logGroup: one(shared, "aws:cloudwatch/logGroup:LogGroup", "access-presigner").state.name,
+      },
+      environment: {
+        variables: {
+          NODE_OPTIONS: "--enable-source-maps",
+          USERS_TABLE: one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.name,
+          LOBS_TABLE: one(shared, "aws:dynamodb/table:Table", "access-lobs").state.name,
+          URL_EXPIRES_SECONDS: "20",
+          SESSION_EXPIRES_SECONDS: "28800",
+        },
+      },
+    });
+    expect(fn("access-presigner").inputs.timeout).toBeLessThan(29);
+  });
+
+  it("may only send HTTPS to the hub endpoints and DynamoDB's prefix list", () => {
+    const sg = one(shared, "aws:ec2/securityGroup:SecurityGroup", "access-presigner");
+    const gateway = one(shared, "aws:ec2/vpcEndpoint:VpcEndpoint", "hub-dynamodb");
+    const rules = ofType(shared, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
+      (r) => r.inputs.securityGroupId === sg.id,
+    );
+    expect(rules.map((r) => r.inputs)).toEqual([
+      {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "10.0.0.0/16",
+        description: "hub interface endpoints",
+      },
+      {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        prefixListId: gateway.state.prefixListId,
+        description: "DynamoDB gateway endpoint",
+      },
+    ]);
+    const ingress = ofType(
+      shared,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    ).filter((r) => r.inputs.securityGroupId === sg.id);
+    expect(ingress).toEqual([]);
+  });
+});
+
+describe("AccessApp: authorizer", () => {
+  it("may only write its logs, runs outside the VPC (it fetches the pool's JWKS) and knows the pool and client", () => {
+    const logs = one(shared, "aws:cloudwatch/logGroup:LogGroup", "access-authorizer");
+    expect(policyOf(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-authorizer"))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${String(logs.state.arn)}:*`,
+        },
+      ],
+    });
+    expect(fn("access-authorizer").inputs.vpcConfig).toBeUndefined();
+    expect(fn("access-authorizer").inputs.environment).toEqual({
+      variables: {
+        NODE_OPTIONS: "--enable-source-maps",
+        USER_POOL_ID: one(shared, "aws:cognito/userPool:UserPool", "access-users").id,
+        USER_POOL_CLIENT_ID: one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-cli")
+          .id,
+      },
+    });
+  });
+});
+
+describe("AccessApp: private API", () => {
+  it("is PRIVATE, bound to the hub execute-api endpoint, and invocable only through it", () => {
+    const endpoint = one(shared, "aws:ec2/vpcEndpoint:VpcEndpoint", "hub-execute-api");
+    const api = one(shared, "aws:apigateway/restApi:RestApi", "access-api");
+    expect(api.inputs.endpointConfiguration).toEqual({
+      types: "PRIVATE",
+      vpcEndpointIds: [endpoint.id],
+    });
+    expect(policyOf(api)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "InvokeThroughHubEndpoint",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "execute-api:Invoke",
+          Resource: "execute-api:/*",
+          Condition: { StringEquals: { "aws:SourceVpce": endpoint.id } },
+        },
+        {
+          Sid: "DenyEverywhereElse",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "execute-api:Invoke",
+          Resource: "execute-api:/*",
+          Condition: { StringNotEquals: { "aws:SourceVpce": endpoint.id } },
+        },
+      ],
+    });
+  });
+
+  it("puts the TOKEN authorizer on every method", () => {
+    const authorizer = one(shared, "aws:apigateway/authorizer:Authorizer", "access-jwt");
+    expect(authorizer.inputs).toMatchObject({
+      type: "TOKEN",
+      identitySource: "method.request.header.Authorization",
+      authorizerUri: fn("access-authorizer").state.invokeArn,
+      authorizerResultTtlInSeconds: 300,
+    });
+    const methods = ofType(shared, "aws:apigateway/method:Method");
+    expect(methods).toHaveLength(2);
+    for (const method of methods) {
+      expect(method.inputs).toMatchObject({
+        httpMethod: "GET",
+        authorization: "CUSTOM",
+        authorizerId: authorizer.id,
+      });
+    }
+  });
+
+  it("routes GET /studios and GET /studios/{lob} to the presigner by proxy integration", () => {
+    const api = one(shared, "aws:apigateway/restApi:RestApi", "access-api");
+    const studios = one(shared, "aws:apigateway/resource:Resource", "access-studios");
+    const studio = one(shared, "aws:apigateway/resource:Resource", "access-studio");
+    expect(studios.inputs).toMatchObject({
+      parentId: api.state.rootResourceId,
+      pathPart: "studios",
+    });
+    expect(studio.inputs).toMatchObject({ parentId: studios.id, pathPart: "{lob}" });
+    for (const integration of ofType(shared, "aws:apigateway/integration:Integration")) {
+      expect(integration.inputs).toMatchObject({
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: fn("access-presigner").state.invokeArn,
+      });
+    }
+  });
+
+  it("lets API Gateway invoke each function only from this API's routes and authorizer", () => {
+    const api = one(shared, "aws:apigateway/restApi:RestApi", "access-api");
+    const authorizer = one(shared, "aws:apigateway/authorizer:Authorizer", "access-jwt");
+    const arn = String(api.state.executionArn);
+    expect(
+      ofType(shared, "aws:lambda/permission:Permission")
+        .map((p) => [p.inputs.function, p.inputs.principal, p.inputs.sourceArn])
+        .sort(),
+    ).toEqual([
+      [
+        fn("access-authorizer").state.name,
+        "apigateway.amazonaws.com",
+        `${arn}/authorizers/${authorizer.id}`,
+      ],
+      [fn("access-presigner").state.name, "apigateway.amazonaws.com", `${arn}/*/GET/studios`],
+      [fn("access-presigner").state.name, "apigateway.amazonaws.com", `${arn}/*/GET/studios/*`],
+    ]);
+  });
+
+  it("logs access and throttles every method of the stage", () => {
+    const stage = one(shared, "aws:apigateway/stage:Stage", "access-api");
+    const logs = one(shared, "aws:cloudwatch/logGroup:LogGroup", "access-api-access");
+    expect(stage.inputs).toMatchObject({
+      stageName: "v1",
+      deployment: one(shared, "aws:apigateway/deployment:Deployment", "access-api").id,
+    });
+    expect((stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn).toBe(
+      logs.state.arn,
+    );
+    expect(
+      one(shared, "aws:apigateway/methodSettings:MethodSettings", "access-api").inputs,
+    ).toMatchObject({
+      methodPath: "*/*",
+      settings: { throttlingRateLimit: 20, throttlingBurstLimit: 40, metricsEnabled: true },
+    });
+    expect(shared.outputs.apiUrl).toBe(
+      `https://${one(shared, "aws:apigateway/restApi:RestApi", "access-api").id}.execute-api.us-east-1.amazonaws.com/v1`,
+    );
+  });
+
+  it("keeps every log group for the configured retention", () => {
+    const groups = ofType(shared, "aws:cloudwatch/logGroup:LogGroup");
+    expect(groups.map((g) => [g.name, g.inputs.retentionInDays])).toEqual([
+      ["access-authorizer", 365],
+      ["access-presigner", 365],
+      ["access-api-access", 365],
+    ]);
+  });
+
+  it("redeploys when the resource policy changes, and only then", async () => {
+    const trigger = (run: StackRun) =>
+      (
+        one(run, "aws:apigateway/deployment:Deployment", "access-api").inputs.triggers as {
+          redeployment: string;
+        }
+      ).redeployment;
+    const again = await runStackUnderMocks({ stack: "shared", config: loadStackConfig("shared") });
+    expect(trigger(again)).toBe(trigger(shared));
+    // A different region moves every endpoint, so the execute-api endpoint id in the policy changes.
+    const moved = await runStackUnderMocks({
+      stack: "shared",
+      config: { ...loadStackConfig("shared"), "aws:region": "eu-west-1" },
+    });
+    expect(trigger(moved)).toMatch(/^[0-9a-f]{64}$/);
+    expect(trigger(moved)).not.toBe(trigger(shared));
+  });
+});
+
+describe("AccessApp: Cognito and tables", () => {
+  it("creates an admin-only pool with a strong password policy and a secretless client without OAuth", () => {
+    expect(one(shared, "aws:cognito/userPool:UserPool", "access-users").inputs).toMatchObject({
+      passwordPolicy: {
+        minimumLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+      },
+      adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+    });
+    expect(
+      one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-cli").inputs,
+    ).toMatchObject({
+      generateSecret: false,
+      allowedOauthFlowsUserPoolClient: false,
+      explicitAuthFlows: [
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+      ],
+      accessTokenValidity: 15,
+      tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "hours" },
+      preventUserExistenceErrors: "ENABLED",
+    });
+    expect(
+      ofType(shared, "aws:cognito/userPoolClient:UserPoolClient")[0]!.inputs.allowedOauthFlows,
+    ).toBeUndefined();
+  });
+
+  it("creates the configured users, with no password in code (Cognito emails a temporary one)", () => {
+    const users = ofType(shared, "aws:cognito/user:User");
+    expect(
+      users.map((u) => [u.inputs.username, (u.inputs.attributes as { email: string }).email]),
+    ).toEqual([
+      ["user-lob-a", "user-lob-a@example.com"],
+      ["user-lob-b", "user-lob-b@example.com"],
+    ]);
+    for (const user of users) {
+      expect(user.inputs.password).toBeUndefined();
+      expect(user.inputs.temporaryPassword).toBeUndefined();
+    }
+  });
+
+  it("keys the tables per DESIGN §5, on demand, encrypted, with point-in-time recovery", () => {
+    const table = (name: string) => one(shared, "aws:dynamodb/table:Table", name).inputs;
+    const common = {
+      billingMode: "PAY_PER_REQUEST",
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+    };
+    expect(table("access-entitlements")).toMatchObject({
+      ...common,
+      hashKey: "username",
+      rangeKey: "lob",
+      attributes: [
+        { name: "username", type: "S" },
+        { name: "lob", type: "S" },
+      ],
+    });
+    expect(table("access-lobs")).toMatchObject({
+      ...common,
+      hashKey: "lob",
+      attributes: [{ name: "lob", type: "S" }],
+    });
+    expect(table("access-lobs").rangeKey).toBeUndefined();
+  });
+});

@@ -1,0 +1,295 @@
+import { endpointServices } from "../../components/lib/endpoints";
+import type { StackRun } from "../../scripts/lib/mock-stack";
+import {
+  HUB_ACCOUNT,
+  LOB_A_ACCOUNT,
+  ofType,
+  one,
+  planRepositoryStacks,
+  policyOf,
+  type Planned,
+} from "../helpers/stacks";
+
+let planned: Planned;
+let lobA: StackRun;
+beforeAll(async () => {
+  planned = await planRepositoryStacks();
+  lobA = planned.lobA;
+});
+
+const hubOut = () =>
+  planned.shared.outputs as Record<string, unknown> & {
+    endpointIds: Record<string, string>;
+    zoneIds: Record<string, string>;
+  };
+
+describe("StudioSpoke: access role", () => {
+  it("is trusted by exactly the hub presigner role, through the hub STS endpoint only", () => {
+    const role = one(lobA, "aws:iam/role:Role", "lob-a-access");
+    expect(role.inputs.name).toBe("StudioAccessRole");
+    expect(role.account).toBe(LOB_A_ACCOUNT);
+    expect(policyOf(role, "assumeRolePolicy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "HubPresignerThroughHubEndpoint",
+          Effect: "Allow",
+          Principal: {
+            AWS: one(planned.shared, "aws:iam/role:Role", "access-presigner").state.arn,
+          },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceVpce": hubOut().endpointIds.sts } },
+        },
+      ],
+    });
+  });
+
+  it("may only presign and describe profiles of its own domain, through the hub SageMaker API or Studio endpoint", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    const policy = one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-access");
+    expect(policy.inputs.role).toBe(one(lobA, "aws:iam/role:Role", "lob-a-access").id);
+    expect(policyOf(policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "PresignThroughHubEndpoints",
+          Effect: "Allow",
+          Action: ["sagemaker:CreatePresignedDomainUrl", "sagemaker:DescribeUserProfile"],
+          Resource: `arn:aws:sagemaker:us-east-1:222222222222:user-profile/${domain.id}/*`,
+          Condition: {
+            StringEquals: {
+              "aws:SourceVpce": [
+                hubOut().endpointIds["sagemaker-api"],
+                hubOut().endpointIds.studio,
+              ],
+            },
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe("StudioSpoke: domain and profiles", () => {
+  it("is VpcOnly with IAM auth in the spoke subnets, its SG on every user, the EFS retention explicit", () => {
+    const sg = one(lobA, "aws:ec2/securityGroup:SecurityGroup", "lob-a-studio");
+    const execution = one(lobA, "aws:iam/role:Role", "lob-a-execution");
+    expect(one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain").inputs).toMatchObject({
+      domainName: "studio-access-lob-a",
+      authMode: "IAM",
+      appNetworkAccessType: "VpcOnly",
+      vpcId: one(lobA, "aws:ec2/vpc:Vpc", "lob-a-vpc").id,
+      subnetIds: ofType(lobA, "aws:ec2/subnet:Subnet").map((s) => s.id),
+      defaultUserSettings: { executionRole: execution.state.arn, securityGroups: [sg.id] },
+      retentionPolicy: { homeEfsFileSystem: "Retain" },
+    });
+  });
+
+  it("gives each member a profile named after them, with the same role and SG", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    expect(ofType(lobA, "aws:sagemaker/userProfile:UserProfile").map((p) => p.inputs)).toEqual([
+      {
+        domainId: domain.id,
+        userProfileName: "user-lob-a",
+        userSettings: {
+          executionRole: one(lobA, "aws:iam/role:Role", "lob-a-execution").state.arn,
+          securityGroups: [one(lobA, "aws:ec2/securityGroup:SecurityGroup", "lob-a-studio").id],
+        },
+        tags: { "studio-access:lob": "lob-a", "studio-access:username": "user-lob-a" },
+      },
+    ]);
+  });
+
+  it("gives the execution role its own domain's apps and Studio logs, not AmazonSageMakerFullAccess", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    const role = one(lobA, "aws:iam/role:Role", "lob-a-execution");
+    expect(policyOf(role, "assumeRolePolicy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "sagemaker.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    expect(role.inputs.managedPolicyArns).toBeUndefined();
+    const arn = (kind: string) => `arn:aws:sagemaker:us-east-1:222222222222:${kind}`;
+    const statements = (
+      policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution")) as {
+        Statement: { Sid: string; Resource: unknown }[];
+      }
+    ).Statement;
+    expect(statements.map((s) => [s.Sid, s.Resource])).toEqual([
+      [
+        "OwnDomainAppsAndSpaces",
+        [
+          arn(`domain/${domain.id}`),
+          arn(`user-profile/${domain.id}/*`),
+          arn(`space/${domain.id}/*`),
+          arn(`app/${domain.id}/*`),
+        ],
+      ],
+      ["ListStudioResources", "*"],
+      ["WriteStudioLogs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/*"],
+    ]);
+  });
+
+  it("lets Studio apps talk to each other and EFS, and reach only the hub's endpoints beyond that", () => {
+    const sg = one(lobA, "aws:ec2/securityGroup:SecurityGroup", "lob-a-studio");
+    const rules = lobA.resources.filter(
+      (r) => r.type.startsWith("aws:vpc/securityGroup") && r.inputs.securityGroupId === sg.id,
+    );
+    expect(
+      rules.map((r) => [
+        r.type.split(":")[2],
+        r.inputs.ipProtocol,
+        r.inputs.fromPort,
+        r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["SecurityGroupIngressRule", "-1", undefined, sg.id],
+        ["SecurityGroupEgressRule", "-1", undefined, sg.id],
+        ["SecurityGroupEgressRule", "tcp", 443, "10.0.0.0/16"],
+      ]),
+    );
+    expect(rules).toHaveLength(3);
+  });
+});
+
+describe("StudioSpoke: network", () => {
+  it("uses the hub's AZ ids, isolated subnets and a single default route to the transit gateway", () => {
+    expect(
+      ofType(lobA, "aws:ec2/subnet:Subnet").map((s) => [
+        s.inputs.cidrBlock,
+        s.inputs.availabilityZoneId,
+      ]),
+    ).toEqual([
+      ["10.1.0.0/17", "use1-az1"],
+      ["10.1.128.0/17", "use1-az2"],
+    ]);
+    const routeTable = one(lobA, "aws:ec2/routeTable:RouteTable", "lob-a-isolated");
+    expect(one(lobA, "aws:ec2/route:Route", "lob-a-default").inputs).toEqual({
+      routeTableId: routeTable.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      transitGatewayId: planned.shared.outputs.transitGatewayId,
+    });
+    expect(one(lobA, "aws:ec2/route:Route", "lob-a-default").account).toBe(LOB_A_ACCOUNT);
+  });
+
+  it("is accepted, associated and propagated by the hub, with a return route and an endpoint rule in the hub", () => {
+    const attachment = one(lobA, "aws:ec2transitgateway/vpcAttachment:VpcAttachment", "lob-a-tgw");
+    const accepter = one(
+      lobA,
+      "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter",
+      "lob-a-tgw",
+    );
+    expect(attachment.account).toBe(LOB_A_ACCOUNT);
+    expect(accepter.account).toBe(HUB_ACCOUNT);
+    expect(accepter.inputs).toMatchObject({
+      transitGatewayAttachmentId: attachment.id,
+      transitGatewayDefaultRouteTableAssociation: false,
+      transitGatewayDefaultRouteTablePropagation: false,
+    });
+    const hub = planned.shared.outputs;
+    expect(
+      one(
+        lobA,
+        "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
+        "lob-a-tgw-spokes",
+      ).inputs,
+    ).toEqual({
+      transitGatewayAttachmentId: attachment.id,
+      transitGatewayRouteTableId: hub.spokesTgwRouteTableId,
+    });
+    expect(
+      one(
+        lobA,
+        "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
+        "lob-a-tgw-to-hub",
+      ).inputs,
+    ).toEqual({
+      transitGatewayAttachmentId: attachment.id,
+      transitGatewayRouteTableId: hub.hubTgwRouteTableId,
+    });
+    const back = one(lobA, "aws:ec2/route:Route", "lob-a-hub-return");
+    expect([back.account, back.inputs]).toEqual([
+      HUB_ACCOUNT,
+      {
+        routeTableId: hub.routeTableId,
+        destinationCidrBlock: "10.1.0.0/16",
+        transitGatewayId: hub.transitGatewayId,
+      },
+    ]);
+    const rule = one(
+      lobA,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      "lob-a-endpoints-https",
+    );
+    expect([rule.account, rule.inputs]).toEqual([
+      HUB_ACCOUNT,
+      {
+        securityGroupId: hub.endpointSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "10.1.0.0/16",
+        description: "spoke lob-a",
+      },
+    ]);
+  });
+
+  it.each(endpointServices("us-east-1").map((s) => s.key))(
+    "associates the hub's %s zone with the spoke VPC: authorised in the hub, associated in the LOB",
+    (key) => {
+      const vpc = one(lobA, "aws:ec2/vpc:Vpc", "lob-a-vpc");
+      const zoneId = hubOut().zoneIds[key];
+      const authorization = one(
+        lobA,
+        "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization",
+        `lob-a-${key}`,
+      );
+      const association = one(lobA, "aws:route53/zoneAssociation:ZoneAssociation", `lob-a-${key}`);
+      expect([authorization.account, authorization.inputs]).toEqual([
+        HUB_ACCOUNT,
+        { zoneId, vpcId: vpc.id, vpcRegion: "us-east-1" },
+      ]);
+      expect([association.account, association.inputs]).toEqual([
+        LOB_A_ACCOUNT,
+        { zoneId, vpcId: vpc.id, vpcRegion: "us-east-1" },
+      ]);
+    },
+  );
+});
+
+describe("StudioSpoke: registration in the hub tables", () => {
+  it("writes the LOB record and one entitlement per member into the hub's tables, in the hub account", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    const lobItem = one(lobA, "aws:dynamodb/tableItem:TableItem", "lob-a-lob");
+    expect(lobItem.account).toBe(HUB_ACCOUNT);
+    expect(lobItem.inputs.tableName).toBe(planned.shared.outputs.lobsTableName);
+    expect(JSON.parse(lobItem.inputs.item as string)).toEqual({
+      lob: { S: "lob-a" },
+      accountId: { S: "222222222222" },
+      region: { S: "us-east-1" },
+      domainId: { S: domain.id },
+      accessRoleArn: { S: "arn:aws:iam::222222222222:role/StudioAccessRole" },
+      enabled: { BOOL: true },
+    });
+    const member = one(lobA, "aws:dynamodb/tableItem:TableItem", "lob-a-member-user-lob-a");
+    expect([member.account, member.inputs]).toEqual([
+      HUB_ACCOUNT,
+      {
+        tableName: planned.shared.outputs.usersTableName,
+        hashKey: "username",
+        rangeKey: "lob",
+        item: JSON.stringify({
+          username: { S: "user-lob-a" },
+          lob: { S: "lob-a" },
+          profileName: { S: "user-lob-a" },
+        }),
+      },
+    ]);
+  });
+});

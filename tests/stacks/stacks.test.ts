@@ -1,0 +1,395 @@
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import {
+  fullStackName,
+  loadStackConfig,
+  runStackUnderMocks,
+  toPulumiConfig,
+  type StackRun,
+} from "../../scripts/lib/mock-stack";
+import {
+  HUB_ACCOUNT,
+  LOB_A_ACCOUNT,
+  LOB_B_ACCOUNT,
+  ofType,
+  one,
+  planRepositoryStacks,
+  policyOf,
+  type Planned,
+} from "../helpers/stacks";
+
+let planned: Planned;
+beforeAll(async () => {
+  planned = await planRepositoryStacks();
+});
+
+const countByType = (run: StackRun, account?: string) => {
+  const counts: Record<string, number> = {};
+  for (const r of run.resources.filter(
+    (r) => r.custom && (account === undefined || r.account === account),
+  )) {
+    counts[r.type] = (counts[r.type] ?? 0) + 1;
+  }
+  return counts;
+};
+
+/** The hub-side pieces a LOB stack owns: created and destroyed with it, in the hub account. */
+const HUB_SIDE = {
+  "aws:dynamodb/tableItem:TableItem": 2,
+  "aws:ec2/route:Route": 1,
+  "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 1,
+  "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 1,
+  "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": 1,
+  "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization": 6,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
+};
+const LOB_SIDE = {
+  "aws:ec2/route:Route": 1,
+  "aws:ec2/routeTable:RouteTable": 1,
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+  "aws:ec2/securityGroup:SecurityGroup": 1,
+  "aws:ec2/subnet:Subnet": 2,
+  "aws:ec2/vpc:Vpc": 1,
+  "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
+  "aws:iam/role:Role": 2,
+  "aws:iam/rolePolicy:RolePolicy": 2,
+  "aws:route53/zoneAssociation:ZoneAssociation": 6,
+  "aws:sagemaker/domain:Domain": 1,
+  "aws:sagemaker/userProfile:UserProfile": 1,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
+};
+
+describe("the shared stack", () => {
+  it("puts every resource in the hub account through the one explicit hub provider", () => {
+    expect(
+      planned.shared.providers.map((p) => [p.name, p.inputs.region, p.account, p.inputs.profile]),
+    ).toEqual([["hub", "us-east-1", HUB_ACCOUNT, "studio-access-hub"]]);
+    const custom = planned.shared.resources.filter((r) => r.custom);
+    expect(custom.filter((r) => r.providerName !== "hub" || r.account !== HUB_ACCOUNT)).toEqual([]);
+  });
+
+  it("declares exactly these resources", () => {
+    expect(countByType(planned.shared)).toEqual({
+      "aws:apigateway/account:Account": 1,
+      "aws:apigateway/authorizer:Authorizer": 1,
+      "aws:apigateway/deployment:Deployment": 1,
+      "aws:apigateway/integration:Integration": 2,
+      "aws:apigateway/method:Method": 2,
+      "aws:apigateway/methodSettings:MethodSettings": 1,
+      "aws:apigateway/resource:Resource": 2,
+      "aws:apigateway/restApi:RestApi": 1,
+      "aws:apigateway/stage:Stage": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 3,
+      "aws:cognito/user:User": 2,
+      "aws:cognito/userPool:UserPool": 1,
+      "aws:cognito/userPoolClient:UserPoolClient": 1,
+      "aws:dynamodb/table:Table": 2,
+      "aws:ec2/routeTable:RouteTable": 1,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:ec2/subnet:Subnet": 2,
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ec2/vpcEndpoint:VpcEndpoint": 7,
+      "aws:ec2transitgateway/routeTable:RouteTable": 2,
+      "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 1,
+      "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 1,
+      "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
+      "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
+      "aws:iam/role:Role": 3,
+      "aws:iam/rolePolicy:RolePolicy": 2,
+      "aws:lambda/function:Function": 2,
+      "aws:lambda/permission:Permission": 3,
+      "aws:ram/principalAssociation:PrincipalAssociation": 2,
+      "aws:ram/resourceAssociation:ResourceAssociation": 1,
+      "aws:ram/resourceShare:ResourceShare": 1,
+      "aws:route53/record:Record": 6,
+      "aws:route53/zone:Zone": 6,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
+    });
+  });
+
+  it("publishes what the LOB stacks read", () => {
+    expect(Object.keys(planned.shared.outputs).sort()).toEqual(
+      [
+        "accessRoleName",
+        "apiUrl",
+        "availabilityZoneIds",
+        "endpointIds",
+        "endpointSecurityGroupId",
+        "hubAccountId",
+        "hubTgwRouteTableId",
+        "lobAccounts",
+        "lobsTableName",
+        "presignerRoleArn",
+        "region",
+        "routeTableId",
+        "spokesTgwRouteTableId",
+        "transitGatewayId",
+        "userPoolClientId",
+        "userPoolId",
+        "usersTableName",
+        "vpcCidr",
+        "vpcId",
+        "zoneIds",
+      ].sort(),
+    );
+  });
+});
+
+describe("the LOB stacks", () => {
+  it.each([
+    ["lob-a", LOB_A_ACCOUNT],
+    ["lob-b", LOB_B_ACCOUNT],
+  ])(
+    "%s: every resource has an explicit provider and lands in the LOB's or the hub's account, exactly as listed",
+    (stack, account) => {
+      const run = stack === "lob-a" ? planned.lobA : planned.lobB;
+      const custom = run.resources.filter((r) => r.custom);
+      expect(custom.filter((r) => r.providerName === undefined)).toEqual([]);
+      expect(new Set(custom.map((r) => `${r.providerName ?? "?"}@${r.account ?? "?"}`))).toEqual(
+        new Set([`${stack}@${account}`, `hub@${HUB_ACCOUNT}`]),
+      );
+      expect(countByType(run, account)).toEqual(LOB_SIDE);
+      expect(countByType(run, HUB_ACCOUNT)).toEqual(HUB_SIDE);
+    },
+  );
+
+  it("restricts each provider to its account; lob-a reaches the hub by profile, lob-b by role", () => {
+    const providers = (run: StackRun) =>
+      Object.fromEntries(
+        run.providers.map((p) => [
+          p.name,
+          {
+            region: p.inputs.region,
+            account: p.account,
+            profile: p.inputs.profile,
+            assumeRoles: p.inputs.assumeRoles,
+          },
+        ]),
+      );
+    expect(providers(planned.lobA)).toEqual({
+      "lob-a": {
+        region: "us-east-1",
+        account: LOB_A_ACCOUNT,
+        profile: "studio-access-lob-a",
+        assumeRoles: undefined,
+      },
+      hub: {
+        region: "us-east-1",
+        account: HUB_ACCOUNT,
+        profile: "studio-access-hub",
+        assumeRoles: undefined,
+      },
+    });
+    const lobB = providers(planned.lobB);
+    expect(lobB.hub).toMatchObject({ account: HUB_ACCOUNT, profile: undefined });
+    const assumeRoles = lobB.hub?.assumeRoles;
+    expect(typeof assumeRoles === "string" ? JSON.parse(assumeRoles) : assumeRoles).toEqual([
+      {
+        roleArn: "arn:aws:iam::111111111111:role/studio-access-lob-b-deployer",
+        sessionName: "studio-access-lob-b",
+      },
+    ]);
+  });
+
+  it("leaves no transit gateway path from one spoke to another", () => {
+    const runs = [planned.shared, planned.lobA, planned.lobB];
+    const all = runs.flatMap((r) => r.resources);
+    // Which VPC range sits behind each attachment, as the program wired them.
+    const cidrOfVpc = new Map(
+      all
+        .filter((r) => r.type === "aws:ec2/vpc:Vpc")
+        .map((v) => [v.id, String(v.inputs.cidrBlock)]),
+    );
+    const cidrOfAttachment = new Map(
+      all
+        .filter((r) => r.type === "aws:ec2transitgateway/vpcAttachment:VpcAttachment")
+        .map((a) => [a.id, cidrOfVpc.get(String(a.inputs.vpcId))]),
+    );
+    const tables = Object.fromEntries(
+      ofType(planned.shared, "aws:ec2transitgateway/routeTable:RouteTable").map((t) => [
+        t.id,
+        t.name,
+      ]),
+    );
+    const reachable = (attachmentCidr: string) => {
+      const attachment = [...cidrOfAttachment].find(([, cidr]) => cidr === attachmentCidr)?.[0];
+      const associations = all.filter(
+        (r) =>
+          r.type === "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation" &&
+          r.inputs.transitGatewayAttachmentId === attachment,
+      );
+      expect(associations).toHaveLength(1);
+      const table = associations[0]!.inputs.transitGatewayRouteTableId;
+      return {
+        table: tables[String(table)],
+        routes: all
+          .filter(
+            (r) =>
+              r.type === "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation" &&
+              r.inputs.transitGatewayRouteTableId === table,
+          )
+          .map((p) => cidrOfAttachment.get(String(p.inputs.transitGatewayAttachmentId)))
+          .sort(),
+      };
+    };
+    expect(all.filter((r) => r.type === "aws:ec2transitgateway/route:Route")).toEqual([]);
+    expect(reachable("10.1.0.0/16")).toEqual({ table: "hub-tgw-spokes", routes: ["10.0.0.0/16"] });
+    expect(reachable("10.2.0.0/16")).toEqual({ table: "hub-tgw-spokes", routes: ["10.0.0.0/16"] });
+    expect(reachable("10.0.0.0/16")).toEqual({
+      table: "hub-tgw-hub",
+      routes: ["10.1.0.0/16", "10.2.0.0/16"],
+    });
+  });
+});
+
+describe("adding a LOB", () => {
+  it("needs only a hub config entry and a stack file: lob-c lands in its own account and the presigner may assume its role", async () => {
+    const sharedConfig = {
+      ...loadStackConfig("shared"),
+      "studio-access:lobAccounts": JSON.stringify({
+        "lob-a": "222222222222",
+        "lob-b": "333333333333",
+        "lob-c": "444444444444",
+      }),
+    };
+    const shared = await runStackUnderMocks({ stack: "shared", config: sharedConfig });
+    const lobC = await runStackUnderMocks({
+      stack: "lob-c",
+      config: toPulumiConfig({
+        "pulumi:disable-default-providers": ["*"],
+        "aws:region": "us-east-1",
+        "aws:profile": "studio-access-lob-c",
+        kind: "lob",
+        lob: "lob-c",
+        sharedStack: fullStackName("shared"),
+        hubProfile: "studio-access-hub",
+        vpcCidr: "10.3.0.0/16",
+        members: ["carol", "dave"],
+      }),
+      stackOutputs: { [fullStackName("shared")]: shared.outputs },
+    });
+    const statements = (
+      policyOf(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-presigner")) as {
+        Statement: { Sid: string; Resource: unknown }[];
+      }
+    ).Statement;
+    expect(statements.find((s) => s.Sid === "AssumeLobAccessRoles")?.Resource).toEqual([
+      "arn:aws:iam::222222222222:role/StudioAccessRole",
+      "arn:aws:iam::333333333333:role/StudioAccessRole",
+      "arn:aws:iam::444444444444:role/StudioAccessRole",
+    ]);
+    expect(
+      one(shared, "aws:ram/principalAssociation:PrincipalAssociation", "hub-tgw-share-lob-c").inputs
+        .principal,
+    ).toBe("444444444444");
+    expect(countByType(lobC, "444444444444")).toEqual({
+      ...LOB_SIDE,
+      "aws:sagemaker/userProfile:UserProfile": 2,
+    });
+    expect(countByType(lobC, HUB_ACCOUNT)).toEqual({
+      ...HUB_SIDE,
+      "aws:dynamodb/tableItem:TableItem": 3,
+    });
+    expect(
+      ofType(lobC, "aws:sagemaker/userProfile:UserProfile").map((p) => p.inputs.userProfileName),
+    ).toEqual(["carol", "dave"]);
+    expect(lobC.outputs).toMatchObject({
+      lob: "lob-c",
+      accountId: "444444444444",
+      userProfileNames: ["carol", "dave"],
+    });
+  });
+});
+
+describe("LOB stack checks against the hub", () => {
+  const hubOutputs = () => ({ [fullStackName("shared")]: planned.shared.outputs });
+
+  it("fails clearly when its LOB is not in the hub's lobAccounts", async () => {
+    await expect(
+      runStackUnderMocks({
+        stack: "lob-z",
+        config: { ...loadStackConfig("lob-a"), "studio-access:lob": "lob-z" },
+        stackOutputs: hubOutputs(),
+      }),
+    ).rejects.toThrow(
+      "studio-access:lob is \"lob-z\": expected a LOB of the hub's lobAccounts (lob-a, lob-b); add it to the shared stack's config and update that stack first",
+    );
+  });
+
+  it("fails clearly when its region is not the hub's", async () => {
+    await expect(
+      runStackUnderMocks({
+        stack: "lob-a",
+        config: { ...loadStackConfig("lob-a"), "aws:region": "eu-west-1" },
+        stackOutputs: hubOutputs(),
+      }),
+    ).rejects.toThrow(
+      'aws:region is "eu-west-1": expected the hub\'s region "us-east-1" (PrivateLink endpoints are regional)',
+    );
+  });
+
+  it("fails clearly when the hub stack has not been deployed (no outputs)", async () => {
+    await expect(
+      runStackUnderMocks({ stack: "lob-a", config: loadStackConfig("lob-a"), stackOutputs: {} }),
+    ).rejects.toThrow(
+      "the hub stack example-org/studio-access/shared has no output region, hubAccountId, lobAccounts",
+    );
+  });
+
+  it("fails before declaring anything when its own config is invalid", async () => {
+    await expect(
+      runStackUnderMocks({
+        stack: "lob-a",
+        config: { ...loadStackConfig("lob-a"), "studio-access:vpcCidr": "10.1.0.0/8" },
+      }),
+    ).rejects.toThrow(
+      'studio-access:vpcCidr is "10.1.0.0/8": expected an IPv4 CIDR from /16 to /24',
+    );
+  });
+
+  it("refuses more AZs than the hub spans", async () => {
+    await expect(
+      runStackUnderMocks({
+        stack: "lob-a",
+        config: { ...loadStackConfig("lob-a"), "studio-access:availabilityZones": "3" },
+        stackOutputs: hubOutputs(),
+      }),
+    ).rejects.toThrow(
+      "availabilityZones is 3 but the hub spans 2 AZs; a spoke can use at most the hub's AZs",
+    );
+  });
+});
+
+describe("npm run plan", () => {
+  const run = promisify(execFile);
+  const plan = (...args: string[]) =>
+    run(
+      process.execPath,
+      [require.resolve("tsx/cli"), path.join(__dirname, "../../scripts/plan.ts"), ...args],
+      {
+        cwd: path.join(__dirname, "../.."),
+      },
+    );
+
+  it("plans the three stacks offline and prints each account's resources", async () => {
+    const { stdout } = await plan();
+    expect(stdout).toContain("shared  (kind shared: 72 resources");
+    expect(stdout).toContain('account 222222222222 via provider "lob-a"');
+    expect(stdout).toContain('account 333333333333 via provider "lob-b"');
+    expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");
+    expect(stdout).toContain("lob-a-domain: auth IAM, network VpcOnly, home EFS Retain");
+    expect(stdout).toMatch(/planned 3 stacks offline in \d+\.\d s/);
+    expect(stdout).not.toContain("NO EXPLICIT PROVIDER");
+  }, 60_000);
+
+  it("exits non-zero naming an unknown stack", async () => {
+    await expect(plan("lob-q")).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("no stack file Pulumi.lob-q.yaml") as unknown,
+    });
+  }, 60_000);
+});
