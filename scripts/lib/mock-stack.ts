@@ -322,7 +322,8 @@ export async function runStackUnderMocks(opts: {
       }
     })) ?? {};
   await waitForRegistrations();
-  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   return { stack: opts.stack, resources, providers, outputs };
 }
 
