@@ -315,12 +315,9 @@ describe("LOB stack config", () => {
   });
 
   it("reaches the hub through a role when hubRoleArn is set", () => {
+    const { hubProfile: _byRole, ...rest } = lob;
     const config = parseStackConfig(
-      {
-        ...lob,
-        hubProfile: undefined,
-        hubRoleArn: "arn:aws:iam::111111111111:role/deployer",
-      } as Record<string, string>,
+      { ...rest, hubRoleArn: "arn:aws:iam::111111111111:role/deployer" },
       AWS,
     );
     expect(config).toMatchObject({
