@@ -1,0 +1,107 @@
+/**
+ * Real-AWS orchestration: `pulumi up` for the hub stack and then every LOB stack, or `pulumi destroy`
+ * in the reverse order, stopping at the first failure. Stacks are the project's Pulumi.<stack>.yaml
+ * files; each one's `studio-access:kind` says whether it is the hub or a LOB.
+ *
+ *   npm run deploy  -- [--dry-run] [--yes] [stack ...]
+ *   npm run destroy -- [--dry-run] [--yes] [stack ...]
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { REPO_ROOT } from "./build-functions";
+import { loadStackConfig } from "./lib/mock-stack";
+
+export type Mode = "deploy" | "destroy";
+
+export interface StackFile {
+  readonly stack: string;
+  readonly kind: string;
+}
+
+export function projectStacks(dir = REPO_ROOT): StackFile[] {
+  return readdirSync(dir)
+    .flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.slice(1, 2) ?? [])
+    .map((stack) => ({ stack, kind: loadStackConfig(stack, dir)["studio-access:kind"] ?? "" }));
+}
+
+/** The hub first and LOBs after it to deploy; exactly the reverse to destroy. */
+export function orderedCommands(
+  mode: Mode,
+  stacks: readonly StackFile[],
+  yes: boolean,
+): string[][] {
+  const hubs = stacks
+    .filter((s) => s.kind === "shared")
+    .map((s) => s.stack)
+    .sort();
+  const lobs = stacks
+    .filter((s) => s.kind === "lob")
+    .map((s) => s.stack)
+    .sort();
+  const order = mode === "deploy" ? [...hubs, ...lobs] : [...lobs.reverse(), ...hubs.reverse()];
+  const verb = mode === "deploy" ? "up" : "destroy";
+  return order.map((stack) => ["pulumi", verb, "--stack", stack, ...(yes ? ["--yes"] : [])]);
+}
+
+export function main(argv: readonly string[]): number {
+  const [mode, ...rest] = argv;
+  if (mode !== "deploy" && mode !== "destroy") {
+    console.error("usage: orchestrate.ts deploy|destroy [--dry-run] [--yes] [stack ...]");
+    return 2;
+  }
+  const dryRun = rest.includes("--dry-run");
+  const yes = rest.includes("--yes");
+  const unknownFlags = rest.filter((a) => a.startsWith("-") && a !== "--dry-run" && a !== "--yes");
+  if (unknownFlags.length > 0) {
+    console.error(`unknown option ${unknownFlags.join(", ")} (known: --dry-run, --yes)`);
+    return 2;
+  }
+  const all = projectStacks();
+  const wanted = rest.filter((a) => !a.startsWith("-"));
+  const unknown = wanted.filter((w) => !all.some((s) => s.stack === w));
+  if (unknown.length > 0) {
+    console.error(
+      `no stack file for ${unknown.join(", ")} (stacks: ${all.map((s) => s.stack).join(", ")})`,
+    );
+    return 2;
+  }
+  const badKind = all.filter((s) => s.kind !== "shared" && s.kind !== "lob");
+  if (badKind.length > 0) {
+    console.error(
+      `Pulumi.${badKind[0]?.stack ?? ""}.yaml has no studio-access:kind of shared or lob`,
+    );
+    return 2;
+  }
+  const commands = orderedCommands(
+    mode,
+    wanted.length > 0 ? all.filter((s) => wanted.includes(s.stack)) : all,
+    yes,
+  );
+  for (const [i, command] of commands.entries()) {
+    console.log(`${dryRun ? "would run" : "running"}: ${command.join(" ")}`);
+    if (dryRun) continue;
+    const result = spawnSync(command[0] ?? "pulumi", command.slice(1), {
+      cwd: REPO_ROOT,
+      stdio: "inherit",
+      // Explicit, so the PATH this code sees (not only the process's first one) finds the CLI.
+      env: process.env,
+    });
+    if (result.error) {
+      console.error(
+        `could not start pulumi (${result.error.message}); install the Pulumi CLI and log in first`,
+      );
+      return 1;
+    }
+    if (result.status !== 0) {
+      const left = commands.slice(i + 1).map((c) => c[3]);
+      console.error(
+        `stopped: "${command.join(" ")}" exited with ${String(result.status)}` +
+          (left.length > 0 ? `; not run: ${left.join(", ")}` : ""),
+      );
+      return result.status ?? 1;
+    }
+  }
+  return 0;
+}
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));
