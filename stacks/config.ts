@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../components/lib/cidr";
+import { cidrsOverlap, parseCidr } from "../components/lib/cidr";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -238,6 +238,14 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
   if (!Array.isArray(clientCidrsRaw))
     r.problem("clientCidrs", clientCidrsRaw, "a list of IPv4 CIDRs");
   else clientCidrsRaw.forEach((c, i) => clientCidrs.push(r.cidr(`clientCidrs[${i}]`, c, 8, 32)));
+
+  const hubRange = parseCidr(hubVpcCidr);
+  clientCidrs.forEach((cidr, i) => {
+    const range = parseCidr(cidr);
+    if (hubRange && range && cidrsOverlap(hubRange, range)) {
+      r.problem(`clientCidrs[${i}]`, cidr, `a corporate range outside the hub VPC ${hubVpcCidr}`);
+    }
+  });
 
   const usersRaw = r.json("users", "a list of {username, email}", []);
   const users: UserConfig[] = [];

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { cidrsOverlap, parseCidr } from "../components/lib/cidr";
 import { StudioSpoke, type HubOutputs } from "../components/studio-spoke";
 import { ConfigError, NAMESPACE, type LobConfig } from "./config";
 import { stackTags } from "./shared";
@@ -55,6 +56,13 @@ export async function lobStack(config: LobConfig) {
   if (hub.region !== config.region) {
     problems.push(
       `aws:region is "${config.region}": expected the hub's region "${hub.region}" (PrivateLink endpoints are regional)`,
+    );
+  }
+  const own = parseCidr(config.vpcCidr);
+  const hubRange = parseCidr(hub.vpcCidr);
+  if (own && hubRange && cidrsOverlap(own, hubRange)) {
+    problems.push(
+      `${NAMESPACE}:vpcCidr is "${config.vpcCidr}": expected a range outside the hub VPC ${hub.vpcCidr} (the transit gateway routes between them)`,
     );
   }
   if (problems.length > 0 || accountId === undefined) throw new ConfigError(problems);

@@ -184,6 +184,11 @@ describe("shared stack config", () => {
       'studio-access:clientCidrs is "10.200.0.0/16": expected a list of IPv4 CIDRs',
     ],
     [
+      "a client range inside the hub VPC",
+      { clientCidrs: '["10.0.128.0/24"]' },
+      'studio-access:clientCidrs[0] is "10.0.128.0/24": expected a corporate range outside the hub VPC 10.0.0.0/16',
+    ],
+    [
       "a bad username",
       { users: '[{"username":"ann smith","email":"a@example.com"}]' },
       'studio-access:users[0].username is "ann smith": expected letters, digits and single dashes, at most 63 (a SageMaker profile name)',

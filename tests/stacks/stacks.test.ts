@@ -332,6 +332,18 @@ describe("LOB stack checks against the hub", () => {
     );
   });
 
+  it("fails clearly when its VPC overlaps the hub's", async () => {
+    await expect(
+      runStackUnderMocks({
+        stack: "lob-a",
+        config: { ...loadStackConfig("lob-a"), "studio-access:vpcCidr": "10.0.128.0/20" },
+        stackOutputs: hubOutputs(),
+      }),
+    ).rejects.toThrow(
+      'studio-access:vpcCidr is "10.0.128.0/20": expected a range outside the hub VPC 10.0.0.0/16 (the transit gateway routes between them)',
+    );
+  });
+
   it("fails clearly when the hub stack has not been deployed (no outputs)", async () => {
     await expect(
       runStackUnderMocks({ stack: "lob-a", config: loadStackConfig("lob-a"), stackOutputs: {} }),
