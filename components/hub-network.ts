@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { splitCidr } from "./lib/cidr";
+import { isolatedVpc } from "./lib/isolated-vpc";
 import { endpointServices, recordName, regionalDnsEntry, type EndpointKey } from "./lib/endpoints";
 
 export interface HubNetworkArgs {
@@ -63,45 +63,19 @@ export class HubNetwork extends pulumi.ComponentResource {
       return ids.slice(0, args.availabilityZones);
     });
 
-    const vpc = new aws.ec2.Vpc(
-      `${name}-vpc`,
+    const { vpc, routeTable, subnets } = isolatedVpc(
+      name,
       {
         cidrBlock: args.vpcCidr,
-        enableDnsSupport: true,
-        enableDnsHostnames: true,
-        tags: { Name: `${name}-vpc` },
+        availabilityZoneIds: Array.from({ length: args.availabilityZones }, (_, i) =>
+          this.availabilityZoneIds.apply((ids) => ids[i] ?? ""),
+        ),
       },
       parent,
     );
     this.vpcId = vpc.id;
     this.vpcCidr = args.vpcCidr;
-
-    const routeTable = new aws.ec2.RouteTable(
-      `${name}-isolated`,
-      { vpcId: vpc.id, tags: { Name: `${name}-isolated` } },
-      parent,
-    );
     this.routeTableId = routeTable.id;
-    const subnets = splitCidr(args.vpcCidr, args.availabilityZones).map((cidrBlock, i) => {
-      const az = String.fromCharCode(97 + i);
-      const subnet = new aws.ec2.Subnet(
-        `${name}-isolated-${az}`,
-        {
-          vpcId: vpc.id,
-          cidrBlock,
-          availabilityZoneId: this.availabilityZoneIds.apply((ids) => ids[i] ?? ""),
-          mapPublicIpOnLaunch: false,
-          tags: { Name: `${name}-isolated-${az}` },
-        },
-        parent,
-      );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-isolated-${az}`,
-        { subnetId: subnet.id, routeTableId: routeTable.id },
-        parent,
-      );
-      return subnet;
-    });
     this.subnetIds = subnets.map((s) => s.id);
 
     const tgw = new aws.ec2transitgateway.TransitGateway(

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { splitCidr } from "./lib/cidr";
 import type { EndpointKey } from "./lib/endpoints";
+import { isolatedVpc } from "./lib/isolated-vpc";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
@@ -73,42 +73,15 @@ export class StudioSpoke extends pulumi.ComponentResource {
     }
 
     // The spoke network: isolated subnets in the hub's AZs, everything routed to the transit gateway.
-    const vpc = new aws.ec2.Vpc(
-      `${name}-vpc`,
+    const { vpc, routeTable, subnets } = isolatedVpc(
+      name,
       {
         cidrBlock: args.vpcCidr,
-        enableDnsSupport: true,
-        enableDnsHostnames: true,
-        tags: { Name: `${name}-vpc` },
+        availabilityZoneIds: hub.availabilityZoneIds.slice(0, args.availabilityZones),
       },
       here,
     );
     this.vpcId = vpc.id;
-    const routeTable = new aws.ec2.RouteTable(
-      `${name}-isolated`,
-      { vpcId: vpc.id, tags: { Name: `${name}-isolated` } },
-      here,
-    );
-    const subnets = splitCidr(args.vpcCidr, args.availabilityZones).map((cidrBlock, i) => {
-      const az = String.fromCharCode(97 + i);
-      const subnet = new aws.ec2.Subnet(
-        `${name}-isolated-${az}`,
-        {
-          vpcId: vpc.id,
-          cidrBlock,
-          availabilityZoneId: hub.availabilityZoneIds[i],
-          mapPublicIpOnLaunch: false,
-          tags: { Name: `${name}-isolated-${az}` },
-        },
-        here,
-      );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-isolated-${az}`,
-        { subnetId: subnet.id, routeTableId: routeTable.id },
-        here,
-      );
-      return subnet;
-    });
     const subnetIds = subnets.map((s) => s.id);
 
     const attachment = new aws.ec2transitgateway.VpcAttachment(

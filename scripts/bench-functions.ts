@@ -11,6 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from "aws-l
 import { buildFunctions, type BuiltFunction } from "./build-functions";
 import { startFakeAws } from "./lib/fake-aws";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt";
+import { LOB_A_RECORD } from "../tests/helpers/fixtures";
 
 // The SDK warns once that Node 20 support ends; Lambda runs Node 22 and the table should stay readable.
 process.removeAllListeners("warning");
@@ -75,16 +76,7 @@ async function main(): Promise<void> {
   const fake = await startFakeAws({
     tables: {
       users: [{ username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" }],
-      lobs: [
-        {
-          lob: "lob-a",
-          accountId: "222222222222",
-          region: "us-east-1",
-          domainId: "d-aaaaaaaaaaaa",
-          accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
-          enabled: true,
-        },
-      ],
+      lobs: [{ ...LOB_A_RECORD }],
     },
     keys: { users: ["username", "lob"], lobs: ["lob"] },
   });

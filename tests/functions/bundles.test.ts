@@ -11,6 +11,7 @@ import {
 } from "../../scripts/build-functions";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
+import { LOB_A_RECORD } from "../helpers/fixtures";
 
 const execFileAsync = promisify(execFile);
 
@@ -102,16 +103,7 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
         [process.env.USERS_TABLE!]: [
           { username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" },
         ],
-        [process.env.LOBS_TABLE!]: [
-          {
-            lob: "lob-a",
-            accountId: "222222222222",
-            region: "us-east-1",
-            domainId: "d-aaaaaaaaaaaa",
-            accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
-            enabled: true,
-          },
-        ],
+        [process.env.LOBS_TABLE!]: [{ ...LOB_A_RECORD }],
       },
       keys: { [process.env.USERS_TABLE!]: ["username", "lob"], [process.env.LOBS_TABLE!]: ["lob"] },
     });

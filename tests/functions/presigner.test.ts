@@ -13,19 +13,13 @@ import {
 import { loadConfig } from "../../functions/presigner/config";
 import { REFRESH_MARGIN_MS, type RoleCredentials } from "../../functions/presigner/credentials";
 import { captureLogs } from "../helpers/logs";
+import { LOB_A_RECORD } from "../helpers/fixtures";
 
 const USERS = process.env.USERS_TABLE!;
 const LOBS = process.env.LOBS_TABLE!;
 const T0 = Date.parse("2026-11-21T12:00:00Z");
 
-const LOB_A = {
-  lob: "lob-a",
-  accountId: "222222222222",
-  region: "us-east-1",
-  domainId: "d-aaaaaaaaaaaa",
-  accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
-  enabled: true,
-};
+const LOB_A = LOB_A_RECORD;
 const LOB_B = {
   ...LOB_A,
   lob: "lob-b",

@@ -1,0 +1,9 @@
+/** LOB A's record as the hub's lobs table holds it (example account and ids). */
+export const LOB_A_RECORD = {
+  lob: "lob-a",
+  accountId: "222222222222",
+  region: "us-east-1",
+  domainId: "d-aaaaaaaaaaaa",
+  accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
+  enabled: true,
+};
