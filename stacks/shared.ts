@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AccessApp } from "../components/access-app";
 import { HubNetwork } from "../components/hub-network";
 import type { EndpointKey } from "../components/lib/endpoints";
+import { studioGuardrailScp } from "../components/lib/policies";
 import { functionBundles } from "./bundles";
 import type { SharedConfig } from "./config";
 
@@ -82,7 +83,12 @@ export function sharedStack(config: SharedConfig) {
     usersTableName: app.usersTableName,
     lobsTableName: app.lobsTableName,
     presignerRoleArn: app.presignerRoleArn,
-    // What people use.
+    // What people use. The SCP is attached to the LOB accounts from the management account.
+    lobAccountScp: pulumi
+      .all([network.endpoints["sagemaker-api"].id, network.endpoints.studio.id])
+      .apply(([sageMakerApiEndpointId, studioEndpointId]) =>
+        JSON.stringify(studioGuardrailScp({ sageMakerApiEndpointId, studioEndpointId }), null, 2),
+      ),
     apiUrl: app.apiUrl,
     userPoolId: app.userPoolId,
     userPoolClientId: app.userPoolClientId,

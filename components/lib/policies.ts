@@ -188,3 +188,23 @@ export function studioExecutionPolicy(args: {
     },
   );
 }
+
+/**
+ * The service control policy for the LOB accounts (or their OU): nobody there, administrators
+ * included, may create a Studio URL except through the hub's endpoints. This closes the console and
+ * CLI paths the references warned about. Attach it from the organization's management account.
+ */
+export function studioGuardrailScp(args: {
+  sageMakerApiEndpointId: string;
+  studioEndpointId: string;
+}): PolicyDocument {
+  return document({
+    Sid: "StudioUrlsOnlyThroughHubEndpoints",
+    Effect: "Deny",
+    Action: "sagemaker:CreatePresignedDomainUrl",
+    Resource: "*",
+    Condition: {
+      StringNotEquals: { "aws:SourceVpce": [args.sageMakerApiEndpointId, args.studioEndpointId] },
+    },
+  });
+}

@@ -121,6 +121,7 @@ describe("the shared stack", () => {
         "endpointSecurityGroupId",
         "hubAccountId",
         "hubTgwRouteTableId",
+        "lobAccountScp",
         "lobAccounts",
         "lobsTableName",
         "presignerRoleArn",

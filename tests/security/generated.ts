@@ -1,0 +1,130 @@
+import type { PolicyDocument } from "../../components/lib/policies";
+import type { RecordedResource } from "../../scripts/lib/mock-stack";
+import { one, planRepositoryStacks, type Planned } from "../helpers/stacks";
+
+/** One IAM document the program generated, where it came from, and what kind of policy it is. */
+export interface GeneratedDocument {
+  readonly source: string;
+  readonly kind: "trust" | "identity" | "resource" | "scp";
+  readonly doc: PolicyDocument;
+}
+
+export interface LobDocuments {
+  readonly account: string;
+  readonly domainId: string;
+  readonly accessRoleArn: string;
+  readonly accessTrust: PolicyDocument;
+  readonly accessPolicy: PolicyDocument;
+  readonly executionRoleArn: string;
+  readonly executionPolicy: PolicyDocument;
+}
+
+export interface Generated {
+  readonly planned: Planned;
+  readonly region: string;
+  readonly hubAccount: string;
+  readonly endpointIds: Readonly<Record<string, string>>;
+  readonly presignerRoleArn: string;
+  readonly presignerPolicy: PolicyDocument;
+  readonly authorizerPolicy: PolicyDocument;
+  readonly usersTableArn: string;
+  readonly lobsTableArn: string;
+  readonly apiId: string;
+  readonly apiArn: string;
+  readonly stage: string;
+  /** The API's resource policy, with `execute-api:/` expanded to the API's ARN as API Gateway does. */
+  readonly apiPolicy: PolicyDocument;
+  readonly scp: PolicyDocument;
+  readonly lobs: Readonly<Record<"lob-a" | "lob-b", LobDocuments>>;
+  /** Every trust, identity, resource and service control policy the three stacks generate. */
+  readonly all: readonly GeneratedDocument[];
+}
+
+const parse = (r: RecordedResource, key: string) =>
+  JSON.parse(r.inputs[key] as string) as PolicyDocument;
+
+/** API Gateway reads `execute-api:/<stage>/<verb>/<path>` in a resource policy as this API's ARN. */
+function expandApiPolicy(doc: PolicyDocument, apiArn: string): PolicyDocument {
+  return JSON.parse(
+    JSON.stringify(doc).replaceAll('"execute-api:/', `"${apiArn}/`),
+  ) as PolicyDocument;
+}
+
+export async function collectGenerated(): Promise<Generated> {
+  const planned = await planRepositoryStacks();
+  const { shared } = planned;
+  const outputs = shared.outputs as Record<string, unknown> & {
+    endpointIds: Record<string, string>;
+    region: string;
+    hubAccountId: string;
+  };
+  const api = one(shared, "aws:apigateway/restApi:RestApi", "access-api");
+  const apiArn = String(api.state.executionArn);
+
+  const all: GeneratedDocument[] = [];
+  for (const run of [planned.shared, planned.lobA, planned.lobB]) {
+    for (const r of run.resources) {
+      if (r.type === "aws:iam/role:Role")
+        all.push({
+          source: `${run.stack}/${r.name} trust`,
+          kind: "trust",
+          doc: parse(r, "assumeRolePolicy"),
+        });
+      if (r.type === "aws:iam/rolePolicy:RolePolicy")
+        all.push({
+          source: `${run.stack}/${r.name} policy`,
+          kind: "identity",
+          doc: parse(r, "policy"),
+        });
+      if (r.type === "aws:apigateway/restApi:RestApi") {
+        all.push({
+          source: `${run.stack}/${r.name} resource policy`,
+          kind: "resource",
+          doc: expandApiPolicy(parse(r, "policy"), apiArn),
+        });
+      }
+    }
+  }
+  all.push({
+    source: "shared/lobAccountScp output",
+    kind: "scp",
+    doc: JSON.parse(String(shared.outputs.lobAccountScp)) as PolicyDocument,
+  });
+  const find = (source: string) => {
+    const found = all.find((d) => d.source === source);
+    if (!found) throw new Error(`the program generated no ${source}`);
+    return found.doc;
+  };
+
+  const lob = (stack: "lob-a" | "lob-b"): LobDocuments => {
+    const run = stack === "lob-a" ? planned.lobA : planned.lobB;
+    return {
+      account: String(run.outputs.accountId),
+      domainId: String(run.outputs.domainId),
+      accessRoleArn: String(run.outputs.accessRoleArn),
+      accessTrust: find(`${stack}/${stack}-access trust`),
+      accessPolicy: find(`${stack}/${stack}-access policy`),
+      executionRoleArn: String(run.outputs.executionRoleArn),
+      executionPolicy: find(`${stack}/${stack}-execution policy`),
+    };
+  };
+
+  return {
+    planned,
+    region: outputs.region,
+    hubAccount: outputs.hubAccountId,
+    endpointIds: outputs.endpointIds,
+    presignerRoleArn: String(outputs.presignerRoleArn),
+    presignerPolicy: find("shared/access-presigner policy"),
+    authorizerPolicy: find("shared/access-authorizer policy"),
+    usersTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.arn),
+    lobsTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-lobs").state.arn),
+    apiId: api.id,
+    apiArn,
+    stage: String(one(shared, "aws:apigateway/stage:Stage", "access-api").inputs.stageName),
+    apiPolicy: find("shared/access-api resource policy"),
+    scp: find("shared/lobAccountScp output"),
+    lobs: { "lob-a": lob("lob-a"), "lob-b": lob("lob-b") },
+    all,
+  };
+}
