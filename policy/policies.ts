@@ -1,0 +1,235 @@
+import * as aws from "@pulumi/aws";
+import {
+  validateResourceOfType,
+  type ReportViolation,
+  type ResourceValidationPolicy,
+} from "@pulumi/policy";
+
+/**
+ * The design's security invariants as Pulumi policies (DESIGN §4). Each one names what it found and
+ * what is expected. They read resource inputs only, so they also run over the offline plan.
+ */
+
+interface Statement {
+  Effect?: string;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const asList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
+
+function statementsOf(policy: unknown): Statement[] {
+  const doc: unknown = typeof policy === "string" ? JSON.parse(policy) : policy;
+  if (typeof doc !== "object" || doc === null) return [];
+  const statements = (doc as { Statement?: unknown }).Statement;
+  return (Array.isArray(statements) ? statements : statements ? [statements] : []) as Statement[];
+}
+
+const SAGEMAKER_FULL_ACCESS = /:policy\/AmazonSageMakerFullAccess$/;
+
+function reportFullAccess(arns: unknown, report: ReportViolation): void {
+  for (const arn of asList(arns)) {
+    if (SAGEMAKER_FULL_ACCESS.test(arn))
+      report(`attaches ${arn}; Studio roles get least-privilege inline policies instead`);
+  }
+}
+
+/** Allow statements that let the holder assume a role matched by a wildcard. */
+function reportWildcardAssumeRole(policy: unknown, report: ReportViolation): void {
+  for (const s of statementsOf(policy)) {
+    if (s.Effect !== "Allow") continue;
+    const actions = asList(s.Action).map((a) => a.toLowerCase());
+    const assumes =
+      s.NotAction !== undefined ||
+      actions.some((a) => a === "*" || a === "sts:*" || a.startsWith("sts:assumerole"));
+    if (!assumes) continue;
+    if (s.NotResource !== undefined) {
+      report("allows sts:AssumeRole with NotResource; list the exact role ARNs");
+      continue;
+    }
+    for (const resource of asList(s.Resource)) {
+      if (resource.includes("*"))
+        report(`allows sts:AssumeRole on "${resource}"; list the exact role ARNs`);
+    }
+  }
+}
+
+function reportOpenCidrs(cidrs: unknown, where: string, report: ReportViolation): void {
+  for (const cidr of asList(cidrs)) {
+    if (cidr === "0.0.0.0/0" || cidr === "::/0") report(`${where} allows ingress from ${cidr}`);
+  }
+}
+
+export const policies: ResourceValidationPolicy[] = [
+  {
+    name: "central-endpoints-private-dns-off",
+    description:
+      "Interface endpoints keep private DNS off: the hub's private hosted zones resolve them, for spokes too.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.ec2.VpcEndpoint, (endpoint, _, report) => {
+      if (endpoint.vpcEndpointType === "Interface" && endpoint.privateDnsEnabled === true) {
+        report(`the ${endpoint.serviceName} endpoint has privateDnsEnabled: true; expected false`);
+      }
+    }),
+  },
+  {
+    name: "no-ingress-from-anywhere",
+    description: "No security group accepts traffic from 0.0.0.0/0 or ::/0.",
+    enforcementLevel: "mandatory",
+    validateResource: [
+      validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _, report) => {
+        reportOpenCidrs([rule.cidrIpv4, rule.cidrIpv6].filter(Boolean), "the rule", report);
+      }),
+      validateResourceOfType(aws.ec2.SecurityGroup, (group, _, report) => {
+        for (const rule of group.ingress ?? []) {
+          reportOpenCidrs(
+            [...asList(rule.cidrBlocks), ...asList(rule.ipv6CidrBlocks)],
+            "an inline ingress rule",
+            report,
+          );
+        }
+      }),
+      validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _, report) => {
+        if (rule.type === "ingress")
+          reportOpenCidrs(
+            [...asList(rule.cidrBlocks), ...asList(rule.ipv6CidrBlocks)],
+            "the rule",
+            report,
+          );
+      }),
+    ],
+  },
+  {
+    name: "private-api-source-vpce",
+    description:
+      "REST APIs are PRIVATE, with a resource policy that allows invocation only with aws:SourceVpce.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.apigateway.RestApi, (api, _, report) => {
+      const types = asList(api.endpointConfiguration?.types);
+      if (types.length !== 1 || types[0] !== "PRIVATE")
+        report(`endpoint types are [${types.join(", ")}]; expected [PRIVATE]`);
+      const allows = statementsOf(api.policy).filter((s) => s.Effect === "Allow");
+      if (allows.length === 0)
+        report("has no resource policy allowing invocation through a VPC endpoint");
+      for (const s of allows) {
+        const vpce = Object.entries(s.Condition?.StringEquals ?? {}).find(
+          ([key]) => key.toLowerCase() === "aws:sourcevpce",
+        );
+        if (!vpce || asList(vpce[1]).length === 0)
+          report(
+            "its resource policy allows invocation without a StringEquals aws:SourceVpce condition",
+          );
+      }
+    }),
+  },
+  {
+    name: "authorizer-on-every-method",
+    description: "Every API method is protected by the custom (JWT) authorizer.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.apigateway.Method, (method, _, report) => {
+      if (method.authorization !== "CUSTOM" || !method.authorizerId) {
+        report(
+          `${method.httpMethod} has authorization "${method.authorization}"${method.authorizerId ? "" : " and no authorizer"}; expected CUSTOM with the JWT authorizer`,
+        );
+      }
+    }),
+  },
+  {
+    name: "studio-domain-vpconly-iam",
+    description: "Studio domains are VpcOnly and use IAM authentication (presigned URLs).",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.sagemaker.Domain, (domain, _, report) => {
+      if (domain.appNetworkAccessType !== "VpcOnly")
+        report(
+          `appNetworkAccessType is "${String(domain.appNetworkAccessType)}"; expected VpcOnly`,
+        );
+      if (domain.authMode !== "IAM") report(`authMode is "${domain.authMode}"; expected IAM`);
+    }),
+  },
+  {
+    name: "no-sagemaker-full-access",
+    description: "No role gets the AmazonSageMakerFullAccess managed policy.",
+    enforcementLevel: "mandatory",
+    validateResource: [
+      validateResourceOfType(aws.iam.Role, (role, _, report) => {
+        reportFullAccess(role.managedPolicyArns, report);
+      }),
+      validateResourceOfType(aws.iam.RolePolicyAttachment, (attachment, _, report) => {
+        reportFullAccess(attachment.policyArn, report);
+      }),
+      validateResourceOfType(aws.iam.PolicyAttachment, (attachment, _, report) => {
+        reportFullAccess(attachment.policyArn, report);
+      }),
+    ],
+  },
+  {
+    name: "no-wildcard-assume-role",
+    description:
+      "sts:AssumeRole is granted on exact role ARNs, never on a wildcard (arn:aws:iam::*:role/...).",
+    enforcementLevel: "mandatory",
+    validateResource: [
+      validateResourceOfType(aws.iam.RolePolicy, (policy, _, report) => {
+        reportWildcardAssumeRole(policy.policy, report);
+      }),
+      validateResourceOfType(aws.iam.Policy, (policy, _, report) => {
+        reportWildcardAssumeRole(policy.policy, report);
+      }),
+      validateResourceOfType(aws.iam.Role, (role, _, report) => {
+        for (const inline of role.inlinePolicies ?? [])
+          reportWildcardAssumeRole(inline.policy, report);
+      }),
+    ],
+  },
+  {
+    name: "dynamodb-pitr",
+    description: "DynamoDB tables have point-in-time recovery on.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.dynamodb.Table, (table, _, report) => {
+      if (table.pointInTimeRecovery?.enabled !== true)
+        report("point-in-time recovery is off; expected pointInTimeRecovery.enabled: true");
+    }),
+  },
+  {
+    name: "lambda-log-retention",
+    description:
+      "Lambda functions log into a managed log group, and every log group has a retention period.",
+    enforcementLevel: "mandatory",
+    validateResource: [
+      validateResourceOfType(aws.lambda.Function, (fn, _, report) => {
+        if (!fn.loggingConfig?.logGroup) {
+          report(
+            "has no loggingConfig.logGroup; it would log into an unmanaged group kept forever",
+          );
+        }
+      }),
+      validateResourceOfType(aws.cloudwatch.LogGroup, (group, _, report) => {
+        if (!group.retentionInDays) report("has no retentionInDays; logs would be kept forever");
+      }),
+    ],
+  },
+  {
+    name: "tgw-default-association-off",
+    description:
+      "Transit gateways do not associate or propagate by default, so spokes never reach each other.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(
+      aws.ec2transitgateway.TransitGateway,
+      (tgw, _, report) => {
+        if (tgw.defaultRouteTableAssociation !== "disable") {
+          report(
+            `defaultRouteTableAssociation is "${String(tgw.defaultRouteTableAssociation)}"; expected disable`,
+          );
+        }
+        if (tgw.defaultRouteTablePropagation !== "disable") {
+          report(
+            `defaultRouteTablePropagation is "${String(tgw.defaultRouteTablePropagation)}"; expected disable`,
+          );
+        }
+      },
+    ),
+  },
+];

@@ -1,0 +1,263 @@
+import { policies } from "../../policy/policies";
+import type { RecordedResource } from "../../scripts/lib/mock-stack";
+import { planRepositoryStacks, type Planned } from "../helpers/stacks";
+import { runPolicies } from "./run-policies";
+
+let planned: Planned;
+let resources: RecordedResource[];
+beforeAll(async () => {
+  planned = await planRepositoryStacks();
+  resources = [planned.shared, planned.lobA, planned.lobB].flatMap((run) => run.resources);
+});
+
+/** The program's resources with one of them changed. */
+function breaking(
+  type: string,
+  name: string,
+  change: (inputs: Record<string, unknown>) => Record<string, unknown>,
+): RecordedResource[] {
+  let found = 0;
+  const out = resources.map((r) => {
+    if (r.type !== type || r.name !== name) return r;
+    found += 1;
+    return { ...r, inputs: change({ ...r.inputs }) };
+  });
+  if (found !== 1) throw new Error(`no ${type} ${name} to break`);
+  return out;
+}
+
+function adding(resource: Omit<RecordedResource, "custom" | "id" | "state">): RecordedResource[] {
+  return [...resources, { ...resource, custom: true, id: `${resource.name}-id`, state: {} }];
+}
+
+const presignerPolicyWith = (resource: string) => (inputs: Record<string, unknown>) => {
+  const doc = JSON.parse(inputs.policy as string) as {
+    Statement: { Sid?: string; Resource?: unknown }[];
+  };
+  for (const s of doc.Statement) if (s.Sid === "AssumeLobAccessRoles") s.Resource = resource;
+  return { ...inputs, policy: JSON.stringify(doc) };
+};
+
+describe("the policy pack", () => {
+  it("has the design's ten invariants, all mandatory", () => {
+    expect(policies.map((p) => [p.name, p.enforcementLevel])).toEqual([
+      ["central-endpoints-private-dns-off", "mandatory"],
+      ["no-ingress-from-anywhere", "mandatory"],
+      ["private-api-source-vpce", "mandatory"],
+      ["authorizer-on-every-method", "mandatory"],
+      ["studio-domain-vpconly-iam", "mandatory"],
+      ["no-sagemaker-full-access", "mandatory"],
+      ["no-wildcard-assume-role", "mandatory"],
+      ["dynamodb-pitr", "mandatory"],
+      ["lambda-log-retention", "mandatory"],
+      ["tgw-default-association-off", "mandatory"],
+    ]);
+  });
+
+  it("passes the program's resources of all three stacks", async () => {
+    expect(resources.filter((r) => r.custom).length).toBe(146);
+    expect(await runPolicies(policies, resources)).toEqual([]);
+  });
+});
+
+const VARIANTS: [string, string, () => RecordedResource[], string][] = [
+  [
+    "the STS endpoint with private DNS on",
+    "central-endpoints-private-dns-off",
+    () =>
+      breaking("aws:ec2/vpcEndpoint:VpcEndpoint", "hub-sts", (i) => ({
+        ...i,
+        privateDnsEnabled: true,
+      })),
+    "the com.amazonaws.us-east-1.sts endpoint has privateDnsEnabled: true; expected false",
+  ],
+  [
+    "an endpoint rule open to the internet",
+    "no-ingress-from-anywhere",
+    () =>
+      breaking(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "hub-endpoints-https-hub",
+        (i) => ({ ...i, cidrIpv4: "0.0.0.0/0" }),
+      ),
+    "the rule allows ingress from 0.0.0.0/0",
+  ],
+  [
+    "an inline IPv6 ingress open to the internet",
+    "no-ingress-from-anywhere",
+    () =>
+      breaking("aws:ec2/securityGroup:SecurityGroup", "lob-a-studio", (i) => ({
+        ...i,
+        ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }],
+      })),
+    "an inline ingress rule allows ingress from ::/0",
+  ],
+  [
+    "a REGIONAL API",
+    "private-api-source-vpce",
+    () =>
+      breaking("aws:apigateway/restApi:RestApi", "access-api", (i) => ({
+        ...i,
+        endpointConfiguration: { types: "REGIONAL" },
+      })),
+    "endpoint types are [REGIONAL]; expected [PRIVATE]",
+  ],
+  [
+    "an API policy allowing everyone",
+    "private-api-source-vpce",
+    () =>
+      breaking("aws:apigateway/restApi:RestApi", "access-api", (i) => ({
+        ...i,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "execute-api:Invoke",
+              Resource: "execute-api:/*",
+            },
+          ],
+        }),
+      })),
+    "its resource policy allows invocation without a StringEquals aws:SourceVpce condition",
+  ],
+  [
+    "a private API without a resource policy",
+    "private-api-source-vpce",
+    () =>
+      breaking("aws:apigateway/restApi:RestApi", "access-api", (i) => ({
+        ...i,
+        policy: undefined,
+      })),
+    "has no resource policy allowing invocation through a VPC endpoint",
+  ],
+  [
+    "a method open to anyone",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/method:Method", "access-open", (i) => ({
+        ...i,
+        authorization: "NONE",
+        authorizerId: undefined,
+      })),
+    'GET has authorization "NONE" and no authorizer; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    "a domain on the public internet",
+    "studio-domain-vpconly-iam",
+    () =>
+      breaking("aws:sagemaker/domain:Domain", "lob-a-domain", (i) => ({
+        ...i,
+        appNetworkAccessType: "PublicInternetOnly",
+      })),
+    'appNetworkAccessType is "PublicInternetOnly"; expected VpcOnly',
+  ],
+  [
+    "a domain with IAM Identity Center sign-in",
+    "studio-domain-vpconly-iam",
+    () =>
+      breaking("aws:sagemaker/domain:Domain", "lob-b-domain", (i) => ({ ...i, authMode: "SSO" })),
+    'authMode is "SSO"; expected IAM',
+  ],
+  [
+    "an execution role with AmazonSageMakerFullAccess",
+    "no-sagemaker-full-access",
+    () =>
+      breaking("aws:iam/role:Role", "lob-a-execution", (i) => ({
+        ...i,
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"],
+      })),
+    "attaches arn:aws:iam::aws:policy/AmazonSageMakerFullAccess; Studio roles get least-privilege inline policies instead",
+  ],
+  [
+    "an attachment of AmazonSageMakerFullAccess",
+    "no-sagemaker-full-access",
+    () =>
+      adding({
+        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        name: "lob-b-full",
+        inputs: {
+          role: "lob-b-execution",
+          policyArn: "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",
+        },
+      }),
+    "attaches arn:aws:iam::aws:policy/AmazonSageMakerFullAccess; Studio roles get least-privilege inline policies instead",
+  ],
+  [
+    "the reference's AssumeRole on arn:aws:iam::*:role/...",
+    "no-wildcard-assume-role",
+    () =>
+      breaking(
+        "aws:iam/rolePolicy:RolePolicy",
+        "access-presigner",
+        presignerPolicyWith("arn:aws:iam::*:role/StudioAccessRole"),
+      ),
+    'allows sts:AssumeRole on "arn:aws:iam::*:role/StudioAccessRole"; list the exact role ARNs',
+  ],
+  [
+    "AssumeRole on any role of a LOB account",
+    "no-wildcard-assume-role",
+    () =>
+      breaking(
+        "aws:iam/rolePolicy:RolePolicy",
+        "access-presigner",
+        presignerPolicyWith("arn:aws:iam::222222222222:role/*"),
+      ),
+    'allows sts:AssumeRole on "arn:aws:iam::222222222222:role/*"; list the exact role ARNs',
+  ],
+  [
+    "a table without point-in-time recovery",
+    "dynamodb-pitr",
+    () =>
+      breaking("aws:dynamodb/table:Table", "access-entitlements", (i) => ({
+        ...i,
+        pointInTimeRecovery: { enabled: false },
+      })),
+    "point-in-time recovery is off; expected pointInTimeRecovery.enabled: true",
+  ],
+  [
+    "a log group kept forever",
+    "lambda-log-retention",
+    () =>
+      breaking("aws:cloudwatch/logGroup:LogGroup", "access-presigner", (i) => ({
+        ...i,
+        retentionInDays: undefined,
+      })),
+    "has no retentionInDays; logs would be kept forever",
+  ],
+  [
+    "a function logging into an unmanaged group",
+    "lambda-log-retention",
+    () =>
+      breaking("aws:lambda/function:Function", "access-authorizer", (i) => ({
+        ...i,
+        loggingConfig: undefined,
+      })),
+    "has no loggingConfig.logGroup; it would log into an unmanaged group kept forever",
+  ],
+  [
+    "a transit gateway propagating by default",
+    "tgw-default-association-off",
+    () =>
+      breaking("aws:ec2transitgateway/transitGateway:TransitGateway", "hub-tgw", (i) => ({
+        ...i,
+        defaultRouteTablePropagation: "enable",
+      })),
+    'defaultRouteTablePropagation is "enable"; expected disable',
+  ],
+];
+
+describe("the policy pack catches each broken variant with the policy that should", () => {
+  it.each(VARIANTS)("%s: %s", async (_, policy, variant, message) => {
+    expect(await runPolicies(policies, variant())).toEqual([
+      expect.objectContaining({ policy, message }),
+    ]);
+  });
+
+  it("covers every policy with at least one broken variant", () => {
+    expect(new Set(VARIANTS.map(([, policy]) => policy))).toEqual(
+      new Set(policies.map((p) => p.name)),
+    );
+  });
+});
