@@ -22,6 +22,7 @@ function validationArgs(r: RecordedResource): ResourceValidationArgs {
       protect: false,
       ignoreChanges: [],
       aliases: [],
+      additionalSecretOutputs: [],
       customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     },
     stackTags: new Map(),
