@@ -3,7 +3,10 @@ import type {
   APIGatewayTokenAuthorizerEvent,
   Context,
 } from "aws-lambda";
-import { CognitoJwtVerifier } from "aws-jwt-verify";
+import { CognitoJwtVerifier, JwtVerifier } from "aws-jwt-verify";
+import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
+import { FetchError } from "aws-jwt-verify/error";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import {
   CognitoJwtInvalidClientIdError,
   CognitoJwtInvalidTokenUseError,
@@ -29,12 +32,54 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 const METHOD_ARN =
   /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+)\/([^/]+)\/[A-Z*]+\/.*$/;
 
+/** What the handler needs of a verifier; both constructions below provide it. */
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<{ sub: string; username?: unknown }>;
+  cacheJwks(jwks: { keys: readonly unknown[] }): void;
+}
+
+/** Fetches the JWKS with Node's fetch, which (unlike the library's HTTPS-only fetcher) speaks http too. */
+const fetchJwks = {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new FetchError(uri, `status ${String(response.status)}`);
+    return response.arrayBuffer();
+  },
+};
+
+/**
+ * Cognito's issuer is its endpoint followed by the pool id. With no endpoint override that is
+ * https://cognito-idp.<region>.amazonaws.com/<pool>, which CognitoJwtVerifier derives itself. When
+ * the standard SDK setting names another Cognito-compatible endpoint, the issuer and JWKS live
+ * there, and the same Cognito claim checks (token_use, client_id) apply.
+ */
+export function createVerifier(env: NodeJS.ProcessEnv): AccessTokenVerifier {
+  const userPoolId = requireEnv(env, "USER_POOL_ID");
+  const clientId = requireEnv(env, "USER_POOL_CLIENT_ID");
+  const endpoint = env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER ?? env.AWS_ENDPOINT_URL;
+  if (endpoint === undefined || endpoint === "") {
+    return CognitoJwtVerifier.create({
+      userPoolId,
+      clientId,
+      tokenUse: "access",
+    }) as AccessTokenVerifier;
+  }
+  const issuer = `${endpoint.replace(/\/+$/, "")}/${userPoolId}`;
+  return JwtVerifier.create(
+    {
+      issuer,
+      audience: null,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      customJwtCheck: ({ payload }) => {
+        validateCognitoJwtFields(payload, { tokenUse: "access", clientId });
+      },
+    },
+    { jwksCache: new SimpleJwksCache({ fetcher: fetchJwks }) },
+  ) as unknown as AccessTokenVerifier;
+}
+
 /** Created once per container so the JWKS download and its cache are shared by all invocations. */
-export const verifier = CognitoJwtVerifier.create({
-  userPoolId: requireEnv(process.env, "USER_POOL_ID"),
-  clientId: requireEnv(process.env, "USER_POOL_CLIENT_ID"),
-  tokenUse: "access",
-});
+export const verifier = createVerifier(process.env);
 
 /** The API Gateway contract for a 401: any other error message becomes a 500. */
 class Unauthorized extends Error {
@@ -105,6 +150,7 @@ const REASONS: readonly [abstract new (...args: never[]) => Error, string][] = [
   [KidNotFoundInJwksError, "unknown kid"],
   [JwtWithoutValidKidError, "no kid"],
   [JwksNotAvailableInCacheError, "JWKS unavailable"],
+  [FetchError, "JWKS unavailable"],
   [JwtParseError, "malformed token"],
   // The verifier keeps one configuration per issuer; a token naming any other issuer lands here.
   [ParameterValidationError, "unknown issuer"],
