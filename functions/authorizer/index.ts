@@ -62,7 +62,7 @@ export function createVerifier(env: NodeJS.ProcessEnv): AccessTokenVerifier {
       userPoolId,
       clientId,
       tokenUse: "access",
-    }) as AccessTokenVerifier;
+    });
   }
   const issuer = `${endpoint.replace(/\/+$/, "")}/${userPoolId}`;
   return JwtVerifier.create(
