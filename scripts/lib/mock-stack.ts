@@ -212,14 +212,32 @@ function fabricate(
   return { id, state };
 }
 
+/** What a resource looks like when it is created: its inputs, account and the attributes made up for it. */
+export interface NewResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly account: string;
+  readonly region: string;
+  readonly id: string;
+  readonly state: Record<string, unknown>;
+}
+
+/** Creates a resource somewhere real (an emulator); what it returns replaces the made-up id and attributes. */
+export type CreateHook = (
+  resource: NewResource,
+) => Promise<{ id?: string; state?: Record<string, unknown> } | undefined>;
+
 /**
  * Runs one stack's program under mocks.
  * @param stackOutputs outputs of stacks already run, by full name, for StackReferences
+ * @param onCreate called for every new custom resource, in registration order
  */
 export async function runStackUnderMocks(opts: {
   stack: string;
   config: Record<string, string>;
   stackOutputs?: Record<string, Record<string, unknown>>;
+  onCreate?: CreateHook;
 }): Promise<StackRun> {
   const resources: RecordedResource[] = [];
   const providers: RecordedResource[] = [];
@@ -228,7 +246,7 @@ export async function runStackUnderMocks(opts: {
     ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
 
   const mocks: pulumi.runtime.Mocks = {
-    newResource(args) {
+    async newResource(args) {
       const inputs = args.inputs as Record<string, unknown>;
       if (args.type === "pulumi:providers:aws") {
         const id = `${args.name}-provider`;
@@ -267,13 +285,22 @@ export async function runStackUnderMocks(opts: {
         });
         return { id: undefined, state: {} };
       }
-      const { id, state } = fabricate(
-        args.type,
-        args.name,
-        inputs,
-        provider?.account ?? "000000000000",
-        provider?.region ?? "us-east-1",
-      );
+      const account = provider?.account ?? "000000000000";
+      const region = provider?.region ?? "us-east-1";
+      let { id, state } = fabricate(args.type, args.name, inputs, account, region);
+      if (opts.onCreate) {
+        const created = await opts.onCreate({
+          type: args.type,
+          name: args.name,
+          inputs,
+          account,
+          region,
+          id,
+          state,
+        });
+        id = created?.id ?? id;
+        state = { ...state, ...created?.state };
+      }
       resources.push({
         type: args.type,
         name: args.name,

@@ -1,4 +1,4 @@
-import { anonymousPrincipal, runSimulation } from "@cloud-copilot/iam-simulate";
+import { evaluateIam, type IamRequest, type Outcome } from "../../scripts/lib/iam-eval";
 import { handler as authorizer, verifier } from "../../functions/authorizer";
 import type { PolicyDocument } from "../../components/lib/policies";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
@@ -6,26 +6,13 @@ import { captureLogs } from "../helpers/logs";
 import { one } from "../helpers/stacks";
 import { collectGenerated, type Generated } from "./generated";
 
-type Outcome = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
-
-interface Request {
-  /** A principal ARN, or "anonymous" for an unsigned caller. */
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly resourceAccount: string;
-  readonly identity?: readonly PolicyDocument[];
-  readonly resourcePolicy?: PolicyDocument;
-  readonly scp?: PolicyDocument;
-  readonly context?: Record<string, string | string[]>;
-}
+type Request = IamRequest;
 
 /** What an attacker with full rights in their own account brings: only our policies can stop them. */
 const ADMIN: PolicyDocument = {
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
 };
-const FULL_AWS_ACCESS: PolicyDocument = ADMIN;
 /** A trust policy that lets anyone assume the role: isolates the caller's identity policy. */
 const TRUST_ANYONE: PolicyDocument = {
   Version: "2012-10-17",
@@ -69,37 +56,7 @@ beforeAll(async () => {
 async function simulate(request: Request): Promise<Outcome> {
   for (const doc of [...(request.identity ?? []), request.resourcePolicy, request.scp])
     if (doc) evaluated.add(doc);
-  const response = await runSimulation(
-    {
-      identityPolicies: (request.identity ?? []).map((policy, i) => ({
-        name: `identity-${i}`,
-        policy,
-      })),
-      serviceControlPolicies: request.scp
-        ? [
-            {
-              orgIdentifier: "ou-lobs",
-              policies: [
-                { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
-                { name: "studio-guardrail", policy: request.scp },
-              ],
-            },
-          ]
-        : [],
-      resourceControlPolicies: [],
-      resourcePolicy: request.resourcePolicy,
-      request: {
-        principal: request.principal === "anonymous" ? anonymousPrincipal : request.principal,
-        action: request.action,
-        resource: { resource: request.resource, accountId: request.resourceAccount },
-        contextVariables: request.context ?? {},
-      },
-    },
-    {},
-  );
-  if (response.resultType === "error")
-    throw new Error(`invalid simulation: ${JSON.stringify(response.errors)}`);
-  return response.overallResult;
+  return evaluateIam(request);
 }
 
 const lobA = () => g.lobs["lob-a"];
