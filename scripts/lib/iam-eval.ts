@@ -51,11 +51,11 @@ export async function evaluateIam(request: IamRequest): Promise<Outcome> {
         resource: { resource: request.resource, accountId: request.resourceAccount },
         contextVariables: { ...request.context },
       },
-    } as Parameters<typeof runSimulation>[0],
+    },
     {},
   );
   if (response.resultType === "error") {
     throw new Error(`the IAM simulator refused the request: ${JSON.stringify(response.errors)}`);
   }
-  return response.overallResult as Outcome;
+  return response.overallResult;
 }
