@@ -35,7 +35,7 @@ export default tseslint.config(
   },
   {
     // Scripts and test helpers load built bundles by path, which only require() can do synchronously.
-    files: ["scripts/**/*.ts", "tests/**/*.ts", "tests/**/*.js"],
+    files: ["scripts/**/*.ts", "scripts/**/*.js", "tests/**/*.ts", "tests/**/*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

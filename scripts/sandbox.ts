@@ -1,0 +1,79 @@
+/**
+ * npm run sandbox: the offline rehearsal of the whole lifecycle (see README). No AWS, no Pulumi CLI.
+ */
+import { rehearse, stepRunner, type Step } from "./sandbox/rehearsal";
+
+process.removeAllListeners("warning");
+
+const HELP = `npm run sandbox [-- --keep]
+
+Rehearses studio-access offline with the real program and the real Lambda code:
+starts cognito-local, dynalite and a local AWS endpoint (STS, SageMaker, IAM,
+Studio, API Gateway) on loopback; deploys shared, lob-a and lob-b into them
+through Pulumi's mock runtime; signs user-lob-a in and opens Studio; shows the
+refusals; destroys lob-b, lob-a, shared; checks nothing is left; stops.
+
+  --keep   stop after the sign-in steps and leave everything running: prints the
+           API URL, the users and their passwords, and a ready curl line.
+           Ctrl-C destroys the stacks and stops the services.
+  --help   this text
+
+Exit status: 0 when every step passed, 1 otherwise.`;
+
+function print(step: Step): void {
+  const seconds = (step.ms / 1000).toFixed(2).padStart(6);
+  console.log(`${step.ok ? "✓" : "✗"} ${seconds} s  ${step.name}`);
+  if (step.detail) console.log(`             ${step.ok ? "" : "FAILED: "}${step.detail}`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
+  const unknown = argv.filter((a) => a !== "--keep");
+  if (unknown.length > 0) {
+    console.error(`unknown option ${unknown.join(", ")}\n\n${HELP}`);
+    return 2;
+  }
+  const keep = argv.includes("--keep");
+  const started = performance.now();
+  const { steps, sandbox } = await rehearse({ keep, report: print });
+  const failed = steps.filter((s) => !s.ok).length;
+  if (sandbox) {
+    const user = sandbox.users[0];
+    console.log(`
+The sandbox is running. The API answers only through its execute-api endpoint:
+  API         ${sandbox.apiUrl}
+  Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
+${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password}`).join("\n")}
+
+A ready call (the access token is valid for 15 minutes):
+  curl -i -H "Authorization: Bearer ${user?.accessToken ?? ""}" ${sandbox.apiUrl}/studios/lob-a
+
+Press Ctrl-C to destroy the stacks and stop.`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => {
+        resolve();
+      });
+      process.once("SIGTERM", () => {
+        resolve();
+      });
+    });
+    const teardownSteps: Step[] = [];
+    await sandbox.teardown(stepRunner(print, teardownSteps)).catch(() => undefined);
+    return failed + teardownSteps.filter((s) => !s.ok).length > 0 ? 1 : 0;
+  }
+  console.log(
+    `\n${failed === 0 ? "rehearsal passed" : "rehearsal FAILED"}: ${String(steps.length - failed)} of ${String(steps.length)} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,254 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from "aws-lambda";
+import type { PolicyDocument } from "../../components/lib/policies";
+import { evaluateIam } from "../lib/iam-eval";
+import type { RecordedResource } from "../lib/mock-stack";
+import type { LambdaHost } from "./lambda-host";
+
+/**
+ * A private REST API served as API Gateway would serve the deployed one, built from the program's
+ * own API resources: the resource policy is evaluated with the caller's source endpoint, then the
+ * TOKEN authorizer runs (results cached per token for its TTL), its returned policy is evaluated,
+ * and the proxy integration invokes the function with the authorizer's context.
+ */
+interface Route {
+  readonly resource: string;
+  readonly segments: readonly string[];
+  readonly method: string;
+  readonly authorizerId?: string;
+  readonly functionArn: string;
+}
+
+interface Authorizer {
+  readonly functionArn: string;
+  readonly header: string;
+  readonly validation?: RegExp;
+  readonly ttlSeconds: number;
+}
+
+export interface ApiDefinition {
+  readonly apiId: string;
+  readonly account: string;
+  readonly region: string;
+  readonly executionArn: string;
+  readonly stage: string;
+  readonly policy: PolicyDocument;
+  readonly routes: readonly Route[];
+  readonly authorizers: ReadonlyMap<string, Authorizer>;
+}
+
+const functionOf = (invokeArn: unknown) =>
+  /functions\/(.+)\/invocations$/.exec(String(invokeArn))?.[1] ?? "";
+
+/** Reads the API as the program declared it. */
+export function apiFromResources(resources: readonly RecordedResource[]): ApiDefinition {
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+  const [api] = ofType("aws:apigateway/restApi:RestApi");
+  const [stage] = ofType("aws:apigateway/stage:Stage");
+  if (!api || !stage) throw new Error("the program declares no REST API with a stage");
+  const paths = new Map<string, string>([[String(api.state.rootResourceId), ""]]);
+  const resourceList = ofType("aws:apigateway/resource:Resource");
+  for (let pass = 0; pass < resourceList.length; pass++) {
+    for (const r of resourceList) {
+      const parent = paths.get(String(r.inputs.parentId));
+      if (parent !== undefined) paths.set(r.id, `${parent}/${String(r.inputs.pathPart)}`);
+    }
+  }
+  const integrations = ofType("aws:apigateway/integration:Integration");
+  const routes = ofType("aws:apigateway/method:Method").map((m) => {
+    const resource = paths.get(String(m.inputs.resourceId)) ?? "?";
+    const integration = integrations.find(
+      (i) =>
+        i.inputs.resourceId === m.inputs.resourceId && i.inputs.httpMethod === m.inputs.httpMethod,
+    );
+    return {
+      resource,
+      segments: resource.split("/").filter(Boolean),
+      method: String(m.inputs.httpMethod),
+      authorizerId: m.inputs.authorization === "CUSTOM" ? String(m.inputs.authorizerId) : undefined,
+      functionArn: functionOf(integration?.inputs.uri),
+    };
+  });
+  const authorizers = new Map(
+    ofType("aws:apigateway/authorizer:Authorizer").map((a) => [
+      a.id,
+      {
+        functionArn: functionOf(a.inputs.authorizerUri),
+        header: String(a.inputs.identitySource).replace("method.request.header.", "").toLowerCase(),
+        validation:
+          typeof a.inputs.identityValidationExpression === "string"
+            ? new RegExp(a.inputs.identityValidationExpression)
+            : undefined,
+        ttlSeconds: Number(a.inputs.authorizerResultTtlInSeconds ?? 300),
+      },
+    ]),
+  );
+  const executionArn = String(api.state.executionArn);
+  const policy = JSON.parse(
+    JSON.stringify(JSON.parse(String(api.inputs.policy))).replaceAll(
+      '"execute-api:/',
+      `"${executionArn}/`,
+    ),
+  ) as PolicyDocument;
+  return {
+    apiId: api.id,
+    account: api.account ?? "",
+    region: api.region ?? "",
+    executionArn,
+    stage: String(stage.inputs.stageName),
+    policy,
+    routes,
+    authorizers,
+  };
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "Content-Type": "application/json", ...headers });
+  res.end(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+export class PrivateApi {
+  private readonly cache = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
+  requests = 0;
+
+  constructor(
+    private readonly api: ApiDefinition,
+    private readonly functions: ReadonlyMap<string, LambdaHost>,
+  ) {}
+
+  private fn(arn: string): LambdaHost {
+    const host = this.functions.get(arn);
+    if (!host) throw new Error(`no function ${arn} is running`);
+    return host;
+  }
+
+  async handle(
+    req: IncomingMessage,
+    body: string,
+    res: ServerResponse,
+    sourceVpce: string | undefined,
+  ): Promise<void> {
+    this.requests += 1;
+    const url = new URL(req.url ?? "/", "http://api");
+    const [stage, ...segments] = url.pathname.split("/").filter(Boolean);
+    const method = req.method ?? "GET";
+    if (stage !== this.api.stage) {
+      send(res, 403, { message: "Forbidden" });
+      return;
+    }
+    const methodArn = `${this.api.executionArn}/${stage}/${method}/${segments.join("/")}`;
+
+    const allowedByPolicy = await evaluateIam({
+      principal: "anonymous",
+      action: "execute-api:Invoke",
+      resource: methodArn,
+      resourceAccount: this.api.account,
+      resourcePolicy: this.api.policy,
+      context: sourceVpce
+        ? { "aws:SourceVpce": sourceVpce }
+        : { "aws:SourceIp": req.socket.remoteAddress ?? "" },
+    });
+    if (allowedByPolicy !== "Allowed") {
+      send(res, 403, {
+        Message: `User: anonymous is not authorized to perform: execute-api:Invoke on resource: ${methodArn}`,
+      });
+      return;
+    }
+
+    const route = this.api.routes.find(
+      (r) =>
+        r.method === method &&
+        r.segments.length === segments.length &&
+        r.segments.every((s, i) => s.startsWith("{") || s === segments[i]),
+    );
+    if (!route) {
+      send(res, 403, { message: "Missing Authentication Token" });
+      return;
+    }
+    const pathParameters = Object.fromEntries(
+      route.segments.flatMap((s, i) =>
+        s.startsWith("{") ? [[s.slice(1, -1), decodeURIComponent(segments[i] ?? "")]] : [],
+      ),
+    );
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : (v ?? "")]),
+    );
+
+    let authorizerContext: Record<string, unknown> = {};
+    if (route.authorizerId) {
+      const authorizer = this.api.authorizers.get(route.authorizerId);
+      const token = headers[authorizer?.header ?? "authorization"];
+      if (!authorizer || !token || (authorizer.validation && !authorizer.validation.test(token))) {
+        send(res, 401, { message: "Unauthorized" });
+        return;
+      }
+      let cached = this.cache.get(token);
+      if (!cached || cached.until < Date.now()) {
+        try {
+          const result = await this.fn(authorizer.functionArn).invoke<APIGatewayAuthorizerResult>({
+            type: "TOKEN",
+            authorizationToken: token,
+            methodArn,
+          });
+          cached = { result, until: Date.now() + authorizer.ttlSeconds * 1000 };
+          this.cache.set(token, cached);
+        } catch (error) {
+          // The authorizer's "Unauthorized" is API Gateway's 401; any other failure is its 500.
+          const unauthorized = error instanceof Error && error.message === "Unauthorized";
+          send(res, unauthorized ? 401 : 500, { message: unauthorized ? "Unauthorized" : null });
+          return;
+        }
+      }
+      const allowed = await evaluateIam({
+        principal: `arn:aws:iam::${this.api.account}:user/api-caller`,
+        action: "execute-api:Invoke",
+        resource: methodArn,
+        resourceAccount: this.api.account,
+        identity: [cached.result.policyDocument as unknown as PolicyDocument],
+      });
+      if (allowed !== "Allowed") {
+        send(res, 403, { Message: "User is not authorized to access this resource" });
+        return;
+      }
+      authorizerContext = { ...cached.result.context, principalId: cached.result.principalId };
+    }
+
+    try {
+      const result = await this.fn(route.functionArn).invoke<APIGatewayProxyResult>({
+        resource: route.resource,
+        path: url.pathname.slice(stage.length + 1),
+        httpMethod: method,
+        headers,
+        multiValueHeaders: {},
+        queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : null,
+        multiValueQueryStringParameters: null,
+        pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+        stageVariables: null,
+        body: body || null,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: this.api.account,
+          apiId: this.api.apiId,
+          stage,
+          requestId: randomUUID(),
+          resourcePath: route.resource,
+          httpMethod: method,
+          authorizer: authorizerContext,
+          identity: { sourceIp: req.socket.remoteAddress ?? "", vpceId: sourceVpce },
+        },
+      });
+      const responseHeaders = Object.fromEntries(
+        Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      send(res, result.statusCode, result.body, responseHeaders);
+    } catch {
+      send(res, 502, { message: "Internal server error" });
+    }
+  }
+}

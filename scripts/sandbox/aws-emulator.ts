@@ -1,0 +1,502 @@
+import { randomBytes } from "node:crypto";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { endpointServices, type EndpointKey } from "../../components/lib/endpoints";
+import type { PolicyDocument } from "../../components/lib/policies";
+import { evaluateIam, type Outcome } from "../lib/iam-eval";
+
+/**
+ * The AWS calls no npm emulator covers: IAM roles, STS AssumeRole, SageMaker domains, user profiles
+ * and CreatePresignedDomainUrl, Studio opening a presigned URL, and API Gateway's private API (the
+ * `apiHandler`). It models several accounts. Every AssumeRole, presign and Studio login is decided
+ * by evaluating the deployed trust and identity policies with the request's source VPC endpoint.
+ *
+ * Each VPC endpoint the program creates is a loopback listener; a request's `aws:SourceVpce` is the
+ * endpoint it arrived through. A "public" listener (no endpoint) and a "foreign" one (an endpoint
+ * that is not the hub's) stand for the rest of the world. Request signatures are not verified: the
+ * caller is known by the access key id of the credentials this emulator issued.
+ */
+
+/** The service a listener stands for; "any" is the public internet, which reaches every service. */
+export type ServiceKey = EndpointKey | "other" | "any";
+
+export interface Listener {
+  readonly url: string;
+  readonly service: ServiceKey;
+  readonly vpceId?: string;
+}
+
+interface Role {
+  readonly arn: string;
+  readonly account: string;
+  trust: PolicyDocument;
+  readonly policies: Map<string, PolicyDocument>;
+}
+
+interface Session {
+  readonly principal: string;
+  readonly roleArn: string;
+  readonly expiresAt: number;
+}
+
+interface Domain {
+  readonly id: string;
+  readonly account: string;
+  readonly region: string;
+  readonly name: string;
+  readonly profiles: Set<string>;
+}
+
+interface PresignedLogin {
+  readonly domainId: string;
+  readonly profile: string;
+  readonly principal: string;
+  readonly roleArn: string;
+  readonly expiresAt: number;
+  used: boolean;
+}
+
+export type ApiHandler = (
+  req: IncomingMessage,
+  body: string,
+  res: ServerResponse,
+  sourceVpce: string | undefined,
+) => Promise<void>;
+
+export const FOREIGN_VPCE = "vpce-0f0e0d0c0b0a09080";
+
+const serviceOf = (serviceName: string, region: string): ServiceKey =>
+  endpointServices(region).find((s) => s.serviceName === serviceName)?.key === "sts"
+    ? "sts"
+    : ((endpointServices(region).find((s) => s.serviceName === serviceName)?.key as
+        ServiceKey | undefined) ?? "other");
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+}
+
+async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+}
+
+function stsError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { "Content-Type": "text/xml" });
+  res.end(
+    `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error>` +
+      `<RequestId>sandbox</RequestId></ErrorResponse>`,
+  );
+}
+
+function jsonError(res: ServerResponse, status: number, type: string, message: string): void {
+  res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": type });
+  res.end(JSON.stringify({ __type: type, message }));
+}
+
+export class AwsEmulator {
+  readonly roles = new Map<string, Role>();
+  readonly domains = new Map<string, Domain>();
+  readonly sessions = new Map<string, Session>();
+  readonly endpoints = new Map<string, { listener: Listener; server: Server }>();
+  private readonly logins = new Map<string, PresignedLogin>();
+  private readonly extraServers: Server[] = [];
+  /** Calls answered, by `Service.Operation` and by `Service.Operation:Outcome`. */
+  readonly calls = new Map<string, number>();
+  /** Fraction of STS and SageMaker calls answered with throttling (for the failure benchmark). */
+  throttleRate = 0;
+  random: () => number = Math.random;
+  apiHandler: ApiHandler | undefined;
+  publicListener!: Listener;
+  foreignListener!: Listener;
+
+  constructor(readonly region: string) {}
+
+  async start(): Promise<void> {
+    this.publicListener = await this.open("any", undefined);
+    this.foreignListener = await this.open("any", FOREIGN_VPCE);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.endpoints.values()].map(({ server }) => close(server)));
+    await Promise.all(this.extraServers.map(close));
+    this.endpoints.clear();
+  }
+
+  private count(name: string): void {
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+  }
+
+  private async open(service: ServiceKey, vpceId: string | undefined): Promise<Listener> {
+    const server = createServer((req, res) => {
+      void this.dispatch(service, vpceId, req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          jsonError(
+            res,
+            500,
+            "InternalFailure",
+            error instanceof Error ? error.message : String(error),
+          );
+      });
+    });
+    const listener = { url: await listen(server), service, vpceId };
+    if (vpceId && service !== "any") this.endpoints.set(vpceId, { listener, server });
+    else this.extraServers.push(server);
+    return listener;
+  }
+
+  // --- management (what `pulumi up` and `destroy` do, through the deployer) ---
+
+  async createEndpoint(id: string, serviceName: string): Promise<Listener> {
+    return this.open(serviceOf(serviceName, this.region), id);
+  }
+
+  async deleteEndpoint(id: string): Promise<void> {
+    const endpoint = this.endpoints.get(id);
+    if (!endpoint) return;
+    this.endpoints.delete(id);
+    await close(endpoint.server);
+  }
+
+  createRole(arn: string, trust: PolicyDocument): void {
+    const account = arn.split(":")[4] ?? "";
+    this.roles.set(arn, { arn, account, trust, policies: new Map() });
+  }
+
+  putRolePolicy(roleArn: string, name: string, policy: PolicyDocument): void {
+    const role = this.roles.get(roleArn);
+    if (!role) throw new Error(`no role ${roleArn} to attach ${name} to`);
+    role.policies.set(name, policy);
+  }
+
+  deleteRolePolicy(roleArn: string, name: string): void {
+    this.roles.get(roleArn)?.policies.delete(name);
+  }
+
+  deleteRole(arn: string): void {
+    const role = this.roles.get(arn);
+    if (role && role.policies.size > 0)
+      throw new Error(`DeleteConflict: role ${arn} still has inline policies`);
+    this.roles.delete(arn);
+  }
+
+  createDomain(account: string, region: string, name: string): string {
+    const id = `d-${randomBytes(6).toString("hex")}`;
+    this.domains.set(id, { id, account, region, name, profiles: new Set() });
+    return id;
+  }
+
+  deleteDomain(id: string): void {
+    const domain = this.domains.get(id);
+    if (domain && domain.profiles.size > 0)
+      throw new Error(`ResourceInUse: domain ${id} still has user profiles`);
+    this.domains.delete(id);
+  }
+
+  createUserProfile(domainId: string, name: string): void {
+    const domain = this.domains.get(domainId);
+    if (!domain) throw new Error(`ResourceNotFound: domain ${domainId}`);
+    domain.profiles.add(name);
+  }
+
+  deleteUserProfile(domainId: string, name: string): void {
+    this.domains.get(domainId)?.profiles.delete(name);
+  }
+
+  /** Credentials for a role, as Lambda hands its function: the principal is the role. */
+  issueCredentials(
+    roleArn: string,
+    lifetimeSeconds = 3600,
+  ): { accessKeyId: string; secretAccessKey: string; sessionToken: string } {
+    const accessKeyId = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
+    this.sessions.set(accessKeyId, {
+      principal: roleArn,
+      roleArn,
+      expiresAt: Date.now() + lifetimeSeconds * 1000,
+    });
+    return { accessKeyId, secretAccessKey: "sandbox", sessionToken: "sandbox" };
+  }
+
+  /** What is deployed, by kind: all zero after every stack is destroyed. */
+  inventory(): Record<string, number> {
+    return {
+      roles: this.roles.size,
+      domains: this.domains.size,
+      userProfiles: [...this.domains.values()].reduce((n, d) => n + d.profiles.size, 0),
+      endpoints: this.endpoints.size,
+    };
+  }
+
+  // --- the services ---
+
+  private async dispatch(
+    service: ServiceKey,
+    vpceId: string | undefined,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const body = await readBody(req);
+    const target = req.headers["x-amz-target"];
+    const serves = (key: ServiceKey) => service === key || service === "any";
+    if (req.method === "POST" && body.includes("Action=AssumeRole") && serves("sts"))
+      return this.assumeRole(new URLSearchParams(body), req, res, vpceId);
+    if (typeof target === "string" && target.startsWith("SageMaker.") && serves("sagemaker-api")) {
+      return this.sageMaker(
+        target.slice("SageMaker.".length),
+        JSON.parse(body || "{}") as Record<string, unknown>,
+        req,
+        res,
+        vpceId,
+      );
+    }
+    if (req.method === "GET" && (req.url ?? "").startsWith("/auth?") && serves("studio"))
+      return this.openStudio(req, res, vpceId);
+    if (this.apiHandler && serves("execute-api")) return this.apiHandler(req, body, res, vpceId);
+    res.writeHead(404, { "Content-Type": "text/plain" });
+    res.end(`this endpoint (${service}) does not serve that request`);
+  }
+
+  private caller(req: IncomingMessage): Session | undefined {
+    const match = /Credential=([A-Z0-9]+)\//.exec(req.headers.authorization ?? "");
+    return match?.[1] ? this.sessions.get(match[1]) : undefined;
+  }
+
+  private throttled(): boolean {
+    return this.throttleRate > 0 && this.random() < this.throttleRate;
+  }
+
+  private context(vpceId: string | undefined): Record<string, string> {
+    return vpceId ? { "aws:SourceVpce": vpceId } : { "aws:SourceIp": "203.0.113.10" };
+  }
+
+  private async assumeRole(
+    params: URLSearchParams,
+    req: IncomingMessage,
+    res: ServerResponse,
+    vpceId: string | undefined,
+  ): Promise<void> {
+    this.count("STS.AssumeRole");
+    const caller = this.caller(req);
+    if (!caller) {
+      stsError(
+        res,
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+      );
+      return;
+    }
+    if (caller.expiresAt < Date.now()) {
+      stsError(res, 400, "ExpiredToken", "The security token included in the request is expired");
+      return;
+    }
+    if (this.throttled()) {
+      this.count("STS.AssumeRole:Throttled");
+      stsError(res, 400, "Throttling", "Rate exceeded");
+      return;
+    }
+    const roleArn = params.get("RoleArn") ?? "";
+    const role = this.roles.get(roleArn);
+    const outcome: Outcome = role
+      ? await evaluateIam({
+          principal: caller.principal,
+          action: "sts:AssumeRole",
+          resource: roleArn,
+          resourceAccount: role.account,
+          identity: [...(this.roles.get(caller.roleArn)?.policies.values() ?? [])],
+          resourcePolicy: role.trust,
+          context: this.context(vpceId),
+        })
+      : "ImplicitlyDenied";
+    this.count(`STS.AssumeRole:${outcome}`);
+    if (outcome !== "Allowed" || !role) {
+      stsError(
+        res,
+        403,
+        "AccessDenied",
+        `User: ${caller.principal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+      return;
+    }
+    const sessionName = params.get("RoleSessionName") ?? "session";
+    const lifetime = Number(params.get("DurationSeconds") ?? 3600);
+    const principal = `arn:aws:sts::${role.account}:assumed-role/${roleArn.split("/").pop() ?? ""}/${sessionName}`;
+    const accessKeyId = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
+    const expiresAt = Date.now() + lifetime * 1000;
+    this.sessions.set(accessKeyId, { principal, roleArn, expiresAt });
+    res.writeHead(200, { "Content-Type": "text/xml" });
+    res.end(
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +
+        `<AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>sandbox</SecretAccessKey><SessionToken>sandbox</SessionToken>` +
+        `<Expiration>${new Date(expiresAt).toISOString()}</Expiration></Credentials>` +
+        `<AssumedRoleUser><Arn>${principal}</Arn><AssumedRoleId>AROASANDBOX:${sessionName}</AssumedRoleId></AssumedRoleUser>` +
+        `</AssumeRoleResult><ResponseMetadata><RequestId>sandbox</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    );
+  }
+
+  private async sageMaker(
+    operation: string,
+    input: Record<string, unknown>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    vpceId: string | undefined,
+  ): Promise<void> {
+    this.count(`SageMaker.${operation}`);
+    if (operation !== "CreatePresignedDomainUrl") {
+      jsonError(res, 400, "UnknownOperationException", `${operation} is not emulated`);
+      return;
+    }
+    const caller = this.caller(req);
+    if (!caller) {
+      jsonError(
+        res,
+        400,
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+      );
+      return;
+    }
+    if (caller.expiresAt < Date.now()) {
+      jsonError(
+        res,
+        400,
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+      );
+      return;
+    }
+    if (this.throttled()) {
+      this.count("SageMaker.CreatePresignedDomainUrl:Throttled");
+      jsonError(res, 400, "ThrottlingException", "Rate exceeded");
+      return;
+    }
+    const domainId = String(input.DomainId);
+    const profile = String(input.UserProfileName);
+    const domain = this.domains.get(domainId);
+    const profileArn = `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? "000000000000"}:user-profile/${domainId}/${profile}`;
+    const outcome = await evaluateIam({
+      principal: caller.principal,
+      action: "sagemaker:CreatePresignedDomainUrl",
+      resource: profileArn,
+      resourceAccount: domain?.account ?? "000000000000",
+      identity: [...(this.roles.get(caller.roleArn)?.policies.values() ?? [])],
+      context: this.context(vpceId),
+    });
+    this.count(`SageMaker.CreatePresignedDomainUrl:${outcome}`);
+    if (outcome !== "Allowed") {
+      jsonError(
+        res,
+        400,
+        "AccessDeniedException",
+        `User: ${caller.principal} is not authorized to perform: sagemaker:CreatePresignedDomainUrl on resource: ${profileArn}`,
+      );
+      return;
+    }
+    if (!domain?.profiles.has(profile)) {
+      jsonError(
+        res,
+        400,
+        "ResourceNotFound",
+        `User profile ${profile} does not exist in ${domainId}`,
+      );
+      return;
+    }
+    const token = randomBytes(24).toString("base64url");
+    const expiresIn = Number(input.ExpiresInSeconds ?? 300);
+    this.logins.set(token, {
+      domainId,
+      profile,
+      principal: caller.principal,
+      roleArn: caller.roleArn,
+      expiresAt: Date.now() + expiresIn * 1000,
+      used: false,
+    });
+    res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
+    res.end(
+      JSON.stringify({
+        AuthorizedUrl: `https://${domainId}.studio.${domain.region}.sagemaker.aws/auth?token=${token}`,
+      }),
+    );
+  }
+
+  /** Studio opening a presigned URL: once, before it expires, re-authorised against the role that made it. */
+  private async openStudio(
+    req: IncomingMessage,
+    res: ServerResponse,
+    vpceId: string | undefined,
+  ): Promise<void> {
+    this.count("Studio.OpenPresignedUrl");
+    const token = new URL(req.url ?? "", "http://studio").searchParams.get("token") ?? "";
+    const login = this.logins.get(token);
+    const deny = (message: string) => {
+      this.count("Studio.OpenPresignedUrl:Denied");
+      res.writeHead(403, { "Content-Type": "text/plain" });
+      res.end(message);
+    };
+    if (!login || login.used || login.expiresAt < Date.now()) {
+      deny("Invalid or expired auth token");
+      return;
+    }
+    login.used = true;
+    const domain = this.domains.get(login.domainId);
+    const outcome = await evaluateIam({
+      principal: login.principal,
+      action: "sagemaker:CreatePresignedDomainUrl",
+      resource: `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? ""}:user-profile/${login.domainId}/${login.profile}`,
+      resourceAccount: domain?.account ?? "",
+      identity: [...(this.roles.get(login.roleArn)?.policies.values() ?? [])],
+      context: this.context(vpceId),
+    });
+    if (outcome !== "Allowed") {
+      deny("Auth token containing insufficient permissions");
+      return;
+    }
+    this.count("Studio.OpenPresignedUrl:Allowed");
+    res.writeHead(200, { "Content-Type": "text/html" });
+    res.end(`<html><title>Studio</title><body>${login.profile} in ${login.domainId}</body></html>`);
+  }
+
+  /** The DynamoDB gateway endpoint: forwards to the DynamoDB emulator and counts the calls. */
+  async dynamoGateway(targetUrl: string): Promise<string> {
+    const target = new URL(targetUrl);
+    const server = createServer((req, res) => {
+      const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "?";
+      this.count(`DynamoDB.${operation}`);
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => {
+        jsonError(res, 502, "InternalFailure", "DynamoDB emulator unreachable");
+      });
+      req.pipe(upstream);
+    });
+    this.extraServers.push(server);
+    return listen(server);
+  }
+}

@@ -1,0 +1,247 @@
+import { randomBytes } from "node:crypto";
+import {
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DeleteUserPoolClientCommand,
+  DeleteUserPoolCommand,
+  type ExplicitAuthFlowsType,
+} from "@aws-sdk/client-cognito-identity-provider";
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import type { PolicyDocument } from "../../components/lib/policies";
+import type { CreateHook, NewResource } from "../lib/mock-stack";
+import type { AwsEmulator } from "./aws-emulator";
+
+/** The first sign-in a user would do with the password Cognito emails them. */
+export interface SandboxUser {
+  readonly username: string;
+  readonly temporaryPassword: string;
+}
+
+type Undo = () => Promise<void> | void;
+const CREDENTIALS = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
+
+/** A password that meets the pool's policy (14+ characters, every character class). */
+const newPassword = () => `Sb-${randomBytes(9).toString("base64url")}a1!A`;
+
+/**
+ * Makes what the program declares real in the emulators, and remembers how to delete each thing so
+ * a stack's destroy undoes its creations in reverse order, as `pulumi destroy` would. Types with
+ * nothing to emulate (subnets, zones, routes, …) stay recorded with their inputs only.
+ */
+export class Deployer {
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly dynamo: DynamoDBClient;
+  readonly users: SandboxUser[] = [];
+  private readonly undo = new Map<string, Undo[]>();
+
+  constructor(
+    readonly emulator: AwsEmulator,
+    cognitoUrl: string,
+    dynamoUrl: string,
+  ) {
+    const common = { region: emulator.region, credentials: CREDENTIALS, maxAttempts: 1 };
+    this.cognito = new CognitoIdentityProviderClient({ ...common, endpoint: cognitoUrl });
+    this.dynamo = new DynamoDBClient({ ...common, endpoint: dynamoUrl });
+  }
+
+  hook(stack: string): CreateHook {
+    const undo: Undo[] = [];
+    this.undo.set(stack, undo);
+    return (resource) => this.create(resource, undo);
+  }
+
+  /** How many of a stack's resources exist in the emulators (each has exactly one undo step). */
+  emulated(stack: string): number {
+    return this.undo.get(stack)?.length ?? 0;
+  }
+
+  /** Deletes a stack's resources from the emulators, last created first. */
+  async destroy(stack: string): Promise<number> {
+    const undo = this.undo.get(stack) ?? [];
+    for (const step of [...undo].reverse()) await step();
+    this.undo.delete(stack);
+    return undo.length;
+  }
+
+  private async create(
+    r: NewResource,
+    undo: Undo[],
+  ): Promise<{ id?: string; state?: Record<string, unknown> } | undefined> {
+    const i = r.inputs;
+    const json = (key: string) => JSON.parse(String(i[key])) as PolicyDocument;
+    switch (r.type) {
+      case "aws:cognito/userPool:UserPool": {
+        const policy = i.passwordPolicy as Record<string, unknown> | undefined;
+        const { UserPool } = await this.cognito.send(
+          new CreateUserPoolCommand({
+            PoolName: r.name,
+            Policies: {
+              PasswordPolicy: {
+                MinimumLength: Number(policy?.minimumLength ?? 8),
+                RequireLowercase: Boolean(policy?.requireLowercase),
+                RequireUppercase: Boolean(policy?.requireUppercase),
+                RequireNumbers: Boolean(policy?.requireNumbers),
+                RequireSymbols: Boolean(policy?.requireSymbols),
+              },
+            },
+          }),
+        );
+        const id = UserPool?.Id ?? "";
+        undo.push(() =>
+          this.cognito.send(new DeleteUserPoolCommand({ UserPoolId: id })).then(() => undefined),
+        );
+        return {
+          id,
+          state: { arn: UserPool?.Arn, endpoint: `cognito-idp.${r.region}.amazonaws.com/${id}` },
+        };
+      }
+      case "aws:cognito/userPoolClient:UserPoolClient": {
+        const units = i.tokenValidityUnits as Record<string, string> | undefined;
+        const { UserPoolClient } = await this.cognito.send(
+          new CreateUserPoolClientCommand({
+            UserPoolId: String(i.userPoolId),
+            ClientName: r.name,
+            GenerateSecret: Boolean(i.generateSecret),
+            ExplicitAuthFlows: i.explicitAuthFlows as ExplicitAuthFlowsType[],
+            AccessTokenValidity: Number(i.accessTokenValidity),
+            IdTokenValidity: Number(i.idTokenValidity),
+            RefreshTokenValidity: Number(i.refreshTokenValidity),
+            TokenValidityUnits: {
+              AccessToken: units?.accessToken as "minutes",
+              IdToken: units?.idToken as "minutes",
+              RefreshToken: units?.refreshToken as "hours",
+            },
+          }),
+        );
+        const id = UserPoolClient?.ClientId ?? "";
+        undo.push(() =>
+          this.cognito
+            .send(
+              new DeleteUserPoolClientCommand({ UserPoolId: String(i.userPoolId), ClientId: id }),
+            )
+            .then(() => undefined),
+        );
+        return { id };
+      }
+      case "aws:cognito/user:User": {
+        const username = String(i.username);
+        const temporaryPassword = newPassword();
+        await this.cognito.send(
+          new AdminCreateUserCommand({
+            UserPoolId: String(i.userPoolId),
+            Username: username,
+            TemporaryPassword: temporaryPassword,
+            DesiredDeliveryMediums: i.desiredDeliveryMediums as ("EMAIL" | "SMS")[],
+            UserAttributes: Object.entries(
+              (i.attributes as Record<string, string> | undefined) ?? {},
+            ).map(([Name, Value]) => ({ Name, Value })),
+          }),
+        );
+        this.users.push({ username, temporaryPassword });
+        undo.push(async () => {
+          await this.cognito.send(
+            new AdminDeleteUserCommand({ UserPoolId: String(i.userPoolId), Username: username }),
+          );
+          this.users.splice(
+            this.users.findIndex((u) => u.username === username),
+            1,
+          );
+        });
+        return { id: `${String(i.userPoolId)}/${username}` };
+      }
+      case "aws:dynamodb/table:Table": {
+        const name = String(r.state.name);
+        const keys = [i.hashKey, i.rangeKey].filter((k): k is string => typeof k === "string");
+        await this.dynamo.send(
+          new CreateTableCommand({
+            TableName: name,
+            BillingMode: String(i.billingMode) as "PAY_PER_REQUEST",
+            KeySchema: keys.map((AttributeName, n) => ({
+              AttributeName,
+              KeyType: n === 0 ? "HASH" : "RANGE",
+            })),
+            AttributeDefinitions: (i.attributes as { name: string; type: string }[]).map((a) => ({
+              AttributeName: a.name,
+              AttributeType: a.type as "S",
+            })),
+          }),
+        );
+        undo.push(() =>
+          this.dynamo.send(new DeleteTableCommand({ TableName: name })).then(() => undefined),
+        );
+        return undefined;
+      }
+      case "aws:dynamodb/tableItem:TableItem": {
+        const item = JSON.parse(String(i.item)) as Record<string, AttributeValue>;
+        const key = Object.fromEntries(
+          [i.hashKey, i.rangeKey]
+            .filter((k): k is string => typeof k === "string")
+            .map((k) => [k, item[k] as AttributeValue]),
+        );
+        await this.dynamo.send(new PutItemCommand({ TableName: String(i.tableName), Item: item }));
+        undo.push(() =>
+          this.dynamo
+            .send(new DeleteItemCommand({ TableName: String(i.tableName), Key: key }))
+            .then(() => undefined),
+        );
+        return undefined;
+      }
+      case "aws:iam/role:Role": {
+        const arn = String(r.state.arn);
+        this.emulator.createRole(arn, json("assumeRolePolicy"));
+        undo.push(() => {
+          this.emulator.deleteRole(arn);
+        });
+        return undefined;
+      }
+      case "aws:iam/rolePolicy:RolePolicy": {
+        const roleArn = `arn:aws:iam::${r.account}:role/${String(i.role)}`;
+        this.emulator.putRolePolicy(roleArn, r.name, json("policy"));
+        undo.push(() => {
+          this.emulator.deleteRolePolicy(roleArn, r.name);
+        });
+        return undefined;
+      }
+      case "aws:sagemaker/domain:Domain": {
+        const id = this.emulator.createDomain(r.account, r.region, String(i.domainName));
+        undo.push(() => {
+          this.emulator.deleteDomain(id);
+        });
+        return {
+          id,
+          state: {
+            arn: `arn:aws:sagemaker:${r.region}:${r.account}:domain/${id}`,
+            url: `https://${id}.studio.${r.region}.sagemaker.aws`,
+          },
+        };
+      }
+      case "aws:sagemaker/userProfile:UserProfile": {
+        const domainId = String(i.domainId);
+        const name = String(i.userProfileName);
+        this.emulator.createUserProfile(domainId, name);
+        undo.push(() => {
+          this.emulator.deleteUserProfile(domainId, name);
+        });
+        return undefined;
+      }
+      case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+        if (i.vpcEndpointType !== "Interface") return undefined;
+        await this.emulator.createEndpoint(r.id, String(i.serviceName));
+        undo.push(() => this.emulator.deleteEndpoint(r.id));
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+}

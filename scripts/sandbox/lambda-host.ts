@@ -1,0 +1,91 @@
+import { fork, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+
+/**
+ * Runs a function bundle as Lambda does: its own process, its own environment (the variables the
+ * program gave the function, plus the credentials and endpoints its runtime would have), and a
+ * timeout per invocation. Log lines are kept, so the rehearsal can check what was logged.
+ */
+export class LambdaHost {
+  readonly logs: Record<string, unknown>[] = [];
+  private child: ChildProcess | undefined;
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
+  private next = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly bundleDir: string,
+    private readonly env: Record<string, string>,
+    private readonly timeoutSeconds: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const child = fork(
+      path.join(__dirname, "lambda-worker.js"),
+      [path.join(this.bundleDir, "index.js")],
+      {
+        env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--no-warnings", ...this.env },
+        stdio: ["ignore", "pipe", "pipe", "ipc"],
+      },
+    );
+    this.child = child;
+    let buffered = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines.filter(Boolean)) {
+        try {
+          this.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          this.logs.push({ raw: line });
+        }
+      }
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    await new Promise<void>((resolve, reject) => {
+      child.once("message", () => {
+        resolve();
+      });
+      child.once("exit", (code) => {
+        reject(new Error(`${this.name} failed to start (exit ${String(code)}): ${stderr.trim()}`));
+      });
+    });
+    child.on("message", (message: { id?: number; result?: unknown; error?: string }) => {
+      if (message.id === undefined) return;
+      const waiter = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error !== undefined) waiter?.reject(new Error(message.error));
+      else waiter?.resolve(message.result);
+    });
+    child.on("exit", () => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`${this.name} exited`));
+      this.pending.clear();
+    });
+  }
+
+  /** Invokes the handler; rejects with the handler's error message, as Lambda reports it. */
+  invoke<T>(event: unknown): Promise<T> {
+    const id = (this.next += 1);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child?.send({ id, event, timeoutMs: this.timeoutSeconds * 1000 });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    // A child killed by a signal has no exit code, only a signal code.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => {
+        resolve();
+      });
+      child.kill();
+    });
+  }
+}

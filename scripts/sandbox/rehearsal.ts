@@ -1,0 +1,451 @@
+import {
+  InitiateAuthCommand,
+  ListUserPoolsCommand,
+  RespondToAuthChallengeCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import {
+  fullStackName,
+  loadStackConfig,
+  runStackUnderMocks,
+  type RecordedResource,
+  type StackRun,
+} from "../lib/mock-stack";
+import { apiFromResources, PrivateApi } from "./api-gateway";
+import { AwsEmulator, type Listener } from "./aws-emulator";
+import { Deployer } from "./deployer";
+import { LambdaHost } from "./lambda-host";
+import { startLocalServices, type LocalServices } from "./services";
+
+export interface Step {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly detail: string;
+}
+
+export interface SignedInUser {
+  readonly username: string;
+  readonly password: string;
+  readonly accessToken: string;
+}
+
+/** A deployed sandbox: what a person needs to use it, and how to take it down. */
+export interface RunningSandbox {
+  readonly apiUrl: string;
+  readonly cognitoUrl: string;
+  readonly userPoolClientId: string;
+  readonly users: readonly SignedInUser[];
+  readonly emulator: AwsEmulator;
+  readonly functions: ReadonlyMap<string, LambdaHost>;
+  signIn(username: string, password: string): Promise<string>;
+  /** Destroys lob-b, lob-a and shared, then stops every service. */
+  teardown(step?: StepRunner): Promise<void>;
+}
+
+export type StepRunner = <T>(
+  name: string,
+  run: () => Promise<{ detail: string; value: T }>,
+) => Promise<T>;
+
+export class StepFailed extends Error {}
+
+/** Runs steps in order, timing each, and reports each as it ends; the first failure stops the run. */
+export function stepRunner(report: (step: Step) => void, steps: Step[]): StepRunner {
+  return async (name, run) => {
+    const started = performance.now();
+    try {
+      const { detail, value } = await run();
+      const step = { name, ok: true, ms: performance.now() - started, detail };
+      steps.push(step);
+      report(step);
+      return value;
+    } catch (error) {
+      const step = {
+        name,
+        ok: false,
+        ms: performance.now() - started,
+        detail: error instanceof Error ? error.message : String(error),
+      };
+      steps.push(step);
+      report(step);
+      throw new StepFailed(name);
+    }
+  };
+}
+
+/** Hub DNS: a name resolves through the program's private zones and alias records to an endpoint's listener. */
+function hubResolver(shared: StackRun, emulator: AwsEmulator): (hostname: string) => Listener {
+  const zones = shared.resources.filter((r) => r.type === "aws:route53/zone:Zone");
+  const records = shared.resources.filter((r) => r.type === "aws:route53/record:Record");
+  const endpoints = shared.resources.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint");
+  return (hostname) => {
+    const zone = zones.find(
+      (z) => hostname === z.inputs.name || hostname.endsWith(`.${String(z.inputs.name)}`),
+    );
+    const record = records.find(
+      (r) =>
+        r.inputs.zoneId === zone?.id &&
+        (r.inputs.name === hostname ||
+          (String(r.inputs.name).startsWith("*.") &&
+            hostname.split(".").slice(1).join(".") === String(r.inputs.name).slice(2))),
+    );
+    const alias = (record?.inputs.aliases as { name: string }[] | undefined)?.[0]?.name;
+    const endpoint = endpoints.find((e) =>
+      (e.state.dnsEntries as { dnsName: string }[] | undefined)?.some((d) => d.dnsName === alias),
+    );
+    const listener = endpoint ? emulator.endpoints.get(endpoint.id)?.listener : undefined;
+    if (!listener)
+      throw new Error(
+        `${hostname} does not resolve to a hub endpoint through the hub's private zones`,
+      );
+    return listener;
+  };
+}
+
+const REGION_OF = (run: StackRun) => String(run.outputs.region);
+
+async function startFunctions(
+  shared: StackRun,
+  emulator: AwsEmulator,
+  services: LocalServices,
+  dynamoGateway: string,
+  resolve: (hostname: string) => Listener,
+): Promise<Map<string, LambdaHost>> {
+  const region = REGION_OF(shared);
+  const hosts = new Map<string, LambdaHost>();
+  for (const fn of shared.resources.filter(
+    (r: RecordedResource) => r.type === "aws:lambda/function:Function",
+  )) {
+    const inVpc = fn.inputs.vpcConfig !== undefined;
+    const credentials = emulator.issueCredentials(String(fn.inputs.role));
+    // What Lambda's runtime provides, and where the function's network sends each service's calls.
+    const runtime: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+      ...(inVpc
+        ? {
+            AWS_ENDPOINT_URL_STS: resolve(`sts.${region}.amazonaws.com`).url,
+            AWS_ENDPOINT_URL_SAGEMAKER: resolve(`api.sagemaker.${region}.amazonaws.com`).url,
+            AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
+          }
+        : { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl }),
+    };
+    const variables =
+      (fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ??
+      {};
+    // Under the mock runtime the archive's path is still the program's promise of it.
+    const code: unknown = await (fn.inputs.code as { path?: unknown } | undefined)?.path;
+    if (typeof code !== "string") throw new Error(`${fn.name} has no code archive path`);
+    const host = new LambdaHost(
+      fn.name,
+      code,
+      { ...variables, ...runtime },
+      Number(fn.inputs.timeout ?? 3),
+    );
+    await host.start();
+    hosts.set(String(fn.state.arn), host);
+  }
+  return hosts;
+}
+
+interface HttpAnswer {
+  readonly status: number;
+  readonly location?: string;
+  readonly body: string;
+}
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  const response = await fetch(url, { headers, redirect: "manual" });
+  return {
+    status: response.status,
+    location: response.headers.get("location") ?? undefined,
+    body: await response.text(),
+  };
+}
+
+function expectStatus(answer: HttpAnswer, status: number, what: string): void {
+  if (answer.status !== status)
+    throw new Error(
+      `${what}: expected ${String(status)}, got ${String(answer.status)} ${answer.body.slice(0, 200)}`,
+    );
+}
+
+/** Where a presigned Studio URL goes when opened through the given listener (its host kept as a header). */
+function throughListener(presigned: string, listener: Listener): [string, Record<string, string>] {
+  const url = new URL(presigned);
+  return [`${listener.url}${url.pathname}${url.search}`, { Host: url.host }];
+}
+
+/**
+ * The whole lifecycle offline: start the emulators, deploy shared, lob-a and lob-b with the real
+ * program, sign a user in and open Studio, show the refusals, destroy in reverse, and check that
+ * nothing is left. With `keep`, it stops after the use steps and returns the running sandbox.
+ */
+export async function rehearse(
+  opts: { keep?: boolean; report?: (step: Step) => void } = {},
+): Promise<{ steps: Step[]; sandbox?: RunningSandbox }> {
+  const steps: Step[] = [];
+  const step = stepRunner(opts.report ?? (() => undefined), steps);
+  const cleanups: (() => Promise<void>)[] = [];
+  let keep = false;
+  try {
+    const { services, emulator, deployer, dynamoGateway } = await step(
+      "start cognito-local, dynalite and the AWS endpoint emulator",
+      async () => {
+        const services = await startLocalServices();
+        cleanups.push(() => services.stop());
+        const emulator = new AwsEmulator(loadStackConfig("shared")["aws:region"] ?? "us-east-1");
+        await emulator.start();
+        cleanups.push(() => emulator.stop());
+        const dynamoGateway = await emulator.dynamoGateway(services.dynamoUrl);
+        const deployer = new Deployer(emulator, services.cognitoUrl, services.dynamoUrl);
+        return {
+          detail: `cognito-local ${services.cognitoUrl}, dynalite ${services.dynamoUrl}, state in ${services.stateDir}`,
+          value: { services, emulator, deployer, dynamoGateway },
+        };
+      },
+    );
+
+    const outputs: Record<string, Record<string, unknown>> = {};
+    const deploy = (stack: string) =>
+      step(`deploy ${stack}`, async () => {
+        const run = await runStackUnderMocks({
+          stack,
+          config: loadStackConfig(stack),
+          stackOutputs: outputs,
+          onCreate: deployer.hook(stack),
+        });
+        outputs[fullStackName(stack)] = run.outputs;
+        const count = run.resources.filter((r) => r.custom).length;
+        return {
+          detail: `${String(count)} resources, ${String(deployer.emulated(stack))} of them created in the emulators`,
+          value: run,
+        };
+      });
+    const shared = await deploy("shared");
+    await deploy("lob-a");
+    await deploy("lob-b");
+
+    const region = REGION_OF(shared);
+    const resolve = hubResolver(shared, emulator);
+    const { functions, apiUrl, apiListener } = await step(
+      "start the functions and serve the private API on the hub execute-api endpoint",
+      async () => {
+        const functions = await startFunctions(shared, emulator, services, dynamoGateway, resolve);
+        cleanups.unshift(async () => {
+          await Promise.all([...functions.values()].map((f) => f.stop()));
+        });
+        const definition = apiFromResources(shared.resources);
+        const api = new PrivateApi(definition, functions);
+        emulator.apiHandler = api.handle.bind(api);
+        const apiListener = resolve(`${definition.apiId}.execute-api.${region}.amazonaws.com`);
+        const apiUrl = `${apiListener.url}/${definition.stage}`;
+        return {
+          detail: `${[...functions.values()].map((f) => f.name).join(", ")}; API ${apiUrl}`,
+          value: { functions, apiUrl, apiListener },
+        };
+      },
+    );
+
+    const clientId = String(shared.outputs.userPoolClientId);
+    const signIn = async (username: string, password: string) => {
+      const auth = await deployer.cognito.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: "USER_PASSWORD_AUTH",
+          AuthParameters: { USERNAME: username, PASSWORD: password },
+        }),
+      );
+      const token = auth.AuthenticationResult?.AccessToken;
+      if (!token)
+        throw new Error(
+          `${username} got no access token (challenge ${String(auth.ChallengeName)})`,
+        );
+      return token;
+    };
+    const users = await step(
+      "first sign-in of every user (USER_PASSWORD_AUTH, then NEW_PASSWORD_REQUIRED)",
+      async () => {
+        const signedIn: SignedInUser[] = [];
+        for (const user of deployer.users) {
+          const first = await deployer.cognito.send(
+            new InitiateAuthCommand({
+              ClientId: clientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: { USERNAME: user.username, PASSWORD: user.temporaryPassword },
+            }),
+          );
+          if (first.ChallengeName !== "NEW_PASSWORD_REQUIRED")
+            throw new Error(
+              `${user.username}: expected NEW_PASSWORD_REQUIRED, got ${String(first.ChallengeName)}`,
+            );
+          const password = `${user.temporaryPassword}X9`;
+          await deployer.cognito.send(
+            new RespondToAuthChallengeCommand({
+              ClientId: clientId,
+              ChallengeName: "NEW_PASSWORD_REQUIRED",
+              Session: first.Session,
+              ChallengeResponses: { USERNAME: user.username, NEW_PASSWORD: password },
+            }),
+          );
+          signedIn.push({
+            username: user.username,
+            password,
+            accessToken: await signIn(user.username, password),
+          });
+        }
+        return { detail: signedIn.map((u) => u.username).join(", "), value: signedIn };
+      },
+    );
+    const tokenOf = (username: string) => {
+      const user = users.find((u) => u.username === username);
+      if (!user) throw new Error(`no user ${username}`);
+      return user.accessToken;
+    };
+    const bearer = (username: string) => ({ Authorization: `Bearer ${tokenOf(username)}` });
+
+    await step("user-lob-a: GET /studios lists lob-a only", async () => {
+      const answer = await get(`${apiUrl}/studios`, bearer("user-lob-a"));
+      expectStatus(answer, 200, "GET /studios");
+      const lobs = (JSON.parse(answer.body) as { studios: { lob: string }[] }).studios.map(
+        (s) => s.lob,
+      );
+      if (lobs.join(",") !== "lob-a") throw new Error(`expected [lob-a], got [${lobs.join(", ")}]`);
+      return { detail: `200 ${answer.body}`, value: undefined };
+    });
+    const presigned = await step("user-lob-a: GET /studios/lob-a redirects to Studio", async () => {
+      const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-a"));
+      expectStatus(answer, 302, "GET /studios/lob-a");
+      if (!answer.location) throw new Error("302 without Location");
+      return { detail: `302 Location: ${answer.location}`, value: answer.location };
+    });
+    await step("the presigned URL opens Studio through the hub Studio endpoint", async () => {
+      const [url, headers] = throughListener(presigned, resolve(new URL(presigned).host));
+      const answer = await get(url, headers);
+      expectStatus(answer, 200, "Studio");
+      return { detail: `200 ${answer.body.replace(/<[^>]+>/g, " ").trim()}`, value: undefined };
+    });
+
+    await step("refused: user-lob-b asks for lob-a's Studio (403)", async () => {
+      const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+      expectStatus(answer, 403, "user-lob-b on lob-a");
+      return { detail: `403 ${answer.body}`, value: undefined };
+    });
+    await step("refused: no token (401)", async () => {
+      const answer = await get(`${apiUrl}/studios/lob-a`);
+      expectStatus(answer, 401, "no token");
+      return { detail: `401 ${answer.body}`, value: undefined };
+    });
+    await step("refused: a tampered token (401)", async () => {
+      const [header = "", payload = "", signature = ""] = tokenOf("user-lob-a").split(".");
+      const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<
+        string,
+        unknown
+      >;
+      const forged = Buffer.from(JSON.stringify({ ...claims, username: "user-lob-b" })).toString(
+        "base64url",
+      );
+      const answer = await get(`${apiUrl}/studios/lob-b`, {
+        Authorization: `Bearer ${header}.${forged}.${signature}`,
+      });
+      expectStatus(answer, 401, "tampered token");
+      return {
+        detail: `401 ${answer.body} (username changed to user-lob-b after signing)`,
+        value: undefined,
+      };
+    });
+    await step("refused: a request from outside the execute-api endpoint (403)", async () => {
+      // The same API path, reached from the internet rather than through the hub's endpoint.
+      const outside = apiUrl.replace(apiListener.url, emulator.publicListener.url);
+      const answer = await get(`${outside}/studios/lob-a`, bearer("user-lob-a"));
+      expectStatus(answer, 403, "outside the endpoint");
+      return { detail: `403 ${answer.body}`, value: undefined };
+    });
+    await step(
+      "refused: a presigned URL opened through a non-hub endpoint (IAM denies)",
+      async () => {
+        const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-a"));
+        expectStatus(answer, 302, "GET /studios/lob-a");
+        const [url, headers] = throughListener(answer.location ?? "", emulator.foreignListener);
+        const opened = await get(url, headers);
+        expectStatus(opened, 403, "Studio through a non-hub endpoint");
+        return { detail: `403 ${opened.body}`, value: undefined };
+      },
+    );
+    await step("the function logs hold no token and no presigned URL", () => {
+      const logged = JSON.stringify([...functions.values()].flatMap((f) => f.logs));
+      const leaks = [...users.map((u) => u.accessToken.split(".")[2] ?? ""), "token="].filter(
+        (secret) => secret !== "" && logged.includes(secret),
+      );
+      if (leaks.length > 0) throw new Error("a token or URL reached the logs");
+      const lines = [...functions.values()].reduce((n, f) => n + f.logs.length, 0);
+      return Promise.resolve({
+        detail: `${String(lines)} structured log lines checked`,
+        value: undefined,
+      });
+    });
+
+    const teardown = async (run: StepRunner = step) => {
+      for (const stack of ["lob-b", "lob-a"]) {
+        await run(`destroy ${stack}`, async () => ({
+          detail: `${String(await deployer.destroy(stack))} resources deleted from the emulators`,
+          value: undefined,
+        }));
+      }
+      await run("destroy shared", async () => {
+        await Promise.all([...functions.values()].map((f) => f.stop()));
+        return {
+          detail: `${String(await deployer.destroy("shared"))} resources deleted from the emulators`,
+          value: undefined,
+        };
+      });
+      await run("the emulators hold nothing", async () => {
+        const pools =
+          (await deployer.cognito.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools ??
+          [];
+        const tables = (await deployer.dynamo.send(new ListTablesCommand({}))).TableNames ?? [];
+        const left = { userPools: pools.length, tables: tables.length, ...emulator.inventory() };
+        if (Object.values(left).some((n) => n !== 0))
+          throw new Error(`left behind: ${JSON.stringify(left)}`);
+        return {
+          detail: Object.entries(left)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(", "),
+          value: undefined,
+        };
+      });
+    };
+
+    if (opts.keep) {
+      keep = true;
+      const sandbox: RunningSandbox = {
+        apiUrl,
+        cognitoUrl: services.cognitoUrl,
+        userPoolClientId: clientId,
+        users,
+        emulator,
+        functions,
+        signIn,
+        async teardown(run) {
+          try {
+            await teardown(run);
+          } finally {
+            for (const cleanup of cleanups) await cleanup();
+          }
+        },
+      };
+      return { steps, sandbox };
+    }
+    await teardown();
+    return { steps };
+  } catch (error) {
+    if (!(error instanceof StepFailed)) throw error;
+    return { steps };
+  } finally {
+    if (!keep) for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
