@@ -1,0 +1,105 @@
+import { execFile, spawn } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+
+const ROOT = path.join(__dirname, "../..");
+const TSX = require.resolve("tsx/cli");
+const SANDBOX = path.join(ROOT, "scripts/sandbox.ts");
+
+/** The step lines of the log: [✓ or ✗, step name]. */
+const stepsOf = (stdout: string) =>
+  stdout
+    .split("\n")
+    .flatMap((line) => /^([✓✗])\s+[\d.]+ s {2}(.+)$/.exec(line)?.slice(1, 3) ?? [])
+    .reduce<[string, string][]>(
+      (pairs, value, i, all) => (i % 2 === 0 ? [...pairs, [value, all[i + 1] ?? ""]] : pairs),
+      [],
+    );
+
+describe("npm run sandbox (end to end, offline)", () => {
+  it("deploys the three stacks, signs user-lob-a in, shows every refusal, destroys and leaves nothing", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [TSX, SANDBOX], {
+      cwd: ROOT,
+      timeout: 120_000,
+    });
+    expect(stepsOf(stdout)).toEqual([
+      ["✓", "start cognito-local, dynalite and the AWS endpoint emulator"],
+      ["✓", "deploy shared"],
+      ["✓", "deploy lob-a"],
+      ["✓", "deploy lob-b"],
+      ["✓", "start the functions and serve the private API on the hub execute-api endpoint"],
+      ["✓", "first sign-in of every user (USER_PASSWORD_AUTH, then NEW_PASSWORD_REQUIRED)"],
+      ["✓", "user-lob-a: GET /studios lists lob-a only"],
+      ["✓", "user-lob-a: GET /studios/lob-a redirects to Studio"],
+      ["✓", "the presigned URL opens Studio through the hub Studio endpoint"],
+      ["✓", "refused: user-lob-b asks for lob-a's Studio (403)"],
+      ["✓", "refused: no token (401)"],
+      ["✓", "refused: a tampered token (401)"],
+      ["✓", "refused: a request from outside the execute-api endpoint (403)"],
+      ["✓", "refused: a presigned URL opened through a non-hub endpoint (IAM denies)"],
+      ["✓", "the function logs hold no token and no presigned URL"],
+      ["✓", "destroy lob-b"],
+      ["✓", "destroy lob-a"],
+      ["✓", "destroy shared"],
+      ["✓", "the emulators hold nothing"],
+    ]);
+    expect(stdout).toContain("72 resources, 17 of them created in the emulators");
+    expect(stdout).toMatch(
+      /302 Location: https:\/\/d-[0-9a-f]{12}\.studio\.us-east-1\.sagemaker\.aws\/auth\?token=/,
+    );
+    expect(stdout).toContain('403 {"message":"You are not entitled to this Studio"}');
+    expect(stdout).toContain("403 Auth token containing insufficient permissions");
+    expect(stdout).toContain(
+      "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, endpoints 0",
+    );
+    expect(stdout).toMatch(/rehearsal passed: 19 of 19 steps in [\d.]+ s/);
+  }, 150_000);
+
+  it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {
+    const child = spawn(process.execPath, [TSX, SANDBOX, "--keep"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    );
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!stdout.includes("Press Ctrl-C") && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const curl = /curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/.exec(stdout);
+      expect(curl).not.toBeNull();
+      expect(stdout).toMatch(/user {8}user-lob-a {2}password \S{20,}/);
+      const response = await fetch(curl![2]!, {
+        headers: { Authorization: `Bearer ${curl![1]!}` },
+        redirect: "manual",
+      });
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toMatch(
+        /^https:\/\/d-[0-9a-f]{12}\.studio\.us-east-1\.sagemaker\.aws\/auth\?token=/,
+      );
+      expect(stdout).not.toContain("destroy lob-b");
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).toBe(0);
+    expect(stdout).toContain("✓");
+    expect(stepsOf(stdout).slice(-4)).toEqual([
+      ["✓", "destroy lob-b"],
+      ["✓", "destroy lob-a"],
+      ["✓", "destroy shared"],
+      ["✓", "the emulators hold nothing"],
+    ]);
+  }, 150_000);
+
+  it("--help explains the command and exits 0", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [TSX, SANDBOX, "--help"], {
+      cwd: ROOT,
+    });
+    expect(stdout).toContain("npm run sandbox [-- --keep]");
+    expect(stdout).toContain("--keep   stop after the sign-in steps");
+  }, 60_000);
+});
