@@ -47,10 +47,14 @@ export async function buildFunction(
   });
   mkdirSync(dir, { recursive: true });
   for (const file of result.outputFiles) {
+    // Written aside and renamed into place: a process loading the bundle (another build, a test,
+    // the sandbox) never sees half a file. Builds are reproducible, so the content is the same.
+    const aside = `${file.path}.${String(process.pid)}.tmp`;
     writeFileSync(
-      file.path,
+      aside,
       file.path.endsWith(".map") ? repositoryRelativeMap(file, dir) : file.contents,
     );
+    renameSync(aside, file.path);
   }
   const output = outputFor(result.metafile, "index.js");
   return {

@@ -62,9 +62,11 @@ describe("npm run sandbox (end to end, offline)", () => {
     });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on("exit", (code) => resolve(code)),
-    );
+    const exited = new Promise<number | null>((resolve) => {
+      child.on("exit", (code) => {
+        resolve(code);
+      });
+    });
     try {
       const deadline = Date.now() + 120_000;
       while (!stdout.includes("Press Ctrl-C") && Date.now() < deadline && child.exitCode === null) {
