@@ -1,0 +1,198 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  accessRolePolicy,
+  accessRoleTrustPolicy,
+  presignerPolicy,
+  serviceTrustPolicy,
+} from "../../components/lib/policies";
+import { AwsEmulator, type Listener } from "../../scripts/sandbox/aws-emulator";
+
+const REGION = "us-east-1";
+const PRESIGNER = "arn:aws:iam::111111111111:role/presigner";
+const ACCESS = "arn:aws:iam::222222222222:role/StudioAccessRole";
+const STS_VPCE = "vpce-0123456789abcdef0";
+const API_VPCE = "vpce-0123456789abcdef1";
+const STUDIO_VPCE = "vpce-0123456789abcdef2";
+
+let emulator: AwsEmulator;
+let sts: Listener;
+let sagemaker: Listener;
+let studio: Listener;
+let domainId: string;
+let presignerKey: string;
+
+beforeEach(async () => {
+  emulator = new AwsEmulator(REGION);
+  await emulator.start();
+  sts = await emulator.createEndpoint(STS_VPCE, `com.amazonaws.${REGION}.sts`);
+  sagemaker = await emulator.createEndpoint(API_VPCE, `com.amazonaws.${REGION}.sagemaker.api`);
+  studio = await emulator.createEndpoint(STUDIO_VPCE, `aws.sagemaker.${REGION}.studio`);
+  emulator.createRole(PRESIGNER, serviceTrustPolicy("lambda.amazonaws.com"));
+  emulator.putRolePolicy(
+    PRESIGNER,
+    "p",
+    presignerPolicy({
+      usersTableArn: "arn:aws:dynamodb:us-east-1:111111111111:table/u",
+      lobsTableArn: "arn:aws:dynamodb:us-east-1:111111111111:table/l",
+      accessRoleArns: [ACCESS],
+      logGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:g",
+    }),
+  );
+  emulator.createRole(
+    ACCESS,
+    accessRoleTrustPolicy({ presignerRoleArn: PRESIGNER, stsEndpointId: STS_VPCE }),
+  );
+  domainId = emulator.createDomain("222222222222", REGION, "studio-access-lob-a");
+  emulator.createUserProfile(domainId, "user-lob-a");
+  emulator.putRolePolicy(
+    ACCESS,
+    "a",
+    accessRolePolicy({
+      region: REGION,
+      accountId: "222222222222",
+      domainId,
+      sageMakerApiEndpointId: API_VPCE,
+      studioEndpointId: STUDIO_VPCE,
+    }),
+  );
+  presignerKey = emulator.issueCredentials(PRESIGNER).accessKeyId;
+});
+
+afterEach(async () => {
+  await emulator.stop();
+});
+
+const auth = (key: string) => ({
+  Authorization: `AWS4-HMAC-SHA256 Credential=${key}/20261121/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0`,
+});
+
+async function assumeRole(listener: Listener, key = presignerKey, roleArn = ACCESS) {
+  const response = await fetch(listener.url, {
+    method: "POST",
+    headers: { ...auth(key), "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      Action: "AssumeRole",
+      RoleArn: roleArn,
+      RoleSessionName: "s",
+      DurationSeconds: "3600",
+    }).toString(),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    text,
+    key: /<AccessKeyId>(\w+)<\/AccessKeyId>/.exec(text)?.[1],
+  };
+}
+
+async function presign(listener: Listener, key: string, profile = "user-lob-a") {
+  const response = await fetch(listener.url, {
+    method: "POST",
+    headers: {
+      ...auth(key),
+      "X-Amz-Target": "SageMaker.CreatePresignedDomainUrl",
+      "Content-Type": "application/x-amz-json-1.1",
+    },
+    body: JSON.stringify({ DomainId: domainId, UserProfileName: profile, ExpiresInSeconds: 20 }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { AuthorizedUrl?: string; __type?: string },
+  };
+}
+
+async function open(url: string, listener: Listener) {
+  const u = new URL(url);
+  const response = await fetch(`${listener.url}${u.pathname}${u.search}`);
+  return { status: response.status, text: await response.text() };
+}
+
+describe("AwsEmulator", () => {
+  it("lets the presigner assume the access role through the hub STS endpoint only", async () => {
+    expect((await assumeRole(sts)).status).toBe(200);
+    const outside = await assumeRole(emulator.publicListener);
+    expect([outside.status, /<Code>(\w+)</.exec(outside.text)?.[1]]).toEqual([403, "AccessDenied"]);
+    expect((await assumeRole(emulator.foreignListener)).status).toBe(403);
+    expect(emulator.calls.get("STS.AssumeRole:Allowed")).toBe(1);
+  });
+
+  it("refuses unknown credentials, and throttles as told", async () => {
+    expect((await assumeRole(sts, "ASIAUNKNOWN")).text).toContain(
+      "<Code>InvalidClientTokenId</Code>",
+    );
+    emulator.throttleRate = 1;
+    const throttled = await assumeRole(sts);
+    expect([throttled.status, /<Code>(\w+)</.exec(throttled.text)?.[1]]).toEqual([
+      400,
+      "Throttling",
+    ]);
+    const key = emulator.issueCredentials(ACCESS).accessKeyId;
+    expect((await presign(sagemaker, key)).body.__type).toBe("ThrottlingException");
+  });
+
+  it("presigns with the assumed access role through the hub SageMaker API endpoint, not from outside", async () => {
+    const { key } = await assumeRole(sts);
+    const ok = await presign(sagemaker, key!);
+    expect(ok.status).toBe(200);
+    expect(ok.body.AuthorizedUrl).toMatch(
+      new RegExp(`^https://${domainId}\\.studio\\.us-east-1\\.sagemaker\\.aws/auth\\?token=`),
+    );
+    expect((await presign(emulator.publicListener, key!)).body.__type).toBe(
+      "AccessDeniedException",
+    );
+    expect((await presign(sagemaker, key!, "nobody")).body.__type).toBe("ResourceNotFound");
+    expect((await presign(sagemaker, presignerKey)).body.__type).toBe("AccessDeniedException");
+  });
+
+  it("opens a presigned URL once, only through the hub Studio endpoint", async () => {
+    const { key } = await assumeRole(sts);
+    const first = (await presign(sagemaker, key!)).body.AuthorizedUrl!;
+    expect(await open(first, studio)).toMatchObject({ status: 200 });
+    expect(await open(first, studio)).toEqual({
+      status: 403,
+      text: "Invalid or expired auth token",
+    });
+    const second = (await presign(sagemaker, key!)).body.AuthorizedUrl!;
+    expect(await open(second, emulator.foreignListener)).toEqual({
+      status: 403,
+      text: "Auth token containing insufficient permissions",
+    });
+  });
+
+  it("refuses to delete a role with policies or a domain with profiles, and inventories what is left", async () => {
+    expect(() => emulator.deleteRole(ACCESS)).toThrow("DeleteConflict");
+    expect(() => emulator.deleteDomain(domainId)).toThrow("ResourceInUse");
+    emulator.deleteRolePolicy(ACCESS, "a");
+    emulator.deleteRolePolicy(PRESIGNER, "p");
+    emulator.deleteRole(ACCESS);
+    emulator.deleteRole(PRESIGNER);
+    emulator.deleteUserProfile(domainId, "user-lob-a");
+    emulator.deleteDomain(domainId);
+    for (const id of [STS_VPCE, API_VPCE, STUDIO_VPCE]) await emulator.deleteEndpoint(id);
+    expect(emulator.inventory()).toEqual({ roles: 0, domains: 0, userProfiles: 0, endpoints: 0 });
+  });
+
+  it("forwards DynamoDB calls through its gateway and counts them", async () => {
+    const upstream: Server = createServer((req, res) => {
+      res.writeHead(200, { "Content-Type": "application/x-amz-json-1.0" });
+      res.end(JSON.stringify({ echoed: req.headers["x-amz-target"] }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    try {
+      const gateway = await emulator.dynamoGateway(
+        `http://127.0.0.1:${String((upstream.address() as AddressInfo).port)}`,
+      );
+      const response = await fetch(gateway, {
+        method: "POST",
+        headers: { "X-Amz-Target": "DynamoDB_20120810.BatchGetItem" },
+        body: "{}",
+      });
+      expect(await response.json()).toEqual({ echoed: "DynamoDB_20120810.BatchGetItem" });
+      expect(emulator.calls.get("DynamoDB.BatchGetItem")).toBe(1);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});
