@@ -161,8 +161,12 @@ describe("AwsEmulator", () => {
   });
 
   it("refuses to delete a role with policies or a domain with profiles, and inventories what is left", async () => {
-    expect(() => emulator.deleteRole(ACCESS)).toThrow("DeleteConflict");
-    expect(() => emulator.deleteDomain(domainId)).toThrow("ResourceInUse");
+    expect(() => {
+      emulator.deleteRole(ACCESS);
+    }).toThrow("DeleteConflict");
+    expect(() => {
+      emulator.deleteDomain(domainId);
+    }).toThrow("ResourceInUse");
     emulator.deleteRolePolicy(ACCESS, "a");
     emulator.deleteRolePolicy(PRESIGNER, "p");
     emulator.deleteRole(ACCESS);
