@@ -37,6 +37,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const keep = argv.includes("--keep");
+  // Interrupted mid-run: exit, so the services' exit hooks stop the emulators and remove their state.
+  if (!keep) process.once("SIGINT", () => process.exit(130));
   const started = performance.now();
   const { steps, sandbox } = await rehearse({ keep, report: print });
   const failed = steps.filter((s) => !s.ok).length;

@@ -17,4 +17,6 @@ process.on("message", async ({ id, event, timeoutMs }) => {
     process.send({ id, error: error instanceof Error ? error.message : String(error) });
   }
 });
+// The execution environment ends with the host that started it.
+process.on("disconnect", () => process.exit(0));
 process.send({ ready: true });

@@ -65,6 +65,12 @@ export async function startLocalServices(): Promise<LocalServices> {
     env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // However this process ends (even interrupted), the emulator and its state go with it.
+  const onExit = () => {
+    cognito.kill("SIGKILL");
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  process.once("exit", onExit);
   let output = "";
   cognito.stdout.on(
     "data",
@@ -100,6 +106,7 @@ export async function startLocalServices(): Promise<LocalServices> {
         });
       }
       rmSync(stateDir, { recursive: true, force: true });
+      process.removeListener("exit", onExit);
     },
   };
 }
