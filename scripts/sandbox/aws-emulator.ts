@@ -277,6 +277,11 @@ export class AwsEmulator {
     return match?.[1] ? this.sessions.get(match[1]) : undefined;
   }
 
+  /** The inline policies of the role a caller's credentials belong to: its identity policies. */
+  private identityPolicies(roleArn: string): PolicyDocument[] {
+    return [...(this.roles.get(roleArn)?.policies.values() ?? [])];
+  }
+
   private throttled(): boolean {
     return this.throttleRate > 0 && this.random() < this.throttleRate;
   }
@@ -319,7 +324,7 @@ export class AwsEmulator {
           action: "sts:AssumeRole",
           resource: roleArn,
           resourceAccount: role.account,
-          identity: [...(this.roles.get(caller.roleArn)?.policies.values() ?? [])],
+          identity: this.identityPolicies(caller.roleArn),
           resourcePolicy: role.trust,
           context: this.context(vpceId),
         })
@@ -395,7 +400,7 @@ export class AwsEmulator {
       action: "sagemaker:CreatePresignedDomainUrl",
       resource: profileArn,
       resourceAccount: domain?.account ?? "000000000000",
-      identity: [...(this.roles.get(caller.roleArn)?.policies.values() ?? [])],
+      identity: this.identityPolicies(caller.roleArn),
       context: this.context(vpceId),
     });
     this.count(`SageMaker.CreatePresignedDomainUrl:${outcome}`);
@@ -460,7 +465,7 @@ export class AwsEmulator {
       action: "sagemaker:CreatePresignedDomainUrl",
       resource: `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? ""}:user-profile/${login.domainId}/${login.profile}`,
       resourceAccount: domain?.account ?? "",
-      identity: [...(this.roles.get(login.roleArn)?.policies.values() ?? [])],
+      identity: this.identityPolicies(login.roleArn),
       context: this.context(vpceId),
     });
     if (outcome !== "Allowed") {
