@@ -7,22 +7,10 @@
  *   npm run destroy -- [--dry-run] [--yes] [stack ...]
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { REPO_ROOT } from "./build-functions";
-import { loadStackConfig } from "./lib/mock-stack";
+import { projectStacks, type StackFile } from "./lib/mock-stack";
 
 export type Mode = "deploy" | "destroy";
-
-export interface StackFile {
-  readonly stack: string;
-  readonly kind: string;
-}
-
-export function projectStacks(dir = REPO_ROOT): StackFile[] {
-  return readdirSync(dir)
-    .flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.slice(1, 2) ?? [])
-    .map((stack) => ({ stack, kind: loadStackConfig(stack, dir)["studio-access:kind"] ?? "" }));
-}
 
 /** The hub first and LOBs after it to deploy; exactly the reverse to destroy. */
 export function orderedCommands(
@@ -61,7 +49,10 @@ export function main(argv: readonly string[]): number {
   const unknown = wanted.filter((w) => !all.some((s) => s.stack === w));
   if (unknown.length > 0) {
     console.error(
-      `no stack file for ${unknown.join(", ")} (stacks: ${all.map((s) => s.stack).join(", ")})`,
+      `no stack file for ${unknown.join(", ")} (stacks: ${all
+        .map((s) => s.stack)
+        .sort()
+        .join(", ")})`,
     );
     return 2;
   }

@@ -6,26 +6,16 @@
  *   npm run plan                 every Pulumi.<stack>.yaml in the project
  *   npm run plan -- lob-a        the hub, then only the named stacks
  */
-import { readdirSync } from "node:fs";
-import { REPO_ROOT } from "./build-functions";
 import {
   fullStackName,
   loadStackConfig,
+  projectStacks,
   runStackUnderMocks,
   type RecordedResource,
 } from "./lib/mock-stack";
 import { describeResource } from "./lib/describe";
 
 process.removeAllListeners("warning");
-
-function stackFiles(): { stack: string; kind: string }[] {
-  return readdirSync(REPO_ROOT)
-    .flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.slice(1, 2) ?? [])
-    .map((stack) => ({ stack, kind: loadStackConfig(stack)["studio-access:kind"] ?? "?" }))
-    .sort((a, b) =>
-      a.kind === b.kind ? a.stack.localeCompare(b.stack) : a.kind === "shared" ? -1 : 1,
-    );
-}
 
 function printStack(stack: string, kind: string, resources: RecordedResource[], ms: number): void {
   const custom = resources.filter((r) => r.custom);
@@ -57,13 +47,13 @@ async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
   const started = Date.now();
   const outputs: Record<string, Record<string, unknown>> = {};
-  const stacks = stackFiles().filter(
+  const stacks = projectStacks().filter(
     ({ stack, kind }) => wanted.length === 0 || kind === "shared" || wanted.includes(stack),
   );
   for (const name of wanted) {
     if (!stacks.some((s) => s.stack === name)) {
       console.error(
-        `no stack file Pulumi.${name}.yaml (stacks: ${stackFiles()
+        `no stack file Pulumi.${name}.yaml (stacks: ${projectStacks()
           .map((s) => s.stack)
           .join(", ")})`,
       );

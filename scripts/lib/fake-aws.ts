@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody, writeAssumeRoleResponse } from "./aws-wire";
 
 /**
  * A loopback stand-in for the four AWS calls the presigner makes (DynamoDB BatchGetItem and Query,
@@ -32,12 +33,6 @@ const toAttributes = (item: Item): Record<string, AttributeValue> =>
 
 const fromAttributes = (attrs: Record<string, { S?: string; BOOL?: boolean }>): Item =>
   Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.S ?? v.BOOL ?? ""]));
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function json(res: ServerResponse, status: number, body: unknown, contentType: string): void {
   res.writeHead(status, { "Content-Type": contentType, "x-amzn-RequestId": "fake" });
@@ -86,15 +81,13 @@ export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
     count(`STS.${params.get("Action") ?? "?"}`);
     const account = (params.get("RoleArn") ?? "").split(":")[4] ?? "000000000000";
     const expiration = new Date(Date.now() + Number(params.get("DurationSeconds") ?? 3600) * 1000);
-    res.writeHead(200, { "Content-Type": "text/xml" });
-    res.end(
-      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>` +
-        `<Credentials><AccessKeyId>ASIA${account}</AccessKeyId><SecretAccessKey>fake</SecretAccessKey>` +
-        `<SessionToken>fake</SessionToken><Expiration>${expiration.toISOString()}</Expiration></Credentials>` +
-        `<AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/r/${params.get("RoleSessionName") ?? ""}</Arn>` +
-        `<AssumedRoleId>AROAFAKE:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>` +
-        `<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-    );
+    const sessionName = params.get("RoleSessionName") ?? "";
+    writeAssumeRoleResponse(res, {
+      accessKeyId: `ASIA${account}`,
+      expiration,
+      assumedRoleArn: `arn:aws:sts::${account}:assumed-role/r/${sessionName}`,
+      sessionName,
+    });
   }
 
   function sageMaker(operation: string, input: Record<string, unknown>, res: ServerResponse): void {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
@@ -39,6 +39,22 @@ export function loadStackConfig(stack: string, dir = REPO_ROOT): Record<string, 
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
   return toPulumiConfig(doc?.config ?? {});
+}
+
+export interface StackFile {
+  readonly stack: string;
+  /** Its `studio-access:kind`: "shared" for the hub, "lob" for a LOB, "" when unset. */
+  readonly kind: string;
+}
+
+/** Every `Pulumi.<stack>.yaml` of the project, hub stacks first, then by name. */
+export function projectStacks(dir = REPO_ROOT): StackFile[] {
+  return readdirSync(dir)
+    .flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.slice(1, 2) ?? [])
+    .map((stack) => ({ stack, kind: loadStackConfig(stack, dir)[`${PROJECT}:kind`] ?? "" }))
+    .sort((a, b) =>
+      a.kind === b.kind ? a.stack.localeCompare(b.stack) : a.kind === "shared" ? -1 : 1,
+    );
 }
 
 export function toPulumiConfig(config: Record<string, unknown>): Record<string, string> {

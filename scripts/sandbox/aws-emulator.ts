@@ -9,6 +9,7 @@ import {
 import type { AddressInfo } from "node:net";
 import { endpointServices, type EndpointKey } from "../../components/lib/endpoints";
 import type { PolicyDocument } from "../../components/lib/policies";
+import { readBody, writeAssumeRoleResponse } from "../lib/aws-wire";
 import { evaluateIam, type Outcome } from "../lib/iam-eval";
 
 /**
@@ -76,12 +77,6 @@ const serviceOf = (serviceName: string, region: string): ServiceKey =>
     ? "sts"
     : ((endpointServices(region).find((s) => s.serviceName === serviceName)?.key as
         ServiceKey | undefined) ?? "other");
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -345,14 +340,12 @@ export class AwsEmulator {
     const accessKeyId = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
     const expiresAt = Date.now() + lifetime * 1000;
     this.sessions.set(accessKeyId, { principal, roleArn, expiresAt });
-    res.writeHead(200, { "Content-Type": "text/xml" });
-    res.end(
-      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +
-        `<AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>sandbox</SecretAccessKey><SessionToken>sandbox</SessionToken>` +
-        `<Expiration>${new Date(expiresAt).toISOString()}</Expiration></Credentials>` +
-        `<AssumedRoleUser><Arn>${principal}</Arn><AssumedRoleId>AROASANDBOX:${sessionName}</AssumedRoleId></AssumedRoleUser>` +
-        `</AssumeRoleResult><ResponseMetadata><RequestId>sandbox</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-    );
+    writeAssumeRoleResponse(res, {
+      accessKeyId,
+      expiration: new Date(expiresAt),
+      assumedRoleArn: principal,
+      sessionName,
+    });
   }
 
   private async sageMaker(
