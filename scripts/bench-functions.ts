@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
-import { buildFunctions, type BuiltFunction } from "./build-functions";
+import { buildFunctions, type BuiltFunction } from "../functions/build";
 import { startFakeAws } from "./lib/fake-aws";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt";
 import { LOB_A_RECORD } from "../tests/helpers/fixtures";

@@ -7,7 +7,7 @@
  *   npm run destroy -- [--dry-run] [--yes] [stack ...]
  */
 import { spawnSync } from "node:child_process";
-import { REPO_ROOT } from "./build-functions";
+import { REPO_ROOT } from "../functions/build";
 import { projectStacks, type StackFile } from "./lib/mock-stack";
 
 export type Mode = "deploy" | "destroy";

@@ -1,4 +1,4 @@
-import { buildFunctions } from "../scripts/build-functions";
+import { buildFunctions } from "../functions/build";
 
 let built: Promise<{ authorizer: string; presigner: string }> | undefined;
 

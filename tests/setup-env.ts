@@ -8,3 +8,5 @@ process.env.USERS_TABLE = "studio-access-users";
 process.env.LOBS_TABLE = "studio-access-lobs";
 process.env.URL_EXPIRES_SECONDS = "20";
 process.env.SESSION_EXPIRES_SECONDS = "3600";
+// The presigner's deploy-time LOB registry (the program writes it into the function's archive).
+process.env.LOB_REGISTRY = `${__dirname}/helpers/lob-registry.json`;

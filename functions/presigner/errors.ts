@@ -18,16 +18,20 @@ export abstract class HttpError extends Error {
 export class Unauthenticated extends HttpError {
   readonly status = 401;
   readonly outcome = "unauthenticated";
-  constructor() {
-    super("Unauthorized");
+  /** @param reason the failed check, for the log (never token content) */
+  constructor(reason: string) {
+    super("Unauthorized", reason);
   }
 }
+
+/** One answer for "no such LOB" and "not yours", so the API does not tell which LOBs exist. */
+const NOT_ENTITLED = "You are not entitled to this Studio";
 
 export class NotEntitled extends HttpError {
   readonly status = 403;
   readonly outcome = "not-entitled";
   constructor() {
-    super("You are not entitled to this Studio");
+    super(NOT_ENTITLED);
   }
 }
 
@@ -40,10 +44,23 @@ export class LobDisabled extends HttpError {
 }
 
 export class UnknownLob extends HttpError {
-  readonly status = 404;
+  readonly status = 403;
   readonly outcome = "unknown-lob";
   constructor() {
-    super("No such Studio");
+    super(NOT_ENTITLED);
+  }
+}
+
+/**
+ * A table row that does not match what the hub deployed: a LOB record naming another account or
+ * role, or an entitlement naming another user's profile. Someone wrote the table by hand, or
+ * forged it; no URL is made, and the log names the mismatch.
+ */
+export class RecordMismatch extends HttpError {
+  readonly status = 502;
+  readonly outcome = "record-mismatch";
+  constructor(detail: string) {
+    super("Studio could not be opened", detail);
   }
 }
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { REPO_ROOT } from "../build-functions";
+import { REPO_ROOT } from "../../functions/build";
 
 /**
  * Runs the real program of one stack under Pulumi's mock runtime (no engine, no AWS) and records

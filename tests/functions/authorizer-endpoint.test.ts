@@ -30,6 +30,8 @@ beforeAll(async () => {
   const saved = { ...process.env };
   process.env.USER_POOL_ID = POOL;
   process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = endpoint;
+  // What the rehearsal's bundles have compiled in (functions/build.ts, flavour "sandbox").
+  process.env.STUDIO_ACCESS_SANDBOX = "1";
   jest.isolateModules(() => {
     ({ handler } = require("../../functions/authorizer") as { handler: typeof handler });
   });
@@ -67,7 +69,7 @@ async function reason(t: string): Promise<unknown> {
   }
 }
 
-describe("authorizer with a Cognito-compatible endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)", () => {
+describe("authorizer in a rehearsal bundle, with a Cognito-compatible endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)", () => {
   it("accepts the endpoint's access tokens, fetching its JWKS once over the endpoint's own scheme", async () => {
     const logs = captureLogs();
     try {

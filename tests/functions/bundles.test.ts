@@ -4,11 +4,12 @@ import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
+  buildFunction,
   buildFunctions,
   FUNCTION_NAMES,
   type BuiltFunction,
   type FunctionName,
-} from "../../scripts/build-functions";
+} from "../../functions/build";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
 import { LOB_A_RECORD } from "../helpers/fixtures";
@@ -86,6 +87,26 @@ describe("function bundles", () => {
     },
   );
 
+  it.each(FUNCTION_NAMES)(
+    "compiles the rehearsal's local-issuer branch out of the deployed %s bundle",
+    (name) => {
+      const code = read(first[name], "index.js").toString("utf8");
+      expect(code).not.toContain("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER");
+      expect(code).not.toContain("STUDIO_ACCESS_SANDBOX");
+    },
+  );
+
+  it("keeps the local-issuer branch in the rehearsal's bundles, reading only Cognito's endpoint setting", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "studio-access-build-"));
+    dirs.push(dir);
+    const sandbox = await buildFunction("authorizer", dir, "sandbox");
+    const code = read(sandbox, "index.js").toString("utf8");
+    expect(code).toContain("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER");
+    expect(code.match(/AWS_ENDPOINT_URL\w*/g)).toEqual([
+      "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+    ]);
+  });
+
   it("tree-shakes the SageMaker client down to the one command the presigner sends", () => {
     const code = read(first.presigner, "index.js").toString("utf8");
     expect(code).toContain("CreatePresignedDomainUrl");
@@ -105,7 +126,7 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
         ],
         [process.env.LOBS_TABLE!]: [{ ...LOB_A_RECORD }],
       },
-      keys: { [process.env.USERS_TABLE!]: ["username", "lob"], [process.env.LOBS_TABLE!]: ["lob"] },
+      keys: { [process.env.USERS_TABLE!]: ["lob", "username"], [process.env.LOBS_TABLE!]: ["lob"] },
     });
   });
 
@@ -143,27 +164,42 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
     return JSON.parse(stdout) as Invocation;
   }
 
-  it("presigner: signs a user in over HTTP with 3 AWS calls cold and 2 warm", async () => {
+  it("presigner: verifies the caller's token and signs them in over HTTP with 3 AWS calls cold and 2 warm", async () => {
+    const key = makeSigningKey("bundle-key");
+    const token = signJwt(
+      { alg: "RS256", kid: key.kid },
+      accessTokenClaims({
+        userPoolId: process.env.USER_POOL_ID!,
+        clientId: process.env.USER_POOL_CLIENT_ID!,
+        username: "user-lob-a",
+      }),
+      key.privateKey,
+    );
     const event = {
       resource: "/studios/{lob}",
       httpMethod: "GET",
-      headers: {},
+      headers: { Authorization: `Bearer ${token}` },
       pathParameters: { lob: "lob-a" },
       requestContext: { authorizer: { username: "user-lob-a" } },
     };
-    const { results, logs } = await invoke(first.presigner, { events: [event, event] });
+    const forged = { ...event, headers: {} };
+    const { results, logs } = await invoke(first.presigner, {
+      jwks: { keys: [key.jwk] },
+      events: [event, event, forged],
+    });
     const location =
       "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=fake-user-lob-a";
-    expect(results).toEqual([
+    expect(results.slice(0, 2)).toEqual([
       { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
       { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
     ]);
+    expect(results[2]?.statusCode).toBe(401);
     expect(Object.fromEntries(fake.calls)).toEqual({
       "DynamoDB.BatchGetItem": 2,
       "STS.AssumeRole": 1,
       "SageMaker.CreatePresignedDomainUrl": 2,
     });
-    expect(logs.map((l) => l.outcome)).toEqual(["ok", "ok"]);
+    expect(logs.map((l) => l.outcome)).toEqual(["ok", "ok", "unauthenticated"]);
   });
 
   it("authorizer: allows a valid token and names the refusal of an expired one after minification", async () => {

@@ -9,8 +9,11 @@ import {
   handler as defaultHandler,
   MAX_REQUEST_MS,
   SDK_OPTIONS,
+  verifier as defaultVerifier,
 } from "../../functions/presigner";
-import { loadConfig } from "../../functions/presigner/config";
+import { loadConfig, parseRegistry } from "../../functions/presigner/config";
+import { createVerifier } from "../../functions/shared/access-token";
+import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
 import { REFRESH_MARGIN_MS, type RoleCredentials } from "../../functions/presigner/credentials";
 import { captureLogs } from "../helpers/logs";
 import { LOB_A_RECORD } from "../helpers/fixtures";
@@ -27,6 +30,21 @@ const LOB_B = {
   domainId: "d-bbbbbbbbbbbb",
   accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
 };
+
+const POOL = process.env.USER_POOL_ID!;
+const CLIENT = process.env.USER_POOL_CLIENT_ID!;
+const key = makeSigningKey("presigner-test");
+const verifier = createVerifier(process.env);
+verifier.cacheJwks({ keys: [key.jwk] });
+defaultVerifier.cacheJwks({ keys: [key.jwk] });
+
+/** A real Cognito-shaped access token for `username`, signed with the pool's (test) key. */
+const tokenFor = (username: string, overrides: Record<string, unknown> = {}) =>
+  signJwt(
+    { alg: "RS256", kid: key.kid },
+    accessTokenClaims({ userPoolId: POOL, clientId: CLIENT, username }, overrides),
+    key.privateKey,
+  );
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sts = mockClient(STSClient);
@@ -81,6 +99,7 @@ function fakeTables(): void {
 function newHandler() {
   return createHandler({
     config: loadConfig(process.env),
+    verifier,
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     sts: new STSClient({}),
     sageMaker: (region, credentials) => {
@@ -91,16 +110,20 @@ function newHandler() {
   });
 }
 
+/**
+ * A proxy event as API Gateway sends it: the caller's bearer token, and the authorizer's context,
+ * which the presigner does not trust (`claimed` lets a test make it lie).
+ */
 function request(
   username: string | undefined,
   lob: string | undefined,
-  extra: Partial<APIGatewayProxyEvent> = {},
+  extra: Partial<APIGatewayProxyEvent> & { claimed?: string } = {},
 ): APIGatewayProxyEvent {
+  const { claimed = username, headers, ...rest } = extra;
   return {
     resource: lob === undefined ? "/studios" : "/studios/{lob}",
     path: lob === undefined ? "/studios" : `/studios/${lob}`,
     httpMethod: "GET",
-    headers: { Authorization: "Bearer header.payload.signature-of-the-caller" },
     multiValueHeaders: {},
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
@@ -109,9 +132,14 @@ function request(
     body: null,
     isBase64Encoded: false,
     requestContext: {
-      authorizer: username === undefined ? undefined : { username, principalId: `sub-${username}` },
+      authorizer:
+        claimed === undefined ? undefined : { username: claimed, principalId: `sub-${claimed}` },
     } as APIGatewayProxyEvent["requestContext"],
-    ...extra,
+    ...rest,
+    headers: {
+      ...(username === undefined ? {} : { Authorization: `Bearer ${tokenFor(username)}` }),
+      ...headers,
+    },
   };
 }
 
@@ -141,8 +169,8 @@ beforeEach(() => {
   entitlements = [
     { username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" },
     { username: "user-lob-b", lob: "lob-b", profileName: "user-lob-b" },
-    { username: "user-both", lob: "lob-b", profileName: "both-in-b" },
-    { username: "user-both", lob: "lob-a", profileName: "both-in-a" },
+    { username: "user-both", lob: "lob-b", profileName: "user-both" },
+    { username: "user-both", lob: "lob-a", profileName: "user-both" },
   ];
   sageMakerClients = [];
   fakeTables();
@@ -215,13 +243,18 @@ describe("presigner: GET /studios/{lob}", () => {
     });
   });
 
-  it("uses the profile name of the entitlement, which may differ per LOB", async () => {
+  it("presigns the user's own profile in each LOB they are entitled to", async () => {
     const handler = newHandler();
     await handler(request("user-both", "lob-a"), context());
     await handler(request("user-both", "lob-b"), context());
     expect(
-      sm.commandCalls(CreatePresignedDomainUrlCommand).map((c) => c.args[0].input.UserProfileName),
-    ).toEqual(["both-in-a", "both-in-b"]);
+      sm
+        .commandCalls(CreatePresignedDomainUrlCommand)
+        .map((c) => [c.args[0].input.DomainId, c.args[0].input.UserProfileName]),
+    ).toEqual([
+      ["d-aaaaaaaaaaaa", "user-both"],
+      ["d-bbbbbbbbbbbb", "user-both"],
+    ]);
   });
 
   it("makes 3 AWS calls on a cold sign-in and 2 on a warm one", async () => {
@@ -233,7 +266,51 @@ describe("presigner: GET /studios/{lob}", () => {
   });
 });
 
-describe("presigner: identity comes only from the authorizer", () => {
+describe("presigner: what it reads is checked against what the hub deployed", () => {
+  async function expectMismatch(detail: string) {
+    const response = await newHandler()(request("user-lob-b", "lob-b"), context());
+    expect(response.statusCode).toBe(502);
+    expect(body(response)).toEqual({ message: "Studio could not be opened" });
+    expect(logs.lines().at(-1)).toMatchObject({
+      level: "error",
+      outcome: "record-mismatch",
+      detail,
+    });
+    expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
+  }
+
+  it("refuses an entitlement naming another user's profile (a forged row)", async () => {
+    entitlements[1] = { username: "user-lob-b", lob: "lob-b", profileName: "user-lob-a" };
+    await expectMismatch(
+      "users table: user-lob-b's entitlement to lob-b names profile user-lob-a, not user-lob-b",
+    );
+  });
+
+  it("refuses a LOB record pointing at another LOB's account", async () => {
+    lobs.set("lob-b", { ...LOB_B, accountId: LOB_A.accountId, accessRoleArn: LOB_A.accessRoleArn });
+    await expectMismatch(
+      "lobs table: lob-b names account 222222222222, the hub deployed 333333333333",
+    );
+  });
+
+  it("refuses a LOB record naming another role in the LOB's own account", async () => {
+    lobs.set("lob-b", { ...LOB_B, accessRoleArn: "arn:aws:iam::333333333333:role/Admin" });
+    await expectMismatch(
+      "lobs table: lob-b names role arn:aws:iam::333333333333:role/Admin, the hub deployed arn:aws:iam::333333333333:role/StudioAccessRole",
+    );
+  });
+
+  it("refuses, like an unknown LOB, a record for a LOB the hub never deployed", async () => {
+    lobs.set("lob-z", { ...LOB_B, lob: "lob-z" });
+    entitlements.push({ username: "user-lob-b", lob: "lob-z", profileName: "user-lob-b" });
+    const response = await newHandler()(request("user-lob-b", "lob-z"), context());
+    expect(response.statusCode).toBe(403);
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "unknown-lob" });
+    expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
+  });
+});
+
+describe("presigner: identity comes only from the caller's verified token", () => {
   it("ignores a username in the path parameters, query string and headers", async () => {
     const response = await newHandler()(
       request("user-lob-b", "lob-a", {
@@ -251,11 +328,46 @@ describe("presigner: identity comes only from the authorizer", () => {
     expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
   });
 
-  it("refuses with 401 when the authorizer supplied no username", async () => {
-    const response = await newHandler()(request(undefined, "lob-a"), context());
+  it("refuses with 401, reading nothing, a direct invocation whose authorizer context claims a user", async () => {
+    const response = await newHandler()(
+      request(undefined, "lob-a", { claimed: "user-lob-a" }),
+      context(),
+    );
     expect(response.statusCode).toBe(401);
     expect(body(response)).toEqual({ message: "Unauthorized" });
     expect(ddb.calls()).toHaveLength(0);
+    expect(logs.lines().at(-1)).toMatchObject({
+      outcome: "unauthenticated",
+      detail: "missing Authorization header",
+    });
+  });
+
+  it.each([
+    ["an expired token", { exp: Math.floor(Date.now() / 1000) - 60 }, "expired"],
+    ["a token for another app client", { client_id: "another-client" }, "wrong client"],
+    ["an ID token", { token_use: "id" }, "wrong token use"],
+  ])("refuses with 401 %s, whatever the authorizer context says", async (_what, claims, reason) => {
+    const response = await newHandler()(
+      request(undefined, "lob-a", {
+        claimed: "user-lob-a",
+        headers: { Authorization: `Bearer ${tokenFor("user-lob-a", claims)}` },
+      }),
+      context(),
+    );
+    expect(response.statusCode).toBe(401);
+    expect(ddb.calls()).toHaveLength(0);
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "unauthenticated", detail: reason });
+  });
+
+  it("acts for the token's user, not for a different user the authorizer context names", async () => {
+    const response = await newHandler()(
+      request("user-lob-b", "lob-a", { claimed: "user-lob-a" }),
+      context(),
+    );
+    expect(response.statusCode).toBe(403);
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
+      [{ lob: "lob-a", username: "user-lob-b" }],
+    );
   });
 });
 
@@ -312,17 +424,31 @@ describe("presigner: error mapping", () => {
     expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
   });
 
-  it("answers 404 for a LOB with no record", async () => {
-    await expectError(404, "No such Studio", undefined, "lob-z");
+  it("answers an unknown LOB exactly as a LOB the user is not entitled to", async () => {
+    const unknown = await newHandler()(request("user-lob-a", "lob-z"), context());
+    const notEntitled = await newHandler()(request("user-lob-a", "lob-b"), context());
+    expect(unknown).toEqual(notEntitled);
+    expect(unknown.statusCode).toBe(403);
+    expect(logs.lines().map((l) => l.outcome)).toEqual(["unknown-lob", "not-entitled"]);
   });
 
   it.each(["LOB-A", "lob_a", "-lob", "a".repeat(64), "lob a", "..%2f"])(
-    "answers 404 without reading any table for the malformed LOB name %p",
+    "answers 403 without reading any table for the malformed LOB name %p",
     async (lob) => {
-      await expectError(404, "No such Studio", undefined, lob);
+      const response = await newHandler()(request("user-lob-a", lob), context());
+      expect(response.statusCode).toBe(403);
+      expect(body(response)).toEqual({ message: "You are not entitled to this Studio" });
       expect(ddb.calls()).toHaveLength(0);
     },
   );
+
+  it("logs a malformed LOB name quoted, marked invalid and cut to 32 characters", async () => {
+    const raw = `x"}\n{"level":"info"${"y".repeat(100)}`;
+    await newHandler()(request("user-lob-a", raw), context());
+    const logged = logs.lines().at(-1)?.lob;
+    expect(logged).toBe(`invalid:${JSON.stringify(raw.slice(0, 32))}`);
+    expect(logs.raw().split("\n").filter(Boolean)).toHaveLength(1);
+  });
 
   it("answers 404 for an unknown route", async () => {
     const response = await newHandler()(
@@ -446,6 +572,7 @@ describe("presigner: error mapping", () => {
   it("answers 502, not a crash, for an unexpected error", async () => {
     const handler = createHandler({
       config: loadConfig(process.env),
+      verifier,
       dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
       sts: new STSClient({}),
       sageMaker: () => {
@@ -594,12 +721,13 @@ describe("presigner: GET /studios", () => {
     expect(response.statusCode).toBe(200);
     expect(body(response)).toEqual({
       studios: [
-        { lob: "lob-a", domainId: "d-aaaaaaaaaaaa", profileName: "both-in-a", enabled: true },
-        { lob: "lob-b", domainId: "d-bbbbbbbbbbbb", profileName: "both-in-b", enabled: true },
+        { lob: "lob-a", domainId: "d-aaaaaaaaaaaa", profileName: "user-both", enabled: true },
+        { lob: "lob-b", domainId: "d-bbbbbbbbbbbb", profileName: "user-both", enabled: true },
       ],
     });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
       TableName: USERS,
+      IndexName: "by-username",
       KeyConditionExpression: "username = :u",
       ExpressionAttributeValues: { ":u": "user-both" },
       ExclusiveStartKey: undefined,
@@ -704,15 +832,42 @@ describe("presigner: configuration", () => {
     LOBS_TABLE: "l",
     URL_EXPIRES_SECONDS: "20",
     SESSION_EXPIRES_SECONDS: "1800",
+    LOB_REGISTRY: process.env.LOB_REGISTRY,
   };
 
-  it("reads the four variables", () => {
+  it("reads the variables and the LOB registry file", () => {
     expect(loadConfig(valid)).toEqual({
       usersTable: "u",
       lobsTable: "l",
       urlExpiresSeconds: 20,
       sessionExpiresSeconds: 1800,
+      lobs: new Map([
+        ["lob-a", { accountId: LOB_A.accountId, accessRoleArn: LOB_A.accessRoleArn }],
+        ["lob-b", { accountId: LOB_B.accountId, accessRoleArn: LOB_B.accessRoleArn }],
+      ]),
     });
+  });
+
+  it("refuses a registry file that cannot be read, naming it", () => {
+    expect(() => loadConfig({ ...valid, LOB_REGISTRY: "/nonexistent/lobs.json" })).toThrow(
+      "environment variable LOB_REGISTRY names /nonexistent/lobs.json, which cannot be read",
+    );
+  });
+
+  it.each([
+    ["not JSON", "{", "LOB_REGISTRY f is not JSON"],
+    [
+      "a list",
+      "[]",
+      "LOB_REGISTRY f: expected an object of LOB name to {accountId, accessRoleArn}",
+    ],
+    [
+      "a role in another account",
+      '{"lob-a":{"accountId":"222222222222","accessRoleArn":"arn:aws:iam::333333333333:role/R"}}',
+      'LOB_REGISTRY f: "lob-a" needs an accountId and an accessRoleArn in that account',
+    ],
+  ])("refuses a registry that is %s", (_what, text, message) => {
+    expect(() => parseRegistry(text, "LOB_REGISTRY f")).toThrow(message);
   });
 
   it.each([

@@ -8,6 +8,15 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_OUT_DIR = path.join(REPO_ROOT, "dist", "functions");
+/** The rehearsal's bundles: the same code, with the local Cognito issuer branch compiled in. */
+export const SANDBOX_OUT_DIR = path.join(REPO_ROOT, "dist", "sandbox-functions");
+
+/**
+ * `lambda` bundles are what `pulumi up` deploys; `sandbox` bundles also accept a Cognito-compatible
+ * local issuer (the rehearsal's cognito-local). The flag is a compile-time constant, so esbuild
+ * drops the local branch, and every mention of a local endpoint, from the deployed bundles.
+ */
+export type Flavour = "lambda" | "sandbox";
 
 export interface BuiltFunction {
   readonly name: FunctionName;
@@ -25,6 +34,7 @@ export interface BuiltFunction {
 export async function buildFunction(
   name: FunctionName,
   outRoot = DEFAULT_OUT_DIR,
+  flavour: Flavour = "lambda",
 ): Promise<BuiltFunction> {
   const dir = path.join(outRoot, name);
   const result = await build({
@@ -42,6 +52,9 @@ export async function buildFunction(
     sourcesContent: false,
     legalComments: "linked",
     metafile: true,
+    define: {
+      "process.env.STUDIO_ACCESS_SANDBOX": flavour === "sandbox" ? '"1"' : "undefined",
+    },
     write: false,
     logLevel: "warning",
   });
@@ -85,9 +98,10 @@ function outputFor(metafile: Metafile, file: string): Metafile["outputs"][string
 
 export async function buildFunctions(
   outRoot = DEFAULT_OUT_DIR,
+  flavour: Flavour = "lambda",
 ): Promise<Record<FunctionName, BuiltFunction>> {
   const [authorizer, presigner] = await Promise.all(
-    FUNCTION_NAMES.map((name) => buildFunction(name, outRoot)),
+    FUNCTION_NAMES.map((name) => buildFunction(name, outRoot, flavour)),
   );
   if (!authorizer || !presigner) throw new Error("a function failed to build");
   return { authorizer, presigner };

@@ -1,0 +1,140 @@
+import { CognitoJwtVerifier, JwtVerifier } from "aws-jwt-verify";
+import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
+import {
+  CognitoJwtInvalidClientIdError,
+  CognitoJwtInvalidTokenUseError,
+  FetchError,
+  JwksNotAvailableInCacheError,
+  JwtExpiredError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  ParameterValidationError,
+} from "aws-jwt-verify/error";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import { requireEnv } from "./log";
+
+/**
+ * Cognito access tokens, verified the same way by every function that accepts one: the authorizer,
+ * and the presigner, which checks the caller's token again so that invoking it directly, past the
+ * authorizer, gets nobody anything.
+ */
+
+/** Longest Authorization header we read; API Gateway allows 10 KiB, Cognito access tokens are ~1 KiB. */
+export const MAX_AUTHORIZATION_LENGTH = 8192;
+
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
+
+/** What a handler needs of a verifier; both constructions below provide it. */
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<{ sub: string; username?: unknown }>;
+  cacheJwks(jwks: { keys: readonly unknown[] }): void;
+}
+
+/** A refused token. `reason` is for the log; the caller only ever learns "Unauthorized". */
+export class Unauthorized extends Error {
+  constructor(readonly reason: string) {
+    super("Unauthorized");
+  }
+}
+
+/**
+ * The verifier for the pool and app client named by `USER_POOL_ID` and `USER_POOL_CLIENT_ID`:
+ * aws-jwt-verify's CognitoJwtVerifier, issuer https://cognito-idp.<region>.amazonaws.com/<pool>.
+ *
+ * Rehearsal bundles (built with the `sandbox` flavour) instead accept the Cognito-compatible
+ * endpoint named by the standard SDK setting `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`, whose
+ * issuer is `<endpoint>/<pool>`, with the same Cognito claim checks. Deployed bundles are built
+ * with that branch compiled out.
+ */
+export function createVerifier(env: NodeJS.ProcessEnv): AccessTokenVerifier {
+  const userPoolId = requireEnv(env, "USER_POOL_ID");
+  const clientId = requireEnv(env, "USER_POOL_CLIENT_ID");
+  if (process.env.STUDIO_ACCESS_SANDBOX === "1") {
+    return localVerifier(
+      requireEnv(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"),
+      userPoolId,
+      clientId,
+    );
+  }
+  return CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: "access" });
+}
+
+function localVerifier(endpoint: string, userPoolId: string, clientId: string) {
+  const issuer = `${endpoint.replace(/\/+$/, "")}/${userPoolId}`;
+  // Node's fetch, which (unlike the library's HTTPS-only fetcher) speaks http to a local endpoint.
+  const fetcher = {
+    async fetch(uri: string): Promise<ArrayBuffer> {
+      const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+      if (!response.ok) throw new FetchError(uri, `status ${String(response.status)}`);
+      return response.arrayBuffer();
+    },
+  };
+  return JwtVerifier.create(
+    {
+      issuer,
+      audience: null,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      customJwtCheck: ({ payload }) => {
+        validateCognitoJwtFields(payload, { tokenUse: "access", clientId });
+      },
+    },
+    { jwksCache: new SimpleJwksCache({ fetcher }) },
+  ) as unknown as AccessTokenVerifier;
+}
+
+/** The token of an `Authorization: Bearer <jwt>` header, or Unauthorized naming what is wrong. */
+export function bearerToken(header: string | undefined): string {
+  if (header === undefined || header === "") throw new Unauthorized("missing Authorization header");
+  if (header.length > MAX_AUTHORIZATION_LENGTH) throw new Unauthorized("oversized header");
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw new Unauthorized("not a Bearer JWT");
+  return match[1];
+}
+
+/** Verifies the header's token; resolves to its subject and username, or throws Unauthorized. */
+export async function verifyBearer(
+  verifier: AccessTokenVerifier,
+  header: string | undefined,
+): Promise<{ sub: string; username: string }> {
+  let payload: { sub: string; username?: unknown };
+  try {
+    payload = await verifier.verify(bearerToken(header));
+  } catch (error) {
+    if (error instanceof Unauthorized) throw error;
+    throw new Unauthorized(rejectionReason(error));
+  }
+  const username = payload.username;
+  if (typeof username !== "string" || username === "") {
+    throw new Unauthorized("token has no username");
+  }
+  return { sub: payload.sub, username };
+}
+
+// Checked in order: the subclasses come before their parents. Class names do not survive
+// minification, so each check is an instanceof against the library's own error classes. The
+// error's message could quote token content, so only the mapped reason is ever logged.
+const REASONS: readonly [abstract new (...args: never[]) => Error, string][] = [
+  [JwtExpiredError, "expired"],
+  [JwtNotBeforeError, "not yet valid"],
+  [CognitoJwtInvalidTokenUseError, "wrong token use"],
+  [CognitoJwtInvalidClientIdError, "wrong client"],
+  [JwtInvalidIssuerError, "wrong issuer"],
+  [JwtInvalidSignatureAlgorithmError, "signature algorithm not allowed"],
+  [JwtInvalidSignatureError, "bad signature"],
+  [KidNotFoundInJwksError, "unknown kid"],
+  [JwtWithoutValidKidError, "no kid"],
+  [JwksNotAvailableInCacheError, "JWKS unavailable"],
+  [FetchError, "JWKS unavailable"],
+  [JwtParseError, "malformed token"],
+  // The verifier keeps one configuration per issuer; a token naming any other issuer lands here.
+  [ParameterValidationError, "unknown issuer"],
+];
+
+function rejectionReason(error: unknown): string {
+  return REASONS.find(([type]) => error instanceof type)?.[1] ?? "verification failed";
+}

@@ -1,0 +1,14 @@
+/**
+ * The hub tables' layout, shared by the program that creates them and the functions that read them.
+ *
+ * Both tables are keyed by LOB first, so that IAM's `dynamodb:LeadingKeys` can confine each LOB's
+ * deployer role to its own rows. A user's entitlements across LOBs are read through the
+ * `by-username` index.
+ */
+export const ENTITLEMENTS_KEY = { partition: "lob", sort: "username" } as const;
+export const LOBS_KEY = { partition: "lob" } as const;
+export const ENTITLEMENTS_BY_USERNAME = {
+  name: "by-username",
+  partition: "username",
+  sort: "lob",
+} as const;
