@@ -1,10 +1,14 @@
 import { createHash } from "node:crypto";
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
 import {
   accessRoleArn,
   apiResourcePolicy,
+  auditTrailBucketPolicy,
   authorizerPolicy,
+  dataKeyPolicy,
   presignerPolicy,
   serviceTrustPolicy,
   type PolicyDocument,
@@ -20,6 +24,8 @@ export interface AccessAppArgs {
   readonly dynamodbPrefixListId: pulumi.Input<string>;
   /** The hub execute-api endpoint: the API is bound to it and answers nothing else. */
   readonly executeApiEndpointId: pulumi.Input<string>;
+  /** The hub account, for the data key's policy and the trail's bucket policy. */
+  readonly hubAccountId: string;
   /** LOB name → account id: the presigner may assume `accessRoleName` in these accounts only. */
   readonly lobAccounts: Readonly<Record<string, string>>;
   /** The role name every LOB creates for the presigner. @default "StudioAccessRole" */
@@ -36,6 +42,16 @@ export interface AccessAppArgs {
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
   /** Retention of every log group. @default 365 */
   readonly logRetentionDays: number;
+  /** Multi-factor sign-in: TOTP required, optional, or off. @default "required" */
+  readonly mfa: "required" | "optional" | "off";
+  /** Whether the user pool refuses deletion (lift it with `pulumi up` before destroying). @default true */
+  readonly userPoolDeletionProtection: boolean;
+  /** Cognito threat protection (Plus tier): off, audit or enforced. @default "off" */
+  readonly threatProtection: "off" | "audit" | "enforced";
+  /** A CloudTrail trail recording data events on both tables and both functions. @default true */
+  readonly auditTrail: boolean;
+  /** Encrypt the tables and log groups with a customer-managed KMS key. @default true */
+  readonly customerManagedKey: boolean;
   /** Folders holding each function's bundle (`index.js`), e.g. from `buildFunctions()`. */
   readonly functionDirs: Promise<{ readonly authorizer: string; readonly presigner: string }>;
 }
@@ -79,7 +95,17 @@ export class AccessApp extends pulumi.ComponentResource {
         adminCreateUserConfig: { allowAdminCreateUserOnly: true },
         autoVerifiedAttributes: ["email"],
         accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
-        deletionProtection: "INACTIVE",
+        mfaConfiguration: { required: "ON", optional: "OPTIONAL", off: "OFF" }[args.mfa],
+        softwareTokenMfaConfiguration: { enabled: args.mfa !== "off" },
+        deletionProtection: args.userPoolDeletionProtection ? "ACTIVE" : "INACTIVE",
+        ...(args.threatProtection === "off"
+          ? {}
+          : {
+              userPoolTier: "PLUS",
+              userPoolAddOns: {
+                advancedSecurityMode: args.threatProtection === "audit" ? "AUDIT" : "ENFORCED",
+              },
+            }),
       },
       parent,
     );
@@ -119,24 +145,59 @@ export class AccessApp extends pulumi.ComponentResource {
     this.userPoolId = pool.id;
     this.userPoolClientId = client.id;
 
-    const table = (key: string, hashKey: string, rangeKey?: string) =>
-      new aws.dynamodb.Table(
-        `${name}-${key}`,
-        {
-          billingMode: "PAY_PER_REQUEST",
-          hashKey,
-          rangeKey,
-          attributes: [hashKey, ...(rangeKey ? [rangeKey] : [])].map((attr) => ({
-            name: attr,
-            type: "S",
-          })),
-          pointInTimeRecovery: { enabled: true },
-          serverSideEncryption: { enabled: true },
-        },
-        parent,
-      );
-    const users = table("entitlements", "username", "lob");
-    const lobs = table("lobs", "lob");
+    // One key for the hub's data at rest: tables and log groups (CloudWatch Logs may use it only
+    // for this account's log groups in this region).
+    const key = args.customerManagedKey
+      ? new aws.kms.Key(
+          `${name}-data`,
+          {
+            description: "studio-access hub: entitlement and LOB tables, function and API logs",
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            policy: JSON.stringify(
+              dataKeyPolicy({ region: args.region, accountId: args.hubAccountId }),
+            ),
+          },
+          parent,
+        )
+      : undefined;
+    const keyArn = key?.arn;
+
+    // Both tables are keyed by LOB first, so a LOB's deployer can be held to its own rows.
+    const users = new aws.dynamodb.Table(
+      `${name}-entitlements`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: ENTITLEMENTS_KEY.partition,
+        rangeKey: ENTITLEMENTS_KEY.sort,
+        attributes: [
+          { name: ENTITLEMENTS_KEY.partition, type: "S" },
+          { name: ENTITLEMENTS_KEY.sort, type: "S" },
+        ],
+        globalSecondaryIndexes: [
+          {
+            name: ENTITLEMENTS_BY_USERNAME.name,
+            hashKey: ENTITLEMENTS_BY_USERNAME.partition,
+            rangeKey: ENTITLEMENTS_BY_USERNAME.sort,
+            projectionType: "ALL",
+          },
+        ],
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+      },
+      parent,
+    );
+    const lobs = new aws.dynamodb.Table(
+      `${name}-lobs`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: LOBS_KEY.partition,
+        attributes: [{ name: LOBS_KEY.partition, type: "S" }],
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+      },
+      parent,
+    );
     this.usersTableName = users.name;
     this.usersTableArn = users.arn;
     this.lobsTableName = lobs.name;
@@ -145,7 +206,7 @@ export class AccessApp extends pulumi.ComponentResource {
     const logGroup = (key: string) =>
       new aws.cloudwatch.LogGroup(
         `${name}-${key}`,
-        { retentionInDays: args.logRetentionDays },
+        { retentionInDays: args.logRetentionDays, kmsKeyId: keyArn },
         parent,
       );
 
@@ -156,8 +217,21 @@ export class AccessApp extends pulumi.ComponentResource {
         timeout: number;
         vpcConfig?: aws.types.input.lambda.FunctionVpcConfig;
         environment: Record<string, pulumi.Input<string>>;
+        /** Files written beside the bundle in the function's archive. */
+        files?: Record<string, string>;
       },
     ) => {
+      const dir = args.functionDirs.then((dirs) => dirs[key]);
+      const code = new pulumi.asset.AssetArchive({
+        "index.js": new pulumi.asset.FileAsset(dir.then((d) => path.join(d, "index.js"))),
+        "index.js.map": new pulumi.asset.FileAsset(dir.then((d) => path.join(d, "index.js.map"))),
+        ...Object.fromEntries(
+          Object.entries(settings.files ?? {}).map(([file, text]) => [
+            file,
+            new pulumi.asset.StringAsset(text),
+          ]),
+        ),
+      });
       const logs = logGroup(key);
       const role = new aws.iam.Role(
         `${name}-${key}`,
@@ -179,7 +253,7 @@ export class AccessApp extends pulumi.ComponentResource {
           runtime: "nodejs22.x",
           architectures: ["arm64"],
           handler: "index.handler",
-          code: new pulumi.asset.FileArchive(args.functionDirs.then((dirs) => dirs[key])),
+          code,
           memorySize: 256,
           timeout: settings.timeout,
           vpcConfig: settings.vpcConfig,
@@ -234,6 +308,15 @@ export class AccessApp extends pulumi.ComponentResource {
     const roleArns = Object.values(args.lobAccounts).map((account) =>
       accessRoleArn(account, args.accessRoleName),
     );
+    // The LOBs as deployed: the presigner refuses a table record that says otherwise.
+    const registry = Object.fromEntries(
+      Object.entries(args.lobAccounts)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([lob, accountId]) => [
+          lob,
+          { accountId, accessRoleArn: accessRoleArn(accountId, args.accessRoleName) },
+        ]),
+    );
     const presigner = lambdaFunction(
       "presigner",
       (arn) =>
@@ -251,7 +334,12 @@ export class AccessApp extends pulumi.ComponentResource {
           LOBS_TABLE: lobs.name,
           URL_EXPIRES_SECONDS: String(args.urlExpiresSeconds),
           SESSION_EXPIRES_SECONDS: String(args.sessionExpiresSeconds),
+          // The presigner verifies the caller's token itself, with the authorizer's settings.
+          USER_POOL_ID: pool.id,
+          USER_POOL_CLIENT_ID: client.id,
+          LOB_REGISTRY: "lobs.json",
         },
+        files: { "lobs.json": JSON.stringify(registry, null, 2) },
       },
     );
     this.presignerRoleArn = presigner.role.arn;
@@ -282,7 +370,8 @@ export class AccessApp extends pulumi.ComponentResource {
         identitySource: "method.request.header.Authorization",
         identityValidationExpression:
           "^[Bb]earer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]*$",
-        authorizerResultTtlInSeconds: 300,
+        // A revoked or disabled user keeps access at most this long through a cached decision.
+        authorizerResultTtlInSeconds: 60,
       },
       parent,
     );
@@ -370,11 +459,14 @@ export class AccessApp extends pulumi.ComponentResource {
     const accessLogs = logGroup("api-access");
     const apiLogsRole = new aws.iam.Role(
       `${name}-apigateway-logs`,
+      { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("apigateway.amazonaws.com")) },
+      parent,
+    );
+    const apiLogsPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-apigateway-logs`,
       {
-        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("apigateway.amazonaws.com")),
-        managedPolicyArns: [
-          "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-        ],
+        role: apiLogsRole.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
       },
       parent,
     );
@@ -382,7 +474,7 @@ export class AccessApp extends pulumi.ComponentResource {
     const apiAccount = new aws.apigateway.Account(
       `${name}-apigateway-account`,
       { cloudwatchRoleArn: apiLogsRole.arn },
-      parent,
+      { ...parent, dependsOn: [apiLogsPolicy] },
     );
     const stage = new aws.apigateway.Stage(
       `${name}-api`,
@@ -394,13 +486,16 @@ export class AccessApp extends pulumi.ComponentResource {
           destinationArn: accessLogs.arn,
           format: JSON.stringify({
             requestId: "$context.requestId",
+            requestTime: "$context.requestTime",
             sourceVpce: "$context.identity.vpceId",
             sourceIp: "$context.identity.sourceIp",
             principal: "$context.authorizer.principalId",
             username: "$context.authorizer.username",
             method: "$context.httpMethod",
-            path: "$context.resourcePath",
+            resource: "$context.resourcePath",
+            path: "$context.path",
             status: "$context.status",
+            error: "$context.error.message",
             authorizerError: "$context.authorizer.error",
             latencyMs: "$context.responseLatency",
           }),
@@ -423,6 +518,73 @@ export class AccessApp extends pulumi.ComponentResource {
       parent,
     );
     this.apiUrl = pulumi.interpolate`https://${api.id}.execute-api.${args.region}.amazonaws.com/${stage.stageName}`;
+
+    if (args.auditTrail) {
+      // Who read or wrote an entitlement, and who invoked a function (the direct-invocation path
+      // included): data events, which CloudTrail does not record by default. The bucket is kept
+      // on destroy: an audit trail outlives what it audits.
+      const bucket = new aws.s3.Bucket(
+        `${name}-audit`,
+        { forceDestroy: false },
+        { ...parent, retainOnDelete: true },
+      );
+      new aws.s3.BucketPublicAccessBlock(
+        `${name}-audit`,
+        {
+          bucket: bucket.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
+        { ...parent, retainOnDelete: true },
+      );
+      const trailName = `${name}-data-events`;
+      const bucketPolicy = new aws.s3.BucketPolicy(
+        `${name}-audit`,
+        {
+          bucket: bucket.id,
+          policy: bucket.arn.apply((bucketArn) =>
+            JSON.stringify(
+              auditTrailBucketPolicy({
+                bucketArn,
+                trailArn: `arn:aws:cloudtrail:${args.region}:${args.hubAccountId}:trail/${trailName}`,
+              }),
+            ),
+          ),
+        },
+        { ...parent, retainOnDelete: true },
+      );
+      new aws.cloudtrail.Trail(
+        `${name}-data-events`,
+        {
+          name: trailName,
+          s3BucketName: bucket.id,
+          enableLogFileValidation: true,
+          includeGlobalServiceEvents: false,
+          isMultiRegionTrail: false,
+          advancedEventSelectors: [
+            {
+              name: "entitlement and LOB tables",
+              fieldSelectors: [
+                { field: "eventCategory", equals: ["Data"] },
+                { field: "resources.type", equals: ["AWS::DynamoDB::Table"] },
+                { field: "resources.ARN", equals: [users.arn, lobs.arn] },
+              ],
+            },
+            {
+              name: "authorizer and presigner invocations",
+              fieldSelectors: [
+                { field: "eventCategory", equals: ["Data"] },
+                { field: "resources.type", equals: ["AWS::Lambda::Function"] },
+                { field: "resources.ARN", equals: [authorizer.fn.arn, presigner.fn.arn] },
+              ],
+            },
+          ],
+        },
+        { ...parent, dependsOn: [bucketPolicy] },
+      );
+    }
 
     this.registerOutputs({ apiUrl: this.apiUrl, presignerRoleArn: this.presignerRoleArn });
   }

@@ -2,6 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isolatedVpc } from "./lib/isolated-vpc";
 import { endpointServices, recordName, regionalDnsEntry, type EndpointKey } from "./lib/endpoints";
+import {
+  accessRoleArn,
+  executeApiEndpointPolicy,
+  organizationEndpointPolicy,
+  sageMakerApiEndpointPolicy,
+  type PolicyDocument,
+} from "./lib/policies";
 
 export interface HubNetworkArgs {
   /** The region of the hub and every spoke (PrivateLink is regional). */
@@ -10,8 +17,17 @@ export interface HubNetworkArgs {
   readonly vpcCidr: string;
   /** How many AZs carry a subnet, an endpoint ENI and a TGW attachment. @default 2 */
   readonly availabilityZones: number;
-  /** LOB name → account id: the accounts the transit gateway is shared with through RAM. */
-  readonly lobAccounts: Readonly<Record<string, string>>;
+  /** The hub account: interface endpoints serve its API and its user pools only. */
+  readonly hubAccountId: string;
+  /** The AWS Organizations id: interface endpoints serve its principals only. */
+  readonly organizationId: string;
+  /**
+   * Every LOB: its account (shared the transit gateway through RAM) and its VPC range (routed back
+   * from the hub VPC and admitted to the endpoints).
+   */
+  readonly lobs: Readonly<Record<string, { readonly accountId: string; readonly vpcCidr: string }>>;
+  /** The role name every LOB creates for the presigner: the only principal that may presign. */
+  readonly accessRoleName: string;
   /** Corporate networks allowed to reach the endpoints (the API and Studio) on 443. */
   readonly clientCidrs: readonly string[];
   /** Whether to create a Route 53 Resolver inbound endpoint for corporate DNS forwarding. @default false */
@@ -23,6 +39,8 @@ export interface HubEndpoint {
   readonly serviceName: string;
   readonly zoneId: pulumi.Output<string>;
   readonly zoneName: string;
+  /** Whether spokes associate this endpoint's zone (the hub-only Cognito endpoint is not theirs). */
+  readonly forSpokes: boolean;
 }
 
 /**
@@ -137,11 +155,18 @@ export class HubNetwork extends pulumi.ComponentResource {
       { resourceArn: tgw.arn, resourceShareArn: share.arn },
       parent,
     );
-    for (const [lob, accountId] of Object.entries(args.lobAccounts)) {
+    for (const [lob, { accountId, vpcCidr }] of Object.entries(args.lobs)) {
       new aws.ram.PrincipalAssociation(
         `${name}-tgw-share-${lob}`,
         { principal: accountId, resourceShareArn: share.arn },
         parent,
+      );
+      // The way back to the spoke: owned by the hub, which knows every spoke's range, so no LOB
+      // needs rights on the hub's route table.
+      new aws.ec2.Route(
+        `${name}-to-${lob}`,
+        { routeTableId: routeTable.id, destinationCidrBlock: vpcCidr, transitGatewayId: tgw.id },
+        { ...parent, dependsOn: [hubAttachment] },
       );
     }
 
@@ -149,16 +174,31 @@ export class HubNetwork extends pulumi.ComponentResource {
       `${name}-endpoints`,
       {
         vpcId: vpc.id,
-        description: "Central VPC endpoints: HTTPS from the hub, the spokes and corporate networks",
+        description: "Central VPC endpoints: HTTPS from the hub and the spokes",
       },
       parent,
     );
     this.endpointSecurityGroupId = endpointSg.id;
-    const httpsFrom = (key: string, cidr: string, description: string) =>
+    // Corporate ranges get a group of their own, on the API and Studio endpoints only: from the
+    // corporate network, STS and the SageMaker API are out of reach.
+    const clientSg = new aws.ec2.SecurityGroup(
+      `${name}-client-endpoints`,
+      {
+        vpcId: vpc.id,
+        description: "API and Studio endpoints: HTTPS from corporate networks",
+      },
+      parent,
+    );
+    const httpsFrom = (
+      group: aws.ec2.SecurityGroup,
+      key: string,
+      cidr: string,
+      description: string,
+    ) =>
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-endpoints-https-${key}`,
         {
-          securityGroupId: endpointSg.id,
+          securityGroupId: group.id,
           ipProtocol: "tcp",
           fromPort: 443,
           toPort: 443,
@@ -167,9 +207,38 @@ export class HubNetwork extends pulumi.ComponentResource {
         },
         parent,
       );
-    httpsFrom("hub", args.vpcCidr, "hub VPC");
+    httpsFrom(endpointSg, "hub", args.vpcCidr, "hub VPC");
+    for (const [lob, { vpcCidr }] of Object.entries(args.lobs))
+      httpsFrom(endpointSg, lob, vpcCidr, `spoke ${lob}`);
     for (const cidr of args.clientCidrs)
-      httpsFrom(`client-${cidr.replace(/[./]/g, "-")}`, cidr, "corporate network");
+      httpsFrom(clientSg, `client-${cidr.replace(/[./]/g, "-")}`, cidr, "corporate network");
+
+    const accessRoles = Object.values(args.lobs).map((lob) =>
+      accessRoleArn(lob.accountId, args.accessRoleName),
+    );
+    const policies: Record<EndpointKey, PolicyDocument> = {
+      "sagemaker-api": sageMakerApiEndpointPolicy({
+        organizationId: args.organizationId,
+        accessRoleArns: accessRoles,
+      }),
+      "sagemaker-runtime": organizationEndpointPolicy(args),
+      sts: organizationEndpointPolicy(args),
+      logs: organizationEndpointPolicy(args),
+      studio: organizationEndpointPolicy(args),
+      "execute-api": executeApiEndpointPolicy({ region, hubAccountId: args.hubAccountId }),
+      "cognito-idp": {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "HubUserPoolsOnly",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "cognito-idp:*",
+            Resource: `arn:aws:cognito-idp:${region}:${args.hubAccountId}:userpool/*`,
+          },
+        ],
+      },
+    };
 
     const endpoints: Partial<Record<EndpointKey, HubEndpoint>> = {};
     for (const service of endpointServices(region)) {
@@ -181,7 +250,8 @@ export class HubNetwork extends pulumi.ComponentResource {
           vpcEndpointType: "Interface",
           privateDnsEnabled: false,
           subnetIds: this.subnetIds,
-          securityGroupIds: [endpointSg.id],
+          securityGroupIds: service.clients ? [endpointSg.id, clientSg.id] : [endpointSg.id],
+          policy: JSON.stringify(policies[service.key]),
           tags: { Name: `${name}-${service.key}` },
         },
         parent,
@@ -214,6 +284,7 @@ export class HubNetwork extends pulumi.ComponentResource {
         serviceName: service.serviceName,
         zoneId: zone.zoneId,
         zoneName: service.zoneName,
+        forSpokes: service.audience === "hub-and-spokes",
       };
     }
     this.endpoints = endpoints as Record<EndpointKey, HubEndpoint>;

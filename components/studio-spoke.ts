@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EndpointKey } from "./lib/endpoints";
+import { profileNameFor } from "../functions/shared/profile-name";
 import { isolatedVpc } from "./lib/isolated-vpc";
 import {
   accessRolePolicy,
@@ -13,7 +14,7 @@ import {
 export interface HubOutputs {
   readonly region: string;
   readonly hubAccountId: string;
-  readonly lobAccounts: Readonly<Record<string, string>>;
+  readonly lobs: Readonly<Record<string, { readonly accountId: string; readonly vpcCidr: string }>>;
   readonly accessRoleName: string;
   readonly vpcId: string;
   readonly vpcCidr: string;
@@ -24,10 +25,13 @@ export interface HubOutputs {
   readonly spokesTgwRouteTableId: string;
   readonly endpointSecurityGroupId: string;
   readonly endpointIds: Readonly<Record<EndpointKey, string>>;
-  readonly zoneIds: Readonly<Record<EndpointKey, string>>;
+  /** The zones spokes associate with (every endpoint's but the hub-only ones). */
+  readonly zoneIds: Readonly<Partial<Record<EndpointKey, string>>>;
   readonly usersTableName: string;
   readonly lobsTableName: string;
   readonly presignerRoleArn: string;
+  /** LOB → the role the hub created for that LOB's hub-side pieces. */
+  readonly deployerRoleArns: Readonly<Record<string, string>>;
 }
 
 export interface StudioSpokeArgs {
@@ -44,17 +48,25 @@ export interface StudioSpokeArgs {
   /** What happens to the domain's home EFS when the domain is deleted. @default "Retain" */
   readonly homeEfsRetention: "Retain" | "Delete";
   readonly hub: HubOutputs;
-  /** Provider for the hub account: the LOB's pieces there are created and deleted with this stack. */
-  readonly hubProvider: pulumi.ProviderResource;
+}
+
+/** What the hub side gives the spoke once it has accepted the attachment and authorized the zones. */
+export interface HubJoin {
+  readonly accepted: pulumi.Resource;
+  readonly authorizations: Readonly<Record<string, pulumi.Resource>>;
 }
 
 /**
- * A LOB's Studio: a VpcOnly, IAM-authenticated domain in an isolated VPC whose only way out is the
- * hub's transit gateway, the access role the hub's presigner assumes, and (through the hub
- * provider) the LOB's registration in the hub: attachment acceptance and routing, DNS, tables.
+ * A LOB's Studio, all in the LOB account: a VpcOnly, IAM-authenticated domain in an isolated VPC
+ * whose only way out is the hub's transit gateway, and the access role the hub's presigner assumes.
+ * Its pieces in the hub account are a HubRegistration; `joinHub` then routes and resolves through it.
  */
 export class StudioSpoke extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
+  readonly transitGatewayAttachmentId: pulumi.Output<string>;
+  readonly profiles: ReadonlyMap<string, aws.sagemaker.UserProfile>;
+  /** The access role's policy: registration in the hub waits for it, and goes before it. */
+  readonly accessPolicy: aws.iam.RolePolicy;
   readonly domainId: pulumi.Output<string>;
   readonly accessRoleArn: pulumi.Output<string>;
   readonly executionRoleArn: pulumi.Output<string>;
@@ -64,7 +76,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
     super("studio-access:spoke:StudioSpoke", name, {}, opts);
     const { hub, lob } = args;
     const here = { parent: this };
-    const inHub = { parent: this, provider: args.hubProvider };
+    this.name = name;
     if (args.availabilityZones > hub.availabilityZoneIds.length) {
       throw new Error(
         `availabilityZones is ${args.availabilityZones} but the hub spans ${hub.availabilityZoneIds.length} AZs; ` +
@@ -94,78 +106,10 @@ export class StudioSpoke extends pulumi.ComponentResource {
       },
       here,
     );
-    const accepted = new aws.ec2transitgateway.VpcAttachmentAccepter(
-      `${name}-tgw`,
-      {
-        transitGatewayAttachmentId: attachment.id,
-        transitGatewayDefaultRouteTableAssociation: false,
-        transitGatewayDefaultRouteTablePropagation: false,
-        tags: { Name: `${name}-tgw`, "studio-access:lob": lob },
-      },
-      inHub,
-    );
-    // The spoke joins the `spokes` table (which only the hub propagates into) and announces its
-    // range to the `hub` table only: no route leads from one spoke to another.
-    new aws.ec2transitgateway.RouteTableAssociation(
-      `${name}-tgw-spokes`,
-      {
-        transitGatewayAttachmentId: accepted.transitGatewayAttachmentId,
-        transitGatewayRouteTableId: hub.spokesTgwRouteTableId,
-      },
-      inHub,
-    );
-    new aws.ec2transitgateway.RouteTablePropagation(
-      `${name}-tgw-to-hub`,
-      {
-        transitGatewayAttachmentId: accepted.transitGatewayAttachmentId,
-        transitGatewayRouteTableId: hub.hubTgwRouteTableId,
-      },
-      inHub,
-    );
-    new aws.ec2.Route(
-      `${name}-default`,
-      {
-        routeTableId: routeTable.id,
-        destinationCidrBlock: "0.0.0.0/0",
-        transitGatewayId: hub.transitGatewayId,
-      },
-      { ...here, dependsOn: [accepted] },
-    );
-    new aws.ec2.Route(
-      `${name}-hub-return`,
-      {
-        routeTableId: hub.routeTableId,
-        destinationCidrBlock: args.vpcCidr,
-        transitGatewayId: hub.transitGatewayId,
-      },
-      { ...inHub, dependsOn: [accepted] },
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-endpoints-https`,
-      {
-        securityGroupId: hub.endpointSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: args.vpcCidr,
-        description: `spoke ${lob}`,
-      },
-      inHub,
-    );
-
-    // DNS: the hub's zones answer in the spoke VPC too, so Studio reaches SageMaker and STS privately.
-    for (const [key, zoneId] of Object.entries(hub.zoneIds)) {
-      const authorization = new aws.route53.VpcAssociationAuthorization(
-        `${name}-${key}`,
-        { zoneId, vpcId: vpc.id, vpcRegion: hub.region },
-        inHub,
-      );
-      new aws.route53.ZoneAssociation(
-        `${name}-${key}`,
-        { zoneId, vpcId: vpc.id, vpcRegion: hub.region },
-        { ...here, dependsOn: [authorization] },
-      );
-    }
+    this.transitGatewayAttachmentId = attachment.id;
+    this.routeTableId = routeTable.id;
+    this.hubRegion = hub.region;
+    this.transitGatewayId = hub.transitGatewayId;
 
     // Studio: security group, execution role, domain, one profile per member.
     const studioSg = new aws.ec2.SecurityGroup(
@@ -244,12 +188,13 @@ export class StudioSpoke extends pulumi.ComponentResource {
       here,
     );
     const profiles = new Map<string, aws.sagemaker.UserProfile>();
+    // The name the presigner will presign for this member, and no other.
     for (const member of args.members) {
       const profile = new aws.sagemaker.UserProfile(
         `${name}-profile-${member}`,
         {
           domainId: domain.id,
-          userProfileName: member,
+          userProfileName: profileNameFor(member) ?? member,
           userSettings,
           tags: { "studio-access:lob": lob, "studio-access:username": member },
         },
@@ -295,44 +240,42 @@ export class StudioSpoke extends pulumi.ComponentResource {
       here,
     );
 
-    // The LOB's registration in the hub tables; the presigner reads both in one round trip. Items
-    // appear only once what they point to works, and on destroy they go first: access ends before
-    // the profile or role it leads to.
-    new aws.dynamodb.TableItem(
-      `${name}-lob`,
-      {
-        tableName: hub.lobsTableName,
-        hashKey: "lob",
-        item: pulumi.all([domain.id, accessRole.arn]).apply(([domainId, roleArn]) =>
-          JSON.stringify({
-            lob: { S: lob },
-            accountId: { S: args.accountId },
-            region: { S: hub.region },
-            domainId: { S: domainId },
-            accessRoleArn: { S: roleArn },
-            enabled: { BOOL: true },
-          }),
-        ),
-      },
-      { ...inHub, dependsOn: [accessPolicy] },
-    );
-    for (const [member, profile] of profiles) {
-      new aws.dynamodb.TableItem(
-        `${name}-member-${member}`,
-        {
-          tableName: hub.usersTableName,
-          hashKey: "username",
-          rangeKey: "lob",
-          item: JSON.stringify({
-            username: { S: member },
-            lob: { S: lob },
-            profileName: { S: member },
-          }),
-        },
-        { ...inHub, dependsOn: [profile] },
-      );
-    }
+    this.accessPolicy = accessPolicy;
+    this.profiles = profiles;
 
     this.registerOutputs({ domainId: this.domainId, accessRoleArn: this.accessRoleArn });
+  }
+
+  private readonly name: string;
+  private readonly routeTableId: pulumi.Output<string>;
+  private readonly hubRegion: string;
+  private readonly transitGatewayId: string;
+
+  /**
+   * Once the hub has accepted the attachment and authorized the zones: the default route to the
+   * transit gateway, and the spoke VPC's association with each hub zone.
+   */
+  joinHub(join: HubJoin): void {
+    const name = this.name;
+    new aws.ec2.Route(
+      `${name}-default`,
+      {
+        routeTableId: this.routeTableId,
+        destinationCidrBlock: "0.0.0.0/0",
+        transitGatewayId: this.transitGatewayId,
+      },
+      { parent: this, dependsOn: [join.accepted] },
+    );
+    for (const [key, authorization] of Object.entries(join.authorizations)) {
+      new aws.route53.ZoneAssociation(
+        `${name}-${key}`,
+        {
+          zoneId: (authorization as aws.route53.VpcAssociationAuthorization).zoneId,
+          vpcId: this.vpcId,
+          vpcRegion: this.hubRegion,
+        },
+        { parent: this, dependsOn: [authorization] },
+      );
+    }
   }
 }

@@ -9,14 +9,25 @@ export interface UserConfig {
   readonly email: string;
 }
 
+/** A spoke as the hub knows it: its account, its range, and who deploys it. */
+export interface LobEntry {
+  readonly accountId: string;
+  readonly vpcCidr: string;
+  /** The LOB account's deployment principal: the only one that may assume its hub deployer role. */
+  readonly deployer: string;
+}
+
+export type MfaMode = "required" | "optional" | "off";
+
 export interface SharedConfig {
   readonly kind: "shared";
   readonly region: string;
   readonly profile?: string;
   readonly hubAccountId: string;
+  readonly organizationId: string;
   readonly hubVpcCidr: string;
   readonly availabilityZones: number;
-  readonly lobAccounts: Readonly<Record<string, string>>;
+  readonly lobs: Readonly<Record<string, LobEntry>>;
   readonly clientCidrs: readonly string[];
   readonly users: readonly UserConfig[];
   readonly presignedUrl: {
@@ -28,9 +39,12 @@ export interface SharedConfig {
   readonly apiStageName: string;
   readonly apiThrottling: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetentionDays: number;
+  readonly mfa: MfaMode;
+  readonly userPoolDeletionProtection: boolean;
+  readonly threatProtection: "off" | "audit" | "enforced";
+  readonly auditTrail: boolean;
+  readonly customerManagedKey: boolean;
 }
-
-export type HubAccess = { readonly profile: string } | { readonly roleArn: string };
 
 export interface LobConfig {
   readonly kind: "lob";
@@ -38,8 +52,8 @@ export interface LobConfig {
   readonly profile?: string;
   readonly lob: string;
   readonly sharedStack: string;
-  readonly hubAccess: HubAccess;
-  readonly vpcCidr: string;
+  /** A role in the hub account to use instead of the deployer role the hub created for this LOB. */
+  readonly hubRoleArn?: string;
   readonly availabilityZones: number;
   readonly members: readonly string[];
   readonly homeEfsRetention: "Retain" | "Delete";
@@ -63,6 +77,8 @@ export const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Usernames become SageMaker user profile names, whose rule this is. */
 export const USERNAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[\w+=,.@/-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -77,9 +93,10 @@ export const LOG_RETENTION_DAYS = [
 const SHARED_KEYS = [
   "kind",
   "hubAccountId",
+  "organizationId",
   "hubVpcCidr",
   "availabilityZones",
-  "lobAccounts",
+  "lobs",
   "clientCidrs",
   "users",
   "presignedUrl",
@@ -88,14 +105,17 @@ const SHARED_KEYS = [
   "apiStageName",
   "apiThrottling",
   "logRetentionDays",
+  "mfa",
+  "userPoolDeletionProtection",
+  "threatProtection",
+  "auditTrail",
+  "customerManagedKey",
 ];
 const LOB_KEYS = [
   "kind",
   "lob",
   "sharedStack",
-  "hubProfile",
   "hubRoleArn",
-  "vpcCidr",
   "availabilityZones",
   "members",
   "homeEfsRetention",
@@ -145,6 +165,13 @@ class Reader {
     return number;
   }
 
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const value = this.values[key] ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(key, value, `one of ${allowed.join(", ")}`);
+    return fallback;
+  }
+
   boolean(key: string, fallback: boolean): boolean {
     const value = this.values[key];
     if (value === undefined) return fallback;
@@ -164,11 +191,25 @@ class Reader {
     }
   }
 
-  unknownKeys(known: readonly string[]): void {
+  unknownKeys(known: readonly string[], replaced: Readonly<Record<string, string>> = {}): void {
     for (const key of Object.keys(this.values)) {
-      if (!known.includes(key)) {
+      const instead = replaced[key];
+      if (instead !== undefined) {
+        this.problems.push(`${this.prefix}:${key} is no longer a setting: ${instead}`);
+      } else if (!known.includes(key)) {
         this.problems.push(
           `${this.prefix}:${key} is not a setting of this stack kind (known: ${known.join(", ")})`,
+        );
+      }
+    }
+  }
+
+  /** Refuses keys of a nested object that are not among `known`, as for top-level keys. */
+  unknownNested(key: string, value: Record<string, unknown>, known: readonly string[]): void {
+    for (const nested of Object.keys(value)) {
+      if (!known.includes(nested)) {
+        this.problems.push(
+          `${this.prefix}:${key}.${nested} is not a setting (known: ${known.join(", ")})`,
         );
       }
     }
@@ -193,43 +234,66 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
   const hubVpcCidr = r.cidr("hubVpcCidr", r.raw("hubVpcCidr"), 16, 24);
   const availabilityZones = r.integer("availabilityZones", 2, 6, 2);
 
-  const lobAccountsRaw = r.json(
-    "lobAccounts",
-    "a map of LOB name to 12-digit account id",
-    undefined,
-  );
-  const lobAccounts: Record<string, string> = {};
-  if (r.raw("lobAccounts") === undefined) {
+  const lobsRaw = r.json("lobs", "a map of LOB name to {accountId, vpcCidr, deployer}", undefined);
+  const lobs: Record<string, LobEntry> = {};
+  const expectedLob =
+    '{accountId: "<12 digits>", vpcCidr: "<CIDR>", deployer: "<role ARN in that account>"}';
+  if (r.raw("lobs") === undefined) {
     r.missing(
-      "lobAccounts",
-      'a map of LOB name to 12-digit account id, such as {lob-a: "222222222222"}',
+      "lobs",
+      `a map of LOB name to ${expectedLob}, such as lob-a: {accountId: "222222222222", ...}`,
     );
-  } else if (lobAccountsRaw === undefined) {
+  } else if (lobsRaw === undefined) {
     // Not JSON: reported by json() already.
-  } else if (!isRecord(lobAccountsRaw) || Object.keys(lobAccountsRaw).length === 0) {
-    r.problem("lobAccounts", lobAccountsRaw, "a non-empty map of LOB name to 12-digit account id");
+  } else if (!isRecord(lobsRaw) || Object.keys(lobsRaw).length === 0) {
+    r.problem("lobs", lobsRaw, `a non-empty map of LOB name to ${expectedLob}`);
   } else {
     const owners = new Map<string, string>();
-    for (const [lob, account] of Object.entries(lobAccountsRaw)) {
+    for (const [lob, entry] of Object.entries(lobsRaw)) {
       if (!LOB_NAME.test(lob)) {
         r.problem(
-          `lobAccounts.${lob}`,
+          `lobs.${lob}`,
           lob,
           "a LOB name of lower-case letters, digits and dashes (at most 63)",
         );
       }
-      const id = typeof account === "number" ? String(account) : account;
-      if (typeof id !== "string" || !ACCOUNT_ID.test(id)) {
-        r.problem(`lobAccounts.${lob}`, account, "a 12-digit AWS account id, quoted");
+      if (!isRecord(entry)) {
+        r.problem(`lobs.${lob}`, entry, expectedLob);
         continue;
       }
-      if (id === hubAccountId)
-        r.problem(`lobAccounts.${lob}`, id, "an account other than the hub's");
-      const owner = owners.get(id);
+      r.unknownNested(`lobs.${lob}`, entry, ["accountId", "vpcCidr", "deployer"]);
+      const account =
+        typeof entry.accountId === "number" ? String(entry.accountId) : entry.accountId;
+      if (typeof account !== "string" || !ACCOUNT_ID.test(account)) {
+        r.problem(`lobs.${lob}.accountId`, entry.accountId, "a 12-digit AWS account id, quoted");
+        continue;
+      }
+      if (account === hubAccountId)
+        r.problem(`lobs.${lob}.accountId`, account, "an account other than the hub's");
+      const owner = owners.get(account);
       if (owner)
-        r.problem(`lobAccounts.${lob}`, id, `an account of its own (${owner} uses it already)`);
-      owners.set(id, lob);
-      lobAccounts[lob] = id;
+        r.problem(
+          `lobs.${lob}.accountId`,
+          account,
+          `an account of its own (${owner} uses it already)`,
+        );
+      owners.set(account, lob);
+      const vpcCidr = r.cidr(`lobs.${lob}.vpcCidr`, entry.vpcCidr, 16, 24);
+      const deployer = entry.deployer;
+      const deployerAccount =
+        typeof deployer === "string" ? PRINCIPAL_ARN.exec(deployer)?.[1] : undefined;
+      if (deployerAccount !== account) {
+        r.problem(
+          `lobs.${lob}.deployer`,
+          deployer,
+          `the ARN of the role (or user) in ${account} that deploys this LOB's stack`,
+        );
+      }
+      lobs[lob] = {
+        accountId: account,
+        vpcCidr,
+        deployer: typeof deployer === "string" ? deployer : "",
+      };
     }
   }
 
@@ -239,11 +303,24 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     r.problem("clientCidrs", clientCidrsRaw, "a list of IPv4 CIDRs");
   else clientCidrsRaw.forEach((c, i) => clientCidrs.push(r.cidr(`clientCidrs[${i}]`, c, 8, 32)));
 
-  const hubRange = parseCidr(hubVpcCidr);
-  clientCidrs.forEach((cidr, i) => {
-    const range = parseCidr(cidr);
-    if (hubRange && range && cidrsOverlap(hubRange, range)) {
-      r.problem(`clientCidrs[${i}]`, cidr, `a corporate range outside the hub VPC ${hubVpcCidr}`);
+  // Every range the transit gateway routes must be distinct: hub, each spoke, each client range.
+  const ranges: { key: string; cidr: string }[] = [
+    { key: "hubVpcCidr", cidr: hubVpcCidr },
+    ...Object.entries(lobs).map(([lob, e]) => ({ key: `lobs.${lob}.vpcCidr`, cidr: e.vpcCidr })),
+    ...clientCidrs.map((cidr, i) => ({ key: `clientCidrs[${i}]`, cidr })),
+  ];
+  ranges.forEach((range, i) => {
+    const parsed = parseCidr(range.cidr);
+    const earlier = ranges.slice(0, i).find((other) => {
+      const o = parseCidr(other.cidr);
+      return parsed && o && cidrsOverlap(parsed, o);
+    });
+    if (earlier) {
+      r.problem(
+        range.key,
+        range.cidr,
+        `a range that does not overlap ${earlier.key} (${earlier.cidr})`,
+      );
     }
   });
 
@@ -317,14 +394,26 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     );
   }
 
+  const mfa = r.oneOf<MfaMode>("mfa", ["required", "optional", "off"], "required");
+  const threatProtection = r.oneOf(
+    "threatProtection",
+    ["off", "audit", "enforced"] as const,
+    "off",
+  );
+
   return {
     kind: "shared",
     region,
     profile,
     hubAccountId,
+    organizationId: r.string(
+      "organizationId",
+      ORGANIZATION_ID,
+      "the AWS Organizations id of the hub and LOB accounts, such as o-abcd123456",
+    ),
     hubVpcCidr,
     availabilityZones,
-    lobAccounts,
+    lobs,
     clientCidrs,
     users,
     presignedUrl,
@@ -333,6 +422,11 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     apiStageName: r.string("apiStageName", STAGE_NAME, "letters, digits and underscores", "v1"),
     apiThrottling,
     logRetentionDays: retention,
+    mfa,
+    userPoolDeletionProtection: r.boolean("userPoolDeletionProtection", true),
+    threatProtection,
+    auditTrail: r.boolean("auditTrail", true),
+    customerManagedKey: r.boolean("customerManagedKey", true),
   };
 }
 
@@ -347,23 +441,9 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
     STACK_NAME,
     "the hub stack's full name, <organization>/studio-access/<stack>",
   );
-  const hubProfile = r.raw("hubProfile");
   const hubRoleArn = r.raw("hubRoleArn");
-  let hubAccess: HubAccess = { profile: "" };
-  if ((hubProfile === undefined) === (hubRoleArn === undefined)) {
-    r.problems.push(
-      `exactly one of ${NAMESPACE}:hubProfile and ${NAMESPACE}:hubRoleArn must be set (how this stack reaches the hub account), ` +
-        `got ${hubProfile === undefined ? "neither" : "both"}`,
-    );
-  } else if (hubRoleArn !== undefined) {
-    if (!ROLE_ARN.test(hubRoleArn))
-      r.problem("hubRoleArn", hubRoleArn, "an IAM role ARN in the hub account");
-    hubAccess = { roleArn: hubRoleArn };
-  } else if (hubProfile !== undefined) {
-    if (hubProfile.trim() === "")
-      r.problem("hubProfile", hubProfile, "the name of an AWS CLI profile for the hub account");
-    hubAccess = { profile: hubProfile };
-  }
+  if (hubRoleArn !== undefined && !ROLE_ARN.test(hubRoleArn))
+    r.problem("hubRoleArn", hubRoleArn, "an IAM role ARN in the hub account");
   const membersRaw = r.json("members", "a list of usernames", []);
   const members: string[] = [];
   if (!Array.isArray(membersRaw)) r.problem("members", membersRaw, "a list of usernames");
@@ -389,8 +469,7 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
     profile,
     lob,
     sharedStack,
-    hubAccess,
-    vpcCidr: r.cidr("vpcCidr", r.raw("vpcCidr"), 16, 24),
+    hubRoleArn,
     availabilityZones: r.integer("availabilityZones", 2, 6, 2),
     members,
     homeEfsRetention: retention === "Delete" ? "Delete" : "Retain",
@@ -418,10 +497,17 @@ export function parseStackConfig(
   const kind = values.kind;
   let config: StackConfig | undefined;
   if (kind === "shared") {
-    r.unknownKeys(SHARED_KEYS);
+    r.unknownKeys(SHARED_KEYS, {
+      lobAccounts:
+        'name every LOB in lobs instead, with its range and deployer: lobs: {lob-a: {accountId: "222222222222", vpcCidr: "10.1.0.0/16", deployer: "arn:aws:iam::222222222222:role/..."}}',
+    });
     config = parseShared(r, region, aws.profile);
   } else if (kind === "lob") {
-    r.unknownKeys(LOB_KEYS);
+    r.unknownKeys(LOB_KEYS, {
+      vpcCidr: "the hub names each LOB's range: set lobs.<lob>.vpcCidr in the shared stack",
+      hubProfile:
+        "the LOB stack reaches the hub through the deployer role the hub creates for it (or hubRoleArn)",
+    });
     config = parseLob(r, region, aws.profile);
   } else if (kind === undefined) {
     r.missing("kind", "shared (the hub stack) or lob (a LOB's stack)");

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cidrsOverlap, parseCidr } from "../components/lib/cidr";
+import { HubRegistration } from "../components/hub-registration";
 import { StudioSpoke, type HubOutputs } from "../components/studio-spoke";
 import { ConfigError, NAMESPACE, type LobConfig } from "./config";
 import { stackTags } from "./shared";
@@ -8,7 +8,7 @@ import { stackTags } from "./shared";
 const HUB_OUTPUTS: readonly (keyof HubOutputs)[] = [
   "region",
   "hubAccountId",
-  "lobAccounts",
+  "lobs",
   "accessRoleName",
   "vpcId",
   "vpcCidr",
@@ -23,6 +23,7 @@ const HUB_OUTPUTS: readonly (keyof HubOutputs)[] = [
   "usersTableName",
   "lobsTableName",
   "presignerRoleArn",
+  "deployerRoleArns",
 ];
 
 /** Reads the hub's outputs before anything is declared, so a missing or stale hub fails clearly. */
@@ -45,12 +46,13 @@ export async function lobStack(config: LobConfig) {
   const shared = new pulumi.StackReference(config.sharedStack);
   const hub = await readHub(shared, config.sharedStack);
 
-  const accountId = hub.lobAccounts[config.lob];
+  const entry = hub.lobs[config.lob];
+  const accountId = entry?.accountId;
   const problems: string[] = [];
-  if (accountId === undefined) {
+  if (entry === undefined) {
     problems.push(
-      `${NAMESPACE}:lob is "${config.lob}": expected a LOB of the hub's lobAccounts ` +
-        `(${Object.keys(hub.lobAccounts).join(", ")}); add it to the shared stack's config and update that stack first`,
+      `${NAMESPACE}:lob is "${config.lob}": expected a LOB of the hub's lobs ` +
+        `(${Object.keys(hub.lobs).join(", ")}); add it to the shared stack's config and update that stack first`,
     );
   }
   if (hub.region !== config.region) {
@@ -58,14 +60,14 @@ export async function lobStack(config: LobConfig) {
       `aws:region is "${config.region}": expected the hub's region "${hub.region}" (PrivateLink endpoints are regional)`,
     );
   }
-  const own = parseCidr(config.vpcCidr);
-  const hubRange = parseCidr(hub.vpcCidr);
-  if (own && hubRange && cidrsOverlap(own, hubRange)) {
+  const hubRoleArn = config.hubRoleArn ?? hub.deployerRoleArns[config.lob];
+  if (entry !== undefined && hubRoleArn === undefined) {
     problems.push(
-      `${NAMESPACE}:vpcCidr is "${config.vpcCidr}": expected a range outside the hub VPC ${hub.vpcCidr} (the transit gateway routes between them)`,
+      `the hub stack ${config.sharedStack} has no deployer role for ${config.lob}: update the hub first (pulumi up -s shared)`,
     );
   }
-  if (problems.length > 0 || accountId === undefined) throw new ConfigError(problems);
+  if (problems.length > 0 || entry === undefined || accountId === undefined || !hubRoleArn)
+    throw new ConfigError(problems);
 
   const tags = { tags: { ...stackTags(), "studio-access:lob": config.lob } };
   // Both providers refuse credentials of any account but the one they are for.
@@ -75,17 +77,14 @@ export async function lobStack(config: LobConfig) {
     allowedAccountIds: [accountId],
     defaultTags: tags,
   });
+  // The hub side goes through the deployer role the hub made for this LOB, assumed with the LOB
+  // account's own credentials: nothing in the hub beyond this LOB's pieces is within reach.
   const hubProvider = new aws.Provider("hub", {
     region: config.region,
+    profile: config.profile,
     allowedAccountIds: [hub.hubAccountId],
     defaultTags: tags,
-    ...("roleArn" in config.hubAccess
-      ? {
-          assumeRoles: [
-            { roleArn: config.hubAccess.roleArn, sessionName: `studio-access-${config.lob}` },
-          ],
-        }
-      : { profile: config.hubAccess.profile }),
+    assumeRoles: [{ roleArn: hubRoleArn, sessionName: `studio-access-${config.lob}` }],
   });
 
   const spoke = new StudioSpoke(
@@ -93,19 +92,35 @@ export async function lobStack(config: LobConfig) {
     {
       lob: config.lob,
       accountId,
-      vpcCidr: config.vpcCidr,
+      vpcCidr: entry.vpcCidr,
       availabilityZones: config.availabilityZones,
       members: config.members,
       homeEfsRetention: config.homeEfsRetention,
       hub,
-      hubProvider,
     },
     { providers: [lobProvider] },
   );
+  const registration = new HubRegistration(
+    config.lob,
+    {
+      lob: config.lob,
+      accountId,
+      hub,
+      vpcId: spoke.vpcId,
+      transitGatewayAttachmentId: spoke.transitGatewayAttachmentId,
+      domainId: spoke.domainId,
+      accessRoleArn: spoke.accessRoleArn,
+      members: spoke.profiles,
+      recordDependsOn: [spoke.accessPolicy],
+    },
+    { providers: [hubProvider] },
+  );
+  spoke.joinHub(registration);
 
   return {
     lob: config.lob,
     accountId,
+    hubRoleArn,
     vpcId: spoke.vpcId,
     domainId: spoke.domainId,
     accessRoleArn: spoke.accessRoleArn,

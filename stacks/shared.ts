@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessApp } from "../components/access-app";
 import { HubNetwork } from "../components/hub-network";
+import { LobDeployerRole } from "../components/lob-deployer";
 import type { EndpointKey } from "../components/lib/endpoints";
 import { studioGuardrailScp } from "../components/lib/policies";
 import { functionBundles } from "./bundles";
@@ -14,6 +15,9 @@ export function stackTags(): Record<string, string> {
 
 /** The hub: network, endpoints, zones and the access application, all in the hub account. */
 export function sharedStack(config: SharedConfig) {
+  const lobAccounts = Object.fromEntries(
+    Object.entries(config.lobs).map(([lob, entry]) => [lob, entry.accountId]),
+  );
   const provider = new aws.Provider("hub", {
     region: config.region,
     profile: config.profile,
@@ -29,7 +33,10 @@ export function sharedStack(config: SharedConfig) {
       region: config.region,
       vpcCidr: config.hubVpcCidr,
       availabilityZones: config.availabilityZones,
-      lobAccounts: config.lobAccounts,
+      hubAccountId: config.hubAccountId,
+      organizationId: config.organizationId,
+      lobs: config.lobs,
+      accessRoleName: config.accessRoleName,
       clientCidrs: config.clientCidrs,
       resolverInboundEndpoint: config.resolverInboundEndpoint,
     },
@@ -44,7 +51,8 @@ export function sharedStack(config: SharedConfig) {
       subnetIds: network.subnetIds,
       dynamodbPrefixListId: network.dynamodbPrefixListId,
       executeApiEndpointId: network.endpoints["execute-api"].id,
-      lobAccounts: config.lobAccounts,
+      hubAccountId: config.hubAccountId,
+      lobAccounts,
       accessRoleName: config.accessRoleName,
       users: config.users,
       urlExpiresSeconds: config.presignedUrl.expiresInSeconds,
@@ -52,15 +60,47 @@ export function sharedStack(config: SharedConfig) {
       stageName: config.apiStageName,
       throttling: config.apiThrottling,
       logRetentionDays: config.logRetentionDays,
+      mfa: config.mfa,
+      userPoolDeletionProtection: config.userPoolDeletionProtection,
+      threatProtection: config.threatProtection,
+      auditTrail: config.auditTrail,
+      customerManagedKey: config.customerManagedKey,
       functionDirs: functionBundles(),
     },
     opts,
   );
 
-  const byEndpoint = <T>(pick: (key: EndpointKey) => pulumi.Output<T>) =>
+  const spokeZones = Object.values(network.endpoints)
+    .filter((e) => e.forSpokes)
+    .map((e) => e.zoneId);
+  const deployers = Object.entries(config.lobs).map(
+    ([lob, entry]) =>
+      [
+        lob,
+        new LobDeployerRole(
+          lob,
+          {
+            region: config.region,
+            hubAccountId: config.hubAccountId,
+            lob,
+            deployer: entry.deployer,
+            spokesRouteTableId: network.spokesTgwRouteTableId,
+            hubRouteTableId: network.hubTgwRouteTableId,
+            zoneIds: spokeZones,
+            usersTableArn: app.usersTableArn,
+            lobsTableArn: app.lobsTableArn,
+          },
+          opts,
+        ),
+      ] as const,
+  );
+
+  const byEndpoint = <T>(pick: (key: EndpointKey) => pulumi.Output<T>, spokesOnly = false) =>
     pulumi.all(
       Object.fromEntries(
-        Object.keys(network.endpoints).map((key) => [key, pick(key as EndpointKey)]),
+        Object.entries(network.endpoints)
+          .filter(([, endpoint]) => !spokesOnly || endpoint.forSpokes)
+          .map(([key]) => [key, pick(key as EndpointKey)]),
       ),
     );
 
@@ -68,7 +108,12 @@ export function sharedStack(config: SharedConfig) {
     // What the LOB stacks read through their StackReference (see HubOutputs).
     region: config.region,
     hubAccountId: config.hubAccountId,
-    lobAccounts: config.lobAccounts,
+    lobs: Object.fromEntries(
+      Object.entries(config.lobs).map(([lob, { accountId, vpcCidr }]) => [
+        lob,
+        { accountId, vpcCidr },
+      ]),
+    ),
     accessRoleName: config.accessRoleName,
     vpcId: network.vpcId,
     vpcCidr: network.vpcCidr,
@@ -79,15 +124,26 @@ export function sharedStack(config: SharedConfig) {
     spokesTgwRouteTableId: network.spokesTgwRouteTableId,
     endpointSecurityGroupId: network.endpointSecurityGroupId,
     endpointIds: byEndpoint((key) => network.endpoints[key].id),
-    zoneIds: byEndpoint((key) => network.endpoints[key].zoneId),
+    zoneIds: byEndpoint((key) => network.endpoints[key].zoneId, true),
     usersTableName: app.usersTableName,
     lobsTableName: app.lobsTableName,
     presignerRoleArn: app.presignerRoleArn,
+    deployerRoleArns: pulumi.all(
+      Object.fromEntries(deployers.map(([lob, deployer]) => [lob, deployer.roleArn])),
+    ),
     // What people use. The SCP is attached to the LOB accounts from the management account.
     lobAccountScp: pulumi
       .all([network.endpoints["sagemaker-api"].id, network.endpoints.studio.id])
       .apply(([sageMakerApiEndpointId, studioEndpointId]) =>
-        JSON.stringify(studioGuardrailScp({ sageMakerApiEndpointId, studioEndpointId }), null, 2),
+        JSON.stringify(
+          studioGuardrailScp({
+            sageMakerApiEndpointId,
+            studioEndpointId,
+            accessRoleName: config.accessRoleName,
+          }),
+          null,
+          2,
+        ),
       ),
     apiUrl: app.apiUrl,
     userPoolId: app.userPoolId,

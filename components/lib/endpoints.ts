@@ -12,10 +12,14 @@ export interface EndpointService {
   readonly zoneName: string;
   /** `apex`: the zone name itself resolves to the endpoint; `wildcard`: every name under it does. */
   readonly record: "apex" | "wildcard";
+  /** Who resolves the zone: the hub and every spoke, or the hub alone. */
+  readonly audience: "hub-and-spokes" | "hub";
+  /** Whether corporate client ranges reach this endpoint (the API and Studio only). */
+  readonly clients: boolean;
 }
 
 export type EndpointKey =
-  "sagemaker-api" | "sagemaker-runtime" | "studio" | "execute-api" | "sts" | "logs";
+  "sagemaker-api" | "sagemaker-runtime" | "studio" | "execute-api" | "sts" | "logs" | "cognito-idp";
 
 export function endpointServices(
   region: string,
@@ -26,36 +30,57 @@ export function endpointServices(
       serviceName: `com.amazonaws.${region}.sagemaker.api`,
       zoneName: `api.sagemaker.${region}.amazonaws.com`,
       record: "apex",
+      audience: "hub-and-spokes",
+      clients: false,
     },
     {
       key: "sagemaker-runtime",
       serviceName: `com.amazonaws.${region}.sagemaker.runtime`,
       zoneName: `runtime.sagemaker.${region}.amazonaws.com`,
       record: "apex",
+      audience: "hub-and-spokes",
+      clients: false,
     },
     {
       key: "studio",
       serviceName: `aws.sagemaker.${region}.studio`,
       zoneName: `studio.${region}.sagemaker.aws`,
       record: "wildcard",
+      audience: "hub-and-spokes",
+      clients: true,
     },
     {
       key: "execute-api",
       serviceName: `com.amazonaws.${region}.execute-api`,
       zoneName: `execute-api.${region}.amazonaws.com`,
       record: "wildcard",
+      audience: "hub-and-spokes",
+      clients: true,
     },
     {
       key: "sts",
       serviceName: `com.amazonaws.${region}.sts`,
       zoneName: `sts.${region}.amazonaws.com`,
       record: "apex",
+      audience: "hub-and-spokes",
+      clients: false,
     },
     {
       key: "logs",
       serviceName: `com.amazonaws.${region}.logs`,
       zoneName: `logs.${region}.amazonaws.com`,
       record: "apex",
+      audience: "hub-and-spokes",
+      clients: false,
+    },
+    {
+      // The presigner fetches the pool's signing keys (JWKS) from the isolated hub VPC.
+      key: "cognito-idp",
+      serviceName: `com.amazonaws.${region}.cognito-idp`,
+      zoneName: `cognito-idp.${region}.amazonaws.com`,
+      record: "apex",
+      audience: "hub",
+      clients: false,
     },
   ];
 }

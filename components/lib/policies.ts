@@ -59,7 +59,7 @@ export function presignerPolicy(args: {
       Sid: "ReadEntitlementsAndLobs",
       Effect: "Allow",
       Action: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"],
-      Resource: [args.usersTableArn, args.lobsTableArn],
+      Resource: [args.usersTableArn, `${args.usersTableArn}/index/*`, args.lobsTableArn],
     },
     {
       Sid: "AssumeLobAccessRoles",
@@ -144,8 +144,13 @@ export function apiResourcePolicy(args: { executeApiEndpointId: string }): Polic
 }
 
 /**
- * What a Studio user's apps may do as the LOB's execution role: run their own apps and spaces in
- * this domain and write Studio's logs. Data access (S3, ECR, …) is each LOB's own addition.
+ * What a Studio user's apps may do as the LOB's execution role: read the domain, run and stop their
+ * own apps and private spaces, and write Studio's logs. Every user of the LOB shares this role, so
+ * changes are confined to what the caller owns: Studio sets `sagemaker:DomainId` and
+ * `sagemaker:UserProfileName` for calls made from a user's apps, and SageMaker sets
+ * `sagemaker:OwnerUserProfileArn` on space-bound resources (AWS's documented pattern for Studio
+ * spaces). A colleague's apps and spaces can be seen, never stopped, changed or deleted. Data
+ * access (S3, ECR, ...) is each LOB's own addition.
  */
 export function studioExecutionPolicy(args: {
   region: string;
@@ -153,18 +158,16 @@ export function studioExecutionPolicy(args: {
   domainId: string;
 }): PolicyDocument {
   const arn = (kind: string) => `arn:aws:sagemaker:${args.region}:${args.accountId}:${kind}`;
+  const ownProfile = arn(`user-profile/${args.domainId}/\${sagemaker:UserProfileName}`);
   return document(
     {
-      Sid: "OwnDomainAppsAndSpaces",
+      Sid: "ReadOwnDomain",
       Effect: "Allow",
       Action: [
         "sagemaker:DescribeDomain",
         "sagemaker:DescribeUserProfile",
         "sagemaker:DescribeSpace",
         "sagemaker:DescribeApp",
-        "sagemaker:CreateApp",
-        "sagemaker:DeleteApp",
-        "sagemaker:AddTags",
         "sagemaker:ListTags",
       ],
       Resource: [
@@ -181,6 +184,26 @@ export function studioExecutionPolicy(args: {
       Resource: "*",
     },
     {
+      Sid: "OwnProfileApps",
+      Effect: "Allow",
+      Action: ["sagemaker:CreateApp", "sagemaker:DeleteApp"],
+      Resource: arn(`app/${args.domainId}/\${sagemaker:UserProfileName}/*`),
+    },
+    {
+      Sid: "OwnSpacesAndTheirApps",
+      Effect: "Allow",
+      Action: [
+        "sagemaker:CreateSpace",
+        "sagemaker:UpdateSpace",
+        "sagemaker:DeleteSpace",
+        "sagemaker:CreateApp",
+        "sagemaker:DeleteApp",
+        "sagemaker:AddTags",
+      ],
+      Resource: [arn(`space/${args.domainId}/*`), arn(`app/${args.domainId}/*`)],
+      Condition: { ArnLike: { "sagemaker:OwnerUserProfileArn": ownProfile } },
+    },
+    {
       Sid: "WriteStudioLogs",
       Effect: "Allow",
       Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
@@ -189,22 +212,300 @@ export function studioExecutionPolicy(args: {
   );
 }
 
+/** The tag every hub-side piece of a LOB carries; the LOB's deployer role may touch only its own. */
+export const LOB_TAG = "studio-access:lob";
+
+/**
+ * Trust of a LOB's deployer role in the hub: only that LOB's deployment principal, named in the hub
+ * config. Nothing else in the LOB account, and no other account, may assume it.
+ */
+export function deployerTrustPolicy(args: { deployer: string }): PolicyDocument {
+  return document({
+    Sid: "LobDeploymentPrincipalOnly",
+    Effect: "Allow",
+    Principal: { AWS: args.deployer },
+    Action: "sts:AssumeRole",
+  });
+}
+
+/**
+ * What a LOB's stack does in the hub account, each piece confined to that LOB: accept its transit
+ * gateway attachment and tag it as its own; associate only its own attachment, only with the
+ * `spokes` route table, and propagate it only into the `hub` table (no routes, no other table);
+ * authorize VPC associations with the hub zones in the hub's region; write only its own rows of the
+ * tables (`dynamodb:LeadingKeys` = the LOB). The actions are those the AWS provider calls to create,
+ * read, update and delete these resources.
+ */
+export function deployerPolicy(args: {
+  region: string;
+  hubAccountId: string;
+  lob: string;
+  spokesRouteTableId: string;
+  hubRouteTableId: string;
+  zoneIds: readonly string[];
+  usersTableArn: string;
+  lobsTableArn: string;
+}): PolicyDocument {
+  const ec2 = (resource: string) => `arn:aws:ec2:${args.region}:${args.hubAccountId}:${resource}`;
+  const attachments = ec2("transit-gateway-attachment/*");
+  const ownAttachment = { StringEquals: { [`aws:ResourceTag/${LOB_TAG}`]: args.lob } };
+  return document(
+    {
+      Sid: "ReadTransitGateway",
+      Effect: "Allow",
+      Action: [
+        "ec2:DescribeTransitGateways",
+        "ec2:DescribeTransitGatewayAttachments",
+        "ec2:DescribeTransitGatewayVpcAttachments",
+        "ec2:DescribeTransitGatewayRouteTables",
+        "ec2:GetTransitGatewayRouteTableAssociations",
+        "ec2:GetTransitGatewayRouteTablePropagations",
+      ],
+      Resource: "*",
+    },
+    {
+      // A pending attachment carries no hub-side tag yet; acceptance alone routes nothing.
+      Sid: "AcceptAttachment",
+      Effect: "Allow",
+      Action: "ec2:AcceptTransitGatewayVpcAttachment",
+      Resource: attachments,
+    },
+    {
+      Sid: "TagAttachmentAsOwn",
+      Effect: "Allow",
+      Action: "ec2:CreateTags",
+      Resource: attachments,
+      Condition: {
+        StringEquals: { [`aws:RequestTag/${LOB_TAG}`]: args.lob },
+        StringEqualsIfExists: { [`aws:ResourceTag/${LOB_TAG}`]: args.lob },
+      },
+    },
+    {
+      Sid: "UntagOwnAttachment",
+      Effect: "Allow",
+      Action: "ec2:DeleteTags",
+      Resource: attachments,
+      Condition: {
+        ...ownAttachment,
+        "ForAllValues:StringNotEquals": { "aws:TagKeys": [LOB_TAG] },
+      },
+    },
+    {
+      Sid: "OwnAttachmentOnly",
+      Effect: "Allow",
+      Action: [
+        "ec2:AssociateTransitGatewayRouteTable",
+        "ec2:DisassociateTransitGatewayRouteTable",
+        "ec2:EnableTransitGatewayRouteTablePropagation",
+        "ec2:DisableTransitGatewayRouteTablePropagation",
+        "ec2:DeleteTransitGatewayVpcAttachment",
+      ],
+      Resource: attachments,
+      Condition: ownAttachment,
+    },
+    {
+      Sid: "AssociateWithSpokesTable",
+      Effect: "Allow",
+      Action: ["ec2:AssociateTransitGatewayRouteTable", "ec2:DisassociateTransitGatewayRouteTable"],
+      Resource: ec2(`transit-gateway-route-table/${args.spokesRouteTableId}`),
+    },
+    {
+      Sid: "PropagateIntoHubTable",
+      Effect: "Allow",
+      Action: [
+        "ec2:EnableTransitGatewayRouteTablePropagation",
+        "ec2:DisableTransitGatewayRouteTablePropagation",
+      ],
+      Resource: ec2(`transit-gateway-route-table/${args.hubRouteTableId}`),
+    },
+    {
+      // route53:VPCs pins the region; the VPC id is the spoke's, unknown until its stack runs.
+      Sid: "AuthorizeZoneAssociations",
+      Effect: "Allow",
+      Action: [
+        "route53:CreateVPCAssociationAuthorization",
+        "route53:DeleteVPCAssociationAuthorization",
+      ],
+      Resource: [...args.zoneIds].sort().map((id) => `arn:aws:route53:::hostedzone/${id}`),
+      Condition: { StringLike: { "route53:VPCs": `VPCId=*,VPCRegion=${args.region}` } },
+    },
+    {
+      Sid: "ReadZoneAuthorizations",
+      Effect: "Allow",
+      Action: ["route53:ListVPCAssociationAuthorizations", "route53:GetHostedZone"],
+      Resource: [...args.zoneIds].sort().map((id) => `arn:aws:route53:::hostedzone/${id}`),
+    },
+    {
+      Sid: "OwnTableRowsOnly",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      ],
+      Resource: [args.usersTableArn, args.lobsTableArn],
+      Condition: {
+        "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [args.lob] },
+        Null: { "dynamodb:LeadingKeys": "false" },
+      },
+    },
+  );
+}
+
+/**
+ * Interface endpoint policy for the AWS APIs the hub serves (STS, SageMaker, Logs, Studio): only
+ * principals of the organization may use them.
+ */
+export function organizationEndpointPolicy(args: { organizationId: string }): PolicyDocument {
+  return document({
+    Sid: "OrganizationOnly",
+    Effect: "Allow",
+    Principal: "*",
+    Action: "*",
+    Resource: "*",
+    Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
+  });
+}
+
+/**
+ * The SageMaker API endpoint: organization-only, and Studio URLs may be created through it by the
+ * LOBs' access roles alone, so a LOB administrator on the corporate network gains nothing from it.
+ */
+export function sageMakerApiEndpointPolicy(args: {
+  organizationId: string;
+  accessRoleArns: readonly string[];
+}): PolicyDocument {
+  return document(...organizationEndpointPolicy(args).Statement, {
+    Sid: "PresignOnlyAsAccessRoles",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "sagemaker:CreatePresignedDomainUrl",
+    Resource: "*",
+    Condition: { ArnNotEquals: { "aws:PrincipalArn": [...args.accessRoleArns].sort() } },
+  });
+}
+
+/**
+ * The execute-api endpoint serves the hub account's APIs and nothing else. Callers are anonymous to
+ * IAM (they carry a bearer token), so the principal cannot be narrowed; the API's own resource
+ * policy in turn admits only this endpoint.
+ */
+export function executeApiEndpointPolicy(args: {
+  region: string;
+  hubAccountId: string;
+}): PolicyDocument {
+  return document({
+    Sid: "HubApisOnly",
+    Effect: "Allow",
+    Principal: "*",
+    Action: "execute-api:Invoke",
+    Resource: `arn:aws:execute-api:${args.region}:${args.hubAccountId}:*`,
+  });
+}
+
 /**
  * The service control policy for the LOB accounts (or their OU): nobody there, administrators
- * included, may create a Studio URL except through the hub's endpoints. This closes the console and
- * CLI paths the references warned about. Attach it from the organization's management account.
+ * included, may create a Studio URL, except the LOB's access role, and that only through the hub's
+ * endpoints. This closes the console and CLI paths the references warned about, and the corporate
+ * network path through the hub's own endpoint. Attach it from the organization's management account.
  */
 export function studioGuardrailScp(args: {
   sageMakerApiEndpointId: string;
   studioEndpointId: string;
+  accessRoleName: string;
 }): PolicyDocument {
-  return document({
-    Sid: "StudioUrlsOnlyThroughHubEndpoints",
-    Effect: "Deny",
-    Action: "sagemaker:CreatePresignedDomainUrl",
-    Resource: "*",
-    Condition: {
-      StringNotEquals: { "aws:SourceVpce": [args.sageMakerApiEndpointId, args.studioEndpointId] },
+  return document(
+    {
+      Sid: "StudioUrlsOnlyForTheAccessRole",
+      Effect: "Deny",
+      Action: "sagemaker:CreatePresignedDomainUrl",
+      Resource: "*",
+      Condition: {
+        ArnNotLike: { "aws:PrincipalArn": `arn:aws:iam::*:role/${args.accessRoleName}` },
+      },
     },
-  });
+    {
+      Sid: "StudioUrlsOnlyThroughHubEndpoints",
+      Effect: "Deny",
+      Action: "sagemaker:CreatePresignedDomainUrl",
+      Resource: "*",
+      Condition: {
+        StringNotEquals: { "aws:SourceVpce": [args.sageMakerApiEndpointId, args.studioEndpointId] },
+      },
+    },
+  );
+}
+
+/**
+ * The hub's data key: the account administers it through IAM, and CloudWatch Logs may use it for
+ * this account's log groups in this region (AWS's documented key policy for encrypted log groups).
+ * DynamoDB uses it through the grants it creates for each table.
+ */
+export function dataKeyPolicy(args: { region: string; accountId: string }): PolicyDocument {
+  return document(
+    {
+      Sid: "AccountAdministersThroughIam",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${args.accountId}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+    {
+      Sid: "LogsForThisAccountsLogGroups",
+      Effect: "Allow",
+      Principal: { Service: `logs.${args.region}.amazonaws.com` },
+      Action: [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+      ],
+      Resource: "*",
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${args.region}:${args.accountId}:log-group:*`,
+        },
+      },
+    },
+  );
+}
+
+/** CloudTrail may write the trail's log files to its bucket, and nothing else may (TLS only). */
+export function auditTrailBucketPolicy(args: {
+  bucketArn: string;
+  trailArn: string;
+}): PolicyDocument {
+  return document(
+    {
+      Sid: "TrailChecksAcl",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:GetBucketAcl",
+      Resource: args.bucketArn,
+      Condition: { StringEquals: { "aws:SourceArn": args.trailArn } },
+    },
+    {
+      Sid: "TrailWritesLogs",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${args.bucketArn}/AWSLogs/*`,
+      Condition: {
+        StringEquals: {
+          "aws:SourceArn": args.trailArn,
+          "s3:x-amz-acl": "bucket-owner-full-control",
+        },
+      },
+    },
+    {
+      Sid: "TlsOnly",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [args.bucketArn, `${args.bucketArn}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  );
 }

@@ -174,6 +174,20 @@ export class Deployer {
               AttributeName: a.name,
               AttributeType: a.type as "S",
             })),
+            GlobalSecondaryIndexes: (
+              i.globalSecondaryIndexes as
+                | { name: string; hashKey: string; rangeKey?: string; projectionType: string }[]
+                | undefined
+            )?.map((index) => ({
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.hashKey, KeyType: "HASH" as const },
+                ...(index.rangeKey
+                  ? [{ AttributeName: index.rangeKey, KeyType: "RANGE" as const }]
+                  : []),
+              ],
+              Projection: { ProjectionType: index.projectionType as "ALL" },
+            })),
           }),
         );
         undo.push(() =>

@@ -28,6 +28,8 @@ export class LambdaHost {
       [path.join(this.bundleDir, "index.js")],
       {
         env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--no-warnings", ...this.env },
+        // Lambda runs a function in its task root, where relative paths (the LOB registry) resolve.
+        cwd: this.bundleDir,
         stdio: ["ignore", "pipe", "pipe", "ipc"],
       },
     );

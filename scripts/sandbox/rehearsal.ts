@@ -4,6 +4,9 @@ import {
   RespondToAuthChallengeCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { buildFunctions, SANDBOX_OUT_DIR } from "../../functions/build";
 import {
   fullStackName,
   loadStackConfig,
@@ -105,6 +108,28 @@ function hubResolver(shared: StackRun, emulator: AwsEmulator): (hostname: string
 
 const REGION_OF = (run: StackRun) => String(run.outputs.region);
 
+/**
+ * Writes a function's archive as the program declared it into a folder: the program's files (the
+ * LOB registry) as they are, and each bundle file from the rehearsal's build of the same function,
+ * which differs from the deployed one only by the local Cognito issuer branch (functions/build.ts).
+ */
+async function materialize(code: unknown, dir: string): Promise<void> {
+  const assets = (await (code as { assets?: unknown }).assets) as
+    | Record<string, { path?: Promise<string>; text?: Promise<string> }>
+    | undefined;
+  if (!assets) throw new Error("the function's code is not an asset archive");
+  mkdirSync(dir, { recursive: true });
+  for (const [file, asset] of Object.entries(assets)) {
+    const deployed = await asset.path;
+    if (deployed !== undefined) {
+      const fn = path.basename(path.dirname(deployed));
+      copyFileSync(path.join(SANDBOX_OUT_DIR, fn, path.basename(deployed)), path.join(dir, file));
+    } else {
+      writeFileSync(path.join(dir, file), (await asset.text) ?? "");
+    }
+  }
+}
+
 async function startFunctions(
   shared: StackRun,
   emulator: AwsEmulator,
@@ -114,6 +139,7 @@ async function startFunctions(
 ): Promise<Map<string, LambdaHost>> {
   const region = REGION_OF(shared);
   const hosts = new Map<string, LambdaHost>();
+  await buildFunctions(SANDBOX_OUT_DIR, "sandbox");
   for (const fn of shared.resources.filter(
     (r: RecordedResource) => r.type === "aws:lambda/function:Function",
   )) {
@@ -126,20 +152,21 @@ async function startFunctions(
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_SESSION_TOKEN: credentials.sessionToken,
+      // cognito-local stands for Cognito (through the hub's cognito-idp endpoint, for the presigner).
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl,
       ...(inVpc
         ? {
             AWS_ENDPOINT_URL_STS: resolve(`sts.${region}.amazonaws.com`).url,
             AWS_ENDPOINT_URL_SAGEMAKER: resolve(`api.sagemaker.${region}.amazonaws.com`).url,
             AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
           }
-        : { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl }),
+        : {}),
     };
     const variables =
       (fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ??
       {};
-    // Under the mock runtime the archive's path is still the program's promise of it.
-    const code: unknown = await (fn.inputs.code as { path?: unknown } | undefined)?.path;
-    if (typeof code !== "string") throw new Error(`${fn.name} has no code archive path`);
+    const code = path.join(services.stateDir, "functions", fn.name);
+    await materialize(fn.inputs.code, code);
     const host = new LambdaHost(
       fn.name,
       code,
