@@ -304,11 +304,21 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
   else clientCidrsRaw.forEach((c, i) => clientCidrs.push(r.cidr(`clientCidrs[${i}]`, c, 8, 32)));
 
   // Every range the transit gateway routes must be distinct: hub, each spoke, each client range.
+  // Ranges refused on their own are left out, so each mistake is reported once.
+  const within = (cidr: string, min: number, max: number) => {
+    const parsed = parseCidr(cidr);
+    return parsed !== undefined && parsed.prefix >= min && parsed.prefix <= max;
+  };
   const ranges: { key: string; cidr: string }[] = [
     { key: "hubVpcCidr", cidr: hubVpcCidr },
     ...Object.entries(lobs).map(([lob, e]) => ({ key: `lobs.${lob}.vpcCidr`, cidr: e.vpcCidr })),
-    ...clientCidrs.map((cidr, i) => ({ key: `clientCidrs[${i}]`, cidr })),
-  ];
+  ]
+    .filter((range) => within(range.cidr, 16, 24))
+    .concat(
+      clientCidrs
+        .map((cidr, i) => ({ key: `clientCidrs[${i}]`, cidr }))
+        .filter((range) => within(range.cidr, 8, 32)),
+    );
   ranges.forEach((range, i) => {
     const parsed = parseCidr(range.cidr);
     const earlier = ranges.slice(0, i).find((other) => {
@@ -434,7 +444,7 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
   const lob = r.string(
     "lob",
     LOB_NAME,
-    "a LOB name of lower-case letters, digits and dashes, as in the hub's lobAccounts",
+    "a LOB name of lower-case letters, digits and dashes, as in the hub's lobs",
   );
   const sharedStack = r.string(
     "sharedStack",

@@ -3,7 +3,11 @@ import {
   ListUserPoolsCommand,
   RespondToAuthChallengeCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildFunctions, SANDBOX_OUT_DIR } from "../../functions/build";
@@ -401,6 +405,52 @@ export async function rehearse(
         const opened = await get(url, headers);
         expectStatus(opened, 403, "Studio through a non-hub endpoint");
         return { detail: `403 ${opened.body}`, value: undefined };
+      },
+    );
+    await step(
+      "refused: the presigner invoked directly, past the authorizer, with a forged context (401)",
+      async () => {
+        const presigner = [...functions.values()].find((f) => f.name.endsWith("presigner"));
+        if (!presigner) throw new Error("no presigner function");
+        const answer = await presigner.invoke<{ statusCode: number; body: string }>({
+          resource: "/studios/{lob}",
+          path: "/studios/lob-a",
+          httpMethod: "GET",
+          headers: {},
+          pathParameters: { lob: "lob-a" },
+          requestContext: { authorizer: { username: "user-lob-a", principalId: "forged" } },
+        });
+        if (answer.statusCode !== 401)
+          throw new Error(`expected 401, got ${String(answer.statusCode)} ${answer.body}`);
+        return { detail: `401 ${answer.body}`, value: undefined };
+      },
+    );
+    await step(
+      "refused: an entitlement forged with admin rights naming a colleague's profile (no URL)",
+      async () => {
+        // Written straight to the table, as an administrator of the hub account could.
+        const forged = { lob: "lob-a", username: "user-lob-b", profileName: "user-lob-a" };
+        const table = String(shared.outputs.usersTableName);
+        await deployer.dynamo.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: Object.fromEntries(Object.entries(forged).map(([k, v]) => [k, { S: v }])),
+          }),
+        );
+        try {
+          const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+          if (answer.status === 302 || answer.location)
+            throw new Error(`the forged row opened Studio: ${String(answer.status)}`);
+          expectStatus(answer, 502, "forged entitlement");
+          return { detail: `${String(answer.status)} ${answer.body}`, value: undefined };
+        } finally {
+          await deployer.dynamo.send(
+            new DeleteItemCommand({
+              TableName: table,
+              Key: { lob: { S: "lob-a" }, username: { S: "user-lob-b" } },
+            }),
+          );
+        }
       },
     );
     await step("the function logs hold no token and no presigned URL", () => {

@@ -100,6 +100,12 @@ describe("central endpoint services and their zones", () => {
         "logs.eu-west-1.amazonaws.com",
         "logs.eu-west-1.amazonaws.com",
       ],
+      [
+        "cognito-idp",
+        "com.amazonaws.eu-west-1.cognito-idp",
+        "cognito-idp.eu-west-1.amazonaws.com",
+        "cognito-idp.eu-west-1.amazonaws.com",
+      ],
     ]);
   });
 });

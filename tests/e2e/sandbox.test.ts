@@ -37,13 +37,21 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "refused: a tampered token (401)"],
       ["✓", "refused: a request from outside the execute-api endpoint (403)"],
       ["✓", "refused: a presigned URL opened through a non-hub endpoint (IAM denies)"],
+      [
+        "✓",
+        "refused: the presigner invoked directly, past the authorizer, with a forged context (401)",
+      ],
+      [
+        "✓",
+        "refused: an entitlement forged with admin rights naming a colleague's profile (no URL)",
+      ],
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("72 resources, 17 of them created in the emulators");
+    expect(stdout).toContain("90 resources, 22 of them created in the emulators");
     expect(stdout).toMatch(
       /302 Location: https:\/\/d-[0-9a-f]{12}\.studio\.us-east-1\.sagemaker\.aws\/auth\?token=/,
     );
@@ -52,7 +60,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, endpoints 0",
     );
-    expect(stdout).toMatch(/rehearsal passed: 19 of 19 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 21 of 21 steps in [\d.]+ s/);
   }, 150_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

@@ -1,19 +1,33 @@
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 
 const AWS = { region: "us-east-1", profile: "hub" };
+const LOB_A = {
+  accountId: "222222222222",
+  vpcCidr: "10.1.0.0/16",
+  deployer: "arn:aws:iam::222222222222:role/deployer",
+};
+const LOB_B = {
+  accountId: "333333333333",
+  vpcCidr: "10.2.0.0/16",
+  deployer: "arn:aws:iam::333333333333:role/deployer",
+};
+const lobs = (entries: Record<string, unknown>) => JSON.stringify(entries);
 const shared: Record<string, string> = {
   kind: "shared",
   hubAccountId: "111111111111",
+  organizationId: "o-exampleorg1",
   hubVpcCidr: "10.0.0.0/16",
-  lobAccounts: JSON.stringify({ "lob-a": "222222222222", "lob-b": "333333333333" }),
+  lobs: lobs({ "lob-a": LOB_A, "lob-b": LOB_B }),
 };
 const lob: Record<string, string> = {
   kind: "lob",
   lob: "lob-a",
   sharedStack: "example-org/studio-access/shared",
-  hubProfile: "hub",
-  vpcCidr: "10.1.0.0/16",
 };
+const SHARED_KNOWN =
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey";
+const LOB_KNOWN =
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, homeEfsRetention";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -39,9 +53,10 @@ describe("shared stack config", () => {
       region: "us-east-1",
       profile: "hub",
       hubAccountId: "111111111111",
+      organizationId: "o-exampleorg1",
       hubVpcCidr: "10.0.0.0/16",
       availabilityZones: 2,
-      lobAccounts: { "lob-a": "222222222222", "lob-b": "333333333333" },
+      lobs: { "lob-a": LOB_A, "lob-b": LOB_B },
       clientCidrs: [],
       users: [],
       presignedUrl: { expiresInSeconds: 20, sessionExpirationSeconds: 28800 },
@@ -50,6 +65,11 @@ describe("shared stack config", () => {
       apiStageName: "v1",
       apiThrottling: { rateLimit: 20, burstLimit: 40 },
       logRetentionDays: 365,
+      mfa: "required",
+      userPoolDeletionProtection: true,
+      threatProtection: "off",
+      auditTrail: true,
+      customerManagedKey: true,
     });
   });
 
@@ -66,6 +86,11 @@ describe("shared stack config", () => {
         apiStageName: "prod",
         apiThrottling: JSON.stringify({ rateLimit: 5, burstLimit: 10 }),
         logRetentionDays: "90",
+        mfa: "optional",
+        userPoolDeletionProtection: "false",
+        threatProtection: "enforced",
+        auditTrail: "false",
+        customerManagedKey: "false",
       },
       AWS,
     );
@@ -79,6 +104,11 @@ describe("shared stack config", () => {
       apiStageName: "prod",
       apiThrottling: { rateLimit: 5, burstLimit: 10 },
       logRetentionDays: 90,
+      mfa: "optional",
+      userPoolDeletionProtection: false,
+      threatProtection: "enforced",
+      auditTrail: false,
+      customerManagedKey: false,
     });
   });
 
@@ -134,44 +164,97 @@ describe("shared stack config", () => {
       'studio-access:availabilityZones is "two": expected a whole number from 2 to 6',
     ],
     [
-      "no lobAccounts",
-      { lobAccounts: undefined },
-      'studio-access:lobAccounts is not set: expected a map of LOB name to 12-digit account id, such as {lob-a: "222222222222"}',
+      "no organization",
+      { organizationId: undefined },
+      "studio-access:organizationId is not set: expected the AWS Organizations id of the hub and LOB accounts, such as o-abcd123456",
     ],
     [
-      "empty lobAccounts",
-      { lobAccounts: "{}" },
-      "studio-access:lobAccounts is {}: expected a non-empty map of LOB name to 12-digit account id",
+      "no lobs",
+      { lobs: undefined },
+      'studio-access:lobs is not set: expected a map of LOB name to {accountId: "<12 digits>", vpcCidr: "<CIDR>", deployer: "<role ARN in that account>"}, such as lob-a: {accountId: "222222222222", ...}',
     ],
     [
-      "lobAccounts as a list",
-      { lobAccounts: '["222222222222"]' },
-      'studio-access:lobAccounts is ["222222222222"]: expected a non-empty map of LOB name to 12-digit account id',
+      "empty lobs",
+      { lobs: "{}" },
+      'studio-access:lobs is {}: expected a non-empty map of LOB name to {accountId: "<12 digits>", vpcCidr: "<CIDR>", deployer: "<role ARN in that account>"}',
     ],
     [
       "a bad LOB name",
-      { lobAccounts: '{"LOB_A":"222222222222"}' },
-      'studio-access:lobAccounts.LOB_A is "LOB_A": expected a LOB name of lower-case letters, digits and dashes (at most 63)',
+      { lobs: lobs({ LOB_A: LOB_A }) },
+      'studio-access:lobs.LOB_A is "LOB_A": expected a LOB name of lower-case letters, digits and dashes (at most 63)',
     ],
     [
       "a bad LOB account",
-      { lobAccounts: '{"lob-a":"2222"}' },
-      'studio-access:lobAccounts.lob-a is "2222": expected a 12-digit AWS account id, quoted',
+      { lobs: lobs({ "lob-a": { ...LOB_A, accountId: "2222" } }) },
+      'studio-access:lobs.lob-a.accountId is "2222": expected a 12-digit AWS account id, quoted',
     ],
     [
       "a LOB in the hub account",
-      { lobAccounts: '{"lob-a":"111111111111"}' },
-      'studio-access:lobAccounts.lob-a is "111111111111": expected an account other than the hub\'s',
+      {
+        lobs: lobs({
+          "lob-a": {
+            ...LOB_A,
+            accountId: "111111111111",
+            deployer: "arn:aws:iam::111111111111:role/d",
+          },
+        }),
+      },
+      'studio-access:lobs.lob-a.accountId is "111111111111": expected an account other than the hub\'s',
     ],
     [
       "two LOBs in one account",
-      { lobAccounts: '{"lob-a":"222222222222","lob-b":"222222222222"}' },
-      'studio-access:lobAccounts.lob-b is "222222222222": expected an account of its own (lob-a uses it already)',
+      {
+        lobs: lobs({
+          "lob-a": LOB_A,
+          "lob-b": { ...LOB_B, accountId: "222222222222", deployer: LOB_A.deployer },
+        }),
+      },
+      'studio-access:lobs.lob-b.accountId is "222222222222": expected an account of its own (lob-a uses it already)',
     ],
     [
-      "lobAccounts that is not JSON",
-      { lobAccounts: "lob-a=2222" },
-      'studio-access:lobAccounts is "lob-a=2222": expected a map of LOB name to 12-digit account id',
+      "a deployer in another account",
+      { lobs: lobs({ "lob-a": { ...LOB_A, deployer: LOB_B.deployer } }) },
+      'studio-access:lobs.lob-a.deployer is "arn:aws:iam::333333333333:role/deployer": expected the ARN of the role (or user) in 222222222222 that deploys this LOB\'s stack',
+    ],
+    [
+      "a LOB without a range",
+      { lobs: lobs({ "lob-a": { ...LOB_A, vpcCidr: undefined } }) },
+      "studio-access:lobs.lob-a.vpcCidr is not set: expected an IPv4 CIDR from /16 to /24, such as 10.0.0.0/16",
+    ],
+    [
+      "a misspelt LOB setting",
+      { lobs: lobs({ "lob-a": { ...LOB_A, vpcCIDR: "10.9.0.0/16" } }) },
+      "studio-access:lobs.lob-a.vpcCIDR is not a setting (known: accountId, vpcCidr, deployer)",
+    ],
+    [
+      "two LOBs with overlapping ranges",
+      { lobs: lobs({ "lob-a": LOB_A, "lob-b": { ...LOB_B, vpcCidr: "10.1.128.0/17" } }) },
+      'studio-access:lobs.lob-b.vpcCidr is "10.1.128.0/17": expected a range that does not overlap lobs.lob-a.vpcCidr (10.1.0.0/16)',
+    ],
+    [
+      "a LOB range inside the hub VPC",
+      { lobs: lobs({ "lob-a": { ...LOB_A, vpcCidr: "10.0.0.0/24" } }) },
+      'studio-access:lobs.lob-a.vpcCidr is "10.0.0.0/24": expected a range that does not overlap hubVpcCidr (10.0.0.0/16)',
+    ],
+    [
+      "the old lobAccounts key, naming its replacement",
+      { lobAccounts: '{"lob-a":"222222222222"}' },
+      'studio-access:lobAccounts is no longer a setting: name every LOB in lobs instead, with its range and deployer: lobs: {lob-a: {accountId: "222222222222", vpcCidr: "10.1.0.0/16", deployer: "arn:aws:iam::222222222222:role/..."}}',
+    ],
+    [
+      "lobs that is not JSON",
+      { lobs: "lob-a=2222" },
+      'studio-access:lobs is "lob-a=2222": expected a map of LOB name to {accountId, vpcCidr, deployer}',
+    ],
+    [
+      "an MFA mode that does not exist",
+      { mfa: "sms" },
+      'studio-access:mfa is "sms": expected one of required, optional, off',
+    ],
+    [
+      "a threat protection mode that does not exist",
+      { threatProtection: "on" },
+      'studio-access:threatProtection is "on": expected one of off, audit, enforced',
     ],
     [
       "a bad client CIDR",
@@ -186,7 +269,12 @@ describe("shared stack config", () => {
     [
       "a client range inside the hub VPC",
       { clientCidrs: '["10.0.128.0/24"]' },
-      'studio-access:clientCidrs[0] is "10.0.128.0/24": expected a corporate range outside the hub VPC 10.0.0.0/16',
+      'studio-access:clientCidrs[0] is "10.0.128.0/24": expected a range that does not overlap hubVpcCidr (10.0.0.0/16)',
+    ],
+    [
+      "a client range overlapping a LOB",
+      { clientCidrs: '["10.2.0.0/24"]' },
+      'studio-access:clientCidrs[0] is "10.2.0.0/24": expected a range that does not overlap lobs.lob-b.vpcCidr (10.2.0.0/16)',
     ],
     [
       "a bad username",
@@ -263,13 +351,13 @@ describe("shared stack config", () => {
     ],
     [
       "a key of the other kind",
-      { vpcCidr: "10.1.0.0/16" },
-      "studio-access:vpcCidr is not a setting of this stack kind (known: kind, hubAccountId, hubVpcCidr, availabilityZones, lobAccounts, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays)",
+      { members: '["ann"]' },
+      `studio-access:members is not a setting of this stack kind (known: ${SHARED_KNOWN})`,
     ],
     [
       "a misspelt key",
       { hubVPCCidr: "10.0.0.0/16" },
-      "studio-access:hubVPCCidr is not a setting of this stack kind (known: kind, hubAccountId, hubVpcCidr, availabilityZones, lobAccounts, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays)",
+      `studio-access:hubVPCCidr is not a setting of this stack kind (known: ${SHARED_KNOWN})`,
     ],
   ])("refuses %s", (_, override, message) => {
     expect(problems({ ...shared, ...override })).toEqual([message]);
@@ -311,30 +399,26 @@ describe("LOB stack config", () => {
       profile: "hub",
       lob: "lob-a",
       sharedStack: "example-org/studio-access/shared",
-      hubAccess: { profile: "hub" },
-      vpcCidr: "10.1.0.0/16",
+      hubRoleArn: undefined,
       availabilityZones: 2,
       members: [],
       homeEfsRetention: "Retain",
     });
   });
 
-  it("reaches the hub through a role when hubRoleArn is set", () => {
-    const { hubProfile: _byRole, ...rest } = lob;
+  it("takes another hub role when hubRoleArn is set", () => {
     const config = parseStackConfig(
-      { ...rest, hubRoleArn: "arn:aws:iam::111111111111:role/deployer" },
+      { ...lob, hubRoleArn: "arn:aws:iam::111111111111:role/deployer" },
       AWS,
     );
-    expect(config).toMatchObject({
-      hubAccess: { roleArn: "arn:aws:iam::111111111111:role/deployer" },
-    });
+    expect(config).toMatchObject({ hubRoleArn: "arn:aws:iam::111111111111:role/deployer" });
   });
 
   it.each<[string, Record<string, string | undefined>, string]>([
     [
       "no LOB",
       { lob: undefined },
-      "studio-access:lob is not set: expected a LOB name of lower-case letters, digits and dashes, as in the hub's lobAccounts",
+      "studio-access:lob is not set: expected a LOB name of lower-case letters, digits and dashes, as in the hub's lobs",
     ],
     [
       "a bad LOB",
@@ -347,29 +431,19 @@ describe("LOB stack config", () => {
       'studio-access:sharedStack is "shared": expected the hub stack\'s full name, <organization>/studio-access/<stack>',
     ],
     [
-      "neither hub access",
-      { hubProfile: undefined },
-      "exactly one of studio-access:hubProfile and studio-access:hubRoleArn must be set (how this stack reaches the hub account), got neither",
-    ],
-    [
-      "both hub accesses",
-      { hubRoleArn: "arn:aws:iam::111111111111:role/x" },
-      "exactly one of studio-access:hubProfile and studio-access:hubRoleArn must be set (how this stack reaches the hub account), got both",
-    ],
-    [
       "a bad hub role",
-      { hubProfile: undefined, hubRoleArn: "deployer" },
+      { hubRoleArn: "deployer" },
       'studio-access:hubRoleArn is "deployer": expected an IAM role ARN in the hub account',
     ],
     [
-      "an empty hub profile",
-      { hubProfile: " " },
-      'studio-access:hubProfile is " ": expected the name of an AWS CLI profile for the hub account',
+      "the old hubProfile key, naming what replaced it",
+      { hubProfile: "hub" },
+      "studio-access:hubProfile is no longer a setting: the LOB stack reaches the hub through the deployer role the hub creates for it (or hubRoleArn)",
     ],
     [
-      "no VPC CIDR",
-      { vpcCidr: undefined },
-      "studio-access:vpcCidr is not set: expected an IPv4 CIDR from /16 to /24, such as 10.0.0.0/16",
+      "the old vpcCidr key, naming where it moved",
+      { vpcCidr: "10.1.0.0/16" },
+      "studio-access:vpcCidr is no longer a setting: the hub names each LOB's range: set lobs.<lob>.vpcCidr in the shared stack",
     ],
     [
       "a bad member",
@@ -398,8 +472,8 @@ describe("LOB stack config", () => {
     ],
     [
       "a hub key",
-      { lobAccounts: "{}" },
-      "studio-access:lobAccounts is not a setting of this stack kind (known: kind, lob, sharedStack, hubProfile, hubRoleArn, vpcCidr, availabilityZones, members, homeEfsRetention)",
+      { clientCidrs: "[]" },
+      `studio-access:clientCidrs is not a setting of this stack kind (known: ${LOB_KNOWN})`,
     ],
   ])("refuses %s", (_, override, message) => {
     expect(problems({ ...lob, ...override })).toEqual([message]);
