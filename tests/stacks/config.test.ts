@@ -423,7 +423,7 @@ describe("LOB stack config", () => {
     [
       "a bad LOB",
       { lob: "Lob A" },
-      'studio-access:lob is "Lob A": expected a LOB name of lower-case letters, digits and dashes, as in the hub\'s lobAccounts',
+      'studio-access:lob is "Lob A": expected a LOB name of lower-case letters, digits and dashes, as in the hub\'s lobs',
     ],
     [
       "a short stack name",
