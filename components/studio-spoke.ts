@@ -18,12 +18,10 @@ export interface HubOutputs {
   readonly accessRoleName: string;
   readonly vpcId: string;
   readonly vpcCidr: string;
-  readonly routeTableId: string;
   readonly availabilityZoneIds: readonly string[];
   readonly transitGatewayId: string;
   readonly hubTgwRouteTableId: string;
   readonly spokesTgwRouteTableId: string;
-  readonly endpointSecurityGroupId: string;
   readonly endpointIds: Readonly<Record<EndpointKey, string>>;
   /** The zones spokes associate with (every endpoint's but the hub-only ones). */
   readonly zoneIds: Readonly<Partial<Record<EndpointKey, string>>>;

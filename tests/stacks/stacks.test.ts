@@ -37,12 +37,10 @@ const countByType = (run: StackRun, account?: string) => {
 /** The hub-side pieces a LOB stack owns: created and destroyed with it, in the hub account. */
 const HUB_SIDE = {
   "aws:dynamodb/tableItem:TableItem": 2,
-  "aws:ec2/route:Route": 1,
   "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 1,
   "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 1,
   "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": 1,
   "aws:route53/vpcAssociationAuthorization:VpcAssociationAuthorization": 6,
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
 };
 const LOB_SIDE = {
   "aws:ec2/route:Route": 1,
@@ -81,33 +79,44 @@ describe("the shared stack", () => {
       "aws:apigateway/resource:Resource": 2,
       "aws:apigateway/restApi:RestApi": 1,
       "aws:apigateway/stage:Stage": 1,
+      "aws:cloudtrail/trail:Trail": 1,
       "aws:cloudwatch/logGroup:LogGroup": 3,
       "aws:cognito/user:User": 2,
       "aws:cognito/userPool:UserPool": 1,
       "aws:cognito/userPoolClient:UserPoolClient": 1,
       "aws:dynamodb/table:Table": 2,
+      // The way back to each spoke, owned by the hub.
+      "aws:ec2/route:Route": 2,
       "aws:ec2/routeTable:RouteTable": 1,
       "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
-      "aws:ec2/securityGroup:SecurityGroup": 2,
+      // Endpoints (hub and spokes), endpoints for corporate clients, the presigner.
+      "aws:ec2/securityGroup:SecurityGroup": 3,
       "aws:ec2/subnet:Subnet": 2,
       "aws:ec2/vpc:Vpc": 1,
-      "aws:ec2/vpcEndpoint:VpcEndpoint": 7,
+      "aws:ec2/vpcEndpoint:VpcEndpoint": 8,
       "aws:ec2transitgateway/routeTable:RouteTable": 2,
       "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 1,
       "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 1,
       "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
       "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
-      "aws:iam/role:Role": 3,
-      "aws:iam/rolePolicy:RolePolicy": 2,
+      // Authorizer, presigner, API Gateway logging, and a deployer role per LOB.
+      "aws:iam/role:Role": 5,
+      "aws:iam/rolePolicy:RolePolicy": 4,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      "aws:kms/key:Key": 1,
       "aws:lambda/function:Function": 2,
       "aws:lambda/permission:Permission": 3,
       "aws:ram/principalAssociation:PrincipalAssociation": 2,
       "aws:ram/resourceAssociation:ResourceAssociation": 1,
       "aws:ram/resourceShare:ResourceShare": 1,
-      "aws:route53/record:Record": 6,
-      "aws:route53/zone:Zone": 6,
+      "aws:route53/record:Record": 7,
+      "aws:route53/zone:Zone": 7,
+      "aws:s3/bucket:Bucket": 1,
+      "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
-      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
+      // HTTPS from the hub, from each spoke, and from the corporate range.
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
     });
   });
 
@@ -117,16 +126,15 @@ describe("the shared stack", () => {
         "accessRoleName",
         "apiUrl",
         "availabilityZoneIds",
+        "deployerRoleArns",
         "endpointIds",
-        "endpointSecurityGroupId",
         "hubAccountId",
         "hubTgwRouteTableId",
         "lobAccountScp",
-        "lobAccounts",
+        "lobs",
         "lobsTableName",
         "presignerRoleArn",
         "region",
-        "routeTableId",
         "spokesTgwRouteTableId",
         "transitGatewayId",
         "userPoolClientId",
@@ -158,7 +166,7 @@ describe("the LOB stacks", () => {
     },
   );
 
-  it("restricts each provider to its account; lob-a reaches the hub by profile, lob-b by role", () => {
+  it("restricts each provider to its account; each LOB reaches the hub only through its own deployer role", () => {
     const providers = (run: StackRun) =>
       Object.fromEntries(
         run.providers.map((p) => [
@@ -167,32 +175,52 @@ describe("the LOB stacks", () => {
             region: p.inputs.region,
             account: p.account,
             profile: p.inputs.profile,
-            assumeRoles: p.inputs.assumeRoles,
+            assumeRoles:
+              typeof p.inputs.assumeRoles === "string"
+                ? (JSON.parse(p.inputs.assumeRoles) as unknown)
+                : p.inputs.assumeRoles,
           },
         ]),
       );
-    expect(providers(planned.lobA)).toEqual({
-      "lob-a": {
-        region: "us-east-1",
-        account: LOB_A_ACCOUNT,
-        profile: "studio-access-lob-a",
-        assumeRoles: undefined,
+    for (const [run, lob, account] of [
+      [planned.lobA, "lob-a", LOB_A_ACCOUNT],
+      [planned.lobB, "lob-b", LOB_B_ACCOUNT],
+    ] as const) {
+      expect(providers(run)).toEqual({
+        [lob]: {
+          region: "us-east-1",
+          account,
+          profile: `studio-access-${lob}`,
+          assumeRoles: undefined,
+        },
+        hub: {
+          region: "us-east-1",
+          account: HUB_ACCOUNT,
+          // The LOB account's own credentials, then the role the hub made for this LOB.
+          profile: `studio-access-${lob}`,
+          assumeRoles: [
+            {
+              roleArn: `arn:aws:iam::111111111111:role/studio-access-${lob}-deployer`,
+              sessionName: `studio-access-${lob}`,
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it("takes hubRoleArn instead of the hub's deployer role when it is set", async () => {
+    const run = await runStackUnderMocks({
+      stack: "lob-a",
+      config: {
+        ...loadStackConfig("lob-a"),
+        "studio-access:hubRoleArn": "arn:aws:iam::111111111111:role/break-glass",
       },
-      hub: {
-        region: "us-east-1",
-        account: HUB_ACCOUNT,
-        profile: "studio-access-hub",
-        assumeRoles: undefined,
-      },
+      stackOutputs: { [fullStackName("shared")]: planned.shared.outputs },
     });
-    const lobB = providers(planned.lobB);
-    expect(lobB.hub).toMatchObject({ account: HUB_ACCOUNT, profile: undefined });
-    const assumeRoles = lobB.hub?.assumeRoles;
-    expect(typeof assumeRoles === "string" ? JSON.parse(assumeRoles) : assumeRoles).toEqual([
-      {
-        roleArn: "arn:aws:iam::111111111111:role/studio-access-lob-b-deployer",
-        sessionName: "studio-access-lob-b",
-      },
+    const hub = run.providers.find((p) => p.name === "hub");
+    expect(JSON.parse(String(hub?.inputs.assumeRoles))).toEqual([
+      { roleArn: "arn:aws:iam::111111111111:role/break-glass", sessionName: "studio-access-lob-a" },
     ]);
   });
 
@@ -249,12 +277,16 @@ describe("the LOB stacks", () => {
 
 describe("adding a LOB", () => {
   it("needs only a hub config entry and a stack file: lob-c lands in its own account and the presigner may assume its role", async () => {
+    const base = loadStackConfig("shared");
     const sharedConfig = {
-      ...loadStackConfig("shared"),
-      "studio-access:lobAccounts": JSON.stringify({
-        "lob-a": "222222222222",
-        "lob-b": "333333333333",
-        "lob-c": "444444444444",
+      ...base,
+      "studio-access:lobs": JSON.stringify({
+        ...(JSON.parse(base["studio-access:lobs"]!) as object),
+        "lob-c": {
+          accountId: "444444444444",
+          vpcCidr: "10.3.0.0/16",
+          deployer: "arn:aws:iam::444444444444:role/studio-access-deployer",
+        },
       }),
     };
     const shared = await runStackUnderMocks({ stack: "shared", config: sharedConfig });
@@ -267,8 +299,6 @@ describe("adding a LOB", () => {
         kind: "lob",
         lob: "lob-c",
         sharedStack: fullStackName("shared"),
-        hubProfile: "studio-access-hub",
-        vpcCidr: "10.3.0.0/16",
         members: ["carol", "dave"],
       }),
       stackOutputs: { [fullStackName("shared")]: shared.outputs },
@@ -287,6 +317,9 @@ describe("adding a LOB", () => {
       one(shared, "aws:ram/principalAssociation:PrincipalAssociation", "hub-tgw-share-lob-c").inputs
         .principal,
     ).toBe("444444444444");
+    expect(one(shared, "aws:iam/role:Role", "lob-c-deployer").inputs.assumeRolePolicy).toContain(
+      "arn:aws:iam::444444444444:role/studio-access-deployer",
+    );
     expect(countByType(lobC, "444444444444")).toEqual({
       ...LOB_SIDE,
       "aws:sagemaker/userProfile:UserProfile": 2,
@@ -309,7 +342,7 @@ describe("adding a LOB", () => {
 describe("LOB stack checks against the hub", () => {
   const hubOutputs = () => ({ [fullStackName("shared")]: planned.shared.outputs });
 
-  it("fails clearly when its LOB is not in the hub's lobAccounts", async () => {
+  it("fails clearly when its LOB is not in the hub's lobs", async () => {
     await expect(
       runStackUnderMocks({
         stack: "lob-z",
@@ -317,7 +350,7 @@ describe("LOB stack checks against the hub", () => {
         stackOutputs: hubOutputs(),
       }),
     ).rejects.toThrow(
-      "studio-access:lob is \"lob-z\": expected a LOB of the hub's lobAccounts (lob-a, lob-b); add it to the shared stack's config and update that stack first",
+      "studio-access:lob is \"lob-z\": expected a LOB of the hub's lobs (lob-a, lob-b); add it to the shared stack's config and update that stack first",
     );
   });
 
@@ -333,23 +366,11 @@ describe("LOB stack checks against the hub", () => {
     );
   });
 
-  it("fails clearly when its VPC overlaps the hub's", async () => {
-    await expect(
-      runStackUnderMocks({
-        stack: "lob-a",
-        config: { ...loadStackConfig("lob-a"), "studio-access:vpcCidr": "10.0.128.0/20" },
-        stackOutputs: hubOutputs(),
-      }),
-    ).rejects.toThrow(
-      'studio-access:vpcCidr is "10.0.128.0/20": expected a range outside the hub VPC 10.0.0.0/16 (the transit gateway routes between them)',
-    );
-  });
-
   it("fails clearly when the hub stack has not been deployed (no outputs)", async () => {
     await expect(
       runStackUnderMocks({ stack: "lob-a", config: loadStackConfig("lob-a"), stackOutputs: {} }),
     ).rejects.toThrow(
-      "the hub stack example-org/studio-access/shared has no output region, hubAccountId, lobAccounts",
+      "the hub stack example-org/studio-access/shared has no output region, hubAccountId, lobs",
     );
   });
 
@@ -357,11 +378,9 @@ describe("LOB stack checks against the hub", () => {
     await expect(
       runStackUnderMocks({
         stack: "lob-a",
-        config: { ...loadStackConfig("lob-a"), "studio-access:vpcCidr": "10.1.0.0/8" },
+        config: { ...loadStackConfig("lob-a"), "studio-access:members": '["no_way"]' },
       }),
-    ).rejects.toThrow(
-      'studio-access:vpcCidr is "10.1.0.0/8": expected an IPv4 CIDR from /16 to /24',
-    );
+    ).rejects.toThrow('studio-access:members[0] is "no_way": expected a username');
   });
 
   it("refuses more AZs than the hub spans", async () => {
@@ -390,7 +409,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 72 resources");
+    expect(stdout).toContain("shared  (kind shared: 90 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");
