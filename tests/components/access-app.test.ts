@@ -25,7 +25,7 @@ describe("AccessApp: presigner", () => {
           Sid: "ReadEntitlementsAndLobs",
           Effect: "Allow",
           Action: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"],
-          Resource: [users.state.arn, lobs.state.arn],
+          Resource: [users.state.arn, `${String(users.state.arn)}/index/*`, lobs.state.arn],
         },
         {
           Sid: "AssumeLobAccessRoles",
@@ -57,7 +57,15 @@ describe("AccessApp: presigner", () => {
       ],
     });
     expect(role("access-presigner").inputs.managedPolicyArns).toBeUndefined();
-    expect(ofType(shared, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
+    // The only managed policy in the hub: API Gateway's own, on its logging role.
+    expect(
+      ofType(shared, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs),
+    ).toEqual([
+      {
+        role: role("access-apigateway-logs").state.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+      },
+    ]);
   });
 
   it("is trusted by Lambda only", () => {
@@ -94,10 +102,34 @@ describe("AccessApp: presigner", () => {
           LOBS_TABLE: one(shared, "aws:dynamodb/table:Table", "access-lobs").state.name,
           URL_EXPIRES_SECONDS: "20",
           SESSION_EXPIRES_SECONDS: "28800",
+          USER_POOL_ID: one(shared, "aws:cognito/userPool:UserPool", "access-users").id,
+          USER_POOL_CLIENT_ID: one(
+            shared,
+            "aws:cognito/userPoolClient:UserPoolClient",
+            "access-cli",
+          ).id,
+          LOB_REGISTRY: "lobs.json",
         },
       },
     });
     expect(fn("access-presigner").inputs.timeout).toBeLessThan(29);
+  });
+
+  it("ships the LOB registry from the hub config in the presigner's archive, beside the bundle", async () => {
+    const assets = (await (fn("access-presigner").inputs.code as { assets: unknown })
+      .assets) as Record<string, { path?: Promise<string>; text?: Promise<string> }>;
+    expect(Object.keys(assets).sort()).toEqual(["index.js", "index.js.map", "lobs.json"]);
+    expect(await assets["index.js"]!.path).toMatch(/dist\/functions\/presigner\/index\.js$/);
+    expect(JSON.parse((await assets["lobs.json"]!.text)!)).toEqual({
+      "lob-a": {
+        accountId: "222222222222",
+        accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
+      },
+      "lob-b": {
+        accountId: "333333333333",
+        accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
+      },
+    });
   });
 
   it("may only send HTTPS to the hub endpoints and DynamoDB's prefix list", () => {
@@ -191,11 +223,12 @@ describe("AccessApp: private API", () => {
 
   it("puts the TOKEN authorizer on every method", () => {
     const authorizer = one(shared, "aws:apigateway/authorizer:Authorizer", "access-jwt");
+    expect(authorizer.inputs.authorizerResultTtlInSeconds).toBeLessThanOrEqual(60);
     expect(authorizer.inputs).toMatchObject({
       type: "TOKEN",
       identitySource: "method.request.header.Authorization",
       authorizerUri: fn("access-authorizer").state.invokeArn,
-      authorizerResultTtlInSeconds: 300,
+      authorizerResultTtlInSeconds: 60,
     });
     const methods = ofType(shared, "aws:apigateway/method:Method");
     expect(methods).toHaveLength(2);
@@ -252,9 +285,23 @@ describe("AccessApp: private API", () => {
       stageName: "v1",
       deployment: one(shared, "aws:apigateway/deployment:Deployment", "access-api").id,
     });
-    expect((stage.inputs.accessLogSettings as { destinationArn: string }).destinationArn).toBe(
-      logs.state.arn,
-    );
+    const settings = stage.inputs.accessLogSettings as { destinationArn: string; format: string };
+    expect(settings.destinationArn).toBe(logs.state.arn);
+    expect(JSON.parse(settings.format)).toEqual({
+      requestId: "$context.requestId",
+      requestTime: "$context.requestTime",
+      sourceVpce: "$context.identity.vpceId",
+      sourceIp: "$context.identity.sourceIp",
+      principal: "$context.authorizer.principalId",
+      username: "$context.authorizer.username",
+      method: "$context.httpMethod",
+      resource: "$context.resourcePath",
+      path: "$context.path",
+      status: "$context.status",
+      error: "$context.error.message",
+      authorizerError: "$context.authorizer.error",
+      latencyMs: "$context.responseLatency",
+    });
     expect(
       one(shared, "aws:apigateway/methodSettings:MethodSettings", "access-api").inputs,
     ).toMatchObject({
@@ -266,12 +313,13 @@ describe("AccessApp: private API", () => {
     );
   });
 
-  it("keeps every log group for the configured retention", () => {
+  it("keeps every log group for the configured retention, encrypted with the hub key", () => {
     const groups = ofType(shared, "aws:cloudwatch/logGroup:LogGroup");
-    expect(groups.map((g) => [g.name, g.inputs.retentionInDays])).toEqual([
-      ["access-authorizer", 365],
-      ["access-presigner", 365],
-      ["access-api-access", 365],
+    const key = one(shared, "aws:kms/key:Key", "access-data");
+    expect(groups.map((g) => [g.name, g.inputs.retentionInDays, g.inputs.kmsKeyId])).toEqual([
+      ["access-authorizer", 365, key.state.arn],
+      ["access-presigner", 365, key.state.arn],
+      ["access-api-access", 365, key.state.arn],
     ]);
   });
 
@@ -339,20 +387,24 @@ describe("AccessApp: Cognito and tables", () => {
     }
   });
 
-  it("keys the tables per DESIGN §5, on demand, encrypted, with point-in-time recovery", () => {
+  it("keys both tables by LOB first (so IAM can confine a LOB's writer), with a username index, on demand, encrypted with the hub key, with point-in-time recovery", () => {
     const table = (name: string) => one(shared, "aws:dynamodb/table:Table", name).inputs;
+    const key = one(shared, "aws:kms/key:Key", "access-data");
     const common = {
       billingMode: "PAY_PER_REQUEST",
       pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: key.state.arn },
     };
     expect(table("access-entitlements")).toMatchObject({
       ...common,
-      hashKey: "username",
-      rangeKey: "lob",
+      hashKey: "lob",
+      rangeKey: "username",
       attributes: [
-        { name: "username", type: "S" },
         { name: "lob", type: "S" },
+        { name: "username", type: "S" },
+      ],
+      globalSecondaryIndexes: [
+        { name: "by-username", hashKey: "username", rangeKey: "lob", projectionType: "ALL" },
       ],
     });
     expect(table("access-lobs")).toMatchObject({
@@ -361,5 +413,157 @@ describe("AccessApp: Cognito and tables", () => {
       attributes: [{ name: "lob", type: "S" }],
     });
     expect(table("access-lobs").rangeKey).toBeUndefined();
+  });
+});
+
+describe("AccessApp: sign-in hardening", () => {
+  it("requires TOTP MFA, refuses pool deletion and turns threat protection off by default", () => {
+    const pool = one(shared, "aws:cognito/userPool:UserPool", "access-users").inputs;
+    expect(pool).toMatchObject({
+      mfaConfiguration: "ON",
+      softwareTokenMfaConfiguration: { enabled: true },
+      deletionProtection: "ACTIVE",
+    });
+    expect(pool.userPoolAddOns).toBeUndefined();
+    expect(pool.smsConfiguration).toBeUndefined();
+  });
+
+  it.each([
+    ["optional", "OPTIONAL", true],
+    ["off", "OFF", false],
+  ])("maps mfa %s to Cognito's %s", async (mfa, cognito, totp) => {
+    const run = await runStackUnderMocks({
+      stack: "shared",
+      config: { ...loadStackConfig("shared"), "studio-access:mfa": mfa },
+    });
+    expect(one(run, "aws:cognito/userPool:UserPool", "access-users").inputs).toMatchObject({
+      mfaConfiguration: cognito,
+      softwareTokenMfaConfiguration: { enabled: totp },
+    });
+  });
+
+  it("puts the pool on the Plus tier with enforced threat protection when asked, and can lift deletion protection for a destroy", async () => {
+    const run = await runStackUnderMocks({
+      stack: "shared",
+      config: {
+        ...loadStackConfig("shared"),
+        "studio-access:threatProtection": "enforced",
+        "studio-access:userPoolDeletionProtection": "false",
+      },
+    });
+    expect(one(run, "aws:cognito/userPool:UserPool", "access-users").inputs).toMatchObject({
+      userPoolTier: "PLUS",
+      userPoolAddOns: { advancedSecurityMode: "ENFORCED" },
+      deletionProtection: "INACTIVE",
+    });
+  });
+});
+
+describe("AccessApp: data at rest and audit", () => {
+  it("creates one rotating customer-managed key whose policy lets CloudWatch Logs use it for this account's log groups only", () => {
+    const key = one(shared, "aws:kms/key:Key", "access-data");
+    expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(policyOf(key)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "AccountAdministersThroughIam",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::111111111111:root" },
+          Action: "kms:*",
+          Resource: "*",
+        },
+        {
+          Sid: "LogsForThisAccountsLogGroups",
+          Effect: "Allow",
+          Principal: { Service: "logs.us-east-1.amazonaws.com" },
+          Action: [
+            "kms:Encrypt*",
+            "kms:Decrypt*",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:Describe*",
+          ],
+          Resource: "*",
+          Condition: {
+            ArnLike: {
+              "kms:EncryptionContext:aws:logs:arn":
+                "arn:aws:logs:us-east-1:111111111111:log-group:*",
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("records data events on both tables and both functions in a validated trail whose bucket is private and kept", () => {
+    const trail = one(shared, "aws:cloudtrail/trail:Trail", "access-data-events");
+    const bucket = one(shared, "aws:s3/bucket:Bucket", "access-audit");
+    const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
+    const lobs = one(shared, "aws:dynamodb/table:Table", "access-lobs");
+    expect(trail.inputs).toMatchObject({
+      s3BucketName: bucket.id,
+      enableLogFileValidation: true,
+      advancedEventSelectors: [
+        {
+          fieldSelectors: [
+            { field: "eventCategory", equals: ["Data"] },
+            { field: "resources.type", equals: ["AWS::DynamoDB::Table"] },
+            { field: "resources.ARN", equals: [users.state.arn, lobs.state.arn] },
+          ],
+        },
+        {
+          fieldSelectors: [
+            { field: "eventCategory", equals: ["Data"] },
+            { field: "resources.type", equals: ["AWS::Lambda::Function"] },
+            {
+              field: "resources.ARN",
+              equals: [fn("access-authorizer").state.arn, fn("access-presigner").state.arn],
+            },
+          ],
+        },
+      ],
+    });
+    expect(
+      one(shared, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "access-audit").inputs,
+    ).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const statements = (
+      policyOf(one(shared, "aws:s3/bucketPolicy:BucketPolicy", "access-audit")) as {
+        Statement: { Sid: string; Condition?: unknown }[];
+      }
+    ).Statement;
+    expect(statements.map((st) => st.Sid)).toEqual([
+      "TrailChecksAcl",
+      "TrailWritesLogs",
+      "TlsOnly",
+    ]);
+    expect(statements[1]?.Condition).toEqual({
+      StringEquals: {
+        "aws:SourceArn": "arn:aws:cloudtrail:us-east-1:111111111111:trail/access-data-events",
+        "s3:x-amz-acl": "bucket-owner-full-control",
+      },
+    });
+  });
+
+  it("leaves out the key and the trail when the config turns them off", async () => {
+    const run = await runStackUnderMocks({
+      stack: "shared",
+      config: {
+        ...loadStackConfig("shared"),
+        "studio-access:auditTrail": "false",
+        "studio-access:customerManagedKey": "false",
+      },
+    });
+    expect(ofType(run, "aws:kms/key:Key")).toEqual([]);
+    expect(ofType(run, "aws:cloudtrail/trail:Trail")).toEqual([]);
+    expect(ofType(run, "aws:s3/bucket:Bucket")).toEqual([]);
+    expect(
+      one(run, "aws:dynamodb/table:Table", "access-lobs").inputs.serverSideEncryption as object,
+    ).toEqual({ enabled: true });
   });
 });

@@ -12,21 +12,97 @@ const endpoint = (key: string) =>
 
 describe("HubNetwork: central endpoints and zones", () => {
   it.each(endpointServices("us-east-1").map((s) => [s.key, s] as const))(
-    "%s: interface endpoint with private DNS off, in every hub subnet, behind the endpoint SG",
+    "%s: interface endpoint with private DNS off, in every hub subnet, behind the endpoint SG (and the client SG for the API and Studio only)",
     (key, service) => {
       const vpc = one(planned.shared, "aws:ec2/vpc:Vpc", "hub-vpc");
       const subnets = ofType(planned.shared, "aws:ec2/subnet:Subnet").map((s) => s.id);
       const sg = one(planned.shared, "aws:ec2/securityGroup:SecurityGroup", "hub-endpoints");
+      const clients = one(
+        planned.shared,
+        "aws:ec2/securityGroup:SecurityGroup",
+        "hub-client-endpoints",
+      );
       expect(endpoint(key).inputs).toMatchObject({
         vpcId: vpc.id,
         serviceName: service.serviceName,
         vpcEndpointType: "Interface",
         privateDnsEnabled: false,
         subnetIds: subnets,
-        securityGroupIds: [sg.id],
+        securityGroupIds: key === "execute-api" || key === "studio" ? [sg.id, clients.id] : [sg.id],
       });
     },
   );
+
+  const policy = (key: string) => JSON.parse(String(endpoint(key).inputs.policy)) as unknown;
+  const ORG_ONLY = {
+    Sid: "OrganizationOnly",
+    Effect: "Allow",
+    Principal: "*",
+    Action: "*",
+    Resource: "*",
+    Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+  };
+
+  it.each(["sts", "logs", "sagemaker-runtime", "studio"])(
+    "%s: an endpoint policy admitting the organization's principals only",
+    (key) => {
+      expect(policy(key)).toEqual({ Version: "2012-10-17", Statement: [ORG_ONLY] });
+    },
+  );
+
+  it("sagemaker-api: organization only, and Studio URLs only for the LOBs' access roles", () => {
+    expect(policy("sagemaker-api")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        ORG_ONLY,
+        {
+          Sid: "PresignOnlyAsAccessRoles",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sagemaker:CreatePresignedDomainUrl",
+          Resource: "*",
+          Condition: {
+            ArnNotEquals: {
+              "aws:PrincipalArn": [
+                "arn:aws:iam::222222222222:role/StudioAccessRole",
+                "arn:aws:iam::333333333333:role/StudioAccessRole",
+              ],
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("execute-api: the hub account's APIs only", () => {
+    expect(policy("execute-api")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "HubApisOnly",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "execute-api:Invoke",
+          Resource: "arn:aws:execute-api:us-east-1:111111111111:*",
+        },
+      ],
+    });
+  });
+
+  it("cognito-idp: the hub account's user pools only", () => {
+    expect(policy("cognito-idp")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "HubUserPoolsOnly",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "cognito-idp:*",
+          Resource: "arn:aws:cognito-idp:us-east-1:111111111111:userpool/*",
+        },
+      ],
+    });
+  });
 
   it.each(endpointServices("us-east-1").map((s) => [s.key, s] as const))(
     "%s: a private zone on the hub VPC with an alias to the endpoint's regional name",
@@ -51,7 +127,7 @@ describe("HubNetwork: central endpoints and zones", () => {
     },
   );
 
-  it("creates exactly the six interface endpoints and the DynamoDB gateway endpoint", () => {
+  it("creates exactly the seven interface endpoints and the DynamoDB gateway endpoint", () => {
     expect(
       ofType(planned.shared, "aws:ec2/vpcEndpoint:VpcEndpoint")
         .map((e) => e.inputs.serviceName)
@@ -69,37 +145,44 @@ describe("HubNetwork: central endpoints and zones", () => {
     });
   });
 
-  it("lets only HTTPS from the hub and the corporate networks reach the endpoints (spokes add their own rule)", () => {
+  it("lets only HTTPS from the hub and each spoke reach the endpoints, and corporate ranges only the API and Studio", () => {
     const sg = one(planned.shared, "aws:ec2/securityGroup:SecurityGroup", "hub-endpoints");
-    const rules = ofType(
+    const clients = one(
+      planned.shared,
+      "aws:ec2/securityGroup:SecurityGroup",
+      "hub-client-endpoints",
+    );
+    const ingress = ofType(
       planned.shared,
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    ).filter((r) => r.inputs.securityGroupId === sg.id);
-    expect(rules.map((r) => r.inputs)).toEqual([
-      {
-        securityGroupId: sg.id,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "10.0.0.0/16",
-        description: "hub VPC",
-      },
-      {
-        securityGroupId: sg.id,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "10.200.0.0/16",
-        description: "corporate network",
-      },
+    );
+    const https = (securityGroupId: string, cidrIpv4: string, description: string) => ({
+      securityGroupId,
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4,
+      description,
+    });
+    expect(ingress.filter((r) => r.inputs.securityGroupId === sg.id).map((r) => r.inputs)).toEqual([
+      https(sg.id, "10.0.0.0/16", "hub VPC"),
+      https(sg.id, "10.1.0.0/16", "spoke lob-a"),
+      https(sg.id, "10.2.0.0/16", "spoke lob-b"),
     ]);
-    expect(sg.inputs.ingress).toBeUndefined();
-    expect(sg.inputs.egress).toBeUndefined();
+    expect(
+      ingress.filter((r) => r.inputs.securityGroupId === clients.id).map((r) => r.inputs),
+    ).toEqual([https(clients.id, "10.200.0.0/16", "corporate network")]);
+    for (const group of [sg, clients]) {
+      expect(group.inputs.ingress).toBeUndefined();
+      expect(group.inputs.egress).toBeUndefined();
+    }
     const egress = ofType(
       planned.shared,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     );
-    expect(egress.filter((r) => r.inputs.securityGroupId === sg.id)).toEqual([]);
+    expect(
+      egress.filter((r) => [sg.id, clients.id].includes(String(r.inputs.securityGroupId))),
+    ).toEqual([]);
   });
 
   it("never opens anything to 0.0.0.0/0", () => {
@@ -126,7 +209,33 @@ describe("HubNetwork: VPC and transit gateway", () => {
     ]);
     expect(ofType(planned.shared, "aws:ec2/internetGateway:InternetGateway")).toEqual([]);
     expect(ofType(planned.shared, "aws:ec2/natGateway:NatGateway")).toEqual([]);
-    expect(ofType(planned.shared, "aws:ec2/route:Route")).toEqual([]);
+  });
+
+  it("routes only the spokes' ranges from the hub VPC, each to the transit gateway", () => {
+    const routeTable = one(planned.shared, "aws:ec2/routeTable:RouteTable", "hub-isolated");
+    const tgw = one(
+      planned.shared,
+      "aws:ec2transitgateway/transitGateway:TransitGateway",
+      "hub-tgw",
+    );
+    expect(ofType(planned.shared, "aws:ec2/route:Route").map((r) => [r.name, r.inputs])).toEqual([
+      [
+        "hub-to-lob-a",
+        {
+          routeTableId: routeTable.id,
+          destinationCidrBlock: "10.1.0.0/16",
+          transitGatewayId: tgw.id,
+        },
+      ],
+      [
+        "hub-to-lob-b",
+        {
+          routeTableId: routeTable.id,
+          destinationCidrBlock: "10.2.0.0/16",
+          transitGatewayId: tgw.id,
+        },
+      ],
+    ]);
   });
 
   it("turns the transit gateway's default association, propagation and auto-accept off", () => {

@@ -100,7 +100,7 @@ describe("StudioSpoke: domain and profiles", () => {
     ]);
   });
 
-  it("gives the execution role its own domain's apps and Studio logs, not AmazonSageMakerFullAccess", () => {
+  it("gives the execution role its own domain, its user's own apps and spaces, and Studio logs, not AmazonSageMakerFullAccess", () => {
     const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
     const role = one(lobA, "aws:iam/role:Role", "lob-a-execution");
     expect(policyOf(role, "assumeRolePolicy")).toEqual({
@@ -117,21 +117,46 @@ describe("StudioSpoke: domain and profiles", () => {
     const arn = (kind: string) => `arn:aws:sagemaker:us-east-1:222222222222:${kind}`;
     const statements = (
       policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution")) as {
-        Statement: { Sid: string; Resource: unknown }[];
+        Statement: { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown }[];
       }
     ).Statement;
-    expect(statements.map((s) => [s.Sid, s.Resource])).toEqual([
+    expect(statements.map((s) => [s.Sid, s.Resource, s.Condition])).toEqual([
       [
-        "OwnDomainAppsAndSpaces",
+        "ReadOwnDomain",
         [
           arn(`domain/${domain.id}`),
           arn(`user-profile/${domain.id}/*`),
           arn(`space/${domain.id}/*`),
           arn(`app/${domain.id}/*`),
         ],
+        undefined,
       ],
-      ["ListStudioResources", "*"],
-      ["WriteStudioLogs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/*"],
+      ["ListStudioResources", "*", undefined],
+      ["OwnProfileApps", arn(`app/${domain.id}/\${sagemaker:UserProfileName}/*`), undefined],
+      [
+        "OwnSpacesAndTheirApps",
+        [arn(`space/${domain.id}/*`), arn(`app/${domain.id}/*`)],
+        {
+          ArnLike: {
+            "sagemaker:OwnerUserProfileArn": arn(
+              `user-profile/${domain.id}/\${sagemaker:UserProfileName}`,
+            ),
+          },
+        },
+      ],
+      [
+        "WriteStudioLogs",
+        "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/*",
+        undefined,
+      ],
+    ]);
+    // Only describe and list are unconditional: nothing changes a colleague's resources.
+    expect(statements[0]?.Action).toEqual([
+      "sagemaker:DescribeDomain",
+      "sagemaker:DescribeUserProfile",
+      "sagemaker:DescribeSpace",
+      "sagemaker:DescribeApp",
+      "sagemaker:ListTags",
     ]);
   });
 
@@ -178,7 +203,7 @@ describe("StudioSpoke: network", () => {
     expect(one(lobA, "aws:ec2/route:Route", "lob-a-default").account).toBe(LOB_A_ACCOUNT);
   });
 
-  it("is accepted, associated and propagated by the hub, with a return route and an endpoint rule in the hub", () => {
+  it("is accepted (and tagged as its own), associated and propagated in the hub, and adds no route or rule there", () => {
     const attachment = one(lobA, "aws:ec2transitgateway/vpcAttachment:VpcAttachment", "lob-a-tgw");
     const accepter = one(
       lobA,
@@ -191,6 +216,7 @@ describe("StudioSpoke: network", () => {
       transitGatewayAttachmentId: attachment.id,
       transitGatewayDefaultRouteTableAssociation: false,
       transitGatewayDefaultRouteTablePropagation: false,
+      tags: { Name: "lob-a-tgw", "studio-access:lob": "lob-a" },
     });
     const hub = planned.shared.outputs;
     expect(
@@ -213,34 +239,16 @@ describe("StudioSpoke: network", () => {
       transitGatewayAttachmentId: attachment.id,
       transitGatewayRouteTableId: hub.hubTgwRouteTableId,
     });
-    const back = one(lobA, "aws:ec2/route:Route", "lob-a-hub-return");
-    expect([back.account, back.inputs]).toEqual([
-      HUB_ACCOUNT,
-      {
-        routeTableId: hub.routeTableId,
-        destinationCidrBlock: "10.1.0.0/16",
-        transitGatewayId: hub.transitGatewayId,
-      },
-    ]);
-    const rule = one(
-      lobA,
-      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-      "lob-a-endpoints-https",
-    );
-    expect([rule.account, rule.inputs]).toEqual([
-      HUB_ACCOUNT,
-      {
-        securityGroupId: hub.endpointSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "10.1.0.0/16",
-        description: "spoke lob-a",
-      },
-    ]);
+    const inHub = lobA.resources.filter((r) => r.custom && r.account === HUB_ACCOUNT);
+    expect(inHub.filter((r) => r.type === "aws:ec2/route:Route")).toEqual([]);
+    expect(inHub.filter((r) => r.type.startsWith("aws:vpc/securityGroup"))).toEqual([]);
   });
 
-  it.each(endpointServices("us-east-1").map((s) => s.key))(
+  it.each(
+    endpointServices("us-east-1")
+      .filter((s) => s.audience === "hub-and-spokes")
+      .map((s) => s.key),
+  )(
     "associates the hub's %s zone with the spoke VPC: authorised in the hub, associated in the LOB",
     (key) => {
       const vpc = one(lobA, "aws:ec2/vpc:Vpc", "lob-a-vpc");
@@ -263,7 +271,15 @@ describe("StudioSpoke: network", () => {
   );
 });
 
-describe("StudioSpoke: registration in the hub tables", () => {
+describe("StudioSpoke: hub-only zones", () => {
+  it("does not associate the hub's Cognito zone with the spoke", () => {
+    expect(
+      lobA.resources.filter((r) => r.type.startsWith("aws:route53/") && r.name.includes("cognito")),
+    ).toEqual([]);
+  });
+});
+
+describe("HubRegistration: rows in the hub tables", () => {
   it("writes the LOB record and one entitlement per member into the hub's tables, in the hub account", () => {
     const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
     const lobItem = one(lobA, "aws:dynamodb/tableItem:TableItem", "lob-a-lob");
@@ -282,11 +298,11 @@ describe("StudioSpoke: registration in the hub tables", () => {
       HUB_ACCOUNT,
       {
         tableName: planned.shared.outputs.usersTableName,
-        hashKey: "username",
-        rangeKey: "lob",
+        hashKey: "lob",
+        rangeKey: "username",
         item: JSON.stringify({
-          username: { S: "user-lob-a" },
           lob: { S: "lob-a" },
+          username: { S: "user-lob-a" },
           profileName: { S: "user-lob-a" },
         }),
       },
