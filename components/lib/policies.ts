@@ -184,24 +184,37 @@ export function studioExecutionPolicy(args: {
       Resource: "*",
     },
     {
+      // Apps of the user's own profile (not of a space): their ARN names the profile.
       Sid: "OwnProfileApps",
       Effect: "Allow",
       Action: ["sagemaker:CreateApp", "sagemaker:DeleteApp"],
       Resource: arn(`app/${args.domainId}/\${sagemaker:UserProfileName}/*`),
+      Condition: { Null: { "sagemaker:OwnerUserProfileArn": "true" } },
     },
     {
-      Sid: "OwnSpacesAndTheirApps",
+      Sid: "OwnSpaces",
       Effect: "Allow",
       Action: [
         "sagemaker:CreateSpace",
         "sagemaker:UpdateSpace",
         "sagemaker:DeleteSpace",
-        "sagemaker:CreateApp",
-        "sagemaker:DeleteApp",
         "sagemaker:AddTags",
       ],
-      Resource: [arn(`space/${args.domainId}/*`), arn(`app/${args.domainId}/*`)],
-      Condition: { ArnLike: { "sagemaker:OwnerUserProfileArn": ownProfile } },
+      Resource: arn(`space/${args.domainId}/*`),
+      Condition: {
+        ArnLike: { "sagemaker:OwnerUserProfileArn": ownProfile },
+        StringEquals: { "sagemaker:SpaceSharingType": ["Private", "Shared"] },
+      },
+    },
+    {
+      Sid: "OwnPrivateSpaceApps",
+      Effect: "Allow",
+      Action: ["sagemaker:CreateApp", "sagemaker:DeleteApp", "sagemaker:AddTags"],
+      Resource: arn(`app/${args.domainId}/*`),
+      Condition: {
+        ArnLike: { "sagemaker:OwnerUserProfileArn": ownProfile },
+        StringEquals: { "sagemaker:SpaceSharingType": ["Private"] },
+      },
     },
     {
       Sid: "WriteStudioLogs",

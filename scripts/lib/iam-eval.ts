@@ -17,6 +17,10 @@ export interface IamRequest {
   readonly resourcePolicy?: PolicyDocument;
   /** A service control policy applying to the principal's account (FullAWSAccess is added). */
   readonly scp?: PolicyDocument;
+  /** The policy of the VPC endpoint the request came through, if any. */
+  readonly endpointPolicy?: PolicyDocument;
+  /** The principal's AWS Organizations id, when its account is in one (`aws:PrincipalOrgID`). */
+  readonly principalOrgId?: string;
   readonly context?: Readonly<Record<string, string | string[]>>;
 }
 
@@ -25,12 +29,57 @@ const FULL_AWS_ACCESS: PolicyDocument = {
   Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
 };
 
+const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::(\d{12}):/;
+
+/**
+ * The global keys IAM sets from the principal: `aws:PrincipalArn` is the role's ARN for a role
+ * session, and `aws:PrincipalAccount` its account ("AWS global condition context keys", IAM User
+ * Guide). The simulator takes them as given, so they are derived here once for every caller.
+ */
+export function principalContext(
+  principal: string,
+  orgId: string | undefined,
+): Record<string, string> {
+  const session = ASSUMED_ROLE.exec(principal);
+  const account = session?.[2] ?? IAM_PRINCIPAL.exec(principal)?.[1];
+  if (account === undefined) return {};
+  return {
+    "aws:PrincipalArn": session
+      ? `arn:${session[1] ?? "aws"}:iam::${account}:role/${session[3] ?? ""}`
+      : principal,
+    "aws:PrincipalAccount": account,
+    ...(orgId ? { "aws:PrincipalOrgID": orgId } : {}),
+  };
+}
+
+/**
+ * Studio's request context names the calling user's domain and profile, and AWS's own managed
+ * policy (AmazonSageMakerFullAccess) uses them as policy variables on CreateApp and CreateSpace.
+ * The simulator keeps only the context keys its action data lists, which drops these, so they are
+ * resolved in the documents here when the request gives them.
+ */
+const STUDIO_VARIABLES = ["sagemaker:UserProfileName", "sagemaker:DomainId"] as const;
+
+function resolveStudioVariables(
+  doc: PolicyDocument,
+  context: Readonly<Record<string, string | string[]>>,
+): PolicyDocument {
+  let text = JSON.stringify(doc);
+  for (const key of STUDIO_VARIABLES) {
+    const value = context[key];
+    if (typeof value === "string") text = text.replaceAll(`\${${key}}`, value);
+  }
+  return JSON.parse(text) as PolicyDocument;
+}
+
 export async function evaluateIam(request: IamRequest): Promise<Outcome> {
+  const context = request.context ?? {};
   const response = await runSimulation(
     {
       identityPolicies: (request.identity ?? []).map((policy, i) => ({
         name: `identity-${i}`,
-        policy,
+        policy: resolveStudioVariables(policy, context),
       })),
       serviceControlPolicies: request.scp
         ? [
@@ -45,11 +94,17 @@ export async function evaluateIam(request: IamRequest): Promise<Outcome> {
         : [],
       resourceControlPolicies: [],
       resourcePolicy: request.resourcePolicy,
+      vpcEndpointPolicies: request.endpointPolicy
+        ? [{ name: "endpoint", policy: request.endpointPolicy }]
+        : undefined,
       request: {
         principal: request.principal === "anonymous" ? anonymousPrincipal : request.principal,
         action: request.action,
         resource: { resource: request.resource, accountId: request.resourceAccount },
-        contextVariables: { ...request.context },
+        contextVariables: {
+          ...principalContext(request.principal, request.principalOrgId),
+          ...context,
+        },
       },
     },
     {},

@@ -132,6 +132,10 @@ function fabricate(
         arn: `arn:aws:dynamodb:${region}:${account}:table/${named}`,
       });
       break;
+    case "aws:s3/bucket:Bucket":
+      id = `${name}-${hex(seed, 12)}`;
+      Object.assign(state, { bucket: id, arn: `arn:aws:s3:::${id}` });
+      break;
     case "aws:cloudwatch/logGroup:LogGroup":
       id = named;
       Object.assign(state, {

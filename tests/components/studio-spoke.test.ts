@@ -115,6 +115,7 @@ describe("StudioSpoke: domain and profiles", () => {
     });
     expect(role.inputs.managedPolicyArns).toBeUndefined();
     const arn = (kind: string) => `arn:aws:sagemaker:us-east-1:222222222222:${kind}`;
+    const own = arn(`user-profile/${domain.id}/\${sagemaker:UserProfileName}`);
     const statements = (
       policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution")) as {
         Statement: { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown }[];
@@ -132,16 +133,25 @@ describe("StudioSpoke: domain and profiles", () => {
         undefined,
       ],
       ["ListStudioResources", "*", undefined],
-      ["OwnProfileApps", arn(`app/${domain.id}/\${sagemaker:UserProfileName}/*`), undefined],
       [
-        "OwnSpacesAndTheirApps",
-        [arn(`space/${domain.id}/*`), arn(`app/${domain.id}/*`)],
+        "OwnProfileApps",
+        arn(`app/${domain.id}/\${sagemaker:UserProfileName}/*`),
+        { Null: { "sagemaker:OwnerUserProfileArn": "true" } },
+      ],
+      [
+        "OwnSpaces",
+        arn(`space/${domain.id}/*`),
         {
-          ArnLike: {
-            "sagemaker:OwnerUserProfileArn": arn(
-              `user-profile/${domain.id}/\${sagemaker:UserProfileName}`,
-            ),
-          },
+          ArnLike: { "sagemaker:OwnerUserProfileArn": own },
+          StringEquals: { "sagemaker:SpaceSharingType": ["Private", "Shared"] },
+        },
+      ],
+      [
+        "OwnPrivateSpaceApps",
+        arn(`app/${domain.id}/*`),
+        {
+          ArnLike: { "sagemaker:OwnerUserProfileArn": own },
+          StringEquals: { "sagemaker:SpaceSharingType": ["Private"] },
         },
       ],
       [

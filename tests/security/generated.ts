@@ -5,7 +5,7 @@ import { one, planRepositoryStacks, type Planned } from "../helpers/stacks";
 /** One IAM document the program generated, where it came from, and what kind of policy it is. */
 export interface GeneratedDocument {
   readonly source: string;
-  readonly kind: "trust" | "identity" | "resource" | "scp";
+  readonly kind: "trust" | "identity" | "resource" | "scp" | "endpoint";
   readonly doc: PolicyDocument;
 }
 
@@ -36,6 +36,19 @@ export interface Generated {
   readonly apiPolicy: PolicyDocument;
   readonly scp: PolicyDocument;
   readonly lobs: Readonly<Record<"lob-a" | "lob-b", LobDocuments>>;
+  /** Each LOB's deployer role in the hub: its ARN, trust and policy. */
+  readonly deployers: Readonly<
+    Record<"lob-a" | "lob-b", { arn: string; trust: PolicyDocument; policy: PolicyDocument }>
+  >;
+  /** The policy of each hub interface endpoint, by endpoint key. */
+  readonly endpointPolicies: Readonly<Record<string, PolicyDocument>>;
+  readonly organizationId: string;
+  readonly spokesRouteTableArn: string;
+  readonly hubRouteTableArn: string;
+  readonly zoneArns: readonly string[];
+  readonly dataKeyPolicy: PolicyDocument;
+  readonly auditBucketArn: string;
+  readonly auditBucketPolicy: PolicyDocument;
   /** Every trust, identity, resource and service control policy the three stacks generate. */
   readonly all: readonly GeneratedDocument[];
 }
@@ -76,6 +89,18 @@ export async function collectGenerated(): Promise<Generated> {
           kind: "identity",
           doc: parse(r, "policy"),
         });
+      if (r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && typeof r.inputs.policy === "string")
+        all.push({
+          source: `${run.stack}/${r.name} endpoint policy`,
+          kind: "endpoint",
+          doc: parse(r, "policy"),
+        });
+      if (r.type === "aws:kms/key:Key" || r.type === "aws:s3/bucketPolicy:BucketPolicy")
+        all.push({
+          source: `${run.stack}/${r.name} resource policy`,
+          kind: "resource",
+          doc: parse(r, "policy"),
+        });
       if (r.type === "aws:apigateway/restApi:RestApi") {
         all.push({
           source: `${run.stack}/${r.name} resource policy`,
@@ -109,8 +134,32 @@ export async function collectGenerated(): Promise<Generated> {
     };
   };
 
+  const deployer = (lob: "lob-a" | "lob-b") => ({
+    arn: String(one(shared, "aws:iam/role:Role", `${lob}-deployer`).state.arn),
+    trust: find(`shared/${lob}-deployer trust`),
+    policy: find(`shared/${lob}-deployer policy`),
+  });
+  const endpointPolicies = Object.fromEntries(
+    all
+      .filter((d) => d.kind === "endpoint")
+      .map((d) => [d.source.replace(/^shared\/hub-(.+) endpoint policy$/, "$1"), d.doc]),
+  );
+  const tgwTable = (name: string) =>
+    `arn:aws:ec2:${outputs.region}:${outputs.hubAccountId}:transit-gateway-route-table/${one(shared, "aws:ec2transitgateway/routeTable:RouteTable", name).id}`;
+
   return {
     planned,
+    deployers: { "lob-a": deployer("lob-a"), "lob-b": deployer("lob-b") },
+    endpointPolicies,
+    organizationId: "o-exampleorg1",
+    spokesRouteTableArn: tgwTable("hub-tgw-spokes"),
+    hubRouteTableArn: tgwTable("hub-tgw-hub"),
+    zoneArns: Object.values(outputs.zoneIds as Record<string, string>).map(
+      (id) => `arn:aws:route53:::hostedzone/${id}`,
+    ),
+    dataKeyPolicy: find("shared/access-data resource policy"),
+    auditBucketArn: String(one(shared, "aws:s3/bucket:Bucket", "access-audit").state.arn),
+    auditBucketPolicy: find("shared/access-audit resource policy"),
     region: outputs.region,
     hubAccount: outputs.hubAccountId,
     endpointIds: outputs.endpointIds,
