@@ -232,4 +232,53 @@ export const policies: ResourceValidationPolicy[] = [
       },
     ),
   },
+  {
+    name: "interface-endpoint-policy",
+    description:
+      "Every interface endpoint carries a policy: the default one lets any principal of any account through.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.ec2.VpcEndpoint, (endpoint, _, report) => {
+      if (endpoint.vpcEndpointType !== "Interface") return;
+      const statements = statementsOf(endpoint.policy);
+      if (statements.length === 0) {
+        report(
+          `the ${endpoint.serviceName} endpoint has no policy; expected one scoped to the organization or the hub`,
+        );
+        return;
+      }
+      for (const s of statements) {
+        const open =
+          s.Effect === "Allow" &&
+          asList(s.Action).includes("*") &&
+          asList(s.Resource).includes("*") &&
+          s.Condition === undefined;
+        if (open)
+          report(
+            `the ${endpoint.serviceName} endpoint policy allows every action on every resource to anyone`,
+          );
+      }
+    }),
+  },
+  {
+    name: "authorizer-cache-ttl",
+    description:
+      "API Gateway caches an authorizer's decision for at most 60 s, so a revoked user is locked out within a minute.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.apigateway.Authorizer, (authorizer, _, report) => {
+      // API Gateway's default, when unset, is 300 s.
+      const ttl = authorizer.authorizerResultTtlInSeconds ?? 300;
+      if (ttl > 60) report(`caches decisions for ${String(ttl)} s; expected 60 s or less`);
+    }),
+  },
+  {
+    name: "cognito-mfa",
+    description: "The user pool asks for a second factor (TOTP); password-only sign-in is off.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.cognito.UserPool, (pool, _, report) => {
+      const mode = pool.mfaConfiguration ?? "OFF";
+      if (mode === "OFF") report('mfaConfiguration is "OFF"; expected ON (or OPTIONAL)');
+      else if (pool.softwareTokenMfaConfiguration?.enabled !== true)
+        report("softwareTokenMfaConfiguration.enabled is not true; expected TOTP on");
+    }),
+  },
 ];

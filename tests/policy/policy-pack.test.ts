@@ -39,7 +39,7 @@ const presignerPolicyWith = (resource: string) => (inputs: Record<string, unknow
 };
 
 describe("the policy pack", () => {
-  it("has the design's ten invariants, all mandatory", () => {
+  it("has the design's thirteen invariants, all mandatory", () => {
     expect(policies.map((p) => [p.name, p.enforcementLevel])).toEqual([
       ["central-endpoints-private-dns-off", "mandatory"],
       ["no-ingress-from-anywhere", "mandatory"],
@@ -51,11 +51,14 @@ describe("the policy pack", () => {
       ["dynamodb-pitr", "mandatory"],
       ["lambda-log-retention", "mandatory"],
       ["tgw-default-association-off", "mandatory"],
+      ["interface-endpoint-policy", "mandatory"],
+      ["authorizer-cache-ttl", "mandatory"],
+      ["cognito-mfa", "mandatory"],
     ]);
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(146);
+    expect(resources.filter((r) => r.custom).length).toBe(160);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 });
@@ -245,6 +248,56 @@ const VARIANTS: [string, string, () => RecordedResource[], string][] = [
         defaultRouteTablePropagation: "enable",
       })),
     'defaultRouteTablePropagation is "enable"; expected disable',
+  ],
+  [
+    "an interface endpoint with no policy (AWS's default: full access)",
+    "interface-endpoint-policy",
+    () =>
+      breaking("aws:ec2/vpcEndpoint:VpcEndpoint", "hub-sts", (i) => ({ ...i, policy: undefined })),
+    "the com.amazonaws.us-east-1.sts endpoint has no policy; expected one scoped to the organization or the hub",
+  ],
+  [
+    "an interface endpoint policy open to everyone",
+    "interface-endpoint-policy",
+    () =>
+      breaking("aws:ec2/vpcEndpoint:VpcEndpoint", "hub-logs", (i) => ({
+        ...i,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }],
+        }),
+      })),
+    "the com.amazonaws.us-east-1.logs endpoint policy allows every action on every resource to anyone",
+  ],
+  [
+    "an authorizer caching decisions for 5 minutes",
+    "authorizer-cache-ttl",
+    () =>
+      breaking("aws:apigateway/authorizer:Authorizer", "access-jwt", (i) => ({
+        ...i,
+        authorizerResultTtlInSeconds: 300,
+      })),
+    "caches decisions for 300 s; expected 60 s or less",
+  ],
+  [
+    "an authorizer left at API Gateway's default cache",
+    "authorizer-cache-ttl",
+    () =>
+      breaking("aws:apigateway/authorizer:Authorizer", "access-jwt", (i) => ({
+        ...i,
+        authorizerResultTtlInSeconds: undefined,
+      })),
+    "caches decisions for 300 s; expected 60 s or less",
+  ],
+  [
+    "a password-only user pool",
+    "cognito-mfa",
+    () =>
+      breaking("aws:cognito/userPool:UserPool", "access-users", (i) => ({
+        ...i,
+        mfaConfiguration: "OFF",
+      })),
+    'mfaConfiguration is "OFF"; expected ON (or OPTIONAL)',
   ],
 ];
 
