@@ -29,7 +29,7 @@ export interface HubRegistrationArgs {
  */
 export class HubRegistration extends pulumi.ComponentResource implements HubJoin {
   readonly accepted: pulumi.Resource;
-  readonly authorizations: Readonly<Record<string, pulumi.Resource>>;
+  readonly authorizations: Readonly<Record<string, aws.route53.VpcAssociationAuthorization>>;
 
   constructor(name: string, args: HubRegistrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("studio-access:hub:HubRegistration", name, {}, opts);
@@ -67,9 +67,8 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
     );
 
     // DNS: the hub's zones answer in the spoke VPC too, so Studio reaches SageMaker and STS privately.
-    const authorizations: Record<string, pulumi.Resource> = {};
+    const authorizations: Record<string, aws.route53.VpcAssociationAuthorization> = {};
     for (const [key, zoneId] of Object.entries(hub.zoneIds)) {
-      if (zoneId === undefined) continue;
       authorizations[key] = new aws.route53.VpcAssociationAuthorization(
         `${name}-${key}`,
         { zoneId, vpcId: args.vpcId, vpcRegion: hub.region },

@@ -51,7 +51,7 @@ export interface StudioSpokeArgs {
 /** What the hub side gives the spoke once it has accepted the attachment and authorized the zones. */
 export interface HubJoin {
   readonly accepted: pulumi.Resource;
-  readonly authorizations: Readonly<Record<string, pulumi.Resource>>;
+  readonly authorizations: Readonly<Record<string, aws.route53.VpcAssociationAuthorization>>;
 }
 
 /**
@@ -268,7 +268,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
       new aws.route53.ZoneAssociation(
         `${name}-${key}`,
         {
-          zoneId: (authorization as aws.route53.VpcAssociationAuthorization).zoneId,
+          zoneId: authorization.zoneId,
           vpcId: this.vpcId,
           vpcRegion: this.hubRegion,
         },

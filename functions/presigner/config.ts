@@ -56,7 +56,9 @@ export function parseRegistry(text: string, source: string): ReadonlyMap<string,
     const roleAccount =
       typeof accessRoleArn === "string" ? ROLE_ARN.exec(accessRoleArn)?.[1] : undefined;
     if (typeof accountId !== "string" || !ACCOUNT_ID.test(accountId) || roleAccount !== accountId) {
-      throw new Error(`${source}: "${lob}" needs an accountId and an accessRoleArn in that account`);
+      throw new Error(
+        `${source}: "${lob}" needs an accountId and an accessRoleArn in that account`,
+      );
     }
     lobs.set(lob, { accountId, accessRoleArn: accessRoleArn as string });
   }

@@ -124,7 +124,9 @@ export function createHandler(deps: PresignerDeps) {
     try {
       ({ username } = await verifyBearer(deps.verifier, header(event, "authorization")));
     } catch (error) {
-      throw new Unauthenticated(error instanceof Unauthorized ? error.reason : "verification failed");
+      throw new Unauthenticated(
+        error instanceof Unauthorized ? error.reason : "verification failed",
+      );
     }
     facts.username = username;
     if (event.httpMethod !== "GET") throw new RouteNotFound();

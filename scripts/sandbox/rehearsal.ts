@@ -3,11 +3,7 @@ import {
   ListUserPoolsCommand,
   RespondToAuthChallengeCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import {
-  DeleteItemCommand,
-  ListTablesCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildFunctions, SANDBOX_OUT_DIR } from "../../functions/build";
@@ -119,8 +115,7 @@ const REGION_OF = (run: StackRun) => String(run.outputs.region);
  */
 async function materialize(code: unknown, dir: string): Promise<void> {
   const assets = (await (code as { assets?: unknown }).assets) as
-    | Record<string, { path?: Promise<string>; text?: Promise<string> }>
-    | undefined;
+    Record<string, { path?: Promise<string>; text?: Promise<string> }> | undefined;
   if (!assets) throw new Error("the function's code is not an asset archive");
   mkdirSync(dir, { recursive: true });
   for (const [file, asset] of Object.entries(assets)) {
