@@ -12,7 +12,11 @@ import { projectStacks, type StackFile } from "./lib/mock-stack";
 
 export type Mode = "deploy" | "destroy";
 
-/** The hub first and LOBs after it to deploy; exactly the reverse to destroy. */
+/**
+ * The hub first and LOBs after it to deploy; exactly the reverse to destroy. Before the hub goes,
+ * its user pool's deletion protection is lifted with an update (Cognito refuses to delete a
+ * protected pool), which the stack's config then records.
+ */
 export function orderedCommands(
   mode: Mode,
   stacks: readonly StackFile[],
@@ -28,7 +32,23 @@ export function orderedCommands(
     .sort();
   const order = mode === "deploy" ? [...hubs, ...lobs] : [...lobs.reverse(), ...hubs.reverse()];
   const verb = mode === "deploy" ? "up" : "destroy";
-  return order.map((stack) => ["pulumi", verb, "--stack", stack, ...(yes ? ["--yes"] : [])]);
+  const confirm = yes ? ["--yes"] : [];
+  return order.flatMap((stack) => [
+    ...(mode === "destroy" && hubs.includes(stack)
+      ? [
+          [
+            "pulumi",
+            "up",
+            "--stack",
+            stack,
+            "--config",
+            "studio-access:userPoolDeletionProtection=false",
+            ...confirm,
+          ],
+        ]
+      : []),
+    ["pulumi", verb, "--stack", stack, ...confirm],
+  ]);
 }
 
 export function main(argv: readonly string[]): number {
@@ -84,7 +104,7 @@ export function main(argv: readonly string[]): number {
       return 1;
     }
     if (result.status !== 0) {
-      const left = commands.slice(i + 1).map((c) => c[3]);
+      const left = [...new Set(commands.slice(i + 1).map((c) => c[3]))];
       console.error(
         `stopped: "${command.join(" ")}" exited with ${String(result.status)}` +
           (left.length > 0 ? `; not run: ${left.join(", ")}` : ""),

@@ -12,9 +12,12 @@ starts cognito-local, dynalite and a local AWS endpoint (STS, SageMaker, IAM,
 Studio, API Gateway) on loopback; deploys shared, lob-a and lob-b into them
 through Pulumi's mock runtime; signs user-lob-a in and opens Studio; shows the
 refusals; destroys lob-b, lob-a, shared; checks nothing is left; stops.
+Users set a password and enrol a TOTP authenticator on first sign-in; the
+rehearsal plays their authenticator app.
 
   --keep   stop after the sign-in steps and leave everything running: prints the
-           API URL, the users and their passwords, and a ready curl line.
+           API URL, the users, their passwords and TOTP secrets, and a ready
+           curl line.
            Ctrl-C destroys the stacks and stops the services.
   --help   this text
 
@@ -48,7 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
 The sandbox is running. The API answers only through its execute-api endpoint:
   API         ${sandbox.apiUrl}
   Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
-${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password}`).join("\n")}
+${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password}  TOTP secret ${u.totpSecret} (sandbox only)`).join("\n")}
 
 A ready call (the access token is valid for 15 minutes):
   curl -i -H "Authorization: Bearer ${user?.accessToken ?? ""}" ${sandbox.apiUrl}/studios/lob-a

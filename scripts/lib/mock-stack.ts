@@ -92,6 +92,17 @@ interface ProviderInfo {
   readonly name: string;
   readonly account?: string;
   readonly region?: string;
+  /** The role the provider assumes, when it assumes one. */
+  readonly assumeRole?: string;
+}
+
+function assumedRole(inputs: Record<string, unknown>): string | undefined {
+  const raw = inputs.assumeRoles;
+  const list: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  return typeof first === "object" && first !== null
+    ? ((first as { roleArn?: string }).roleArn ?? undefined)
+    : undefined;
 }
 
 function allowedAccount(inputs: Record<string, unknown>): string | undefined {
@@ -241,6 +252,8 @@ export interface NewResource {
   readonly region: string;
   readonly id: string;
   readonly state: Record<string, unknown>;
+  /** The role its provider assumes to create it, if any (a LOB's hub deployer role). */
+  readonly assumeRole?: string;
 }
 
 /** Creates a resource somewhere real (an emulator); what it returns replaces the made-up id and attributes. */
@@ -274,6 +287,7 @@ export async function runStackUnderMocks(opts: {
           name: args.name,
           account: allowedAccount(inputs),
           region: inputs.region as string,
+          assumeRole: assumedRole(inputs),
         });
         providers.push({
           type: args.type,
@@ -317,6 +331,7 @@ export async function runStackUnderMocks(opts: {
           region,
           id,
           state,
+          assumeRole: provider?.assumeRole,
         });
         id = created?.id ?? id;
         state = { ...state, ...created?.state };

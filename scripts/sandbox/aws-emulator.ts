@@ -33,6 +33,12 @@ export interface Listener {
   readonly vpceId?: string;
 }
 
+/** A DynamoDB table the gateway decides access to: its ARN and partition key. */
+interface TableInfo {
+  readonly arn: string;
+  readonly partitionKey: string;
+}
+
 interface Role {
   readonly arn: string;
   readonly account: string;
@@ -110,6 +116,11 @@ export class AwsEmulator {
   readonly domains = new Map<string, Domain>();
   readonly sessions = new Map<string, Session>();
   readonly endpoints = new Map<string, { listener: Listener; server: Server }>();
+  /** Each interface endpoint's policy, evaluated with every request through it (as AWS does). */
+  readonly endpointPolicies = new Map<string, PolicyDocument>();
+  /** The organization and its accounts: their principals carry `aws:PrincipalOrgID`. */
+  organization: { id: string; accounts: Set<string> } | undefined;
+  readonly tables = new Map<string, TableInfo>();
   private readonly logins = new Map<string, PresignedLogin>();
   private readonly extraServers: Server[] = [];
   /** Calls answered, by `Service.Operation` and by `Service.Operation:Outcome`. */
@@ -158,7 +169,12 @@ export class AwsEmulator {
 
   // --- management (what `pulumi up` and `destroy` do, through the deployer) ---
 
-  async createEndpoint(id: string, serviceName: string): Promise<Listener> {
+  async createEndpoint(
+    id: string,
+    serviceName: string,
+    policy?: PolicyDocument,
+  ): Promise<Listener> {
+    if (policy) this.endpointPolicies.set(id, policy);
     return this.open(serviceOf(serviceName, this.region), id);
   }
 
@@ -166,6 +182,7 @@ export class AwsEmulator {
     const endpoint = this.endpoints.get(id);
     if (!endpoint) return;
     this.endpoints.delete(id);
+    this.endpointPolicies.delete(id);
     await close(endpoint.server);
   }
 
@@ -285,6 +302,19 @@ export class AwsEmulator {
     return vpceId ? { "aws:SourceVpce": vpceId } : { "aws:SourceIp": "203.0.113.10" };
   }
 
+  /** What IAM adds to every decision: the endpoint's policy and the caller's organization. */
+  private boundaries(
+    principal: string,
+    vpceId: string | undefined,
+  ): { endpointPolicy?: PolicyDocument; principalOrgId?: string } {
+    const account = /:(\d{12}):/.exec(principal)?.[1];
+    return {
+      endpointPolicy: vpceId ? this.endpointPolicies.get(vpceId) : undefined,
+      principalOrgId:
+        account && this.organization?.accounts.has(account) ? this.organization.id : undefined,
+    };
+  }
+
   private async assumeRole(
     params: URLSearchParams,
     req: IncomingMessage,
@@ -322,6 +352,7 @@ export class AwsEmulator {
           identity: this.identityPolicies(caller.roleArn),
           resourcePolicy: role.trust,
           context: this.context(vpceId),
+          ...this.boundaries(caller.principal, vpceId),
         })
       : "ImplicitlyDenied";
     this.count(`STS.AssumeRole:${outcome}`);
@@ -395,6 +426,7 @@ export class AwsEmulator {
       resourceAccount: domain?.account ?? "000000000000",
       identity: this.identityPolicies(caller.roleArn),
       context: this.context(vpceId),
+      ...this.boundaries(caller.principal, vpceId),
     });
     this.count(`SageMaker.CreatePresignedDomainUrl:${outcome}`);
     if (outcome !== "Allowed") {
@@ -460,6 +492,7 @@ export class AwsEmulator {
       resourceAccount: domain?.account ?? "",
       identity: this.identityPolicies(login.roleArn),
       context: this.context(vpceId),
+      ...this.boundaries(login.principal, vpceId),
     });
     if (outcome !== "Allowed") {
       deny("Auth token containing insufficient permissions");
@@ -470,31 +503,112 @@ export class AwsEmulator {
     res.end(`<html><title>Studio</title><body>${login.profile} in ${login.domainId}</body></html>`);
   }
 
-  /** The DynamoDB gateway endpoint: forwards to the DynamoDB emulator and counts the calls. */
+  /**
+   * DynamoDB as its callers reach it: each request is decided by the caller's identity policies
+   * (the credentials this emulator issued), with `dynamodb:LeadingKeys` taken from the request's
+   * keys, as IAM does for fine-grained access control; then it is forwarded to the DynamoDB
+   * emulator. The calls are counted.
+   */
   async dynamoGateway(targetUrl: string): Promise<string> {
     const target = new URL(targetUrl);
     const server = createServer((req, res) => {
-      const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "?";
-      this.count(`DynamoDB.${operation}`);
-      const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on("error", () => {
-        jsonError(res, 502, "InternalFailure", "DynamoDB emulator unreachable");
-      });
-      req.pipe(upstream);
+      void (async () => {
+        const body = await readBody(req);
+        const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "?";
+        this.count(`DynamoDB.${operation}`);
+        const denial = await this.dynamoDenial(req, operation, body);
+        if (denial) {
+          this.count(`DynamoDB.${operation}:Denied`);
+          res.writeHead(400, { "Content-Type": "application/x-amz-json-1.0" });
+          res.end(JSON.stringify(denial));
+          return;
+        }
+        const upstream = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: req.url,
+            method: req.method,
+            headers: { ...req.headers, "content-length": Buffer.byteLength(body) },
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on("error", () => {
+          jsonError(res, 502, "InternalFailure", "DynamoDB emulator unreachable");
+        });
+        upstream.end(body);
+      })();
     });
     this.extraServers.push(server);
     return listen(server);
+  }
+
+  /** Why IAM refuses a DynamoDB request, as DynamoDB answers it; undefined when it is allowed. */
+  private async dynamoDenial(
+    req: IncomingMessage,
+    operation: string,
+    body: string,
+  ): Promise<{ __type: string; message: string } | undefined> {
+    const caller = this.caller(req);
+    if (!caller) {
+      return {
+        __type: "com.amazon.coral.service#UnrecognizedClientException",
+        message: "The security token included in the request is invalid.",
+      };
+    }
+    const input = JSON.parse(body || "{}") as Record<string, unknown>;
+    for (const { table, keys, index } of dynamoTargets(operation, input)) {
+      const info = this.tables.get(table);
+      if (!info) continue;
+      const leading = keys
+        .map((key) => (key[info.partitionKey] as { S?: string } | undefined)?.S)
+        .filter((value): value is string => value !== undefined);
+      const resource = index ? `${info.arn}/index/${index}` : info.arn;
+      const outcome = await evaluateIam({
+        principal: caller.principal,
+        action: `dynamodb:${operation}`,
+        resource,
+        resourceAccount: info.arn.split(":")[4] ?? "",
+        identity: this.identityPolicies(caller.roleArn),
+        context: leading.length > 0 ? { "dynamodb:LeadingKeys": leading } : {},
+      });
+      if (outcome !== "Allowed") {
+        return {
+          __type: "com.amazon.coral.service#AccessDeniedException",
+          message: `User: ${caller.principal} is not authorized to perform: dynamodb:${operation} on resource: ${resource}`,
+        };
+      }
+    }
+    return undefined;
+  }
+}
+
+type DynamoKey = Record<string, unknown>;
+
+/** The tables, keys and index a DynamoDB request touches (the operations this project uses). */
+function dynamoTargets(
+  operation: string,
+  input: Record<string, unknown>,
+): { table: string; keys: DynamoKey[]; index?: string }[] {
+  const table = String(input.TableName ?? "");
+  switch (operation) {
+    case "PutItem":
+      return [{ table, keys: [input.Item as DynamoKey] }];
+    case "GetItem":
+    case "UpdateItem":
+    case "DeleteItem":
+      return [{ table, keys: [input.Key as DynamoKey] }];
+    case "Query":
+    case "Scan":
+      return [{ table, keys: [], index: input.IndexName as string | undefined }];
+    case "BatchGetItem":
+      return Object.entries(
+        (input.RequestItems ?? {}) as Record<string, { Keys?: DynamoKey[] }>,
+      ).map(([name, request]) => ({ table: name, keys: request.Keys ?? [] }));
+    default:
+      return [{ table, keys: [] }];
   }
 }

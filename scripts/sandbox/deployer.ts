@@ -7,6 +7,7 @@ import {
   CreateUserPoolCommand,
   DeleteUserPoolClientCommand,
   DeleteUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
   type ExplicitAuthFlowsType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import {
@@ -17,6 +18,7 @@ import {
   PutItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { PolicyDocument } from "../../components/lib/policies";
 import type { CreateHook, NewResource } from "../lib/mock-stack";
 import type { AwsEmulator } from "./aws-emulator";
@@ -42,22 +44,85 @@ export class Deployer {
   readonly cognito: CognitoIdentityProviderClient;
   readonly dynamo: DynamoDBClient;
   readonly users: SandboxUser[] = [];
+  /** User pools whose deletion protection is on: DeleteUserPool is refused, as AWS does. */
+  readonly protectedPools = new Set<string>();
+  /** User pools the program asked for MFA "ON" (see `requireMfa`). */
+  readonly mfaRequiredPools = new Set<string>();
   private readonly undo = new Map<string, Undo[]>();
+  private readonly common: { region: string; maxAttempts: number };
 
   constructor(
     readonly emulator: AwsEmulator,
     cognitoUrl: string,
     dynamoUrl: string,
+    private readonly dynamoGateway: string,
   ) {
-    const common = { region: emulator.region, credentials: CREDENTIALS, maxAttempts: 1 };
-    this.cognito = new CognitoIdentityProviderClient({ ...common, endpoint: cognitoUrl });
-    this.dynamo = new DynamoDBClient({ ...common, endpoint: dynamoUrl });
+    this.common = { region: emulator.region, maxAttempts: 1 };
+    const admin = { ...this.common, credentials: CREDENTIALS };
+    this.cognito = new CognitoIdentityProviderClient({ ...admin, endpoint: cognitoUrl });
+    this.dynamo = new DynamoDBClient({ ...admin, endpoint: dynamoUrl });
   }
 
-  hook(stack: string): CreateHook {
+  /**
+   * @param deployedBy the principal whose credentials the stack runs with (a LOB's pipeline);
+   *   resources whose provider assumes a role are made with that role's session, through IAM.
+   */
+  hook(stack: string, deployedBy?: string): CreateHook {
     const undo: Undo[] = [];
     this.undo.set(stack, undo);
-    return (resource) => this.create(resource, undo);
+    return (resource) => this.create(resource, undo, deployedBy);
+  }
+
+  /**
+   * A DynamoDB client acting as `roleArn`, assumed by `principal` through the emulator's STS (from
+   * outside any VPC, as a pipeline would), talking to DynamoDB through the IAM-deciding gateway.
+   */
+  async dynamoAs(principal: string, roleArn: string): Promise<DynamoDBClient> {
+    const sts = new STSClient({
+      ...this.common,
+      endpoint: this.emulator.publicListener.url,
+      credentials: this.emulator.issueCredentials(principal),
+    });
+    const { Credentials: c } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "sandbox-deploy" }),
+    );
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`no session for ${roleArn}`);
+    return new DynamoDBClient({
+      ...this.common,
+      endpoint: this.dynamoGateway,
+      credentials: {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+      },
+    });
+  }
+
+  /**
+   * Lifts a pool's deletion protection, as `npm run destroy` does (`pulumi up` with
+   * userPoolDeletionProtection=false) before it destroys the hub.
+   */
+  liftDeletionProtection(): number {
+    const count = this.protectedPools.size;
+    this.protectedPools.clear();
+    return count;
+  }
+
+  /**
+   * Turns MFA to "ON" on the pools that asked for it, once their users have enrolled: cognito-local
+   * has no MFA_SETUP challenge, so the rehearsal enrols each user with an access token first.
+   */
+  async requireMfa(): Promise<number> {
+    for (const pool of this.mfaRequiredPools) {
+      await this.cognito.send(
+        new SetUserPoolMfaConfigCommand({
+          UserPoolId: pool,
+          MfaConfiguration: "ON",
+          SoftwareTokenMfaConfiguration: { Enabled: true },
+        }),
+      );
+    }
+    return this.mfaRequiredPools.size;
   }
 
   /** How many of a stack's resources exist in the emulators (each has exactly one undo step). */
@@ -76,6 +141,7 @@ export class Deployer {
   private async create(
     r: NewResource,
     undo: Undo[],
+    deployedBy: string | undefined,
   ): Promise<{ id?: string; state?: Record<string, unknown> } | undefined> {
     const i = r.inputs;
     const json = (key: string) => JSON.parse(String(i[key])) as PolicyDocument;
@@ -97,9 +163,31 @@ export class Deployer {
           }),
         );
         const id = UserPool?.Id ?? "";
-        undo.push(() =>
-          this.cognito.send(new DeleteUserPoolCommand({ UserPoolId: id })).then(() => undefined),
-        );
+        // cognito-local refuses sign-in under "ON" until a user has enrolled (it has no MFA_SETUP
+        // challenge), so the pool starts OPTIONAL and requireMfa() turns it ON after enrolment.
+        const mfa = String(i.mfaConfiguration ?? "OFF");
+        if (mfa !== "OFF") {
+          await this.cognito.send(
+            new SetUserPoolMfaConfigCommand({
+              UserPoolId: id,
+              MfaConfiguration: "OPTIONAL",
+              SoftwareTokenMfaConfiguration: { Enabled: true },
+            }),
+          );
+        }
+        if (mfa === "ON") this.mfaRequiredPools.add(id);
+        // Deletion protection: AWS refuses DeleteUserPool while it is ACTIVE (Cognito API
+        // reference, DeleteUserPool); cognito-local does not model it, so it is modelled here.
+        if (i.deletionProtection === "ACTIVE") this.protectedPools.add(id);
+        undo.push(async () => {
+          if (this.protectedPools.has(id)) {
+            throw new Error(
+              `InvalidParameterException: user pool ${id} has deletion protection; lift it first (pulumi up with userPoolDeletionProtection: false)`,
+            );
+          }
+          this.mfaRequiredPools.delete(id);
+          await this.cognito.send(new DeleteUserPoolCommand({ UserPoolId: id }));
+        });
         return {
           id,
           state: { arn: UserPool?.Arn, endpoint: `cognito-idp.${r.region}.amazonaws.com/${id}` },
@@ -190,9 +278,14 @@ export class Deployer {
             })),
           }),
         );
-        undo.push(() =>
-          this.dynamo.send(new DeleteTableCommand({ TableName: name })).then(() => undefined),
-        );
+        this.emulator.tables.set(name, {
+          arn: String(r.state.arn),
+          partitionKey: String(i.hashKey),
+        });
+        undo.push(async () => {
+          this.emulator.tables.delete(name);
+          await this.dynamo.send(new DeleteTableCommand({ TableName: name }));
+        });
         return undefined;
       }
       case "aws:dynamodb/tableItem:TableItem": {
@@ -202,9 +295,12 @@ export class Deployer {
             .filter((k): k is string => typeof k === "string")
             .map((k) => [k, item[k] as AttributeValue]),
         );
-        await this.dynamo.send(new PutItemCommand({ TableName: String(i.tableName), Item: item }));
+        // Through the provider's role when it assumes one (a LOB's hub deployer role): IAM decides.
+        const client =
+          r.assumeRole && deployedBy ? await this.dynamoAs(deployedBy, r.assumeRole) : this.dynamo;
+        await client.send(new PutItemCommand({ TableName: String(i.tableName), Item: item }));
         undo.push(() =>
-          this.dynamo
+          client
             .send(new DeleteItemCommand({ TableName: String(i.tableName), Key: key }))
             .then(() => undefined),
         );
@@ -250,7 +346,11 @@ export class Deployer {
       }
       case "aws:ec2/vpcEndpoint:VpcEndpoint": {
         if (i.vpcEndpointType !== "Interface") return undefined;
-        await this.emulator.createEndpoint(r.id, String(i.serviceName));
+        await this.emulator.createEndpoint(
+          r.id,
+          String(i.serviceName),
+          typeof i.policy === "string" ? (JSON.parse(i.policy) as PolicyDocument) : undefined,
+        );
         undo.push(() => this.emulator.deleteEndpoint(r.id));
         return undefined;
       }

@@ -1,7 +1,10 @@
 import {
+  AssociateSoftwareTokenCommand,
   InitiateAuthCommand,
   ListUserPoolsCommand,
   RespondToAuthChallengeCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -19,6 +22,7 @@ import { AwsEmulator, type Listener } from "./aws-emulator";
 import { Deployer } from "./deployer";
 import { LambdaHost } from "./lambda-host";
 import { startLocalServices, type LocalServices } from "./services";
+import { totpCode } from "./totp";
 
 export interface Step {
   readonly name: string;
@@ -30,6 +34,8 @@ export interface Step {
 export interface SignedInUser {
   readonly username: string;
   readonly password: string;
+  /** The user's TOTP secret, as their authenticator app holds it (sandbox only). */
+  readonly totpSecret: string;
   readonly accessToken: string;
 }
 
@@ -41,7 +47,7 @@ export interface RunningSandbox {
   readonly users: readonly SignedInUser[];
   readonly emulator: AwsEmulator;
   readonly functions: ReadonlyMap<string, LambdaHost>;
-  signIn(username: string, password: string): Promise<string>;
+  signIn(username: string, password: string, totpSecret?: string): Promise<string>;
   /** Destroys lob-b, lob-a and shared, then stops every service. */
   teardown(step?: StepRunner): Promise<void>;
 }
@@ -52,6 +58,17 @@ export type StepRunner = <T>(
 ) => Promise<T>;
 
 export class StepFailed extends Error {}
+
+/** A LOB pipeline's trust (outside the program): its CI system, here anyone in the sandbox. */
+const PIPELINE_TRUST = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
+} as const;
+/** A LOB pipeline's rights: administrator of its own account. */
+const ADMINISTRATOR = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+} as const;
 
 /** Runs steps in order, timing each, and reports each as it ends; the first failure stops the run. */
 export function stepRunner(report: (step: Step) => void, steps: Step[]): StepRunner {
@@ -228,13 +245,41 @@ export async function rehearse(
         await emulator.start();
         cleanups.push(() => emulator.stop());
         const dynamoGateway = await emulator.dynamoGateway(services.dynamoUrl);
-        const deployer = new Deployer(emulator, services.cognitoUrl, services.dynamoUrl);
+        const deployer = new Deployer(
+          emulator,
+          services.cognitoUrl,
+          services.dynamoUrl,
+          dynamoGateway,
+        );
         return {
           detail: `cognito-local ${services.cognitoUrl}, dynalite ${services.dynamoUrl}, state in ${services.stateDir}`,
           value: { services, emulator, deployer, dynamoGateway },
         };
       },
     );
+
+    // The organization and the LOB accounts' pipelines: outside the program, so set up here. Each
+    // pipeline role is an administrator of its own account, and nothing in the hub.
+    const sharedConfig = loadStackConfig("shared");
+    const lobs = JSON.parse(sharedConfig["studio-access:lobs"] ?? "{}") as Record<
+      string,
+      { accountId: string; deployer: string }
+    >;
+    emulator.organization = {
+      id: sharedConfig["studio-access:organizationId"] ?? "",
+      accounts: new Set([
+        sharedConfig["studio-access:hubAccountId"] ?? "",
+        ...Object.values(lobs).map((l) => l.accountId),
+      ]),
+    };
+    for (const { deployer: pipeline } of Object.values(lobs)) {
+      emulator.createRole(pipeline, PIPELINE_TRUST);
+      emulator.putRolePolicy(pipeline, "administrator", ADMINISTRATOR);
+    }
+    const pipelineOf = (stack: string) => {
+      const lob = loadStackConfig(stack)["studio-access:lob"];
+      return lob === undefined ? undefined : lobs[lob]?.deployer;
+    };
 
     const outputs: Record<string, Record<string, unknown>> = {};
     const deploy = (stack: string) =>
@@ -243,7 +288,7 @@ export async function rehearse(
           stack,
           config: loadStackConfig(stack),
           stackOutputs: outputs,
-          onCreate: deployer.hook(stack),
+          onCreate: deployer.hook(stack, pipelineOf(stack)),
         });
         outputs[fullStackName(stack)] = run.outputs;
         const count = run.resources.filter((r) => r.custom).length;
@@ -278,7 +323,8 @@ export async function rehearse(
     );
 
     const clientId = String(shared.outputs.userPoolClientId);
-    const signIn = async (username: string, password: string) => {
+    /** A sign-in as the README describes it: password, then the authenticator app's code. */
+    const signIn = async (username: string, password: string, totpSecret?: string) => {
       const auth = await deployer.cognito.send(
         new InitiateAuthCommand({
           ClientId: clientId,
@@ -286,7 +332,24 @@ export async function rehearse(
           AuthParameters: { USERNAME: username, PASSWORD: password },
         }),
       );
-      const token = auth.AuthenticationResult?.AccessToken;
+      let result = auth.AuthenticationResult;
+      if (auth.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+        if (!totpSecret) throw new Error(`${username}: MFA asked, and no authenticator`);
+        result = (
+          await deployer.cognito.send(
+            new RespondToAuthChallengeCommand({
+              ClientId: clientId,
+              ChallengeName: "SOFTWARE_TOKEN_MFA",
+              Session: auth.Session,
+              ChallengeResponses: {
+                USERNAME: username,
+                SOFTWARE_TOKEN_MFA_CODE: totpCode(totpSecret),
+              },
+            }),
+          )
+        ).AuthenticationResult;
+      }
+      const token = result?.AccessToken;
       if (!token)
         throw new Error(
           `${username} got no access token (challenge ${String(auth.ChallengeName)})`,
@@ -294,9 +357,9 @@ export async function rehearse(
       return token;
     };
     const users = await step(
-      "first sign-in of every user (USER_PASSWORD_AUTH, then NEW_PASSWORD_REQUIRED)",
+      "first sign-in of every user: NEW_PASSWORD_REQUIRED, then TOTP enrolment",
       async () => {
-        const signedIn: SignedInUser[] = [];
+        const enrolled: { username: string; password: string; totpSecret: string }[] = [];
         for (const user of deployer.users) {
           const first = await deployer.cognito.send(
             new InitiateAuthCommand({
@@ -310,7 +373,7 @@ export async function rehearse(
               `${user.username}: expected NEW_PASSWORD_REQUIRED, got ${String(first.ChallengeName)}`,
             );
           const password = `${user.temporaryPassword}X9`;
-          await deployer.cognito.send(
+          const changed = await deployer.cognito.send(
             new RespondToAuthChallengeCommand({
               ClientId: clientId,
               ChallengeName: "NEW_PASSWORD_REQUIRED",
@@ -318,17 +381,76 @@ export async function rehearse(
               ChallengeResponses: { USERNAME: user.username, NEW_PASSWORD: password },
             }),
           );
-          signedIn.push({
-            username: user.username,
-            password,
-            accessToken: await signIn(user.username, password),
-          });
+          const AccessToken = changed.AuthenticationResult?.AccessToken;
+          if (!AccessToken) throw new Error(`${user.username}: no token after the new password`);
+          // The authenticator app: associate, prove one code, make TOTP the user's MFA.
+          const { SecretCode } = await deployer.cognito.send(
+            new AssociateSoftwareTokenCommand({ AccessToken }),
+          );
+          if (!SecretCode) throw new Error(`${user.username}: no TOTP secret`);
+          await deployer.cognito.send(
+            new VerifySoftwareTokenCommand({
+              AccessToken,
+              UserCode: totpCode(SecretCode),
+              FriendlyDeviceName: "sandbox authenticator",
+            }),
+          );
+          await deployer.cognito.send(
+            new SetUserMFAPreferenceCommand({
+              AccessToken,
+              SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+            }),
+          );
+          enrolled.push({ username: user.username, password, totpSecret: SecretCode });
         }
-        return { detail: signedIn.map((u) => u.username).join(", "), value: signedIn };
+        const pools = await deployer.requireMfa();
+        return {
+          detail: `${enrolled.map((u) => u.username).join(", ")} enrolled; MFA required on ${String(pools)} pool`,
+          value: enrolled,
+        };
       },
     );
+    const signedIn = await step("every user signs in with password and TOTP code", async () => {
+      const all: SignedInUser[] = [];
+      for (const user of users)
+        all.push({
+          ...user,
+          accessToken: await signIn(user.username, user.password, user.totpSecret),
+        });
+      return { detail: all.map((u) => u.username).join(", "), value: all };
+    });
+    await step("refused: a sign-in with the password alone (MFA required)", async () => {
+      const user = users[0];
+      if (!user) throw new Error("no user");
+      const auth = await deployer.cognito.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: "USER_PASSWORD_AUTH",
+          AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+        }),
+      );
+      if (auth.AuthenticationResult) throw new Error("tokens without a second factor");
+      const wrong = await deployer.cognito
+        .send(
+          new RespondToAuthChallengeCommand({
+            ClientId: clientId,
+            ChallengeName: "SOFTWARE_TOKEN_MFA",
+            Session: auth.Session,
+            ChallengeResponses: { USERNAME: user.username, SOFTWARE_TOKEN_MFA_CODE: "000000" },
+          }),
+        )
+        .then(
+          () => "accepted",
+          (error: unknown) => (error instanceof Error ? error.name : "refused"),
+        );
+      if (wrong === "accepted") throw new Error("a wrong TOTP code was accepted");
+      return {
+        detail: `challenge ${String(auth.ChallengeName)}, no tokens; a wrong code: ${wrong}`,
+        value: undefined,
+      };
+    });
     const tokenOf = (username: string) => {
-      const user = users.find((u) => u.username === username);
+      const user = signedIn.find((u) => u.username === username);
       if (!user) throw new Error(`no user ${username}`);
       return user.accessToken;
     };
@@ -421,6 +543,33 @@ export async function rehearse(
       },
     );
     await step(
+      "refused: lob-b's deployer role writes an entitlement to lob-a (DynamoDB denies)",
+      async () => {
+        const lobB = lobs["lob-b"];
+        const roleArn = (shared.outputs.deployerRoleArns as Record<string, string>)["lob-b"];
+        if (!lobB || !roleArn) throw new Error("no lob-b deployer");
+        const asLobB = await deployer.dynamoAs(lobB.deployer, roleArn);
+        const refused = await asLobB
+          .send(
+            new PutItemCommand({
+              TableName: String(shared.outputs.usersTableName),
+              Item: {
+                lob: { S: "lob-a" },
+                username: { S: "user-lob-b" },
+                profileName: { S: "user-lob-a" },
+              },
+            }),
+          )
+          .then(
+            () => undefined,
+            (error: unknown) => (error instanceof Error ? error.name : String(error)),
+          );
+        if (refused !== "AccessDeniedException")
+          throw new Error(`expected AccessDeniedException, got ${String(refused ?? "success")}`);
+        return { detail: `${refused} (dynamodb:LeadingKeys is lob-b only)`, value: undefined };
+      },
+    );
+    await step(
       "refused: an entitlement forged with admin rights naming a colleague's profile (no URL)",
       async () => {
         // Written straight to the table, as an administrator of the hub account could.
@@ -450,9 +599,11 @@ export async function rehearse(
     );
     await step("the function logs hold no token and no presigned URL", () => {
       const logged = JSON.stringify([...functions.values()].flatMap((f) => f.logs));
-      const leaks = [...users.map((u) => u.accessToken.split(".")[2] ?? ""), "token="].filter(
-        (secret) => secret !== "" && logged.includes(secret),
-      );
+      const leaks = [
+        ...signedIn.map((u) => u.accessToken.split(".")[2] ?? ""),
+        ...signedIn.map((u) => u.totpSecret),
+        "token=",
+      ].filter((secret) => secret !== "" && logged.includes(secret));
       if (leaks.length > 0) throw new Error("a token or URL reached the logs");
       const lines = [...functions.values()].reduce((n, f) => n + f.logs.length, 0);
       return Promise.resolve({
@@ -468,8 +619,21 @@ export async function rehearse(
           value: undefined,
         }));
       }
+      await run(
+        "lift the user pool's deletion protection (as npm run destroy does before the hub)",
+        () =>
+          Promise.resolve({
+            detail: `${String(deployer.liftDeletionProtection())} pool: pulumi up -s shared with userPoolDeletionProtection=false`,
+            value: undefined,
+          }),
+      );
       await run("destroy shared", async () => {
         await Promise.all([...functions.values()].map((f) => f.stop()));
+        // The LOB pipelines' roles were the rehearsal's, not the program's: they go too.
+        for (const { deployer: pipeline } of Object.values(lobs)) {
+          emulator.deleteRolePolicy(pipeline, "administrator");
+          emulator.deleteRole(pipeline);
+        }
         return {
           detail: `${String(await deployer.destroy("shared"))} resources deleted from the emulators`,
           value: undefined,
@@ -498,7 +662,7 @@ export async function rehearse(
         apiUrl,
         cognitoUrl: services.cognitoUrl,
         userPoolClientId: clientId,
-        users,
+        users: signedIn,
         emulator,
         functions,
         signIn,

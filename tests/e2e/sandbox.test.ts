@@ -28,7 +28,9 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "deploy lob-a"],
       ["✓", "deploy lob-b"],
       ["✓", "start the functions and serve the private API on the hub execute-api endpoint"],
-      ["✓", "first sign-in of every user (USER_PASSWORD_AUTH, then NEW_PASSWORD_REQUIRED)"],
+      ["✓", "first sign-in of every user: NEW_PASSWORD_REQUIRED, then TOTP enrolment"],
+      ["✓", "every user signs in with password and TOTP code"],
+      ["✓", "refused: a sign-in with the password alone (MFA required)"],
       ["✓", "user-lob-a: GET /studios lists lob-a only"],
       ["✓", "user-lob-a: GET /studios/lob-a redirects to Studio"],
       ["✓", "the presigned URL opens Studio through the hub Studio endpoint"],
@@ -41,6 +43,7 @@ describe("npm run sandbox (end to end, offline)", () => {
         "✓",
         "refused: the presigner invoked directly, past the authorizer, with a forged context (401)",
       ],
+      ["✓", "refused: lob-b's deployer role writes an entitlement to lob-a (DynamoDB denies)"],
       [
         "✓",
         "refused: an entitlement forged with admin rights naming a colleague's profile (no URL)",
@@ -48,6 +51,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],
+      ["✓", "lift the user pool's deletion protection (as npm run destroy does before the hub)"],
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
@@ -60,7 +64,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, endpoints 0",
     );
-    expect(stdout).toMatch(/rehearsal passed: 21 of 21 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 25 of 25 steps in [\d.]+ s/);
   }, 150_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {
@@ -82,7 +86,9 @@ describe("npm run sandbox (end to end, offline)", () => {
       }
       const curl = /curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/.exec(stdout);
       expect(curl).not.toBeNull();
-      expect(stdout).toMatch(/user {8}user-lob-a {2}password \S{20,}/);
+      expect(stdout).toMatch(
+        /user {8}user-lob-a {2}password \S{20,} {2}TOTP secret [A-Z2-7]{16,} \(sandbox only\)/,
+      );
       const response = await fetch(curl![2]!, {
         headers: { Authorization: `Bearer ${curl![1]!}` },
         redirect: "manual",
@@ -97,9 +103,10 @@ describe("npm run sandbox (end to end, offline)", () => {
     }
     expect(await exited).toBe(0);
     expect(stdout).toContain("✓");
-    expect(stepsOf(stdout).slice(-4)).toEqual([
+    expect(stepsOf(stdout).slice(-5)).toEqual([
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],
+      ["✓", "lift the user pool's deletion protection (as npm run destroy does before the hub)"],
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);

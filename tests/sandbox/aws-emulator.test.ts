@@ -177,26 +177,83 @@ describe("AwsEmulator", () => {
     expect(emulator.inventory()).toEqual({ roles: 0, domains: 0, userProfiles: 0, endpoints: 0 });
   });
 
-  it("forwards DynamoDB calls through its gateway and counts them", async () => {
+  it("decides DynamoDB calls by the caller's policies and dynamodb:LeadingKeys before forwarding them", async () => {
     const upstream: Server = createServer((req, res) => {
       res.writeHead(200, { "Content-Type": "application/x-amz-json-1.0" });
       res.end(JSON.stringify({ echoed: req.headers["x-amz-target"] }));
     });
     await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const WRITER = "arn:aws:iam::111111111111:role/lob-a-writer";
+    emulator.createRole(WRITER, serviceTrustPolicy("lambda.amazonaws.com"));
+    emulator.putRolePolicy(WRITER, "w", {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "dynamodb:PutItem",
+          Resource: "arn:aws:dynamodb:us-east-1:111111111111:table/u",
+          Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["lob-a"] } },
+        },
+      ],
+    });
+    emulator.tables.set("u", {
+      arn: "arn:aws:dynamodb:us-east-1:111111111111:table/u",
+      partitionKey: "lob",
+    });
+    const writer = emulator.issueCredentials(WRITER).accessKeyId;
     try {
       const gateway = await emulator.dynamoGateway(
         `http://127.0.0.1:${String((upstream.address() as AddressInfo).port)}`,
       );
-      const response = await fetch(gateway, {
-        method: "POST",
-        headers: { "X-Amz-Target": "DynamoDB_20120810.BatchGetItem" },
-        body: "{}",
+      const call = async (target: string, body: object, key?: string) => {
+        const response = await fetch(gateway, {
+          method: "POST",
+          headers: { "X-Amz-Target": `DynamoDB_20120810.${target}`, ...(key ? auth(key) : {}) },
+          body: JSON.stringify(body),
+        });
+        return (await response.json()) as { echoed?: string; __type?: string };
+      };
+      const item = (lob: string) => ({
+        TableName: "u",
+        Item: { lob: { S: lob }, username: { S: "x" } },
       });
-      expect(await response.json()).toEqual({ echoed: "DynamoDB_20120810.BatchGetItem" });
-      expect(emulator.calls.get("DynamoDB.BatchGetItem")).toBe(1);
+      expect(await call("PutItem", item("lob-a"), writer)).toEqual({
+        echoed: "DynamoDB_20120810.PutItem",
+      });
+      expect((await call("PutItem", item("lob-b"), writer)).__type).toBe(
+        "com.amazon.coral.service#AccessDeniedException",
+      );
+      expect((await call("PutItem", item("lob-a"))).__type).toBe(
+        "com.amazon.coral.service#UnrecognizedClientException",
+      );
+      expect((await call("BatchGetItem", { RequestItems: {} }, presignerKey)).echoed).toBe(
+        "DynamoDB_20120810.BatchGetItem",
+      );
+      expect(emulator.calls.get("DynamoDB.PutItem")).toBe(3);
+      expect(emulator.calls.get("DynamoDB.PutItem:Denied")).toBe(2);
     } finally {
       upstream.closeAllConnections();
       await new Promise((resolve) => upstream.close(resolve));
     }
+  });
+
+  it("evaluates the endpoint's policy and the caller's organization with every call through it", async () => {
+    await emulator.deleteEndpoint(STS_VPCE);
+    const orgOnly = {
+      Version: "2012-10-17" as const,
+      Statement: [
+        {
+          Effect: "Allow" as const,
+          Principal: "*" as const,
+          Action: "*",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+        },
+      ],
+    };
+    const guarded = await emulator.createEndpoint(STS_VPCE, `com.amazonaws.${REGION}.sts`, orgOnly);
+    expect((await assumeRole(guarded)).status).toBe(403);
+    emulator.organization = { id: "o-exampleorg1", accounts: new Set(["111111111111"]) };
+    expect((await assumeRole(guarded)).status).toBe(200);
   });
 });

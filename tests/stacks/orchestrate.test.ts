@@ -18,10 +18,19 @@ describe("deploy and destroy order", () => {
     ]);
   });
 
-  it("destroys in exactly the reverse order, passing --yes when asked", () => {
+  it("destroys in exactly the reverse order, lifting the pool's deletion protection before the hub, passing --yes when asked", () => {
     expect(orderedCommands("destroy", stacks, true)).toEqual([
       ["pulumi", "destroy", "--stack", "lob-b", "--yes"],
       ["pulumi", "destroy", "--stack", "lob-a", "--yes"],
+      [
+        "pulumi",
+        "up",
+        "--stack",
+        "shared",
+        "--config",
+        "studio-access:userPoolDeletionProtection=false",
+        "--yes",
+      ],
       ["pulumi", "destroy", "--stack", "shared", "--yes"],
     ]);
   });
@@ -82,6 +91,7 @@ describe("npm run deploy / destroy against a stand-in pulumi CLI", () => {
     expect(output).toEqual([
       "would run: pulumi destroy --stack lob-b",
       "would run: pulumi destroy --stack lob-a",
+      "would run: pulumi up --stack shared --config studio-access:userPoolDeletionProtection=false",
       "would run: pulumi destroy --stack shared",
     ]);
     expect(() => readFileSync(log)).toThrow();
