@@ -25,7 +25,7 @@ function printStack(stack: string, kind: string, resources: RecordedResource[], 
   const byAccount = new Map<string, RecordedResource[]>();
   for (const r of custom) {
     const key = r.account
-      ? `account ${r.account} via provider "${r.providerName ?? "?"}"`
+      ? `account ${r.account} via provider "${r.providerName ?? "?"}"${r.assumeRole ? ` as ${r.assumeRole}` : ""}`
       : "NO EXPLICIT PROVIDER";
     byAccount.set(key, [...(byAccount.get(key) ?? []), r]);
   }

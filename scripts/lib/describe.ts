@@ -37,8 +37,18 @@ function rule(i: Record<string, unknown>): string {
 export function describeResource(r: RecordedResource): string {
   const i = r.inputs;
   switch (r.type) {
-    case "aws:ec2/vpcEndpoint:VpcEndpoint":
-      return `${String(i.serviceName)} (${String(i.vpcEndpointType)}${i.vpcEndpointType === "Interface" ? `, private DNS ${i.privateDnsEnabled ? "ON" : "off"}` : ""})`;
+    case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+      const policy = statements(i.policy).map(describeStatement).join("; ");
+      return `${String(i.serviceName)} (${String(i.vpcEndpointType)}${i.vpcEndpointType === "Interface" ? `, private DNS ${i.privateDnsEnabled ? "ON" : "off"}` : ""})${i.vpcEndpointType === "Interface" ? `; policy: ${policy || "NONE (full access)"}` : ""}`;
+    }
+    case "aws:cognito/userPool:UserPool":
+      return `MFA ${String(i.mfaConfiguration ?? "OFF")} (TOTP ${(i.softwareTokenMfaConfiguration as { enabled?: boolean } | undefined)?.enabled ? "on" : "off"}), deletion protection ${String(i.deletionProtection)}, threat protection ${String((i.userPoolAddOns as { advancedSecurityMode?: string } | undefined)?.advancedSecurityMode ?? "off")}`;
+    case "aws:apigateway/authorizer:Authorizer":
+      return `${String(i.type)} on ${String(i.identitySource)}, decisions cached ${String(i.authorizerResultTtlInSeconds ?? 300)} s`;
+    case "aws:kms/key:Key":
+      return `rotation ${i.enableKeyRotation ? "on" : "OFF"}; ${statements(i.policy).map(describeStatement).join("; ")}`;
+    case "aws:cloudtrail/trail:Trail":
+      return `data events: ${((i.advancedEventSelectors as { name?: string }[] | undefined) ?? []).map((e) => String(e.name)).join(", ")}; log file validation ${i.enableLogFileValidation ? "on" : "OFF"}`;
     case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
       return `in  ${rule(i)}`;
     case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":

@@ -25,6 +25,8 @@ export interface RecordedResource {
   /** The account the resource lands in: its provider's only allowed account. */
   readonly account?: string;
   readonly region?: string;
+  /** The role its provider assumes, if any. */
+  readonly assumeRole?: string;
 }
 
 export interface StackRun {
@@ -346,6 +348,7 @@ export async function runStackUnderMocks(opts: {
         providerName: provider?.name,
         account: provider?.account,
         region: provider?.region,
+        assumeRole: provider?.assumeRole,
       });
       return { id, state };
     },

@@ -414,6 +414,15 @@ describe("npm run plan", () => {
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");
     expect(stdout).toContain("lob-a-domain: auth IAM, network VpcOnly, home EFS Retain");
+    expect(stdout).toContain(
+      'account 111111111111 via provider "hub" as arn:aws:iam::111111111111:role/studio-access-lob-a-deployer',
+    );
+    expect(stdout).toContain(
+      "access-users: MFA ON (TOTP on), deletion protection ACTIVE, threat protection off",
+    );
+    expect(stdout).toContain(
+      "hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by \"*\" on * if",
+    );
     expect(stdout).toMatch(/planned 3 stacks offline in \d+\.\d s/);
     expect(stdout).not.toContain("NO EXPLICIT PROVIDER");
   }, 60_000);
