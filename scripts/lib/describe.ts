@@ -42,9 +42,9 @@ export function describeResource(r: RecordedResource): string {
       return `${String(i.serviceName)} (${String(i.vpcEndpointType)}${i.vpcEndpointType === "Interface" ? `, private DNS ${i.privateDnsEnabled ? "ON" : "off"}` : ""})${i.vpcEndpointType === "Interface" ? `; policy: ${policy || "NONE (full access)"}` : ""}`;
     }
     case "aws:cognito/userPool:UserPool":
-      return `MFA ${String(i.mfaConfiguration ?? "OFF")} (TOTP ${(i.softwareTokenMfaConfiguration as { enabled?: boolean } | undefined)?.enabled ? "on" : "off"}), deletion protection ${String(i.deletionProtection)}, threat protection ${String((i.userPoolAddOns as { advancedSecurityMode?: string } | undefined)?.advancedSecurityMode ?? "off")}`;
+      return `MFA ${text(i.mfaConfiguration ?? "OFF")} (TOTP ${(i.softwareTokenMfaConfiguration as { enabled?: boolean } | undefined)?.enabled ? "on" : "off"}), deletion protection ${String(i.deletionProtection)}, threat protection ${(i.userPoolAddOns as { advancedSecurityMode?: string } | undefined)?.advancedSecurityMode ?? "off"}`;
     case "aws:apigateway/authorizer:Authorizer":
-      return `${String(i.type)} on ${String(i.identitySource)}, decisions cached ${String(i.authorizerResultTtlInSeconds ?? 300)} s`;
+      return `${String(i.type)} on ${String(i.identitySource)}, decisions cached ${text(i.authorizerResultTtlInSeconds ?? 300)} s`;
     case "aws:kms/key:Key":
       return `rotation ${i.enableKeyRotation ? "on" : "OFF"}; ${statements(i.policy).map(describeStatement).join("; ")}`;
     case "aws:cloudtrail/trail:Trail":

@@ -593,7 +593,7 @@ function dynamoTargets(
   operation: string,
   input: Record<string, unknown>,
 ): { table: string; keys: DynamoKey[]; index?: string }[] {
-  const table = String(input.TableName ?? "");
+  const table = typeof input.TableName === "string" ? input.TableName : "";
   switch (operation) {
     case "PutItem":
       return [{ table, keys: [input.Item as DynamoKey] }];

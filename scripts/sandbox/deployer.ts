@@ -165,7 +165,7 @@ export class Deployer {
         const id = UserPool?.Id ?? "";
         // cognito-local refuses sign-in under "ON" until a user has enrolled (it has no MFA_SETUP
         // challenge), so the pool starts OPTIONAL and requireMfa() turns it ON after enrolment.
-        const mfa = String(i.mfaConfiguration ?? "OFF");
+        const mfa = typeof i.mfaConfiguration === "string" ? i.mfaConfiguration : "OFF";
         if (mfa !== "OFF") {
           await this.cognito.send(
             new SetUserPoolMfaConfigCommand({

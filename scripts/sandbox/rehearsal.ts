@@ -565,7 +565,7 @@ export async function rehearse(
             (error: unknown) => (error instanceof Error ? error.name : String(error)),
           );
         if (refused !== "AccessDeniedException")
-          throw new Error(`expected AccessDeniedException, got ${String(refused ?? "success")}`);
+          throw new Error(`expected AccessDeniedException, got ${refused ?? "success"}`);
         return { detail: `${refused} (dynamodb:LeadingKeys is lob-b only)`, value: undefined };
       },
     );

@@ -421,7 +421,7 @@ describe("npm run plan", () => {
       "access-users: MFA ON (TOTP on), deletion protection ACTIVE, threat protection off",
     );
     expect(stdout).toContain(
-      "hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by \"*\" on * if",
+      'hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by "*" on * if',
     );
     expect(stdout).toMatch(/planned 3 stacks offline in \d+\.\d s/);
     expect(stdout).not.toContain("NO EXPLICIT PROVIDER");
