@@ -460,7 +460,7 @@ describe("AccessApp: sign-in hardening", () => {
 });
 
 describe("AccessApp: data at rest and audit", () => {
-  it("creates one rotating customer-managed key whose policy lets CloudWatch Logs use it for this account's log groups only", () => {
+  it("creates one rotating customer-managed key usable by the account's principals only through DynamoDB, and by CloudWatch Logs for this account's log groups only", () => {
     const key = one(shared, "aws:kms/key:Key", "access-data");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
     expect(policyOf(key)).toEqual({
@@ -472,6 +472,26 @@ describe("AccessApp: data at rest and audit", () => {
           Principal: { AWS: "arn:aws:iam::111111111111:root" },
           Action: "kms:*",
           Resource: "*",
+        },
+        {
+          Sid: "ThroughDynamoDbForThisAccount",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+          ],
+          Resource: "*",
+          Condition: {
+            StringEquals: {
+              "kms:ViaService": "dynamodb.us-east-1.amazonaws.com",
+              "kms:CallerAccount": "111111111111",
+            },
+          },
         },
         {
           Sid: "LogsForThisAccountsLogGroups",

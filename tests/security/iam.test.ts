@@ -230,6 +230,24 @@ const throughEndpoint = (
   principalOrgId,
   context: { "aws:SourceVpce": vpce(key) },
 });
+/** A KMS call on the hub's data key by a principal, optionally through an AWS service. */
+const keyThrough = (
+  principal: string,
+  identity: PolicyDocument[],
+  viaService: string | undefined,
+  callerAccount: string,
+): Request => ({
+  principal,
+  action: "kms:Decrypt",
+  resource: `arn:aws:kms:${g.region}:${g.hubAccount}:key/0000-data`,
+  resourceAccount: g.hubAccount,
+  identity,
+  resourcePolicy: g.dataKeyPolicy,
+  context: {
+    "kms:CallerAccount": callerAccount,
+    ...(viaService ? { "kms:ViaService": viaService } : {}),
+  },
+});
 const trailWrites = (trailArn: string, secure: "true" | "false"): Request => ({
   principal: "cloudtrail.amazonaws.com",
   action: "s3:PutObject",
@@ -1110,6 +1128,44 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
 
   // The hub's data key and audit bucket.
   [
+    "the presigner reads the encrypted tables: DynamoDB uses the data key on its behalf",
+    "Allowed",
+    () =>
+      keyThrough(
+        g.presignerRoleArn,
+        [g.presignerPolicy],
+        `dynamodb.${g.region}.amazonaws.com`,
+        g.hubAccount,
+      ),
+  ],
+  [
+    "LOB A's deployer writes its rows: DynamoDB uses the data key on its behalf",
+    "Allowed",
+    () =>
+      keyThrough(
+        g.deployers["lob-a"].arn,
+        [g.deployers["lob-a"].policy],
+        `dynamodb.${g.region}.amazonaws.com`,
+        g.hubAccount,
+      ),
+  ],
+  [
+    "the presigner decrypts with the data key directly, not through DynamoDB",
+    "ImplicitlyDenied",
+    () => keyThrough(g.presignerRoleArn, [g.presignerPolicy], undefined, g.hubAccount),
+  ],
+  [
+    "an administrator of another account uses the data key through DynamoDB",
+    "ImplicitlyDenied",
+    () =>
+      keyThrough(
+        `arn:aws:iam::${UNLISTED}:role/Admin`,
+        [ADMIN],
+        `dynamodb.${g.region}.amazonaws.com`,
+        UNLISTED,
+      ),
+  ],
+  [
     "CloudTrail writes the trail's log files to the audit bucket",
     "Allowed",
     () =>
@@ -1226,16 +1282,11 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
   });
 
   it("evaluated every trust, identity, resource and service control policy the program generates", () => {
-    // Not evaluated here, and why:
-    // - the API Gateway logging role's trust: its permissions are AWS-managed;
-    // - the data key's policy: its condition key kms:EncryptionContext:aws:logs:arn is one the
-    //   simulator does not model (it drops it from the context), so the policy is asserted
-    //   exactly in tests/components/access-app.test.ts instead.
+    // The API Gateway logging role has a trust policy only (its permissions are AWS-managed). The
+    // data key's statement for CloudWatch Logs rests on kms:EncryptionContext:aws:logs:arn, a key
+    // the simulator drops; that statement is asserted exactly in access-app.test.ts instead.
     const notEvaluated = g.all.filter(
-      (d) =>
-        !evaluated.has(d.doc) &&
-        d.source !== "shared/access-apigateway-logs trust" &&
-        d.source !== "shared/access-data resource policy",
+      (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
     expect(g.all.length).toBe(28);
