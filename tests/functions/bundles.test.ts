@@ -11,7 +11,7 @@ import {
   type FunctionName,
 } from "../../functions/build";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
-import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
+import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { LOB_A_RECORD } from "../helpers/fixtures";
 
 const execFileAsync = promisify(execFile);
@@ -166,15 +166,7 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
 
   it("presigner: verifies the caller's token and signs them in over HTTP with 3 AWS calls cold and 2 warm", async () => {
     const key = makeSigningKey("bundle-key");
-    const token = signJwt(
-      { alg: "RS256", kid: key.kid },
-      accessTokenClaims({
-        userPoolId: process.env.USER_POOL_ID!,
-        clientId: process.env.USER_POOL_CLIENT_ID!,
-        username: "user-lob-a",
-      }),
-      key.privateKey,
-    );
+    const token = signedAccessToken(key, "user-lob-a");
     const event = {
       resource: "/studios/{lob}",
       httpMethod: "GET",
@@ -204,13 +196,7 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
 
   it("authorizer: allows a valid token and names the refusal of an expired one after minification", async () => {
     const key = makeSigningKey("bundle-key");
-    const claims = accessTokenClaims({
-      userPoolId: process.env.USER_POOL_ID!,
-      clientId: process.env.USER_POOL_CLIENT_ID!,
-      username: "user-lob-a",
-    });
-    const token = (extra: object) =>
-      signJwt({ alg: "RS256", kid: key.kid }, { ...claims, ...extra }, key.privateKey);
+    const token = (extra: Record<string, unknown>) => signedAccessToken(key, "user-lob-a", extra);
     const methodArn = "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/studios";
     const { results, logs } = await invoke(first.authorizer, {
       jwks: { keys: [key.jwk] },

@@ -13,7 +13,7 @@ import {
 } from "../../functions/presigner";
 import { loadConfig, parseRegistry } from "../../functions/presigner/config";
 import { createVerifier } from "../../functions/shared/access-token";
-import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
+import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { REFRESH_MARGIN_MS, type RoleCredentials } from "../../functions/presigner/credentials";
 import { captureLogs } from "../helpers/logs";
 import { LOB_A_RECORD } from "../helpers/fixtures";
@@ -31,8 +31,6 @@ const LOB_B = {
   accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
 };
 
-const POOL = process.env.USER_POOL_ID!;
-const CLIENT = process.env.USER_POOL_CLIENT_ID!;
 const key = makeSigningKey("presigner-test");
 const verifier = createVerifier(process.env);
 verifier.cacheJwks({ keys: [key.jwk] });
@@ -40,11 +38,7 @@ defaultVerifier.cacheJwks({ keys: [key.jwk] });
 
 /** A real Cognito-shaped access token for `username`, signed with the pool's (test) key. */
 const tokenFor = (username: string, overrides: Record<string, unknown> = {}) =>
-  signJwt(
-    { alg: "RS256", kid: key.kid },
-    accessTokenClaims({ userPoolId: POOL, clientId: CLIENT, username }, overrides),
-    key.privateKey,
-  );
+  signedAccessToken(key, username, overrides);
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sts = mockClient(STSClient);

@@ -52,3 +52,23 @@ export function accessTokenClaims(
     ...overrides,
   };
 }
+
+/** A Cognito access token for `username` from the test pool and client (tests/setup-env.ts), signed with `key`. */
+export function signedAccessToken(
+  key: SigningKey,
+  username: string,
+  overrides: Record<string, unknown> = {},
+): string {
+  return signJwt(
+    { alg: "RS256", kid: key.kid },
+    accessTokenClaims(
+      {
+        userPoolId: process.env.USER_POOL_ID ?? "",
+        clientId: process.env.USER_POOL_CLIENT_ID ?? "",
+        username,
+      },
+      overrides,
+    ),
+    key.privateKey,
+  );
+}

@@ -1,7 +1,7 @@
 import { evaluateIam, type IamRequest, type Outcome } from "../../scripts/lib/iam-eval";
 import { handler as authorizer, verifier } from "../../functions/authorizer";
 import type { PolicyDocument } from "../../components/lib/policies";
-import { accessTokenClaims, makeSigningKey, signJwt } from "../helpers/jwt";
+import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { captureLogs } from "../helpers/logs";
 import { one } from "../helpers/stacks";
 import { collectGenerated, type Generated } from "./generated";
@@ -31,15 +31,7 @@ beforeAll(async () => {
   // The authorizer's output for user A, from the real handler and a real token.
   const key = makeSigningKey("security-key");
   verifier.cacheJwks({ keys: [key.jwk] });
-  const token = signJwt(
-    { alg: "RS256", kid: key.kid },
-    accessTokenClaims({
-      userPoolId: process.env.USER_POOL_ID!,
-      clientId: process.env.USER_POOL_CLIENT_ID!,
-      username: "user-lob-a",
-    }),
-    key.privateKey,
-  );
+  const token = signedAccessToken(key, "user-lob-a");
   const logs = captureLogs();
   try {
     const result = await authorizer({
