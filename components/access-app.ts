@@ -56,6 +56,23 @@ export interface AccessAppArgs {
   readonly functionDirs: Promise<{ readonly authorizer: string; readonly presigner: string }>;
 }
 
+/** JSON with object keys in order, so equal settings give equal text whatever built them. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The deployment trigger: a digest of every setting a deployment snapshots. */
+export function deploymentTrigger(snapshot: unknown): string {
+  return createHash("sha256").update(canonical(snapshot)).digest("hex");
+}
+
 const json = (doc: pulumi.Input<PolicyDocument>) =>
   pulumi.output(doc).apply((d) => JSON.stringify(d));
 
@@ -361,20 +378,16 @@ export class AccessApp extends pulumi.ComponentResource {
       parent,
     );
     this.apiId = api.id;
-    const tokenAuthorizer = new aws.apigateway.Authorizer(
-      `${name}-jwt`,
-      {
-        restApi: api.id,
-        type: "TOKEN",
-        authorizerUri: authorizer.fn.invokeArn,
-        identitySource: "method.request.header.Authorization",
-        identityValidationExpression:
-          "^[Bb]earer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]*$",
-        // A revoked or disabled user keeps access at most this long through a cached decision.
-        authorizerResultTtlInSeconds: 60,
-      },
-      parent,
-    );
+    const authorizerArgs = {
+      restApi: api.id,
+      type: "TOKEN",
+      authorizerUri: authorizer.fn.invokeArn,
+      identitySource: "method.request.header.Authorization",
+      identityValidationExpression: "^[Bb]earer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]*$",
+      // A revoked or disabled user keeps access at most this long through a cached decision.
+      authorizerResultTtlInSeconds: 60,
+    };
+    const tokenAuthorizer = new aws.apigateway.Authorizer(`${name}-jwt`, authorizerArgs, parent);
     new aws.lambda.Permission(
       `${name}-authorizer-invoke`,
       {
@@ -405,32 +418,26 @@ export class AccessApp extends pulumi.ComponentResource {
         params: { "method.request.path.lob": true },
       },
     ];
-    const routeParts: pulumi.Output<string>[] = [];
+    const routeParts: pulumi.Output<unknown>[] = [];
     for (const route of routes) {
-      const method = new aws.apigateway.Method(
-        `${name}-${route.key}`,
-        {
-          restApi: api.id,
-          resourceId: route.resource.id,
-          httpMethod: "GET",
-          authorization: "CUSTOM",
-          authorizerId: tokenAuthorizer.id,
-          requestParameters: route.params,
-        },
-        parent,
-      );
-      const integration = new aws.apigateway.Integration(
-        `${name}-${route.key}`,
-        {
-          restApi: api.id,
-          resourceId: route.resource.id,
-          httpMethod: method.httpMethod,
-          type: "AWS_PROXY",
-          integrationHttpMethod: "POST",
-          uri: presigner.fn.invokeArn,
-        },
-        parent,
-      );
+      const methodArgs = {
+        restApi: api.id,
+        resourceId: route.resource.id,
+        httpMethod: "GET",
+        authorization: "CUSTOM",
+        authorizerId: tokenAuthorizer.id,
+        requestParameters: route.params,
+      };
+      const method = new aws.apigateway.Method(`${name}-${route.key}`, methodArgs, parent);
+      const integrationArgs = {
+        restApi: api.id,
+        resourceId: route.resource.id,
+        httpMethod: method.httpMethod,
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: presigner.fn.invokeArn,
+      };
+      new aws.apigateway.Integration(`${name}-${route.key}`, integrationArgs, parent);
       new aws.lambda.Permission(
         `${name}-presigner-invoke-${route.key}`,
         {
@@ -442,14 +449,17 @@ export class AccessApp extends pulumi.ComponentResource {
         parent,
       );
       routeParts.push(
-        pulumi.interpolate`${route.path} ${method.id} ${method.authorizerId} ${integration.id} ${integration.uri}`,
+        pulumi.output({ path: route.path, method: methodArgs, integration: integrationArgs }),
       );
     }
 
-    // A deployment is a snapshot: any change to routes, the authorizer or the policy needs a new one.
+    // A deployment is a snapshot: any change to the policy, the authorizer's settings or a route's
+    // method or integration settings needs a new one, in-place updates included.
     const redeployment = pulumi
-      .all([policy, tokenAuthorizer.id, ...routeParts])
-      .apply((parts) => createHash("sha256").update(JSON.stringify(parts)).digest("hex"));
+      .all([policy, pulumi.output(authorizerArgs), ...routeParts])
+      .apply(([apiPolicy, authorizerSettings, ...routeSettings]) =>
+        deploymentTrigger({ apiPolicy, authorizer: authorizerSettings, routes: routeSettings }),
+      );
     const deployment = new aws.apigateway.Deployment(
       `${name}-api`,
       { restApi: api.id, triggers: { redeployment }, description: "studio-access routes" },
@@ -471,10 +481,12 @@ export class AccessApp extends pulumi.ComponentResource {
       parent,
     );
     // API Gateway writes access logs only once the region's account setting names a logging role.
+    // The setting is a per-region singleton other APIs may rely on: destroy leaves it in place
+    // (deleting the resource would reset it).
     const apiAccount = new aws.apigateway.Account(
       `${name}-apigateway-account`,
       { cloudwatchRoleArn: apiLogsRole.arn },
-      { ...parent, dependsOn: [apiLogsPolicy] },
+      { ...parent, dependsOn: [apiLogsPolicy], retainOnDelete: true },
     );
     const stage = new aws.apigateway.Stage(
       `${name}-api`,

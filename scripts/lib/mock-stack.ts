@@ -27,6 +27,8 @@ export interface RecordedResource {
   readonly region?: string;
   /** The role its provider assumes, if any. */
   readonly assumeRole?: string;
+  /** Whether `pulumi destroy` leaves it in place (the `retainOnDelete` option). */
+  readonly retainOnDelete?: boolean;
 }
 
 export interface StackRun {
@@ -276,6 +278,8 @@ export async function runStackUnderMocks(opts: {
 }): Promise<StackRun> {
   const resources: RecordedResource[] = [];
   const providers: RecordedResource[] = [];
+  // Resource options the mocks do not see, recorded as the program registers each resource.
+  const retained = new Set<string>();
   const providerInfo = new Map<string, ProviderInfo>();
   const info = (ref: string | undefined) =>
     ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
@@ -349,6 +353,7 @@ export async function runStackUnderMocks(opts: {
         account: provider?.account,
         region: provider?.region,
         assumeRole: provider?.assumeRole,
+        retainOnDelete: retained.has(`${args.type}::${args.name}`),
       });
       return { id, state };
     },
@@ -379,6 +384,11 @@ export async function runStackUnderMocks(opts: {
   let failure: unknown;
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((transform) => {
+        if (transform.opts.retainOnDelete === true)
+          retained.add(`${transform.type}::${transform.name}`);
+        return undefined;
+      });
       try {
         return await runProgram();
       } catch (error) {

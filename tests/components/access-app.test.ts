@@ -1,3 +1,4 @@
+import { deploymentTrigger } from "../../components/access-app";
 import { loadStackConfig, runStackUnderMocks, type StackRun } from "../../scripts/lib/mock-stack";
 import { ofType, one, planRepositoryStacks, policyOf, type Planned } from "../helpers/stacks";
 
@@ -321,6 +322,41 @@ describe("AccessApp: private API", () => {
       ["access-presigner", 365, key.state.arn],
       ["access-api-access", 365, key.state.arn],
     ]);
+  });
+
+  it("redeploys on any change to the authorizer's or the routes' settings, not only their ids", () => {
+    const api = one(shared, "aws:apigateway/restApi:RestApi", "access-api");
+    const settings = (r: { inputs: Record<string, unknown> }) => r.inputs;
+    const route = (key: string, path: string) => ({
+      path,
+      method: settings(one(shared, "aws:apigateway/method:Method", `access-${key}`)),
+      integration: settings(one(shared, "aws:apigateway/integration:Integration", `access-${key}`)),
+    });
+    const snapshot = {
+      apiPolicy: api.inputs.policy,
+      authorizer: settings(one(shared, "aws:apigateway/authorizer:Authorizer", "access-jwt")),
+      routes: [route("list", "/studios"), route("open", "/studios/*")],
+    };
+    const trigger = (
+      one(shared, "aws:apigateway/deployment:Deployment", "access-api").inputs.triggers as {
+        redeployment: string;
+      }
+    ).redeployment;
+    expect(trigger).toBe(deploymentTrigger(snapshot));
+    const cached = { ...snapshot.authorizer, authorizerResultTtlInSeconds: 300 };
+    expect(deploymentTrigger({ ...snapshot, authorizer: cached })).not.toBe(trigger);
+  });
+
+  it("keeps API Gateway's account-level logging setting on destroy (a per-region singleton)", () => {
+    expect(
+      one(shared, "aws:apigateway/account:Account", "access-apigateway-account").retainOnDelete,
+    ).toBe(true);
+    expect(
+      shared.resources
+        .filter((r) => r.retainOnDelete)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["access-apigateway-account", "access-audit", "access-audit", "access-audit"]);
   });
 
   it("redeploys when the resource policy changes, and only then", async () => {
