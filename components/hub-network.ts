@@ -28,6 +28,11 @@ export interface HubNetworkArgs {
   readonly lobs: Readonly<Record<string, { readonly accountId: string; readonly vpcCidr: string }>>;
   /** The role name every LOB creates for the presigner: the only principal that may presign. */
   readonly accessRoleName: string;
+  /**
+   * A range holding every spoke's: one route and one endpoint rule serve them all, however many
+   * LOBs there are. Without it, each LOB gets its own route and rule. @default undefined
+   */
+  readonly spokesSupernet?: string;
   /** Corporate networks allowed to reach the endpoints (the API and Studio) on 443. */
   readonly clientCidrs: readonly string[];
   /** Whether to create a Route 53 Resolver inbound endpoint for corporate DNS forwarding. @default false */
@@ -155,17 +160,22 @@ export class HubNetwork extends pulumi.ComponentResource {
       { resourceArn: tgw.arn, resourceShareArn: share.arn },
       parent,
     );
-    for (const [lob, { accountId, vpcCidr }] of Object.entries(args.lobs)) {
+    for (const [lob, { accountId }] of Object.entries(args.lobs)) {
       new aws.ram.PrincipalAssociation(
         `${name}-tgw-share-${lob}`,
         { principal: accountId, resourceShareArn: share.arn },
         parent,
       );
-      // The way back to the spoke: owned by the hub, which knows every spoke's range, so no LOB
-      // needs rights on the hub's route table.
+    }
+    // The way back to the spokes: owned by the hub, which knows every spoke's range, so no LOB
+    // needs rights on the hub's route table. One route for the supernet, or one per spoke.
+    const spokeRanges: [string, string][] = args.spokesSupernet
+      ? [["spokes", args.spokesSupernet]]
+      : Object.entries(args.lobs).map(([lob, { vpcCidr }]) => [lob, vpcCidr]);
+    for (const [key, cidr] of spokeRanges) {
       new aws.ec2.Route(
-        `${name}-to-${lob}`,
-        { routeTableId: routeTable.id, destinationCidrBlock: vpcCidr, transitGatewayId: tgw.id },
+        `${name}-to-${key}`,
+        { routeTableId: routeTable.id, destinationCidrBlock: cidr, transitGatewayId: tgw.id },
         { ...parent, dependsOn: [hubAttachment] },
       );
     }
@@ -208,8 +218,13 @@ export class HubNetwork extends pulumi.ComponentResource {
         parent,
       );
     httpsFrom(endpointSg, "hub", args.vpcCidr, "hub VPC");
-    for (const [lob, { vpcCidr }] of Object.entries(args.lobs))
-      httpsFrom(endpointSg, lob, vpcCidr, `spoke ${lob}`);
+    for (const [key, cidr] of spokeRanges)
+      httpsFrom(
+        endpointSg,
+        key,
+        cidr,
+        key === "spokes" ? "every spoke (supernet)" : `spoke ${key}`,
+      );
     for (const cidr of args.clientCidrs)
       httpsFrom(clientSg, `client-${cidr.replace(/[./]/g, "-")}`, cidr, "corporate network");
 

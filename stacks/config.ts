@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { cidrsOverlap, parseCidr } from "../components/lib/cidr";
+import { cidrContains, cidrsOverlap, parseCidr } from "../components/lib/cidr";
+import { QUOTAS } from "../components/lib/quotas";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -28,6 +29,8 @@ export interface SharedConfig {
   readonly hubVpcCidr: string;
   readonly availabilityZones: number;
   readonly lobs: Readonly<Record<string, LobEntry>>;
+  /** One range holding every spoke's: the hub then needs one route and one endpoint rule for all. */
+  readonly spokesSupernet?: string;
   readonly clientCidrs: readonly string[];
   readonly users: readonly UserConfig[];
   readonly presignedUrl: {
@@ -97,6 +100,7 @@ const SHARED_KEYS = [
   "hubVpcCidr",
   "availabilityZones",
   "lobs",
+  "spokesSupernet",
   "clientCidrs",
   "users",
   "presignedUrl",
@@ -334,6 +338,45 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     }
   });
 
+  // Many spokes: one supernet instead of a route and an endpoint rule each, within AWS's quotas.
+  const supernetRaw = r.raw("spokesSupernet");
+  const spokesSupernet =
+    supernetRaw === undefined ? undefined : r.cidr("spokesSupernet", supernetRaw, 8, 24);
+  const supernet = spokesSupernet === undefined ? undefined : parseCidr(spokesSupernet);
+  if (supernet) {
+    for (const [lob, entry] of Object.entries(lobs)) {
+      const range = parseCidr(entry.vpcCidr);
+      if (range && !cidrContains(supernet, range))
+        r.problem(
+          `lobs.${lob}.vpcCidr`,
+          entry.vpcCidr,
+          `a range inside spokesSupernet ${spokesSupernet ?? ""}`,
+        );
+    }
+    clientCidrs.forEach((cidr, i) => {
+      const range = parseCidr(cidr);
+      if (range && cidrsOverlap(supernet, range))
+        r.problem(
+          `clientCidrs[${i}]`,
+          cidr,
+          `a range outside spokesSupernet ${spokesSupernet ?? ""} (corporate ranges reach only the API and Studio endpoints)`,
+        );
+    });
+  } else {
+    const count = Object.keys(lobs).length;
+    const rules = count + 1;
+    if (
+      rules > QUOTAS.securityGroupInboundRules.limit ||
+      count > QUOTAS.routesPerRouteTable.limit
+    ) {
+      r.problem(
+        "lobs",
+        `${String(count)} LOBs`,
+        `at most ${String(QUOTAS.routesPerRouteTable.limit)} LOBs without spokesSupernet: each needs a hub route (quota ${String(QUOTAS.routesPerRouteTable.limit)} per route table) and an endpoint rule (quota ${String(QUOTAS.securityGroupInboundRules.limit)} per security group); set spokesSupernet to a range holding every LOB's`,
+      );
+    }
+  }
+
   const usersRaw = r.json("users", "a list of {username, email}", []);
   const users: UserConfig[] = [];
   if (!Array.isArray(usersRaw)) r.problem("users", usersRaw, "a list of {username, email}");
@@ -424,6 +467,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     hubVpcCidr,
     availabilityZones,
     lobs,
+    spokesSupernet,
     clientCidrs,
     users,
     presignedUrl,

@@ -37,6 +37,7 @@ export function sharedStack(config: SharedConfig) {
       organizationId: config.organizationId,
       lobs: config.lobs,
       accessRoleName: config.accessRoleName,
+      spokesSupernet: config.spokesSupernet,
       clientCidrs: config.clientCidrs,
       resolverInboundEndpoint: config.resolverInboundEndpoint,
     },

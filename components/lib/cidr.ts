@@ -30,6 +30,15 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return a.base < bEnd && b.base < aEnd;
 }
 
+/** Whether `outer` holds all of `inner`. */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  return (
+    inner.prefix >= outer.prefix &&
+    inner.base >= outer.base &&
+    inner.base + 2 ** (32 - inner.prefix) <= outer.base + 2 ** (32 - outer.prefix)
+  );
+}
+
 /**
  * Splits a VPC range into `count` equal subnets, the smallest power of two that holds them,
  * in order: 10.0.0.0/16 into 3 gives 10.0.0.0/18, 10.0.64.0/18, 10.0.128.0/18.

@@ -1,0 +1,50 @@
+/**
+ * The AWS quotas the design touches, with their default values and where AWS states them. The
+ * config refuses a layout that would exceed one; tests and `npm run bench:scale` check a 200-LOB
+ * hub against them with headroom.
+ */
+export interface Quota {
+  readonly limit: number;
+  readonly what: string;
+  readonly source: string;
+}
+
+export const QUOTAS = {
+  securityGroupInboundRules: {
+    limit: 60,
+    what: "inbound rules per security group",
+    source: "Amazon VPC quotas, security groups (default, adjustable)",
+  },
+  routesPerRouteTable: {
+    limit: 50,
+    what: "non-propagated routes per VPC route table",
+    source: "Amazon VPC quotas, route tables (default, adjustable up to 1,000)",
+  },
+  vpcsPerPrivateHostedZone: {
+    limit: 300,
+    what: "VPCs associated with one private hosted zone",
+    source: "Route 53 quotas, private hosted zones",
+  },
+  attachmentsPerTransitGateway: {
+    limit: 5000,
+    what: "attachments per transit gateway",
+    source: "AWS Transit Gateway quotas",
+  },
+  routesPerTransitGateway: {
+    limit: 10000,
+    what: "routes per transit gateway (all its route tables)",
+    source: "AWS Transit Gateway quotas",
+  },
+  rolesPerAccount: {
+    limit: 1000,
+    what: "IAM roles per account",
+    source: "IAM quotas (default, adjustable)",
+  },
+  endpointPolicyCharacters: {
+    limit: 20480,
+    what: "characters in a VPC endpoint policy",
+    source: "AWS PrivateLink, endpoint policies",
+  },
+} as const satisfies Record<string, Quota>;
+
+export type QuotaKey = keyof typeof QUOTAS;

@@ -1,0 +1,79 @@
+import { QUOTAS, type QuotaKey } from "../../components/lib/quotas";
+import { formatCidr, parseCidr } from "../../components/lib/cidr";
+import { loadStackConfig, type StackRun } from "./mock-stack";
+
+/**
+ * A hub config with `count` LOBs: example accounts 400000000000 + i, /20 ranges inside the
+ * supernet 10.64.0.0/10, and the repository's shared stack file for everything else.
+ */
+export function scaledHubConfig(count: number, withSupernet = true): Record<string, string> {
+  const supernet = parseCidr("10.64.0.0/10");
+  if (!supernet) throw new Error("bad supernet");
+  const lobs = Object.fromEntries(
+    Array.from({ length: count }, (_, i) => {
+      const accountId = String(400000000000 + i);
+      return [
+        `lob-${String(i).padStart(3, "0")}`,
+        {
+          accountId,
+          vpcCidr: formatCidr({ base: supernet.base + i * 2 ** 12, prefix: 20 }),
+          deployer: `arn:aws:iam::${accountId}:role/studio-access-deployer`,
+        },
+      ];
+    }),
+  );
+  return {
+    ...loadStackConfig("shared"),
+    "studio-access:lobs": JSON.stringify(lobs),
+    ...(withSupernet ? { "studio-access:spokesSupernet": "10.64.0.0/10" } : {}),
+  };
+}
+
+export interface QuotaUse {
+  readonly key: QuotaKey;
+  readonly used: number;
+  readonly limit: number;
+  readonly what: string;
+  readonly source: string;
+}
+
+const maxCount = (values: readonly unknown[]): number => {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+  return Math.max(0, ...counts.values());
+};
+
+/**
+ * How much of each quota a hub and its `lobCount` spokes use, from the hub's planned resources
+ * (spoke-side numbers follow from the design: each spoke attaches once and associates every
+ * spoke-facing zone once).
+ */
+export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
+  const of = (type: string) => hub.resources.filter((r) => r.type === type);
+  const used: Record<QuotaKey, number> = {
+    securityGroupInboundRules: maxCount(
+      of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map(
+        (r) => r.inputs.securityGroupId,
+      ),
+    ),
+    routesPerRouteTable: maxCount(of("aws:ec2/route:Route").map((r) => r.inputs.routeTableId)),
+    // The hub VPC, and each spoke VPC.
+    vpcsPerPrivateHostedZone: 1 + lobCount,
+    // The hub VPC's attachment, and each spoke's.
+    attachmentsPerTransitGateway: 1 + lobCount,
+    // The hub table holds a propagated route per spoke; the spokes table, the hub's.
+    routesPerTransitGateway: lobCount + 1,
+    rolesPerAccount: of("aws:iam/role:Role").length,
+    endpointPolicyCharacters: Math.max(
+      0,
+      ...of("aws:ec2/vpcEndpoint:VpcEndpoint").map((r) =>
+        typeof r.inputs.policy === "string" ? r.inputs.policy.length : 0,
+      ),
+    ),
+  };
+  return (Object.keys(QUOTAS) as QuotaKey[]).map((key) => ({
+    key,
+    used: used[key],
+    ...QUOTAS[key],
+  }));
+}
