@@ -4,7 +4,7 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": "ts-jest",
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.dev.json" }],
   },
   setupFiles: ["<rootDir>/tests/setup-env.ts"],
   reporters: ["default", "<rootDir>/tests/summary-reporter.js"],
