@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isolatedVpc } from "./lib/isolated-vpc";
-import { endpointServices, recordName, regionalDnsEntry, type EndpointKey } from "./lib/endpoints";
+import {
+  endpointServices,
+  recordName,
+  regionalDnsEntry,
+  type EndpointKey,
+  type ExtraEndpoint,
+} from "./lib/endpoints";
 import {
   accessRoleArn,
   executeApiEndpointPolicy,
@@ -33,6 +39,8 @@ export interface HubNetworkArgs {
    * LOBs there are. Without it, each LOB gets its own route and rule. @default undefined
    */
   readonly spokesSupernet?: string;
+  /** Endpoints beyond the core ones, for the LOBs' Studio apps (e.g. ECR). @default [] */
+  readonly extraEndpoints?: readonly ExtraEndpoint[];
   /** Corporate networks allowed to reach the endpoints (the API and Studio) on 443. */
   readonly clientCidrs: readonly string[];
   /** Whether to create a Route 53 Resolver inbound endpoint for corporate DNS forwarding. @default false */
@@ -231,7 +239,7 @@ export class HubNetwork extends pulumi.ComponentResource {
     const accessRoles = Object.values(args.lobs).map((lob) =>
       accessRoleArn(lob.accountId, args.accessRoleName),
     );
-    const policies: Record<EndpointKey, PolicyDocument> = {
+    const policies: Partial<Record<EndpointKey, PolicyDocument>> = {
       "sagemaker-api": sageMakerApiEndpointPolicy({
         organizationId: args.organizationId,
         accessRoleArns: accessRoles,
@@ -256,7 +264,7 @@ export class HubNetwork extends pulumi.ComponentResource {
     };
 
     const endpoints: Partial<Record<EndpointKey, HubEndpoint>> = {};
-    for (const service of endpointServices(region)) {
+    for (const service of endpointServices(region, args.extraEndpoints)) {
       const endpoint = new aws.ec2.VpcEndpoint(
         `${name}-${service.key}`,
         {
@@ -266,7 +274,8 @@ export class HubNetwork extends pulumi.ComponentResource {
           privateDnsEnabled: false,
           subnetIds: this.subnetIds,
           securityGroupIds: service.clients ? [endpointSg.id, clientSg.id] : [endpointSg.id],
-          policy: JSON.stringify(policies[service.key]),
+          // The core endpoints' own policies; extra ones serve the organization.
+          policy: JSON.stringify(policies[service.key] ?? organizationEndpointPolicy(args)),
           tags: { Name: `${name}-${service.key}` },
         },
         parent,

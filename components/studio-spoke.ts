@@ -6,6 +6,7 @@ import { isolatedVpc } from "./lib/isolated-vpc";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
+  organizationEndpointPolicy,
   serviceTrustPolicy,
   studioExecutionPolicy,
 } from "./lib/policies";
@@ -14,6 +15,7 @@ import {
 export interface HubOutputs {
   readonly region: string;
   readonly hubAccountId: string;
+  readonly organizationId: string;
   readonly lobs: Readonly<Record<string, { readonly accountId: string; readonly vpcCidr: string }>>;
   readonly accessRoleName: string;
   readonly vpcId: string;
@@ -135,6 +137,32 @@ export class StudioSpoke extends pulumi.ComponentResource {
         ipProtocol: "-1",
         referencedSecurityGroupId: studioSg.id,
         description: "Studio apps and EFS",
+      },
+      here,
+    );
+    // S3 without leaving the network: a gateway endpoint on the spoke's route table, serving the
+    // organization's principals (Studio's execution role among them).
+    const s3 = new aws.ec2.VpcEndpoint(
+      `${name}-s3`,
+      {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${hub.region}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: [routeTable.id],
+        policy: JSON.stringify(organizationEndpointPolicy({ organizationId: hub.organizationId })),
+        tags: { Name: `${name}-s3` },
+      },
+      here,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-studio-to-s3`,
+      {
+        securityGroupId: studioSg.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        prefixListId: s3.prefixListId,
+        description: "S3 through the spoke's gateway endpoint",
       },
       here,
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { cidrContains, cidrsOverlap, parseCidr } from "../components/lib/cidr";
+import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../components/lib/endpoints";
 import { QUOTAS } from "../components/lib/quotas";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
@@ -31,6 +32,8 @@ export interface SharedConfig {
   readonly lobs: Readonly<Record<string, LobEntry>>;
   /** One range holding every spoke's: the hub then needs one route and one endpoint rule for all. */
   readonly spokesSupernet?: string;
+  /** Interface endpoints beyond the core ones, for the LOBs' Studio apps. */
+  readonly extraEndpoints: readonly ExtraEndpoint[];
   readonly clientCidrs: readonly string[];
   readonly users: readonly UserConfig[];
   readonly presignedUrl: {
@@ -101,6 +104,7 @@ const SHARED_KEYS = [
   "availabilityZones",
   "lobs",
   "spokesSupernet",
+  "extraEndpoints",
   "clientCidrs",
   "users",
   "presignedUrl",
@@ -377,6 +381,19 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     }
   }
 
+  const extrasRaw = r.json("extraEndpoints", "a list of endpoint names", []);
+  const extraEndpoints: ExtraEndpoint[] = [];
+  const extrasExpected = `a list of ${EXTRA_ENDPOINTS.join(", ")}`;
+  if (!Array.isArray(extrasRaw)) r.problem("extraEndpoints", extrasRaw, extrasExpected);
+  else
+    extrasRaw.forEach((name, i) => {
+      if (!(EXTRA_ENDPOINTS as readonly unknown[]).includes(name))
+        r.problem(`extraEndpoints[${i}]`, name, `one of ${EXTRA_ENDPOINTS.join(", ")}`);
+      else if (extraEndpoints.includes(name as ExtraEndpoint))
+        r.problem(`extraEndpoints[${i}]`, name, "an endpoint not already listed");
+      else extraEndpoints.push(name as ExtraEndpoint);
+    });
+
   const usersRaw = r.json("users", "a list of {username, email}", []);
   const users: UserConfig[] = [];
   if (!Array.isArray(usersRaw)) r.problem("users", usersRaw, "a list of {username, email}");
@@ -468,6 +485,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     availabilityZones,
     lobs,
     spokesSupernet,
+    extraEndpoints,
     clientCidrs,
     users,
     presignedUrl,

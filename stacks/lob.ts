@@ -8,6 +8,7 @@ import { stackTags } from "./shared";
 const HUB_OUTPUTS: readonly (keyof HubOutputs)[] = [
   "region",
   "hubAccountId",
+  "organizationId",
   "lobs",
   "accessRoleName",
   "vpcId",

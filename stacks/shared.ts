@@ -38,6 +38,7 @@ export function sharedStack(config: SharedConfig) {
       lobs: config.lobs,
       accessRoleName: config.accessRoleName,
       spokesSupernet: config.spokesSupernet,
+      extraEndpoints: config.extraEndpoints,
       clientCidrs: config.clientCidrs,
       resolverInboundEndpoint: config.resolverInboundEndpoint,
     },
@@ -109,6 +110,7 @@ export function sharedStack(config: SharedConfig) {
     // What the LOB stacks read through their StackReference (see HubOutputs).
     region: config.region,
     hubAccountId: config.hubAccountId,
+    organizationId: config.organizationId,
     lobs: Object.fromEntries(
       Object.entries(config.lobs).map(([lob, { accountId, vpcCidr }]) => [
         lob,

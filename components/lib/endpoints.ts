@@ -18,12 +18,61 @@ export interface EndpointService {
   readonly clients: boolean;
 }
 
-export type EndpointKey =
+export type CoreEndpointKey =
   "sagemaker-api" | "sagemaker-runtime" | "studio" | "execute-api" | "sts" | "logs" | "cognito-idp";
 
+/**
+ * Endpoints a LOB's Studio may need beyond the core ones, added with the hub's `extraEndpoints`
+ * (by the name after `com.amazonaws.<region>.`): container images, Service Catalog.
+ */
+export const EXTRA_ENDPOINTS = ["ecr.api", "ecr.dkr", "servicecatalog"] as const;
+export type ExtraEndpoint = (typeof EXTRA_ENDPOINTS)[number];
+
+export type EndpointKey = CoreEndpointKey | "ecr-api" | "ecr-dkr" | "servicecatalog";
+
+function extraEndpoint(
+  region: string,
+  name: ExtraEndpoint,
+): EndpointService & { key: EndpointKey } {
+  const common = { audience: "hub-and-spokes", clients: false } as const;
+  switch (name) {
+    case "ecr.api":
+      return {
+        key: "ecr-api",
+        serviceName: `com.amazonaws.${region}.ecr.api`,
+        zoneName: `api.ecr.${region}.amazonaws.com`,
+        record: "apex",
+        ...common,
+      };
+    case "ecr.dkr":
+      // Registries are <account>.dkr.ecr.<region>.amazonaws.com: every name under the zone.
+      return {
+        key: "ecr-dkr",
+        serviceName: `com.amazonaws.${region}.ecr.dkr`,
+        zoneName: `dkr.ecr.${region}.amazonaws.com`,
+        record: "wildcard",
+        ...common,
+      };
+    case "servicecatalog":
+      return {
+        key: "servicecatalog",
+        serviceName: `com.amazonaws.${region}.servicecatalog`,
+        zoneName: `servicecatalog.${region}.amazonaws.com`,
+        record: "apex",
+        ...common,
+      };
+  }
+}
+
+/** The core endpoints, then the extra ones asked for, in the order given. */
 export function endpointServices(
   region: string,
+  extras: readonly ExtraEndpoint[] = [],
 ): readonly (EndpointService & { key: EndpointKey })[] {
+  return [...coreEndpoints(region), ...extras.map((name) => extraEndpoint(region, name))];
+}
+
+function coreEndpoints(region: string): readonly (EndpointService & { key: EndpointKey })[] {
   return [
     {
       key: "sagemaker-api",

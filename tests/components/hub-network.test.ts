@@ -193,6 +193,50 @@ describe("HubNetwork: central endpoints and zones", () => {
   });
 });
 
+describe("HubNetwork: extra endpoints", () => {
+  it("adds the asked-for endpoints with their zones, serving the organization, and the spokes associate them", async () => {
+    const run = await runStackUnderMocks({
+      stack: "shared",
+      config: {
+        ...loadStackConfig("shared"),
+        "studio-access:extraEndpoints": JSON.stringify(["ecr.api", "ecr.dkr", "servicecatalog"]),
+      },
+    });
+    const extra = (key: string) => one(run, "aws:ec2/vpcEndpoint:VpcEndpoint", `hub-${key}`);
+    expect(
+      ["ecr-api", "ecr-dkr", "servicecatalog"].map((key) => [
+        extra(key).inputs.serviceName,
+        one(run, "aws:route53/zone:Zone", `hub-${key}`).inputs.name,
+        one(run, "aws:route53/record:Record", `hub-${key}`).inputs.name,
+        (JSON.parse(String(extra(key).inputs.policy)) as { Statement: { Sid: string }[] })
+          .Statement[0]?.Sid,
+      ]),
+    ).toEqual([
+      [
+        "com.amazonaws.us-east-1.ecr.api",
+        "api.ecr.us-east-1.amazonaws.com",
+        "api.ecr.us-east-1.amazonaws.com",
+        "OrganizationOnly",
+      ],
+      [
+        "com.amazonaws.us-east-1.ecr.dkr",
+        "dkr.ecr.us-east-1.amazonaws.com",
+        "*.dkr.ecr.us-east-1.amazonaws.com",
+        "OrganizationOnly",
+      ],
+      [
+        "com.amazonaws.us-east-1.servicecatalog",
+        "servicecatalog.us-east-1.amazonaws.com",
+        "servicecatalog.us-east-1.amazonaws.com",
+        "OrganizationOnly",
+      ],
+    ]);
+    expect(Object.keys(run.outputs.zoneIds as object)).toEqual(
+      expect.arrayContaining(["ecr-api", "ecr-dkr", "servicecatalog"]),
+    );
+  });
+});
+
 describe("HubNetwork: VPC and transit gateway", () => {
   it("splits the hub VPC into isolated subnets in the first AZ ids, with no internet path", () => {
     const subnets = ofType(planned.shared, "aws:ec2/subnet:Subnet");

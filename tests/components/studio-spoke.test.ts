@@ -170,8 +170,9 @@ describe("StudioSpoke: domain and profiles", () => {
     ]);
   });
 
-  it("lets Studio apps talk to each other and EFS, and reach only the hub's endpoints beyond that", () => {
+  it("lets Studio apps talk to each other and EFS, and reach only the hub's endpoints and S3 beyond that", () => {
     const sg = one(lobA, "aws:ec2/securityGroup:SecurityGroup", "lob-a-studio");
+    const s3 = one(lobA, "aws:ec2/vpcEndpoint:VpcEndpoint", "lob-a-s3");
     const rules = lobA.resources.filter(
       (r) => r.type.startsWith("aws:vpc/securityGroup") && r.inputs.securityGroupId === sg.id,
     );
@@ -180,16 +181,41 @@ describe("StudioSpoke: domain and profiles", () => {
         r.type.split(":")[2],
         r.inputs.ipProtocol,
         r.inputs.fromPort,
-        r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId,
+        r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId ?? r.inputs.prefixListId,
       ]),
     ).toEqual(
       expect.arrayContaining([
         ["SecurityGroupIngressRule", "-1", undefined, sg.id],
         ["SecurityGroupEgressRule", "-1", undefined, sg.id],
+        ["SecurityGroupEgressRule", "tcp", 443, s3.state.prefixListId],
         ["SecurityGroupEgressRule", "tcp", 443, "10.0.0.0/16"],
       ]),
     );
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(4);
+  });
+
+  it("reaches S3 through a gateway endpoint on its route table that serves the organization only", () => {
+    const s3 = one(lobA, "aws:ec2/vpcEndpoint:VpcEndpoint", "lob-a-s3");
+    expect(s3.account).toBe(LOB_A_ACCOUNT);
+    expect(s3.inputs).toMatchObject({
+      vpcId: one(lobA, "aws:ec2/vpc:Vpc", "lob-a-vpc").id,
+      serviceName: "com.amazonaws.us-east-1.s3",
+      vpcEndpointType: "Gateway",
+      routeTableIds: [one(lobA, "aws:ec2/routeTable:RouteTable", "lob-a-isolated").id],
+    });
+    expect(policyOf(s3)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "OrganizationOnly",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "*",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+        },
+      ],
+    });
   });
 });
 

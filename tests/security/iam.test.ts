@@ -240,6 +240,11 @@ const keyThrough = (
     ...(viaService ? { "kms:ViaService": viaService } : {}),
   },
 });
+const spokeS3Policy = (lob: "lob-a" | "lob-b"): PolicyDocument => {
+  const found = g.all.find((d) => d.source === `${lob}/${lob}-s3 endpoint policy`);
+  if (!found) throw new Error(`no S3 endpoint policy in ${lob}`);
+  return found.doc;
+};
 const trailWrites = (trailArn: string, secure: "true" | "false"): Request => ({
   principal: "cloudtrail.amazonaws.com",
   action: "s3:PutObject",
@@ -1118,6 +1123,30 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     }),
   ],
 
+  [
+    "LOB A's Studio app, granted a bucket by its LOB, reads it through the spoke's S3 gateway endpoint",
+    "Allowed",
+    () => ({
+      ...asStudioUser("user-lob-a", "s3:GetObject", "arn:aws:s3:::lob-a-data/x"),
+      // Data access is each LOB's own addition to the execution role.
+      identity: [lobA().executionPolicy, ADMIN],
+      endpointPolicy: spokeS3Policy("lob-a"),
+      principalOrgId: g.organizationId,
+    }),
+  ],
+  [
+    "an outside account's credentials used through a spoke's S3 gateway endpoint",
+    "ImplicitlyDenied",
+    () => ({
+      principal: `arn:aws:iam::${UNLISTED}:role/Exfiltrator`,
+      action: "s3:PutObject",
+      resource: `arn:aws:s3:::outside-bucket/x`,
+      resourceAccount: UNLISTED,
+      identity: [ADMIN],
+      endpointPolicy: spokeS3Policy("lob-b"),
+    }),
+  ],
+
   // The hub's data key and audit bucket.
   [
     "the presigner reads the encrypted tables: DynamoDB uses the data key on its behalf",
@@ -1281,6 +1310,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(28);
+    expect(g.all.length).toBe(30);
   });
 });

@@ -25,7 +25,7 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey";
 const LOB_KNOWN =
   "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, homeEfsRetention";
 
@@ -57,6 +57,7 @@ describe("shared stack config", () => {
       hubVpcCidr: "10.0.0.0/16",
       availabilityZones: 2,
       lobs: { "lob-a": LOB_A, "lob-b": LOB_B },
+      extraEndpoints: [],
       clientCidrs: [],
       users: [],
       presignedUrl: { expiresInSeconds: 20, sessionExpirationSeconds: 28800 },
@@ -245,6 +246,16 @@ describe("shared stack config", () => {
       "lobs that is not JSON",
       { lobs: "lob-a=2222" },
       'studio-access:lobs is "lob-a=2222": expected a map of LOB name to {accountId, vpcCidr, deployer}',
+    ],
+    [
+      "an extra endpoint the program does not know",
+      { extraEndpoints: '["ecr.api","s3"]' },
+      'studio-access:extraEndpoints[1] is "s3": expected one of ecr.api, ecr.dkr, servicecatalog',
+    ],
+    [
+      "an extra endpoint listed twice",
+      { extraEndpoints: '["ecr.dkr","ecr.dkr"]' },
+      'studio-access:extraEndpoints[1] is "ecr.dkr": expected an endpoint not already listed',
     ],
     [
       "an MFA mode that does not exist",

@@ -49,13 +49,15 @@ const LOB_SIDE = {
   "aws:ec2/securityGroup:SecurityGroup": 1,
   "aws:ec2/subnet:Subnet": 2,
   "aws:ec2/vpc:Vpc": 1,
+  // S3 through a gateway endpoint.
+  "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
   "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
   "aws:iam/role:Role": 2,
   "aws:iam/rolePolicy:RolePolicy": 2,
   "aws:route53/zoneAssociation:ZoneAssociation": 6,
   "aws:sagemaker/domain:Domain": 1,
   "aws:sagemaker/userProfile:UserProfile": 1,
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
 };
 
@@ -133,6 +135,7 @@ describe("the shared stack", () => {
         "lobAccountScp",
         "lobs",
         "lobsTableName",
+        "organizationId",
         "presignerRoleArn",
         "region",
         "spokesTgwRouteTableId",
@@ -370,7 +373,7 @@ describe("LOB stack checks against the hub", () => {
     await expect(
       runStackUnderMocks({ stack: "lob-a", config: loadStackConfig("lob-a"), stackOutputs: {} }),
     ).rejects.toThrow(
-      "the hub stack example-org/studio-access/shared has no output region, hubAccountId, lobs",
+      "the hub stack example-org/studio-access/shared has no output region, hubAccountId, organizationId, lobs",
     );
   });
 
