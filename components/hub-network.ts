@@ -21,8 +21,11 @@ export interface HubNetworkArgs {
   readonly region: string;
   /** The hub VPC's range; split evenly into one isolated subnet per AZ. */
   readonly vpcCidr: string;
-  /** How many AZs carry a subnet, an endpoint ENI and a TGW attachment. @default 2 */
-  readonly availabilityZones: number;
+  /**
+   * The AZ ids that carry a subnet, an endpoint ENI and a TGW attachment: zones needing no opt-in
+   * where every interface endpoint service is offered (see `eligibleAvailabilityZones`).
+   */
+  readonly availabilityZoneIds: readonly string[];
   /** The hub account: interface endpoints serve its API and its user pools only. */
   readonly hubAccountId: string;
   /** The AWS Organizations id: interface endpoints serve its principals only. */
@@ -82,25 +85,12 @@ export class HubNetwork extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { region } = args;
 
-    const azs = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
-    // AZ ids (use1-az1), not names: names map to different zones in every account, ids do not,
-    // so spokes put their subnets in the same physical zones as the hub.
-    this.availabilityZoneIds = azs.zoneIds.apply((ids) => {
-      if (ids.length < args.availabilityZones) {
-        throw new Error(
-          `${region} has ${ids.length} AZs available; availabilityZones asks for ${args.availabilityZones}`,
-        );
-      }
-      return ids.slice(0, args.availabilityZones);
-    });
-
+    this.availabilityZoneIds = pulumi.output([...args.availabilityZoneIds]);
     const { vpc, routeTable, subnets } = isolatedVpc(
       name,
       {
         cidrBlock: args.vpcCidr,
-        availabilityZoneIds: Array.from({ length: args.availabilityZones }, (_, i) =>
-          this.availabilityZoneIds.apply((ids) => ids[i] ?? ""),
-        ),
+        availabilityZoneIds: [...args.availabilityZoneIds],
       },
       parent,
     );

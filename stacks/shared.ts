@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AccessApp } from "../components/access-app";
 import { HubNetwork } from "../components/hub-network";
 import { LobDeployerRole } from "../components/lob-deployer";
+import { hubAvailabilityZones } from "./availability-zones";
 import type { EndpointKey } from "../components/lib/endpoints";
 import { studioGuardrailScp } from "../components/lib/policies";
 import { functionBundles } from "./bundles";
@@ -14,7 +15,7 @@ export function stackTags(): Record<string, string> {
 }
 
 /** The hub: network, endpoints, zones and the access application, all in the hub account. */
-export function sharedStack(config: SharedConfig) {
+export async function sharedStack(config: SharedConfig) {
   const lobAccounts = Object.fromEntries(
     Object.entries(config.lobs).map(([lob, entry]) => [lob, entry.accountId]),
   );
@@ -32,7 +33,7 @@ export function sharedStack(config: SharedConfig) {
     {
       region: config.region,
       vpcCidr: config.hubVpcCidr,
-      availabilityZones: config.availabilityZones,
+      availabilityZoneIds: await hubAvailabilityZones(config, provider),
       hubAccountId: config.hubAccountId,
       organizationId: config.organizationId,
       lobs: config.lobs,

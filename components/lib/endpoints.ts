@@ -171,3 +171,40 @@ export function regionalDnsEntry(entries: readonly DnsEntry[]): {
   }
   return only;
 }
+
+/**
+ * The AZ ids a hub can use: those of the region's zones that need no opt-in (no Local Zones) and
+ * in which every interface endpoint service is offered, in id order. Fewer than `count` is an
+ * error naming each left-out zone and the services it lacks: an endpoint subnet in such a zone
+ * would fail with "does not support the availability zone of the subnet".
+ */
+export function eligibleAvailabilityZones(args: {
+  region: string;
+  count: number;
+  /** Zones needing no opt-in, as getAvailabilityZones lists them: names and ids in step. */
+  zones: { readonly names: readonly string[]; readonly zoneIds: readonly string[] };
+  /** Each interface service's zones (names), as getVpcEndpointService lists them. */
+  services: readonly { readonly serviceName: string; readonly zoneNames: readonly string[] }[];
+}): string[] {
+  const missing = new Map<string, string[]>();
+  const eligible: string[] = [];
+  args.zones.names.forEach((zoneName, i) => {
+    const id = args.zones.zoneIds[i];
+    if (id === undefined) return;
+    const lacking = args.services
+      .filter((s) => !s.zoneNames.includes(zoneName))
+      .map((s) => s.serviceName);
+    if (lacking.length === 0) eligible.push(id);
+    else missing.set(id, lacking);
+  });
+  eligible.sort();
+  if (eligible.length < args.count) {
+    const left = [...missing].map(([id, services]) => `${id} lacks ${services.join(", ")}`);
+    throw new Error(
+      `${args.region} has ${String(eligible.length)} AZs without opt-in that offer every endpoint service ` +
+        `(${eligible.join(", ") || "none"}); availabilityZones asks for ${String(args.count)}` +
+        (left.length > 0 ? `. Left out: ${left.join("; ")}` : ""),
+    );
+  }
+  return eligible.slice(0, args.count);
+}

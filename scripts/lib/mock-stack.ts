@@ -275,6 +275,8 @@ export async function runStackUnderMocks(opts: {
   config: Record<string, string>;
   stackOutputs?: Record<string, Record<string, unknown>>;
   onCreate?: CreateHook;
+  /** Zone names an endpoint service is offered in (by service name); default: the three AZs. */
+  endpointServiceZones?: Record<string, readonly string[]>;
 }): Promise<StackRun> {
   const resources: RecordedResource[] = [];
   const providers: RecordedResource[] = [];
@@ -358,17 +360,41 @@ export async function runStackUnderMocks(opts: {
       return { id, state };
     },
     call(args) {
+      const region = info(args.provider)?.region ?? "us-east-1";
+      const callInputs = args.inputs as Record<string, unknown>;
       if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
-        const region = info(args.provider)?.region ?? "us-east-1";
-        // AWS's AZ-id prefix: us-east-1 -> use1, eu-west-2 -> euw2.
+        // AWS's AZ-id prefix: us-east-1 -> use1, eu-west-2 -> euw2. A Local Zone needing opt-in
+        // is listed too, unless the call filters on opt-in-status as AWS's API does.
         const [area = "", direction = "", number = ""] = region.split("-");
         const short = `${area}${direction.charAt(0)}${number}`;
+        const zones = [
+          ...["a", "b", "c"].map((az, i) => ({
+            name: `${region}${az}`,
+            id: `${short}-az${String(i + 1)}`,
+            optIn: "opt-in-not-required",
+          })),
+          { name: `${region}-bos-1a`, id: `${short}-bos1-az1`, optIn: "opted-in" },
+        ];
+        const filters = (callInputs.filters ?? []) as { name: string; values: string[] }[];
+        const optIn = filters.find((f) => f.name === "opt-in-status")?.values;
+        const listed = zones.filter((z) => !optIn || optIn.includes(z.optIn));
         return {
           id: region,
           state: "available",
-          names: ["a", "b", "c"].map((az) => `${region}${az}`),
-          zoneIds: [1, 2, 3].map((n) => `${short}-az${n}`),
+          names: listed.map((z) => z.name),
+          zoneIds: listed.map((z) => z.id),
           groupNames: [region],
+        };
+      }
+      if (args.token === "aws:ec2/getVpcEndpointService:getVpcEndpointService") {
+        const serviceName = String(callInputs.serviceName);
+        return {
+          id: serviceName,
+          serviceName,
+          serviceType: "Interface",
+          availabilityZones:
+            opts.endpointServiceZones?.[serviceName] ??
+            ["a", "b", "c"].map((az) => `${region}${az}`),
         };
       }
       throw new Error(`the program invoked ${args.token}, which the offline mocks do not model`);

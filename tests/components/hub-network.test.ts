@@ -193,6 +193,46 @@ describe("HubNetwork: central endpoints and zones", () => {
   });
 });
 
+describe("HubNetwork: availability zones", () => {
+  const planWith = (zones: Record<string, readonly string[]>, count = "2") =>
+    runStackUnderMocks({
+      stack: "shared",
+      config: { ...loadStackConfig("shared"), "studio-access:availabilityZones": count },
+      endpointServiceZones: zones,
+    });
+
+  it("never picks a zone that needs opt-in (the region's Local Zone is listed too)", async () => {
+    const run = await planWith({}, "3");
+    expect(ofType(run, "aws:ec2/subnet:Subnet").map((s) => s.inputs.availabilityZoneId)).toEqual([
+      "use1-az1",
+      "use1-az2",
+      "use1-az3",
+    ]);
+  });
+
+  it("skips a zone in which an endpoint service is not offered, in id order", async () => {
+    const run = await planWith({
+      "com.amazonaws.us-east-1.sagemaker.api": ["us-east-1b", "us-east-1c"],
+    });
+    expect(run.outputs.availabilityZoneIds).toEqual(["use1-az2", "use1-az3"]);
+    expect(ofType(run, "aws:ec2/subnet:Subnet").map((s) => s.inputs.availabilityZoneId)).toEqual([
+      "use1-az2",
+      "use1-az3",
+    ]);
+  });
+
+  it("fails, naming the zones and the services they lack, when too few zones offer every service", async () => {
+    await expect(
+      planWith({
+        "com.amazonaws.us-east-1.sagemaker.api": ["us-east-1b", "us-east-1c"],
+        "aws.sagemaker.us-east-1.studio": ["us-east-1a", "us-east-1b"],
+      }),
+    ).rejects.toThrow(
+      "studio-access:availabilityZones is 2: us-east-1 has 1 AZs without opt-in that offer every endpoint service (use1-az2); availabilityZones asks for 2. Left out: use1-az1 lacks com.amazonaws.us-east-1.sagemaker.api; use1-az3 lacks aws.sagemaker.us-east-1.studio",
+    );
+  });
+});
+
 describe("HubNetwork: extra endpoints", () => {
   it("adds the asked-for endpoints with their zones, serving the organization, and the spokes associate them", async () => {
     const run = await runStackUnderMocks({
