@@ -57,6 +57,8 @@ export interface HubEndpoint {
   readonly zoneName: string;
   /** Whether spokes associate this endpoint's zone (the hub-only Cognito endpoint is not theirs). */
   readonly forSpokes: boolean;
+  /** Whether corporate clients reach this endpoint (the API and Studio). */
+  readonly forClients: boolean;
 }
 
 /**
@@ -70,6 +72,8 @@ export class HubNetwork extends pulumi.ComponentResource {
   readonly subnetIds: pulumi.Output<string>[];
   readonly availabilityZoneIds: pulumi.Output<string[]>;
   readonly routeTableId: pulumi.Output<string>;
+  /** The hub VPC's attachment to the transit gateway. */
+  readonly hubAttachmentId: pulumi.Output<string>;
   readonly transitGatewayId: pulumi.Output<string>;
   /** Associated with the hub attachment; spokes propagate into it so the hub can answer them. */
   readonly hubTgwRouteTableId: pulumi.Output<string>;
@@ -137,6 +141,7 @@ export class HubNetwork extends pulumi.ComponentResource {
       },
       parent,
     );
+    this.hubAttachmentId = hubAttachment.id;
     new aws.ec2transitgateway.RouteTableAssociation(
       `${name}-tgw-hub-vpc`,
       { transitGatewayAttachmentId: hubAttachment.id, transitGatewayRouteTableId: hubRt.id },
@@ -299,6 +304,7 @@ export class HubNetwork extends pulumi.ComponentResource {
         zoneId: zone.zoneId,
         zoneName: service.zoneName,
         forSpokes: service.audience === "hub-and-spokes",
+        forClients: service.clients,
       };
     }
     this.endpoints = endpoints as Record<EndpointKey, HubEndpoint>;

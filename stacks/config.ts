@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { cidrContains, cidrsOverlap, parseCidr } from "../components/lib/cidr";
+import type { CorporateConnection } from "../components/corporate-link";
 import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../components/lib/endpoints";
 import { QUOTAS } from "../components/lib/quotas";
 
@@ -34,6 +35,8 @@ export interface SharedConfig {
   readonly spokesSupernet?: string;
   /** Interface endpoints beyond the core ones, for the LOBs' Studio apps. */
   readonly extraEndpoints: readonly ExtraEndpoint[];
+  /** How the corporate network (the client ranges) reaches the hub. */
+  readonly corporate?: CorporateConnection;
   readonly clientCidrs: readonly string[];
   readonly users: readonly UserConfig[];
   readonly presignedUrl: {
@@ -105,6 +108,7 @@ const SHARED_KEYS = [
   "lobs",
   "spokesSupernet",
   "extraEndpoints",
+  "corporate",
   "clientCidrs",
   "users",
   "presignedUrl",
@@ -381,6 +385,49 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     }
   }
 
+  const corporateRaw = r.json(
+    "corporate",
+    "{transitGatewayAttachmentId} or {vpn: {customerGatewayIp, bgpAsn}}",
+    undefined,
+  );
+  let corporate: CorporateConnection | undefined;
+  const corporateExpected =
+    'either {transitGatewayAttachmentId: "tgw-attach-…"} (an existing Direct Connect gateway or VPN attachment) or {vpn: {customerGatewayIp, bgpAsn}}';
+  if (corporateRaw !== undefined) {
+    if (!isRecord(corporateRaw)) r.problem("corporate", corporateRaw, corporateExpected);
+    else if ("transitGatewayAttachmentId" in corporateRaw === "vpn" in corporateRaw)
+      r.problem("corporate", corporateRaw, corporateExpected);
+    else if ("transitGatewayAttachmentId" in corporateRaw) {
+      r.unknownNested("corporate", corporateRaw, ["transitGatewayAttachmentId"]);
+      const id = corporateRaw.transitGatewayAttachmentId;
+      if (typeof id !== "string" || !/^tgw-attach-[0-9a-f]{8,17}$/.test(id))
+        r.problem(
+          "corporate.transitGatewayAttachmentId",
+          id,
+          "a transit gateway attachment id, tgw-attach-…",
+        );
+      else corporate = { transitGatewayAttachmentId: id };
+    } else {
+      r.unknownNested("corporate", corporateRaw, ["vpn"]);
+      const vpn = corporateRaw.vpn;
+      if (!isRecord(vpn)) r.problem("corporate.vpn", vpn, "{customerGatewayIp, bgpAsn}");
+      else {
+        r.unknownNested("corporate.vpn", vpn, ["customerGatewayIp", "bgpAsn"]);
+        const ip = vpn.customerGatewayIp;
+        const ipOk =
+          typeof ip === "string" && parseCidr(`${ip}/32`) !== undefined && !ip.includes("/");
+        if (!ipOk)
+          r.problem(
+            "corporate.vpn.customerGatewayIp",
+            ip,
+            "the corporate VPN device's public IPv4 address",
+          );
+        const asn = r.integerValue("corporate.vpn.bgpAsn", vpn.bgpAsn, 1, 4294967294);
+        if (ipOk) corporate = { vpn: { customerGatewayIp: ip, bgpAsn: asn } };
+      }
+    }
+  }
+
   const extrasRaw = r.json("extraEndpoints", "a list of endpoint names", []);
   const extraEndpoints: ExtraEndpoint[] = [];
   const extrasExpected = `a list of ${EXTRA_ENDPOINTS.join(", ")}`;
@@ -455,6 +502,19 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     );
   }
 
+  // (A clientCidrs that is not a list is reported on its own.)
+  if (corporateRaw !== undefined && Array.isArray(clientCidrsRaw) && clientCidrsRaw.length === 0)
+    r.problem(
+      "corporate",
+      corporateRaw,
+      "no corporate link while clientCidrs is empty: it would route nothing",
+    );
+  if (corporateRaw === undefined && clientCidrs.length > 0)
+    r.missing(
+      "corporate",
+      "how the corporate network reaches the hub, for clientCidrs: {transitGatewayAttachmentId} or {vpn: {customerGatewayIp, bgpAsn}}",
+    );
+
   const resolverInboundEndpoint = r.boolean("resolverInboundEndpoint", false);
   if (resolverInboundEndpoint && clientCidrs.length === 0) {
     r.problem(
@@ -486,6 +546,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     lobs,
     spokesSupernet,
     extraEndpoints,
+    corporate,
     clientCidrs,
     users,
     presignedUrl,

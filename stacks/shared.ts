@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessApp } from "../components/access-app";
 import { HubNetwork } from "../components/hub-network";
+import { CorporateLink } from "../components/corporate-link";
 import { LobDeployerRole } from "../components/lob-deployer";
 import { hubAvailabilityZones } from "./availability-zones";
 import type { EndpointKey } from "../components/lib/endpoints";
@@ -72,6 +73,21 @@ export async function sharedStack(config: SharedConfig) {
     },
     opts,
   );
+
+  const corporate = config.corporate
+    ? new CorporateLink(
+        "corporate",
+        {
+          connection: config.corporate,
+          clientCidrs: config.clientCidrs,
+          transitGatewayId: network.transitGatewayId,
+          hubAttachmentId: network.hubAttachmentId,
+          hubTgwRouteTableId: network.hubTgwRouteTableId,
+          hubRouteTableId: network.routeTableId,
+        },
+        opts,
+      )
+    : undefined;
 
   const spokeZones = Object.values(network.endpoints)
     .filter((e) => e.forSpokes)
@@ -151,5 +167,19 @@ export async function sharedStack(config: SharedConfig) {
     userPoolId: app.userPoolId,
     userPoolClientId: app.userPoolClientId,
     ...(network.resolverInboundIps ? { resolverInboundIps: network.resolverInboundIps } : {}),
+    // What the network team needs: the attachment to route, and the zones to forward to the hub.
+    ...(corporate
+      ? {
+          corporate: {
+            transitGatewayAttachmentId: corporate.attachmentId,
+            vpnConnectionId: corporate.vpnConnectionId,
+            clientCidrs: config.clientCidrs,
+            zonesToForward: Object.values(network.endpoints)
+              .filter((e) => e.forClients)
+              .map((e) => e.zoneName),
+            resolverInboundIps: network.resolverInboundIps,
+          },
+        }
+      : {}),
   };
 }

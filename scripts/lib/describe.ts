@@ -60,6 +60,12 @@ export function describeResource(r: RecordedResource): string {
       return String(i.cidrBlock);
     case "aws:ec2/route:Route":
       return `${String(i.destinationCidrBlock)} -> transit gateway`;
+    case "aws:ec2transitgateway/route:Route":
+      return `${String(i.destinationCidrBlock)} -> attachment ${String(i.transitGatewayAttachmentId)}`;
+    case "aws:ec2/vpnConnection:VpnConnection":
+      return `${String(i.type)} on the transit gateway, ${i.staticRoutesOnly ? "static routes" : "BGP"}`;
+    case "aws:ec2/customerGateway:CustomerGateway":
+      return `${String(i.ipAddress)}, ASN ${String(i.bgpAsn)}`;
     case "aws:route53/zone:Zone":
       return String(i.name);
     case "aws:route53/record:Record":

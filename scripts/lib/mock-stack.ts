@@ -90,6 +90,8 @@ const ID_PREFIX: Record<string, string> = {
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
   "aws:route53/resolverEndpoint:ResolverEndpoint": "rslvr-in",
+  "aws:ec2/customerGateway:CustomerGateway": "cgw",
+  "aws:ec2/vpnConnection:VpnConnection": "vpn",
 };
 
 interface ProviderInfo {
@@ -146,6 +148,10 @@ function fabricate(
         name: named,
         arn: `arn:aws:dynamodb:${region}:${account}:table/${named}`,
       });
+      break;
+    case "aws:ec2/vpnConnection:VpnConnection":
+      // A VPN on a transit gateway gets an attachment there.
+      Object.assign(state, { transitGatewayAttachmentId: `tgw-attach-${hex(`${seed}/tgw`, 17)}` });
       break;
     case "aws:s3/bucket:Bucket":
       id = `${name}-${hex(seed, 12)}`;

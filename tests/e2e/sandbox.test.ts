@@ -55,7 +55,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("90 resources, 22 of them created in the emulators");
+    expect(stdout).toContain("97 resources, 22 of them created in the emulators");
     expect(stdout).toMatch(
       /302 Location: https:\/\/d-[0-9a-f]{12}\.studio\.us-east-1\.sagemaker\.aws\/auth\?token=/,
     );

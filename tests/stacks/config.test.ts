@@ -19,13 +19,14 @@ const shared: Record<string, string> = {
   hubVpcCidr: "10.0.0.0/16",
   lobs: lobs({ "lob-a": LOB_A, "lob-b": LOB_B }),
 };
+const VPN = JSON.stringify({ vpn: { customerGatewayIp: "203.0.113.10", bgpAsn: 65010 } });
 const lob: Record<string, string> = {
   kind: "lob",
   lob: "lob-a",
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey";
 const LOB_KNOWN =
   "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, homeEfsRetention";
 
@@ -80,6 +81,7 @@ describe("shared stack config", () => {
         ...shared,
         availabilityZones: "3",
         clientCidrs: JSON.stringify(["10.200.0.0/16", "192.168.1.10/32"]),
+        corporate: JSON.stringify({ transitGatewayAttachmentId: "tgw-attach-0123456789abcdef0" }),
         users: JSON.stringify([{ username: "user-lob-a", email: "a@example.com" }]),
         presignedUrl: JSON.stringify({ expiresInSeconds: 60, sessionExpirationSeconds: 1800 }),
         accessRoleName: "LobStudioAccess",
@@ -98,6 +100,7 @@ describe("shared stack config", () => {
     expect(config).toMatchObject({
       availabilityZones: 3,
       clientCidrs: ["10.200.0.0/16", "192.168.1.10/32"],
+      corporate: { transitGatewayAttachmentId: "tgw-attach-0123456789abcdef0" },
       users: [{ username: "user-lob-a", email: "a@example.com" }],
       presignedUrl: { expiresInSeconds: 60, sessionExpirationSeconds: 1800 },
       accessRoleName: "LobStudioAccess",
@@ -248,6 +251,37 @@ describe("shared stack config", () => {
       'studio-access:lobs is "lob-a=2222": expected a map of LOB name to {accountId, vpcCidr, deployer}',
     ],
     [
+      "client ranges with no way to reach the hub",
+      { clientCidrs: '["10.200.0.0/16"]' },
+      "studio-access:corporate is not set: expected how the corporate network reaches the hub, for clientCidrs: {transitGatewayAttachmentId} or {vpn: {customerGatewayIp, bgpAsn}}",
+    ],
+    [
+      "a corporate link with no client range",
+      { corporate: VPN },
+      'studio-access:corporate is {"vpn":{"customerGatewayIp":"203.0.113.10","bgpAsn":65010}}: expected no corporate link while clientCidrs is empty: it would route nothing',
+    ],
+    [
+      "a corporate link naming both kinds",
+      {
+        clientCidrs: '["10.200.0.0/16"]',
+        corporate: '{"transitGatewayAttachmentId":"tgw-attach-0123456789abcdef0","vpn":{}}',
+      },
+      'studio-access:corporate is {"transitGatewayAttachmentId":"tgw-attach-0123456789abcdef0","vpn":{}}: expected either {transitGatewayAttachmentId: "tgw-attach-…"} (an existing Direct Connect gateway or VPN attachment) or {vpn: {customerGatewayIp, bgpAsn}}',
+    ],
+    [
+      "a VPN with a bad device address and ASN",
+      {
+        clientCidrs: '["10.200.0.0/16"]',
+        corporate: '{"vpn":{"customerGatewayIp":"corp-vpn","bgpAsn":65010}}',
+      },
+      'studio-access:corporate.vpn.customerGatewayIp is "corp-vpn": expected the corporate VPN device\'s public IPv4 address',
+    ],
+    [
+      "an existing attachment that is not one",
+      { clientCidrs: '["10.200.0.0/16"]', corporate: '{"transitGatewayAttachmentId":"vpn-123"}' },
+      'studio-access:corporate.transitGatewayAttachmentId is "vpn-123": expected a transit gateway attachment id, tgw-attach-…',
+    ],
+    [
       "an extra endpoint the program does not know",
       { extraEndpoints: '["ecr.api","s3"]' },
       'studio-access:extraEndpoints[1] is "s3": expected one of ecr.api, ecr.dkr, servicecatalog',
@@ -269,22 +303,22 @@ describe("shared stack config", () => {
     ],
     [
       "a bad client CIDR",
-      { clientCidrs: '["10.200.0.0/16","corp"]' },
+      { clientCidrs: '["10.200.0.0/16","corp"]', corporate: VPN },
       'studio-access:clientCidrs[1] is "corp": expected an IPv4 CIDR from /8 to /32, such as 10.0.0.0/8',
     ],
     [
       "clientCidrs not a list",
-      { clientCidrs: '"10.200.0.0/16"' },
+      { clientCidrs: '"10.200.0.0/16"', corporate: VPN },
       'studio-access:clientCidrs is "10.200.0.0/16": expected a list of IPv4 CIDRs',
     ],
     [
       "a client range inside the hub VPC",
-      { clientCidrs: '["10.0.128.0/24"]' },
+      { clientCidrs: '["10.0.128.0/24"]', corporate: VPN },
       'studio-access:clientCidrs[0] is "10.0.128.0/24": expected a range that does not overlap hubVpcCidr (10.0.0.0/16)',
     ],
     [
       "a client range overlapping a LOB",
-      { clientCidrs: '["10.2.0.0/24"]' },
+      { clientCidrs: '["10.2.0.0/24"]', corporate: VPN },
       'studio-access:clientCidrs[0] is "10.2.0.0/24": expected a range that does not overlap lobs.lob-b.vpcCidr (10.2.0.0/16)',
     ],
     [

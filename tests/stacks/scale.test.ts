@@ -19,15 +19,18 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
     const usage = Object.fromEntries(quotaUsage(hub, LOBS).map((q) => [q.key, q.used]));
     expect(usage).toMatchObject({
       securityGroupInboundRules: 2,
-      routesPerRouteTable: 1,
+      // The supernet, and the corporate range.
+      routesPerRouteTable: 2,
       vpcsPerPrivateHostedZone: 201,
       attachmentsPerTransitGateway: 201,
       // The authorizer, the presigner, API Gateway's logging role, and a deployer role per LOB.
       rolesPerAccount: 203,
     });
-    expect(ofType(hub, "aws:ec2/route:Route").map((r) => r.inputs.destinationCidrBlock)).toEqual([
-      "10.64.0.0/10",
-    ]);
+    expect(
+      ofType(hub, "aws:ec2/route:Route")
+        .map((r) => String(r.inputs.destinationCidrBlock))
+        .sort(),
+    ).toEqual(["10.200.0.0/16", "10.64.0.0/10"]);
   });
 
   it("shares the transit gateway with, and makes a deployer role for, every LOB", () => {

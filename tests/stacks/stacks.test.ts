@@ -87,8 +87,11 @@ describe("the shared stack", () => {
       "aws:cognito/userPool:UserPool": 1,
       "aws:cognito/userPoolClient:UserPoolClient": 1,
       "aws:dynamodb/table:Table": 2,
-      // The way back to each spoke, owned by the hub.
-      "aws:ec2/route:Route": 2,
+      // The corporate link: a Site-to-Site VPN on the transit gateway.
+      "aws:ec2/customerGateway:CustomerGateway": 1,
+      "aws:ec2/vpnConnection:VpnConnection": 1,
+      // The way back to each spoke, owned by the hub, and to the corporate range.
+      "aws:ec2/route:Route": 3,
       "aws:ec2/routeTable:RouteTable": 1,
       "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
       // Endpoints (hub and spokes), endpoints for corporate clients, the presigner.
@@ -96,9 +99,11 @@ describe("the shared stack", () => {
       "aws:ec2/subnet:Subnet": 2,
       "aws:ec2/vpc:Vpc": 1,
       "aws:ec2/vpcEndpoint:VpcEndpoint": 8,
-      "aws:ec2transitgateway/routeTable:RouteTable": 2,
-      "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 1,
-      "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 1,
+      // hub, spokes, corporate.
+      "aws:ec2transitgateway/routeTable:RouteTable": 3,
+      "aws:ec2transitgateway/route:Route": 1,
+      "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 2,
+      "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 2,
       "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
       "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
       // Authorizer, presigner, API Gateway logging, and a deployer role per LOB.
@@ -128,6 +133,7 @@ describe("the shared stack", () => {
         "accessRoleName",
         "apiUrl",
         "availabilityZoneIds",
+        "corporate",
         "deployerRoleArns",
         "endpointIds",
         "hubAccountId",
@@ -241,7 +247,7 @@ describe("the LOB stacks", () => {
         .filter((r) => r.type === "aws:ec2transitgateway/vpcAttachment:VpcAttachment")
         .map((a) => [a.id, cidrOfVpc.get(String(a.inputs.vpcId))]),
     );
-    const tables = Object.fromEntries(
+    const tables: Record<string, string> = Object.fromEntries(
       ofType(planned.shared, "aws:ec2transitgateway/routeTable:RouteTable").map((t) => [
         t.id,
         t.name,
@@ -268,13 +274,40 @@ describe("the LOB stacks", () => {
           .sort(),
       };
     };
-    expect(all.filter((r) => r.type === "aws:ec2transitgateway/route:Route")).toEqual([]);
+    // The only static route: the hub table's way back to the corporate range, via its attachment.
+    const corporate = one(planned.shared, "aws:ec2/vpnConnection:VpnConnection", "corporate-vpn")
+      .state.transitGatewayAttachmentId;
+    expect(
+      all
+        .filter((r) => r.type === "aws:ec2transitgateway/route:Route")
+        .map((r) => [
+          tables[String(r.inputs.transitGatewayRouteTableId)],
+          r.inputs.destinationCidrBlock,
+          r.inputs.transitGatewayAttachmentId === corporate,
+        ]),
+    ).toEqual([["hub-tgw-hub", "10.200.0.0/16", true]]);
     expect(reachable("10.1.0.0/16")).toEqual({ table: "hub-tgw-spokes", routes: ["10.0.0.0/16"] });
     expect(reachable("10.2.0.0/16")).toEqual({ table: "hub-tgw-spokes", routes: ["10.0.0.0/16"] });
     expect(reachable("10.0.0.0/16")).toEqual({
       table: "hub-tgw-hub",
       routes: ["10.1.0.0/16", "10.2.0.0/16"],
     });
+    // The corporate attachment's table holds the hub VPC alone: never a spoke.
+    const corporateTable = all.find(
+      (r) =>
+        r.type === "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation" &&
+        r.inputs.transitGatewayAttachmentId === corporate,
+    )?.inputs.transitGatewayRouteTableId;
+    expect(tables[String(corporateTable)]).toBe("corporate-tgw");
+    expect(
+      all
+        .filter(
+          (r) =>
+            r.type === "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation" &&
+            r.inputs.transitGatewayRouteTableId === corporateTable,
+        )
+        .map((p) => cidrOfAttachment.get(String(p.inputs.transitGatewayAttachmentId))),
+    ).toEqual(["10.0.0.0/16"]);
   });
 });
 
@@ -412,7 +445,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 90 resources");
+    expect(stdout).toContain("shared  (kind shared: 97 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");
