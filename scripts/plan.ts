@@ -12,8 +12,10 @@ import {
   projectStacks,
   runStackUnderMocks,
   type RecordedResource,
+  type StackRun,
 } from "./lib/mock-stack";
 import { describeResource } from "./lib/describe";
+import { formatMatrix, reachabilityMatrix } from "./lib/reachability";
 
 process.removeAllListeners("warning");
 
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
       return 2;
     }
   }
+  const runs: StackRun[] = [];
   for (const { stack, kind } of stacks) {
     const t = Date.now();
     try {
@@ -69,11 +72,20 @@ async function main(): Promise<number> {
         stackOutputs: outputs,
       });
       outputs[fullStackName(stack)] = run.outputs;
+      runs.push(run);
       printStack(stack, kind, run.resources, Date.now() - t);
     } catch (error) {
       console.error(`\n${stack}: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
+  }
+  const shared = runs.find((r) => stacks.find((s) => s.stack === r.stack)?.kind === "shared");
+  const lobs = runs.filter((r) => r !== shared);
+  if (shared && lobs.length > 0) {
+    console.log(
+      "\nreachability, computed from the planned routes, zones and security groups (HTTPS):",
+    );
+    for (const line of formatMatrix(reachabilityMatrix(shared, lobs))) console.log(line);
   }
   console.log(
     `\nplanned ${stacks.length} stacks offline in ${((Date.now() - started) / 1000).toFixed(1)} s (Pulumi mock runtime; nothing was deployed)`,

@@ -459,6 +459,11 @@ describe("npm run plan", () => {
     expect(stdout).toContain(
       'hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by "*" on * if',
     );
+    expect(stdout).toContain(
+      "reachability, computed from the planned routes, zones and security groups (HTTPS):",
+    );
+    expect(stdout).toMatch(/✓ spoke lob-a +-> sagemaker\.api\n/);
+    expect(stdout).toMatch(/✗ spoke lob-a +-> spoke lob-b {2}\(the transit gateway has no route/);
     expect(stdout).toMatch(/planned 3 stacks offline in \d+\.\d s/);
     expect(stdout).not.toContain("NO EXPLICIT PROVIDER");
   }, 60_000);

@@ -1,0 +1,162 @@
+import type { RecordedResource, StackRun } from "../../scripts/lib/mock-stack";
+import { Network, reachabilityMatrix, type Source } from "../../scripts/lib/reachability";
+import { one, planRepositoryStacks, type Planned } from "../helpers/stacks";
+
+let planned: Planned;
+beforeAll(async () => {
+  planned = await planRepositoryStacks();
+});
+
+const matrix = (runs: Planned = planned) =>
+  Object.fromEntries(
+    reachabilityMatrix(runs.shared, [runs.lobA, runs.lobB]).map((r) => [
+      `${r.from} -> ${r.to}`,
+      r.verdict.ok,
+    ]),
+  );
+
+/** The planned stacks with the resources `drop` matches removed, as if the program forgot them. */
+function without(drop: (r: RecordedResource) => boolean): Planned {
+  const strip = (run: StackRun): StackRun => ({
+    ...run,
+    resources: run.resources.filter((r) => !drop(r)),
+  });
+  return { shared: strip(planned.shared), lobA: strip(planned.lobA), lobB: strip(planned.lobB) };
+}
+
+describe("reachability computed from the planned stacks", () => {
+  it("answers exactly: corporate to the API and Studio only; spokes to the hub's AWS APIs and S3, never each other or the corporate network; the presigner to what it calls", () => {
+    expect(matrix()).toEqual({
+      "corporate 10.200.0.0/16 -> execute-api (the API)": true,
+      "corporate 10.200.0.0/16 -> studio": true,
+      "corporate 10.200.0.0/16 -> sts": false,
+      "corporate 10.200.0.0/16 -> spoke lob-a": false,
+      "corporate 10.200.0.0/16 -> spoke lob-b": false,
+      "spoke lob-a -> sagemaker.api": true,
+      "spoke lob-a -> sagemaker.runtime": true,
+      "spoke lob-a -> sts": true,
+      "spoke lob-a -> logs": true,
+      "spoke lob-a -> s3 (gateway)": true,
+      "spoke lob-a -> spoke lob-b": false,
+      "spoke lob-a -> corporate 10.200.0.0/16": false,
+      "spoke lob-b -> sagemaker.api": true,
+      "spoke lob-b -> sagemaker.runtime": true,
+      "spoke lob-b -> sts": true,
+      "spoke lob-b -> logs": true,
+      "spoke lob-b -> s3 (gateway)": true,
+      "spoke lob-b -> spoke lob-a": false,
+      "spoke lob-b -> corporate 10.200.0.0/16": false,
+      "presigner -> sts": true,
+      "presigner -> sagemaker.api": true,
+      "presigner -> cognito-idp": true,
+    });
+  });
+
+  it("keeps the corporate network off the AWS API endpoints even when its DNS resolves them (security groups)", () => {
+    const network = new Network(
+      [planned.shared, planned.lobA, planned.lobB].flatMap((run) => run.resources),
+    );
+    const corporate = planned.shared.outputs.corporate as { transitGatewayAttachmentId: string };
+    const source: Source = {
+      name: "corporate",
+      cidr: "10.200.0.0/16",
+      attachmentId: corporate.transitGatewayAttachmentId,
+      forwardedZones: ["sts.us-east-1.amazonaws.com", "api.sagemaker.us-east-1.amazonaws.com"],
+    };
+    for (const [key, hostname] of [
+      ["sts", "sts.us-east-1.amazonaws.com"],
+      ["sagemaker-api", "api.sagemaker.us-east-1.amazonaws.com"],
+    ] as const) {
+      expect(network.reach(source, { kind: "endpoint", key, hostname })).toEqual({
+        ok: false,
+        why: "the endpoint's security groups do not admit 10.200.0.0/16 on 443",
+      });
+    }
+  });
+
+  it("loses a spoke's path to the hub APIs without its default route", () => {
+    const broken = matrix(
+      without((r) => r.type === "aws:ec2/route:Route" && r.name === "lob-a-default"),
+    );
+    expect(broken["spoke lob-a -> sts"]).toBe(false);
+    expect(broken["spoke lob-b -> sts"]).toBe(true);
+  });
+
+  it("loses every spoke's way back without the hub's route to the spokes", () => {
+    const broken = matrix(
+      without((r) => r.type === "aws:ec2/route:Route" && r.name === "hub-to-lob-a"),
+    );
+    expect(broken["spoke lob-a -> sagemaker.api"]).toBe(false);
+    expect(broken["spoke lob-b -> sagemaker.api"]).toBe(true);
+  });
+
+  it("loses the spokes' path without the hub attachment's propagation into the spokes table", () => {
+    const broken = matrix(
+      without(
+        (r) =>
+          r.type === "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation" &&
+          r.name === "hub-tgw-hub-vpc-to-spokes",
+      ),
+    );
+    expect(broken["spoke lob-a -> logs"]).toBe(false);
+    expect(broken["spoke lob-b -> logs"]).toBe(false);
+  });
+
+  it("loses a spoke's HTTPS to the endpoints without its endpoint rule", () => {
+    const broken = matrix(
+      without(
+        (r) =>
+          r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" &&
+          r.name === "hub-endpoints-https-lob-b",
+      ),
+    );
+    expect(broken["spoke lob-b -> sagemaker.runtime"]).toBe(false);
+    expect(broken["spoke lob-a -> sagemaker.runtime"]).toBe(true);
+  });
+
+  it("loses the names in a spoke without its zone association", () => {
+    const broken = matrix(
+      without(
+        (r) => r.type === "aws:route53/zoneAssociation:ZoneAssociation" && r.name === "lob-a-sts",
+      ),
+    );
+    expect(broken["spoke lob-a -> sts"]).toBe(false);
+    expect(broken["spoke lob-a -> logs"]).toBe(true);
+  });
+
+  it("loses the corporate network's way back without the hub table's route to it", () => {
+    const broken = matrix(without((r) => r.type === "aws:ec2transitgateway/route:Route"));
+    expect(broken["corporate 10.200.0.0/16 -> execute-api (the API)"]).toBe(false);
+  });
+
+  it("would let a spoke reach another if the spokes table also propagated the spokes (the analysis can say yes)", () => {
+    const spokesTable = planned.shared.outputs.spokesTgwRouteTableId;
+    const leak = (run: StackRun, lob: string): RecordedResource => ({
+      type: "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
+      name: `leak-${lob}`,
+      custom: true,
+      id: `leak-${lob}`,
+      state: {},
+      inputs: {
+        transitGatewayAttachmentId: one(
+          run,
+          "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+          `${lob}-tgw`,
+        ).id,
+        transitGatewayRouteTableId: spokesTable,
+      },
+    });
+    const leaky: Planned = {
+      ...planned,
+      shared: {
+        ...planned.shared,
+        resources: [
+          ...planned.shared.resources,
+          leak(planned.lobA, "lob-a"),
+          leak(planned.lobB, "lob-b"),
+        ],
+      },
+    };
+    expect(matrix(leaky)["spoke lob-a -> spoke lob-b"]).toBe(true);
+  });
+});
