@@ -1,4 +1,5 @@
 import { endpointServices } from "../../components/lib/endpoints";
+import { ORG_ONLY_STATEMENT } from "../helpers/fixtures";
 import { loadStackConfig, runStackUnderMocks } from "../../scripts/lib/mock-stack";
 import { HUB_ACCOUNT, ofType, one, planRepositoryStacks, type Planned } from "../helpers/stacks";
 
@@ -34,14 +35,7 @@ describe("HubNetwork: central endpoints and zones", () => {
   );
 
   const policy = (key: string) => JSON.parse(String(endpoint(key).inputs.policy)) as unknown;
-  const ORG_ONLY = {
-    Sid: "OrganizationOnly",
-    Effect: "Allow",
-    Principal: "*",
-    Action: "*",
-    Resource: "*",
-    Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
-  };
+  const ORG_ONLY = ORG_ONLY_STATEMENT;
 
   it.each(["sts", "logs", "sagemaker-runtime", "studio"])(
     "%s: an endpoint policy admitting the organization's principals only",

@@ -1,4 +1,5 @@
 import { endpointServices } from "../../components/lib/endpoints";
+import { ORG_ONLY_STATEMENT } from "../helpers/fixtures";
 import type { StackRun } from "../../scripts/lib/mock-stack";
 import {
   HUB_ACCOUNT,
@@ -203,19 +204,7 @@ describe("StudioSpoke: domain and profiles", () => {
       vpcEndpointType: "Gateway",
       routeTableIds: [one(lobA, "aws:ec2/routeTable:RouteTable", "lob-a-isolated").id],
     });
-    expect(policyOf(s3)).toEqual({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "OrganizationOnly",
-          Effect: "Allow",
-          Principal: "*",
-          Action: "*",
-          Resource: "*",
-          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
-        },
-      ],
-    });
+    expect(policyOf(s3)).toEqual({ Version: "2012-10-17", Statement: [ORG_ONLY_STATEMENT] });
   });
 });
 

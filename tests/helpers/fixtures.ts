@@ -7,3 +7,13 @@ export const LOB_A_RECORD = {
   accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
   enabled: true,
 };
+
+/** The endpoint policy statement that admits the example organization's principals only. */
+export const ORG_ONLY_STATEMENT = {
+  Sid: "OrganizationOnly",
+  Effect: "Allow",
+  Principal: "*",
+  Action: "*",
+  Resource: "*",
+  Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+};
