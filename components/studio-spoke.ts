@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EndpointKey } from "./lib/endpoints";
 import { profileNameFor } from "../functions/shared/profile-name";
 import { isolatedVpc } from "./lib/isolated-vpc";
+import { NfsSweep, StudioDrain } from "./studio-cleanup";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
@@ -47,6 +48,12 @@ export interface StudioSpokeArgs {
   readonly members: readonly string[];
   /** What happens to the domain's home EFS when the domain is deleted. @default "Retain" */
   readonly homeEfsRetention: "Retain" | "Delete";
+  /** The AWS profile the LOB stack runs with: destroy-time clean-up uses the same credentials. */
+  readonly awsProfile?: string;
+  /** How long destroy-time clean-up waits for apps, spaces and mount targets to go. @default 900 */
+  readonly cleanupTimeoutSeconds: number;
+  /** How often it looks again meanwhile. @default 10000 */
+  readonly cleanupPollMilliseconds: number;
   readonly hub: HubOutputs;
 }
 
@@ -186,10 +193,29 @@ export class StudioSpoke extends pulumi.ComponentResource {
     );
     this.executionRoleArn = executionRole.arn;
     const userSettings = { executionRole: executionRole.arn, securityGroups: [studioSg.id] };
+    const cleanup = {
+      region: hub.region,
+      ...(args.awsProfile ? { profile: args.awsProfile } : {}),
+      timeoutSeconds: args.cleanupTimeoutSeconds,
+      pollMilliseconds: args.cleanupPollMilliseconds,
+    };
+    const domainName = `studio-access-${lob}`;
+    // Deleted after the domain (which depends on it) and before the subnets and VPC (which it
+    // depends on): removes what SageMaker leaves behind in the VPC.
+    const sweep = new NfsSweep(
+      `${name}-nfs-sweep`,
+      {
+        ...cleanup,
+        vpcId: vpc.id,
+        domainName,
+        deleteFileSystem: args.homeEfsRetention === "Delete",
+      },
+      { ...here, dependsOn: subnets },
+    );
     const domain = new aws.sagemaker.Domain(
       `${name}-domain`,
       {
-        domainName: `studio-access-${lob}`,
+        domainName,
         authMode: "IAM",
         appNetworkAccessType: "VpcOnly",
         vpcId: vpc.id,
@@ -198,7 +224,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
         retentionPolicy: { homeEfsFileSystem: args.homeEfsRetention },
         tags: { "studio-access:lob": lob },
       },
-      here,
+      { ...here, dependsOn: [sweep] },
     );
     this.domainId = domain.id;
     new aws.iam.RolePolicy(
@@ -227,6 +253,13 @@ export class StudioSpoke extends pulumi.ComponentResource {
         here,
       );
       profiles.set(member, profile);
+      // Deleted before its profile (which it depends on): stops the member's apps and spaces, as
+      // SageMaker refuses to delete a profile that has them. Removing a member drains them too.
+      new StudioDrain(
+        `${name}-drain-${member}`,
+        { ...cleanup, domainId: domain.id, userProfileName: profile.userProfileName },
+        { ...here, dependsOn: [profile] },
+      );
     }
     this.userProfileNames = [...args.members];
 

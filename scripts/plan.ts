@@ -26,9 +26,11 @@ function printStack(stack: string, kind: string, resources: RecordedResource[], 
   );
   const byAccount = new Map<string, RecordedResource[]>();
   for (const r of custom) {
-    const key = r.account
-      ? `account ${r.account} via provider "${r.providerName ?? "?"}"${r.assumeRole ? ` as ${r.assumeRole}` : ""}`
-      : "NO EXPLICIT PROVIDER";
+    const key = r.type.startsWith("pulumi-nodejs:dynamic/")
+      ? `destroy-time clean-up in the Pulumi host, with profile "${typeof r.inputs.profile === "string" ? r.inputs.profile : "default"}"`
+      : r.account
+        ? `account ${r.account} via provider "${r.providerName ?? "?"}"${r.assumeRole ? ` as ${r.assumeRole}` : ""}`
+        : "NO EXPLICIT PROVIDER";
     byAccount.set(key, [...(byAccount.get(key) ?? []), r]);
   }
   for (const [account, list] of byAccount) {

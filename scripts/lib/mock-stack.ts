@@ -29,6 +29,8 @@ export interface RecordedResource {
   readonly assumeRole?: string;
   /** Whether `pulumi destroy` leaves it in place (the `retainOnDelete` option). */
   readonly retainOnDelete?: boolean;
+  /** The names of the resources it explicitly depends on (`dependsOn`): they go after it on destroy. */
+  readonly dependsOn?: readonly string[];
 }
 
 export interface StackRun {
@@ -288,6 +290,7 @@ export async function runStackUnderMocks(opts: {
   const providers: RecordedResource[] = [];
   // Resource options the mocks do not see, recorded as the program registers each resource.
   const retained = new Set<string>();
+  const dependencies = new Map<string, string[]>();
   const providerInfo = new Map<string, ProviderInfo>();
   const info = (ref: string | undefined) =>
     ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
@@ -362,6 +365,7 @@ export async function runStackUnderMocks(opts: {
         region: provider?.region,
         assumeRole: provider?.assumeRole,
         retainOnDelete: retained.has(`${args.type}::${args.name}`),
+        dependsOn: dependencies.get(`${args.type}::${args.name}`),
       });
       return { id, state };
     },
@@ -417,8 +421,15 @@ export async function runStackUnderMocks(opts: {
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((transform) => {
-        if (transform.opts.retainOnDelete === true)
-          retained.add(`${transform.type}::${transform.name}`);
+        const key = `${transform.type}::${transform.name}`;
+        if (transform.opts.retainOnDelete === true) retained.add(key);
+        const explicit = transform.opts.dependsOn;
+        const list: unknown[] = Array.isArray(explicit) ? explicit : explicit ? [explicit] : [];
+        const names = list.flatMap((d) => {
+          const name = (d as { __name?: unknown }).__name;
+          return typeof name === "string" ? [name] : [];
+        });
+        if (names.length > 0) dependencies.set(key, names);
         return undefined;
       });
       try {

@@ -60,6 +60,38 @@ interface Domain {
   readonly profiles: Set<string>;
 }
 
+/** A Studio app: opening Studio creates one; deleting it passes through Deleting. */
+interface StudioApp {
+  readonly domainId: string;
+  readonly userProfileName: string;
+  readonly appType: string;
+  readonly appName: string;
+  status: "InService" | "Deleting" | "Deleted";
+}
+
+interface Vpc {
+  readonly id: string;
+  readonly account: string;
+  readonly subnets: Set<string>;
+}
+
+interface SecurityGroup {
+  readonly id: string;
+  readonly vpcId: string;
+  readonly name: string;
+  readonly account: string;
+  /** Groups this one's rules reference (SageMaker's two NFS groups reference each other). */
+  readonly references: Set<string>;
+}
+
+interface FileSystem {
+  readonly id: string;
+  readonly account: string;
+  readonly domainArn: string;
+  /** Mount target id → its subnet and VPC. */
+  readonly mountTargets: Map<string, { subnetId: string; vpcId: string }>;
+}
+
 interface PresignedLogin {
   readonly domainId: string;
   readonly profile: string;
@@ -114,6 +146,10 @@ function jsonError(res: ServerResponse, status: number, type: string, message: s
 export class AwsEmulator {
   readonly roles = new Map<string, Role>();
   readonly domains = new Map<string, Domain>();
+  readonly apps: StudioApp[] = [];
+  readonly vpcs = new Map<string, Vpc>();
+  readonly securityGroups = new Map<string, SecurityGroup>();
+  readonly fileSystems = new Map<string, FileSystem>();
   readonly sessions = new Map<string, Session>();
   readonly endpoints = new Map<string, { listener: Listener; server: Server }>();
   /** Each interface endpoint's policy, evaluated with every request through it (as AWS does). */
@@ -208,16 +244,64 @@ export class AwsEmulator {
     this.roles.delete(arn);
   }
 
-  createDomain(account: string, region: string, name: string): string {
+  /**
+   * A VpcOnly domain. As SageMaker does, it also creates, in the domain's VPC, two NFS security
+   * groups that reference each other (security-group-for-inbound-nfs-<domain>, …-outbound-…) and a
+   * home EFS with a mount target in each subnet, none of which deleting the domain removes
+   * (cloudformation-coverage-roadmap #1085 and #1754 describe the leftovers).
+   */
+  createDomain(
+    account: string,
+    region: string,
+    name: string,
+    network?: { vpcId: string; subnetIds: readonly string[] },
+  ): string {
     const id = `d-${randomBytes(6).toString("hex")}`;
     this.domains.set(id, { id, account, region, name, profiles: new Set() });
+    if (network) {
+      const inbound = this.createSecurityGroup(
+        network.vpcId,
+        `security-group-for-inbound-nfs-${id}`,
+        account,
+      );
+      const outbound = this.createSecurityGroup(
+        network.vpcId,
+        `security-group-for-outbound-nfs-${id}`,
+        account,
+      );
+      inbound.references.add(outbound.id);
+      outbound.references.add(inbound.id);
+      const fs: FileSystem = {
+        id: `fs-${randomBytes(8).toString("hex")}`,
+        account,
+        domainArn: `arn:aws:sagemaker:${region}:${account}:domain/${id}`,
+        mountTargets: new Map(),
+      };
+      for (const subnetId of network.subnetIds)
+        fs.mountTargets.set(`fsmt-${randomBytes(8).toString("hex")}`, {
+          subnetId,
+          vpcId: network.vpcId,
+        });
+      this.fileSystems.set(fs.id, fs);
+    }
     return id;
+  }
+
+  /** Apps not yet deleted (SageMaker refuses to delete their profile or domain meanwhile). */
+  private liveApps(domainId: string, userProfileName?: string): StudioApp[] {
+    return this.apps.filter(
+      (a) =>
+        a.domainId === domainId &&
+        a.status !== "Deleted" &&
+        (userProfileName === undefined || a.userProfileName === userProfileName),
+    );
   }
 
   deleteDomain(id: string): void {
     const domain = this.domains.get(id);
     if (domain && domain.profiles.size > 0)
       throw new Error(`ResourceInUse: domain ${id} still has user profiles`);
+    if (this.liveApps(id).length > 0) throw new Error(`ResourceInUse: domain ${id} still has apps`);
     this.domains.delete(id);
   }
 
@@ -228,7 +312,62 @@ export class AwsEmulator {
   }
 
   deleteUserProfile(domainId: string, name: string): void {
+    if (this.liveApps(domainId, name).length > 0)
+      throw new Error(`ResourceInUse: user profile ${name} in ${domainId} still has apps`);
     this.domains.get(domainId)?.profiles.delete(name);
+  }
+
+  createVpc(id: string, account: string): void {
+    this.vpcs.set(id, { id, account, subnets: new Set() });
+  }
+
+  /** Refused while subnets or security groups remain in the VPC, as EC2 refuses (DependencyViolation). */
+  deleteVpc(id: string): void {
+    const groups = [...this.securityGroups.values()].filter((g) => g.vpcId === id);
+    const vpc = this.vpcs.get(id);
+    if (groups.length > 0 || (vpc && vpc.subnets.size > 0))
+      throw new Error(
+        `DependencyViolation: the vpc '${id}' has dependencies and cannot be deleted (${[...(vpc?.subnets ?? []), ...groups.map((g) => `${g.id} ${g.name}`)].join(", ")})`,
+      );
+    this.vpcs.delete(id);
+  }
+
+  createSubnet(vpcId: string, id: string): void {
+    this.vpcs.get(vpcId)?.subnets.add(id);
+  }
+
+  /** Refused while a network interface (an EFS mount target) remains in it. */
+  deleteSubnet(vpcId: string, id: string): void {
+    const targets = [...this.fileSystems.values()].flatMap((fs) =>
+      [...fs.mountTargets].filter(([, t]) => t.subnetId === id).map(([mt]) => mt),
+    );
+    if (targets.length > 0)
+      throw new Error(
+        `DependencyViolation: the subnet '${id}' has dependencies and cannot be deleted (${targets.join(", ")})`,
+      );
+    this.vpcs.get(vpcId)?.subnets.delete(id);
+  }
+
+  createSecurityGroup(vpcId: string, name: string, account: string, id?: string): SecurityGroup {
+    const group: SecurityGroup = {
+      id: id ?? `sg-${randomBytes(8).toString("hex")}`,
+      vpcId,
+      name,
+      account,
+      references: new Set(),
+    };
+    this.securityGroups.set(group.id, group);
+    return group;
+  }
+
+  /** Refused while another group's rules reference it, as EC2 refuses (DependencyViolation). */
+  deleteSecurityGroup(id: string): void {
+    const referrer = [...this.securityGroups.values()].find((g) => g.references.has(id));
+    if (referrer)
+      throw new Error(
+        `DependencyViolation: resource ${id} has a dependent object (${referrer.id})`,
+      );
+    this.securityGroups.delete(id);
   }
 
   /** Credentials for a role, as Lambda hands its function: the principal is the role. */
@@ -251,6 +390,10 @@ export class AwsEmulator {
       roles: this.roles.size,
       domains: this.domains.size,
       userProfiles: [...this.domains.values()].reduce((n, d) => n + d.profiles.size, 0),
+      apps: this.apps.filter((a) => a.status !== "Deleted").length,
+      securityGroups: this.securityGroups.size,
+      vpcs: this.vpcs.size,
+      mountTargets: [...this.fileSystems.values()].reduce((n, fs) => n + fs.mountTargets.size, 0),
       endpoints: this.endpoints.size,
     };
   }
@@ -268,6 +411,14 @@ export class AwsEmulator {
     const serves = (key: ServiceKey) => service === key || service === "any";
     if (req.method === "POST" && body.includes("Action=AssumeRole") && serves("sts"))
       return this.assumeRole(new URLSearchParams(body), req, res, vpceId);
+    if (req.method === "POST" && /(^|&)Action=\w+/.test(body) && service === "any") {
+      this.ec2(new URLSearchParams(body), req, res);
+      return;
+    }
+    if ((req.url ?? "").startsWith("/2015-02-01/") && service === "any") {
+      this.efs(req, res);
+      return;
+    }
     if (typeof target === "string" && target.startsWith("SageMaker.") && serves("sagemaker-api")) {
       return this.sageMaker(
         target.slice("SageMaker.".length),
@@ -387,6 +538,10 @@ export class AwsEmulator {
     vpceId: string | undefined,
   ): Promise<void> {
     this.count(`SageMaker.${operation}`);
+    if (["ListApps", "DeleteApp", "ListSpaces", "DeleteSpace"].includes(operation)) {
+      this.studioResources(operation, input, req, res);
+      return;
+    }
     if (operation !== "CreatePresignedDomainUrl") {
       jsonError(res, 400, "UnknownOperationException", `${operation} is not emulated`);
       return;
@@ -499,8 +654,235 @@ export class AwsEmulator {
       return;
     }
     this.count("Studio.OpenPresignedUrl:Allowed");
+    // Studio starts the user's default app on first open, as the console does.
+    if (!this.liveApps(login.domainId, login.profile).length)
+      this.apps.push({
+        domainId: login.domainId,
+        userProfileName: login.profile,
+        appType: "JupyterServer",
+        appName: "default",
+        status: "InService",
+      });
     res.writeHead(200, { "Content-Type": "text/html" });
     res.end(`<html><title>Studio</title><body>${login.profile} in ${login.domainId}</body></html>`);
+  }
+
+  /** SageMaker's Studio app and space calls a destroy makes (callers must hold issued credentials). */
+  private studioResources(
+    operation: string,
+    input: Record<string, unknown>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    if (!this.caller(req)) {
+      jsonError(
+        res,
+        400,
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+      );
+      return;
+    }
+    const ok = (body: unknown) => {
+      res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify(body));
+    };
+    const domainIdInput = input.DomainIdEquals ?? input.DomainId;
+    const domainId = typeof domainIdInput === "string" ? domainIdInput : "";
+    if (operation === "ListApps") {
+      const apps = this.apps.filter(
+        (a) =>
+          a.domainId === domainId &&
+          (input.UserProfileNameEquals === undefined ||
+            a.userProfileName === input.UserProfileNameEquals) &&
+          input.SpaceNameEquals === undefined,
+      );
+      const listed = apps.map((a) => ({
+        DomainId: a.domainId,
+        UserProfileName: a.userProfileName,
+        AppType: a.appType,
+        AppName: a.appName,
+        Status: a.status,
+      }));
+      // A deletion takes a moment: Deleting is seen once, then Deleted.
+      for (const app of apps) if (app.status === "Deleting") app.status = "Deleted";
+      ok({ Apps: listed });
+      return;
+    }
+    if (operation === "DeleteApp") {
+      const app = this.apps.find(
+        (a) =>
+          a.domainId === domainId &&
+          a.userProfileName === input.UserProfileName &&
+          a.appName === input.AppName &&
+          a.appType === input.AppType &&
+          a.status === "InService",
+      );
+      if (!app) {
+        jsonError(res, 400, "ResourceNotFound", `no app ${String(input.AppName)}`);
+        return;
+      }
+      app.status = "Deleting";
+      ok({});
+      return;
+    }
+    // The rehearsal's users open Studio in their own profile, never a space.
+    ok(operation === "ListSpaces" ? { Spaces: [] } : {});
+  }
+
+  /** The EC2 Query calls a spoke's sweep makes: describe, revoke and delete security groups. */
+  private ec2(params: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+    const action = params.get("Action") ?? "";
+    this.count(`EC2.${action}`);
+    const xml = (status: number, body: string) => {
+      res.writeHead(status, { "Content-Type": "text/xml" });
+      res.end(body);
+    };
+    const error = (code: string, message: string) => {
+      xml(
+        400,
+        `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>sandbox</RequestID></Response>`,
+      );
+    };
+    if (!this.caller(req)) {
+      error("AuthFailure", "AWS was not able to validate the provided access credentials");
+      return;
+    }
+    const ns = 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"';
+    const done = () => {
+      xml(
+        200,
+        `<${action}Response ${ns}><requestId>sandbox</requestId><return>true</return></${action}Response>`,
+      );
+    };
+    const groupId = params.get("GroupId") ?? "";
+    if (action === "DescribeSecurityGroups") {
+      const filters = new Map<string, string[]>();
+      for (let i = 1; params.has(`Filter.${String(i)}.Name`); i++) {
+        const values: string[] = [];
+        for (let j = 1; params.has(`Filter.${String(i)}.Value.${String(j)}`); j++)
+          values.push(params.get(`Filter.${String(i)}.Value.${String(j)}`) ?? "");
+        filters.set(params.get(`Filter.${String(i)}.Name`) ?? "", values);
+      }
+      const like = (value: string, patterns: string[] | undefined) =>
+        !patterns ||
+        patterns.some((p) =>
+          new RegExp(
+            `^${p
+              .split("*")
+              .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+              .join(".*")}$`,
+          ).test(value),
+        );
+      const groups = [...this.securityGroups.values()].filter(
+        (g) => like(g.vpcId, filters.get("vpc-id")) && like(g.name, filters.get("group-name")),
+      );
+      const permissions = (g: SecurityGroup) =>
+        [...g.references]
+          .map(
+            (ref) =>
+              `<item><ipProtocol>tcp</ipProtocol><fromPort>2049</fromPort><toPort>2049</toPort><groups><item><groupId>${ref}</groupId><userId>${g.account}</userId></item></groups><ipRanges/></item>`,
+          )
+          .join("");
+      xml(
+        200,
+        `<DescribeSecurityGroupsResponse ${ns}><requestId>sandbox</requestId><securityGroupInfo>${groups
+          .map(
+            (g) =>
+              `<item><ownerId>${g.account}</ownerId><groupId>${g.id}</groupId><groupName>${g.name}</groupName><groupDescription>${g.name}</groupDescription><vpcId>${g.vpcId}</vpcId><ipPermissions>${permissions(g)}</ipPermissions><ipPermissionsEgress>${permissions(g)}</ipPermissionsEgress></item>`,
+          )
+          .join("")}</securityGroupInfo></DescribeSecurityGroupsResponse>`,
+      );
+      return;
+    }
+    const group = this.securityGroups.get(groupId);
+    if (!group) {
+      error("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
+      return;
+    }
+    if (action === "RevokeSecurityGroupIngress" || action === "RevokeSecurityGroupEgress") {
+      group.references.clear();
+      done();
+      return;
+    }
+    if (action === "DeleteSecurityGroup") {
+      try {
+        this.deleteSecurityGroup(groupId);
+        done();
+      } catch (e) {
+        error("DependencyViolation", (e as Error).message);
+      }
+      return;
+    }
+    error("InvalidAction", `${action} is not emulated`);
+  }
+
+  /** The EFS calls a spoke's sweep makes: list file systems and mount targets, delete them. */
+  private efs(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? "", "http://efs");
+    const json = (status: number, body?: unknown) => {
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(body === undefined ? "" : JSON.stringify(body));
+    };
+    this.count(`EFS.${req.method ?? "?"} ${url.pathname.split("/")[2] ?? ""}`);
+    if (!this.caller(req)) {
+      json(403, {
+        ErrorCode: "UnrecognizedClientException",
+        Message: "The security token included in the request is invalid.",
+      });
+      return;
+    }
+    const [, , kind, id] = url.pathname.split("/");
+    if (req.method === "GET" && kind === "file-systems") {
+      json(200, {
+        FileSystems: [...this.fileSystems.values()].map((fs) => ({
+          FileSystemId: fs.id,
+          OwnerId: fs.account,
+          CreationToken: fs.id,
+          CreationTime: 0,
+          LifeCycleState: "available",
+          NumberOfMountTargets: fs.mountTargets.size,
+          SizeInBytes: { Value: 0 },
+          PerformanceMode: "generalPurpose",
+          Tags: [{ Key: "ManagedByAmazonSageMakerResource", Value: fs.domainArn }],
+        })),
+      });
+      return;
+    }
+    if (req.method === "GET" && kind === "mount-targets") {
+      const fs = this.fileSystems.get(url.searchParams.get("FileSystemId") ?? "");
+      json(200, {
+        MountTargets: [...(fs?.mountTargets ?? [])].map(([mt, t]) => ({
+          MountTargetId: mt,
+          FileSystemId: fs?.id,
+          SubnetId: t.subnetId,
+          VpcId: t.vpcId,
+          LifeCycleState: "available",
+          OwnerId: fs?.account,
+          IpAddress: "10.0.0.10",
+        })),
+      });
+      return;
+    }
+    if (req.method === "DELETE" && kind === "mount-targets") {
+      for (const fs of this.fileSystems.values()) fs.mountTargets.delete(id ?? "");
+      json(204);
+      return;
+    }
+    if (req.method === "DELETE" && kind === "file-systems") {
+      const fs = this.fileSystems.get(id ?? "");
+      if (fs && fs.mountTargets.size > 0) {
+        json(409, { ErrorCode: "FileSystemInUse", Message: `${fs.id} has mount targets` });
+        return;
+      }
+      this.fileSystems.delete(id ?? "");
+      json(204);
+      return;
+    }
+    json(400, {
+      ErrorCode: "BadRequest",
+      Message: `${String(req.method)} ${url.pathname} is not emulated`,
+    });
   }
 
   /**

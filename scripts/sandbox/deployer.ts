@@ -19,6 +19,11 @@ import {
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT } from "../../functions/build";
 import type { PolicyDocument } from "../../components/lib/policies";
 import type { CreateHook, NewResource } from "../lib/mock-stack";
 import type { AwsEmulator } from "./aws-emulator";
@@ -96,6 +101,57 @@ export class Deployer {
         sessionToken: c.SessionToken,
       },
     });
+  }
+
+  /**
+   * Runs a dynamic resource's delete in its own process, as Pulumi's dynamic-provider host does.
+   * The stack's AWS profile resolves, through a credentials file, to the credentials this emulator
+   * issued for the stack's deploying principal; the SDK's standard endpoint settings send the calls
+   * to the emulator.
+   */
+  private async runDynamicDelete(
+    provider: string,
+    id: string,
+    props: Record<string, unknown>,
+    deployedBy: string | undefined,
+  ): Promise<void> {
+    const credentials = this.emulator.issueCredentials(
+      deployedBy ?? "arn:aws:iam::000000000000:role/unknown",
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), "studio-access-dynamic-"));
+    const file = path.join(dir, "credentials");
+    const profile = typeof props.profile === "string" ? props.profile : "default";
+    writeFileSync(
+      file,
+      `[${profile}]\naws_access_key_id = ${credentials.accessKeyId}\naws_secret_access_key = ${credentials.secretAccessKey}\naws_session_token = ${credentials.sessionToken}\n`,
+    );
+    const endpoint = this.emulator.publicListener.url;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(__dirname, "dynamic-delete.js")], {
+          cwd: REPO_ROOT,
+          env: {
+            PATH: process.env.PATH ?? "",
+            AWS_SHARED_CREDENTIALS_FILE: file,
+            AWS_CONFIG_FILE: path.join(dir, "config"),
+            AWS_ENDPOINT_URL_SAGEMAKER: endpoint,
+            AWS_ENDPOINT_URL_EC2: endpoint,
+            AWS_ENDPOINT_URL_EFS: endpoint,
+            NODE_OPTIONS: "--no-warnings",
+          },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        child.on("exit", (code) => {
+          if (code === 0) resolve();
+          else reject(new Error(`${id}: ${stderr.trim() || `exit ${String(code)}`}`));
+        });
+        child.stdin.end(JSON.stringify({ provider, id, props }));
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -322,8 +378,41 @@ export class Deployer {
         });
         return undefined;
       }
+      case "aws:ec2/vpc:Vpc": {
+        this.emulator.createVpc(r.id, r.account);
+        undo.push(() => {
+          this.emulator.deleteVpc(r.id);
+        });
+        return undefined;
+      }
+      case "aws:ec2/subnet:Subnet": {
+        const vpcId = String(i.vpcId);
+        this.emulator.createSubnet(vpcId, r.id);
+        undo.push(() => {
+          this.emulator.deleteSubnet(vpcId, r.id);
+        });
+        return undefined;
+      }
+      case "aws:ec2/securityGroup:SecurityGroup": {
+        this.emulator.createSecurityGroup(String(i.vpcId), r.name, r.account, r.id);
+        undo.push(() => {
+          this.emulator.deleteSecurityGroup(r.id);
+        });
+        return undefined;
+      }
+      case "pulumi-nodejs:dynamic/studio-access:StudioDrain":
+      case "pulumi-nodejs:dynamic/studio-access:NfsSweep": {
+        // Created as their providers' create does (nothing in AWS); deleted by running the
+        // provider's own delete, with the stack's credentials, against the emulators.
+        const { __provider: provider, ...props } = i;
+        undo.push(() => this.runDynamicDelete(String(provider), r.id, props, deployedBy));
+        return undefined;
+      }
       case "aws:sagemaker/domain:Domain": {
-        const id = this.emulator.createDomain(r.account, r.region, String(i.domainName));
+        const id = this.emulator.createDomain(r.account, r.region, String(i.domainName), {
+          vpcId: String(i.vpcId),
+          subnetIds: (i.subnetIds as string[] | undefined) ?? [],
+        });
         undo.push(() => {
           this.emulator.deleteDomain(id);
         });

@@ -647,10 +647,13 @@ export async function rehearse(
         const left = { userPools: pools.length, tables: tables.length, ...emulator.inventory() };
         if (Object.values(left).some((n) => n !== 0))
           throw new Error(`left behind: ${JSON.stringify(left)}`);
+        // Kept by design: the users' home EFS, with retention Retain (its mount targets are gone).
+        const kept = emulator.fileSystems.size;
         return {
-          detail: Object.entries(left)
-            .map(([k, v]) => `${k} ${String(v)}`)
-            .join(", "),
+          detail:
+            Object.entries(left)
+              .map(([k, v]) => `${k} ${String(v)}`)
+              .join(", ") + `; kept by design: ${String(kept)} home EFS (homeEfsRetention Retain)`,
           value: undefined,
         };
       });

@@ -55,14 +55,14 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("97 resources, 22 of them created in the emulators");
+    expect(stdout).toContain("97 resources, 28 of them created in the emulators");
     expect(stdout).toMatch(
       /302 Location: https:\/\/d-[0-9a-f]{12}\.studio\.us-east-1\.sagemaker\.aws\/auth\?token=/,
     );
     expect(stdout).toContain('403 {"message":"You are not entitled to this Studio"}');
     expect(stdout).toContain("403 Auth token containing insufficient permissions");
     expect(stdout).toContain(
-      "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, endpoints 0",
+      "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, apps 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
     );
     expect(stdout).toMatch(/rehearsal passed: 25 of 25 steps in [\d.]+ s/);
   }, 150_000);

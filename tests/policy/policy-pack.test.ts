@@ -58,7 +58,7 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(171);
+    expect(resources.filter((r) => r.custom).length).toBe(175);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 });

@@ -174,7 +174,16 @@ describe("AwsEmulator", () => {
     emulator.deleteUserProfile(domainId, "user-lob-a");
     emulator.deleteDomain(domainId);
     for (const id of [STS_VPCE, API_VPCE, STUDIO_VPCE]) await emulator.deleteEndpoint(id);
-    expect(emulator.inventory()).toEqual({ roles: 0, domains: 0, userProfiles: 0, endpoints: 0 });
+    expect(emulator.inventory()).toEqual({
+      roles: 0,
+      domains: 0,
+      userProfiles: 0,
+      apps: 0,
+      securityGroups: 0,
+      vpcs: 0,
+      mountTargets: 0,
+      endpoints: 0,
+    });
   });
 
   it("decides DynamoDB calls by the caller's policies and dynamodb:LeadingKeys before forwarding them", async () => {
@@ -255,5 +264,61 @@ describe("AwsEmulator", () => {
     expect((await assumeRole(guarded)).status).toBe(403);
     emulator.organization = { id: "o-exampleorg1", accounts: new Set(["111111111111"]) };
     expect((await assumeRole(guarded)).status).toBe(200);
+  });
+
+  describe("what SageMaker and EC2 do on delete", () => {
+    const VPC = "vpc-0123456789abcdef0";
+    const SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"];
+    let domain: string;
+
+    beforeEach(() => {
+      emulator.createVpc(VPC, "222222222222");
+      for (const subnet of SUBNETS) emulator.createSubnet(VPC, subnet);
+      domain = emulator.createDomain("222222222222", REGION, "with-network", {
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+      });
+      emulator.createUserProfile(domain, "user-lob-a");
+    });
+
+    it("leaves two NFS security groups referencing each other and a home EFS with a mount target per subnet", () => {
+      const groups = [...emulator.securityGroups.values()].filter((g) => g.vpcId === VPC);
+      expect(groups.map((g) => g.name).sort()).toEqual([
+        `security-group-for-inbound-nfs-${domain}`,
+        `security-group-for-outbound-nfs-${domain}`,
+      ]);
+      expect(groups.every((g) => g.references.size === 1)).toBe(true);
+      const [fs] = [...emulator.fileSystems.values()];
+      expect([...(fs?.mountTargets.values() ?? [])].map((t) => t.subnetId)).toEqual(SUBNETS);
+    });
+
+    it("refuses to delete a profile, or the domain, while an app runs; opening Studio starts one", async () => {
+      const { key } = await assumeRole(sts);
+      const url = (await presign(sagemaker, key!)).body.AuthorizedUrl!;
+      expect((await open(url, studio)).status).toBe(200);
+      expect(emulator.inventory().apps).toBe(1);
+      expect(() => {
+        emulator.deleteUserProfile(domainId, "user-lob-a");
+      }).toThrow("ResourceInUse: user profile user-lob-a");
+      emulator.apps[0]!.status = "Deleted";
+      expect(() => {
+        emulator.deleteUserProfile(domainId, "user-lob-a");
+      }).not.toThrow();
+    });
+
+    it("refuses to delete a subnet holding a mount target, a group another references, or a VPC with groups", () => {
+      emulator.deleteUserProfile(domain, "user-lob-a");
+      emulator.deleteDomain(domain);
+      expect(() => {
+        emulator.deleteSubnet(VPC, SUBNETS[0]!);
+      }).toThrow("DependencyViolation: the subnet");
+      const [inbound] = [...emulator.securityGroups.values()].filter((g) => g.vpcId === VPC);
+      expect(() => {
+        emulator.deleteSecurityGroup(inbound!.id);
+      }).toThrow("DependencyViolation: resource");
+      expect(() => {
+        emulator.deleteVpc(VPC);
+      }).toThrow("DependencyViolation: the vpc");
+    });
   });
 });

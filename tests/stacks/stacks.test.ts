@@ -165,7 +165,10 @@ describe("the LOB stacks", () => {
     "%s: every resource has an explicit provider and lands in the LOB's or the hub's account, exactly as listed",
     (stack, account) => {
       const run = stack === "lob-a" ? planned.lobA : planned.lobB;
-      const custom = run.resources.filter((r) => r.custom);
+      // Destroy-time clean-up runs in the Pulumi host with the stack's own profile (tested below).
+      const custom = run.resources.filter(
+        (r) => r.custom && !r.type.startsWith("pulumi-nodejs:dynamic/"),
+      );
       expect(custom.filter((r) => r.providerName === undefined)).toEqual([]);
       expect(new Set(custom.map((r) => `${r.providerName ?? "?"}@${r.account ?? "?"}`))).toEqual(
         new Set([`${stack}@${account}`, `hub@${HUB_ACCOUNT}`]),
@@ -216,6 +219,16 @@ describe("the LOB stacks", () => {
         },
       });
     }
+  });
+
+  it("runs destroy-time clean-up with the LOB stack's own profile and region", () => {
+    const cleanup = planned.lobA.resources.filter((r) =>
+      r.type.startsWith("pulumi-nodejs:dynamic/"),
+    );
+    expect(cleanup.map((r) => [r.type, r.inputs.profile, r.inputs.region])).toEqual([
+      ["pulumi-nodejs:dynamic/studio-access:NfsSweep", "studio-access-lob-a", "us-east-1"],
+      ["pulumi-nodejs:dynamic/studio-access:StudioDrain", "studio-access-lob-a", "us-east-1"],
+    ]);
   });
 
   it("takes hubRoleArn instead of the hub's deployer role when it is set", async () => {

@@ -1,0 +1,237 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * What `pulumi destroy` must do that no AWS resource does, as Pulumi dynamic resources placed in
+ * the dependency graph, so that `pulumi destroy` alone completes:
+ * - a profile's **drain**, deleted before its profile: it deletes the profile's apps and the apps
+ *   and spaces it owns, and waits until they are gone (SageMaker refuses to delete a profile, or a
+ *   domain, while they remain);
+ * - the domain's **sweep**, deleted after the domain and before the VPC: it removes the two NFS
+ *   security groups SageMaker made for the domain (they reference each other and block DeleteVpc),
+ *   and the home EFS's mount targets (they block DeleteSubnet), deleting the file system itself only
+ *   when the retention is `Delete`.
+ * They run in the Pulumi host with the LOB account's credentials (the stack's profile and region)
+ * and the AWS SDK v3, imported when they run, so the serialized provider stays small.
+ */
+
+interface Credentials {
+  readonly region: string;
+  readonly profile?: string;
+}
+
+export interface DrainInputs extends Credentials {
+  readonly domainId: string;
+  readonly userProfileName: string;
+  /** How long to wait for deletions. */
+  readonly timeoutSeconds: number;
+  /** How often to look again while deletions run. */
+  readonly pollMilliseconds: number;
+}
+
+export interface SweepInputs extends Credentials {
+  readonly vpcId: string;
+  /** The domain's name: its id is unknown when the sweep is created (before the domain). */
+  readonly domainName: string;
+  readonly deleteFileSystem: boolean;
+  readonly timeoutSeconds: number;
+  readonly pollMilliseconds: number;
+}
+
+/** Waits before looking again: 250 ms, doubling each time, at most `capMs`. */
+const settle = (attempt: number, capMs: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, Math.min(capMs, 250 * 2 ** attempt));
+  });
+
+const noChange = { changes: false, replaces: [] as string[], deleteBeforeReplace: false };
+
+export const drainProvider: pulumi.dynamic.ResourceProvider<DrainInputs, DrainInputs> = {
+  async create(inputs) {
+    return Promise.resolve({
+      id: `drain-${inputs.domainId}-${inputs.userProfileName}`,
+      outs: inputs,
+    });
+  },
+  async diff(_id, olds, news) {
+    const moved = olds.domainId !== news.domainId || olds.userProfileName !== news.userProfileName;
+    return Promise.resolve(
+      moved
+        ? { changes: true, replaces: ["userProfileName"], deleteBeforeReplace: true }
+        : noChange,
+    );
+  },
+  async update(_id, _olds, news) {
+    return Promise.resolve({ outs: news });
+  },
+  async delete(_id, props) {
+    const sm = await import("@aws-sdk/client-sagemaker");
+    const client = new sm.SageMakerClient({
+      region: props.region,
+      ...(props.profile ? { profile: props.profile } : {}),
+    });
+    const deadline = Date.now() + props.timeoutSeconds * 1000;
+    const gone = (status: string | undefined) => status === "Deleted" || status === "Failed";
+    const { domainId, userProfileName } = props;
+    for (let attempt = 0; ; attempt++) {
+      const spaces =
+        (await client.send(new sm.ListSpacesCommand({ DomainIdEquals: domainId }))).Spaces?.filter(
+          (s) => s.OwnershipSettingsSummary?.OwnerUserProfileName === userProfileName,
+        ) ?? [];
+      const apps = [
+        ...((
+          await client.send(
+            new sm.ListAppsCommand({
+              DomainIdEquals: domainId,
+              UserProfileNameEquals: userProfileName,
+            }),
+          )
+        ).Apps ?? []),
+        ...(
+          await Promise.all(
+            spaces.map(
+              async (s) =>
+                (
+                  await client.send(
+                    new sm.ListAppsCommand({
+                      DomainIdEquals: domainId,
+                      SpaceNameEquals: s.SpaceName,
+                    }),
+                  )
+                ).Apps ?? [],
+            ),
+          )
+        ).flat(),
+      ].filter((a) => !gone(a.Status));
+      for (const app of apps.filter((a) => a.Status !== "Deleting")) {
+        await client.send(
+          new sm.DeleteAppCommand({
+            DomainId: domainId,
+            AppType: app.AppType,
+            AppName: app.AppName,
+            UserProfileName: app.UserProfileName,
+            SpaceName: app.SpaceName,
+          }),
+        );
+      }
+      if (apps.length === 0) {
+        for (const space of spaces.filter((s) => s.Status !== "Deleting"))
+          await client.send(
+            new sm.DeleteSpaceCommand({ DomainId: domainId, SpaceName: space.SpaceName }),
+          );
+        if (spaces.length === 0) return;
+      }
+      if (Date.now() > deadline)
+        throw new Error(
+          `${userProfileName} in ${domainId} still has ${String(apps.length)} apps and ${String(spaces.length)} spaces after ${String(props.timeoutSeconds)} s`,
+        );
+      await settle(attempt, props.pollMilliseconds);
+    }
+  },
+};
+
+export const sweepProvider: pulumi.dynamic.ResourceProvider<SweepInputs, SweepInputs> = {
+  async create(inputs) {
+    return Promise.resolve({ id: `sweep-${inputs.vpcId}`, outs: inputs });
+  },
+  async diff(_id, olds, news) {
+    return Promise.resolve(
+      olds.vpcId !== news.vpcId
+        ? { changes: true, replaces: ["vpcId"], deleteBeforeReplace: true }
+        : { ...noChange, changes: JSON.stringify(olds) !== JSON.stringify(news) },
+    );
+  },
+  async update(_id, _olds, news) {
+    return Promise.resolve({ outs: news });
+  },
+  async delete(_id, props) {
+    const ec2 = await import("@aws-sdk/client-ec2");
+    const efs = await import("@aws-sdk/client-efs");
+    const settings = { region: props.region, ...(props.profile ? { profile: props.profile } : {}) };
+    const ec2Client = new ec2.EC2Client(settings);
+    const efsClient = new efs.EFSClient(settings);
+    const deadline = Date.now() + props.timeoutSeconds * 1000;
+
+    // The domain's home EFS: tagged by SageMaker as its own, with mount targets in this VPC.
+    const managed = (
+      (await efsClient.send(new efs.DescribeFileSystemsCommand({}))).FileSystems ?? []
+    ).filter((fs) => (fs.Tags ?? []).some((t) => t.Key === "ManagedByAmazonSageMakerResource"));
+    const targetsOf = async (fileSystemId: string | undefined) =>
+      (await efsClient.send(new efs.DescribeMountTargetsCommand({ FileSystemId: fileSystemId })))
+        .MountTargets ?? [];
+    for (const fs of managed) {
+      if (!(await targetsOf(fs.FileSystemId)).some((t) => t.VpcId === props.vpcId)) continue;
+      for (let attempt = 0; ; attempt++) {
+        const targets = await targetsOf(fs.FileSystemId);
+        for (const target of targets.filter((t) => t.LifeCycleState !== "deleting"))
+          await efsClient.send(
+            new efs.DeleteMountTargetCommand({ MountTargetId: target.MountTargetId }),
+          );
+        if (targets.length === 0) break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `mount targets of ${String(fs.FileSystemId)} remain after ${String(props.timeoutSeconds)} s`,
+          );
+        await settle(attempt, props.pollMilliseconds);
+      }
+      if (props.deleteFileSystem)
+        await efsClient.send(new efs.DeleteFileSystemCommand({ FileSystemId: fs.FileSystemId }));
+      else
+        console.log(
+          `studio-access: kept home EFS ${String(fs.FileSystemId)} of ${props.domainName} (retention Retain)`,
+        );
+    }
+
+    // SageMaker's two NFS security groups reference each other: revoke, then delete.
+    const { SecurityGroups: groups = [] } = await ec2Client.send(
+      new ec2.DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: "vpc-id", Values: [props.vpcId] },
+          {
+            Name: "group-name",
+            Values: ["security-group-for-inbound-nfs-*", "security-group-for-outbound-nfs-*"],
+          },
+        ],
+      }),
+    );
+    for (const group of groups) {
+      if ((group.IpPermissions ?? []).length > 0)
+        await ec2Client.send(
+          new ec2.RevokeSecurityGroupIngressCommand({
+            GroupId: group.GroupId,
+            IpPermissions: group.IpPermissions,
+          }),
+        );
+      if ((group.IpPermissionsEgress ?? []).length > 0)
+        await ec2Client.send(
+          new ec2.RevokeSecurityGroupEgressCommand({
+            GroupId: group.GroupId,
+            IpPermissions: group.IpPermissionsEgress,
+          }),
+        );
+    }
+    for (const group of groups)
+      await ec2Client.send(new ec2.DeleteSecurityGroupCommand({ GroupId: group.GroupId }));
+  },
+};
+
+/** Drains a user profile's apps and spaces when it is deleted (see `drainProvider`). */
+export class StudioDrain extends pulumi.dynamic.Resource {
+  constructor(
+    name: string,
+    args: { [K in keyof DrainInputs]: pulumi.Input<DrainInputs[K]> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(drainProvider, name, args, opts, "studio-access", "StudioDrain");
+  }
+}
+
+/** Sweeps what SageMaker leaves in a spoke VPC once the domain is gone (see `sweepProvider`). */
+export class NfsSweep extends pulumi.dynamic.Resource {
+  constructor(
+    name: string,
+    args: { [K in keyof SweepInputs]: pulumi.Input<SweepInputs[K]> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(sweepProvider, name, args, opts, "studio-access", "NfsSweep");
+  }
+}
