@@ -334,3 +334,52 @@ describe("HubRegistration: rows in the hub tables", () => {
     ]);
   });
 });
+
+describe("StudioSpoke: destroy-time clean-up", () => {
+  const sweepType = "pulumi-nodejs:dynamic/studio-access:NfsSweep";
+  const drainType = "pulumi-nodejs:dynamic/studio-access:StudioDrain";
+
+  it("sweeps the VPC after the domain and before its subnets, with the stack's own profile", () => {
+    const sweep = one(lobA, sweepType, "lob-a-nfs-sweep");
+    const vpc = ofType(lobA, "aws:ec2/vpc:Vpc")[0];
+    expect(sweep.inputs).toEqual({
+      __provider: expect.any(String),
+      region: "us-east-1",
+      profile: "studio-access-lob-a",
+      vpcId: vpc.id,
+      domainName: "studio-access-lob-a",
+      deleteFileSystem: false,
+      timeoutSeconds: 900,
+      pollMilliseconds: 10000,
+    });
+    // The domain depends on the sweep (so it is deleted first); the sweep on every subnet.
+    expect(one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain").dependsOn).toEqual([
+      "lob-a-nfs-sweep",
+    ]);
+    expect([...(sweep.dependsOn ?? [])].sort()).toEqual(
+      ofType(lobA, "aws:ec2/subnet:Subnet")
+        .map((s) => s.name)
+        .sort(),
+    );
+    expect(sweep.account).toBeUndefined();
+    // The serialized provider imports the SDK when it runs instead of capturing it.
+    expect(String(sweep.inputs.__provider).length).toBeLessThan(20_000);
+  });
+
+  it("drains every member's apps before its profile is deleted", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    const drains = ofType(lobA, drainType);
+    expect(drains.map((d) => d.name)).toEqual(["lob-a-drain-user-lob-a"]);
+    const profile = ofType(lobA, "aws:sagemaker/userProfile:UserProfile")[0];
+    expect(drains[0].dependsOn).toEqual([profile.name]);
+    expect(drains[0].inputs).toEqual({
+      __provider: expect.any(String),
+      region: "us-east-1",
+      profile: "studio-access-lob-a",
+      domainId: domain.id,
+      userProfileName: profile.inputs.userProfileName,
+      timeoutSeconds: 900,
+      pollMilliseconds: 10000,
+    });
+  });
+});

@@ -1,0 +1,301 @@
+import {
+  DeleteAppCommand,
+  DeleteSpaceCommand,
+  ListAppsCommand,
+  ListSpacesCommand,
+  SageMakerClient,
+} from "@aws-sdk/client-sagemaker";
+import {
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+} from "@aws-sdk/client-ec2";
+import {
+  DeleteFileSystemCommand,
+  DeleteMountTargetCommand,
+  DescribeFileSystemsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+} from "@aws-sdk/client-efs";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+  drainProvider,
+  sweepProvider,
+  type DrainInputs,
+  type SweepInputs,
+} from "../../components/studio-cleanup";
+
+const sm = mockClient(SageMakerClient);
+const ec2 = mockClient(EC2Client);
+const efs = mockClient(EFSClient);
+
+beforeEach(() => {
+  sm.reset();
+  ec2.reset();
+  efs.reset();
+});
+
+const DRAIN: DrainInputs = {
+  region: "eu-west-1",
+  profile: "lob-a",
+  domainId: "d-aaaaaaaaaaaa",
+  userProfileName: "alice",
+  timeoutSeconds: 5,
+  pollMilliseconds: 1,
+};
+
+const app = (AppName: string, Status: string, extra: Record<string, string> = {}) => ({
+  DomainId: DRAIN.domainId,
+  AppType: "JupyterServer" as const,
+  AppName,
+  Status: Status as "InService",
+  ...extra,
+});
+
+describe("drain (deleted before its user profile)", () => {
+  it("deletes the profile's running apps and waits until SageMaker reports them deleted", async () => {
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListAppsCommand)
+      .resolvesOnce({
+        Apps: [
+          app("default", "InService", { UserProfileName: "alice" }),
+          app("old", "Deleted", { UserProfileName: "alice" }),
+        ],
+      })
+      .resolvesOnce({ Apps: [app("default", "Deleting", { UserProfileName: "alice" })] })
+      .resolves({ Apps: [app("default", "Deleted", { UserProfileName: "alice" })] });
+    sm.on(DeleteAppCommand).resolves({});
+
+    await drainProvider.delete!("drain-id", DRAIN);
+
+    expect(sm.commandCalls(ListAppsCommand)[0].args[0].input).toEqual({
+      DomainIdEquals: "d-aaaaaaaaaaaa",
+      UserProfileNameEquals: "alice",
+    });
+    // Only the InService app is deleted, once: a Deleting app is waited for, a Deleted one ignored.
+    expect(sm.commandCalls(DeleteAppCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        DomainId: "d-aaaaaaaaaaaa",
+        AppType: "JupyterServer",
+        AppName: "default",
+        UserProfileName: "alice",
+        SpaceName: undefined,
+      },
+    ]);
+    expect(sm.commandCalls(ListAppsCommand)).toHaveLength(3);
+  });
+
+  it("deletes the spaces the profile owns after their apps, and leaves other owners' spaces", async () => {
+    sm.on(ListSpacesCommand)
+      .resolvesOnce({
+        Spaces: [
+          {
+            SpaceName: "alice-space",
+            Status: "InService",
+            OwnershipSettingsSummary: { OwnerUserProfileName: "alice" },
+          },
+          {
+            SpaceName: "bob-space",
+            Status: "InService",
+            OwnershipSettingsSummary: { OwnerUserProfileName: "bob" },
+          },
+        ],
+      })
+      .resolves({
+        Spaces: [
+          {
+            SpaceName: "bob-space",
+            Status: "InService",
+            OwnershipSettingsSummary: { OwnerUserProfileName: "bob" },
+          },
+        ],
+      });
+    sm.on(ListAppsCommand, { DomainIdEquals: DRAIN.domainId, UserProfileNameEquals: "alice" })
+      .resolves({ Apps: [] })
+      .on(ListAppsCommand, { DomainIdEquals: DRAIN.domainId, SpaceNameEquals: "alice-space" })
+      .resolves({ Apps: [] });
+    sm.on(DeleteSpaceCommand).resolves({});
+
+    await drainProvider.delete!("drain-id", DRAIN);
+
+    expect(sm.commandCalls(DeleteSpaceCommand).map((c) => c.args[0].input)).toEqual([
+      { DomainId: "d-aaaaaaaaaaaa", SpaceName: "alice-space" },
+    ]);
+    expect(
+      sm.commandCalls(ListAppsCommand).some((c) => c.args[0].input.SpaceNameEquals === "bob-space"),
+    ).toBe(false);
+  });
+
+  it("fails naming the profile, domain and timeout when apps do not go away", async () => {
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListAppsCommand).resolves({
+      Apps: [app("stuck", "Deleting", { UserProfileName: "alice" })],
+    });
+    await expect(
+      drainProvider.delete!("drain-id", { ...DRAIN, timeoutSeconds: 0.05 }),
+    ).rejects.toThrow("alice in d-aaaaaaaaaaaa still has 1 apps and 0 spaces after 0.05 s");
+    expect(sm.commandCalls(DeleteAppCommand)).toHaveLength(0);
+  });
+
+  it("replaces (delete first) when it moves to another profile or domain, and never touches AWS on create", async () => {
+    expect(await drainProvider.diff!("id", DRAIN, { ...DRAIN, userProfileName: "bob" })).toEqual({
+      changes: true,
+      replaces: ["userProfileName"],
+      deleteBeforeReplace: true,
+    });
+    expect((await drainProvider.diff!("id", DRAIN, { ...DRAIN })).changes).toBe(false);
+    expect(await drainProvider.create!(DRAIN)).toEqual({
+      id: "drain-d-aaaaaaaaaaaa-alice",
+      outs: DRAIN,
+    });
+    expect(sm.calls()).toHaveLength(0);
+  });
+});
+
+const SWEEP: SweepInputs = {
+  region: "eu-west-1",
+  profile: "lob-a",
+  vpcId: "vpc-0a",
+  domainName: "studio-access-lob-a",
+  deleteFileSystem: false,
+  timeoutSeconds: 5,
+  pollMilliseconds: 1,
+};
+
+const SAGEMAKER_TAG = [{ Key: "ManagedByAmazonSageMakerResource", Value: "arn:aws:sagemaker:x" }];
+
+function givenLeftovers() {
+  efs.on(DescribeFileSystemsCommand).resolves({
+    FileSystems: [
+      // SageMaker's home EFS for this VPC's domain
+      { FileSystemId: "fs-home", Tags: SAGEMAKER_TAG } as never,
+      // someone else's file system in the same account: never touched
+      { FileSystemId: "fs-other", Tags: [{ Key: "team", Value: "x" }] } as never,
+      // SageMaker's EFS of a domain in another VPC: never touched
+      { FileSystemId: "fs-elsewhere", Tags: SAGEMAKER_TAG } as never,
+    ],
+  });
+  efs.on(DescribeMountTargetsCommand).resolves({ MountTargets: [] });
+  efs
+    .on(DescribeMountTargetsCommand, { FileSystemId: "fs-home" })
+    .resolvesOnce({ MountTargets: [{ MountTargetId: "fsmt-1", VpcId: "vpc-0a" } as never] })
+    .resolvesOnce({
+      MountTargets: [
+        { MountTargetId: "fsmt-1", VpcId: "vpc-0a", LifeCycleState: "available" } as never,
+        { MountTargetId: "fsmt-2", VpcId: "vpc-0a", LifeCycleState: "available" } as never,
+      ],
+    })
+    .resolvesOnce({
+      MountTargets: [
+        { MountTargetId: "fsmt-1", VpcId: "vpc-0a", LifeCycleState: "deleting" } as never,
+      ],
+    })
+    .resolves({ MountTargets: [] })
+    .on(DescribeMountTargetsCommand, { FileSystemId: "fs-elsewhere" })
+    .resolves({ MountTargets: [{ MountTargetId: "fsmt-9", VpcId: "vpc-0b" } as never] });
+  efs.on(DeleteMountTargetCommand).resolves({});
+  efs.on(DeleteFileSystemCommand).resolves({});
+  const inbound = {
+    GroupId: "sg-in",
+    IpPermissions: [
+      {
+        IpProtocol: "tcp",
+        FromPort: 2049,
+        ToPort: 2049,
+        UserIdGroupPairs: [{ GroupId: "sg-out" }],
+      },
+    ],
+    IpPermissionsEgress: [],
+  };
+  const outbound = {
+    GroupId: "sg-out",
+    IpPermissions: [],
+    IpPermissionsEgress: [
+      { IpProtocol: "tcp", FromPort: 2049, ToPort: 2049, UserIdGroupPairs: [{ GroupId: "sg-in" }] },
+    ],
+  };
+  ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [inbound, outbound] });
+  ec2.on(RevokeSecurityGroupIngressCommand).resolves({});
+  ec2.on(RevokeSecurityGroupEgressCommand).resolves({});
+  ec2.on(DeleteSecurityGroupCommand).resolves({});
+  return { inbound, outbound };
+}
+
+describe("sweep (deleted after the domain, before the VPC)", () => {
+  it("removes the home EFS's mount targets in this VPC and keeps the file system under Retain", async () => {
+    givenLeftovers();
+    const logs: string[] = [];
+    const log = jest.spyOn(console, "log").mockImplementation((m: string) => logs.push(m));
+    try {
+      await sweepProvider.delete!("sweep-id", SWEEP);
+    } finally {
+      log.mockRestore();
+    }
+    expect(efs.commandCalls(DeleteMountTargetCommand).map((c) => c.args[0].input)).toEqual([
+      { MountTargetId: "fsmt-1" },
+      { MountTargetId: "fsmt-2" },
+    ]);
+    expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
+    expect(logs).toEqual([
+      "studio-access: kept home EFS fs-home of studio-access-lob-a (retention Retain)",
+    ]);
+    // A file system SageMaker did not tag is not even looked at; fs-elsewhere's target is left.
+    expect(
+      efs.commandCalls(DescribeMountTargetsCommand).map((c) => c.args[0].input.FileSystemId),
+    ).not.toContain("fs-other");
+  });
+
+  it("deletes the home EFS after its mount targets when the retention is Delete", async () => {
+    givenLeftovers();
+    await sweepProvider.delete!("sweep-id", { ...SWEEP, deleteFileSystem: true });
+    expect(efs.commandCalls(DeleteFileSystemCommand).map((c) => c.args[0].input)).toEqual([
+      { FileSystemId: "fs-home" },
+    ]);
+    const order = efs.calls().map((c) => c.args[0].constructor.name);
+    expect(order.lastIndexOf("DeleteMountTargetCommand")).toBeLessThan(
+      order.indexOf("DeleteFileSystemCommand"),
+    );
+  });
+
+  it("revokes the NFS groups' mutual rules before deleting either group, looking only in this VPC", async () => {
+    const { inbound, outbound } = givenLeftovers();
+    await sweepProvider.delete!("sweep-id", SWEEP);
+    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0].args[0].input).toEqual({
+      Filters: [
+        { Name: "vpc-id", Values: ["vpc-0a"] },
+        {
+          Name: "group-name",
+          Values: ["security-group-for-inbound-nfs-*", "security-group-for-outbound-nfs-*"],
+        },
+      ],
+    });
+    expect(ec2.calls().map((c) => [c.args[0].constructor.name, c.args[0].input])).toEqual([
+      ["DescribeSecurityGroupsCommand", expect.anything()],
+      [
+        "RevokeSecurityGroupIngressCommand",
+        { GroupId: "sg-in", IpPermissions: inbound.IpPermissions },
+      ],
+      [
+        "RevokeSecurityGroupEgressCommand",
+        { GroupId: "sg-out", IpPermissions: outbound.IpPermissionsEgress },
+      ],
+      ["DeleteSecurityGroupCommand", { GroupId: "sg-in" }],
+      ["DeleteSecurityGroupCommand", { GroupId: "sg-out" }],
+    ]);
+  });
+
+  it("fails naming the file system when its mount targets do not go away", async () => {
+    givenLeftovers();
+    efs.on(DescribeMountTargetsCommand, { FileSystemId: "fs-home" }).resolves({
+      MountTargets: [
+        { MountTargetId: "fsmt-1", VpcId: "vpc-0a", LifeCycleState: "deleting" } as never,
+      ],
+    });
+    await expect(
+      sweepProvider.delete!("sweep-id", { ...SWEEP, timeoutSeconds: 0.05 }),
+    ).rejects.toThrow("mount targets of fs-home remain after 0.05 s");
+    expect(ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(0);
+  });
+});
