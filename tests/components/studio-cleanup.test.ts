@@ -70,7 +70,7 @@ describe("drain (deleted before its user profile)", () => {
 
     await drainProvider.delete!("drain-id", DRAIN);
 
-    expect(sm.commandCalls(ListAppsCommand)[0].args[0].input).toEqual({
+    expect(sm.commandCalls(ListAppsCommand)[0]?.args[0].input).toEqual({
       DomainIdEquals: "d-aaaaaaaaaaaa",
       UserProfileNameEquals: "alice",
     });
@@ -146,7 +146,7 @@ describe("drain (deleted before its user profile)", () => {
       deleteBeforeReplace: true,
     });
     expect((await drainProvider.diff!("id", DRAIN, { ...DRAIN })).changes).toBe(false);
-    expect(await drainProvider.create!(DRAIN)).toEqual({
+    expect(await drainProvider.create(DRAIN)).toEqual({
       id: "drain-d-aaaaaaaaaaaa-alice",
       outs: DRAIN,
     });
@@ -262,7 +262,7 @@ describe("sweep (deleted after the domain, before the VPC)", () => {
   it("revokes the NFS groups' mutual rules before deleting either group, looking only in this VPC", async () => {
     const { inbound, outbound } = givenLeftovers();
     await sweepProvider.delete!("sweep-id", SWEEP);
-    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0].args[0].input).toEqual({
+    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0]?.args[0].input).toEqual({
       Filters: [
         { Name: "vpc-id", Values: ["vpc-0a"] },
         {

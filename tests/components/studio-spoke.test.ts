@@ -341,9 +341,9 @@ describe("StudioSpoke: destroy-time clean-up", () => {
 
   it("sweeps the VPC after the domain and before its subnets, with the stack's own profile", () => {
     const sweep = one(lobA, sweepType, "lob-a-nfs-sweep");
-    const vpc = ofType(lobA, "aws:ec2/vpc:Vpc")[0];
+    const vpc = one(lobA, "aws:ec2/vpc:Vpc", "lob-a-vpc");
     expect(sweep.inputs).toEqual({
-      __provider: expect.any(String),
+      __provider: expect.any(String) as unknown,
       region: "us-east-1",
       profile: "studio-access-lob-a",
       vpcId: vpc.id,
@@ -370,10 +370,11 @@ describe("StudioSpoke: destroy-time clean-up", () => {
     const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
     const drains = ofType(lobA, drainType);
     expect(drains.map((d) => d.name)).toEqual(["lob-a-drain-user-lob-a"]);
-    const profile = ofType(lobA, "aws:sagemaker/userProfile:UserProfile")[0];
-    expect(drains[0].dependsOn).toEqual([profile.name]);
-    expect(drains[0].inputs).toEqual({
-      __provider: expect.any(String),
+    const profile = one(lobA, "aws:sagemaker/userProfile:UserProfile", "lob-a-profile-user-lob-a");
+    const drain = one(lobA, drainType, "lob-a-drain-user-lob-a");
+    expect(drain.dependsOn).toEqual([profile.name]);
+    expect(drain.inputs).toEqual({
+      __provider: expect.any(String) as unknown,
       region: "us-east-1",
       profile: "studio-access-lob-a",
       domainId: domain.id,
