@@ -297,6 +297,11 @@ export class AwsEmulator {
     );
   }
 
+  /**
+   * Refused while profiles or apps remain, as SageMaker refuses (ResourceInUse): "Delete all apps,
+   * spaces and user profiles before deleting the domain",
+   * https://docs.aws.amazon.com/sagemaker/latest/dg/gs-studio-delete-domain.html
+   */
   deleteDomain(id: string): void {
     const domain = this.domains.get(id);
     if (domain && domain.profiles.size > 0)
@@ -311,6 +316,7 @@ export class AwsEmulator {
     domain.profiles.add(name);
   }
 
+  /** Refused while the profile has apps (ResourceInUse, API_DeleteUserProfile's documented error). */
   deleteUserProfile(domainId: string, name: string): void {
     if (this.liveApps(domainId, name).length > 0)
       throw new Error(`ResourceInUse: user profile ${name} in ${domainId} still has apps`);
