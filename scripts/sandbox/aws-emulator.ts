@@ -138,6 +138,16 @@ function stsError(res: ServerResponse, status: number, code: string, message: st
   );
 }
 
+/** SageMaker's answer to a request whose signature names no known credentials. */
+function unrecognizedClient(res: ServerResponse): void {
+  jsonError(
+    res,
+    400,
+    "UnrecognizedClientException",
+    "The security token included in the request is invalid.",
+  );
+}
+
 function jsonError(res: ServerResponse, status: number, type: string, message: string): void {
   res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": type });
   res.end(JSON.stringify({ __type: type, message }));
@@ -554,12 +564,7 @@ export class AwsEmulator {
     }
     const caller = this.caller(req);
     if (!caller) {
-      jsonError(
-        res,
-        400,
-        "UnrecognizedClientException",
-        "The security token included in the request is invalid.",
-      );
+      unrecognizedClient(res);
       return;
     }
     if (caller.expiresAt < Date.now()) {
@@ -681,12 +686,7 @@ export class AwsEmulator {
     res: ServerResponse,
   ): void {
     if (!this.caller(req)) {
-      jsonError(
-        res,
-        400,
-        "UnrecognizedClientException",
-        "The security token included in the request is invalid.",
-      );
+      unrecognizedClient(res);
       return;
     }
     const ok = (body: unknown) => {
