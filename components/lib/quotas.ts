@@ -40,6 +40,16 @@ export const QUOTAS = {
     what: "IAM roles per account",
     source: "IAM quotas (default, adjustable)",
   },
+  principalsPerResourceShare: {
+    limit: 5000,
+    what: "principal associations per RAM resource share",
+    source: "AWS RAM quotas, service-quotas.html (default)",
+  },
+  principalsPerRegion: {
+    limit: 25000,
+    what: "principal associations across all RAM resource shares in a region",
+    source: "AWS RAM quotas, service-quotas.html (default)",
+  },
   endpointPolicyCharacters: {
     limit: 20480,
     what: "characters in a VPC endpoint policy",

@@ -64,6 +64,11 @@ export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
     // The hub table holds a propagated route per spoke; the spokes table, the hub's.
     routesPerTransitGateway: lobCount + 1,
     rolesPerAccount: of("aws:iam/role:Role").length,
+    // One association per LOB account on the transit gateway's share (never the organization).
+    principalsPerResourceShare: maxCount(
+      of("aws:ram/principalAssociation:PrincipalAssociation").map((r) => r.inputs.resourceShareArn),
+    ),
+    principalsPerRegion: of("aws:ram/principalAssociation:PrincipalAssociation").length,
     endpointPolicyCharacters: Math.max(
       0,
       ...of("aws:ec2/vpcEndpoint:VpcEndpoint").map((r) =>

@@ -25,6 +25,8 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
       attachmentsPerTransitGateway: 201,
       // The authorizer, the presigner, API Gateway's logging role, and a deployer role per LOB.
       rolesPerAccount: 203,
+      principalsPerResourceShare: 200,
+      principalsPerRegion: 200,
     });
     expect(
       ofType(hub, "aws:ec2/route:Route")
