@@ -614,10 +614,24 @@ export async function rehearse(
 
     const teardown = async (run: StepRunner = step) => {
       for (const stack of ["lob-b", "lob-a"]) {
-        await run(`destroy ${stack}`, async () => ({
-          detail: `${String(await deployer.destroy(stack))} resources deleted from the emulators`,
-          value: undefined,
-        }));
+        await run(`destroy ${stack}`, async () => {
+          // What the clean-up resources asked AWS for: the only callers of these over HTTP.
+          const cleanup = {
+            "Studio app": "SageMaker.DeleteApp",
+            "NFS security group": "EC2.DeleteSecurityGroup",
+            "EFS mount target": "EFS.DELETE mount-targets",
+          };
+          const before = Object.values(cleanup).map((c) => emulator.calls.get(c) ?? 0);
+          const deleted = await deployer.destroy(stack);
+          const swept = Object.entries(cleanup).map(([what, c], i) => {
+            const n = (emulator.calls.get(c) ?? 0) - (before[i] ?? 0);
+            return `${String(n)} ${what}${n === 1 ? "" : "s"}`;
+          });
+          return {
+            detail: `${String(deleted)} resources deleted from the emulators; clean-up deleted ${swept.join(", ")}`,
+            value: undefined,
+          };
+        });
       }
       await run(
         "lift the user pool's deletion protection (as npm run destroy does before the hub)",

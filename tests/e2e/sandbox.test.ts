@@ -64,6 +64,13 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, apps 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
     );
+    // lob-a's user opened Studio (an app), so its destroy drained one; both spokes were swept.
+    expect(stdout).toContain(
+      "clean-up deleted 1 Studio app, 2 NFS security groups, 2 EFS mount targets",
+    );
+    expect(stdout).toContain(
+      "clean-up deleted 0 Studio apps, 2 NFS security groups, 2 EFS mount targets",
+    );
     expect(stdout).toMatch(/rehearsal passed: 25 of 25 steps in [\d.]+ s/);
   }, 150_000);
 
