@@ -360,7 +360,9 @@ export async function rehearse(
       "first sign-in of every user: NEW_PASSWORD_REQUIRED, then TOTP enrolment",
       async () => {
         const enrolled: { username: string; password: string; totpSecret: string }[] = [];
-        for (const user of deployer.users) {
+        // In name order: the deployer records users as their creation completes, which varies.
+        const byName = [...deployer.users].sort((a, b) => a.username.localeCompare(b.username));
+        for (const user of byName) {
           const first = await deployer.cognito.send(
             new InitiateAuthCommand({
               ClientId: clientId,

@@ -100,7 +100,9 @@ describe("npm run sandbox (end to end, offline)", () => {
         headers: { Authorization: `Bearer ${curl![1]!}` },
         redirect: "manual",
       });
-      expect(response.status).toBe(302);
+      expect(
+        `${String(response.status)} ${response.status === 302 ? "" : await response.text()}`,
+      ).toBe("302 ");
       expect(response.headers.get("location")).toMatch(
         /^https:\/\/d-[0-9a-f]{12}\.studio\.us-east-1\.sagemaker\.aws\/auth\?token=/,
       );
