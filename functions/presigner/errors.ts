@@ -64,6 +64,21 @@ export class RecordMismatch extends HttpError {
   }
 }
 
+/** A deep link that is not on the fixed list (`app`, `space`). */
+export class BadLanding extends HttpError {
+  readonly status = 400;
+  readonly outcome = "bad-landing";
+}
+
+/** A deep link to a space that the user's Studio does not have. */
+export class SpaceNotFound extends HttpError {
+  readonly status = 404;
+  readonly outcome = "no-space";
+  constructor(detail: string) {
+    super("No such space in this Studio", detail);
+  }
+}
+
 export class RouteNotFound extends HttpError {
   readonly status = 404;
   readonly outcome = "no-route";

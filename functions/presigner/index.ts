@@ -10,10 +10,12 @@ import {
   verifyBearer,
   type AccessTokenVerifier,
 } from "../shared/access-token";
+import { InvalidLanding, landingFrom, type Landing } from "../shared/landing";
 import { log } from "../shared/log";
 import { loadConfig, type PresignerConfig } from "./config";
 import type { RoleCredentials } from "./credentials";
 import {
+  BadLanding,
   errorResponse,
   HttpError,
   jsonResponse,
@@ -56,6 +58,17 @@ interface RequestLog {
   username?: string;
   lob?: string;
   account?: string;
+  landing?: string;
+}
+
+/** The deep link a request asks for, checked against the fixed list before any AWS call. */
+function landingOf(event: APIGatewayProxyEvent): Landing {
+  try {
+    return landingFrom(event.queryStringParameters, event.multiValueQueryStringParameters);
+  } catch (error) {
+    if (error instanceof InvalidLanding) throw new BadLanding(error.message);
+    throw error;
+  }
 }
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -90,9 +103,12 @@ export function createHandler(deps: PresignerDeps) {
     signal: AbortSignal,
     facts: RequestLog,
   ): Promise<APIGatewayProxyResult> {
+    const landing = landingOf(event);
+    facts.landing = landing.app;
     const { entitlement, record } = await tables.entitlementAndLob(username, lob, signal);
     facts.account = record?.accountId;
-    const url = await signer.presign(signer.target(username, lob, entitlement, record), signal);
+    const target = signer.target(username, lob, entitlement, record);
+    const url = await signer.presign(target, signal, landing);
     const expiresAt = new Date(now() + config.urlExpiresSeconds * 1000).toISOString();
     if (wantsJson(event)) return jsonResponse(200, { url, expiresAt });
     return { statusCode: 302, headers: { Location: url, "Cache-Control": "no-store" }, body: "" };
@@ -174,6 +190,7 @@ export function createHandler(deps: PresignerDeps) {
       username: facts.username,
       lob: facts.lob,
       account: facts.account,
+      landing: facts.landing,
       outcome: failure ? failure.outcome : "ok",
       status: response.statusCode,
       detail: failure?.detail,

@@ -1,5 +1,6 @@
 import { CreatePresignedDomainUrlCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
 import type { STSClient } from "@aws-sdk/client-sts";
+import type { Landing } from "../shared/landing";
 import { profileNameFor } from "../shared/profile-name";
 import type { RegisteredLob } from "./config";
 import { CredentialCache, type RoleCredentials } from "./credentials";
@@ -8,6 +9,7 @@ import {
   LobDisabled,
   NotEntitled,
   RecordMismatch,
+  SpaceNotFound,
   UnknownLob,
   UpstreamFailure,
 } from "./errors";
@@ -74,13 +76,16 @@ export class StudioSigner {
     return { record, profileName: own };
   }
 
-  async presign(target: StudioTarget, signal: AbortSignal): Promise<string> {
+  /** A presigned URL for the target, landing where `landing` says (Studio's default if empty). */
+  async presign(target: StudioTarget, signal: AbortSignal, landing: Landing = {}): Promise<string> {
     const { record, profileName } = target;
     const command = new CreatePresignedDomainUrlCommand({
       DomainId: record.domainId,
       UserProfileName: profileName,
       ExpiresInSeconds: this.options.urlExpiresSeconds,
       SessionExpirationDurationInSeconds: this.options.sessionExpiresSeconds,
+      ...(landing.landingUri !== undefined ? { LandingUri: landing.landingUri } : {}),
+      ...(landing.spaceName !== undefined ? { SpaceName: landing.spaceName } : {}),
     });
     for (let attempt = 1; ; attempt++) {
       const client = await this.client(record);
@@ -94,6 +99,9 @@ export class StudioSigner {
           this.credentials.invalidate(record.accessRoleArn);
           continue;
         }
+        // SageMaker names a missing space ResourceNotFound; the profile itself is checked above.
+        if (landing.spaceName !== undefined && (error as Error).name === "ResourceNotFound")
+          throw new SpaceNotFound("SageMaker.CreatePresignedDomainUrl: ResourceNotFound");
         throw fromAwsError(error, "SageMaker.CreatePresignedDomainUrl");
       }
     }

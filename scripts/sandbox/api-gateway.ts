@@ -226,8 +226,13 @@ export class PrivateApi {
         httpMethod: method,
         headers,
         multiValueHeaders: {},
+        // As API Gateway does: the last value of each name, and every value in the multi-value map.
         queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : null,
-        multiValueQueryStringParameters: null,
+        multiValueQueryStringParameters: url.search
+          ? Object.fromEntries(
+              [...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)]),
+            )
+          : null,
         pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
         stageVariables: null,
         body: body || null,

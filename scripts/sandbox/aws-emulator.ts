@@ -58,6 +58,8 @@ interface Domain {
   readonly region: string;
   readonly name: string;
   readonly profiles: Set<string>;
+  /** Spaces by name, with the profile that owns each (a private space). */
+  readonly spaces: Map<string, { owner: string }>;
 }
 
 /** A Studio app: opening Studio creates one; deleting it passes through Deleting. */
@@ -95,6 +97,9 @@ interface FileSystem {
 interface PresignedLogin {
   readonly domainId: string;
   readonly profile: string;
+  /** Where the URL lands: LandingUri and SpaceName as asked for. */
+  readonly landingUri?: string;
+  readonly spaceName?: string;
   readonly principal: string;
   readonly roleArn: string;
   readonly expiresAt: number;
@@ -267,7 +272,7 @@ export class AwsEmulator {
     network?: { vpcId: string; subnetIds: readonly string[] },
   ): string {
     const id = `d-${randomBytes(6).toString("hex")}`;
-    this.domains.set(id, { id, account, region, name, profiles: new Set() });
+    this.domains.set(id, { id, account, region, name, profiles: new Set(), spaces: new Map() });
     if (network) {
       const inbound = this.createSecurityGroup(
         network.vpcId,
@@ -317,6 +322,8 @@ export class AwsEmulator {
     if (domain && domain.profiles.size > 0)
       throw new Error(`ResourceInUse: domain ${id} still has user profiles`);
     if (this.liveApps(id).length > 0) throw new Error(`ResourceInUse: domain ${id} still has apps`);
+    if (domain && domain.spaces.size > 0)
+      throw new Error(`ResourceInUse: domain ${id} still has spaces`);
     this.domains.delete(id);
   }
 
@@ -326,10 +333,20 @@ export class AwsEmulator {
     domain.profiles.add(name);
   }
 
-  /** Refused while the profile has apps (ResourceInUse, API_DeleteUserProfile's documented error). */
+  /** A private space, as a user makes one in Studio (the rehearsal's deep-link steps use it). */
+  createSpace(domainId: string, name: string, owner: string): void {
+    const domain = this.domains.get(domainId);
+    if (!domain?.profiles.has(owner)) throw new Error(`ResourceNotFound: profile ${owner}`);
+    domain.spaces.set(name, { owner });
+  }
+
+  /** Refused while the profile has apps or spaces (ResourceInUse, API_DeleteUserProfile's error). */
   deleteUserProfile(domainId: string, name: string): void {
     if (this.liveApps(domainId, name).length > 0)
       throw new Error(`ResourceInUse: user profile ${name} in ${domainId} still has apps`);
+    const spaces = [...(this.domains.get(domainId)?.spaces.values() ?? [])];
+    if (spaces.some((space) => space.owner === name))
+      throw new Error(`ResourceInUse: user profile ${name} in ${domainId} still has spaces`);
     this.domains.get(domainId)?.profiles.delete(name);
   }
 
@@ -407,6 +424,7 @@ export class AwsEmulator {
       domains: this.domains.size,
       userProfiles: [...this.domains.values()].reduce((n, d) => n + d.profiles.size, 0),
       apps: this.apps.filter((a) => a.status !== "Deleted").length,
+      spaces: [...this.domains.values()].reduce((n, d) => n + d.spaces.size, 0),
       securityGroups: this.securityGroups.size,
       vpcs: this.vpcs.size,
       mountTargets: [...this.fileSystems.values()].reduce((n, fs) => n + fs.mountTargets.size, 0),
@@ -613,11 +631,29 @@ export class AwsEmulator {
       );
       return;
     }
+    // LandingUri's documented forms: studio::<path> or app:<Application>:<path>.
+    const landingUri = typeof input.LandingUri === "string" ? input.LandingUri : undefined;
+    if (
+      landingUri !== undefined &&
+      !/^(studio::|app:(JupyterServer|JupyterLab|RStudioServerPro|CodeEditor|Canvas):)/.test(
+        landingUri,
+      )
+    ) {
+      jsonError(res, 400, "ValidationException", `Invalid LandingUri ${landingUri}`);
+      return;
+    }
+    const spaceName = typeof input.SpaceName === "string" ? input.SpaceName : undefined;
+    if (spaceName !== undefined && domain.spaces.get(spaceName)?.owner !== profile) {
+      jsonError(res, 400, "ResourceNotFound", `Space ${spaceName} does not exist in ${domainId}`);
+      return;
+    }
     const token = randomBytes(24).toString("base64url");
     const expiresIn = Number(input.ExpiresInSeconds ?? 300);
     this.logins.set(token, {
       domainId,
       profile,
+      ...(landingUri !== undefined ? { landingUri } : {}),
+      ...(spaceName !== undefined ? { spaceName } : {}),
       principal: caller.principal,
       roleArn: caller.roleArn,
       expiresAt: Date.now() + expiresIn * 1000,
@@ -674,8 +710,13 @@ export class AwsEmulator {
         appName: "default",
         status: "InService",
       });
-    res.writeHead(200, { "Content-Type": "text/html" });
-    res.end(`<html><title>Studio</title><body>${login.profile} in ${login.domainId}</body></html>`);
+    const app = /^app:(\w+):/.exec(login.landingUri ?? "")?.[1];
+    const where = login.spaceName ? `, space ${login.spaceName}` : "";
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(
+      `<!doctype html><html><head><title>${app ? `${app} - ` : ""}SageMaker Studio</title></head>` +
+        `<body><h1>${app ?? "Studio"}</h1><p id="who">${login.profile} in ${login.domainId}${where}</p></body></html>`,
+    );
   }
 
   /** SageMaker's Studio app and space calls a destroy makes (callers must hold issued credentials). */
@@ -732,8 +773,23 @@ export class AwsEmulator {
       ok({});
       return;
     }
-    // The rehearsal's users open Studio in their own profile, never a space.
-    ok(operation === "ListSpaces" ? { Spaces: [] } : {});
+    const spaces = this.domains.get(domainId)?.spaces ?? new Map<string, { owner: string }>();
+    if (operation === "ListSpaces") {
+      ok({
+        Spaces: [...spaces.entries()].map(([SpaceName, { owner }]) => ({
+          DomainId: domainId,
+          SpaceName,
+          Status: "InService",
+          OwnershipSettingsSummary: { OwnerUserProfileName: owner },
+        })),
+      });
+      return;
+    }
+    if (!spaces.delete(String(input.SpaceName))) {
+      jsonError(res, 400, "ResourceNotFound", `no space ${String(input.SpaceName)}`);
+      return;
+    }
+    ok({});
   }
 
   /** The EC2 Query calls a spoke's sweep makes: describe, revoke and delete security groups. */

@@ -480,6 +480,34 @@ export async function rehearse(
       return { detail: `200 ${answer.body.replace(/<[^>]+>/g, " ").trim()}`, value: undefined };
     });
 
+    await step("user-lob-a: a deep link opens JupyterLab in the user's private space", async () => {
+      // The space a data scientist made in Studio; the deep link lands in it.
+      const domain = [...emulator.domains.values()].find((d) => d.profiles.has("user-lob-a"));
+      if (!domain) throw new Error("no domain holds user-lob-a's profile");
+      emulator.createSpace(domain.id, "churn-model", "user-lob-a");
+      const answer = await get(
+        `${apiUrl}/studios/lob-a?app=jupyterlab&space=churn-model`,
+        bearer("user-lob-a"),
+      );
+      expectStatus(answer, 302, "deep link");
+      const [url, headers] = throughListener(
+        answer.location ?? "",
+        resolve(new URL(answer.location ?? "").host),
+      );
+      const opened = await get(url, headers);
+      expectStatus(opened, 200, "Studio through the deep link");
+      const page = opened.body
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim();
+      if (!page.includes("space churn-model")) throw new Error(`landed elsewhere: ${page}`);
+      return { detail: `302, then 200 ${page}`, value: undefined };
+    });
+    await step("refused: a deep link off the list (400)", async () => {
+      const answer = await get(`${apiUrl}/studios/lob-a?app=terminal`, bearer("user-lob-a"));
+      expectStatus(answer, 400, "app=terminal");
+      return { detail: `400 ${answer.body}`, value: undefined };
+    });
     await step("refused: user-lob-b asks for lob-a's Studio (403)", async () => {
       const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
       expectStatus(answer, 403, "user-lob-b on lob-a");
@@ -620,6 +648,7 @@ export async function rehearse(
           // What the clean-up resources asked AWS for: the only callers of these over HTTP.
           const cleanup = {
             "Studio app": "SageMaker.DeleteApp",
+            space: "SageMaker.DeleteSpace",
             "NFS security group": "EC2.DeleteSecurityGroup",
             "EFS mount target": "EFS.DELETE mount-targets",
           };

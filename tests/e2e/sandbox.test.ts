@@ -34,6 +34,8 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "user-lob-a: GET /studios lists lob-a only"],
       ["✓", "user-lob-a: GET /studios/lob-a redirects to Studio"],
       ["✓", "the presigned URL opens Studio through the hub Studio endpoint"],
+      ["✓", "user-lob-a: a deep link opens JupyterLab in the user's private space"],
+      ["✓", "refused: a deep link off the list (400)"],
       ["✓", "refused: user-lob-b asks for lob-a's Studio (403)"],
       ["✓", "refused: no token (401)"],
       ["✓", "refused: a tampered token (401)"],
@@ -62,16 +64,16 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain('403 {"message":"You are not entitled to this Studio"}');
     expect(stdout).toContain("403 Auth token containing insufficient permissions");
     expect(stdout).toContain(
-      "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, apps 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
+      "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, apps 0, spaces 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
     );
-    // lob-a's user opened Studio (an app), so its destroy drained one; both spokes were swept.
+    // lob-a's user opened Studio (an app) and a space, so its destroy drained both; both spokes were swept.
     expect(stdout).toContain(
-      "clean-up deleted 1 Studio app, 2 NFS security groups, 2 EFS mount targets",
+      "clean-up deleted 1 Studio app, 1 space, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "clean-up deleted 0 Studio apps, 2 NFS security groups, 2 EFS mount targets",
+      "clean-up deleted 0 Studio apps, 0 spaces, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 25 of 25 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 27 of 27 steps in [\d.]+ s/);
   }, 150_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

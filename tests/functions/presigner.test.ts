@@ -260,6 +260,107 @@ describe("presigner: GET /studios/{lob}", () => {
   });
 });
 
+/** An AWS SDK service error as the clients throw it. */
+const sdkError = (
+  name: string,
+  httpStatusCode: number,
+  message = `${name} on arn:aws:iam::222222222222:role/x`,
+) =>
+  Object.assign(new Error(message), {
+    name,
+    $fault: httpStatusCode >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode },
+  });
+
+/** A request with a query string, as API Gateway passes it (last value, and every value). */
+const withQuery = (query: string) => {
+  const params = new URLSearchParams(query);
+  return request("user-lob-a", "lob-a", {
+    queryStringParameters: Object.fromEntries(params),
+    multiValueQueryStringParameters: Object.fromEntries(
+      [...params.keys()].map((k) => [k, params.getAll(k)]),
+    ),
+  });
+};
+const presignInput = () => sm.commandCalls(CreatePresignedDomainUrlCommand)[0]?.args[0].input;
+
+describe("presigner: deep links (?app=…&space=…)", () => {
+  it.each([
+    ["app=studio", { LandingUri: "studio::" }],
+    ["app=jupyterlab", { LandingUri: "app:JupyterLab:" }],
+    ["app=codeeditor", { LandingUri: "app:CodeEditor:" }],
+    [
+      "app=jupyterlab&space=churn-model",
+      { LandingUri: "app:JupyterLab:", SpaceName: "churn-model" },
+    ],
+    ["app=codeeditor&space=A1", { LandingUri: "app:CodeEditor:", SpaceName: "A1" }],
+  ])("maps %s to CreatePresignedDomainUrl's landing", async (query, landing) => {
+    const response = await newHandler()(withQuery(query), context());
+    expect(response.statusCode).toBe(302);
+    expect(presignInput()).toEqual({
+      DomainId: "d-aaaaaaaaaaaa",
+      UserProfileName: "user-lob-a",
+      ExpiresInSeconds: 20,
+      SessionExpirationDurationInSeconds: 3600,
+      ...landing,
+    });
+    expect(logs.lines().at(-1)).toMatchObject({
+      outcome: "ok",
+      landing: query.slice(4).split("&")[0],
+    });
+  });
+
+  it.each([
+    ["app=terminal", "app must be one of studio, jupyterlab, codeeditor"],
+    ["app=JupyterLab", "app must be one of studio, jupyterlab, codeeditor"],
+    ["app=", "app must be one of studio, jupyterlab, codeeditor"],
+    ["app=app%3AJupyterLab%3A", "app must be one of studio, jupyterlab, codeeditor"],
+    ["landingUri=studio%3A%3A", "unknown query parameter; only app and space are accepted"],
+    ["app=studio&debug=1", "unknown query parameter; only app and space are accepted"],
+    ["username=user-lob-b", "unknown query parameter; only app and space are accepted"],
+    ["app=studio&app=jupyterlab", "app given more than once"],
+    ["space=churn-model", "space needs app=jupyterlab or app=codeeditor"],
+    ["app=studio&space=churn-model", "space needs app=jupyterlab or app=codeeditor"],
+    ["app=jupyterlab&space=-x", "space must be a SageMaker space name (letters, digits, hyphens)"],
+    ["app=jupyterlab&space=a_b", "space must be a SageMaker space name (letters, digits, hyphens)"],
+    [
+      `app=jupyterlab&space=${"a".repeat(64)}`,
+      "space must be a SageMaker space name (letters, digits, hyphens)",
+    ],
+  ])("refuses %s with 400, before any AWS call", async (query, message) => {
+    const response = await newHandler()(withQuery(query), context());
+    expect(response.statusCode).toBe(400);
+    expect(body(response)).toEqual({ message });
+    expect(awsCalls()).toEqual({ dynamo: 0, assumeRole: 0, presign: 0 });
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "bad-landing", status: 400 });
+  });
+
+  it("accepts the longest space name SageMaker allows (63 characters)", async () => {
+    const response = await newHandler()(
+      withQuery(`app=jupyterlab&space=${"a".repeat(63)}`),
+      context(),
+    );
+    expect(response.statusCode).toBe(302);
+  });
+
+  it("answers 404 when the space does not exist (SageMaker's ResourceNotFound)", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("ResourceNotFound", 400));
+    const response = await newHandler()(withQuery("app=jupyterlab&space=gone"), context());
+    expect(response.statusCode).toBe(404);
+    expect(body(response)).toEqual({ message: "No such space in this Studio" });
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "no-space", status: 404 });
+  });
+
+  it("still checks entitlement first: a deep link does not open another LOB's Studio", async () => {
+    const response = await newHandler()(
+      request("user-lob-b", "lob-a", { queryStringParameters: { app: "jupyterlab" } }),
+      context(),
+    );
+    expect(response.statusCode).toBe(403);
+    expect(awsCalls().presign).toBe(0);
+  });
+});
+
 describe("presigner: what it reads is checked against what the hub deployed", () => {
   async function expectMismatch(detail: string) {
     const response = await newHandler()(request("user-lob-b", "lob-b"), context());
@@ -305,12 +406,11 @@ describe("presigner: what it reads is checked against what the hub deployed", ()
 });
 
 describe("presigner: identity comes only from the caller's verified token", () => {
-  it("ignores a username in the path parameters, query string and headers", async () => {
+  it("ignores a username in the path parameters and headers (a query string one is a 400)", async () => {
     const response = await newHandler()(
       request("user-lob-b", "lob-a", {
         path: "/studios/lob-a/user-lob-a",
         pathParameters: { lob: "lob-a", username: "user-lob-a", user_id: "user-lob-a" },
-        queryStringParameters: { username: "user-lob-a" },
         headers: { "X-Username": "user-lob-a" },
       }),
       context(),
@@ -395,17 +495,6 @@ describe("presigner: error mapping", () => {
     expect(line).toMatchObject({ status, username: user, lob });
     if (detail !== undefined) expect(line?.detail).toBe(detail);
   }
-
-  const sdkError = (
-    name: string,
-    httpStatusCode: number,
-    message = `${name} on arn:aws:iam::222222222222:role/x`,
-  ) =>
-    Object.assign(new Error(message), {
-      name,
-      $fault: httpStatusCode >= 500 ? "server" : "client",
-      $metadata: { httpStatusCode },
-    });
 
   it("refuses a user not entitled to the LOB with 403", async () => {
     await expectError(403, "You are not entitled to this Studio", undefined, "lob-a", "user-lob-b");

@@ -86,7 +86,12 @@ async function assumeRole(listener: Listener, key = presignerKey, roleArn = ACCE
   };
 }
 
-async function presign(listener: Listener, key: string, profile = "user-lob-a") {
+async function presign(
+  listener: Listener,
+  key: string,
+  profile = "user-lob-a",
+  landing: { LandingUri?: string; SpaceName?: string } = {},
+) {
   const response = await fetch(listener.url, {
     method: "POST",
     headers: {
@@ -94,7 +99,12 @@ async function presign(listener: Listener, key: string, profile = "user-lob-a") 
       "X-Amz-Target": "SageMaker.CreatePresignedDomainUrl",
       "Content-Type": "application/x-amz-json-1.1",
     },
-    body: JSON.stringify({ DomainId: domainId, UserProfileName: profile, ExpiresInSeconds: 20 }),
+    body: JSON.stringify({
+      DomainId: domainId,
+      UserProfileName: profile,
+      ExpiresInSeconds: 20,
+      ...landing,
+    }),
   });
   return {
     status: response.status,
@@ -160,6 +170,41 @@ describe("AwsEmulator", () => {
     });
   });
 
+  it("lands where LandingUri and SpaceName say, in the caller's own space only", async () => {
+    const { key } = await assumeRole(sts);
+    emulator.createUserProfile(domainId, "user-other");
+    emulator.createSpace(domainId, "mine", "user-lob-a");
+    emulator.createSpace(domainId, "theirs", "user-other");
+    const jupyter = await presign(sagemaker, key!, "user-lob-a", {
+      LandingUri: "app:JupyterLab:",
+      SpaceName: "mine",
+    });
+    const page = await open(jupyter.body.AuthorizedUrl!, studio);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("<title>JupyterLab - SageMaker Studio</title>");
+    expect(page.text).toContain("user-lob-a in " + domainId + ", space mine");
+    const home = await presign(sagemaker, key!, "user-lob-a", { LandingUri: "studio::" });
+    expect((await open(home.body.AuthorizedUrl!, studio)).text).toContain(
+      "<title>SageMaker Studio</title>",
+    );
+    for (const SpaceName of ["theirs", "absent"])
+      expect((await presign(sagemaker, key!, "user-lob-a", { SpaceName })).body.__type).toBe(
+        "ResourceNotFound",
+      );
+    expect(
+      (await presign(sagemaker, key!, "user-lob-a", { LandingUri: "https://evil.example/" })).body
+        .__type,
+    ).toBe("ValidationException");
+  });
+
+  it("refuses to delete a profile or a domain while a space remains, as SageMaker does", () => {
+    emulator.createSpace(domainId, "mine", "user-lob-a");
+    expect(() => {
+      emulator.deleteUserProfile(domainId, "user-lob-a");
+    }).toThrow("ResourceInUse: user profile user-lob-a in " + domainId + " still has spaces");
+    expect(emulator.inventory().spaces).toBe(1);
+  });
+
   it("refuses to delete a role with policies or a domain with profiles, and inventories what is left", async () => {
     expect(() => {
       emulator.deleteRole(ACCESS);
@@ -179,6 +224,7 @@ describe("AwsEmulator", () => {
       domains: 0,
       userProfiles: 0,
       apps: 0,
+      spaces: 0,
       securityGroups: 0,
       vpcs: 0,
       mountTargets: 0,
