@@ -29,13 +29,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.mjs", "**/*.js"],
+    files: ["**/*.mjs", "**/*.js", "**/*.cjs"],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node },
   },
   {
     // Scripts and test helpers load built bundles by path, which only require() can do synchronously.
-    files: ["scripts/**/*.ts", "scripts/**/*.js", "tests/**/*.ts", "tests/**/*.js"],
+    files: ["scripts/**/*.ts", "scripts/**/*.js", "tests/**/*.ts", "tests/**/*.js", "bin/*.cjs"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

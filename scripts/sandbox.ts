@@ -15,10 +15,11 @@ refusals; destroys lob-b, lob-a, shared; checks nothing is left; stops.
 Users set a password and enrol a TOTP authenticator on first sign-in; the
 rehearsal plays their authenticator app.
 
-  --keep   stop after the sign-in steps and leave everything running: prints the
-           API URL, the users, their passwords and TOTP secrets, and a ready
-           curl line.
-           Ctrl-C destroys the stacks and stops the services.
+  --keep   stop after the sign-in steps and leave everything running: prints a
+           ready studio-access configure line, the users, their passwords and
+           TOTP secrets, where Studio answers, the function log file and a ready
+           curl line. Ctrl-C destroys the stacks and stops the services (a
+           second Ctrl-C does not interrupt that).
   --help   this text
 
 Exit status: 0 when every step passed, 1 otherwise.`;
@@ -47,11 +48,27 @@ async function main(argv: readonly string[]): Promise<number> {
   const failed = steps.filter((s) => !s.ok).length;
   if (sandbox) {
     const user = sandbox.users[0];
+    const c = sandbox.cliConfig;
+    const configure = [
+      "npx studio-access configure",
+      `--api-url ${c.apiUrl}`,
+      `--user-pool-id ${c.userPoolId}`,
+      `--client-id ${c.clientId}`,
+      `--region ${c.region}`,
+      `--cognito-endpoint ${c.cognitoEndpoint ?? ""}`,
+      `--studio-endpoint ${c.studioEndpoint ?? ""}`,
+    ].join(" ");
     console.log(`
-The sandbox is running. The API answers only through its execute-api endpoint:
-  API         ${sandbox.apiUrl}
-  Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
+The sandbox is running. Use it as a data scientist would, from another terminal in this folder:
+  ${configure}
+  npx studio-access login          (a user below; for the code: npx tsx scripts/sandbox/totp.ts SECRET)
+  npx studio-access open lob-a     (or --print; add --app jupyterlab)
+
 ${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password}  TOTP secret ${u.totpSecret} (sandbox only)`).join("\n")}
+  API         ${sandbox.apiUrl}  (answers only through its execute-api endpoint)
+  Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
+  Studio      ${c.studioEndpoint ?? ""}  (the hub Studio endpoint: a presigned URL opens here)
+  logs        ${sandbox.logFile}
 
 A ready call (the access token is valid for 15 minutes):
   curl -i -H "Authorization: Bearer ${user?.accessToken ?? ""}" ${sandbox.apiUrl}/studios/lob-a
@@ -65,6 +82,14 @@ Press Ctrl-C to destroy the stacks and stop.`);
         resolve();
       });
     });
+    // The teardown runs to its end: further Ctrl-Cs (or npm's SIGTERM) are answered, not obeyed.
+    const patience = () => {
+      console.log(
+        "  still tearing down: the stacks are destroyed and the services stopped in order",
+      );
+    };
+    process.on("SIGINT", patience);
+    process.on("SIGTERM", patience);
     const teardownSteps: Step[] = [];
     await sandbox.teardown(stepRunner(print, teardownSteps)).catch(() => undefined);
     return failed + teardownSteps.filter((s) => !s.ok).length > 0 ? 1 : 0;

@@ -166,6 +166,8 @@ export async function sharedStack(config: SharedConfig) {
     apiUrl: app.apiUrl,
     userPoolId: app.userPoolId,
     userPoolClientId: app.userPoolClientId,
+    // The line a data scientist pastes to set up the studio-access CLI.
+    cliConfigure: pulumi.interpolate`studio-access configure --api-url ${app.apiUrl} --user-pool-id ${app.userPoolId} --client-id ${app.userPoolClientId} --region ${config.region}`,
     ...(network.resolverInboundIps ? { resolverInboundIps: network.resolverInboundIps } : {}),
     // What the network team needs: the attachment to route, and the zones to forward to the hub.
     ...(corporate

@@ -130,6 +130,8 @@ export class Deployer {
       await new Promise<void>((resolve, reject) => {
         const child = spawn(process.execPath, [path.join(__dirname, "dynamic-delete.js")], {
           cwd: REPO_ROOT,
+          // Its own process group: a Ctrl-C in the terminal stops the sandbox's teardown, not this.
+          detached: true,
           env: {
             PATH: process.env.PATH ?? "",
             AWS_SHARED_CREDENTIALS_FILE: file,

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import * as path from "node:path";
 
 /**
@@ -20,6 +21,8 @@ export class LambdaHost {
     private readonly bundleDir: string,
     private readonly env: Record<string, string>,
     private readonly timeoutSeconds: number,
+    /** A file every log line is appended to as well (JSON Lines, with the function's name). */
+    private readonly logFile?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -31,6 +34,9 @@ export class LambdaHost {
         // Lambda runs a function in its task root, where relative paths (the LOB registry) resolve.
         cwd: this.bundleDir,
         stdio: ["ignore", "pipe", "pipe", "ipc"],
+        // Its own process group, so a Ctrl-C in the terminal reaches only the sandbox, which tears
+        // down in order; the worker still ends with the sandbox (it exits on disconnect).
+        detached: true,
       },
     );
     this.child = child;
@@ -40,11 +46,15 @@ export class LambdaHost {
       const lines = buffered.split("\n");
       buffered = lines.pop() ?? "";
       for (const line of lines.filter(Boolean)) {
+        let entry: Record<string, unknown>;
         try {
-          this.logs.push(JSON.parse(line) as Record<string, unknown>);
+          entry = JSON.parse(line) as Record<string, unknown>;
         } catch {
-          this.logs.push({ raw: line });
+          entry = { raw: line };
         }
+        this.logs.push(entry);
+        if (this.logFile)
+          appendFileSync(this.logFile, `${JSON.stringify({ function: this.name, ...entry })}\n`);
       }
     });
     let stderr = "";

@@ -1,11 +1,10 @@
 import {
-  AssociateSoftwareTokenCommand,
   InitiateAuthCommand,
   ListUserPoolsCommand,
   RespondToAuthChallengeCommand,
-  SetUserMFAPreferenceCommand,
-  VerifySoftwareTokenCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { cognitoClient, signIn as cliSignIn } from "../../cli/cognito";
+import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -21,8 +20,8 @@ import { apiFromResources, PrivateApi } from "./api-gateway";
 import { AwsEmulator, type Listener } from "./aws-emulator";
 import { Deployer } from "./deployer";
 import { LambdaHost } from "./lambda-host";
+import { playedUser } from "./played-user";
 import { startLocalServices, type LocalServices } from "./services";
-import { totpCode } from "./totp";
 
 export interface Step {
   readonly name: string;
@@ -44,6 +43,10 @@ export interface RunningSandbox {
   readonly apiUrl: string;
   readonly cognitoUrl: string;
   readonly userPoolClientId: string;
+  /** The CLI's settings for this sandbox (its configure line is printed from these). */
+  readonly cliConfig: CliConfig;
+  /** The file holding every function log line. */
+  readonly logFile: string;
   readonly users: readonly SignedInUser[];
   readonly emulator: AwsEmulator;
   readonly functions: ReadonlyMap<string, LambdaHost>;
@@ -124,6 +127,8 @@ function hubResolver(shared: StackRun, emulator: AwsEmulator): (hostname: string
 }
 
 const REGION_OF = (run: StackRun) => String(run.outputs.region);
+/** Where the functions' log lines go while the sandbox runs (JSON Lines). */
+const logFileOf = (services: LocalServices) => path.join(services.stateDir, "function-logs.jsonl");
 
 /**
  * Writes a function's archive as the program declared it into a folder: the program's files (the
@@ -188,6 +193,7 @@ async function startFunctions(
       code,
       { ...variables, ...runtime },
       Number(fn.inputs.timeout ?? 3),
+      logFileOf(services),
     );
     await host.start();
     hosts.set(String(fn.state.arn), host);
@@ -323,39 +329,27 @@ export async function rehearse(
     );
 
     const clientId = String(shared.outputs.userPoolClientId);
-    /** A sign-in as the README describes it: password, then the authenticator app's code. */
-    const signIn = async (username: string, password: string, totpSecret?: string) => {
-      const auth = await deployer.cognito.send(
-        new InitiateAuthCommand({
-          ClientId: clientId,
-          AuthFlow: "USER_PASSWORD_AUTH",
-          AuthParameters: { USERNAME: username, PASSWORD: password },
-        }),
-      );
-      let result = auth.AuthenticationResult;
-      if (auth.ChallengeName === "SOFTWARE_TOKEN_MFA") {
-        if (!totpSecret) throw new Error(`${username}: MFA asked, and no authenticator`);
-        result = (
-          await deployer.cognito.send(
-            new RespondToAuthChallengeCommand({
-              ClientId: clientId,
-              ChallengeName: "SOFTWARE_TOKEN_MFA",
-              Session: auth.Session,
-              ChallengeResponses: {
-                USERNAME: username,
-                SOFTWARE_TOKEN_MFA_CODE: totpCode(totpSecret),
-              },
-            }),
-          )
-        ).AuthenticationResult;
-      }
-      const token = result?.AccessToken;
-      if (!token)
-        throw new Error(
-          `${username} got no access token (challenge ${String(auth.ChallengeName)})`,
-        );
-      return token;
+    // The CLI's own settings and sign-in code, with cognito-local as the pool's endpoint.
+    const cliConfig: CliConfig = {
+      apiUrl,
+      userPoolId: String(shared.outputs.userPoolId),
+      clientId,
+      region,
+      cognitoEndpoint: services.cognitoUrl,
+      // Every domain's Studio name (d-….studio.<region>.sagemaker.aws) resolves to this endpoint.
+      studioEndpoint: resolve(`d-000000000000.studio.${region}.sagemaker.aws`).url,
     };
+    const cognito = cognitoClient(cliConfig);
+    /** A sign-in as `studio-access login` makes it, by a user whose authenticator app is played here. */
+    const signIn = async (username: string, password: string, totpSecret?: string) =>
+      (
+        await cliSignIn(
+          cognito,
+          clientId,
+          { username, password },
+          playedUser({ totpSecret }).prompter,
+        )
+      ).accessToken;
     const users = await step(
       "first sign-in of every user: NEW_PASSWORD_REQUIRED, then TOTP enrolment",
       async () => {
@@ -363,51 +357,23 @@ export async function rehearse(
         // In name order: the deployer records users as their creation completes, which varies.
         const byName = [...deployer.users].sort((a, b) => a.username.localeCompare(b.username));
         for (const user of byName) {
-          const first = await deployer.cognito.send(
-            new InitiateAuthCommand({
-              ClientId: clientId,
-              AuthFlow: "USER_PASSWORD_AUTH",
-              AuthParameters: { USERNAME: user.username, PASSWORD: user.temporaryPassword },
-            }),
-          );
-          if (first.ChallengeName !== "NEW_PASSWORD_REQUIRED")
-            throw new Error(
-              `${user.username}: expected NEW_PASSWORD_REQUIRED, got ${String(first.ChallengeName)}`,
-            );
           const password = `${user.temporaryPassword}X9`;
-          const changed = await deployer.cognito.send(
-            new RespondToAuthChallengeCommand({
-              ClientId: clientId,
-              ChallengeName: "NEW_PASSWORD_REQUIRED",
-              Session: first.Session,
-              ChallengeResponses: { USERNAME: user.username, NEW_PASSWORD: password },
-            }),
+          const { prompter, asked, secret } = playedUser({ newPassword: password });
+          await cliSignIn(
+            cognito,
+            clientId,
+            { username: user.username, password: user.temporaryPassword },
+            prompter,
           );
-          const AccessToken = changed.AuthenticationResult?.AccessToken;
-          if (!AccessToken) throw new Error(`${user.username}: no token after the new password`);
-          // The authenticator app: associate, prove one code, make TOTP the user's MFA.
-          const { SecretCode } = await deployer.cognito.send(
-            new AssociateSoftwareTokenCommand({ AccessToken }),
-          );
-          if (!SecretCode) throw new Error(`${user.username}: no TOTP secret`);
-          await deployer.cognito.send(
-            new VerifySoftwareTokenCommand({
-              AccessToken,
-              UserCode: totpCode(SecretCode),
-              FriendlyDeviceName: "sandbox authenticator",
-            }),
-          );
-          await deployer.cognito.send(
-            new SetUserMFAPreferenceCommand({
-              AccessToken,
-              SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
-            }),
-          );
-          enrolled.push({ username: user.username, password, totpSecret: SecretCode });
+          if (asked.join(",") !== "newPassword,enrolTotp")
+            throw new Error(
+              `${user.username}: expected a new password, then enrolment; got ${asked.join(", ")}`,
+            );
+          enrolled.push({ username: user.username, password, totpSecret: secret() });
         }
         const pools = await deployer.requireMfa();
         return {
-          detail: `${enrolled.map((u) => u.username).join(", ")} enrolled; MFA required on ${String(pools)} pool`,
+          detail: `${enrolled.map((u) => u.username).join(", ")} enrolled with studio-access login's code; MFA required on ${String(pools)} pool`,
           value: enrolled,
         };
       },
@@ -710,6 +676,8 @@ export async function rehearse(
         apiUrl,
         cognitoUrl: services.cognitoUrl,
         userPoolClientId: clientId,
+        cliConfig,
+        logFile: logFileOf(services),
         users: signedIn,
         emulator,
         functions,

@@ -54,16 +54,14 @@ export async function startLocalServices(): Promise<LocalServices> {
       UserPoolDefaults: { UsernameAttributes: [] },
     }),
   );
-  const start = path.join(
-    path.dirname(require.resolve("cognito-local/package.json")),
-    "lib",
-    "bin",
-    "start.js",
-  );
+  // cognito-local's own start script, with refresh tokens stored as Cognito does (see the file).
+  const start = path.join(__dirname, "cognito-local.js");
   const cognito = spawn(process.execPath, ["--no-warnings", start], {
     cwd: cognitoDir,
     env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a Ctrl-C in the terminal reaches the sandbox, which stops this last.
+    detached: true,
   });
   // However this process ends (even interrupted), the emulator and its state go with it.
   const onExit = () => {

@@ -7,3 +7,13 @@ import { generateSync } from "otplib";
 export function totpCode(secret: string): string {
   return generateSync({ secret, algorithm: "sha1", digits: 6, period: 30 });
 }
+
+// npx tsx scripts/sandbox/totp.ts SECRET: the code an authenticator app shows now (sandbox users).
+if (require.main === module) {
+  const secret = process.argv[2];
+  if (!secret || !/^[A-Z2-7]+=*$/.test(secret)) {
+    console.error("usage: npx tsx scripts/sandbox/totp.ts SECRET (a base32 TOTP secret)");
+    process.exit(2);
+  }
+  console.log(totpCode(secret));
+}

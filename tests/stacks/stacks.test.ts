@@ -133,6 +133,7 @@ describe("the shared stack", () => {
         "accessRoleName",
         "apiUrl",
         "availabilityZoneIds",
+        "cliConfigure",
         "corporate",
         "deployerRoleArns",
         "endpointIds",
@@ -153,6 +154,16 @@ describe("the shared stack", () => {
         "vpcId",
         "zoneIds",
       ].sort(),
+    );
+  });
+
+  it("outputs the studio-access configure line, ready to paste, with the deployed values", () => {
+    const { outputs } = planned.shared;
+    expect(outputs.cliConfigure).toBe(
+      `studio-access configure --api-url ${String(outputs.apiUrl)} --user-pool-id ${String(outputs.userPoolId)} --client-id ${String(outputs.userPoolClientId)} --region us-east-1`,
+    );
+    expect(String(outputs.apiUrl)).toMatch(
+      /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/\w+$/,
     );
   });
 });

@@ -1,0 +1,250 @@
+import {
+  AssociateSoftwareTokenCommand,
+  CognitoIdentityProviderClient,
+  GetUserCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
+  type AuthenticationResultType,
+  type InitiateAuthCommandOutput,
+} from "@aws-sdk/client-cognito-identity-provider";
+import type { CliConfig } from "./config";
+import { CliError, EXIT, isNetworkError } from "./errors";
+
+/**
+ * What a sign-in asks the person for. The terminal asks them; scripts pass flags; the rehearsal
+ * plays a user with an authenticator app.
+ */
+export interface Prompter {
+  /** Cognito wants a new password (first sign-in with a temporary one). */
+  newPassword(username: string): Promise<string>;
+  /**
+   * An authenticator app is being set up: show the secret (and its otpauth URI), and return the
+   * first code the app shows.
+   */
+  enrolTotp(secret: string, otpauthUri: string): Promise<string>;
+  /** The code the user's authenticator app shows now. */
+  totpCode(): Promise<string>;
+}
+
+export interface Tokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** When the access token expires, in ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** A Cognito client for the configured pool: the region's endpoint, or the configured one. */
+export function cognitoClient(config: CliConfig): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    region: config.region,
+    ...(config.cognitoEndpoint ? { endpoint: config.cognitoEndpoint } : {}),
+    maxAttempts: 2,
+  });
+}
+
+/** One line for a Cognito failure: what the person can do about it, never a token or code. */
+export function cognitoFailure(error: unknown, during: "sign-in" | "refresh"): CliError {
+  if (error instanceof CliError) return error;
+  if (isNetworkError(error))
+    return new CliError(
+      EXIT.upstream,
+      "cannot reach Cognito: check your network connection and try again",
+    );
+  const name = error instanceof Error ? error.name : "";
+  const message = error instanceof Error ? error.message : "";
+  switch (name) {
+    case "NotAuthorizedException":
+    case "UserNotFoundException":
+      return during === "refresh"
+        ? new CliError(EXIT.signIn, "your session has expired: run studio-access login")
+        : new CliError(EXIT.signIn, "incorrect username or password");
+    case "CodeMismatchException":
+    case "ExpiredCodeException":
+    case "EnableSoftwareTokenMFAException":
+      return new CliError(EXIT.signIn, "that authenticator code is wrong or has expired");
+    case "InvalidPasswordException":
+      // Cognito's message states the pool's password policy; it never holds the password.
+      return new CliError(EXIT.signIn, `the new password was refused: ${message}`);
+    case "PasswordResetRequiredException":
+      return new CliError(EXIT.signIn, "your password must be reset: ask your platform team");
+    case "UserNotConfirmedException":
+      return new CliError(EXIT.signIn, "your account is not confirmed: ask your platform team");
+    case "TooManyRequestsException":
+    case "LimitExceededException":
+    case "TooManyFailedAttemptsException":
+      return new CliError(
+        EXIT.upstream,
+        "Cognito is refusing for now (too many attempts): wait a minute",
+      );
+    default:
+      return new CliError(
+        EXIT.upstream,
+        `Cognito refused the ${during}${name ? ` (${name})` : ""}`,
+      );
+  }
+}
+
+function tokensOf(
+  result: AuthenticationResultType | undefined,
+  now: number,
+  refresh?: string,
+): Tokens {
+  const refreshToken = result?.RefreshToken ?? refresh;
+  if (!result?.AccessToken || !refreshToken)
+    throw new CliError(EXIT.upstream, "Cognito answered the sign-in without tokens");
+  return {
+    accessToken: result.AccessToken,
+    refreshToken,
+    expiresAt: now + (result.ExpiresIn ?? 3600) * 1000,
+  };
+}
+
+/** The URI an authenticator app reads (RFC 6238 key URI, as Google Authenticator defines it). */
+export function otpauthUri(username: string, secret: string): string {
+  const label = encodeURIComponent(`studio-access:${username}`);
+  return `otpauth://totp/${label}?secret=${secret}&issuer=studio-access`;
+}
+
+/**
+ * Signs a user in with password auth (USER_PASSWORD_AUTH), answering Cognito's challenges:
+ * a new password, authenticator enrolment (MFA_SETUP) and its codes (SOFTWARE_TOKEN_MFA).
+ * A user who signed in without a second factor (a pool where MFA is optional) is offered enrolment
+ * once signed in, with the access token.
+ */
+export async function signIn(
+  cognito: CognitoIdentityProviderClient,
+  clientId: string,
+  credentials: { username: string; password: string },
+  prompter: Prompter,
+  now: () => number = Date.now,
+): Promise<Tokens> {
+  const { username } = credentials;
+  try {
+    let answer: Pick<
+      InitiateAuthCommandOutput,
+      "ChallengeName" | "Session" | "AuthenticationResult"
+    > = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: username, PASSWORD: credentials.password },
+      }),
+    );
+    let secondFactor = false;
+    for (let round = 0; answer.ChallengeName && round < 6; round++) {
+      const respond = (name: string, responses: Record<string, string>, session = answer.Session) =>
+        cognito.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: clientId,
+            ChallengeName: name as never,
+            Session: session,
+            ChallengeResponses: { USERNAME: username, ...responses },
+          }),
+        );
+      switch (answer.ChallengeName) {
+        case "NEW_PASSWORD_REQUIRED":
+          answer = await respond("NEW_PASSWORD_REQUIRED", {
+            NEW_PASSWORD: await prompter.newPassword(username),
+          });
+          break;
+        case "MFA_SETUP": {
+          const { SecretCode, Session } = await cognito.send(
+            new AssociateSoftwareTokenCommand({ Session: answer.Session }),
+          );
+          if (!SecretCode)
+            throw new CliError(EXIT.upstream, "Cognito gave no authenticator secret");
+          const code = await prompter.enrolTotp(SecretCode, otpauthUri(username, SecretCode));
+          const verified = await cognito.send(
+            new VerifySoftwareTokenCommand({
+              Session,
+              UserCode: code,
+              FriendlyDeviceName: "studio-access",
+            }),
+          );
+          answer = await respond("MFA_SETUP", {}, verified.Session);
+          secondFactor = true;
+          break;
+        }
+        case "SELECT_MFA_TYPE":
+          answer = await respond("SELECT_MFA_TYPE", { ANSWER: "SOFTWARE_TOKEN_MFA" });
+          break;
+        case "SOFTWARE_TOKEN_MFA":
+          answer = await respond("SOFTWARE_TOKEN_MFA", {
+            SOFTWARE_TOKEN_MFA_CODE: await prompter.totpCode(),
+          });
+          secondFactor = true;
+          break;
+        default:
+          throw new CliError(
+            EXIT.signIn,
+            `Cognito asked for ${answer.ChallengeName}, which studio-access does not support: ask your platform team`,
+          );
+      }
+    }
+    const tokens = tokensOf(answer.AuthenticationResult, now());
+    if (!secondFactor) await offerEnrolment(cognito, tokens.accessToken, username, prompter);
+    return tokens;
+  } catch (error) {
+    throw cognitoFailure(error, "sign-in");
+  }
+}
+
+/** Sets up an authenticator for a user who has none, with their access token. */
+async function offerEnrolment(
+  cognito: CognitoIdentityProviderClient,
+  AccessToken: string,
+  username: string,
+  prompter: Prompter,
+): Promise<void> {
+  const user = await cognito.send(new GetUserCommand({ AccessToken }));
+  if (user.UserMFASettingList?.includes("SOFTWARE_TOKEN_MFA")) return;
+  const { SecretCode } = await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken }));
+  if (!SecretCode) throw new CliError(EXIT.upstream, "Cognito gave no authenticator secret");
+  const code = await prompter.enrolTotp(SecretCode, otpauthUri(username, SecretCode));
+  await cognito.send(
+    new VerifySoftwareTokenCommand({
+      AccessToken,
+      UserCode: code,
+      FriendlyDeviceName: "studio-access",
+    }),
+  );
+  await cognito.send(
+    new SetUserMFAPreferenceCommand({
+      AccessToken,
+      SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+    }),
+  );
+}
+
+/** New tokens from the refresh token (Cognito keeps the refresh token the same). */
+export async function refresh(
+  cognito: CognitoIdentityProviderClient,
+  clientId: string,
+  refreshToken: string,
+  now: () => number = Date.now,
+): Promise<Tokens> {
+  try {
+    const { AuthenticationResult } = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      }),
+    );
+    return tokensOf(AuthenticationResult, now(), refreshToken);
+  } catch (error) {
+    throw cognitoFailure(error, "refresh");
+  }
+}
+
+/** Revokes a refresh token (and the access tokens it issued). */
+export async function revoke(
+  cognito: CognitoIdentityProviderClient,
+  clientId: string,
+  refreshToken: string,
+): Promise<void> {
+  await cognito.send(new RevokeTokenCommand({ ClientId: clientId, Token: refreshToken }));
+}

@@ -1,0 +1,173 @@
+import { spawn } from "node:child_process";
+import type { Prompter } from "./cognito";
+import { CliError, EXIT } from "./errors";
+
+type Input = NodeJS.ReadStream;
+type Output = NodeJS.WriteStream;
+
+/**
+ * Reads one line from a terminal; with `hidden`, nothing typed is echoed (passwords). Ctrl-C ends
+ * the program (exit code 130, as a shell reports SIGINT).
+ */
+export function ask(
+  question: string,
+  hidden: boolean,
+  input: Input,
+  output: Output,
+): Promise<string> {
+  output.write(question);
+  return new Promise((resolve) => {
+    let line = "";
+    const raw = input.isTTY;
+    if (raw) input.setRawMode(true);
+    input.resume();
+    input.setEncoding("utf8");
+    const done = (value: string) => {
+      input.removeListener("data", onData);
+      if (raw) input.setRawMode(false);
+      input.pause();
+      output.write("\n");
+      resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === "\r" || ch === "\n") {
+          done(line);
+          return;
+        }
+        if (ch === "\u0003") {
+          output.write("\n");
+          process.exit(130);
+        }
+        if (ch === "\u007f" || ch === "\b") {
+          if (line.length > 0) {
+            line = line.slice(0, -1);
+            if (!hidden) output.write("\b \b");
+          }
+          continue;
+        }
+        if (ch < " ") continue;
+        line += ch;
+        if (!hidden) output.write(ch);
+      }
+    };
+    input.on("data", onData);
+  });
+}
+
+const SIX_DIGITS = /^\d{6}$/;
+
+/** Asks until the answer is six digits (an authenticator code). */
+async function askCode(question: string, input: Input, output: Output): Promise<string> {
+  for (;;) {
+    const code = (await ask(question, false, input, output)).replace(/\s/g, "");
+    if (SIX_DIGITS.test(code)) return code;
+    output.write("  an authenticator code is 6 digits\n");
+  }
+}
+
+/** The person at the terminal answers Cognito's challenges. */
+export function terminalPrompter(input: Input, output: Output): Prompter {
+  return {
+    async newPassword(username) {
+      output.write(`${username} must choose a new password (the one given was temporary).\n`);
+      for (;;) {
+        const first = await ask("New password: ", true, input, output);
+        const second = await ask("New password again: ", true, input, output);
+        if (first === second && first !== "") return first;
+        output.write("  the two passwords differ, or are empty; try again\n");
+      }
+    },
+    async enrolTotp(secret, uri) {
+      output.write(
+        [
+          "Set up your authenticator app (this account requires one).",
+          "In the app, add an account with this key (time-based, 6 digits):",
+          `  ${secret.replace(/(.{4})/g, "$1 ").trim()}`,
+          "or open this URI on a device that has the app:",
+          `  ${uri}`,
+          "",
+        ].join("\n"),
+      );
+      return askCode("Code the app shows: ", input, output);
+    },
+    totpCode: () => askCode("Authenticator code: ", input, output),
+  };
+}
+
+/** Flags stand in for the person: no prompt is ever shown, a missing answer is an error. */
+export function scriptPrompter(totpCode: string | undefined): Prompter {
+  return {
+    newPassword: () =>
+      Promise.reject(
+        new CliError(
+          EXIT.signIn,
+          "a new password is required (first sign-in): run studio-access login in a terminal once",
+        ),
+      ),
+    enrolTotp: () =>
+      Promise.reject(
+        new CliError(
+          EXIT.signIn,
+          "an authenticator app must be set up first: run studio-access login in a terminal once",
+        ),
+      ),
+    totpCode: () =>
+      totpCode !== undefined && SIX_DIGITS.test(totpCode)
+        ? Promise.resolve(totpCode)
+        : Promise.reject(
+            new CliError(
+              totpCode === undefined ? EXIT.signIn : EXIT.usage,
+              totpCode === undefined
+                ? "this account needs an authenticator code: pass --totp-code CODE"
+                : "--totp-code must be the 6 digits your authenticator app shows",
+            ),
+          ),
+  };
+}
+
+/** Reads all of standard input (a password piped in), without its final line break. */
+export async function readStdin(input: Input): Promise<string> {
+  let text = "";
+  input.setEncoding("utf8");
+  for await (const chunk of input) text += chunk as string;
+  return text.replace(/\r?\n$/, "");
+}
+
+/**
+ * Opens a URL in the system browser: $BROWSER if set, else the platform's opener. Resolves once the
+ * opener started; rejects if it could not.
+ */
+export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const [command, ...args] = env.BROWSER
+    ? [env.BROWSER, url]
+    : process.platform === "darwin"
+      ? ["open", url]
+      : process.platform === "win32"
+        ? ["rundll32", "url.dll,FileProtocolHandler", url]
+        : ["xdg-open", url];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "ignore", detached: true });
+    child.once("error", reject);
+    child.once("spawn", () => {
+      child.unref();
+      resolve();
+    });
+  });
+}
+
+/** A spinner on a terminal while `work` runs; nothing at all when output is not a terminal. */
+export async function withSpinner<T>(output: Output, label: string, work: Promise<T>): Promise<T> {
+  if (!output.isTTY) return work;
+  const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+  let i = 0;
+  const draw = () => output.write(`\r${frames[i++ % frames.length] ?? ""} ${label}`);
+  draw();
+  const timer = setInterval(draw, 80);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+    output.write(`\r${" ".repeat(label.length + 2)}\r`);
+  }
+}

@@ -1,0 +1,24 @@
+// Starts cognito-local (what services.ts runs) with one correction that makes it behave as Cognito
+// does: a refresh token issued by RespondToAuthChallenge (the sign-in that answered an MFA or
+// new-password challenge) is stored, so REFRESH_TOKEN_AUTH and RevokeToken accept it afterwards.
+// Cognito issues such tokens like any other (API_RespondToAuthChallenge, "AuthenticationResult …
+// RefreshToken"; API_RevokeToken); cognito-local 5.3 stores only those InitiateAuth issues.
+const { Targets } = require("cognito-local/lib/targets/targets");
+
+const respond = Targets.RespondToAuthChallenge;
+Targets.RespondToAuthChallenge = (services) => {
+  const run = respond(services);
+  return async (ctx, req) => {
+    const result = await run(ctx, req);
+    const refreshToken = result.AuthenticationResult && result.AuthenticationResult.RefreshToken;
+    const username = req.ChallengeResponses && req.ChallengeResponses.USERNAME;
+    if (refreshToken && username) {
+      const userPool = await services.cognito.getUserPoolForClientId(ctx, req.ClientId);
+      const user = await userPool.getUserByUsername(ctx, username);
+      if (user) await userPool.storeRefreshToken(ctx, refreshToken, user);
+    }
+    return result;
+  };
+};
+
+require("cognito-local/lib/bin/start.js");
