@@ -1,9 +1,28 @@
-// Starts cognito-local (what services.ts runs) with one correction that makes it behave as Cognito
-// does: a refresh token issued by RespondToAuthChallenge (the sign-in that answered an MFA or
-// new-password challenge) is stored, so REFRESH_TOKEN_AUTH and RevokeToken accept it afterwards.
-// Cognito issues such tokens like any other (API_RespondToAuthChallenge, "AuthenticationResult …
-// RefreshToken"; API_RevokeToken); cognito-local 5.3 stores only those InitiateAuth issues.
+// Starts cognito-local (what services.ts runs) with two corrections that make it answer as Cognito
+// does:
+// 1. A refresh token issued by RespondToAuthChallenge (the sign-in that answered an MFA or
+//    new-password challenge) is stored, so REFRESH_TOKEN_AUTH and RevokeToken accept it afterwards.
+//    Cognito issues such tokens like any other (API_RespondToAuthChallenge: "AuthenticationResult …
+//    RefreshToken"; API_RevokeToken); cognito-local 5.3 stores only those InitiateAuth issues.
+// 2. A wrong password at InitiateAuth is NotAuthorizedException, "Incorrect username or password."
+//    (API_InitiateAuth's errors); cognito-local 5.3 answers InvalidPasswordException, which Cognito
+//    keeps for a new password that breaks the pool's policy.
 const { Targets } = require("cognito-local/lib/targets/targets");
+const { NotAuthorizedError } = require("cognito-local/lib/errors");
+
+const initiate = Targets.InitiateAuth;
+Targets.InitiateAuth = (services) => {
+  const run = initiate(services);
+  return async (ctx, req) => {
+    try {
+      return await run(ctx, req);
+    } catch (error) {
+      if (error && error.code === "InvalidPasswordException")
+        throw new NotAuthorizedError("Incorrect username or password.");
+      throw error;
+    }
+  };
+};
 
 const respond = Targets.RespondToAuthChallenge;
 Targets.RespondToAuthChallenge = (services) => {

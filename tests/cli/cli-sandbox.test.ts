@@ -1,0 +1,345 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { buildCli } from "../../cli/build";
+import { totpCode } from "../helpers/totp";
+import { startKeptSandbox, type KeptSandbox } from "../helpers/kept-sandbox";
+
+/**
+ * The studio-access CLI, built as it ships (one bundle), run as a data scientist runs it against
+ * `npm run sandbox -- --keep`: every command and every exit code.
+ */
+let sandbox: KeptSandbox;
+let work: string;
+let bundle: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), "studio-access-cli-"));
+  bundle = path.join(work, "studio-access.cjs");
+  [sandbox] = await Promise.all([startKeptSandbox(), buildCli(bundle)]);
+}, 150_000);
+
+afterAll(async () => {
+  const code = await sandbox.stop();
+  rmSync(work, { recursive: true, force: true });
+  expect(code).toBe(0);
+}, 60_000);
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI with its own config folder and no AWS settings at all; `input` is piped to stdin. */
+function cli(
+  configDir: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle, ...args], {
+      env: { PATH: process.env.PATH ?? "", STUDIO_ACCESS_CONFIG_DIR: configDir, ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      outputs.push(stdout, stderr);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** Every output of every run, to check that no token ever reaches the terminal. */
+const outputs: string[] = [];
+
+let dirs = 0;
+/** A fresh config folder, configured with the sandbox's printed line. */
+async function configured(): Promise<string> {
+  const dir = path.join(work, `user-${String((dirs += 1))}`);
+  const run = await cli(dir, sandbox.configureArgs);
+  expect(run).toMatchObject({ code: 0, stderr: "" });
+  return dir;
+}
+
+const userA = () => sandbox.users.find((u) => u.username === "user-lob-a")!;
+
+async function signedIn(user = userA()): Promise<string> {
+  const dir = await configured();
+  const run = await cli(
+    dir,
+    [
+      "login",
+      "--username",
+      user.username,
+      "--password-stdin",
+      "--totp-code",
+      totpCode(user.totpSecret),
+    ],
+    { input: `${user.password}\n` },
+  );
+  expect(run).toEqual({
+    code: 0,
+    stdout: `Signed in as ${user.username}. Next: studio-access list, or studio-access open LOB\n`,
+    stderr: "",
+  });
+  return dir;
+}
+
+describe("studio-access against the sandbox", () => {
+  it("configure saves the settings 0600 in a 0700 folder, and refuses bad values naming them", async () => {
+    const dir = await configured();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(dir, "config.json")).mode & 0o777).toBe(0o600);
+    const bad = await cli(path.join(work, "bad"), [
+      "configure",
+      "--api-url",
+      "http://api.example.com/v1",
+      "--user-pool-id",
+      "eu-west-1_Abc",
+      "--client-id",
+      "abc",
+      "--region",
+      "us-east-1",
+    ]);
+    expect(bad).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'studio-access: --api-url "http://api.example.com/v1" must be an https:// URL (plain http only on 127.0.0.1 or localhost)\n',
+    });
+    const otherRegion = await cli(path.join(work, "bad"), [
+      "configure",
+      "--api-url",
+      "https://abc.execute-api.us-east-1.amazonaws.com/v1",
+      "--user-pool-id",
+      "eu-west-1_Abc",
+      "--client-id",
+      "abc",
+      "--region",
+      "us-east-1",
+    ]);
+    expect(otherRegion.stderr).toBe(
+      'studio-access: --user-pool-id "eu-west-1_Abc" is not in --region "us-east-1"\n',
+    );
+    expect(otherRegion.code).toBe(2);
+  });
+
+  it("exits 2 when not configured, for an unknown command or option, and without a LOB", async () => {
+    const empty = path.join(work, "empty");
+    expect(await cli(empty, ["list"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        "not configured: run the studio-access configure line",
+      ) as unknown,
+    });
+    expect(await cli(empty, ["frobnicate"])).toMatchObject({
+      code: 2,
+      stderr: 'studio-access: unknown command "frobnicate"; see studio-access --help\n',
+    });
+    const dir = await configured();
+    expect((await cli(dir, ["list", "--all"])).code).toBe(2);
+    expect(await cli(dir, ["open"])).toMatchObject({
+      code: 2,
+      stderr: "studio-access: open needs a LOB: studio-access open LOB\n",
+    });
+    expect(await cli(dir, ["--help"])).toMatchObject({ code: 0 });
+  });
+
+  it("login refuses a wrong password, a missing or wrong code, and a script without a password (3, 2)", async () => {
+    const dir = await configured();
+    const user = userA();
+    const wrong = await cli(dir, ["login", "--username", user.username, "--password-stdin"], {
+      input: "not-the-password\n",
+    });
+    expect(wrong).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: "studio-access: incorrect username or password\n",
+    });
+    const noCode = await cli(dir, ["login", "--username", user.username, "--password-stdin"], {
+      input: `${user.password}\n`,
+    });
+    expect(noCode).toMatchObject({
+      code: 3,
+      stderr: "studio-access: this account needs an authenticator code: pass --totp-code CODE\n",
+    });
+    const badCode = await cli(
+      dir,
+      ["login", "--username", user.username, "--password-stdin", "--totp-code", "000000"],
+      { input: `${user.password}\n` },
+    );
+    expect(badCode).toMatchObject({
+      code: 3,
+      stderr: "studio-access: that authenticator code is wrong or has expired\n",
+    });
+    // No terminal, no --password-stdin: it says how to script it instead of waiting.
+    expect(await cli(dir, ["login"])).toMatchObject({
+      code: 2,
+      stderr:
+        "studio-access: login asks for a password in a terminal; from a script use --username NAME --password-stdin\n",
+    });
+    expect(await cli(dir, ["list"])).toMatchObject({
+      code: 3,
+      stderr: "studio-access: not signed in: run studio-access login\n",
+    });
+  });
+
+  it("login caches the tokens 0600; list shows the caller's Studios, as a table or JSON", async () => {
+    const dir = await signedIn();
+    expect(statSync(path.join(dir, "tokens.json")).mode & 0o777).toBe(0o600);
+    const table = await cli(dir, ["list"]);
+    expect(table).toEqual({
+      code: 0,
+      stdout: "LOB    PROFILE     STATUS\nlob-a  user-lob-a  enabled\n",
+      stderr: "",
+    });
+    const json = await cli(dir, ["list", "--json"]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      studios: [
+        {
+          lob: "lob-a",
+          domainId: expect.stringMatching(/^d-[0-9a-f]{12}$/) as unknown,
+          profileName: "user-lob-a",
+          enabled: true,
+        },
+      ],
+    });
+  });
+
+  it("open --print prints a one-time URL that opens Studio through the hub Studio endpoint", async () => {
+    const dir = await signedIn();
+    const run = await cli(dir, ["open", "lob-a", "--print"]);
+    expect(run.code).toBe(0);
+    const url = run.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${sandbox.studioEndpoint}/auth\\?token=[\\w-]+$`));
+    expect(run.stderr).toMatch(/^The link works once, until .+\.\n$/);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<title>SageMaker Studio</title>");
+    expect((await fetch(url)).status).toBe(403);
+  });
+
+  it("open starts the browser ($BROWSER) on the deep link asked for", async () => {
+    const dir = await signedIn();
+    const opened = path.join(work, "opened.txt");
+    const browser = path.join(work, "browser.sh");
+    writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > "${opened}"\n`);
+    chmodSync(browser, 0o755);
+    const run = await cli(dir, ["open", "lob-a", "--app", "codeeditor"], {
+      env: { BROWSER: browser },
+    });
+    expect(run).toEqual({ code: 0, stdout: "Opened lob-a in your browser.\n", stderr: "" });
+    for (let i = 0; i < 50 && !statSafe(opened); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const page = await fetch(readFileSync(opened, "utf8"));
+    expect(await page.text()).toContain("<title>CodeEditor - SageMaker Studio</title>");
+  });
+
+  it("open exits 4 for a Studio the user is not entitled to, an unknown LOB or a missing space", async () => {
+    const dir = await signedIn();
+    expect(await cli(dir, ["open", "lob-b", "--print"])).toEqual({
+      code: 4,
+      stdout: "",
+      stderr: "studio-access: lob-b: You are not entitled to this Studio\n",
+    });
+    expect((await cli(dir, ["open", "lob-zz", "--print"])).stderr).toBe(
+      "studio-access: lob-zz: You are not entitled to this Studio\n",
+    );
+    expect(
+      await cli(dir, ["open", "lob-a", "--app", "jupyterlab", "--space", "nope", "--print"]),
+    ).toEqual({
+      code: 4,
+      stdout: "",
+      stderr: "studio-access: lob-a: No such space in this Studio\n",
+    });
+  });
+
+  it("open exits 2 for a malformed LOB, an app off the list, and a space without its app", async () => {
+    const dir = await signedIn();
+    expect(await cli(dir, ["open", "Lob_A"])).toMatchObject({
+      code: 2,
+      stderr: 'studio-access: "Lob_A" is not a LOB name (lower-case letters, digits and hyphens)\n',
+    });
+    expect(await cli(dir, ["open", "lob-a", "--app", "terminal"])).toMatchObject({
+      code: 2,
+      stderr: 'studio-access: --app "terminal" is not one of studio, jupyterlab, codeeditor\n',
+    });
+    // Checked by the API: the same list, the same message.
+    expect(await cli(dir, ["open", "lob-a", "--space", "churn"])).toMatchObject({
+      code: 2,
+      stderr: "studio-access: space needs app=jupyterlab or app=codeeditor\n",
+    });
+  });
+
+  it("exits 5, asking about the corporate network, when the API cannot be reached", async () => {
+    const dir = await signedIn();
+    const run = await cli(dir, ["list"], {
+      env: { STUDIO_ACCESS_API_URL: "http://127.0.0.1:9/v1" },
+    });
+    expect(run).toEqual({
+      code: 5,
+      stdout: "",
+      stderr:
+        "studio-access: cannot reach the API at 127.0.0.1:9: are you on the corporate network?\n",
+    });
+  });
+
+  it("refreshes an expired access token silently, and logout revokes the session (then 3)", async () => {
+    const dir = await signedIn();
+    const file = path.join(dir, "tokens.json");
+    const before = JSON.parse(readFileSync(file, "utf8")) as { accessToken: string };
+    writeFileSync(file, JSON.stringify({ ...before, expiresAt: 0 }));
+    expect((await cli(dir, ["list"])).code).toBe(0);
+    const after = JSON.parse(readFileSync(file, "utf8")) as {
+      accessToken: string;
+      expiresAt: number;
+    };
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.expiresAt).toBeGreaterThan(Date.now());
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    // A copy of the session, kept before logout: once revoked, its refresh token is refused.
+    const copy = path.join(work, "copied-session");
+    await cli(copy, sandbox.configureArgs);
+    writeFileSync(path.join(copy, "tokens.json"), JSON.stringify({ ...after, expiresAt: 0 }));
+    expect(await cli(dir, ["logout"])).toEqual({
+      code: 0,
+      stdout: "Signed out user-lob-a; the session is revoked.\n",
+      stderr: "",
+    });
+    expect(statSafe(file)).toBe(false);
+    expect(await cli(dir, ["list"])).toMatchObject({ code: 3 });
+    expect(await cli(copy, ["list"])).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: "studio-access: your session has expired: run studio-access login\n",
+    });
+    expect(await cli(dir, ["logout"])).toEqual({ code: 0, stdout: "Not signed in.\n", stderr: "" });
+  });
+
+  it("never printed a Cognito token, a password or a TOTP secret, in any run above", () => {
+    const printed = outputs.join("\n");
+    expect(outputs.length).toBeGreaterThan(40);
+    for (const user of sandbox.users) {
+      expect(printed).not.toContain(user.password);
+      expect(printed).not.toContain(user.totpSecret);
+    }
+    expect(printed).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  });
+});
+
+function statSafe(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,376 @@
+import {
+  AssociateSoftwareTokenCommand,
+  CognitoIdentityProviderClient,
+  GetUserCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { mockClient } from "aws-sdk-client-mock";
+import { AccessApi } from "../../cli/api";
+import { otpauthUri, signIn, type Prompter } from "../../cli/cognito";
+import { configDir, loadConfig, saveConfig, validate, type CliConfig } from "../../cli/config";
+import { CliError, EXIT } from "../../cli/errors";
+import { TokenCache } from "../../cli/session";
+import { totpCode } from "../helpers/totp";
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const client = () => new CognitoIdentityProviderClient({ region: "us-east-1" });
+
+/** A prompter that answers from a script and records what it was asked. */
+function scripted(answers: { newPassword?: string; code?: string } = {}) {
+  const asked: string[] = [];
+  const prompter: Prompter = {
+    newPassword: () => {
+      asked.push("newPassword");
+      return Promise.resolve(answers.newPassword ?? "N3w-password!");
+    },
+    enrolTotp: (secret, uri) => {
+      asked.push(`enrolTotp ${secret} ${uri}`);
+      return Promise.resolve(answers.code ?? "123456");
+    },
+    totpCode: () => {
+      asked.push("totpCode");
+      return Promise.resolve(answers.code ?? "123456");
+    },
+  };
+  return { prompter, asked };
+}
+
+const TOKENS = { AccessToken: "access", RefreshToken: "refresh", ExpiresIn: 900 };
+const named = (name: string, message = name) => Object.assign(new Error(message), { name });
+
+beforeEach(() => {
+  cognito.reset();
+});
+
+describe("RFC 6238 test helper", () => {
+  it("gives RFC 6238's SHA-1 test vector (T = 59 s: 94287082, last 6 digits)", () => {
+    // The RFC's key is the ASCII "12345678901234567890", here in base32.
+    expect(totpCode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 59_000)).toBe("287082");
+    expect(totpCode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 1_111_111_109_000)).toBe("081804");
+  });
+});
+
+describe("signIn: Cognito's challenges", () => {
+  it("answers a first sign-in on a pool that requires MFA: new password, then MFA_SETUP", async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s1" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "NEW_PASSWORD_REQUIRED" })
+      .resolves({ ChallengeName: "MFA_SETUP", Session: "s2" });
+    cognito.on(AssociateSoftwareTokenCommand).resolves({ SecretCode: "JBSWY3DP", Session: "s3" });
+    cognito.on(VerifySoftwareTokenCommand).resolves({ Status: "SUCCESS", Session: "s4" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "MFA_SETUP" })
+      .resolves({ AuthenticationResult: TOKENS });
+    const { prompter, asked } = scripted({ code: "654321" });
+    const tokens = await signIn(
+      client(),
+      "client1",
+      { username: "jane", password: "Temp-1" },
+      prompter,
+      () => 1000,
+    );
+    expect(tokens).toEqual({ accessToken: "access", refreshToken: "refresh", expiresAt: 901_000 });
+    expect(asked).toEqual([
+      "newPassword",
+      "enrolTotp JBSWY3DP otpauth://totp/studio-access%3Ajane?secret=JBSWY3DP&issuer=studio-access",
+    ]);
+    expect(cognito.commandCalls(InitiateAuthCommand)[0]!.args[0].input).toEqual({
+      ClientId: "client1",
+      AuthFlow: "USER_PASSWORD_AUTH",
+      AuthParameters: { USERNAME: "jane", PASSWORD: "Temp-1" },
+    });
+    expect(cognito.commandCalls(RespondToAuthChallengeCommand).map((c) => c.args[0].input)).toEqual(
+      [
+        {
+          ClientId: "client1",
+          ChallengeName: "NEW_PASSWORD_REQUIRED",
+          Session: "s1",
+          ChallengeResponses: { USERNAME: "jane", NEW_PASSWORD: "N3w-password!" },
+        },
+        {
+          ClientId: "client1",
+          ChallengeName: "MFA_SETUP",
+          Session: "s4",
+          ChallengeResponses: { USERNAME: "jane" },
+        },
+      ],
+    );
+    expect(cognito.commandCalls(AssociateSoftwareTokenCommand)[0]!.args[0].input).toEqual({
+      Session: "s2",
+    });
+    expect(cognito.commandCalls(VerifySoftwareTokenCommand)[0]!.args[0].input).toEqual({
+      Session: "s3",
+      UserCode: "654321",
+      FriendlyDeviceName: "studio-access",
+    });
+    // The second factor was just set up: no second enrolment offered.
+    expect(cognito.commandCalls(GetUserCommand)).toHaveLength(0);
+  });
+
+  it("asks for the authenticator code on a later sign-in, and chooses TOTP when asked to select", async () => {
+    cognito.on(InitiateAuthCommand).resolves({ ChallengeName: "SELECT_MFA_TYPE", Session: "s1" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "SELECT_MFA_TYPE" })
+      .resolves({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s2" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "SOFTWARE_TOKEN_MFA" })
+      .resolves({ AuthenticationResult: TOKENS });
+    const { prompter, asked } = scripted();
+    await signIn(client(), "c", { username: "jane", password: "p" }, prompter);
+    expect(asked).toEqual(["totpCode"]);
+    expect(
+      cognito
+        .commandCalls(RespondToAuthChallengeCommand)
+        .map((c) => c.args[0].input.ChallengeResponses),
+    ).toEqual([
+      { USERNAME: "jane", ANSWER: "SOFTWARE_TOKEN_MFA" },
+      { USERNAME: "jane", SOFTWARE_TOKEN_MFA_CODE: "123456" },
+    ]);
+  });
+
+  it("offers enrolment with the access token to a user signed in without a second factor", async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: TOKENS });
+    cognito.on(GetUserCommand).resolves({ Username: "jane", UserMFASettingList: [] });
+    cognito.on(AssociateSoftwareTokenCommand).resolves({ SecretCode: "SECRET" });
+    cognito.on(VerifySoftwareTokenCommand).resolves({ Status: "SUCCESS" });
+    cognito.on(SetUserMFAPreferenceCommand).resolves({});
+    const { prompter, asked } = scripted();
+    await signIn(client(), "c", { username: "jane", password: "p" }, prompter);
+    expect(asked).toHaveLength(1);
+    expect(cognito.commandCalls(SetUserMFAPreferenceCommand)[0]!.args[0].input).toEqual({
+      AccessToken: "access",
+      SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+    });
+  });
+
+  it("does not offer enrolment to a user who has an authenticator", async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: TOKENS });
+    cognito.on(GetUserCommand).resolves({ UserMFASettingList: ["SOFTWARE_TOKEN_MFA"] });
+    const { prompter, asked } = scripted();
+    await signIn(client(), "c", { username: "jane", password: "p" }, prompter);
+    expect(asked).toEqual([]);
+    expect(cognito.commandCalls(AssociateSoftwareTokenCommand)).toHaveLength(0);
+  });
+
+  it("refuses a challenge it does not support, naming it (exit 3)", async () => {
+    cognito.on(InitiateAuthCommand).resolves({ ChallengeName: "SMS_MFA", Session: "s" });
+    await expect(
+      signIn(client(), "c", { username: "jane", password: "p" }, scripted().prompter),
+    ).rejects.toEqual(
+      new CliError(
+        EXIT.signIn,
+        "Cognito asked for SMS_MFA, which studio-access does not support: ask your platform team",
+      ),
+    );
+  });
+
+  it.each([
+    ["NotAuthorizedException", EXIT.signIn, "incorrect username or password"],
+    ["UserNotFoundException", EXIT.signIn, "incorrect username or password"],
+    ["CodeMismatchException", EXIT.signIn, "that authenticator code is wrong or has expired"],
+    [
+      "PasswordResetRequiredException",
+      EXIT.signIn,
+      "your password must be reset: ask your platform team",
+    ],
+    [
+      "TooManyRequestsException",
+      EXIT.upstream,
+      "Cognito is refusing for now (too many attempts): wait a minute",
+    ],
+    [
+      "InternalErrorException",
+      EXIT.upstream,
+      "Cognito refused the sign-in (InternalErrorException)",
+    ],
+  ])("maps %s to exit %i with one line", async (name, code, message) => {
+    cognito.on(InitiateAuthCommand).rejects(named(name, "secret detail eyJhbGc"));
+    await expect(
+      signIn(client(), "c", { username: "jane", password: "p" }, scripted().prompter),
+    ).rejects.toEqual(new CliError(code, message));
+  });
+
+  it("states the pool's policy when a new password is refused", async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s" });
+    cognito
+      .on(RespondToAuthChallengeCommand)
+      .rejects(named("InvalidPasswordException", "Password must have symbol characters"));
+    await expect(
+      signIn(client(), "c", { username: "jane", password: "p" }, scripted().prompter),
+    ).rejects.toEqual(
+      new CliError(
+        EXIT.signIn,
+        "the new password was refused: Password must have symbol characters",
+      ),
+    );
+  });
+
+  it("names the account in the otpauth URI, escaped", () => {
+    expect(otpauthUri("jane doe", "ABC")).toBe(
+      "otpauth://totp/studio-access%3Ajane%20doe?secret=ABC&issuer=studio-access",
+    );
+  });
+});
+
+describe("configuration", () => {
+  const good = {
+    apiUrl: "https://abc123.execute-api.us-east-1.amazonaws.com/v1",
+    userPoolId: "us-east-1_AbC123",
+    clientId: "4r83ignv2agu3llwx6nhztsh3",
+    region: "us-east-1",
+  };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "studio-access-config-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reports every problem at once, naming the flag and the value", () => {
+    expect(
+      validate({ apiUrl: "ftp://x", userPoolId: "nope", clientId: "a b", region: "moon" }),
+    ).toEqual([
+      '--api-url "ftp://x" must be an https:// URL (plain http only on 127.0.0.1 or localhost)',
+      '--user-pool-id "nope" is not a user pool id (like us-east-1_AbCdEf123)',
+      '--client-id "a b" is not an app client id',
+      '--region "moon" is not an AWS region (like us-east-1)',
+    ]);
+    expect(validate({})).toEqual([
+      "--api-url is missing",
+      "--user-pool-id is missing",
+      "--client-id is missing",
+      "--region is missing",
+    ]);
+    expect(validate(good)).toEqual([]);
+  });
+
+  it("lets environment variables override the saved file, and checks them too", () => {
+    saveConfig(dir, good);
+    expect(loadConfig(dir, {})).toEqual(good);
+    expect(loadConfig(dir, { STUDIO_ACCESS_API_URL: "http://127.0.0.1:8080/v1" }).apiUrl).toBe(
+      "http://127.0.0.1:8080/v1",
+    );
+    expect(() => loadConfig(dir, { STUDIO_ACCESS_REGION: "eu-west-1" })).toThrow(
+      'configuration: --user-pool-id "us-east-1_AbC123" is not in --region "eu-west-1"',
+    );
+  });
+
+  it("writes nothing when a value is wrong", () => {
+    expect(() => saveConfig(dir, { ...good, apiUrl: "http://example.com" })).toThrow(CliError);
+    expect(() => loadConfig(dir, {})).toThrow("not configured");
+  });
+
+  it("lives in STUDIO_ACCESS_CONFIG_DIR, else XDG_CONFIG_HOME, else ~/.config", () => {
+    expect(configDir({ STUDIO_ACCESS_CONFIG_DIR: "/x/y" })).toBe("/x/y");
+    expect(configDir({ XDG_CONFIG_HOME: "/cfg" })).toBe("/cfg/studio-access");
+    expect(configDir({})).toMatch(/\.config\/studio-access$/);
+  });
+});
+
+describe("AccessApi: answers the API can give", () => {
+  let server: Server;
+  let answers: { status: number; body: string }[];
+  let seen: string[];
+  let config: CliConfig;
+  let dir: string;
+
+  beforeEach(async () => {
+    answers = [];
+    seen = [];
+    server = createServer((req, res) => {
+      seen.push(`${req.url ?? ""} ${req.headers.authorization ?? ""}`);
+      const next = answers.shift() ?? { status: 500, body: "" };
+      res.writeHead(next.status, { "Content-Type": "application/json" });
+      res.end(next.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    config = {
+      apiUrl: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/v1`,
+      userPoolId: "us-east-1_AbC123",
+      clientId: "client1",
+      region: "us-east-1",
+      studioEndpoint: "http://127.0.0.1:9999",
+    };
+    dir = mkdtempSync(path.join(tmpdir(), "studio-access-api-"));
+  });
+  afterEach(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const api = () => {
+    const cache = new TokenCache(dir, config, client(), () => 0);
+    cache.save("jane", { accessToken: "old", refreshToken: "r", expiresAt: 10 * 60_000 });
+    return new AccessApi(config, cache);
+  };
+
+  it("asks for JSON with the deep link, and opens through the configured Studio endpoint", async () => {
+    answers.push({
+      status: 200,
+      body: JSON.stringify({
+        url: "https://d-abc.studio.us-east-1.sagemaker.aws/auth?token=T",
+        expiresAt: "2026-11-21T12:00:20.000Z",
+      }),
+    });
+    expect(await api().open("lob-a", { app: "jupyterlab", space: "s1" })).toEqual({
+      url: "http://127.0.0.1:9999/auth?token=T",
+      expiresAt: "2026-11-21T12:00:20.000Z",
+    });
+    expect(seen).toEqual(["/v1/studios/lob-a?app=jupyterlab&space=s1 Bearer old"]);
+  });
+
+  it("refreshes once when the API refuses the token, then retries", async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ AuthenticationResult: { ...TOKENS, AccessToken: "new" } });
+    answers.push({ status: 401, body: '{"message":"Unauthorized"}' });
+    answers.push({ status: 200, body: '{"studios":[]}' });
+    expect(await api().list()).toEqual([]);
+    expect(seen).toEqual(["/v1/studios Bearer old", "/v1/studios Bearer new"]);
+    expect(cognito.commandCalls(InitiateAuthCommand)[0]!.args[0].input).toEqual({
+      ClientId: "client1",
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: "r" },
+    });
+  });
+
+  it.each([
+    [
+      403,
+      '{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke"}',
+      EXIT.upstream,
+      "the API refused the call from this network: are you on the corporate network?",
+    ],
+    [
+      403,
+      '{"message":"You are not entitled to this Studio"}',
+      EXIT.notEntitled,
+      "lob-a: You are not entitled to this Studio",
+    ],
+    [404, '{"message":"Not found"}', EXIT.notEntitled, "lob-a: Not found"],
+    [400, '{"message":"app given more than once"}', EXIT.usage, "app given more than once"],
+    [
+      502,
+      '{"message":"Studio could not be opened"}',
+      EXIT.upstream,
+      "the API failed (502: Studio could not be opened); try again shortly",
+    ],
+    [503, "<html>busy</html>", EXIT.upstream, "the API failed (503); try again shortly"],
+  ])("maps %i %s to exit %i", async (status, body, code, message) => {
+    answers.push({ status, body });
+    await expect(api().open("lob-a", {})).rejects.toEqual(new CliError(code, message));
+  });
+});

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "../..");
+const TSX = require.resolve("tsx/cli");
+
+export interface SandboxUser {
+  readonly username: string;
+  readonly password: string;
+  readonly totpSecret: string;
+}
+
+/** `npm run sandbox -- --keep`, as a person starts it, and what it printed for them. */
+export interface KeptSandbox {
+  readonly child: ChildProcess;
+  /** The arguments of the printed `npx studio-access configure …` line. */
+  readonly configureArgs: string[];
+  readonly users: SandboxUser[];
+  readonly cognitoUrl: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly studioEndpoint: string;
+  readonly logFile: string;
+  output(): string;
+  /** Ctrl-C: tears down; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const flag = (args: string[], name: string) => {
+  const value = args[args.indexOf(name) + 1];
+  if (!args.includes(name) || value === undefined)
+    throw new Error(`no ${name} in ${args.join(" ")}`);
+  return value;
+};
+
+export async function startKeptSandbox(timeoutMs = 120_000): Promise<KeptSandbox> {
+  const child = spawn(process.execPath, [TSX, path.join(ROOT, "scripts/sandbox.ts"), "--keep"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => {
+      resolve(code);
+    });
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!stdout.includes("Press Ctrl-C") && Date.now() < deadline && child.exitCode === null)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  if (!stdout.includes("Press Ctrl-C")) {
+    child.kill("SIGKILL");
+    throw new Error(`the sandbox did not start:\n${stdout}`);
+  }
+  const configureArgs = (/npx studio-access (configure .+)/.exec(stdout)?.[1] ?? "").split(" ");
+  const users = [
+    ...stdout.matchAll(/user {8}(\S+) {2}password (\S+) {2}TOTP secret ([A-Z2-7]+)/g),
+  ].map(([, username = "", password = "", totpSecret = ""]) => ({
+    username,
+    password,
+    totpSecret,
+  }));
+  return {
+    child,
+    configureArgs,
+    users,
+    cognitoUrl: flag(configureArgs, "--cognito-endpoint"),
+    userPoolId: flag(configureArgs, "--user-pool-id"),
+    clientId: flag(configureArgs, "--client-id"),
+    studioEndpoint: flag(configureArgs, "--studio-endpoint"),
+    logFile: /^ {2}logs {8}(\S+)$/m.exec(stdout)?.[1] ?? "",
+    output: () => stdout,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
