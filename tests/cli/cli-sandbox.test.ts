@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync }
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildCli } from "../../cli/build";
+import { itWith } from "../helpers/tools";
 import { totpCode } from "../helpers/totp";
 import { startKeptSandbox, type KeptSandbox } from "../helpers/kept-sandbox";
 
@@ -241,6 +242,37 @@ describe("studio-access against the sandbox", () => {
     const page = await fetch(readFileSync(opened, "utf8"));
     expect(await page.text()).toContain("<title>CodeEditor - SageMaker Studio</title>");
   });
+
+  itWith("chromium")(
+    "open starts a real browser (headless Chromium) that signs in to Studio through the hub endpoint",
+    async () => {
+      const dir = await signedIn();
+      const page = path.join(work, "chromium-dom.html");
+      const profile = mkdtempSync(path.join(work, "chromium-profile-"));
+      // $BROWSER: Debian's Chromium, headless, printing the page it loaded. The flags keep it off
+      // the network it cannot reach (background services, updates), as root needs --no-sandbox.
+      const browser = path.join(work, "headless-chromium.sh");
+      writeFileSync(
+        browser,
+        `#!/bin/sh\nexec chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run ` +
+          `--disable-background-networking --disable-component-update --disable-sync ` +
+          `--user-data-dir=${profile} --dump-dom "$1" > ${page} 2>/dev/null\n`,
+      );
+      chmodSync(browser, 0o755);
+      const run = await cli(dir, ["open", "lob-a", "--app", "jupyterlab"], {
+        env: { BROWSER: browser },
+      });
+      expect(run).toEqual({ code: 0, stdout: "Opened lob-a in your browser.\n", stderr: "" });
+      let dom = "";
+      for (let i = 0; i < 300 && !dom.includes("</html>"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        dom = statSafe(page) ? readFileSync(page, "utf8") : "";
+      }
+      expect(dom).toContain("<title>JupyterLab - SageMaker Studio</title>");
+      expect(dom).toMatch(/<h1>JupyterLab<\/h1><p id="who">user-lob-a in d-[0-9a-f]{12}<\/p>/);
+    },
+    60_000,
+  );
 
   it("open exits 4 for a Studio the user is not entitled to, an unknown LOB or a missing space", async () => {
     const dir = await signedIn();

@@ -1,0 +1,139 @@
+import {
+  AdminCreateUserCommand,
+  CognitoIdentityProviderClient,
+  SetUserPoolMfaConfigCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { buildCli } from "../../cli/build";
+import { Terminal } from "../helpers/tmux";
+import { describeWith } from "../helpers/tools";
+import { totpCode } from "../helpers/totp";
+
+const ROOT = path.join(__dirname, "../..");
+
+/**
+ * In a real terminal (tmux): `npm run sandbox -- --keep` as a person starts it, a data scientist's
+ * first `studio-access login` at its prompts (new password, authenticator enrolment) and a later
+ * one (code), then Ctrl-C, twice, in the sandbox's terminal.
+ */
+describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
+  const terminal = new Terminal();
+  let work: string;
+  let bundle: string;
+  let settings: string;
+  let cognito: CognitoIdentityProviderClient;
+  let poolId: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), "studio-access-tty-"));
+    bundle = path.join(work, "studio-access.cjs");
+    await buildCli(bundle);
+    terminal.start("sandbox", `cd ${ROOT} && npm run sandbox -- --keep`);
+    const screen = await terminal.waitFor("sandbox", /Press Ctrl-C/, 120_000);
+    settings = /npx studio-access (configure \S.*)$/m.exec(screen)?.[1]?.trim() ?? "";
+    poolId = /--user-pool-id (\S+)/.exec(settings)?.[1] ?? "";
+    const endpoint = /--cognito-endpoint (\S+)/.exec(settings)?.[1] ?? "";
+    // A colleague joins: an administrator creates their account with a temporary password.
+    cognito = new CognitoIdentityProviderClient({
+      region: "us-east-1",
+      endpoint,
+      credentials: { accessKeyId: "admin", secretAccessKey: "admin" },
+    });
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: "new-scientist",
+        TemporaryPassword: "Temp-Passw0rd!",
+        UserAttributes: [
+          { Name: "email", Value: "new-scientist@example.com" },
+          { Name: "email_verified", Value: "true" },
+        ],
+        MessageAction: "SUPPRESS",
+      }),
+    );
+  }, 150_000);
+
+  afterAll(() => {
+    terminal.close();
+    cognito.destroy();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const cli = (args: string) =>
+    `STUDIO_ACCESS_CONFIG_DIR=${work}/config ${process.execPath} ${bundle} ${args}`;
+
+  it("first login: asks the username, hides the passwords, sets a new one, enrols the authenticator", async () => {
+    // cognito-local cannot issue MFA_SETUP, so, as the rehearsal does for first sign-ins, the pool
+    // asks for MFA optionally while the user enrols (the CLI then offers enrolment itself).
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: poolId,
+        MfaConfiguration: "OPTIONAL",
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    terminal.start("first", `${cli(settings)} && ${cli("login")}`);
+    await terminal.waitFor("first", /Username: $/m);
+    terminal.type("first", "new-scientist");
+    await terminal.waitFor("first", /Password: $/m);
+    terminal.type("first", "Temp-Passw0rd!");
+    await terminal.waitFor("first", /must choose a new password[\s\S]*New password: $/m);
+    terminal.type("first", "Chosen-Passw0rd!");
+    await terminal.waitFor("first", /New password again: $/m);
+    terminal.type("first", "Chosen-Passw0rd?");
+    await terminal.waitFor("first", /the two passwords differ[\s\S]*New password: $/m);
+    terminal.type("first", "Chosen-Passw0rd!");
+    await terminal.waitFor("first", /New password again: $/m);
+    terminal.type("first", "Chosen-Passw0rd!");
+    const enrol = await terminal.waitFor("first", /Code the app shows: $/m);
+    const grouped = /add an account with this key.*\n {2}([A-Z2-7 ]+)\n/.exec(enrol)?.[1] ?? "";
+    const secret = grouped.replace(/ /g, "");
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(enrol).toContain(`otpauth://totp/studio-access%3Anew-scientist?secret=${secret}`);
+    terminal.type("first", "12");
+    await terminal.waitFor("first", /an authenticator code is 6 digits\nCode the app shows: $/m);
+    terminal.type("first", totpCode(secret));
+    const done = await terminal.waitFor("first", /\[exit \d+\]/);
+    expect(done).toContain("Signed in as new-scientist.");
+    expect(done).toContain("[exit 0]");
+    // Nothing typed at a password prompt was shown.
+    expect(done).not.toContain("Temp-Passw0rd");
+    expect(done).not.toContain("Chosen-Passw0rd");
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: poolId,
+        MfaConfiguration: "ON",
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+
+    // A later sign-in: password, then the code the app shows.
+    terminal.start("later", `${cli("logout")} && ${cli("login --username new-scientist")}`);
+    await terminal.waitFor("later", /Password: $/m);
+    terminal.type("later", "Chosen-Passw0rd!");
+    await terminal.waitFor("later", /Authenticator code: $/m);
+    terminal.type("later", totpCode(secret));
+    const later = await terminal.waitFor("later", /\[exit \d+\]/);
+    expect(later).toContain("Signed out new-scientist; the session is revoked.");
+    expect(later).toContain("Signed in as new-scientist.");
+    expect(later).toContain("[exit 0]");
+
+    terminal.start("list", cli("list"));
+    expect(await terminal.waitFor("list", /\[exit \d+\]/)).toMatch(
+      /You have no Studio yet: ask your platform team for an entitlement\.\n\[exit 0\]/,
+    );
+  }, 90_000);
+
+  it("Ctrl-C, twice, in the sandbox's terminal tears everything down with no failed step", async () => {
+    terminal.key("sandbox", "C-c");
+    await terminal.waitFor("sandbox", /✓ +[\d.]+ s {2}destroy lob-b/, 30_000);
+    terminal.key("sandbox", "C-c");
+    const screen = await terminal.waitFor("sandbox", /\[exit \d+\]/, 60_000);
+    const teardown = screen.slice(screen.indexOf("Press Ctrl-C"));
+    expect(teardown).toContain("still tearing down");
+    expect(teardown).not.toContain("✗");
+    expect(teardown).toMatch(/✓ +[\d.]+ s {2}the emulators hold nothing/);
+  }, 90_000);
+});
