@@ -261,7 +261,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
         { ...here, dependsOn: [profile] },
       );
     }
-    this.userProfileNames = [...args.members];
+    this.userProfileNames = args.members.map((member) => profileNameFor(member) ?? member);
 
     // The role the hub's presigner assumes; its name is fixed so the hub can list it in advance.
     const accessRole = new aws.iam.Role(

@@ -3,6 +3,7 @@ import { cidrContains, cidrsOverlap, parseCidr } from "../components/lib/cidr";
 import type { CorporateConnection } from "../components/corporate-link";
 import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../components/lib/endpoints";
 import { QUOTAS } from "../components/lib/quotas";
+import { profileNameFor } from "../functions/shared/profile-name";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -83,8 +84,6 @@ export class ConfigError extends pulumi.RunError {
 
 /** LOB names: DynamoDB keys, URL path segments and resource names, so kept plain. */
 export const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Usernames become SageMaker user profile names, whose rule this is. */
-export const USERNAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[\w+=,.@/-]{1,64}$/;
@@ -446,18 +445,29 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
   if (!Array.isArray(usersRaw)) r.problem("users", usersRaw, "a list of {username, email}");
   else {
     const seen = new Set<string>();
+    const profiles = new Map<string, string>();
     usersRaw.forEach((user, i) => {
       const username = isRecord(user) ? user.username : undefined;
       const email = isRecord(user) ? user.email : undefined;
-      if (typeof username !== "string" || !USERNAME.test(username)) {
+      if (isRecord(user)) r.unknownNested(`users[${i}]`, user, ["username", "email"]);
+      const profile = typeof username === "string" ? profileNameFor(username) : undefined;
+      if (typeof username !== "string" || profile === undefined) {
         r.problem(
           `users[${i}].username`,
           username,
-          "letters, digits and single dashes, at most 63 (a SageMaker profile name)",
+          "a Cognito username (no spaces, at most 128 characters) with a letter or digit",
         );
       } else if (seen.has(username)) {
         r.problem(`users[${i}].username`, username, "a username not already listed");
+      } else if (profiles.has(profile)) {
+        r.problem(
+          `users[${i}].username`,
+          username,
+          `a username whose Studio profile name (${profile}) is not already ${show(profiles.get(profile))}'s`,
+        );
       }
+      if (typeof username === "string" && profile !== undefined && !profiles.has(profile))
+        profiles.set(profile, username);
       if (typeof email !== "string" || !EMAIL.test(email))
         r.problem(`users[${i}].email`, email, "an email address");
       if (typeof username === "string" && typeof email === "string") {
@@ -471,6 +481,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
   const p = isRecord(presigned) ? presigned : {};
   if (!isRecord(presigned))
     r.problem("presignedUrl", presigned, "{expiresInSeconds, sessionExpirationSeconds}");
+  else r.unknownNested("presignedUrl", p, ["expiresInSeconds", "sessionExpirationSeconds"]);
   const presignedUrl = {
     expiresInSeconds: r.integerValue(
       "presignedUrl.expiresInSeconds",
@@ -488,6 +499,8 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
 
   const throttling = r.json("apiThrottling", "{rateLimit, burstLimit}", {});
   const t = isRecord(throttling) ? throttling : {};
+  if (!isRecord(throttling)) r.problem("apiThrottling", throttling, "{rateLimit, burstLimit}");
+  else r.unknownNested("apiThrottling", t, ["rateLimit", "burstLimit"]);
   const apiThrottling = {
     rateLimit: r.integerValue("apiThrottling.rateLimit", t.rateLimit ?? 20, 1, 10000),
     burstLimit: r.integerValue("apiThrottling.burstLimit", t.burstLimit ?? 40, 1, 5000),
@@ -581,16 +594,27 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
   const members: string[] = [];
   if (!Array.isArray(membersRaw)) r.problem("members", membersRaw, "a list of usernames");
   else {
+    const profiles = new Map<string, string>();
     membersRaw.forEach((member, i) => {
-      if (typeof member !== "string" || !USERNAME.test(member)) {
+      const profile = typeof member === "string" ? profileNameFor(member) : undefined;
+      if (typeof member !== "string" || profile === undefined) {
         r.problem(
           `members[${i}]`,
           member,
-          "a username: letters, digits and single dashes, at most 63",
+          "a Cognito username (no spaces, at most 128 characters) with a letter or digit",
         );
       } else if (members.includes(member)) {
         r.problem(`members[${i}]`, member, "a username not already listed");
-      } else members.push(member);
+      } else if (profiles.has(profile)) {
+        r.problem(
+          `members[${i}]`,
+          member,
+          `a member whose Studio profile name (${profile}) is not already ${show(profiles.get(profile))}'s`,
+        );
+      } else {
+        profiles.set(profile, member);
+        members.push(member);
+      }
     });
   }
   const retention = r.raw("homeEfsRetention") ?? "Retain";

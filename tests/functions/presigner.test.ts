@@ -251,6 +251,20 @@ describe("presigner: GET /studios/{lob}", () => {
     ]);
   });
 
+  it("presigns the mapped profile of a username that is not a profile name (jane.doe)", async () => {
+    entitlements.push({ username: "jane.doe", lob: "lob-a", profileName: "jane-doe-d48722" });
+    const response = await newHandler()(request("jane.doe", "lob-a"), context());
+    expect(response.statusCode).toBe(302);
+    expect(presignInput()?.UserProfileName).toBe("jane-doe-d48722");
+  });
+
+  it("refuses jane-doe a row naming jane.doe's mapped profile (a forged row)", async () => {
+    entitlements.push({ username: "jane-doe", lob: "lob-a", profileName: "jane-doe-d48722" });
+    const response = await newHandler()(request("jane-doe", "lob-a"), context());
+    expect(response.statusCode).toBe(502);
+    expect(awsCalls().presign).toBe(0);
+  });
+
   it("makes 3 AWS calls on a cold sign-in and 2 on a warm one", async () => {
     const handler = newHandler();
     await handler(request("user-lob-a", "lob-a"), context());

@@ -324,7 +324,40 @@ describe("shared stack config", () => {
     [
       "a bad username",
       { users: '[{"username":"ann smith","email":"a@example.com"}]' },
-      'studio-access:users[0].username is "ann smith": expected letters, digits and single dashes, at most 63 (a SageMaker profile name)',
+      'studio-access:users[0].username is "ann smith": expected a Cognito username (no spaces, at most 128 characters) with a letter or digit',
+    ],
+    [
+      "a username of punctuation only",
+      { users: '[{"username":"...","email":"a@example.com"}]' },
+      'studio-access:users[0].username is "...": expected a Cognito username (no spaces, at most 128 characters) with a letter or digit',
+    ],
+    [
+      "two usernames that would share a Studio profile name",
+      {
+        users:
+          '[{"username":"jane.doe","email":"a@example.com"},{"username":"jane-doe-d48722","email":"b@example.com"}]',
+      },
+      `studio-access:users[1].username is "jane-doe-d48722": expected a username whose Studio profile name (jane-doe-d48722) is not already "jane.doe"'s`,
+    ],
+    [
+      "an unknown key in a user",
+      { users: '[{"username":"ann","email":"a@example.com","mail":"x"}]' },
+      "studio-access:users[0].mail is not a setting (known: username, email)",
+    ],
+    [
+      "a misspelt presignedUrl key (it does not fall back to the default)",
+      { presignedUrl: '{"expireInSeconds": 60}' },
+      "studio-access:presignedUrl.expireInSeconds is not a setting (known: expiresInSeconds, sessionExpirationSeconds)",
+    ],
+    [
+      "a misspelt apiThrottling key",
+      { apiThrottling: '{"rate": 5}' },
+      "studio-access:apiThrottling.rate is not a setting (known: rateLimit, burstLimit)",
+    ],
+    [
+      "apiThrottling not a map",
+      { apiThrottling: "[5]" },
+      "studio-access:apiThrottling is [5]: expected {rateLimit, burstLimit}",
     ],
     [
       "a repeated username",
@@ -492,8 +525,13 @@ describe("LOB stack config", () => {
     ],
     [
       "a bad member",
-      { members: '["ok","no_way"]' },
-      'studio-access:members[1] is "no_way": expected a username: letters, digits and single dashes, at most 63',
+      { members: '["ok","no way"]' },
+      'studio-access:members[1] is "no way": expected a Cognito username (no spaces, at most 128 characters) with a letter or digit',
+    ],
+    [
+      "two members that would share a Studio profile name",
+      { members: '["jane.doe","jane-doe-d48722"]' },
+      `studio-access:members[1] is "jane-doe-d48722": expected a member whose Studio profile name (jane-doe-d48722) is not already "jane.doe"'s`,
     ],
     [
       "a repeated member",

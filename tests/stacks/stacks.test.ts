@@ -438,9 +438,29 @@ describe("LOB stack checks against the hub", () => {
     await expect(
       runStackUnderMocks({
         stack: "lob-a",
-        config: { ...loadStackConfig("lob-a"), "studio-access:members": '["no_way"]' },
+        config: { ...loadStackConfig("lob-a"), "studio-access:members": '["no way"]' },
       }),
-    ).rejects.toThrow('studio-access:members[0] is "no_way": expected a username');
+    ).rejects.toThrow('studio-access:members[0] is "no way": expected a Cognito username');
+  });
+
+  it("gives a member whose username is not a profile name (jane.doe) the mapped profile, everywhere", async () => {
+    const run = await runStackUnderMocks({
+      stack: "lob-a",
+      config: { ...loadStackConfig("lob-a"), "studio-access:members": '["jane.doe"]' },
+      stackOutputs: hubOutputs(),
+    });
+    const profile = one(run, "aws:sagemaker/userProfile:UserProfile", "lob-a-profile-jane.doe");
+    expect(profile.inputs.userProfileName).toBe("jane-doe-d48722");
+    expect(profile.inputs.tags).toEqual({
+      "studio-access:lob": "lob-a",
+      "studio-access:username": "jane.doe",
+    });
+    const item = one(run, "aws:dynamodb/tableItem:TableItem", "lob-a-member-jane.doe");
+    expect(JSON.parse(String(item.inputs.item))).toMatchObject({
+      username: { S: "jane.doe" },
+      profileName: { S: "jane-doe-d48722" },
+    });
+    expect(run.outputs.userProfileNames).toEqual(["jane-doe-d48722"]);
   });
 
   it("refuses more AZs than the hub spans", async () => {
