@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "../functions/build";
-import { projectStacks, type StackFile } from "./lib/mock-stack";
+import { kindProblems, projectStacks, StackFileError, type StackFile } from "./lib/mock-stack";
 
 export type Mode = "deploy" | "destroy";
 
@@ -64,7 +64,15 @@ export function main(argv: readonly string[]): number {
     console.error(`unknown option ${unknownFlags.join(", ")} (known: --dry-run, --yes)`);
     return 2;
   }
-  const all = projectStacks();
+  let all: StackFile[];
+  try {
+    all = projectStacks();
+  } catch (error) {
+    // A stack file that cannot be read or parsed: its name and line, no stack trace.
+    if (!(error instanceof StackFileError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
   const wanted = rest.filter((a) => !a.startsWith("-"));
   const unknown = wanted.filter((w) => !all.some((s) => s.stack === w));
   if (unknown.length > 0) {
@@ -76,11 +84,9 @@ export function main(argv: readonly string[]): number {
     );
     return 2;
   }
-  const badKind = all.filter((s) => s.kind !== "shared" && s.kind !== "lob");
+  const badKind = kindProblems(all);
   if (badKind.length > 0) {
-    console.error(
-      `Pulumi.${badKind[0]?.stack ?? ""}.yaml has no studio-access:kind of shared or lob`,
-    );
+    for (const line of badKind) console.error(line);
     return 2;
   }
   const commands = orderedCommands(

@@ -1,16 +1,16 @@
 /**
  * The offline plan: runs every stack's real program under Pulumi's mock runtime, the hub first and
  * each LOB stack fed with the hub's outputs, and prints per stack and account the resources by type
- * with their security-relevant settings. A config error exits non-zero with its message.
- *
- *   npm run plan                 every Pulumi.<stack>.yaml in the project
- *   npm run plan -- lob-a        the hub, then only the named stacks
+ * with their security-relevant settings, and the stack's outputs. A config error exits non-zero
+ * with its message.
  */
 import {
   fullStackName,
+  kindProblems,
   loadStackConfig,
   projectStacks,
   runStackUnderMocks,
+  StackFileError,
   type RecordedResource,
   type StackRun,
 } from "./lib/mock-stack";
@@ -18,6 +18,32 @@ import { describeResource } from "./lib/describe";
 import { formatMatrix, reachabilityMatrix } from "./lib/reachability";
 
 process.removeAllListeners("warning");
+
+const HELP = `npm run plan [-- STACK ...]
+
+Plans every stack offline: runs the real program under Pulumi's mock runtime (no AWS, no
+Pulumi CLI), the hub stack first and each LOB stack fed with the hub's outputs, and prints per
+stack and account each resource with its security-relevant settings (IAM policies, endpoint
+policies, security group rules, routes, the Cognito pool and client, each function's
+environment), then the stack's outputs (the SCP and the CLI's configure line among them), and
+the reachability matrix computed from the planned network.
+
+  npm run plan              every Pulumi.<stack>.yaml in this folder
+  npm run plan -- lob-a     the hub, then only the named stacks
+  --help                    this text
+
+Exit status: 0 planned, 1 a stack's configuration or program failed (its message says why),
+2 an unknown stack.`;
+
+/** A stack's outputs, one per line; multi-line values (the SCP) indented under their name. */
+function printOutputs(outputs: Record<string, unknown>): void {
+  console.log("  outputs");
+  for (const [key, value] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    if (text.includes("\n")) console.log(`    ${key}:\n${text.replace(/^/gm, "      ")}`);
+    else console.log(`    ${key}: ${text}`);
+  }
+}
 
 function printStack(stack: string, kind: string, resources: RecordedResource[], ms: number): void {
   const custom = resources.filter((r) => r.custom);
@@ -49,7 +75,23 @@ function printStack(stack: string, kind: string, resources: RecordedResource[], 
 
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
+  if (wanted.includes("--help") || wanted.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
+  const unknownOption = wanted.find((a) => a.startsWith("-"));
+  if (unknownOption) {
+    console.error(`unknown option ${unknownOption}\n\n${HELP}`);
+    return 2;
+  }
   const started = Date.now();
+  // Every stack file says what it is: a file without a kind is reported as itself, before any
+  // LOB stack fails for want of a hub.
+  const unkinded = kindProblems(projectStacks());
+  if (unkinded.length > 0) {
+    for (const line of unkinded) console.error(line);
+    return 1;
+  }
   const outputs: Record<string, Record<string, unknown>> = {};
   const stacks = projectStacks().filter(
     ({ stack, kind }) => wanted.length === 0 || kind === "shared" || wanted.includes(stack),
@@ -76,6 +118,7 @@ async function main(): Promise<number> {
       outputs[fullStackName(stack)] = run.outputs;
       runs.push(run);
       printStack(stack, kind, run.resources, Date.now() - t);
+      printOutputs(run.outputs);
     } catch (error) {
       console.error(`\n${stack}: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
@@ -98,7 +141,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
+    // A stack file that cannot be read says which, and where; anything else is a bug, in full.
+    console.error(error instanceof StackFileError ? error.message : error);
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
 /**
  * npm run sandbox: the offline rehearsal of the whole lifecycle (see README). No AWS, no Pulumi CLI.
  */
+import { StackFileError } from "./lib/mock-stack";
 import { rehearse, stepRunner, type Step } from "./sandbox/rehearsal";
 
 process.removeAllListeners("warning");
@@ -103,7 +104,8 @@ Press Ctrl-C to destroy the stacks and stop.`);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
+    // A stack file that cannot be read says which, and where; anything else is a bug, in full.
+    console.error(error instanceof StackFileError ? error.message : error);
     process.exit(1);
   },
 );

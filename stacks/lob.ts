@@ -59,6 +59,17 @@ export async function lobStack(config: LobConfig) {
       `aws:region is "${config.region}": expected the hub's region "${hub.region}" (PrivateLink endpoints are regional)`,
     );
   }
+  // When the hub manages the pool's users, a member must be one of them (an older hub, or one
+  // whose users are managed elsewhere, publishes none).
+  const usernames = (await shared.getOutputDetails("usernames")).value as string[] | undefined;
+  if (usernames !== undefined && usernames.length > 0) {
+    config.members.forEach((member, i) => {
+      if (!usernames.includes(member))
+        problems.push(
+          `${NAMESPACE}:members[${String(i)}] is "${member}": expected one of the shared stack's users (${usernames.join(", ")}); add them there and update that stack first`,
+        );
+    });
+  }
   const hubRoleArn = config.hubRoleArn ?? hub.deployerRoleArns[config.lob];
   if (entry !== undefined && hubRoleArn === undefined) {
     problems.push(

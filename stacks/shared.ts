@@ -166,6 +166,9 @@ export async function sharedStack(config: SharedConfig) {
     apiUrl: app.apiUrl,
     userPoolId: app.userPoolId,
     userPoolClientId: app.userPoolClientId,
+    // The users this stack manages ([] when the pool's users are managed elsewhere): a LOB stack
+    // refuses a member who is not among them.
+    usernames: config.users.map((u) => u.username),
     // The line a data scientist pastes to set up the studio-access CLI.
     cliConfigure: pulumi.interpolate`studio-access configure --api-url ${app.apiUrl} --user-pool-id ${app.userPoolId} --client-id ${app.userPoolClientId} --region ${config.region}`,
     ...(network.resolverInboundIps ? { resolverInboundIps: network.resolverInboundIps } : {}),

@@ -41,8 +41,14 @@ export function describeResource(r: RecordedResource): string {
       const policy = statements(i.policy).map(describeStatement).join("; ");
       return `${String(i.serviceName)} (${String(i.vpcEndpointType)}${i.vpcEndpointType === "Interface" ? `, private DNS ${i.privateDnsEnabled ? "ON" : "off"}` : ""})${i.vpcEndpointType === "Interface" ? `; policy: ${policy || "NONE (full access)"}` : ""}`;
     }
-    case "aws:cognito/userPool:UserPool":
-      return `MFA ${text(i.mfaConfiguration ?? "OFF")} (TOTP ${(i.softwareTokenMfaConfiguration as { enabled?: boolean } | undefined)?.enabled ? "on" : "off"}), deletion protection ${String(i.deletionProtection)}, threat protection ${(i.userPoolAddOns as { advancedSecurityMode?: string } | undefined)?.advancedSecurityMode ?? "off"}`;
+    case "aws:cognito/userPool:UserPool": {
+      const password = (i.passwordPolicy ?? {}) as {
+        minimumLength?: number;
+        temporaryPasswordValidityDays?: number;
+      };
+      const admin = (i.adminCreateUserConfig ?? {}) as Record<string, unknown>;
+      return `password ${String(password.minimumLength ?? 8)}+ characters (temporary ${String(password.temporaryPasswordValidityDays ?? 7)} days), admin-created users only ${admin.allowAdminCreateUserOnly ? "yes" : "NO"}, MFA ${text(i.mfaConfiguration ?? "OFF")} (TOTP ${(i.softwareTokenMfaConfiguration as { enabled?: boolean } | undefined)?.enabled ? "on" : "off"}), deletion protection ${String(i.deletionProtection)}, threat protection ${(i.userPoolAddOns as { advancedSecurityMode?: string } | undefined)?.advancedSecurityMode ?? "off"}`;
+    }
     case "aws:apigateway/authorizer:Authorizer":
       return `${String(i.type)} on ${String(i.identitySource)}, decisions cached ${text(i.authorizerResultTtlInSeconds ?? 300)} s`;
     case "aws:kms/key:Key":
@@ -80,8 +86,18 @@ export function describeResource(r: RecordedResource): string {
       return `${String(i.httpMethod)} authorization ${String(i.authorization)}`;
     case "aws:dynamodb/table:Table":
       return `PITR ${(i.pointInTimeRecovery as { enabled?: boolean } | undefined)?.enabled ? "on" : "OFF"}, encrypted ${(i.serverSideEncryption as { enabled?: boolean } | undefined)?.enabled ? "KMS" : "default"}, ${String(i.billingMode)}`;
-    case "aws:lambda/function:Function":
-      return `${String(i.runtime)}, timeout ${String(i.timeout)} s${i.vpcConfig ? ", in the hub VPC" : ""}`;
+    case "aws:lambda/function:Function": {
+      const variables =
+        (i.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+      const env = Object.entries(variables)
+        .map(([k, v]) => `${k}=${text(v)}`)
+        .join(" ");
+      return `${String(i.runtime)}, timeout ${String(i.timeout)} s${i.vpcConfig ? ", in the hub VPC" : ""}; environment ${env || "none"}`;
+    }
+    case "aws:cognito/userPoolClient:UserPoolClient": {
+      const units = (i.tokenValidityUnits ?? {}) as Record<string, string>;
+      return `flows ${list(i.explicitAuthFlows).join(",")}; access token ${String(i.accessTokenValidity)} ${units.accessToken ?? "hours"}, refresh token ${String(i.refreshTokenValidity)} ${units.refreshToken ?? "days"}; secret ${i.generateSecret ? "yes" : "none"}; revocation ${i.enableTokenRevocation ? "on" : "OFF"}; user existence errors ${text(i.preventUserExistenceErrors ?? "LEGACY")}`;
+    }
     case "aws:cloudwatch/logGroup:LogGroup":
       return `retention ${String(i.retentionInDays)} days`;
     case "aws:sagemaker/domain:Domain":

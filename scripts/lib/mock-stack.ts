@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLParseError } from "yaml";
 import { REPO_ROOT } from "../../functions/build";
 
 /**
@@ -41,10 +41,35 @@ export interface StackRun {
 }
 
 /** Reads `Pulumi.<stack>.yaml` into Pulumi's flat config form: namespaced keys, JSON for objects. */
+/** A stack file that cannot be read: its message names the file (and line), with no stack trace. */
+export class StackFileError extends Error {
+  override readonly name = "StackFileError";
+}
+
 export function loadStackConfig(stack: string, dir = REPO_ROOT): Record<string, string> {
-  const file = path.join(dir, `Pulumi.${stack}.yaml`);
-  const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  return toPulumiConfig(doc?.config ?? {});
+  const name = `Pulumi.${stack}.yaml`;
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, name), "utf8");
+  } catch {
+    throw new StackFileError(`${name} cannot be read: is ${stack} a stack of this project?`);
+  }
+  let doc: { config?: unknown } | null;
+  try {
+    doc = parseYaml(text) as { config?: unknown } | null;
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const at = error.linePos?.[0];
+    // The parser's first line says what is wrong; its code frame follows, which we leave out.
+    const what = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(
+      `${name}${at ? ` line ${String(at.line)}, column ${String(at.col)}` : ""}: ${what}`,
+    );
+  }
+  const config = doc?.config ?? {};
+  if (typeof config !== "object" || Array.isArray(config))
+    throw new StackFileError(`${name}: config must be a map of settings`);
+  return toPulumiConfig(config as Record<string, unknown>);
 }
 
 export interface StackFile {
@@ -60,6 +85,16 @@ export function projectStacks(dir = REPO_ROOT): StackFile[] {
     .map((stack) => ({ stack, kind: loadStackConfig(stack, dir)[`${PROJECT}:kind`] ?? "" }))
     .sort((a, b) =>
       a.kind === b.kind ? a.stack.localeCompare(b.stack) : a.kind === "shared" ? -1 : 1,
+    );
+}
+
+/** One line per stack file that does not say what it is (kind shared or lob), naming the file. */
+export function kindProblems(stacks: readonly StackFile[]): string[] {
+  return stacks
+    .filter((s) => s.kind !== "shared" && s.kind !== "lob")
+    .map(
+      ({ stack, kind }) =>
+        `Pulumi.${stack}.yaml: ${PROJECT}:kind is ${kind === "" ? "not set" : `"${kind}"`}: expected shared (the hub stack) or lob (a LOB's stack)`,
     );
 }
 

@@ -149,6 +149,7 @@ describe("the shared stack", () => {
         "transitGatewayId",
         "userPoolClientId",
         "userPoolId",
+        "usernames",
         "usersTableName",
         "vpcCidr",
         "vpcId",
@@ -348,6 +349,12 @@ describe("adding a LOB", () => {
           deployer: "arn:aws:iam::444444444444:role/studio-access-deployer",
         },
       }),
+      // lob-c's members are users of the pool the hub manages.
+      "studio-access:users": JSON.stringify([
+        ...(JSON.parse(base["studio-access:users"]!) as object[]),
+        { username: "carol", email: "carol@example.com" },
+        { username: "dave", email: "dave@example.com" },
+      ]),
     };
     const shared = await runStackUnderMocks({ stack: "shared", config: sharedConfig });
     const lobC = await runStackUnderMocks({
@@ -447,7 +454,9 @@ describe("LOB stack checks against the hub", () => {
     const run = await runStackUnderMocks({
       stack: "lob-a",
       config: { ...loadStackConfig("lob-a"), "studio-access:members": '["jane.doe"]' },
-      stackOutputs: hubOutputs(),
+      stackOutputs: {
+        [fullStackName("shared")]: { ...planned.shared.outputs, usernames: ["jane.doe"] },
+      },
     });
     const profile = one(run, "aws:sagemaker/userProfile:UserProfile", "lob-a-profile-jane.doe");
     expect(profile.inputs.userProfileName).toBe("jane-doe-d48722");
@@ -461,6 +470,31 @@ describe("LOB stack checks against the hub", () => {
       profileName: { S: "jane-doe-d48722" },
     });
     expect(run.outputs.userProfileNames).toEqual(["jane-doe-d48722"]);
+  });
+
+  it("refuses a member who is not among the users the hub manages, naming them", async () => {
+    await expect(
+      runStackUnderMocks({
+        stack: "lob-a",
+        config: {
+          ...loadStackConfig("lob-a"),
+          "studio-access:members": '["user-lob-a","stranger"]',
+        },
+        stackOutputs: hubOutputs(),
+      }),
+    ).rejects.toThrow(
+      'studio-access:members[1] is "stranger": expected one of the shared stack\'s users (user-lob-a, user-lob-b); add them there and update that stack first',
+    );
+  });
+
+  it("accepts any member when the hub manages no users (they are managed elsewhere)", async () => {
+    const outputs = { ...planned.shared.outputs, usernames: [] };
+    const run = await runStackUnderMocks({
+      stack: "lob-a",
+      config: { ...loadStackConfig("lob-a"), "studio-access:members": '["stranger"]' },
+      stackOutputs: { [fullStackName("shared")]: outputs },
+    });
+    expect(run.outputs.userProfileNames).toEqual(["stranger"]);
   });
 
   it("refuses more AZs than the hub spans", async () => {
@@ -498,8 +532,19 @@ describe("npm run plan", () => {
       'account 111111111111 via provider "hub" as arn:aws:iam::111111111111:role/studio-access-lob-a-deployer',
     );
     expect(stdout).toContain(
-      "access-users: MFA ON (TOTP on), deletion protection ACTIVE, threat protection off",
+      "access-users: password 14+ characters (temporary 1 days), admin-created users only yes, MFA ON (TOTP on), deletion protection ACTIVE, threat protection off",
     );
+    expect(stdout).toContain(
+      "access-cli: flows ALLOW_USER_SRP_AUTH,ALLOW_USER_PASSWORD_AUTH,ALLOW_REFRESH_TOKEN_AUTH; access token 15 minutes, refresh token 8 hours; secret none; revocation on; user existence errors ENABLED",
+    );
+    expect(stdout).toMatch(
+      /access-presigner: nodejs22\.x, timeout 27 s, in the hub VPC; environment LOBS_TABLE=access-lobs-\w+ LOB_REGISTRY=lobs\.json .*USER_POOL_ID=us-east-1_\w+/,
+    );
+    expect(stdout).toMatch(
+      /^ {4}cliConfigure: studio-access configure --api-url https:\/\/\S+ --user-pool-id us-east-1_\w+ --client-id \w+ --region us-east-1$/m,
+    );
+    expect(stdout).toMatch(/^ {4}lobAccountScp:\n {6}\{\n {8}"Version": "2012-10-17",/m);
+    expect(stdout).toContain('    userProfileNames: ["user-lob-a"]');
     expect(stdout).toContain(
       'hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by "*" on * if',
     );
@@ -510,6 +555,12 @@ describe("npm run plan", () => {
     expect(stdout).toMatch(/✗ spoke lob-a +-> spoke lob-b {2}\(the transit gateway has no route/);
     expect(stdout).toMatch(/planned 3 stacks offline in \d+\.\d s/);
     expect(stdout).not.toContain("NO EXPLICIT PROVIDER");
+  }, 60_000);
+
+  it("--help explains the command and exits 0", async () => {
+    const { stdout } = await plan("--help");
+    expect(stdout).toContain("npm run plan [-- STACK ...]");
+    expect(stdout).toContain("npm run plan -- lob-a     the hub, then only the named stacks");
   }, 60_000);
 
   it("exits non-zero naming an unknown stack", async () => {
