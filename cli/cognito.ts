@@ -10,6 +10,12 @@ import {
   type AuthenticationResultType,
   type InitiateAuthCommandOutput,
 } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  createSrpSession,
+  signSrpSession,
+  wrapAuthChallenge,
+  wrapInitiateAuth,
+} from "cognito-srp-helper";
 import type { CliConfig } from "./config";
 import { CliError, EXIT, isNetworkError } from "./errors";
 
@@ -43,6 +49,15 @@ export function cognitoClient(config: CliConfig): CognitoIdentityProviderClient 
     ...(config.cognitoEndpoint ? { endpoint: config.cognitoEndpoint } : {}),
     maxAttempts: 2,
   });
+}
+
+/** The sign-in settings of a configuration: SRP unless it says password. */
+export function poolClient(config: CliConfig): PoolClient {
+  return {
+    clientId: config.clientId,
+    userPoolId: config.userPoolId,
+    authFlow: config.authFlow ?? "srp",
+  };
 }
 
 /** One line for a Cognito failure: what the person can do about it, never a token or code. */
@@ -108,31 +123,78 @@ export function otpauthUri(username: string, secret: string): string {
   return `otpauth://totp/${label}?secret=${secret}&issuer=studio-access`;
 }
 
+/** How the password is proven: SRP (it never leaves this machine) or USER_PASSWORD_AUTH. */
+export type AuthFlow = "srp" | "password";
+
+/** The pool and app client a sign-in goes to, and how. */
+export interface PoolClient {
+  readonly clientId: string;
+  readonly userPoolId: string;
+  readonly authFlow: AuthFlow;
+}
+
+type Answer = Pick<InitiateAuthCommandOutput, "ChallengeName" | "Session" | "AuthenticationResult">;
+
 /**
- * Signs a user in with password auth (USER_PASSWORD_AUTH), answering Cognito's challenges:
- * a new password, authenticator enrolment (MFA_SETUP) and its codes (SOFTWARE_TOKEN_MFA).
- * A user who signed in without a second factor (a pool where MFA is optional) is offered enrolment
- * once signed in, with the access token.
+ * The password step. With SRP (USER_SRP_AUTH), Cognito learns a proof of the password, never the
+ * password: cognito-srp-helper computes SRP_A and answers PASSWORD_VERIFIER. USER_PASSWORD_AUTH
+ * sends the password over TLS; it is for pools or emulators without SRP (cognito-local).
+ */
+async function provePassword(
+  cognito: CognitoIdentityProviderClient,
+  pool: PoolClient,
+  username: string,
+  password: string,
+): Promise<Answer> {
+  if (pool.authFlow === "password")
+    return cognito.send(
+      new InitiateAuthCommand({
+        ClientId: pool.clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
+    );
+  const session = createSrpSession(username, password, pool.userPoolId, false);
+  const started = await cognito.send(
+    new InitiateAuthCommand(
+      wrapInitiateAuth(session, {
+        ClientId: pool.clientId,
+        AuthFlow: "USER_SRP_AUTH",
+        AuthParameters: { USERNAME: username, CHALLENGE_NAME: "SRP_A" },
+      }),
+    ),
+  );
+  if (started.ChallengeName !== "PASSWORD_VERIFIER") return started;
+  return cognito.send(
+    new RespondToAuthChallengeCommand(
+      wrapAuthChallenge(signSrpSession(session, started), {
+        ClientId: pool.clientId,
+        ChallengeName: "PASSWORD_VERIFIER",
+        Session: started.Session,
+        ChallengeResponses: {
+          USERNAME: started.ChallengeParameters?.USER_ID_FOR_SRP ?? username,
+        },
+      }),
+    ),
+  );
+}
+
+/**
+ * Signs a user in, answering Cognito's challenges: a new password, authenticator enrolment
+ * (MFA_SETUP) and its codes (SOFTWARE_TOKEN_MFA). A user who signed in without a second factor (a
+ * pool where MFA is optional) is offered enrolment once signed in, with the access token.
  */
 export async function signIn(
   cognito: CognitoIdentityProviderClient,
-  clientId: string,
+  pool: PoolClient,
   credentials: { username: string; password: string },
   prompter: Prompter,
   now: () => number = Date.now,
 ): Promise<Tokens> {
   const { username } = credentials;
+  const clientId = pool.clientId;
   try {
-    let answer: Pick<
-      InitiateAuthCommandOutput,
-      "ChallengeName" | "Session" | "AuthenticationResult"
-    > = await cognito.send(
-      new InitiateAuthCommand({
-        ClientId: clientId,
-        AuthFlow: "USER_PASSWORD_AUTH",
-        AuthParameters: { USERNAME: username, PASSWORD: credentials.password },
-      }),
-    );
+    let answer: Answer = await provePassword(cognito, pool, username, credentials.password);
     let secondFactor = false;
     for (let round = 0; answer.ChallengeName && round < 6; round++) {
       const respond = (name: string, responses: Record<string, string>, session = answer.Session) =>

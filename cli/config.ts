@@ -14,6 +14,8 @@ export interface CliConfig {
   readonly cognitoEndpoint?: string;
   /** Where Studio URLs are opened, when not at their own host name (a sandbox's Studio endpoint). */
   readonly studioEndpoint?: string;
+  /** srp (the default: the password never leaves this machine) or password (USER_PASSWORD_AUTH). */
+  readonly authFlow?: "srp" | "password";
 }
 
 type Key = keyof CliConfig;
@@ -58,6 +60,12 @@ export const SETTINGS: Record<
     env: "STUDIO_ACCESS_STUDIO_ENDPOINT",
     required: false,
     check: checkUrl,
+  },
+  authFlow: {
+    flag: "--auth-flow",
+    env: "STUDIO_ACCESS_AUTH_FLOW",
+    required: false,
+    check: (v) => (v === "srp" || v === "password" ? undefined : "is not srp or password"),
   },
 };
 

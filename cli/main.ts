@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { LANDING_APPS, isLandingApp } from "../functions/shared/landing";
 import { AccessApi } from "./api";
-import { cognitoClient, signIn } from "./cognito";
+import { cognitoClient, poolClient, signIn } from "./cognito";
 import { configDir, loadConfig, saveConfig, SETTINGS, type CliConfig } from "./config";
 import { CliError, EXIT, type ExitCode } from "./errors";
 import { TokenCache } from "./session";
@@ -17,7 +17,7 @@ import {
 export const USAGE = `studio-access: open your Amazon SageMaker Studio from the command line
 
   studio-access configure --api-url URL --user-pool-id ID --client-id ID --region REGION
-                          [--cognito-endpoint URL] [--studio-endpoint URL]
+                          [--auth-flow srp|password] [--cognito-endpoint URL] [--studio-endpoint URL]
       save the settings your platform team gave you (the shared stack's cliConfigure line)
   studio-access login [--username NAME [--password-stdin] [--totp-code CODE]]
       sign in (a new password and an authenticator app on first sign-in); the session is kept
@@ -27,8 +27,8 @@ export const USAGE = `studio-access: open your Amazon SageMaker Studio from the 
   studio-access open LOB [--app ${Object.keys(LANDING_APPS).join("|")}] [--space NAME] [--print]
       open a Studio in your browser (--print: print the one-time link instead)
 
-Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _COGNITO_ENDPOINT and
-_STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
+Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
+_COGNITO_ENDPOINT and _STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
 BROWSER names the browser to start.
 Exit codes: 0 ok, 2 usage or configuration, 3 sign-in needed or refused, 4 not entitled or
 unknown, 5 the API, Cognito or the network failed.`;
@@ -119,7 +119,7 @@ class Cli {
     }
     if (!username) throw new CliError(EXIT.usage, "a username is needed");
     const cognito = cognitoClient(config);
-    const tokens = await signIn(cognito, config.clientId, { username, password }, prompter);
+    const tokens = await signIn(cognito, poolClient(config), { username, password }, prompter);
     new TokenCache(this.dir, config, cognito).save(username, tokens);
     this.out(`Signed in as ${username}. Next: studio-access list, or studio-access open LOB`);
     return EXIT.ok;

@@ -56,6 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `--user-pool-id ${c.userPoolId}`,
       `--client-id ${c.clientId}`,
       `--region ${c.region}`,
+      `--auth-flow ${c.authFlow ?? "srp"}`,
       `--cognito-endpoint ${c.cognitoEndpoint ?? ""}`,
       `--studio-endpoint ${c.studioEndpoint ?? ""}`,
     ].join(" ");

@@ -3,7 +3,7 @@ import {
   ListUserPoolsCommand,
   RespondToAuthChallengeCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { cognitoClient, signIn as cliSignIn } from "../../cli/cognito";
+import { cognitoClient, poolClient, signIn as cliSignIn } from "../../cli/cognito";
 import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -335,17 +335,20 @@ export async function rehearse(
       userPoolId: String(shared.outputs.userPoolId),
       clientId,
       region,
+      // cognito-local has no SRP (USER_SRP_AUTH); Cognito does, and the CLI uses it by default.
+      authFlow: "password",
       cognitoEndpoint: services.cognitoUrl,
       // Every domain's Studio name (d-….studio.<region>.sagemaker.aws) resolves to this endpoint.
       studioEndpoint: resolve(`d-000000000000.studio.${region}.sagemaker.aws`).url,
     };
     const cognito = cognitoClient(cliConfig);
+    const pool = poolClient(cliConfig);
     /** A sign-in as `studio-access login` makes it, by a user whose authenticator app is played here. */
     const signIn = async (username: string, password: string, totpSecret?: string) =>
       (
         await cliSignIn(
           cognito,
-          clientId,
+          pool,
           { username, password },
           playedUser({ totpSecret }).prompter,
         )
@@ -361,7 +364,7 @@ export async function rehearse(
           const { prompter, asked, secret } = playedUser({ newPassword: password });
           await cliSignIn(
             cognito,
-            clientId,
+            pool,
             { username: user.username, password: user.temporaryPassword },
             prompter,
           );

@@ -18,6 +18,7 @@ import { otpauthUri, signIn, type Prompter } from "../../cli/cognito";
 import { configDir, loadConfig, saveConfig, validate, type CliConfig } from "../../cli/config";
 import { CliError, EXIT } from "../../cli/errors";
 import { TokenCache } from "../../cli/session";
+import { SrpServer } from "../helpers/srp-server";
 import { totpCode } from "../helpers/totp";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -44,6 +45,8 @@ function scripted(answers: { newPassword?: string; code?: string } = {}) {
 }
 
 const TOKENS = { AccessToken: "access", RefreshToken: "refresh", ExpiresIn: 900 };
+/** A pool signed in to with USER_PASSWORD_AUTH (as the sandbox's cognito-local needs). */
+const PASSWORD = { clientId: "c", userPoolId: "us-east-1_AbC123", authFlow: "password" } as const;
 const named = (name: string, message = name) => Object.assign(new Error(message), { name });
 
 beforeEach(() => {
@@ -55,6 +58,81 @@ describe("RFC 6238 test helper", () => {
     // The RFC's key is the ASCII "12345678901234567890", here in base32.
     expect(totpCode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 59_000)).toBe("287082");
     expect(totpCode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 1_111_111_109_000)).toBe("081804");
+  });
+});
+
+describe("signIn: SRP, the default", () => {
+  const SRP = { ...PASSWORD, authFlow: "srp" } as const;
+  /** What Cognito's USER_SRP_AUTH answers: its SRP_B, the salt and a secret block. */
+  const verifier = {
+    ChallengeName: "PASSWORD_VERIFIER",
+    Session: "srp-session",
+    ChallengeParameters: {
+      USER_ID_FOR_SRP: "jane",
+      SRP_B: "b1".repeat(192),
+      SALT: "5a1e".repeat(8),
+      SECRET_BLOCK: Buffer.from("secret block").toString("base64"),
+      USERNAME: "jane",
+    },
+  } as const;
+
+  it("proves the password with SRP and never sends it", async () => {
+    cognito.on(InitiateAuthCommand).resolves(verifier);
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "PASSWORD_VERIFIER" })
+      .resolves({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s2" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "SOFTWARE_TOKEN_MFA" })
+      .resolves({ AuthenticationResult: TOKENS });
+    const { prompter } = scripted();
+    await signIn(client(), SRP, { username: "jane", password: "Very-Secret-Pw1" }, prompter);
+    const initiate = cognito.commandCalls(InitiateAuthCommand)[0]!.args[0].input;
+    expect(initiate).toMatchObject({
+      ClientId: "c",
+      AuthFlow: "USER_SRP_AUTH",
+      AuthParameters: { USERNAME: "jane", CHALLENGE_NAME: "SRP_A" },
+    });
+    expect(initiate.AuthParameters?.SRP_A).toMatch(/^[0-9a-f]{256,}$/);
+    const proof = cognito.commandCalls(RespondToAuthChallengeCommand)[0]!.args[0].input;
+    expect(proof).toMatchObject({
+      ClientId: "c",
+      ChallengeName: "PASSWORD_VERIFIER",
+      Session: "srp-session",
+      ChallengeResponses: {
+        USERNAME: "jane",
+        PASSWORD_CLAIM_SECRET_BLOCK: verifier.ChallengeParameters.SECRET_BLOCK,
+      },
+    });
+    expect(proof.ChallengeResponses?.PASSWORD_CLAIM_SIGNATURE).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(proof.ChallengeResponses?.TIMESTAMP).toMatch(
+      /^\w{3} \w{3} \d{1,2} \d\d:\d\d:\d\d UTC \d{4}$/,
+    );
+    // The password is in no request at all.
+    expect(JSON.stringify(cognito.calls().map((c) => c.args[0].input))).not.toContain(
+      "Very-Secret-Pw1",
+    );
+  });
+
+  it("answers with a proof Cognito's side of SRP verifies, and which another password fails", async () => {
+    const proofFor = async (password: string) => {
+      const server = new SrpServer(SRP.userPoolId, "jane", "Right-Passw0rd!");
+      cognito.reset();
+      cognito.on(InitiateAuthCommand).resolves({
+        ChallengeName: "PASSWORD_VERIFIER",
+        Session: "srp",
+        ChallengeParameters: server.challenge(),
+      });
+      cognito.on(RespondToAuthChallengeCommand).resolves({ AuthenticationResult: TOKENS });
+      cognito.on(GetUserCommand).resolves({ UserMFASettingList: ["SOFTWARE_TOKEN_MFA"] });
+      await signIn(client(), SRP, { username: "jane", password }, scripted().prompter);
+      const srpA =
+        cognito.commandCalls(InitiateAuthCommand)[0]!.args[0].input.AuthParameters?.SRP_A;
+      const responses = cognito.commandCalls(RespondToAuthChallengeCommand)[0]!.args[0].input
+        .ChallengeResponses;
+      return server.verifies(srpA ?? "", responses ?? {});
+    };
+    expect(await proofFor("Right-Passw0rd!")).toBe(true);
+    expect(await proofFor("Wrong-Passw0rd!")).toBe(false);
   });
 });
 
@@ -74,7 +152,7 @@ describe("signIn: Cognito's challenges", () => {
     const { prompter, asked } = scripted({ code: "654321" });
     const tokens = await signIn(
       client(),
-      "client1",
+      { ...PASSWORD, clientId: "client1" },
       { username: "jane", password: "Temp-1" },
       prompter,
       () => 1000,
@@ -126,7 +204,7 @@ describe("signIn: Cognito's challenges", () => {
       .on(RespondToAuthChallengeCommand, { ChallengeName: "SOFTWARE_TOKEN_MFA" })
       .resolves({ AuthenticationResult: TOKENS });
     const { prompter, asked } = scripted();
-    await signIn(client(), "c", { username: "jane", password: "p" }, prompter);
+    await signIn(client(), PASSWORD, { username: "jane", password: "p" }, prompter);
     expect(asked).toEqual(["totpCode"]);
     expect(
       cognito
@@ -145,7 +223,7 @@ describe("signIn: Cognito's challenges", () => {
     cognito.on(VerifySoftwareTokenCommand).resolves({ Status: "SUCCESS" });
     cognito.on(SetUserMFAPreferenceCommand).resolves({});
     const { prompter, asked } = scripted();
-    await signIn(client(), "c", { username: "jane", password: "p" }, prompter);
+    await signIn(client(), PASSWORD, { username: "jane", password: "p" }, prompter);
     expect(asked).toHaveLength(1);
     expect(cognito.commandCalls(SetUserMFAPreferenceCommand)[0]!.args[0].input).toEqual({
       AccessToken: "access",
@@ -157,7 +235,7 @@ describe("signIn: Cognito's challenges", () => {
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: TOKENS });
     cognito.on(GetUserCommand).resolves({ UserMFASettingList: ["SOFTWARE_TOKEN_MFA"] });
     const { prompter, asked } = scripted();
-    await signIn(client(), "c", { username: "jane", password: "p" }, prompter);
+    await signIn(client(), PASSWORD, { username: "jane", password: "p" }, prompter);
     expect(asked).toEqual([]);
     expect(cognito.commandCalls(AssociateSoftwareTokenCommand)).toHaveLength(0);
   });
@@ -165,7 +243,7 @@ describe("signIn: Cognito's challenges", () => {
   it("refuses a challenge it does not support, naming it (exit 3)", async () => {
     cognito.on(InitiateAuthCommand).resolves({ ChallengeName: "SMS_MFA", Session: "s" });
     await expect(
-      signIn(client(), "c", { username: "jane", password: "p" }, scripted().prompter),
+      signIn(client(), PASSWORD, { username: "jane", password: "p" }, scripted().prompter),
     ).rejects.toEqual(
       new CliError(
         EXIT.signIn,
@@ -196,7 +274,7 @@ describe("signIn: Cognito's challenges", () => {
   ])("maps %s to exit %i with one line", async (name, code, message) => {
     cognito.on(InitiateAuthCommand).rejects(named(name, "secret detail eyJhbGc"));
     await expect(
-      signIn(client(), "c", { username: "jane", password: "p" }, scripted().prompter),
+      signIn(client(), PASSWORD, { username: "jane", password: "p" }, scripted().prompter),
     ).rejects.toEqual(new CliError(code, message));
   });
 
@@ -208,7 +286,7 @@ describe("signIn: Cognito's challenges", () => {
       .on(RespondToAuthChallengeCommand)
       .rejects(named("InvalidPasswordException", "Password must have symbol characters"));
     await expect(
-      signIn(client(), "c", { username: "jane", password: "p" }, scripted().prompter),
+      signIn(client(), PASSWORD, { username: "jane", password: "p" }, scripted().prompter),
     ).rejects.toEqual(
       new CliError(
         EXIT.signIn,
