@@ -345,14 +345,8 @@ export async function rehearse(
     const pool = poolClient(cliConfig);
     /** A sign-in as `studio-access login` makes it, by a user whose authenticator app is played here. */
     const signIn = async (username: string, password: string, totpSecret?: string) =>
-      (
-        await cliSignIn(
-          cognito,
-          pool,
-          { username, password },
-          playedUser({ totpSecret }).prompter,
-        )
-      ).accessToken;
+      (await cliSignIn(cognito, pool, { username, password }, playedUser({ totpSecret }).prompter))
+        .accessToken;
     const users = await step(
       "first sign-in of every user: NEW_PASSWORD_REQUIRED, then TOTP enrolment",
       async () => {
