@@ -1,4 +1,5 @@
 import { landingQuery } from "../functions/shared/landing";
+import { LOB_NAME } from "../functions/shared/tables";
 import type { CliConfig } from "./config";
 import { CliError, EXIT, isNetworkError } from "./errors";
 import type { TokenCache } from "./session";
@@ -17,8 +18,6 @@ export interface Opened {
   readonly expiresAt: string;
 }
 
-/** The API's own names for a LOB: the presigner's pattern, checked before any call. */
-const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export class AccessApi {

@@ -4,6 +4,7 @@ import type { CorporateConnection } from "../components/corporate-link";
 import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../components/lib/endpoints";
 import { QUOTAS } from "../components/lib/quotas";
 import { profileNameFor } from "../functions/shared/profile-name";
+import { LOB_NAME } from "../functions/shared/tables";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -82,8 +83,6 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-/** LOB names: DynamoDB keys, URL path segments and resource names, so kept plain. */
-export const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[\w+=,.@/-]{1,64}$/;

@@ -12,6 +12,7 @@ import {
 } from "../shared/access-token";
 import { InvalidLanding, landingFrom, type Landing } from "../shared/landing";
 import { log } from "../shared/log";
+import { LOB_NAME } from "../shared/tables";
 import { loadConfig, type PresignerConfig } from "./config";
 import type { RoleCredentials } from "./credentials";
 import {
@@ -40,7 +41,6 @@ export const SDK_OPTIONS = {
   requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
 } as const;
 
-const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** How much of an invalid LOB name the log keeps: enough to recognise, too little to smuggle. */
 const LOGGED_INVALID_LOB = 32;
 

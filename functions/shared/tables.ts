@@ -12,3 +12,9 @@ export const ENTITLEMENTS_BY_USERNAME = {
   partition: "username",
   sort: "lob",
 } as const;
+
+/**
+ * A LOB's name: a table key, a URL path segment and part of resource names, so kept plain. The
+ * config, the presigner and the CLI all check names against this one pattern.
+ */
+export const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
