@@ -3,7 +3,6 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { STSClient } from "@aws-sdk/client-sts";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import {
   createVerifier,
   Unauthorized,
@@ -12,6 +11,7 @@ import {
 } from "../shared/access-token";
 import { InvalidLanding, landingFrom, type Landing } from "../shared/landing";
 import { log } from "../shared/log";
+import { SDK_OPTIONS } from "../shared/sdk";
 import { LOB_NAME } from "../shared/tables";
 import { loadConfig, type PresignerConfig } from "./config";
 import type { RoleCredentials } from "./credentials";
@@ -32,14 +32,7 @@ import { AccessTables } from "./tables";
 /** Longest a request may take, under API Gateway's 29 s integration timeout. */
 export const MAX_REQUEST_MS = 25_000;
 
-/**
- * Every SDK call is bounded: 2 attempts of at most 1 s to connect and 3 s to answer, so the three
- * calls of a cold sign-in fit in the request deadline even when each needs its retry.
- */
-export const SDK_OPTIONS = {
-  maxAttempts: 2,
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
-} as const;
+export { SDK_OPTIONS };
 
 /** How much of an invalid LOB name the log keeps: enough to recognise, too little to smuggle. */
 const LOGGED_INVALID_LOB = 32;

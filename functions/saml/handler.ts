@@ -1,0 +1,178 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import type { STSClient } from "@aws-sdk/client-sts";
+import type { RoleCredentials } from "../presigner/credentials";
+import { HttpError, UpstreamFailure } from "../presigner/errors";
+import { StudioSigner } from "../presigner/studio";
+import { AccessTables, type Entitlement } from "../presigner/tables";
+import { log } from "../shared/log";
+import { profileNameFor } from "../shared/profile-name";
+import { LOB_NAME } from "../shared/tables";
+import { CLOCK_SKEW_MS, SamlRefused, SamlValidator } from "./assertion";
+import type { SamlConfig } from "./config";
+import { chooserPage, failedPage, refusedPage } from "./pages";
+import { ReplayStore } from "./replay";
+
+export interface SamlDeps {
+  readonly config: SamlConfig;
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly sts: STSClient;
+  readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
+  readonly now: () => number;
+}
+
+/** What a request learned, for its one log line. */
+interface RequestLog {
+  username?: string;
+  lob?: string;
+  step?: string;
+}
+
+/** A form body as API Gateway passes it (base64 when the integration says so). */
+function formOf(event: APIGatewayProxyEvent): URLSearchParams {
+  const raw = event.body ?? "";
+  return new URLSearchParams(event.isBase64Encoded ? Buffer.from(raw, "base64").toString() : raw);
+}
+
+/**
+ * POST /saml: the ACS of a SAML application (IAM Identity Center's custom SAML 2.0 application, or
+ * any IdP). The signed response is the credential: no authorizer. The user and their LOBs come from
+ * the validated assertion, the entitlements table and the group mapping; RelayState picks a LOB,
+ * or a chooser page offers them. Success is a 302 to Studio; every refusal a page with a
+ * correlation id, the reason in the log.
+ */
+export function createHandler(deps: SamlDeps) {
+  const { config, now } = deps;
+  const validator = new SamlValidator(config.saml, now);
+  const replay = new ReplayStore(deps.dynamo, config.replayTable, now);
+  const tables = new AccessTables(deps.dynamo, config.usersTable, config.lobsTable);
+  const signer = new StudioSigner({
+    sts: deps.sts,
+    sageMaker: deps.sageMaker,
+    now,
+    lobs: config.lobs,
+    urlExpiresSeconds: config.urlExpiresSeconds,
+    sessionExpiresSeconds: config.sessionExpiresSeconds,
+  });
+  const acsPath = new URL(config.saml.acsUrl).pathname;
+
+  /** The LOBs a user may open: their table rows, and those their IdP groups map to. */
+  async function lobsOf(username: string, groups: readonly string[], signal: AbortSignal) {
+    const rows = (await tables.studiosOf(username, signal)).map((s) => s.entitlement.lob);
+    const mapped = groups.flatMap((g) => config.groupLobs.get(g) ?? []);
+    return { all: [...new Set([...rows, ...mapped])].sort(), mapped: new Set(mapped) };
+  }
+
+  async function open(
+    username: string,
+    lob: string,
+    byGroup: boolean,
+    signal: AbortSignal,
+    facts: RequestLog,
+  ): Promise<APIGatewayProxyResult> {
+    facts.lob = lob;
+    facts.step = "presign";
+    const { entitlement, record } = await tables.entitlementAndLob(username, lob, signal);
+    // A LOB granted by group has no row: the entitlement is the user's own profile there.
+    const own = profileNameFor(username);
+    const granted: Entitlement | undefined =
+      entitlement ?? (byGroup && own ? { lob, username, profileName: own } : undefined);
+    const url = await signer.presign(signer.target(username, lob, granted, record), signal);
+    return { statusCode: 302, headers: { Location: url, "Cache-Control": "no-store" }, body: "" };
+  }
+
+  async function route(
+    event: APIGatewayProxyEvent,
+    signal: AbortSignal,
+    facts: RequestLog,
+  ): Promise<APIGatewayProxyResult> {
+    if (event.httpMethod !== "POST") throw new SamlRefused(`method ${event.httpMethod}`);
+    const form = formOf(event);
+    const choice = form.get("choice");
+    if (choice !== null) {
+      facts.step = "choice";
+      const picked = form.get("lob") ?? "";
+      const { username, lobs, byGroup } = await replay.takeChoice(choice);
+      facts.username = username;
+      if (!lobs.includes(picked)) throw new SamlRefused("chose a LOB not offered");
+      return open(username, picked, byGroup.includes(picked), signal, facts);
+    }
+    facts.step = "validate";
+    const signIn = await validator.validate(form.get("SAMLResponse") ?? "");
+    facts.username = signIn.username;
+    await replay.consumeAssertion(signIn.assertionId, signIn.notOnOrAfter, CLOCK_SKEW_MS);
+    facts.step = "entitlements";
+    const { all, mapped } = await lobsOf(signIn.username, signIn.groups, signal);
+    const relay = form.get("RelayState");
+    if (relay !== null && relay !== "") {
+      if (!LOB_NAME.test(relay) || !all.includes(relay))
+        throw new SamlRefused(`RelayState names a LOB the user may not open`);
+      return open(signIn.username, relay, mapped.has(relay), signal, facts);
+    }
+    if (all.length === 0) throw new SamlRefused("no entitlement");
+    const [only] = all;
+    if (all.length === 1 && only !== undefined)
+      return open(signIn.username, only, mapped.has(only), signal, facts);
+    facts.step = "chooser";
+    const token = await replay.offerChoice({
+      username: signIn.username,
+      lobs: all,
+      byGroup: [...mapped],
+    });
+    return chooserPage(acsPath, token, all);
+  }
+
+  return async function handler(
+    event: APIGatewayProxyEvent,
+    context: Pick<Context, "awsRequestId" | "getRemainingTimeInMillis">,
+  ): Promise<APIGatewayProxyResult> {
+    const started = now();
+    const facts: RequestLog = {};
+    const controller = new AbortController();
+    const budget = Math.max(0, Math.min(25_000, context.getRemainingTimeInMillis() - 1000));
+    const timer = setTimeout(() => {
+      controller.abort();
+    }, budget);
+    let response: APIGatewayProxyResult;
+    let outcome = "ok";
+    let reason: string | undefined;
+    try {
+      response = await route(event, controller.signal, facts);
+    } catch (error) {
+      if (error instanceof SamlRefused) {
+        outcome = "refused";
+        reason = error.reason;
+        response = refusedPage(context.awsRequestId);
+      } else if (error instanceof HttpError && error.status < 500) {
+        // Not entitled, unknown or disabled LOB: a refusal like any other, no detail shown.
+        outcome = error.outcome;
+        reason = error.detail ?? error.message;
+        response = refusedPage(context.awsRequestId);
+      } else {
+        const failure =
+          error instanceof HttpError
+            ? error
+            : new UpstreamFailure(
+                error instanceof Error ? `unexpected ${error.name}` : "unexpected",
+              );
+        outcome = failure.outcome;
+        reason = failure.detail;
+        response = failedPage(failure.status, context.awsRequestId);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    log(outcome === "ok" || outcome === "refused" ? "info" : "error", "saml", {
+      requestId: context.awsRequestId,
+      username: facts.username,
+      lob: facts.lob,
+      step: facts.step,
+      outcome,
+      status: response.statusCode,
+      reason,
+      latencyMs: now() - started,
+    });
+    return response;
+  };
+}

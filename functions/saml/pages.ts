@@ -1,0 +1,60 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+
+/** No script, no style from anywhere, forms only back to this API, never framed. */
+const HEADERS = {
+  "Content-Type": "text/html; charset=utf-8",
+  "Content-Security-Policy":
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+} as const;
+
+const esc = (text: string) =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+
+function page(status: number, title: string, body: string): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { ...HEADERS },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1>${body}</body></html>`,
+  };
+}
+
+/** A refusal: no detail (the reason is in the log), only the id that finds it there. */
+export function refusedPage(correlationId: string): APIGatewayProxyResult {
+  return page(
+    403,
+    "Studio could not be opened",
+    `<p>Your sign-in was not accepted. If you need help, give this reference to your platform team: <code>${esc(correlationId)}</code></p>`,
+  );
+}
+
+/** A failure on our side or AWS's (the status says which): try again, with the same reference. */
+export function failedPage(status: number, correlationId: string): APIGatewayProxyResult {
+  return page(
+    status,
+    "Studio is not available right now",
+    `<p>Please sign in again from your portal in a moment. Reference: <code>${esc(correlationId)}</code></p>`,
+  );
+}
+
+/** The chooser: one button per Studio, each posting the one-time choice back to the ACS URL. */
+export function chooserPage(
+  acsPath: string,
+  token: string,
+  lobs: readonly string[],
+): APIGatewayProxyResult {
+  const forms = lobs
+    .map(
+      (lob) =>
+        `<form method="post" action="${esc(acsPath)}"><input type="hidden" name="choice" value="${esc(token)}"><input type="hidden" name="lob" value="${esc(lob)}"><button type="submit">${esc(lob)}</button></form>`,
+    )
+    .join("");
+  return page(200, "Choose a Studio", forms);
+}

@@ -1,0 +1,327 @@
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { mockClient } from "aws-sdk-client-mock";
+import { loadConfig } from "../../functions/presigner/config";
+import { createHandler } from "../../functions/saml/handler";
+import { loadSamlConfig, type SamlConfig } from "../../functions/saml/config";
+import { TestIdp } from "../../scripts/sandbox/saml-idp";
+import { LOB_A_RECORD } from "../helpers/fixtures";
+import { captureLogs } from "../helpers/logs";
+
+const idp = new TestIdp();
+const ACS = "https://abc123.execute-api.us-east-1.amazonaws.com/v1/saml";
+const SP = { acsUrl: ACS, spEntityId: "urn:studio-access:sp" };
+const USERS = process.env.USERS_TABLE!;
+const REPLAY = "studio-access-replay";
+const LOB_B = {
+  ...LOB_A_RECORD,
+  lob: "lob-b",
+  accountId: "333333333333",
+  domainId: "d-bbbbbbbbbbbb",
+  accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
+};
+
+const config: SamlConfig = {
+  ...loadConfig(process.env),
+  replayTable: REPLAY,
+  groupLobs: new Map([["lob-b-scientists", ["lob-b"]]]),
+  saml: {
+    idpCertificates: [idp.certificate],
+    idpEntityId: idp.entityId,
+    spEntityId: SP.spEntityId,
+    acsUrl: ACS,
+    groupsAttribute: "groups",
+  },
+};
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const sts = mockClient(STSClient);
+const sm = mockClient(SageMakerClient);
+let entitlements: { username: string; lob: string; profileName: string }[];
+let replayItems: Map<string, Record<string, unknown>>;
+let logs: ReturnType<typeof captureLogs>;
+
+beforeEach(() => {
+  ddb.reset();
+  sts.reset();
+  sm.reset();
+  entitlements = [{ username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" }];
+  replayItems = new Map();
+  const records = new Map([
+    ["lob-a", LOB_A_RECORD],
+    ["lob-b", LOB_B],
+  ]);
+  ddb.on(QueryCommand).callsFake((input: QueryCommand["input"]) => ({
+    Items: entitlements.filter((e) => e.username === input.ExpressionAttributeValues?.[":u"]),
+  }));
+  ddb.on(BatchGetCommand).callsFake((input: BatchGetCommand["input"]) => {
+    const Responses: Record<string, Record<string, unknown>[]> = {};
+    for (const [table, request] of Object.entries(input.RequestItems ?? {}))
+      Responses[table] = (request.Keys ?? []).flatMap((key) => {
+        const found =
+          table === USERS
+            ? entitlements.find((e) => e.username === key.username && e.lob === key.lob)
+            : records.get(key.lob as string);
+        return found ? [found] : [];
+      });
+    return { Responses, UnprocessedKeys: {} };
+  });
+  // The replay table, with DynamoDB's conditions.
+  const conditionFailed = () =>
+    Object.assign(new Error("The conditional request failed"), {
+      name: "ConditionalCheckFailedException",
+    });
+  ddb.on(PutCommand).callsFake((input: PutCommand["input"]) => {
+    const id = input.Item?.id as string;
+    if (replayItems.has(id)) throw conditionFailed();
+    replayItems.set(id, input.Item ?? {});
+    return {};
+  });
+  ddb.on(DeleteCommand).callsFake((input: DeleteCommand["input"]) => {
+    const id = input.Key?.id as string;
+    const item = replayItems.get(id);
+    if (!item) throw conditionFailed();
+    replayItems.delete(id);
+    return { Attributes: item };
+  });
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: "ASIA1",
+      SecretAccessKey: "s",
+      SessionToken: "t",
+      Expiration: new Date(Date.now() + 3600_000),
+    },
+  });
+  sm.on(CreatePresignedDomainUrlCommand).callsFake(
+    (input: CreatePresignedDomainUrlCommand["input"]) => ({
+      AuthorizedUrl: `https://${input.DomainId!}.studio.us-east-1.sagemaker.aws/auth?token=T-${input.UserProfileName!}`,
+    }),
+  );
+  logs = captureLogs();
+});
+afterEach(() => {
+  logs.restore();
+});
+
+const handler = () =>
+  createHandler({
+    config,
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    sts: new STSClient({}),
+    sageMaker: (region, credentials) => new SageMakerClient({ region, credentials }),
+    now: Date.now,
+  });
+const context = { awsRequestId: "corr-1234", getRemainingTimeInMillis: () => 28_000 };
+const post = (form: Record<string, string>, base64 = false): APIGatewayProxyEvent => {
+  const body = new URLSearchParams(form).toString();
+  return {
+    httpMethod: "POST",
+    resource: "/saml",
+    path: "/saml",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent["requestContext"],
+    body: base64 ? Buffer.from(body).toString("base64") : body,
+    isBase64Encoded: base64,
+  };
+};
+const responseFor = (nameId: string, attributes: Record<string, string[]> = {}) =>
+  idp.signedResponse({ ...idp.fields(SP, nameId), attributes });
+const lastLog = () => logs.lines().at(-1);
+
+describe("POST /saml", () => {
+  it("sends a user with one Studio straight to it: 302, no-store, the assertion recorded once", async () => {
+    const f = idp.fields(SP, "user-lob-a");
+    const response = await handler()(post({ SAMLResponse: idp.signedResponse(f) }, true), context);
+    expect(response).toEqual({
+      statusCode: 302,
+      headers: {
+        Location: "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=T-user-lob-a",
+        "Cache-Control": "no-store",
+      },
+      body: "",
+    });
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+      TableName: REPLAY,
+      Item: {
+        id: `assertion#${f.id}`,
+        expiresAt: Math.ceil((f.notOnOrAfter.getTime() + 60_000) / 1000),
+      },
+      ConditionExpression: "attribute_not_exists(id)",
+    });
+    expect(lastLog()).toMatchObject({
+      message: "saml",
+      requestId: "corr-1234",
+      username: "user-lob-a",
+      lob: "lob-a",
+      outcome: "ok",
+      status: 302,
+    });
+  });
+
+  it("refuses a replayed assertion with the refusal page, and presigns nothing", async () => {
+    const samlResponse = responseFor("user-lob-a");
+    const h = handler();
+    expect((await h(post({ SAMLResponse: samlResponse }), context)).statusCode).toBe(302);
+    const replayed = await h(post({ SAMLResponse: samlResponse }), context);
+    expect(replayed.statusCode).toBe(403);
+    expect(replayed.body).toContain("corr-1234");
+    expect(replayed.body).not.toContain("replayed");
+    expect(lastLog()).toMatchObject({
+      outcome: "refused",
+      reason: expect.stringMatching(/^replayed assertion _/) as unknown,
+    });
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(1);
+  });
+
+  it("refuses a forged response with a page that says nothing of why, a strict CSP and no script", async () => {
+    const forged = new TestIdp(idp.entityId).signedResponse(idp.fields(SP, "user-lob-a"));
+    const response = await handler()(post({ SAMLResponse: forged }), context);
+    expect(response.statusCode).toBe(403);
+    expect(response.headers).toEqual({
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Security-Policy":
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "no-referrer",
+    });
+    expect(response.body).not.toMatch(/signature|<script/i);
+    expect(lastLog()).toMatchObject({
+      outcome: "refused",
+      step: "validate",
+      reason: expect.stringMatching(/^Invalid signature/) as unknown,
+    });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it("lets RelayState pick one of several Studios, and refuses one the user may not open", async () => {
+    entitlements.push({ username: "user-lob-a", lob: "lob-b", profileName: "user-lob-a" });
+    const picked = await handler()(
+      post({ SAMLResponse: responseFor("user-lob-a"), RelayState: "lob-b" }),
+      context,
+    );
+    expect(picked.headers?.Location).toMatch(/^https:\/\/d-bbbbbbbbbbbb\./);
+    const other = await handler()(
+      post({ SAMLResponse: responseFor("user-lob-a"), RelayState: "lob-c" }),
+      context,
+    );
+    expect(other.statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ reason: "RelayState names a LOB the user may not open" });
+  });
+
+  it("offers a user with several Studios a chooser, whose one-time choice opens the one picked", async () => {
+    entitlements.push({ username: "user-lob-a", lob: "lob-b", profileName: "user-lob-a" });
+    const h = handler();
+    const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
+    expect(chooser.statusCode).toBe(200);
+    expect(chooser.body).not.toContain("<script");
+    const token = /name="choice" value="([\w-]+)"/.exec(chooser.body)?.[1] ?? "";
+    expect(chooser.body.match(/<form method="post" action="\/v1\/saml">/g)).toHaveLength(2);
+    expect(chooser.body).toContain('<button type="submit">lob-b</button>');
+    const opened = await h(post({ choice: token, lob: "lob-b" }), context);
+    expect(opened.headers?.Location).toMatch(/^https:\/\/d-bbbbbbbbbbbb\./);
+    expect((await h(post({ choice: token, lob: "lob-a" }), context)).statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
+  });
+
+  it("refuses a choice of a LOB that was not offered", async () => {
+    entitlements.push({ username: "user-lob-a", lob: "lob-b", profileName: "user-lob-a" });
+    const h = handler();
+    const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
+    const token = /name="choice" value="([\w-]+)"/.exec(chooser.body)?.[1] ?? "";
+    expect((await h(post({ choice: token, lob: "lob-z" }), context)).statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ reason: "chose a LOB not offered" });
+  });
+
+  it("opens a LOB granted by an IdP group, in the user's own profile", async () => {
+    const response = await handler()(
+      post({ SAMLResponse: responseFor("jane.doe", { groups: ["lob-b-scientists"] }) }),
+      context,
+    );
+    expect(response.statusCode).toBe(302);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toMatchObject({
+      DomainId: "d-bbbbbbbbbbbb",
+      UserProfileName: "jane-doe-d48722",
+    });
+  });
+
+  it("refuses a user with no entitlement and no mapped group", async () => {
+    const response = await handler()(
+      post({ SAMLResponse: responseFor("nobody", { groups: ["other"] }) }),
+      context,
+    );
+    expect(response.statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ username: "nobody", reason: "no entitlement" });
+  });
+
+  it("answers a failure of AWS with a page of its status and the reference, not a refusal", async () => {
+    sts.on(AssumeRoleCommand).rejects(
+      Object.assign(new Error("Rate exceeded"), {
+        name: "Throttling",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const response = await handler()(post({ SAMLResponse: responseFor("user-lob-a") }), context);
+    expect(response.statusCode).toBe(503);
+    expect(response.body).toContain("corr-1234");
+    expect(lastLog()).toMatchObject({ level: "error", outcome: "upstream-unavailable" });
+  });
+
+  it("never logs the SAML response or the presigned URL", async () => {
+    const samlResponse = responseFor("user-lob-a");
+    await handler()(post({ SAMLResponse: samlResponse }), context);
+    expect(logs.raw()).not.toContain(samlResponse.slice(0, 40));
+    expect(logs.raw()).not.toContain("token=");
+  });
+});
+
+describe("the SAML entry's environment", () => {
+  const env = {
+    ...process.env,
+    SAML_IDP_CERTIFICATES: `${idp.certificate}\n${new TestIdp().certificate}`,
+    SAML_IDP_ENTITY_ID: idp.entityId,
+    SAML_SP_ENTITY_ID: SP.spEntityId,
+    SAML_ACS_URL: ACS,
+    REPLAY_TABLE: REPLAY,
+    SAML_GROUP_LOBS: '{"lob-b-scientists":["lob-b"]}',
+  };
+
+  it("reads every certificate of a rotation, and the group mapping", () => {
+    const loaded = loadSamlConfig(env);
+    expect(loaded.saml.idpCertificates).toHaveLength(2);
+    expect(loaded.groupLobs).toEqual(new Map([["lob-b-scientists", ["lob-b"]]]));
+    expect(loaded.saml.userAttribute).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { SAML_IDP_CERTIFICATES: "not a certificate" },
+      "environment variable SAML_IDP_CERTIFICATES holds no PEM certificate",
+    ],
+    [
+      { SAML_ACS_URL: "http://example.com/saml" },
+      'environment variable SAML_ACS_URL is "http://example.com/saml": expected an https:// URL',
+    ],
+    [
+      { SAML_GROUP_LOBS: '{"g":["lob-z"]}' },
+      'environment variable SAML_GROUP_LOBS: group "g" must list LOBs of the registry',
+    ],
+    [{ REPLAY_TABLE: "" }, "environment variable REPLAY_TABLE is required but is not set"],
+  ])("fails the cold start naming the variable: %j", (override, message) => {
+    expect(() => loadSamlConfig({ ...env, ...override })).toThrow(message);
+  });
+});
