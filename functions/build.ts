@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { build, type Metafile, type OutputFile } from "esbuild";
 
 /** Every Lambda function in the repository: `functions/<name>/index.ts`, exporting `handler`. */
-export const FUNCTION_NAMES = ["authorizer", "presigner"] as const;
+export const FUNCTION_NAMES = ["authorizer", "presigner", "saml"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -100,11 +100,11 @@ export async function buildFunctions(
   outRoot = DEFAULT_OUT_DIR,
   flavour: Flavour = "lambda",
 ): Promise<Record<FunctionName, BuiltFunction>> {
-  const [authorizer, presigner] = await Promise.all(
+  const [authorizer, presigner, saml] = await Promise.all(
     FUNCTION_NAMES.map((name) => buildFunction(name, outRoot, flavour)),
   );
-  if (!authorizer || !presigner) throw new Error("a function failed to build");
-  return { authorizer, presigner };
+  if (!authorizer || !presigner || !saml) throw new Error("a function failed to build");
+  return { authorizer, presigner, saml };
 }
 
 if (require.main === module) {

@@ -3,6 +3,7 @@ import { cidrContains, cidrsOverlap, parseCidr } from "../components/lib/cidr";
 import type { CorporateConnection } from "../components/corporate-link";
 import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../components/lib/endpoints";
 import { QUOTAS } from "../components/lib/quotas";
+import { certificateProblem, idpFromMetadata, toPem, type IdpTrust } from "../components/lib/saml";
 import { profileNameFor } from "../functions/shared/profile-name";
 import { LOB_NAME } from "../functions/shared/tables";
 
@@ -23,6 +24,19 @@ export interface LobEntry {
 }
 
 export type MfaMode = "required" | "optional" | "off";
+
+/** The SAML entry (POST /saml): the IdP it trusts and how its assertions name users and LOBs. */
+export interface SamlEntryConfig {
+  /** The IdP's signing certificates, PEM (more than one while it rotates). */
+  readonly idpCertificates: readonly string[];
+  readonly idpEntityId: string;
+  /** The attribute holding the username; the NameID when unset. */
+  readonly userAttribute?: string;
+  /** The attribute listing the user's groups. */
+  readonly groupsAttribute?: string;
+  /** IdP group → LOBs its members may open. */
+  readonly groupLobs: Readonly<Record<string, readonly string[]>>;
+}
 
 export interface SharedConfig {
   readonly kind: "shared";
@@ -55,6 +69,8 @@ export interface SharedConfig {
   readonly threatProtection: "off" | "audit" | "enforced";
   readonly auditTrail: boolean;
   readonly customerManagedKey: boolean;
+  /** The SAML entry; absent, there is none. */
+  readonly saml?: SamlEntryConfig;
 }
 
 export interface LobConfig {
@@ -120,6 +136,7 @@ const SHARED_KEYS = [
   "threatProtection",
   "auditTrail",
   "customerManagedKey",
+  "saml",
 ];
 const LOB_KEYS = [
   "kind",
@@ -542,6 +559,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     ["off", "audit", "enforced"] as const,
     "off",
   );
+  const saml = parseSaml(r, lobs);
 
   return {
     kind: "shared",
@@ -572,6 +590,109 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     threatProtection,
     auditTrail: r.boolean("auditTrail", true),
     customerManagedKey: r.boolean("customerManagedKey", true),
+    ...(saml ? { saml } : {}),
+  };
+}
+
+const SAML_EXPECTED =
+  "{idpCertificates: [PEM, …]} or {idpMetadataXml}, with idpEntityId (unless the metadata gives it), and optionally userAttribute, groupsAttribute, groupLobs";
+const ATTRIBUTE_NAME = /^[\w.:/-]{1,256}$/;
+
+/** The optional `saml` map: the IdP's trust (certificates or metadata) and the group mapping. */
+function parseSaml(
+  r: Reader,
+  lobs: Readonly<Record<string, LobEntry>>,
+): SamlEntryConfig | undefined {
+  const raw = r.json("saml", SAML_EXPECTED, undefined);
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw)) {
+    r.problem("saml", raw, SAML_EXPECTED);
+    return undefined;
+  }
+  r.unknownNested("saml", raw, [
+    "idpCertificates",
+    "idpMetadataXml",
+    "idpEntityId",
+    "userAttribute",
+    "groupsAttribute",
+    "groupLobs",
+  ]);
+  let trust: IdpTrust | undefined;
+  if ("idpCertificates" in raw === "idpMetadataXml" in raw) {
+    r.problem("saml", Object.keys(raw), "exactly one of idpCertificates and idpMetadataXml");
+  } else if ("idpMetadataXml" in raw) {
+    const xml = raw.idpMetadataXml;
+    try {
+      if (typeof xml !== "string") throw new Error("is not text");
+      trust = idpFromMetadata(xml);
+    } catch (error) {
+      r.problem(
+        "saml.idpMetadataXml",
+        "<metadata>",
+        `the IdP's SAML metadata XML; it ${(error as Error).message}`,
+      );
+    }
+  } else {
+    const list = raw.idpCertificates;
+    if (!Array.isArray(list) || list.length === 0 || list.length > 4)
+      r.problem("saml.idpCertificates", list, "a list of 1 to 4 PEM certificates");
+    else
+      trust = {
+        entityId: "",
+        certificates: list.map((c) => (typeof c === "string" ? toPem(c) : "")),
+      };
+  }
+  trust?.certificates.forEach((pem, i) => {
+    const problem = certificateProblem(pem);
+    if (problem)
+      r.problem(
+        `saml.idpCertificates[${String(i)}]`,
+        "<certificate>",
+        `a valid IdP certificate; it is ${problem}`,
+      );
+  });
+  const entityId = typeof raw.idpEntityId === "string" ? raw.idpEntityId : trust?.entityId;
+  if (!entityId) r.missing("saml.idpEntityId", "the IdP's entity id (its issuer)");
+  else if (trust?.entityId && raw.idpEntityId !== undefined && raw.idpEntityId !== trust.entityId)
+    r.problem("saml.idpEntityId", raw.idpEntityId, `the metadata's entityID (${trust.entityId})`);
+  const attribute = (key: "userAttribute" | "groupsAttribute") => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || !ATTRIBUTE_NAME.test(value)) {
+      r.problem(`saml.${key}`, value, "a SAML attribute name");
+      return undefined;
+    }
+    return value;
+  };
+  const groupLobs: Record<string, string[]> = {};
+  if (raw.groupLobs !== undefined) {
+    if (!isRecord(raw.groupLobs))
+      r.problem("saml.groupLobs", raw.groupLobs, "a map of group name to a list of LOBs");
+    else
+      for (const [group, value] of Object.entries(raw.groupLobs)) {
+        if (
+          !Array.isArray(value) ||
+          value.length === 0 ||
+          !value.every((l) => typeof l === "string" && l in lobs)
+        )
+          r.problem(
+            `saml.groupLobs.${group}`,
+            value,
+            `a list of LOBs of lobs (${Object.keys(lobs).join(", ")})`,
+          );
+        else groupLobs[group] = value as string[];
+      }
+  }
+  const groupsAttribute = attribute("groupsAttribute");
+  if (Object.keys(groupLobs).length > 0 && groupsAttribute === undefined)
+    r.missing("saml.groupsAttribute", "the attribute listing the user's groups, for groupLobs");
+  const userAttribute = attribute("userAttribute");
+  return {
+    idpCertificates: trust?.certificates ?? [],
+    idpEntityId: entityId ?? "",
+    ...(userAttribute ? { userAttribute } : {}),
+    ...(groupsAttribute ? { groupsAttribute } : {}),
+    groupLobs,
   };
 }
 

@@ -1,8 +1,9 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { generate } from "selfsigned";
 import { SignedXml } from "xml-crypto";
 
 /**
- * A SAML 2.0 identity provider for the sandbox and the tests: a key pair made at run time, and
+ * A SAML 2.0 identity provider for the sandbox and the tests: a key and certificate made at run time, and
  * IdP-initiated responses as IAM Identity Center posts them to an application's ACS URL, signed on
  * the assertion, the response or both. Every field can be bent, so tests can build the responses
  * an attacker would.
@@ -28,16 +29,23 @@ const esc = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export class TestIdp {
-  readonly privateKey: string;
-  /** The public key, PEM: what the SP is configured with (an IdP certificate works the same). */
-  readonly certificate: string;
+  private constructor(
+    readonly privateKey: string,
+    /** The IdP's signing certificate, PEM: what the SP is configured with. */
+    readonly certificate: string,
+    readonly entityId: string,
+  ) {}
 
-  constructor(
-    readonly entityId = "https://portal.sso.us-east-1.amazonaws.com/saml/assertion/sandbox",
-  ) {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    this.privateKey = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    this.certificate = publicKey.export({ type: "spki", format: "pem" }).toString();
+  /** An IdP with a fresh RSA key and a self-signed certificate valid for 30 days. */
+  static async create(
+    entityId = "https://portal.sso.us-east-1.amazonaws.com/saml/assertion/sandbox",
+  ): Promise<TestIdp> {
+    const pems = await generate([{ name: "commonName", value: "studio-access sandbox IdP" }], {
+      keySize: 2048,
+      algorithm: "sha256",
+      notAfterDate: new Date(Date.now() + 30 * 24 * 3600_000),
+    });
+    return new TestIdp(pems.private, pems.cert, entityId);
   }
 
   /** The fields of a valid assertion for `nameId`, for the SP at `acsUrl` / `spEntityId`. */

@@ -12,29 +12,34 @@ import { TestIdp, type AssertionFields } from "../../scripts/sandbox/saml-idp";
  * The SAML entry's validation, against responses built the way an attacker would build them: each
  * is refused, with the reason the function logs.
  */
-const idp = new TestIdp();
-const stranger = new TestIdp(idp.entityId);
+let idp: TestIdp;
+let stranger: TestIdp;
 const SP = {
   acsUrl: "https://abc123.execute-api.us-east-1.amazonaws.com/v1/saml",
   spEntityId: "urn:studio-access:sp",
 };
-const settings: SamlSettings = {
-  idpCertificates: [idp.certificate],
-  idpEntityId: idp.entityId,
-  spEntityId: SP.spEntityId,
-  acsUrl: SP.acsUrl,
-  groupsAttribute: "groups",
-};
-const validator = new SamlValidator(settings);
+let settings: SamlSettings;
+let validator: SamlValidator;
+beforeAll(async () => {
+  [idp, stranger] = await Promise.all([TestIdp.create(), TestIdp.create()]);
+  settings = {
+    idpCertificates: [idp.certificate],
+    idpEntityId: idp.entityId,
+    spEntityId: SP.spEntityId,
+    acsUrl: SP.acsUrl,
+    groupsAttribute: "groups",
+  };
+  validator = new SamlValidator(settings);
+});
 const fields = (over: Partial<AssertionFields> = {}): AssertionFields => ({
   ...idp.fields(SP, "user-lob-a"),
   ...over,
 });
 const b64 = (xml: string) => Buffer.from(xml, "utf8").toString("base64");
 
-async function reason(response: string, v = validator): Promise<string> {
+async function reason(response: string): Promise<string> {
   try {
-    await v.validate(response);
+    await validator.validate(response);
   } catch (error) {
     if (error instanceof SamlRefused) return error.reason;
     throw error;

@@ -17,7 +17,8 @@ import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { LOB_A_RECORD } from "../helpers/fixtures";
 import { captureLogs } from "../helpers/logs";
 
-const idp = new TestIdp();
+let idp: TestIdp;
+let stranger: TestIdp;
 const ACS = "https://abc123.execute-api.us-east-1.amazonaws.com/v1/saml";
 const SP = { acsUrl: ACS, spEntityId: "urn:studio-access:sp" };
 const USERS = process.env.USERS_TABLE!;
@@ -30,18 +31,22 @@ const LOB_B = {
   accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
 };
 
-const config: SamlConfig = {
-  ...loadConfig(process.env),
-  replayTable: REPLAY,
-  groupLobs: new Map([["lob-b-scientists", ["lob-b"]]]),
-  saml: {
-    idpCertificates: [idp.certificate],
-    idpEntityId: idp.entityId,
-    spEntityId: SP.spEntityId,
-    acsUrl: ACS,
-    groupsAttribute: "groups",
-  },
-};
+let config: SamlConfig;
+beforeAll(async () => {
+  [idp, stranger] = await Promise.all([TestIdp.create(), TestIdp.create()]);
+  config = {
+    ...loadConfig(process.env),
+    replayTable: REPLAY,
+    groupLobs: new Map([["lob-b-scientists", ["lob-b"]]]),
+    saml: {
+      idpCertificates: [idp.certificate],
+      idpEntityId: idp.entityId,
+      spEntityId: SP.spEntityId,
+      acsUrl: ACS,
+      groupsAttribute: "groups",
+    },
+  };
+});
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sts = mockClient(STSClient);
@@ -188,7 +193,7 @@ describe("POST /saml", () => {
   });
 
   it("refuses a forged response with a page that says nothing of why, a strict CSP and no script", async () => {
-    const forged = new TestIdp(idp.entityId).signedResponse(idp.fields(SP, "user-lob-a"));
+    const forged = stranger.signedResponse(idp.fields(SP, "user-lob-a"));
     const response = await handler()(post({ SAMLResponse: forged }), context);
     expect(response.statusCode).toBe(403);
     expect(response.headers).toEqual({
@@ -290,18 +295,18 @@ describe("POST /saml", () => {
 });
 
 describe("the SAML entry's environment", () => {
-  const env = {
+  const env = () => ({
     ...process.env,
-    SAML_IDP_CERTIFICATES: `${idp.certificate}\n${new TestIdp().certificate}`,
+    SAML_IDP_CERTIFICATES: `${idp.certificate}\n${stranger.certificate}`,
     SAML_IDP_ENTITY_ID: idp.entityId,
     SAML_SP_ENTITY_ID: SP.spEntityId,
     SAML_ACS_URL: ACS,
     REPLAY_TABLE: REPLAY,
     SAML_GROUP_LOBS: '{"lob-b-scientists":["lob-b"]}',
-  };
+  });
 
   it("reads every certificate of a rotation, and the group mapping", () => {
-    const loaded = loadSamlConfig(env);
+    const loaded = loadSamlConfig(env());
     expect(loaded.saml.idpCertificates).toHaveLength(2);
     expect(loaded.groupLobs).toEqual(new Map([["lob-b-scientists", ["lob-b"]]]));
     expect(loaded.saml.userAttribute).toBeUndefined();
@@ -322,6 +327,6 @@ describe("the SAML entry's environment", () => {
     ],
     [{ REPLAY_TABLE: "" }, "environment variable REPLAY_TABLE is required but is not set"],
   ])("fails the cold start naming the variable: %j", (override, message) => {
-    expect(() => loadSamlConfig({ ...env, ...override })).toThrow(message);
+    expect(() => loadSamlConfig({ ...env(), ...override })).toThrow(message);
   });
 });
