@@ -3,6 +3,8 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
+import type { SamlEntryConfig } from "../stacks/config";
+import { spMetadataXml } from "./lib/saml";
 import {
   accessRoleArn,
   apiResourcePolicy,
@@ -10,6 +12,7 @@ import {
   authorizerPolicy,
   dataKeyPolicy,
   presignerPolicy,
+  samlEntryPolicy,
   serviceTrustPolicy,
   type PolicyDocument,
 } from "./lib/policies";
@@ -53,7 +56,21 @@ export interface AccessAppArgs {
   /** Encrypt the tables and log groups with a customer-managed KMS key. @default true */
   readonly customerManagedKey: boolean;
   /** Folders holding each function's bundle (`index.js`), e.g. from `buildFunctions()`. */
-  readonly functionDirs: Promise<{ readonly authorizer: string; readonly presigner: string }>;
+  readonly functionDirs: Promise<{
+    readonly authorizer: string;
+    readonly presigner: string;
+    readonly saml: string;
+  }>;
+  /** The SAML entry (POST /saml) and the IdP it trusts; absent, there is none. */
+  readonly saml?: SamlEntryConfig;
+}
+
+/** Where the SAML entry is, and what to give the IdP: the ACS URL, entity id and SP metadata. */
+export interface SamlEntry {
+  readonly acsUrl: pulumi.Output<string>;
+  readonly spEntityId: string;
+  readonly spMetadataXml: pulumi.Output<string>;
+  readonly roleArn: pulumi.Output<string>;
 }
 
 /** JSON with object keys in order, so equal settings give equal text whatever built them. */
@@ -93,6 +110,7 @@ export class AccessApp extends pulumi.ComponentResource {
   readonly authorizerFunctionName: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;
   readonly apiUrl: pulumi.Output<string>;
+  readonly saml?: SamlEntry;
 
   constructor(name: string, args: AccessAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("studio-access:access:AccessApp", name, {}, opts);
@@ -228,7 +246,7 @@ export class AccessApp extends pulumi.ComponentResource {
       );
 
     const lambdaFunction = (
-      key: "authorizer" | "presigner",
+      key: "authorizer" | "presigner" | "saml",
       policy: (logGroupArn: pulumi.Output<string>) => pulumi.Input<PolicyDocument>,
       settings: {
         timeout: number;
@@ -360,6 +378,7 @@ export class AccessApp extends pulumi.ComponentResource {
       },
     );
     this.presignerRoleArn = presigner.role.arn;
+
     this.presignerFunctionName = presigner.fn.name;
     this.authorizerFunctionName = authorizer.fn.name;
 
@@ -378,6 +397,61 @@ export class AccessApp extends pulumi.ComponentResource {
       parent,
     );
     this.apiId = api.id;
+
+    // The SAML entry: the IdP's signed response is the credential (no authorizer); each assertion
+    // is used once (the replay table), then the presigner's own modules open Studio.
+    let samlFn: ReturnType<typeof lambdaFunction> | undefined;
+    const spEntityId = `urn:studio-access:${args.region}:${args.hubAccountId}`;
+    const acsUrl = pulumi.interpolate`https://${api.id}.execute-api.${args.region}.amazonaws.com/${args.stageName}/saml`;
+    if (args.saml) {
+      const saml = args.saml;
+      const replay = new aws.dynamodb.Table(
+        `${name}-replay`,
+        {
+          billingMode: "PAY_PER_REQUEST",
+          hashKey: "id",
+          attributes: [{ name: "id", type: "S" }],
+          ttl: { attributeName: "expiresAt", enabled: true },
+          serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+        },
+        parent,
+      );
+      samlFn = lambdaFunction(
+        "saml",
+        (arn) =>
+          pulumi
+            .all([users.arn, lobs.arn, replay.arn, arn])
+            .apply(([usersTableArn, lobsTableArn, replayTableArn, logGroupArn]) =>
+              samlEntryPolicy({
+                usersTableArn,
+                lobsTableArn,
+                replayTableArn,
+                accessRoleArns: roleArns,
+                logGroupArn,
+              }),
+            ),
+        {
+          timeout: 27,
+          vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [presignerSg.id] },
+          environment: {
+            USERS_TABLE: users.name,
+            LOBS_TABLE: lobs.name,
+            REPLAY_TABLE: replay.name,
+            URL_EXPIRES_SECONDS: String(args.urlExpiresSeconds),
+            SESSION_EXPIRES_SECONDS: String(args.sessionExpiresSeconds),
+            LOB_REGISTRY: "lobs.json",
+            SAML_IDP_CERTIFICATES: saml.idpCertificates.join("\n"),
+            SAML_IDP_ENTITY_ID: saml.idpEntityId,
+            SAML_SP_ENTITY_ID: spEntityId,
+            SAML_ACS_URL: acsUrl,
+            ...(saml.userAttribute ? { SAML_USER_ATTRIBUTE: saml.userAttribute } : {}),
+            ...(saml.groupsAttribute ? { SAML_GROUPS_ATTRIBUTE: saml.groupsAttribute } : {}),
+            SAML_GROUP_LOBS: JSON.stringify(saml.groupLobs),
+          },
+          files: { "lobs.json": JSON.stringify(registry, null, 2) },
+        },
+      );
+    }
     const authorizerArgs = {
       restApi: api.id,
       type: "TOKEN",
@@ -419,6 +493,50 @@ export class AccessApp extends pulumi.ComponentResource {
       },
     ];
     const routeParts: pulumi.Output<unknown>[] = [];
+    if (samlFn) {
+      const samlResource = new aws.apigateway.Resource(
+        `${name}-saml`,
+        { restApi: api.id, parentId: api.rootResourceId, pathPart: "saml" },
+        parent,
+      );
+      // The signed SAML response is the credential: no authorizer (the resource policy still
+      // admits only the hub's execute-api endpoint).
+      const methodArgs = {
+        restApi: api.id,
+        resourceId: samlResource.id,
+        httpMethod: "POST",
+        authorization: "NONE",
+      };
+      const method = new aws.apigateway.Method(`${name}-saml`, methodArgs, parent);
+      const integrationArgs = {
+        restApi: api.id,
+        resourceId: samlResource.id,
+        httpMethod: method.httpMethod,
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: samlFn.fn.invokeArn,
+      };
+      new aws.apigateway.Integration(`${name}-saml`, integrationArgs, parent);
+      new aws.lambda.Permission(
+        `${name}-saml-invoke`,
+        {
+          function: samlFn.fn.name,
+          action: "lambda:InvokeFunction",
+          principal: "apigateway.amazonaws.com",
+          sourceArn: pulumi.interpolate`${api.executionArn}/*/POST/saml`,
+        },
+        parent,
+      );
+      routeParts.push(
+        pulumi.output({ path: "/saml", method: methodArgs, integration: integrationArgs }),
+      );
+      this.saml = {
+        acsUrl,
+        spEntityId,
+        spMetadataXml: acsUrl.apply((url) => spMetadataXml(spEntityId, url)),
+        roleArn: samlFn.role.arn,
+      };
+    }
     for (const route of routes) {
       const methodArgs = {
         restApi: api.id,

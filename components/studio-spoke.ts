@@ -31,6 +31,8 @@ export interface HubOutputs {
   readonly usersTableName: string;
   readonly lobsTableName: string;
   readonly presignerRoleArn: string;
+  /** The SAML entry's role, when the hub has one: it may assume the access role too. */
+  readonly samlRoleArn?: string;
   /** LOB → the role the hub created for that LOB's hub-side pieces. */
   readonly deployerRoleArns: Readonly<Record<string, string>>;
 }
@@ -272,6 +274,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
         assumeRolePolicy: JSON.stringify(
           accessRoleTrustPolicy({
             presignerRoleArn: hub.presignerRoleArn,
+            ...(hub.samlRoleArn ? { samlRoleArn: hub.samlRoleArn } : {}),
             stsEndpointId: hub.endpointIds.sts,
           }),
         ),

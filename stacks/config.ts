@@ -597,6 +597,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
 const SAML_EXPECTED =
   "{idpCertificates: [PEM, …]} or {idpMetadataXml}, with idpEntityId (unless the metadata gives it), and optionally userAttribute, groupsAttribute, groupLobs";
 const ATTRIBUTE_NAME = /^[\w.:/-]{1,256}$/;
+const SAML_CERTIFICATE_BYTES = 3000;
 
 /** The optional `saml` map: the IdP's trust (certificates or metadata) and the group mapping. */
 function parseSaml(
@@ -642,6 +643,14 @@ function parseSaml(
         certificates: list.map((c) => (typeof c === "string" ? toPem(c) : "")),
       };
   }
+  // They travel in the function's environment, which Lambda caps at 4 KB for all its variables.
+  const certificateBytes = (trust?.certificates ?? []).reduce((n, pem) => n + pem.length, 0);
+  if (certificateBytes > SAML_CERTIFICATE_BYTES)
+    r.problem(
+      "saml.idpCertificates",
+      `${String(certificateBytes)} characters of PEM`,
+      `at most ${String(SAML_CERTIFICATE_BYTES)} (Lambda's environment holds 4 KB in all): list the current certificate and the next one only`,
+    );
   trust?.certificates.forEach((pem, i) => {
     const problem = certificateProblem(pem);
     if (problem)

@@ -44,6 +44,8 @@ async function readHub(ref: pulumi.StackReference, name: string): Promise<HubOut
 export async function lobStack(config: LobConfig) {
   const shared = new pulumi.StackReference(config.sharedStack);
   const hub = await readHub(shared, config.sharedStack);
+  // Present only when the hub has a SAML entry (an older hub, or one without, publishes none).
+  const samlRoleArn = (await shared.getOutputDetails("samlRoleArn")).value as string | undefined;
 
   const entry = hub.lobs[config.lob];
   const accountId = entry?.accountId;
@@ -109,7 +111,7 @@ export async function lobStack(config: LobConfig) {
       awsProfile: config.profile,
       cleanupTimeoutSeconds: 900,
       cleanupPollMilliseconds: 10_000,
-      hub,
+      hub: samlRoleArn ? { ...hub, samlRoleArn } : hub,
     },
     { providers: [lobProvider] },
   );

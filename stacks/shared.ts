@@ -70,6 +70,7 @@ export async function sharedStack(config: SharedConfig) {
       auditTrail: config.auditTrail,
       customerManagedKey: config.customerManagedKey,
       functionDirs: functionBundles(),
+      ...(config.saml ? { saml: config.saml } : {}),
     },
     opts,
   );
@@ -169,6 +170,17 @@ export async function sharedStack(config: SharedConfig) {
     // The users this stack manages ([] when the pool's users are managed elsewhere): a LOB stack
     // refuses a member who is not among them.
     usernames: config.users.map((u) => u.username),
+    // The SAML entry: what the IdP's application needs, and the role LOB access roles trust.
+    ...(app.saml
+      ? {
+          saml: {
+            acsUrl: app.saml.acsUrl,
+            spEntityId: app.saml.spEntityId,
+            spMetadataXml: app.saml.spMetadataXml,
+          },
+          samlRoleArn: app.saml.roleArn,
+        }
+      : {}),
     // The line a data scientist pastes to set up the studio-access CLI.
     cliConfigure: pulumi.interpolate`studio-access configure --api-url ${app.apiUrl} --user-pool-id ${app.userPoolId} --client-id ${app.userPoolClientId} --region ${config.region}`,
     ...(network.resolverInboundIps ? { resolverInboundIps: network.resolverInboundIps } : {}),

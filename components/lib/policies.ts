@@ -84,15 +84,46 @@ export function presignerPolicy(args: {
   );
 }
 
-/** Only the hub's presigner role may assume a LOB's access role, and only through the hub's STS endpoint. */
+/**
+ * The SAML entry's rights: the presigner's (read entitlements and LOBs, assume the access roles,
+ * logs, the hub VPC), and its own replay table's rows, assertion and choice ones only.
+ */
+export function samlEntryPolicy(args: {
+  usersTableArn: string;
+  lobsTableArn: string;
+  replayTableArn: string;
+  accessRoleArns: readonly string[];
+  logGroupArn: string;
+}): PolicyDocument {
+  const presigner = presignerPolicy(args);
+  return document(...presigner.Statement, {
+    Sid: "RecordAssertionsAndChoices",
+    Effect: "Allow",
+    Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
+    Resource: args.replayTableArn,
+    // ForAllValues holds for a request with no keys at all; the Null guard refuses such a one.
+    Condition: {
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["assertion#*", "choice#*"] },
+      Null: { "dynamodb:LeadingKeys": "false" },
+    },
+  });
+}
+
+/**
+ * Only the hub's presigner role (and its SAML entry's, when there is one) may assume a LOB's access
+ * role, and only through the hub's STS endpoint.
+ */
 export function accessRoleTrustPolicy(args: {
   presignerRoleArn: string;
+  samlRoleArn?: string;
   stsEndpointId: string;
 }): PolicyDocument {
   return document({
     Sid: "HubPresignerThroughHubEndpoint",
     Effect: "Allow",
-    Principal: { AWS: args.presignerRoleArn },
+    Principal: {
+      AWS: args.samlRoleArn ? [args.presignerRoleArn, args.samlRoleArn] : args.presignerRoleArn,
+    },
     Action: "sts:AssumeRole",
     Condition: { StringEquals: { "aws:SourceVpce": args.stsEndpointId } },
   });

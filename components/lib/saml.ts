@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { DOMParser } from "@xmldom/xmldom";
+import { generateServiceProviderMetadata } from "@node-saml/node-saml";
 
 /** What the SAML entry trusts of an IdP: its entity id and its signing certificates (PEM). */
 export interface IdpTrust {
@@ -63,4 +64,14 @@ export function idpFromMetadata(xml: string): IdpTrust {
   }
   if (certificates.length === 0) throw new Error("has no signing certificate");
   return { entityId, certificates };
+}
+
+/** The SP metadata an IdP imports: our entity id and ACS URL (HTTP-POST); assertions signed. */
+export function spMetadataXml(spEntityId: string, acsUrl: string): string {
+  return generateServiceProviderMetadata({
+    issuer: spEntityId,
+    callbackUrl: acsUrl,
+    identifierFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    wantAssertionsSigned: true,
+  });
 }
