@@ -412,6 +412,7 @@ export class AccessApp extends pulumi.ComponentResource {
           hashKey: "id",
           attributes: [{ name: "id", type: "S" }],
           ttl: { attributeName: "expiresAt", enabled: true },
+          pointInTimeRecovery: { enabled: true },
           serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
         },
         parent,
@@ -506,6 +507,8 @@ export class AccessApp extends pulumi.ComponentResource {
         resourceId: samlResource.id,
         httpMethod: "POST",
         authorization: "NONE",
+        // The policy pack's authorizer rule admits this one method without the JWT authorizer.
+        operationName: "SamlAssertionConsumerService",
       };
       const method = new aws.apigateway.Method(`${name}-saml`, methodArgs, parent);
       const integrationArgs = {

@@ -31,6 +31,9 @@ function statementsOf(policy: unknown): Statement[] {
 
 const SAGEMAKER_FULL_ACCESS = /:policy\/AmazonSageMakerFullAccess$/;
 
+/** The operation name of the SAML entry's method, the one method without the JWT authorizer. */
+export const SAML_ACS_OPERATION = "SamlAssertionConsumerService";
+
 function reportFullAccess(arns: unknown, report: ReportViolation): void {
   for (const arn of asList(arns)) {
     if (SAGEMAKER_FULL_ACCESS.test(arn))
@@ -128,10 +131,15 @@ export const policies: ResourceValidationPolicy[] = [
   },
   {
     name: "authorizer-on-every-method",
-    description: "Every API method is protected by the custom (JWT) authorizer.",
+    description:
+      "Every API method is protected by the custom (JWT) authorizer, but the SAML entry's POST (operation SamlAssertionConsumerService), whose credential is the signed SAML response.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.apigateway.Method, (method, _, report) => {
-      if (method.authorization !== "CUSTOM" || !method.authorizerId) {
+      const samlEntry =
+        method.operationName === SAML_ACS_OPERATION &&
+        method.httpMethod === "POST" &&
+        method.authorization === "NONE";
+      if (!samlEntry && (method.authorization !== "CUSTOM" || !method.authorizerId)) {
         report(
           `${method.httpMethod} has authorization "${method.authorization}"${method.authorizerId ? "" : " and no authorizer"}; expected CUSTOM with the JWT authorizer`,
         );

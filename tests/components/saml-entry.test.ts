@@ -5,6 +5,7 @@ import {
   type StackRun,
 } from "../../scripts/lib/mock-stack";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
+import { SAML_ACS_OPERATION } from "../../policy/policies";
 import { HUB_ACCOUNT, one, policyOf } from "../helpers/stacks";
 
 /** The hub with `saml` set: the replay table, the SAML function, POST /saml and what LOBs trust. */
@@ -44,6 +45,7 @@ describe("the SAML entry in the hub", () => {
       hashKey: "id",
       attributes: [{ name: "id", type: "S" }],
       ttl: { attributeName: "expiresAt", enabled: true },
+      pointInTimeRecovery: { enabled: true },
       serverSideEncryption: {
         enabled: true,
         kmsKeyArn: one(shared, "aws:kms/key:Key", "access-data").state.arn,
@@ -118,6 +120,7 @@ describe("the SAML entry in the hub", () => {
       resourceId: resource.id,
       httpMethod: "POST",
       authorization: "NONE",
+      operationName: SAML_ACS_OPERATION,
     });
     expect(
       one(shared, "aws:apigateway/integration:Integration", "access-saml").inputs,

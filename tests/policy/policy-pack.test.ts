@@ -1,5 +1,10 @@
 import { policies } from "../../policy/policies";
-import type { RecordedResource } from "../../scripts/lib/mock-stack";
+import {
+  loadStackConfig,
+  runStackUnderMocks,
+  type RecordedResource,
+} from "../../scripts/lib/mock-stack";
+import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { planRepositoryStacks, type Planned } from "../helpers/stacks";
 import { runPolicies } from "./run-policies";
 
@@ -61,6 +66,24 @@ describe("the policy pack", () => {
     expect(resources.filter((r) => r.custom).length).toBe(175);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
+
+  it("passes a hub with the SAML entry (its POST /saml is the one method without the JWT authorizer)", async () => {
+    const idp = await TestIdp.create();
+    const withSaml = await runStackUnderMocks({
+      stack: "shared",
+      config: {
+        ...loadStackConfig("shared"),
+        "studio-access:saml": JSON.stringify({
+          idpCertificates: [idp.certificate],
+          idpEntityId: idp.entityId,
+        }),
+      },
+    });
+    expect(
+      withSaml.resources.filter((r) => r.type === "aws:apigateway/method:Method"),
+    ).toHaveLength(3);
+    expect(await runPolicies(policies, withSaml.resources)).toEqual([]);
+  }, 60_000);
 });
 
 const VARIANTS: [string, string, () => RecordedResource[], string][] = [
@@ -143,6 +166,18 @@ const VARIANTS: [string, string, () => RecordedResource[], string][] = [
         ...i,
         authorization: "NONE",
         authorizerId: undefined,
+      })),
+    'GET has authorization "NONE" and no authorizer; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    "a method without authorizer posing as the SAML entry on GET",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/method:Method", "access-open", (i) => ({
+        ...i,
+        authorization: "NONE",
+        authorizerId: undefined,
+        operationName: "SamlAssertionConsumerService",
       })),
     'GET has authorization "NONE" and no authorizer; expected CUSTOM with the JWT authorizer',
   ],
