@@ -21,6 +21,7 @@ import { AwsEmulator, type Listener } from "./aws-emulator";
 import { Deployer } from "./deployer";
 import { LambdaHost } from "./lambda-host";
 import { playedUser } from "./played-user";
+import { TestIdp } from "./saml-idp";
 import { startLocalServices, type LocalServices } from "./services";
 
 export interface Step {
@@ -207,6 +208,21 @@ interface HttpAnswer {
   readonly body: string;
 }
 
+/** A form POST, as a browser sends the IdP's auto-posting page. */
+async function post(url: string, form: Record<string, string>): Promise<HttpAnswer> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form).toString(),
+    redirect: "manual",
+  });
+  return {
+    status: response.status,
+    location: response.headers.get("location") ?? undefined,
+    body: await response.text(),
+  };
+}
+
 async function get(url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
   const response = await fetch(url, { headers, redirect: "manual" });
   return {
@@ -288,11 +304,26 @@ export async function rehearse(
     };
 
     const outputs: Record<string, Record<string, unknown>> = {};
+    // The company's identity provider, for the SAML entry: a key and certificate made now.
+    const idp = await TestIdp.create();
+    /** The stack files, and for the hub the SAML entry trusting the sandbox's IdP. */
+    const configOf = (stack: string) =>
+      stack === "shared"
+        ? {
+            ...loadStackConfig(stack),
+            "studio-access:saml": JSON.stringify({
+              idpCertificates: [idp.certificate],
+              idpEntityId: idp.entityId,
+              groupsAttribute: "groups",
+              groupLobs: { "lob-b-scientists": ["lob-b"] },
+            }),
+          }
+        : loadStackConfig(stack);
     const deploy = (stack: string) =>
       step(`deploy ${stack}`, async () => {
         const run = await runStackUnderMocks({
           stack,
-          config: loadStackConfig(stack),
+          config: configOf(stack),
           stackOutputs: outputs,
           onCreate: deployer.hook(stack, pipelineOf(stack)),
         });
@@ -471,6 +502,77 @@ export async function rehearse(
       expectStatus(answer, 400, "app=terminal");
       return { detail: `400 ${answer.body}`, value: undefined };
     });
+    // The SAML entry: IAM Identity Center's application tile posts a signed response to the ACS.
+    const samlOut = shared.outputs.saml as { acsUrl: string; spEntityId: string };
+    const sp = { acsUrl: samlOut.acsUrl, spEntityId: samlOut.spEntityId };
+    const postSaml = (samlResponse: string, relayState?: string) =>
+      post(`${apiUrl}/saml`, {
+        SAMLResponse: samlResponse,
+        ...(relayState ? { RelayState: relayState } : {}),
+      });
+    const samlLogged = () =>
+      [...functions.values()]
+        .filter((f) => f.name.endsWith("saml"))
+        .flatMap((f) => f.logs)
+        .at(-1);
+    const firstSaml = idp.signedResponse(idp.fields(sp, "user-lob-b"));
+    await step("SAML: user-lob-b signs in at the IdP and lands in lob-b's Studio", async () => {
+      const answer = await postSaml(firstSaml);
+      expectStatus(answer, 302, "POST /saml");
+      const [url, headers] = throughListener(
+        answer.location ?? "",
+        resolve(new URL(answer.location ?? "").host),
+      );
+      const opened = await get(url, headers);
+      expectStatus(opened, 200, "Studio from SAML");
+      return {
+        detail: `302, then 200 ${opened.body
+          .replace(/<[^>]+>/g, " ")
+          .replace(/\s+/g, " ")
+          .trim()}`,
+        value: undefined,
+      };
+    });
+    const stranger = await TestIdp.create(idp.entityId);
+    const samlRefusals: [string, () => string][] = [
+      [
+        "an unsigned response",
+        () => {
+          const f = idp.fields(sp, "user-lob-b");
+          return Buffer.from(idp.response(idp.assertion(f), f)).toString("base64");
+        },
+      ],
+      [
+        "a response signed by another key",
+        () => stranger.signedResponse(idp.fields(sp, "user-lob-b")),
+      ],
+      ["the same response again (a replay)", () => firstSaml],
+      [
+        "a response for another audience",
+        () => idp.signedResponse({ ...idp.fields(sp, "user-lob-b"), audience: "urn:another:sp" }),
+      ],
+      [
+        "an expired assertion",
+        () => {
+          const past = new Date(Date.now() - 15 * 60_000);
+          return idp.signedResponse({
+            ...idp.fields(sp, "user-lob-b", past),
+            notOnOrAfter: new Date(Date.now() - 2 * 60_000),
+          });
+        },
+      ],
+    ];
+    for (const [what, build] of samlRefusals) {
+      await step(`refused: SAML, ${what} (403 page, reason logged)`, async () => {
+        const answer = await postSaml(build());
+        expectStatus(answer, 403, what);
+        if (answer.location) throw new Error("a refused response redirected");
+        const line = samlLogged();
+        if (line?.outcome !== "refused") throw new Error(`logged ${JSON.stringify(line)}`);
+        return { detail: `403 page; logged: ${String(line.reason)}`, value: undefined };
+      });
+    }
+
     await step("refused: user-lob-b asks for lob-a's Studio (403)", async () => {
       const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
       expectStatus(answer, 403, "user-lob-b on lob-a");

@@ -36,6 +36,12 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "the presigned URL opens Studio through the hub Studio endpoint"],
       ["✓", "user-lob-a: a deep link opens JupyterLab in the user's private space"],
       ["✓", "refused: a deep link off the list (400)"],
+      ["✓", "SAML: user-lob-b signs in at the IdP and lands in lob-b's Studio"],
+      ["✓", "refused: SAML, an unsigned response (403 page, reason logged)"],
+      ["✓", "refused: SAML, a response signed by another key (403 page, reason logged)"],
+      ["✓", "refused: SAML, the same response again (a replay) (403 page, reason logged)"],
+      ["✓", "refused: SAML, a response for another audience (403 page, reason logged)"],
+      ["✓", "refused: SAML, an expired assertion (403 page, reason logged)"],
       ["✓", "refused: user-lob-b asks for lob-a's Studio (403)"],
       ["✓", "refused: no token (401)"],
       ["✓", "refused: a tampered token (401)"],
@@ -57,7 +63,12 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("97 resources, 28 of them created in the emulators");
+    expect(stdout).toContain("106 resources, 31 of them created in the emulators");
+    // Each SAML refusal's reason, as the function logged it.
+    expect(stdout).toContain("403 page; logged: Invalid signature");
+    expect(stdout).toMatch(/403 page; logged: replayed assertion _[0-9a-f]{32}/);
+    expect(stdout).toContain("403 page; logged: SAML assertion audience mismatch.");
+    expect(stdout).toContain("403 page; logged: SAML assertion expired");
     expect(stdout).toMatch(
       /302 Location: https:\/\/d-[0-9a-f]{12}\.studio\.us-east-1\.sagemaker\.aws\/auth\?token=/,
     );
@@ -66,14 +77,15 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, apps 0, spaces 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
     );
-    // lob-a's user opened Studio (an app) and a space, so its destroy drained both; both spokes were swept.
+    // lob-a's user opened Studio (an app) and a space, lob-b's user opened Studio by SAML, so
+    // their destroys drained them; both spokes were swept.
     expect(stdout).toContain(
       "clean-up deleted 1 Studio app, 1 space, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "clean-up deleted 0 Studio apps, 0 spaces, 2 NFS security groups, 2 EFS mount targets",
+      "clean-up deleted 1 Studio app, 0 spaces, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 27 of 27 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 33 of 33 steps in [\d.]+ s/);
   }, 150_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {
