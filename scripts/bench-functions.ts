@@ -10,6 +10,7 @@ import * as path from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import { buildFunctions, type BuiltFunction } from "../functions/build";
 import { startFakeAws } from "./lib/fake-aws";
+import { TestIdp } from "./sandbox/saml-idp";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt";
 import { LOB_A_RECORD } from "../tests/helpers/fixtures";
 
@@ -17,8 +18,8 @@ import { LOB_A_RECORD } from "../tests/helpers/fixtures";
 process.removeAllListeners("warning");
 
 const INIT_RUNS = 25;
-const WARM_REQUESTS = { authorizer: 2000, presigner: 500, verify: 5000 };
-const TARGETS = { authorizer: 150 * 1024, presigner: 500 * 1024 };
+const WARM_REQUESTS = { authorizer: 2000, presigner: 500, saml: 500, verify: 5000 };
+const TARGETS = { authorizer: 150 * 1024, presigner: 500 * 1024, saml: 1024 * 1024 };
 const USER_POOL_ID = "us-east-1_BenchPool1";
 const CLIENT_ID = "benchclient0123456789abcd";
 
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       users: [{ username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" }],
       lobs: [{ ...LOB_A_RECORD }],
     },
-    keys: { users: ["lob", "username"], lobs: ["lob"] },
+    keys: { users: ["lob", "username"], lobs: ["lob"], replay: ["id"] },
   });
   try {
     const built = await buildFunctions(outDir);
@@ -156,6 +157,56 @@ async function main(): Promise<void> {
     if (cold.statusCode !== 302) throw new Error(`cold sign-in answered ${cold.statusCode}`);
     const warmCalls = (fake.totalCalls() - coldCalls) / WARM_REQUESTS.presigner;
     rows.push(row("presigner", presigner, preInit, preWarm, String(coldCalls), String(warmCalls)));
+    // The SAML entry: the real bundle, each request a fresh signed response (made beforehand, so the
+    // IdP's signing is not timed), validated, recorded against replay, and presigned.
+    const idp = await TestIdp.create();
+    const sp = {
+      acsUrl: "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1/saml",
+      spEntityId: "urn:studio-access:bench",
+    };
+    const samlEnv = {
+      ...env,
+      REPLAY_TABLE: "replay",
+      SAML_IDP_CERTIFICATES: idp.certificate,
+      SAML_IDP_ENTITY_ID: idp.entityId,
+      SAML_SP_ENTITY_ID: sp.spEntityId,
+      SAML_ACS_URL: sp.acsUrl,
+    };
+    Object.assign(process.env, samlEnv);
+    const saml = built.saml;
+    const samlInit = initTimes(saml, samlEnv);
+    const samlModule = require(path.join(saml.dir, "index.js")) as {
+      handler: (e: APIGatewayProxyEvent, c: typeof context) => Promise<{ statusCode: number }>;
+    };
+    const responses = Array.from({ length: WARM_REQUESTS.saml + 1 }, () =>
+      idp.signedResponse(idp.fields(sp, "user-lob-a")),
+    );
+    const acsPost = (samlResponse: string) =>
+      ({
+        resource: "/saml",
+        httpMethod: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ SAMLResponse: samlResponse }).toString(),
+        isBase64Encoded: false,
+      }) as unknown as APIGatewayProxyEvent;
+    const quiet3 = silenceStdout();
+    const callsBefore = fake.totalCalls();
+    const samlCold = await samlModule.handler(acsPost(responses[0] ?? ""), context);
+    const samlColdCalls = fake.totalCalls() - callsBefore;
+    let next = 1;
+    const samlWarm = await timeEach(WARM_REQUESTS.saml, async () => {
+      const r = await samlModule.handler(acsPost(responses[next++] ?? ""), context);
+      if (r.statusCode !== 302) {
+        quiet3.restore();
+        throw new Error(`SAML sign-in answered ${r.statusCode}`);
+      }
+    });
+    quiet3.restore();
+    if (samlCold.statusCode !== 302)
+      throw new Error(`cold SAML sign-in answered ${samlCold.statusCode}`);
+    const samlWarmCalls = (fake.totalCalls() - callsBefore - samlColdCalls) / WARM_REQUESTS.saml;
+    rows.push(row("saml", saml, samlInit, samlWarm, String(samlColdCalls), String(samlWarmCalls)));
+
     // What the presigner's own check of the bearer token adds to every sign-in (JWKS cached).
     const verify = await timeEach(WARM_REQUESTS.verify, () => preModule.verifier.verify(token));
 
@@ -172,7 +223,7 @@ async function main(): Promise<void> {
     ];
     printTable([header, ...rows]);
     console.log(
-      `\ninit: ${INIT_RUNS} fresh processes each; warm: ${WARM_REQUESTS.authorizer} authorizer calls, ${WARM_REQUESTS.presigner} sign-ins over loopback HTTP`,
+      `\ninit: ${INIT_RUNS} fresh processes each; warm: ${WARM_REQUESTS.authorizer} authorizer calls, ${WARM_REQUESTS.presigner} sign-ins and ${WARM_REQUESTS.saml} SAML sign-ins (POST /saml, each a new signed response) over loopback HTTP`,
     );
     console.log(`cold sign-in calls: ${coldBreakdown}`);
     console.log(

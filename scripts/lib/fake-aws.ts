@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { readBody, writeAssumeRoleResponse } from "./aws-wire";
 
 /**
- * A loopback stand-in for the four AWS calls the presigner makes (DynamoDB BatchGetItem and Query,
- * STS AssumeRole, SageMaker CreatePresignedDomainUrl), speaking their real wire protocols so the
+ * A loopback stand-in for the AWS calls the presigner and the SAML entry make (DynamoDB
+ * BatchGetItem, Query, PutItem and DeleteItem, STS AssumeRole, SageMaker CreatePresignedDomainUrl), speaking their real wire protocols so the
  * bundled function runs unmodified with AWS_ENDPOINT_URL_* pointing here. It counts every call.
  * It enforces no IAM: it is for measuring the functions, not for proving policies.
  */
@@ -69,9 +69,42 @@ export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
     } else if (operation === "Query") {
       const table = input.TableName as string;
       const values = input.ExpressionAttributeValues as Record<string, { S: string }>;
-      const partition = data.keys[table]?.[0] ?? "";
-      const items = (data.tables[table] ?? []).filter((i) => i[partition] === values[":u"]?.S);
+      // The attribute the key condition names (an index's partition key, e.g. "username = :u").
+      const [attribute = data.keys[table]?.[0] ?? "", placeholder = ":u"] =
+        /^(\w+) = (:\w+)$/.exec(String(input.KeyConditionExpression))?.slice(1) ?? [];
+      const items = (data.tables[table] ?? []).filter(
+        (i) => i[attribute] === values[placeholder]?.S,
+      );
       json(res, 200, { Items: items.map(toAttributes), Count: items.length }, type);
+    } else if (operation === "PutItem" || operation === "DeleteItem") {
+      // The SAML entry's replay table: a conditional put (attribute_not_exists) and a conditional
+      // delete that returns the item; the condition is the one the entry sends.
+      const table = input.TableName as string;
+      const rows = (data.tables[table] ??= []);
+      const key = data.keys[table]?.[0] ?? "id";
+      const attrs = (operation === "PutItem" ? input.Item : input.Key) as Record<
+        string,
+        { S?: string; BOOL?: boolean }
+      >;
+      const id = attrs[key]?.S;
+      const at = rows.findIndex((row) => row[key] === id);
+      const failed = operation === "PutItem" ? at >= 0 : at < 0;
+      if (failed && typeof input.ConditionExpression === "string") {
+        json(
+          res,
+          400,
+          { __type: "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" },
+          type,
+        );
+        return;
+      }
+      if (operation === "PutItem") {
+        rows.push(fromAttributes(attrs));
+        json(res, 200, {}, type);
+      } else {
+        const [old] = rows.splice(at, 1);
+        json(res, 200, old ? { Attributes: toAttributes(old) } : {}, type);
+      }
     } else {
       json(res, 400, { __type: "com.amazon.coral.validate#UnknownOperationException" }, type);
     }
