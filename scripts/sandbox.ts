@@ -70,6 +70,11 @@ ${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password} 
   API         ${sandbox.apiUrl}  (answers only through its execute-api endpoint)
   Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
   Studio      ${c.studioEndpoint ?? ""}  (the hub Studio endpoint: a presigned URL opens here)
+  Studio TLS  ${sandbox.studioTls}  (the same over https, self-signed: a browser following a redirect to
+              https://d-….studio.${c.region}.sagemaker.aws maps that host here, e.g. chromium
+              --host-resolver-rules="MAP *.studio.${c.region}.sagemaker.aws ${sandbox.studioTls.replace("https://", "")}" --ignore-certificate-errors)
+  SSO         ${sandbox.idpUrl}/sso?user=user-lob-b  (the IdP's application tile: posts a signed SAML
+              response to POST /saml; add &relay=LOB to pick a Studio)
   logs        ${sandbox.logFile}
 
 A ready call (the access token is valid for 15 minutes):

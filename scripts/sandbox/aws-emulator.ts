@@ -6,7 +6,9 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { generate as generateCertificate } from "selfsigned";
 import { endpointServices, type EndpointKey } from "../../components/lib/endpoints";
 import type { PolicyDocument } from "../../components/lib/policies";
 import { readBody, writeAssumeRoleResponse } from "../lib/aws-wire";
@@ -227,6 +229,28 @@ export class AwsEmulator {
   ): Promise<Listener> {
     if (policy) this.endpointPolicies.set(id, policy);
     return this.open(serviceOf(serviceName, this.region), id);
+  }
+
+  /**
+   * The same endpoint over TLS, with a self-signed certificate: a browser can then follow a
+   * presigned URL's https:// redirect to it (mapped there by its host resolver rules).
+   */
+  async tlsListener(vpceId: string): Promise<string> {
+    const endpoint = this.endpoints.get(vpceId);
+    if (!endpoint) throw new Error(`no endpoint ${vpceId}`);
+    const pems = await generateCertificate([{ name: "commonName", value: "*.sagemaker.aws" }], {
+      keySize: 2048,
+      algorithm: "sha256",
+    });
+    const service = endpoint.listener.service;
+    const server = createHttpsServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+      void this.dispatch(service, vpceId, req, res).catch(() => {
+        if (!res.headersSent) jsonError(res, 500, "InternalFailure", "dispatch failed");
+      });
+    });
+    this.extraServers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
   }
 
   async deleteEndpoint(id: string): Promise<void> {

@@ -21,7 +21,7 @@ import { AwsEmulator, type Listener } from "./aws-emulator";
 import { Deployer } from "./deployer";
 import { LambdaHost } from "./lambda-host";
 import { playedUser } from "./played-user";
-import { TestIdp } from "./saml-idp";
+import { serveIdp, TestIdp } from "./saml-idp";
 import { startLocalServices, type LocalServices } from "./services";
 
 export interface Step {
@@ -48,6 +48,10 @@ export interface RunningSandbox {
   readonly cliConfig: CliConfig;
   /** The file holding every function log line. */
   readonly logFile: string;
+  /** The IdP's tile page: GET /sso?user=NAME posts a signed SAML response to POST /saml. */
+  readonly idpUrl: string;
+  /** The hub Studio endpoint over TLS (self-signed), for a browser following a presigned URL. */
+  readonly studioTls: string;
   readonly users: readonly SignedInUser[];
   readonly emulator: AwsEmulator;
   readonly functions: ReadonlyMap<string, LambdaHost>;
@@ -534,6 +538,11 @@ export async function rehearse(
       };
     });
     const stranger = await TestIdp.create(idp.entityId);
+    // For a person (and a browser test): the IdP's tile page, and the Studio endpoint over TLS.
+    const idpPage = await serveIdp(idp, sp, `${apiUrl}/saml`);
+    cleanups.unshift(() => idpPage.close());
+    const studioListener = resolve(`d-000000000000.studio.${region}.sagemaker.aws`);
+    const studioTls = await emulator.tlsListener(studioListener.vpceId ?? "");
     const samlRefusals: [string, () => string][] = [
       [
         "an unsigned response",
@@ -777,6 +786,8 @@ export async function rehearse(
         userPoolClientId: clientId,
         cliConfig,
         logFile: logFileOf(services),
+        idpUrl: idpPage.url,
+        studioTls,
         users: signedIn,
         emulator,
         functions,

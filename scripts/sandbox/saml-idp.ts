@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { generate } from "selfsigned";
 import { SignedXml } from "xml-crypto";
 
@@ -128,4 +130,46 @@ export class TestIdp {
     const xml = this.response(this.sign(this.assertion(f), "Assertion"), f);
     return Buffer.from(xml, "utf8").toString("base64");
   }
+}
+
+/**
+ * The IdP's sign-in page, as the AWS access portal's application tile is: `GET /sso?user=NAME`
+ * (and `&relay=LOB`) answers a page that posts a fresh signed response for NAME to the ACS, by
+ * itself. No password: the sandbox's users are already signed in to their portal.
+ */
+export async function serveIdp(
+  idp: TestIdp,
+  sp: { acsUrl: string; spEntityId: string },
+  /** Where the browser posts: the ACS as the sandbox serves it (the execute-api endpoint). */
+  postTo: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://idp");
+    const user = url.searchParams.get("user");
+    if (url.pathname !== "/sso" || !user) {
+      res.writeHead(404, { "Content-Type": "text/plain" });
+      res.end("GET /sso?user=NAME[&relay=LOB]");
+      return;
+    }
+    const relay = url.searchParams.get("relay");
+    const response = idp.signedResponse(idp.fields(sp, user));
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+    res.end(
+      `<!doctype html><html><head><title>Signing in</title></head><body onload="document.forms[0].submit()">` +
+        `<form method="post" action="${esc(postTo)}"><input type="hidden" name="SAMLResponse" value="${response}">` +
+        (relay ? `<input type="hidden" name="RelayState" value="${esc(relay)}">` : "") +
+        `<noscript><button type="submit">Continue</button></noscript></form></body></html>`,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
 }

@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -56,6 +57,21 @@ function cli(
     child.stdin.end(opts.input ?? "");
   });
 }
+
+/**
+ * Debian's Chromium, headless; the flags keep it off the network it cannot reach (background
+ * services, updates), and as root it needs --no-sandbox.
+ */
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Every output of every run, to check that no token ever reaches the terminal. */
 const outputs: string[] = [];
@@ -249,14 +265,11 @@ describe("studio-access against the sandbox", () => {
       const dir = await signedIn();
       const page = path.join(work, "chromium-dom.html");
       const profile = mkdtempSync(path.join(work, "chromium-profile-"));
-      // $BROWSER: Debian's Chromium, headless, printing the page it loaded. The flags keep it off
-      // the network it cannot reach (background services, updates), as root needs --no-sandbox.
+      // $BROWSER: Debian's Chromium, headless, printing the page it loaded.
       const browser = path.join(work, "headless-chromium.sh");
       writeFileSync(
         browser,
-        `#!/bin/sh\nexec chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run ` +
-          `--disable-background-networking --disable-component-update --disable-sync ` +
-          `--user-data-dir=${profile} --dump-dom "$1" > ${page} 2>/dev/null\n`,
+        `#!/bin/sh\nexec chromium ${CHROMIUM_FLAGS.join(" ")} --user-data-dir=${profile} --dump-dom "$1" > ${page} 2>/dev/null\n`,
       );
       chmodSync(browser, 0o755);
       const run = await cli(dir, ["open", "lob-a", "--app", "jupyterlab"], {
@@ -272,6 +285,31 @@ describe("studio-access against the sandbox", () => {
       expect(dom).toMatch(/<h1>JupyterLab<\/h1><p id="who">user-lob-a in d-[0-9a-f]{12}<\/p>/);
     },
     60_000,
+  );
+
+  itWith("chromium")(
+    "single sign-on in a real browser: the IdP's page posts a signed response, POST /saml redirects, Studio opens",
+    async () => {
+      const profile = mkdtempSync(path.join(work, "chromium-sso-"));
+      // The presigned URL is https://d-….studio.<region>.sagemaker.aws: the browser's resolver
+      // sends that host to the hub Studio endpoint's TLS listener (a self-signed certificate).
+      const run = await promisify(execFile)(
+        "chromium",
+        [
+          ...CHROMIUM_FLAGS,
+          `--user-data-dir=${profile}`,
+          `--host-resolver-rules=MAP *.studio.us-east-1.sagemaker.aws ${sandbox.studioTls}`,
+          "--ignore-certificate-errors",
+          "--virtual-time-budget=10000",
+          "--dump-dom",
+          `${sandbox.idpUrl}/sso?user=user-lob-b`,
+        ],
+        { encoding: "utf8", timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      expect(run.stdout).toContain("<title>SageMaker Studio</title>");
+      expect(run.stdout).toMatch(/<p id="who">user-lob-b in d-[0-9a-f]{12}<\/p>/);
+    },
+    90_000,
   );
 
   it("open exits 4 for a Studio the user is not entitled to, an unknown LOB or a missing space", async () => {

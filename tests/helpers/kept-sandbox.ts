@@ -20,6 +20,10 @@ export interface KeptSandbox {
   readonly userPoolId: string;
   readonly clientId: string;
   readonly studioEndpoint: string;
+  /** The hub Studio endpoint over TLS, `host:port` (for a browser's host resolver rules). */
+  readonly studioTls: string;
+  /** The IdP's tile page, `…/sso?user=NAME`. */
+  readonly idpUrl: string;
   readonly logFile: string;
   output(): string;
   /** Ctrl-C: tears down; resolves with the exit code. */
@@ -70,6 +74,8 @@ export async function startKeptSandbox(timeoutMs = 120_000): Promise<KeptSandbox
     clientId: flag(configureArgs, "--client-id"),
     studioEndpoint: flag(configureArgs, "--studio-endpoint"),
     logFile: /^ {2}logs {8}(\S+)$/m.exec(stdout)?.[1] ?? "",
+    studioTls: /^ {2}Studio TLS {2}https:\/\/(\S+)/m.exec(stdout)?.[1] ?? "",
+    idpUrl: /^ {2}SSO {9}(\S+)\/sso\?/m.exec(stdout)?.[1] ?? "",
     output: () => stdout,
     async stop() {
       if (child.exitCode === null) child.kill("SIGINT");
