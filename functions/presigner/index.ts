@@ -1,20 +1,16 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import { STSClient } from "@aws-sdk/client-sts";
 import {
   createVerifier,
   Unauthorized,
   verifyBearer,
   type AccessTokenVerifier,
 } from "../shared/access-token";
+import { defaultClients, type StudioClients } from "../shared/clients";
 import { InvalidLanding, landingFrom, type Landing } from "../shared/landing";
 import { log } from "../shared/log";
 import { SDK_OPTIONS } from "../shared/sdk";
 import { LOB_NAME } from "../shared/tables";
 import { loadConfig, type PresignerConfig } from "./config";
-import type { RoleCredentials } from "./credentials";
 import {
   BadLanding,
   errorResponse,
@@ -37,13 +33,9 @@ export { SDK_OPTIONS };
 /** How much of an invalid LOB name the log keeps: enough to recognise, too little to smuggle. */
 const LOGGED_INVALID_LOB = 32;
 
-export interface PresignerDeps {
+export interface PresignerDeps extends StudioClients {
   readonly config: PresignerConfig;
   readonly verifier: AccessTokenVerifier;
-  readonly dynamo: DynamoDBDocumentClient;
-  readonly sts: STSClient;
-  readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
-  readonly now: () => number;
 }
 
 /** What a request learned, for its one log line. */
@@ -200,16 +192,8 @@ function describe(error: unknown): string {
 /** Created once per container so the JWKS download and its cache are shared by all invocations. */
 export const verifier = createVerifier(process.env);
 
-function defaultDeps(): PresignerDeps {
-  return {
-    config: loadConfig(process.env),
-    verifier,
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(SDK_OPTIONS)),
-    sts: new STSClient(SDK_OPTIONS),
-    sageMaker: (region, credentials) =>
-      new SageMakerClient({ ...SDK_OPTIONS, region, credentials }),
-    now: Date.now,
-  };
-}
-
-export const handler = createHandler(defaultDeps());
+export const handler = createHandler({
+  ...defaultClients(),
+  config: loadConfig(process.env),
+  verifier,
+});

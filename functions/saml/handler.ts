@@ -1,11 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import type { STSClient } from "@aws-sdk/client-sts";
-import type { RoleCredentials } from "../presigner/credentials";
 import { HttpError, UpstreamFailure } from "../presigner/errors";
 import { StudioSigner } from "../presigner/studio";
 import { AccessTables, type Entitlement } from "../presigner/tables";
+import type { StudioClients } from "../shared/clients";
 import { log } from "../shared/log";
 import { profileNameFor } from "../shared/profile-name";
 import { LOB_NAME } from "../shared/tables";
@@ -14,12 +11,8 @@ import type { SamlConfig } from "./config";
 import { chooserPage, failedPage, refusedPage } from "./pages";
 import { ReplayStore } from "./replay";
 
-export interface SamlDeps {
+export interface SamlDeps extends StudioClients {
   readonly config: SamlConfig;
-  readonly dynamo: DynamoDBDocumentClient;
-  readonly sts: STSClient;
-  readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
-  readonly now: () => number;
 }
 
 /** What a request learned, for its one log line. */

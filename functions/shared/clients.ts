@@ -1,0 +1,25 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { STSClient } from "@aws-sdk/client-sts";
+import type { RoleCredentials } from "../presigner/credentials";
+import { SDK_OPTIONS } from "./sdk";
+
+/** The AWS clients every entry that opens Studio uses (the presigner and the SAML entry). */
+export interface StudioClients {
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly sts: STSClient;
+  readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
+  readonly now: () => number;
+}
+
+/** The clients of a Lambda container: made once, bounded by SDK_OPTIONS, endpoints from the SDK's settings. */
+export function defaultClients(): StudioClients {
+  return {
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(SDK_OPTIONS)),
+    sts: new STSClient(SDK_OPTIONS),
+    sageMaker: (region, credentials) =>
+      new SageMakerClient({ ...SDK_OPTIONS, region, credentials }),
+    now: Date.now,
+  };
+}
