@@ -8,7 +8,7 @@ import {
   accessRolePolicy,
   accessRoleTrustPolicy,
   organizationEndpointPolicy,
-  serviceTrustPolicy,
+  executionRoleTrustPolicy,
   studioExecutionPolicy,
 } from "./lib/policies";
 
@@ -190,7 +190,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
 
     const executionRole = new aws.iam.Role(
       `${name}-execution`,
-      { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("sagemaker.amazonaws.com")) },
+      { assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()) },
       here,
     );
     this.executionRoleArn = executionRole.arn;
@@ -224,6 +224,8 @@ export class StudioSpoke extends pulumi.ComponentResource {
         subnetIds,
         defaultUserSettings: userSettings,
         retentionPolicy: { homeEfsFileSystem: args.homeEfsRetention },
+        // Every call made from Studio carries the user profile's name as its source identity.
+        domainSettings: { executionRoleIdentityConfig: "USER_PROFILE_NAME" },
         tags: { "studio-access:lob": lob },
       },
       { ...here, dependsOn: [sweep] },

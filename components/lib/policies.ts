@@ -29,6 +29,20 @@ export function serviceTrustPolicy(service: string): PolicyDocument {
   return document({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" });
 }
 
+/**
+ * Studio's execution role: SageMaker assumes it, and sets the user profile's name as the session's
+ * source identity (the domain's ExecutionRoleIdentityConfig), so the LOB's CloudTrail names the
+ * profile behind every call made from Studio.
+ * https://docs.aws.amazon.com/sagemaker/latest/dg/monitor-user-access.html
+ */
+export function executionRoleTrustPolicy(): PolicyDocument {
+  return document({
+    Effect: "Allow",
+    Principal: { Service: "sagemaker.amazonaws.com" },
+    Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+  });
+}
+
 /** The ARN every LOB's access role has: the only roles the presigner may assume. */
 export function accessRoleArn(accountId: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role/${roleName}`;

@@ -43,6 +43,7 @@ interface RequestLog {
   username?: string;
   lob?: string;
   account?: string;
+  profile?: string;
   landing?: string;
 }
 
@@ -93,6 +94,7 @@ export function createHandler(deps: PresignerDeps) {
     const { entitlement, record } = await tables.entitlementAndLob(username, lob, signal);
     facts.account = record?.accountId;
     const target = signer.target(username, lob, entitlement, record);
+    facts.profile = target.profileName;
     const url = await signer.presign(target, signal, landing);
     const expiresAt = new Date(now() + config.urlExpiresSeconds * 1000).toISOString();
     if (wantsJson(event)) return jsonResponse(200, { url, expiresAt });
@@ -175,6 +177,7 @@ export function createHandler(deps: PresignerDeps) {
       username: facts.username,
       lob: facts.lob,
       account: facts.account,
+      profile: facts.profile,
       landing: facts.landing,
       outcome: failure ? failure.outcome : "ok",
       status: response.statusCode,

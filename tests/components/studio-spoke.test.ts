@@ -83,6 +83,7 @@ describe("StudioSpoke: domain and profiles", () => {
       subnetIds: ofType(lobA, "aws:ec2/subnet:Subnet").map((s) => s.id),
       defaultUserSettings: { executionRole: execution.state.arn, securityGroups: [sg.id] },
       retentionPolicy: { homeEfsFileSystem: "Retain" },
+      domainSettings: { executionRoleIdentityConfig: "USER_PROFILE_NAME" },
     });
   });
 
@@ -110,7 +111,8 @@ describe("StudioSpoke: domain and profiles", () => {
         {
           Effect: "Allow",
           Principal: { Service: "sagemaker.amazonaws.com" },
-          Action: "sts:AssumeRole",
+          // The profile's name becomes the session's source identity (CloudTrail attribution).
+          Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
         },
       ],
     });

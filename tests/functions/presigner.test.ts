@@ -320,6 +320,9 @@ describe("presigner: deep links (?app=…&space=…)", () => {
     });
     expect(logs.lines().at(-1)).toMatchObject({
       outcome: "ok",
+      username: "user-lob-a",
+      lob: "lob-a",
+      profile: "user-lob-a",
       landing: query.slice(4).split("&")[0],
     });
   });
@@ -879,7 +882,7 @@ describe("presigner: GET /studios", () => {
 });
 
 describe("presigner: logs", () => {
-  it("writes one structured line per request with request id, user, LOB, account, outcome and latency", async () => {
+  it("writes one structured line per request with request id, user, LOB, account, profile, outcome and latency", async () => {
     sm.on(CreatePresignedDomainUrlCommand).callsFake(() => {
       clock += 42;
       return { AuthorizedUrl: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a") };
@@ -895,6 +898,7 @@ describe("presigner: logs", () => {
         username: "user-lob-a",
         lob: "lob-a",
         account: "222222222222",
+        profile: "user-lob-a",
         outcome: "ok",
         status: 302,
         latencyMs: 42,
