@@ -11,16 +11,18 @@ const HELP = `npm run sandbox [-- --keep]
 Rehearses studio-access offline with the real program and the real Lambda code:
 starts cognito-local, dynalite and a local AWS endpoint (STS, SageMaker, IAM,
 Studio, API Gateway) on loopback; deploys shared, lob-a and lob-b into them
-through Pulumi's mock runtime; signs user-lob-a in and opens Studio; shows the
-refusals; destroys lob-b, lob-a, shared; checks nothing is left; stops.
-Users set a password and enrol a TOTP authenticator on first sign-in; the
-rehearsal plays their authenticator app.
+through Pulumi's mock runtime; signs user-lob-a in and opens Studio (also by
+deep link), signs user-lob-b in through the SAML entry with a local IdP; shows
+the refusals; destroys lob-b, lob-a, shared; checks nothing is left; stops.
+Users set a password and enrol a TOTP authenticator on first sign-in (with the
+studio-access CLI's code); the rehearsal plays their authenticator app.
 
   --keep   stop after the sign-in steps and leave everything running: prints a
            ready studio-access configure line, the users, their passwords and
-           TOTP secrets, where Studio answers, the function log file and a ready
-           curl line. Ctrl-C destroys the stacks and stops the services (a
-           second Ctrl-C does not interrupt that).
+           TOTP secrets, where Studio answers (http and https), the IdP's SSO
+           page, the function log file and a ready curl line. Ctrl-C destroys
+           the stacks and stops the services (a second Ctrl-C does not
+           interrupt that).
   --help   this text
 
 Exit status: 0 when every step passed, 1 otherwise.`;

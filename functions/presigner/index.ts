@@ -22,8 +22,7 @@ import {
   UpstreamFailure,
   UpstreamUnavailable,
 } from "./errors";
-import { StudioSigner } from "./studio";
-import { AccessTables } from "./tables";
+import { studioAccess } from "./studio";
 
 /** Longest a request may take, under API Gateway's 29 s integration timeout. */
 export const MAX_REQUEST_MS = 25_000;
@@ -72,15 +71,7 @@ function wantsJson(event: APIGatewayProxyEvent): boolean {
 /** Builds the handler around its clients, so each test (and each container) has its own cache. */
 export function createHandler(deps: PresignerDeps) {
   const { config, now } = deps;
-  const tables = new AccessTables(deps.dynamo, config.usersTable, config.lobsTable);
-  const signer = new StudioSigner({
-    sts: deps.sts,
-    sageMaker: deps.sageMaker,
-    now,
-    lobs: config.lobs,
-    urlExpiresSeconds: config.urlExpiresSeconds,
-    sessionExpiresSeconds: config.sessionExpiresSeconds,
-  });
+  const { tables, signer } = studioAccess(deps, config);
 
   async function openStudio(
     event: APIGatewayProxyEvent,

@@ -2,7 +2,8 @@ import { CreatePresignedDomainUrlCommand, type SageMakerClient } from "@aws-sdk/
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { Landing } from "../shared/landing";
 import { profileNameFor } from "../shared/profile-name";
-import type { RegisteredLob } from "./config";
+import type { StudioClients } from "../shared/clients";
+import type { PresignerConfig, RegisteredLob } from "./config";
 import { CredentialCache, type RoleCredentials } from "./credentials";
 import {
   fromAwsError,
@@ -13,7 +14,7 @@ import {
   UnknownLob,
   UpstreamFailure,
 } from "./errors";
-import type { Entitlement, LobRecord } from "./tables";
+import { AccessTables, type Entitlement, type LobRecord } from "./tables";
 
 export interface StudioSignerOptions {
   readonly sts: STSClient;
@@ -29,6 +30,24 @@ export interface StudioSignerOptions {
 export interface StudioTarget {
   readonly record: LobRecord;
   readonly profileName: string;
+}
+
+/** The table reads and the signer of an entry that opens Studio, from its clients and settings. */
+export function studioAccess(
+  clients: StudioClients,
+  config: PresignerConfig,
+): { tables: AccessTables; signer: StudioSigner } {
+  return {
+    tables: new AccessTables(clients.dynamo, config.usersTable, config.lobsTable),
+    signer: new StudioSigner({
+      sts: clients.sts,
+      sageMaker: clients.sageMaker,
+      now: clients.now,
+      lobs: config.lobs,
+      urlExpiresSeconds: config.urlExpiresSeconds,
+      sessionExpiresSeconds: config.sessionExpiresSeconds,
+    }),
+  };
 }
 
 /**

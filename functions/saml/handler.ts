@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { HttpError, UpstreamFailure } from "../presigner/errors";
-import { StudioSigner } from "../presigner/studio";
-import { AccessTables, type Entitlement } from "../presigner/tables";
+import { HttpError, NotEntitled, UnknownLob, UpstreamFailure } from "../presigner/errors";
+import { studioAccess } from "../presigner/studio";
+import type { Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
 import { log } from "../shared/log";
 import { profileNameFor } from "../shared/profile-name";
@@ -39,15 +39,7 @@ export function createHandler(deps: SamlDeps) {
   const { config, now } = deps;
   const validator = new SamlValidator(config.saml, now);
   const replay = new ReplayStore(deps.dynamo, config.replayTable, now);
-  const tables = new AccessTables(deps.dynamo, config.usersTable, config.lobsTable);
-  const signer = new StudioSigner({
-    sts: deps.sts,
-    sageMaker: deps.sageMaker,
-    now,
-    lobs: config.lobs,
-    urlExpiresSeconds: config.urlExpiresSeconds,
-    sessionExpiresSeconds: config.sessionExpiresSeconds,
-  });
+  const { tables, signer } = studioAccess(deps, config);
   const acsPath = new URL(config.saml.acsUrl).pathname;
 
   /** The LOBs a user may open: their table rows, and those their IdP groups map to. */
@@ -95,14 +87,22 @@ export function createHandler(deps: SamlDeps) {
     const signIn = await validator.validate(form.get("SAMLResponse") ?? "");
     facts.username = signIn.username;
     await replay.consumeAssertion(signIn.assertionId, signIn.notOnOrAfter, CLOCK_SKEW_MS);
-    facts.step = "entitlements";
-    const { all, mapped } = await lobsOf(signIn.username, signIn.groups, signal);
     const relay = form.get("RelayState");
     if (relay !== null && relay !== "") {
-      if (!LOB_NAME.test(relay) || !all.includes(relay))
-        throw new SamlRefused(`RelayState names a LOB the user may not open`);
-      return open(signIn.username, relay, mapped.has(relay), signal, facts);
+      // One LOB named (an application per LOB): its strongly consistent read decides, so the list
+      // of every LOB the user has is not read at all.
+      const refused = new SamlRefused("RelayState names a LOB the user may not open");
+      if (!LOB_NAME.test(relay)) throw refused;
+      const byGroup = signIn.groups.some((g) => config.groupLobs.get(g)?.includes(relay));
+      try {
+        return await open(signIn.username, relay, byGroup, signal, facts);
+      } catch (error) {
+        if (error instanceof NotEntitled || error instanceof UnknownLob) throw refused;
+        throw error;
+      }
     }
+    facts.step = "entitlements";
+    const { all, mapped } = await lobsOf(signIn.username, signIn.groups, signal);
     if (all.length === 0) throw new SamlRefused("no entitlement");
     const [only] = all;
     if (all.length === 1 && only !== undefined)

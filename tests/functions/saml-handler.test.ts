@@ -220,6 +220,8 @@ describe("POST /saml", () => {
       context,
     );
     expect(picked.headers?.Location).toMatch(/^https:\/\/d-bbbbbbbbbbbb\./);
+    // The LOB named is read alone (strongly consistent): the user's list of LOBs is not queried.
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
     const other = await handler()(
       post({ SAMLResponse: responseFor("user-lob-a"), RelayState: "lob-c" }),
       context,
