@@ -1,5 +1,6 @@
 import { landingQuery } from "../functions/shared/landing";
 import { LOB_NAME } from "../functions/shared/tables";
+import { TEAM_NAME } from "../functions/shared/teams";
 import type { CliConfig } from "./config";
 import { CliError, EXIT, isNetworkError } from "./errors";
 import type { TokenCache } from "./session";
@@ -7,6 +8,7 @@ import type { TokenCache } from "./session";
 /** One of the caller's Studios, as `GET /studios` lists it. */
 export interface Studio {
   readonly lob: string;
+  readonly team: string;
   readonly domainId: string;
   readonly profileName: string;
   readonly enabled: boolean;
@@ -19,6 +21,27 @@ export interface Opened {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** How long `open` waits, at most, for a profile made on a first sign-in. */
+export const PROFILE_WAIT_LIMIT_MS = 10 * 60_000;
+
+/** What `open` asks for: a team (when the user is in several of the LOB's) and a deep link. */
+export interface OpenRequest {
+  readonly team?: string;
+  readonly app?: string;
+  readonly space?: string;
+}
+
+export interface OpenOptions {
+  /** Told each time the API answers 202 (the profile is being created), with its Retry-After. */
+  readonly onPending?: (retryAfterSeconds: number) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+/** A 202 from the API: the first sign-in's profile is being created. */
+class Pending {
+  constructor(readonly retryAfterSeconds: number) {}
+}
 
 export class AccessApi {
   constructor(
@@ -31,16 +54,52 @@ export class AccessApi {
     return body.studios ?? [];
   }
 
-  async open(lob: string, landing: { app?: string; space?: string }): Promise<Opened> {
+  /**
+   * A presigned URL for the LOB's Studio. On a first sign-in the API answers 202 while it creates
+   * the user's profile: this asks again after each Retry-After, telling `onPending`, for up to
+   * PROFILE_WAIT_LIMIT_MS.
+   */
+  async open(lob: string, request: OpenRequest, options: OpenOptions = {}): Promise<Opened> {
     if (!LOB_NAME.test(lob))
       throw new CliError(
         EXIT.usage,
         `${JSON.stringify(lob)} is not a LOB name (lower-case letters, digits and hyphens)`,
       );
-    const opened = (await this.get(`/studios/${lob}`, landingQuery(landing), lob)) as Opened;
-    if (typeof opened.url !== "string")
-      throw new CliError(EXIT.upstream, "the API answered without a Studio URL");
-    return { url: this.throughStudioEndpoint(opened.url), expiresAt: opened.expiresAt };
+    if (request.team !== undefined && !TEAM_NAME.test(request.team))
+      throw new CliError(
+        EXIT.usage,
+        `--team ${JSON.stringify(request.team)} is not a team name (lower-case letters, digits and hyphens)`,
+      );
+    const landing = landingQuery(request);
+    const query =
+      request.team === undefined
+        ? landing
+        : `?team=${encodeURIComponent(request.team)}${landing.replace(/^\?/, "&")}`;
+    const now = options.now ?? Date.now;
+    const sleep =
+      options.sleep ??
+      ((ms: number) =>
+        new Promise<void>((resolve) => {
+          setTimeout(resolve, ms);
+        }));
+    const giveUp = now() + PROFILE_WAIT_LIMIT_MS;
+    for (;;) {
+      const answer = await this.get(`/studios/${lob}`, query, lob);
+      if (answer instanceof Pending) {
+        if (now() > giveUp)
+          throw new CliError(
+            EXIT.upstream,
+            `${lob}: your Studio profile is still being created after ${String(PROFILE_WAIT_LIMIT_MS / 60_000)} minutes; try again later`,
+          );
+        options.onPending?.(answer.retryAfterSeconds);
+        await sleep(answer.retryAfterSeconds * 1000);
+        continue;
+      }
+      const opened = answer as Opened;
+      if (typeof opened.url !== "string")
+        throw new CliError(EXIT.upstream, "the API answered without a Studio URL");
+      return { url: this.throughStudioEndpoint(opened.url), expiresAt: opened.expiresAt };
+    }
   }
 
   /** With a configured Studio endpoint, the URL goes there instead of its own host name. */
@@ -65,8 +124,18 @@ export class AccessApi {
     const said = typeof body.message === "string" ? body.message : undefined;
     const what = lob === undefined ? "your Studios" : lob;
     switch (true) {
+      case response.status === 202: {
+        // Retry-After in seconds, kept between 1 s and a minute whatever a proxy says.
+        const seconds = Number(response.headers.get("retry-after"));
+        return new Pending(Number.isFinite(seconds) ? Math.min(60, Math.max(1, seconds)) : 5);
+      }
       case response.ok:
         return body;
+      case response.status === 409 && Array.isArray(body.teams):
+        throw new CliError(
+          EXIT.usage,
+          `${what}: you are in several of its teams (${(body.teams as unknown[]).map(String).join(", ")}): choose one with --team`,
+        );
       case response.status === 401:
         throw new CliError(EXIT.signIn, "the API refused your sign-in: run studio-access login");
       case response.status === 400:

@@ -11,7 +11,7 @@ import {
   readStdin,
   scriptPrompter,
   terminalPrompter,
-  withSpinner,
+  withProgress,
 } from "./terminal";
 
 export const USAGE = `studio-access: open your Amazon SageMaker Studio from the command line
@@ -24,8 +24,10 @@ export const USAGE = `studio-access: open your Amazon SageMaker Studio from the 
       in your config folder and renewed silently for the day
   studio-access logout          end the session and forget it on this machine
   studio-access list [--json]   your Studios
-  studio-access open LOB [--app ${Object.keys(LANDING_APPS).join("|")}] [--space NAME] [--print]
-      open a Studio in your browser (--print: print the one-time link instead)
+  studio-access open LOB [--team TEAM] [--app ${Object.keys(LANDING_APPS).join("|")}] [--space NAME] [--print]
+      open a Studio in your browser (--print: print the one-time link instead); --team when
+      you are in several of the LOB's teams. Your first sign-in to a team creates your profile
+      there, which can take a minute.
 
 Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
 _COGNITO_ENDPOINT and _STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
@@ -147,10 +149,10 @@ class Cli {
       return EXIT.ok;
     }
     const rows = [
-      ["LOB", "PROFILE", "STATUS"],
-      ...studios.map((s) => [s.lob, s.profileName, s.enabled ? "enabled" : "disabled"]),
+      ["LOB", "TEAM", "PROFILE", "STATUS"],
+      ...studios.map((s) => [s.lob, s.team, s.profileName, s.enabled ? "enabled" : "disabled"]),
     ];
-    const widths = [0, 1].map((c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+    const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
     for (const row of rows)
       this.out(
         row
@@ -163,6 +165,7 @@ class Cli {
 
   async open(args: string[]): Promise<ExitCode> {
     const { values, positionals } = parse(args, {
+      team: { type: "string" },
       app: { type: "string" },
       space: { type: "string" },
       print: { type: "boolean" },
@@ -180,8 +183,16 @@ class Cli {
       );
     const config = loadConfig(this.dir, this.io.env);
     const api = new AccessApi(config, this.session(config));
-    const landing = { app, space: str(values, "space") };
-    const opened = await withSpinner(this.io.stderr, `Opening ${lob}…`, api.open(lob, landing));
+    const landing = { team: str(values, "team"), app, space: str(values, "space") };
+    const opened = await withProgress(this.io.stderr, `Opening ${lob}…`, (show) =>
+      api.open(lob, landing, {
+        onPending: (seconds) => {
+          show(
+            `Creating your Studio profile in ${lob} (your first sign-in there); asking again every ${String(seconds)} s…`,
+          );
+        },
+      }),
+    );
     const until = new Date(opened.expiresAt).toLocaleTimeString();
     if (values.print) {
       this.out(opened.url);

@@ -157,17 +157,35 @@ export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** A spinner on a terminal while `work` runs; nothing at all when output is not a terminal. */
-export async function withSpinner<T>(output: Output, label: string, work: Promise<T>): Promise<T> {
-  if (!output.isTTY) return work;
+/**
+ * Runs `work` with a spinner on a terminal; `work` may change what the spinner says. Elsewhere
+ * (a pipe, a script) each change of label is one line, so a long wait is not silent.
+ */
+export async function withProgress<T>(
+  output: Output,
+  label: string,
+  work: (show: (label: string) => void) => Promise<T>,
+): Promise<T> {
+  let current = label;
+  let widest = label.length;
+  if (!output.isTTY)
+    return work((next) => {
+      if (next !== current) output.write(`${next}\n`);
+      current = next;
+    });
   const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
   let i = 0;
-  const draw = () => output.write(`\r${frames[i++ % frames.length] ?? ""} ${label}`);
+  const draw = () =>
+    output.write(`\r${frames[i++ % frames.length] ?? ""} ${current.padEnd(widest)}`);
   draw();
   const timer = setInterval(draw, 80);
   try {
-    return await work;
+    return await work((next) => {
+      current = next;
+      widest = Math.max(widest, next.length);
+    });
   } finally {
     clearInterval(timer);
-    output.write(`\r${" ".repeat(label.length + 2)}\r`);
+    output.write(`\r${" ".repeat(widest + 2)}\r`);
   }
 }

@@ -12,6 +12,7 @@ import {
   authorizerPolicy,
   dataKeyPolicy,
   presignerPolicy,
+  provisionerRoleName,
   samlEntryPolicy,
   serviceTrustPolicy,
   type PolicyDocument,
@@ -208,6 +209,7 @@ export class AccessApp extends pulumi.ComponentResource {
         attributes: [
           { name: ENTITLEMENTS_KEY.partition, type: "S" },
           { name: ENTITLEMENTS_KEY.sort, type: "S" },
+          { name: ENTITLEMENTS_BY_USERNAME.partition, type: "S" },
         ],
         globalSecondaryIndexes: [
           {
@@ -340,16 +342,23 @@ export class AccessApp extends pulumi.ComponentResource {
       },
       parent,
     );
-    const roleArns = Object.values(args.lobAccounts).map((account) =>
+    // Each LOB's access role (presigns) and provisioning role (creates a first sign-in's profile).
+    const provisioner = provisionerRoleName(args.accessRoleName);
+    const roleArns = Object.values(args.lobAccounts).flatMap((account) => [
       accessRoleArn(account, args.accessRoleName),
-    );
+      accessRoleArn(account, provisioner),
+    ]);
     // The LOBs as deployed: the presigner refuses a table record that says otherwise.
     const registry = Object.fromEntries(
       Object.entries(args.lobAccounts)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([lob, accountId]) => [
           lob,
-          { accountId, accessRoleArn: accessRoleArn(accountId, args.accessRoleName) },
+          {
+            accountId,
+            accessRoleArn: accessRoleArn(accountId, args.accessRoleName),
+            provisionerRoleArn: accessRoleArn(accountId, provisioner),
+          },
         ]),
     );
     const presigner = lambdaFunction(

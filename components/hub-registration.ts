@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { profileNameFor } from "../functions/shared/profile-name";
 import { ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
+import { DEFAULT_TEAM, teamProfileName, userTeamKey } from "../functions/shared/teams";
 import { LOB_TAG } from "./lib/policies";
 import type { HubJoin, HubOutputs } from "./studio-spoke";
 
@@ -16,9 +16,13 @@ export interface HubRegistrationArgs {
   readonly transitGatewayAttachmentId: pulumi.Input<string>;
   readonly domainId: pulumi.Input<string>;
   readonly accessRoleArn: pulumi.Input<string>;
-  /** Members and their user profiles: an entitlement appears only once its profile exists. */
-  readonly members: ReadonlyMap<string, pulumi.Resource>;
-  /** What must exist before the LOB's record (the access role's policy): it goes first on destroy. */
+  /** The LOB's teams and their members (seed entitlements: profiles come on first sign-in). */
+  readonly teams: readonly { readonly name: string; readonly members: readonly string[] }[];
+  /**
+   * What must exist before the LOB's rows (the access and provisioning roles' policies, the team
+   * roles, the drain that deletes profiles): the rows go first on destroy, so access ends before
+   * what it leads to.
+   */
   readonly recordDependsOn: pulumi.Resource[];
 }
 
@@ -93,26 +97,36 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
             domainId: { S: domainId },
             accessRoleArn: { S: roleArn },
             enabled: { BOOL: true },
+            teams: { L: args.teams.map((t) => ({ S: t.name })) },
           }),
         ),
       },
       { ...here, dependsOn: args.recordDependsOn },
     );
-    for (const [member, profile] of args.members) {
-      new aws.dynamodb.TableItem(
-        `${name}-member-${member}`,
-        {
-          tableName: hub.usersTableName,
-          hashKey: ENTITLEMENTS_KEY.partition,
-          rangeKey: ENTITLEMENTS_KEY.sort,
-          item: JSON.stringify({
-            lob: { S: lob },
-            username: { S: member },
-            profileName: { S: profileNameFor(member) ?? member },
-          }),
-        },
-        { ...here, dependsOn: [profile] },
-      );
+    for (const team of args.teams) {
+      for (const member of team.members) {
+        // The default team keeps the resource names of releases before teams.
+        const id =
+          team.name === DEFAULT_TEAM
+            ? `${name}-member-${member}`
+            : `${name}-member-${team.name}-${member}`;
+        new aws.dynamodb.TableItem(
+          id,
+          {
+            tableName: hub.usersTableName,
+            hashKey: ENTITLEMENTS_KEY.partition,
+            rangeKey: ENTITLEMENTS_KEY.sort,
+            item: JSON.stringify({
+              lob: { S: lob },
+              [ENTITLEMENTS_KEY.sort]: { S: userTeamKey(member, team.name) },
+              username: { S: member },
+              team: { S: team.name },
+              profileName: { S: teamProfileName(member, team.name) ?? member },
+            }),
+          },
+          { ...here, dependsOn: args.recordDependsOn },
+        );
+      }
     }
     this.registerOutputs({});
   }

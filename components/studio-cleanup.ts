@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 /**
  * What `pulumi destroy` must do that no AWS resource does, as Pulumi dynamic resources placed in
  * the dependency graph, so that `pulumi destroy` alone completes:
- * - a profile's **drain**, deleted before its profile: it deletes the profile's apps and the apps
- *   and spaces it owns, and waits until they are gone (SageMaker refuses to delete a profile, or a
- *   domain, while they remain);
+ * - the domain's **drain**, deleted before the domain: it deletes every user profile's apps, the
+ *   apps and spaces each owns, and then the profiles themselves (made on first sign-in, so not
+ *   Pulumi's), waiting until they are gone (SageMaker refuses to delete a profile while it has
+ *   apps or spaces, and a domain while it has any of them);
  * - the domain's **sweep**, deleted after the domain and before the VPC: it removes the two NFS
  *   security groups SageMaker made for the domain (they reference each other and block DeleteVpc),
  *   and the home EFS's mount targets (they block DeleteSubnet), deleting the file system itself only
@@ -21,7 +22,6 @@ interface Credentials {
 
 export interface DrainInputs extends Credentials {
   readonly domainId: string;
-  readonly userProfileName: string;
   /** How long to wait for deletions. */
   readonly timeoutSeconds: number;
   /** How often to look again while deletions run. */
@@ -43,21 +43,19 @@ const settle = (attempt: number, capMs: number) =>
     setTimeout(resolve, Math.min(capMs, 250 * 2 ** attempt));
   });
 
+type ListedApps = import("@aws-sdk/client-sagemaker").ListAppsCommandOutput["Apps"];
+
 const noChange = { changes: false, replaces: [] as string[], deleteBeforeReplace: false };
 
 export const drainProvider: pulumi.dynamic.ResourceProvider<DrainInputs, DrainInputs> = {
   async create(inputs) {
-    return Promise.resolve({
-      id: `drain-${inputs.domainId}-${inputs.userProfileName}`,
-      outs: inputs,
-    });
+    return Promise.resolve({ id: `drain-${inputs.domainId}`, outs: inputs });
   },
   async diff(_id, olds, news) {
-    const moved = olds.domainId !== news.domainId || olds.userProfileName !== news.userProfileName;
     return Promise.resolve(
-      moved
-        ? { changes: true, replaces: ["userProfileName"], deleteBeforeReplace: true }
-        : noChange,
+      olds.domainId !== news.domainId
+        ? { changes: true, replaces: ["domainId"], deleteBeforeReplace: true }
+        : { ...noChange, changes: JSON.stringify(olds) !== JSON.stringify(news) },
     );
   },
   async update(_id, _olds, news) {
@@ -71,37 +69,29 @@ export const drainProvider: pulumi.dynamic.ResourceProvider<DrainInputs, DrainIn
     });
     const deadline = Date.now() + props.timeoutSeconds * 1000;
     const gone = (status: string | undefined) => status === "Deleted" || status === "Failed";
-    const { domainId, userProfileName } = props;
+    const { domainId } = props;
     for (let attempt = 0; ; attempt++) {
+      const profiles: { UserProfileName?: string; Status?: string }[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new sm.ListUserProfilesCommand({ DomainIdEquals: domainId, NextToken: nextToken }),
+        );
+        // A deleted profile leaves the list; a Failed one must still be deleted.
+        profiles.push(...(page.UserProfiles ?? []));
+        nextToken = page.NextToken;
+      } while (nextToken);
       const spaces =
-        (await client.send(new sm.ListSpacesCommand({ DomainIdEquals: domainId }))).Spaces?.filter(
-          (s) => s.OwnershipSettingsSummary?.OwnerUserProfileName === userProfileName,
-        ) ?? [];
-      const apps = [
-        ...((
-          await client.send(
-            new sm.ListAppsCommand({
-              DomainIdEquals: domainId,
-              UserProfileNameEquals: userProfileName,
-            }),
-          )
-        ).Apps ?? []),
-        ...(
-          await Promise.all(
-            spaces.map(
-              async (s) =>
-                (
-                  await client.send(
-                    new sm.ListAppsCommand({
-                      DomainIdEquals: domainId,
-                      SpaceNameEquals: s.SpaceName,
-                    }),
-                  )
-                ).Apps ?? [],
-            ),
-          )
-        ).flat(),
-      ].filter((a) => !gone(a.Status));
+        (await client.send(new sm.ListSpacesCommand({ DomainIdEquals: domainId }))).Spaces ?? [];
+      // Every app of the domain, the profiles' own and the spaces' alike.
+      const apps: NonNullable<ListedApps>[number][] = [];
+      do {
+        const page = await client.send(
+          new sm.ListAppsCommand({ DomainIdEquals: domainId, NextToken: nextToken }),
+        );
+        apps.push(...(page.Apps ?? []).filter((a) => !gone(a.Status)));
+        nextToken = page.NextToken;
+      } while (nextToken);
       for (const app of apps.filter((a) => a.Status !== "Deleting")) {
         await client.send(
           new sm.DeleteAppCommand({
@@ -118,11 +108,20 @@ export const drainProvider: pulumi.dynamic.ResourceProvider<DrainInputs, DrainIn
           await client.send(
             new sm.DeleteSpaceCommand({ DomainId: domainId, SpaceName: space.SpaceName }),
           );
-        if (spaces.length === 0) return;
+        if (spaces.length === 0) {
+          for (const p of profiles.filter((p) => p.Status !== "Deleting"))
+            await client.send(
+              new sm.DeleteUserProfileCommand({
+                DomainId: domainId,
+                UserProfileName: p.UserProfileName,
+              }),
+            );
+          if (profiles.length === 0) return;
+        }
       }
       if (Date.now() > deadline)
         throw new Error(
-          `${userProfileName} in ${domainId} still has ${String(apps.length)} apps and ${String(spaces.length)} spaces after ${String(props.timeoutSeconds)} s`,
+          `${domainId} still has ${String(profiles.length)} user profiles, ${String(apps.length)} apps and ${String(spaces.length)} spaces after ${String(props.timeoutSeconds)} s`,
         );
       await settle(attempt, props.pollMilliseconds);
     }
@@ -214,7 +213,7 @@ export const sweepProvider: pulumi.dynamic.ResourceProvider<SweepInputs, SweepIn
   },
 };
 
-/** Drains a user profile's apps and spaces when it is deleted (see `drainProvider`). */
+/** Drains a domain's apps and spaces and deletes its profiles when it is deleted (see `drainProvider`). */
 export class StudioDrain extends pulumi.dynamic.Resource {
   constructor(
     name: string,

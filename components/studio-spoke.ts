@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EndpointKey } from "./lib/endpoints";
-import { profileNameFor } from "../functions/shared/profile-name";
+import { TAGS, TEAM_ROLE_PATH, teamRoleName } from "../functions/shared/teams";
+import type { TeamConfig } from "../stacks/config";
 import { isolatedVpc } from "./lib/isolated-vpc";
 import { NfsSweep, StudioDrain } from "./studio-cleanup";
 import {
@@ -9,7 +10,11 @@ import {
   accessRoleTrustPolicy,
   organizationEndpointPolicy,
   executionRoleTrustPolicy,
+  provisionerPolicy,
+  provisionerRoleName,
   studioExecutionPolicy,
+  teamAbacPolicy,
+  teamDenyPolicy,
 } from "./lib/policies";
 
 /** What the hub stack publishes for its spokes (its StackReference outputs, resolved). */
@@ -46,8 +51,8 @@ export interface StudioSpokeArgs {
   readonly vpcCidr: string;
   /** How many of the hub's AZs the spoke uses. @default 2 */
   readonly availabilityZones: number;
-  /** Usernames entitled to this LOB's Studio; each gets a user profile of the same name. */
-  readonly members: readonly string[];
+  /** The LOB's teams: each gets an execution role; its members' profiles come on first sign-in. */
+  readonly teams: readonly TeamConfig[];
   /** What happens to the domain's home EFS when the domain is deleted. @default "Retain" */
   readonly homeEfsRetention: "Retain" | "Delete";
   /** The AWS profile the LOB stack runs with: destroy-time clean-up uses the same credentials. */
@@ -73,13 +78,17 @@ export interface HubJoin {
 export class StudioSpoke extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly transitGatewayAttachmentId: pulumi.Output<string>;
-  readonly profiles: ReadonlyMap<string, aws.sagemaker.UserProfile>;
-  /** The access role's policy: registration in the hub waits for it, and goes before it. */
-  readonly accessPolicy: aws.iam.RolePolicy;
+  /** Drains and deletes every profile before the domain goes: entitlements go before it. */
+  readonly drain: StudioDrain;
+  /** What opening and provisioning need: registration in the hub waits for them, and goes first. */
+  readonly ready: pulumi.Resource[];
   readonly domainId: pulumi.Output<string>;
   readonly accessRoleArn: pulumi.Output<string>;
+  readonly provisionerRoleArn: pulumi.Output<string>;
+  /** The domain's default execution role (Studio basics, no team). */
   readonly executionRoleArn: pulumi.Output<string>;
-  readonly userProfileNames: readonly string[];
+  /** Team name → its execution role's ARN. */
+  readonly teamRoleArns: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: StudioSpokeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("studio-access:spoke:StudioSpoke", name, {}, opts);
@@ -120,7 +129,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
     this.hubRegion = hub.region;
     this.transitGatewayId = hub.transitGatewayId;
 
-    // Studio: security group, execution role, domain, one profile per member.
+    // Studio: security group, execution roles (the domain's default, one per team), domain.
     const studioSg = new aws.ec2.SecurityGroup(
       `${name}-studio`,
       {
@@ -231,41 +240,74 @@ export class StudioSpoke extends pulumi.ComponentResource {
       { ...here, dependsOn: [sweep] },
     );
     this.domainId = domain.id;
+    const studioPolicy = domain.id.apply((domainId) =>
+      JSON.stringify(
+        studioExecutionPolicy({ region: hub.region, accountId: args.accountId, domainId }),
+      ),
+    );
+    // The domain's default: Studio basics and no team, for a profile made outside studio-access.
     new aws.iam.RolePolicy(
       `${name}-execution`,
-      {
-        role: executionRole.id,
-        policy: domain.id.apply((domainId) =>
-          JSON.stringify(
-            studioExecutionPolicy({ region: hub.region, accountId: args.accountId, domainId }),
-          ),
-        ),
-      },
+      { role: executionRole.id, policy: studioPolicy },
       here,
     );
-    const profiles = new Map<string, aws.sagemaker.UserProfile>();
-    // The name the presigner will presign for this member, and no other.
-    for (const member of args.members) {
-      const profile = new aws.sagemaker.UserProfile(
-        `${name}-profile-${member}`,
+    const ready: pulumi.Resource[] = [];
+    const teamRoleArns: Record<string, pulumi.Output<string>> = {};
+    for (const team of args.teams) {
+      const id = `${name}-team-${team.name}`;
+      // Tagged with its team: ABAC reads the tag as aws:PrincipalTag in teamAbacPolicy.
+      const role = new aws.iam.Role(
+        id,
         {
-          domainId: domain.id,
-          userProfileName: profileNameFor(member) ?? member,
-          userSettings,
-          tags: { "studio-access:lob": lob, "studio-access:username": member },
+          name: teamRoleName(team.name),
+          path: TEAM_ROLE_PATH,
+          description: `Studio execution role of team ${team.name} in ${lob}`,
+          assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()),
+          tags: { ...team.tags, [TAGS.lob]: lob, [TAGS.team]: team.name },
         },
         here,
       );
-      profiles.set(member, profile);
-      // Deleted before its profile (which it depends on): stops the member's apps and spaces, as
-      // SageMaker refuses to delete a profile that has them. Removing a member drains them too.
-      new StudioDrain(
-        `${name}-drain-${member}`,
-        { ...cleanup, domainId: domain.id, userProfileName: profile.userProfileName },
-        { ...here, dependsOn: [profile] },
-      );
+      teamRoleArns[team.name] = role.arn;
+      const policies: [string, pulumi.Input<string>][] = [
+        ["studio", studioPolicy],
+        [
+          "abac",
+          role.arn.apply((teamRoleArn) =>
+            JSON.stringify(
+              teamAbacPolicy({ region: hub.region, accountId: args.accountId, teamRoleArn }),
+            ),
+          ),
+        ],
+        ["deny", JSON.stringify(teamDenyPolicy())],
+        ...team.inlinePolicies.map((doc, i): [string, string] => [
+          `inline-${String(i)}`,
+          JSON.stringify(doc),
+        ]),
+      ];
+      for (const [suffix, policy] of policies)
+        ready.push(new aws.iam.RolePolicy(`${id}-${suffix}`, { role: role.id, policy }, here));
+      team.managedPolicyArns.forEach((policyArn, i) => {
+        ready.push(
+          new aws.iam.RolePolicyAttachment(
+            `${id}-managed-${String(i)}`,
+            { role: role.name, policyArn },
+            here,
+          ),
+        );
+      });
     }
-    this.userProfileNames = args.members.map((member) => profileNameFor(member) ?? member);
+    this.teamRoleArns = teamRoleArns;
+
+    // Deleted before the domain (which it depends on): stops every app, deletes every space and
+    // then every user profile, as SageMaker refuses to delete a domain that has them.
+    this.drain = new StudioDrain(
+      `${name}-drain`,
+      { ...cleanup, domainId: domain.id },
+      {
+        ...here,
+        dependsOn: [domain],
+      },
+    );
 
     // The role the hub's presigner assumes; its name is fixed so the hub can list it in advance.
     const accessRole = new aws.iam.Role(
@@ -304,8 +346,39 @@ export class StudioSpoke extends pulumi.ComponentResource {
       here,
     );
 
-    this.accessPolicy = accessPolicy;
-    this.profiles = profiles;
+    // Creates a user's profile on first sign-in, with exactly their team's role and tags; the same
+    // principals as the access role may assume it, the same way.
+    const provisionerRole = new aws.iam.Role(
+      `${name}-provisioner`,
+      {
+        name: provisionerRoleName(hub.accessRoleName),
+        description: `Lets the studio-access presigner create ${lob}'s user profiles on first sign-in`,
+        assumeRolePolicy: accessRole.assumeRolePolicy,
+        maxSessionDuration: 3600,
+      },
+      here,
+    );
+    this.provisionerRoleArn = provisionerRole.arn;
+    const provisioning = new aws.iam.RolePolicy(
+      `${name}-provisioner`,
+      {
+        role: provisionerRole.id,
+        policy: domain.id.apply((domainId) =>
+          JSON.stringify(
+            provisionerPolicy({
+              region: hub.region,
+              accountId: args.accountId,
+              domainId,
+              lob,
+              teams: args.teams.map((t) => t.name),
+              sageMakerApiEndpointId: hub.endpointIds["sagemaker-api"],
+            }),
+          ),
+        ),
+      },
+      here,
+    );
+    this.ready = [accessPolicy, provisioning, ...ready];
 
     this.registerOutputs({ domainId: this.domainId, accessRoleArn: this.accessRoleArn });
   }

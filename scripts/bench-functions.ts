@@ -76,10 +76,18 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(path.join(tmpdir(), "studio-access-bench-"));
   const fake = await startFakeAws({
     tables: {
-      users: [{ username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" }],
+      users: [
+        {
+          lob: "lob-a",
+          userTeam: "user-lob-a#default",
+          username: "user-lob-a",
+          team: "default",
+          profileName: "user-lob-a",
+        },
+      ],
       lobs: [{ ...LOB_A_RECORD }],
     },
-    keys: { users: ["lob", "username"], lobs: ["lob"], replay: ["id"] },
+    keys: { users: ["lob", "userTeam"], lobs: ["lob"], replay: ["id"] },
   });
   try {
     const built = await buildFunctions(outDir);
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
         [LOB_A_RECORD.lob]: {
           accountId: LOB_A_RECORD.accountId,
           accessRoleArn: LOB_A_RECORD.accessRoleArn,
+          provisionerRoleArn: `${LOB_A_RECORD.accessRoleArn}-provisioner`,
         },
       }),
     );

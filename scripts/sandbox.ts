@@ -50,7 +50,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const { steps, sandbox } = await rehearse({ keep, report: print });
   const failed = steps.filter((s) => !s.ok).length;
   if (sandbox) {
-    const user = sandbox.users[0];
+    // lob-a's one-team member: the curl line opens Studio without naming a team.
+    const user = sandbox.users.find((u) => u.username === "user-lob-a");
     const c = sandbox.cliConfig;
     const configure = [
       "npx studio-access configure",
@@ -81,6 +82,7 @@ ${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password} 
 
 A ready call (the access token is valid for 15 minutes):
   curl -i -H "Authorization: Bearer ${user?.accessToken ?? ""}" ${sandbox.apiUrl}/studios/lob-a
+dana.scientist is in two teams of lob-a: add ?team=analytics or ?team=forecasting for her.
 
 Press Ctrl-C to destroy the stacks and stop.`);
     await new Promise<void>((resolve) => {

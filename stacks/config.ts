@@ -6,6 +6,8 @@ import { QUOTAS } from "../components/lib/quotas";
 import { certificateProblem, idpFromMetadata, toPem, type IdpTrust } from "../components/lib/saml";
 import { profileNameFor } from "../functions/shared/profile-name";
 import { LOB_NAME } from "../functions/shared/tables";
+import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../functions/shared/teams";
+import type { PolicyDocument } from "../components/lib/policies";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -82,8 +84,22 @@ export interface LobConfig {
   /** A role in the hub account to use instead of the deployer role the hub created for this LOB. */
   readonly hubRoleArn?: string;
   readonly availabilityZones: number;
-  readonly members: readonly string[];
+  /** The LOB's teams; a config without `teams` is the one team `default`, of `members`. */
+  readonly teams: readonly TeamConfig[];
   readonly homeEfsRetention: "Retain" | "Delete";
+}
+
+/** A team of a LOB: its own execution role, and a profile per member. */
+export interface TeamConfig {
+  readonly name: string;
+  /** Seed entitlements: each member's profile is created on their first sign-in. */
+  readonly members: readonly string[];
+  /** Managed policy ARNs attached to the team's execution role. */
+  readonly managedPolicyArns: readonly string[];
+  /** Inline policies of the team's execution role. */
+  readonly inlinePolicies: readonly PolicyDocument[];
+  /** Tags of the team's execution role (its team and LOB tags are studio-access's own). */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export type StackConfig = SharedConfig | LobConfig;
@@ -104,7 +120,7 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[\w+=,.@/-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ACCESS_ROLE_NAME = /^[\w+=,.@-]{1,52}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
 const STACK_NAME = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
 const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
@@ -145,8 +161,15 @@ const LOB_KEYS = [
   "hubRoleArn",
   "availabilityZones",
   "members",
+  "teams",
   "homeEfsRetention",
 ];
+const TEAM_KEYS = ["members", "policies", "tags"];
+const MANAGED_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,128}$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+/** A role holds at most 50 tags; studio-access puts two of its own. */
+const MAX_TEAM_TAGS = 48;
 
 const show = (value: unknown): string =>
   typeof value === "string" ? `"${value}"` : JSON.stringify(value);
@@ -580,7 +603,13 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     clientCidrs,
     users,
     presignedUrl,
-    accessRoleName: r.string("accessRoleName", ROLE_NAME, "an IAM role name", "StudioAccessRole"),
+    // "-provisioner" names its sibling, within IAM's 64 characters.
+    accessRoleName: r.string(
+      "accessRoleName",
+      ACCESS_ROLE_NAME,
+      "an IAM role name of at most 52 characters",
+      "StudioAccessRole",
+    ),
     resolverInboundEndpoint,
     apiStageName: r.string("apiStageName", STAGE_NAME, "letters, digits and underscores", "v1"),
     apiThrottling,
@@ -705,6 +734,134 @@ function parseSaml(
   };
 }
 
+/** A list of usernames, each with a valid profile name in `team` not already another's. */
+function parseMembers(r: Reader, key: string, raw: unknown, team: string): string[] {
+  const members: string[] = [];
+  if (!Array.isArray(raw)) {
+    r.problem(key, raw, "a list of usernames");
+    return members;
+  }
+  const profiles = new Map<string, string>();
+  raw.forEach((member, i) => {
+    const profile = typeof member === "string" ? teamProfileName(member, team) : undefined;
+    if (typeof member !== "string" || profile === undefined) {
+      r.problem(
+        `${key}[${i}]`,
+        member,
+        "a Cognito username (no spaces, at most 128 characters) with a letter or digit",
+      );
+    } else if (members.includes(member)) {
+      r.problem(`${key}[${i}]`, member, "a username not already listed");
+    } else if (profiles.has(profile)) {
+      r.problem(
+        `${key}[${i}]`,
+        member,
+        `a member whose Studio profile name (${profile}) is not already ${show(profiles.get(profile))}'s`,
+      );
+    } else {
+      profiles.set(profile, member);
+      members.push(member);
+    }
+  });
+  return members;
+}
+
+/** `teams: {<team>: {members?, policies?, tags?}}`, each value checked and named on failure. */
+function parseTeams(r: Reader, raw: unknown): TeamConfig[] {
+  if (
+    typeof raw !== "object" ||
+    raw === null ||
+    Array.isArray(raw) ||
+    Object.keys(raw).length === 0
+  ) {
+    r.problem(
+      "teams",
+      raw,
+      "an object of team name to {members, policies, tags}, with at least one team",
+    );
+    return [];
+  }
+  const teams: TeamConfig[] = [];
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    const key = `teams.${name}`;
+    if (!TEAM_NAME.test(name) || name === DEFAULT_TEAM) {
+      r.problem(
+        "teams",
+        name,
+        `team names of lower-case letters and digits in dash-separated words, at most 20 characters, other than "${DEFAULT_TEAM}"`,
+      );
+      continue;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      r.problem(key, value, "an object with members, policies and tags");
+      continue;
+    }
+    const team = value as Record<string, unknown>;
+    for (const unknownKey of Object.keys(team).filter((k) => !TEAM_KEYS.includes(k)))
+      r.problem(
+        `${key}.${unknownKey}`,
+        team[unknownKey],
+        `no such setting (known: ${TEAM_KEYS.join(", ")})`,
+      );
+    const managedPolicyArns: string[] = [];
+    const inlinePolicies: PolicyDocument[] = [];
+    const policies = team.policies ?? [];
+    if (!Array.isArray(policies))
+      r.problem(`${key}.policies`, policies, "a list of managed policy ARNs or policy documents");
+    else
+      policies.forEach((policy, i) => {
+        if (typeof policy === "string" && MANAGED_POLICY_ARN.test(policy))
+          managedPolicyArns.push(policy);
+        else if (
+          typeof policy === "object" &&
+          policy !== null &&
+          (policy as Record<string, unknown>).Version === "2012-10-17" &&
+          Array.isArray((policy as Record<string, unknown>).Statement) &&
+          ((policy as Record<string, unknown[]>).Statement ?? []).length > 0
+        )
+          inlinePolicies.push(policy as PolicyDocument);
+        else
+          r.problem(
+            `${key}.policies[${i}]`,
+            policy,
+            'a managed policy ARN (arn:aws:iam::aws:policy/... or arn:aws:iam::<account>:policy/...) or a policy document {Version: "2012-10-17", Statement: [...]}',
+          );
+      });
+    const tags: Record<string, string> = {};
+    const tagsRaw = team.tags ?? {};
+    if (typeof tagsRaw !== "object" || Array.isArray(tagsRaw))
+      r.problem(`${key}.tags`, tagsRaw, "an object of tag key to value");
+    else {
+      const entries = Object.entries(tagsRaw as Record<string, unknown>);
+      if (entries.length > MAX_TEAM_TAGS)
+        r.problem(`${key}.tags`, `${entries.length} tags`, `at most ${MAX_TEAM_TAGS} tags`);
+      for (const [tagKey, tagValue] of entries) {
+        if (!TAG_KEY.test(tagKey) || /^(aws:|studio-access:)/i.test(tagKey))
+          r.problem(
+            `${key}.tags`,
+            tagKey,
+            "tag keys of IAM's characters, not starting with aws: or studio-access:",
+          );
+        else if (typeof tagValue !== "string" || !TAG_VALUE.test(tagValue))
+          r.problem(
+            `${key}.tags.${tagKey}`,
+            tagValue,
+            "a tag value of at most 256 of IAM's characters",
+          );
+        else tags[tagKey] = tagValue;
+      }
+    }
+    teams.push({
+      name,
+      members: parseMembers(r, `${key}.members`, team.members ?? [], name),
+      managedPolicyArns,
+      inlinePolicies,
+      tags,
+    });
+  }
+  return teams;
+}
+
 function parseLob(r: Reader, region: string, profile: string | undefined): LobConfig {
   const lob = r.string(
     "lob",
@@ -719,32 +876,31 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
   const hubRoleArn = r.raw("hubRoleArn");
   if (hubRoleArn !== undefined && !ROLE_ARN.test(hubRoleArn))
     r.problem("hubRoleArn", hubRoleArn, "an IAM role ARN in the hub account");
-  const membersRaw = r.json("members", "a list of usernames", []);
-  const members: string[] = [];
-  if (!Array.isArray(membersRaw)) r.problem("members", membersRaw, "a list of usernames");
-  else {
-    const profiles = new Map<string, string>();
-    membersRaw.forEach((member, i) => {
-      const profile = typeof member === "string" ? profileNameFor(member) : undefined;
-      if (typeof member !== "string" || profile === undefined) {
-        r.problem(
-          `members[${i}]`,
-          member,
-          "a Cognito username (no spaces, at most 128 characters) with a letter or digit",
-        );
-      } else if (members.includes(member)) {
-        r.problem(`members[${i}]`, member, "a username not already listed");
-      } else if (profiles.has(profile)) {
-        r.problem(
-          `members[${i}]`,
-          member,
-          `a member whose Studio profile name (${profile}) is not already ${show(profiles.get(profile))}'s`,
-        );
-      } else {
-        profiles.set(profile, member);
-        members.push(member);
-      }
-    });
+  const membersRaw = r.json("members", "a list of usernames", undefined);
+  const teamsRaw = r.json(
+    "teams",
+    "an object of team name to {members, policies, tags}",
+    undefined,
+  );
+  let teams: TeamConfig[] = [];
+  if (teamsRaw === undefined) {
+    teams = [
+      {
+        name: DEFAULT_TEAM,
+        members: parseMembers(r, "members", membersRaw ?? [], DEFAULT_TEAM),
+        managedPolicyArns: [],
+        inlinePolicies: [],
+        tags: {},
+      },
+    ];
+  } else {
+    if (membersRaw !== undefined)
+      r.problem(
+        "members",
+        membersRaw,
+        "no top-level members when teams are set: list them under teams.<team>.members",
+      );
+    teams = parseTeams(r, teamsRaw);
   }
   const retention = r.raw("homeEfsRetention") ?? "Retain";
   if (retention !== "Retain" && retention !== "Delete")
@@ -757,7 +913,7 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
     sharedStack,
     hubRoleArn,
     availabilityZones: r.integer("availabilityZones", 2, 6, 2),
-    members,
+    teams,
     homeEfsRetention: retention === "Delete" ? "Delete" : "Retain",
   };
 }

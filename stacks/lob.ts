@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HubRegistration } from "../components/hub-registration";
 import { StudioSpoke, type HubOutputs } from "../components/studio-spoke";
+import { DEFAULT_TEAM, teamProfileName } from "../functions/shared/teams";
 import { ConfigError, NAMESPACE, type LobConfig } from "./config";
 import { stackTags } from "./shared";
 
@@ -65,12 +66,15 @@ export async function lobStack(config: LobConfig) {
   // whose users are managed elsewhere, publishes none).
   const usernames = (await shared.getOutputDetails("usernames")).value as string[] | undefined;
   if (usernames !== undefined && usernames.length > 0) {
-    config.members.forEach((member, i) => {
-      if (!usernames.includes(member))
-        problems.push(
-          `${NAMESPACE}:members[${String(i)}] is "${member}": expected one of the shared stack's users (${usernames.join(", ")}); add them there and update that stack first`,
-        );
-    });
+    for (const team of config.teams) {
+      const key = team.name === DEFAULT_TEAM ? "members" : `teams.${team.name}.members`;
+      team.members.forEach((member, i) => {
+        if (!usernames.includes(member))
+          problems.push(
+            `${NAMESPACE}:${key}[${String(i)}] is "${member}": expected one of the shared stack's users (${usernames.join(", ")}); add them there and update that stack first`,
+          );
+      });
+    }
   }
   const hubRoleArn = config.hubRoleArn ?? hub.deployerRoleArns[config.lob];
   if (entry !== undefined && hubRoleArn === undefined) {
@@ -106,7 +110,7 @@ export async function lobStack(config: LobConfig) {
       accountId,
       vpcCidr: entry.vpcCidr,
       availabilityZones: config.availabilityZones,
-      members: config.members,
+      teams: config.teams,
       homeEfsRetention: config.homeEfsRetention,
       awsProfile: config.profile,
       cleanupTimeoutSeconds: 900,
@@ -125,8 +129,8 @@ export async function lobStack(config: LobConfig) {
       transitGatewayAttachmentId: spoke.transitGatewayAttachmentId,
       domainId: spoke.domainId,
       accessRoleArn: spoke.accessRoleArn,
-      members: spoke.profiles,
-      recordDependsOn: [spoke.accessPolicy],
+      teams: config.teams,
+      recordDependsOn: [...spoke.ready, spoke.drain],
     },
     { providers: [hubProvider] },
   );
@@ -139,7 +143,15 @@ export async function lobStack(config: LobConfig) {
     vpcId: spoke.vpcId,
     domainId: spoke.domainId,
     accessRoleArn: spoke.accessRoleArn,
+    provisionerRoleArn: spoke.provisionerRoleArn,
     executionRoleArn: spoke.executionRoleArn,
-    userProfileNames: spoke.userProfileNames,
+    teamRoleArns: spoke.teamRoleArns,
+    /** Each team's members and the profile each gets on first sign-in. */
+    teams: Object.fromEntries(
+      config.teams.map((t) => [
+        t.name,
+        Object.fromEntries(t.members.map((m) => [m, teamProfileName(m, t.name) ?? m])),
+      ]),
+    ),
   };
 }

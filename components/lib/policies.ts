@@ -1,3 +1,5 @@
+import { DEFAULT_TEAM, TAGS, teamRoleArn } from "../../functions/shared/teams";
+
 /**
  * Every IAM document the program generates, built as typed objects from plain values. Components
  * resolve their Outputs and call these; tests and the security evaluation read the same objects.
@@ -48,6 +50,11 @@ export function accessRoleArn(accountId: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role/${roleName}`;
 }
 
+/** The name of every LOB's provisioning role: the access role's, with a suffix. */
+export function provisionerRoleName(accessRoleName: string): string {
+  return `${accessRoleName}-provisioner`;
+}
+
 /** Lambda writes its own log lines; the group exists already, with its retention. */
 function writeLogs(logGroupArn: string): PolicyStatement {
   return {
@@ -65,6 +72,7 @@ export function authorizerPolicy(args: { logGroupArn: string }): PolicyDocument 
 export function presignerPolicy(args: {
   usersTableArn: string;
   lobsTableArn: string;
+  /** Every LOB's access and provisioning roles. */
   accessRoleArns: readonly string[];
   logGroupArn: string;
 }): PolicyDocument {
@@ -271,7 +279,178 @@ export function studioExecutionPolicy(args: {
 }
 
 /** The tag every hub-side piece of a LOB carries; the LOB's deployer role may touch only its own. */
-export const LOB_TAG = "studio-access:lob";
+export const LOB_TAG = TAGS.lob;
+
+/**
+ * What a team's Studio may make and manage beyond its own apps and spaces: SageMaker's job, model
+ * and pipeline resources. ABAC keeps each team to its own (`teamAbacPolicy`).
+ */
+export const TEAM_RESOURCE_KINDS = [
+  "training-job",
+  "processing-job",
+  "transform-job",
+  "hyper-parameter-tuning-job",
+  "automl-job",
+  "model",
+  "model-package-group",
+  "endpoint-config",
+  "endpoint",
+  "experiment",
+  "experiment-trial",
+  "experiment-trial-component",
+  "pipeline",
+] as const;
+
+/** The calling role's own team, as IAM resolves it from the role's tag. */
+const OWN_TEAM = `\${aws:PrincipalTag/${TAGS.team}}`;
+
+/**
+ * Attribute-based access control of a team's execution role (seed 002, "Configuring Amazon
+ * SageMaker Studio for teams and groups with complete resource isolation"): every SageMaker
+ * `Create*` of a team resource must carry the caller's team tag; describe, start, stop, update and
+ * delete only resources tagged with the caller's team; the team tag cannot be removed; the role
+ * may pass only itself, and only to SageMaker (for the jobs it starts). The team comes from the
+ * role's own tag (`aws:PrincipalTag`), so one document serves every team.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction_attribute-based-access-control.html
+ */
+export function teamAbacPolicy(args: {
+  region: string;
+  accountId: string;
+  teamRoleArn: string;
+}): PolicyDocument {
+  const resources = TEAM_RESOURCE_KINDS.map(
+    (kind) => `arn:aws:sagemaker:${args.region}:${args.accountId}:${kind}/*`,
+  );
+  return document(
+    {
+      Sid: "CreateOnlyTaggedWithOwnTeam",
+      Effect: "Allow",
+      Action: "sagemaker:Create*",
+      Resource: resources,
+      Condition: { StringEquals: { [`aws:RequestTag/${TAGS.team}`]: OWN_TEAM } },
+    },
+    {
+      // Tags on create are authorised as AddTags; an existing resource of another team keeps its tag.
+      Sid: "TagOnlyWithOwnTeam",
+      Effect: "Allow",
+      Action: "sagemaker:AddTags",
+      Resource: resources,
+      Condition: {
+        StringEquals: { [`aws:RequestTag/${TAGS.team}`]: OWN_TEAM },
+        StringEqualsIfExists: { [`aws:ResourceTag/${TAGS.team}`]: OWN_TEAM },
+      },
+    },
+    {
+      Sid: "ManageOnlyOwnTeamResources",
+      Effect: "Allow",
+      Action: [
+        "sagemaker:Describe*",
+        "sagemaker:Start*",
+        "sagemaker:Stop*",
+        "sagemaker:Update*",
+        "sagemaker:Delete*",
+      ],
+      Resource: resources,
+      Condition: { StringEquals: { [`aws:ResourceTag/${TAGS.team}`]: OWN_TEAM } },
+    },
+    {
+      Sid: "KeepTeamTag",
+      Effect: "Deny",
+      Action: "sagemaker:DeleteTags",
+      Resource: "*",
+      Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": [TAGS.team] } },
+    },
+    {
+      Sid: "PassOwnRoleToSageMaker",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: args.teamRoleArn,
+      Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+    },
+  );
+}
+
+/**
+ * Actions no team needs, denied whatever a team's own policies allow: administering the domain and
+ * its profiles (which decide who gets which role), presigned URLs (only the access role opens
+ * Studio), notebook instances (outside the VpcOnly domain's network) and labeling workforces (which
+ * would show data to people outside the organization).
+ */
+export const TEAM_DENIED_ACTIONS = [
+  "sagemaker:CreateDomain",
+  "sagemaker:UpdateDomain",
+  "sagemaker:DeleteDomain",
+  "sagemaker:CreateUserProfile",
+  "sagemaker:UpdateUserProfile",
+  "sagemaker:DeleteUserProfile",
+  "sagemaker:CreatePresignedDomainUrl",
+  "sagemaker:CreatePresignedNotebookInstanceUrl",
+  "sagemaker:CreateNotebookInstance",
+  "sagemaker:UpdateNotebookInstance",
+  "sagemaker:CreateWorkforce",
+  "sagemaker:UpdateWorkforce",
+  "sagemaker:CreateWorkteam",
+  "sagemaker:UpdateWorkteam",
+] as const;
+
+export function teamDenyPolicy(): PolicyDocument {
+  return document({
+    Sid: "DenyWhatNoTeamNeeds",
+    Effect: "Deny",
+    Action: [...TEAM_DENIED_ACTIONS],
+    Resource: "*",
+  });
+}
+
+/**
+ * The provisioning role creates a user's profile on first sign-in, and may create nothing else:
+ * in this domain only, through the hub's SageMaker API endpoint, with exactly the username, team and
+ * LOB tags. Per team, a profile named `<team>--*` must carry that team's tag, so a name cannot claim
+ * another team; it may pass the teams' execution roles, to SageMaker only. IAM cannot tie the role
+ * passed to the tag given (CreateUserProfile has no condition key for the execution role): the
+ * presigner derives both from the team.
+ */
+export function provisionerPolicy(args: {
+  region: string;
+  accountId: string;
+  domainId: string;
+  lob: string;
+  teams: readonly string[];
+  sageMakerApiEndpointId: string;
+}): PolicyDocument {
+  const profiles = `arn:aws:sagemaker:${args.region}:${args.accountId}:user-profile/${args.domainId}`;
+  return document(
+    ...args.teams.map((team): PolicyStatement => ({
+      Sid: `CreateProfilesOfTeam${team.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase())}`,
+      Effect: "Allow",
+      Action: ["sagemaker:CreateUserProfile", "sagemaker:AddTags"],
+      Resource: `${profiles}/${team === DEFAULT_TEAM ? "*" : `${team}--*`}`,
+      Condition: {
+        StringEquals: {
+          [`aws:RequestTag/${TAGS.lob}`]: args.lob,
+          [`aws:RequestTag/${TAGS.team}`]: team,
+          "aws:SourceVpce": args.sageMakerApiEndpointId,
+        },
+        "ForAllValues:StringEquals": { "aws:TagKeys": [TAGS.lob, TAGS.team, TAGS.username] },
+        Null: { [`aws:RequestTag/${TAGS.username}`]: "false" },
+      },
+    })),
+    {
+      Sid: "WatchProfilesStart",
+      Effect: "Allow",
+      Action: "sagemaker:DescribeUserProfile",
+      Resource: `${profiles}/*`,
+      Condition: { StringEquals: { "aws:SourceVpce": args.sageMakerApiEndpointId } },
+    },
+    {
+      Sid: "PassTeamRolesToSageMaker",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: args.teams.map((team) => teamRoleArn(args.accountId, team)),
+      Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+    },
+  );
+}
 
 /**
  * Trust of a LOB's deployer role in the hub: only that LOB's deployment principal, named in the hub

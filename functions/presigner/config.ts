@@ -6,10 +6,12 @@ import { requireEnv } from "../shared/log";
 export interface RegisteredLob {
   readonly accountId: string;
   readonly accessRoleArn: string;
+  /** The role that creates a user's profile on first sign-in (and nothing else). */
+  readonly provisionerRoleArn: string;
 }
 
 export interface PresignerConfig {
-  /** Entitlements table: partition key `lob`, sort key `username`, index `by-username`. */
+  /** Entitlements table: partition key `lob`, sort key `userTeam`, index `by-username`. */
   readonly usersTable: string;
   /** LOB registry: partition key `lob`. */
   readonly lobsTable: string;
@@ -39,7 +41,7 @@ function integerInRange(env: NodeJS.ProcessEnv, name: string, min: number, max: 
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,64}$/;
 
-/** Parses the registry file's text: `{"<lob>": {"accountId", "accessRoleArn"}}`. */
+/** Parses the registry file's text: `{"<lob>": {"accountId", "accessRoleArn", "provisionerRoleArn"}}`. */
 export function parseRegistry(text: string, source: string): ReadonlyMap<string, RegisteredLob> {
   let parsed: unknown;
   try {
@@ -48,19 +50,33 @@ export function parseRegistry(text: string, source: string): ReadonlyMap<string,
     throw new Error(`${source} is not JSON`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${source}: expected an object of LOB name to {accountId, accessRoleArn}`);
+    throw new Error(
+      `${source}: expected an object of LOB name to {accountId, accessRoleArn, provisionerRoleArn}`,
+    );
   }
   const lobs = new Map<string, RegisteredLob>();
   for (const [lob, entry] of Object.entries(parsed as Record<string, unknown>)) {
-    const { accountId, accessRoleArn } = (entry ?? {}) as Record<string, unknown>;
-    const roleAccount =
-      typeof accessRoleArn === "string" ? ROLE_ARN.exec(accessRoleArn)?.[1] : undefined;
-    if (typeof accountId !== "string" || !ACCOUNT_ID.test(accountId) || roleAccount !== accountId) {
+    const { accountId, accessRoleArn, provisionerRoleArn } = (entry ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const accountOf = (arn: unknown) =>
+      typeof arn === "string" ? ROLE_ARN.exec(arn)?.[1] : undefined;
+    if (
+      typeof accountId !== "string" ||
+      !ACCOUNT_ID.test(accountId) ||
+      accountOf(accessRoleArn) !== accountId ||
+      accountOf(provisionerRoleArn) !== accountId
+    ) {
       throw new Error(
-        `${source}: "${lob}" needs an accountId and an accessRoleArn in that account`,
+        `${source}: "${lob}" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account`,
       );
     }
-    lobs.set(lob, { accountId, accessRoleArn: accessRoleArn as string });
+    lobs.set(lob, {
+      accountId,
+      accessRoleArn: accessRoleArn as string,
+      provisionerRoleArn: provisionerRoleArn as string,
+    });
   }
   return lobs;
 }

@@ -64,6 +64,33 @@ export class RecordMismatch extends HttpError {
   }
 }
 
+/**
+ * The user is in several teams of the LOB and named none: the answer lists them (the caller's
+ * own teams, nobody else's) so the CLI can say which to pass.
+ */
+export class TeamRequired extends HttpError {
+  readonly status = 409;
+  readonly outcome = "team-required";
+  constructor(readonly teams: readonly string[]) {
+    super(`You are in several teams of this Studio: choose one with team (${teams.join(", ")})`);
+  }
+}
+
+/** How long a caller is asked to wait before asking again while its profile is created. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The user's profile is being created (first sign-in) and was not ready within the wait: 202 with
+ * `Retry-After`; asking again presigns once SageMaker reports it InService.
+ */
+export class ProfilePending extends HttpError {
+  readonly status = 202;
+  readonly outcome = "profile-pending";
+  constructor(detail: string) {
+    super("Your Studio profile is being created: try again shortly", detail);
+  }
+}
+
 /** A deep link that is not on the fixed list (`app`, `space`). */
 export class BadLanding extends HttpError {
   readonly status = 400;
@@ -119,6 +146,18 @@ export function fromAwsError(error: unknown, call: string): HttpError {
 
 /** The one place errors become responses: JSON `{message}`, nothing internal. */
 export function errorResponse(error: HttpError): APIGatewayProxyResult {
+  if (error instanceof TeamRequired)
+    return jsonResponse(error.status, { message: error.message, teams: error.teams });
+  if (error instanceof ProfilePending) {
+    const response = jsonResponse(error.status, {
+      message: error.message,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+    return {
+      ...response,
+      headers: { ...response.headers, "Retry-After": String(RETRY_AFTER_SECONDS) },
+    };
+  }
   return jsonResponse(error.status, { message: error.message });
 }
 

@@ -1,27 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import {
-  createVerifier,
-  Unauthorized,
-  verifyBearer,
-  type AccessTokenVerifier,
-} from "../shared/access-token";
+import { createVerifier, type AccessTokenVerifier } from "../shared/access-token";
 import { defaultClients, type StudioClients } from "../shared/clients";
-import { InvalidLanding, landingFrom, type Landing } from "../shared/landing";
 import { log } from "../shared/log";
 import { SDK_OPTIONS } from "../shared/sdk";
-import { LOB_NAME } from "../shared/tables";
 import { loadConfig, type PresignerConfig } from "./config";
-import {
-  BadLanding,
-  errorResponse,
-  HttpError,
-  jsonResponse,
-  RouteNotFound,
-  Unauthenticated,
-  UnknownLob,
-  UpstreamFailure,
-  UpstreamUnavailable,
-} from "./errors";
+import { errorResponse, HttpError, UpstreamFailure, UpstreamUnavailable } from "./errors";
+import { createRoutes, type RequestLog } from "./routes";
 import { studioAccess } from "./studio";
 
 /** Longest a request may take, under API Gateway's 29 s integration timeout. */
@@ -29,113 +13,16 @@ export const MAX_REQUEST_MS = 25_000;
 
 export { SDK_OPTIONS };
 
-/** How much of an invalid LOB name the log keeps: enough to recognise, too little to smuggle. */
-const LOGGED_INVALID_LOB = 32;
-
 export interface PresignerDeps extends StudioClients {
   readonly config: PresignerConfig;
   readonly verifier: AccessTokenVerifier;
-}
-
-/** What a request learned, for its one log line. */
-interface RequestLog {
-  username?: string;
-  lob?: string;
-  account?: string;
-  profile?: string;
-  landing?: string;
-}
-
-/** The deep link a request asks for, checked against the fixed list before any AWS call. */
-function landingOf(event: APIGatewayProxyEvent): Landing {
-  try {
-    return landingFrom(event.queryStringParameters, event.multiValueQueryStringParameters);
-  } catch (error) {
-    if (error instanceof InvalidLanding) throw new BadLanding(error.message);
-    throw error;
-  }
-}
-
-function header(event: APIGatewayProxyEvent, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers)) {
-    if (key.toLowerCase() === wanted) return value;
-  }
-  return undefined;
-}
-
-function wantsJson(event: APIGatewayProxyEvent): boolean {
-  return /\bapplication\/json\b/i.test(header(event, "accept") ?? "");
 }
 
 /** Builds the handler around its clients, so each test (and each container) has its own cache. */
 export function createHandler(deps: PresignerDeps) {
   const { config, now } = deps;
   const { tables, signer } = studioAccess(deps, config);
-
-  async function openStudio(
-    event: APIGatewayProxyEvent,
-    username: string,
-    lob: string,
-    signal: AbortSignal,
-    facts: RequestLog,
-  ): Promise<APIGatewayProxyResult> {
-    const landing = landingOf(event);
-    facts.landing = landing.app;
-    const { entitlement, record } = await tables.entitlementAndLob(username, lob, signal);
-    facts.account = record?.accountId;
-    const target = signer.target(username, lob, entitlement, record);
-    facts.profile = target.profileName;
-    const url = await signer.presign(target, signal, landing);
-    const expiresAt = new Date(now() + config.urlExpiresSeconds * 1000).toISOString();
-    if (wantsJson(event)) return jsonResponse(200, { url, expiresAt });
-    return { statusCode: 302, headers: { Location: url, "Cache-Control": "no-store" }, body: "" };
-  }
-
-  async function listStudios(
-    username: string,
-    signal: AbortSignal,
-  ): Promise<APIGatewayProxyResult> {
-    const studios = (await tables.studiosOf(username, signal))
-      .map(({ entitlement, record }) => ({
-        lob: entitlement.lob,
-        domainId: record.domainId,
-        profileName: entitlement.profileName,
-        enabled: record.enabled,
-      }))
-      .sort((a, b) => a.lob.localeCompare(b.lob));
-    return jsonResponse(200, { studios });
-  }
-
-  async function route(
-    event: APIGatewayProxyEvent,
-    signal: AbortSignal,
-    facts: RequestLog,
-  ): Promise<APIGatewayProxyResult> {
-    // The caller is who their bearer token says, verified here: the authorizer's context is not
-    // trusted, so invoking this function directly, past API Gateway, opens nothing.
-    let username: string;
-    try {
-      ({ username } = await verifyBearer(deps.verifier, header(event, "authorization")));
-    } catch (error) {
-      throw new Unauthenticated(
-        error instanceof Unauthorized ? error.reason : "verification failed",
-      );
-    }
-    facts.username = username;
-    if (event.httpMethod !== "GET") throw new RouteNotFound();
-    if (event.resource === "/studios") return listStudios(username, signal);
-    const lob = event.pathParameters?.lob;
-    if (event.resource === "/studios/{lob}" && lob !== undefined) {
-      if (!LOB_NAME.test(lob)) {
-        facts.lob = `invalid:${JSON.stringify(lob.slice(0, LOGGED_INVALID_LOB))}`;
-        throw new UnknownLob();
-      }
-      facts.lob = lob;
-      return openStudio(event, username, lob, signal, facts);
-    }
-    throw new RouteNotFound();
-  }
+  const route = createRoutes({ config, verifier: deps.verifier, tables, signer, now });
 
   return async function handler(
     event: APIGatewayProxyEvent,
@@ -167,6 +54,7 @@ export function createHandler(deps: PresignerDeps) {
       route: event.resource,
       username: facts.username,
       lob: facts.lob,
+      team: facts.team,
       account: facts.account,
       profile: facts.profile,
       landing: facts.landing,

@@ -1,7 +1,7 @@
 import { CreatePresignedDomainUrlCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { Landing } from "../shared/landing";
-import { profileNameFor } from "../shared/profile-name";
+import { teamProfileName } from "../shared/teams";
 import type { StudioClients } from "../shared/clients";
 import type { PresignerConfig, RegisteredLob } from "./config";
 import { CredentialCache, type RoleCredentials } from "./credentials";
@@ -11,9 +11,11 @@ import {
   NotEntitled,
   RecordMismatch,
   SpaceNotFound,
+  TeamRequired,
   UnknownLob,
   UpstreamFailure,
 } from "./errors";
+import { PROFILE_POLL_MS, PROFILE_WAIT_MS, ProfileProvisioner } from "./profiles";
 import { AccessTables, type Entitlement, type LobRecord } from "./tables";
 
 export interface StudioSignerOptions {
@@ -24,13 +26,22 @@ export interface StudioSignerOptions {
   readonly lobs: ReadonlyMap<string, RegisteredLob>;
   readonly urlExpiresSeconds: number;
   readonly sessionExpiresSeconds: number;
+  /** How long a first sign-in waits for its new profile. @default PROFILE_WAIT_MS */
+  readonly profileWaitMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** What a checked request may presign: the LOB's record and the user's own profile. */
+/** What a checked request may presign: the LOB's record and the user's own profile in one team. */
 export interface StudioTarget {
+  readonly username: string;
+  readonly team: string;
   readonly record: LobRecord;
+  readonly registered: RegisteredLob;
   readonly profileName: string;
 }
+
+/** The user has no profile in the team yet: their first sign-in, which creates it. */
+class ProfileMissing extends Error {}
 
 /** The table reads and the signer of an entry that opens Studio, from its clients and settings. */
 export function studioAccess(
@@ -43,6 +54,7 @@ export function studioAccess(
       sts: clients.sts,
       sageMaker: clients.sageMaker,
       now: clients.now,
+      ...(clients.sleep ? { sleep: clients.sleep } : {}),
       lobs: config.lobs,
       urlExpiresSeconds: config.urlExpiresSeconds,
       sessionExpiresSeconds: config.sessionExpiresSeconds,
@@ -58,23 +70,44 @@ export class StudioSigner {
   private readonly credentials: CredentialCache;
   private readonly clients = new WeakMap<RoleCredentials, SageMakerClient>();
 
+  private readonly provisioner: ProfileProvisioner;
+
   constructor(private readonly options: StudioSignerOptions) {
     this.credentials = new CredentialCache(options.sts, options.now);
+    this.provisioner = new ProfileProvisioner({
+      now: options.now,
+      sleep:
+        options.sleep ??
+        ((ms) =>
+          new Promise((resolve) => {
+            setTimeout(resolve, ms);
+          })),
+      waitMs: options.profileWaitMs ?? PROFILE_WAIT_MS,
+      pollMs: PROFILE_POLL_MS,
+    });
   }
 
   /**
-   * The user's Studio in the LOB, or the refusal. Unknown LOBs and LOBs the user is not entitled to
-   * are refused alike. A record that contradicts the hub's deployment is refused as a mismatch.
+   * The user's Studio in the LOB (in `team`, or their only team there), or the refusal. Unknown
+   * LOBs and LOBs the user is not entitled to are refused alike; several teams and none named is
+   * TeamRequired. A record that contradicts the hub's deployment is refused as a mismatch.
    */
   target(
     username: string,
     lob: string,
-    entitlement: Entitlement | undefined,
+    team: string | undefined,
+    entitlements: readonly Entitlement[],
     record: LobRecord | undefined,
   ): StudioTarget {
     const registered = this.options.lobs.get(lob);
     if (!record || !registered) throw new UnknownLob();
+    // Rows of teams the LOB no longer has open nothing (they are drained, not honoured).
+    const rows = entitlements.filter(
+      (e) => record.teams.includes(e.team) && (team === undefined || e.team === team),
+    );
+    const [entitlement] = rows;
     if (!entitlement) throw new NotEntitled();
+    if (rows.length > 1) throw new TeamRequired(rows.map((e) => e.team).sort());
     if (record.accountId !== registered.accountId) {
       throw new RecordMismatch(
         `lobs table: ${lob} names account ${record.accountId}, the hub deployed ${registered.accountId}`,
@@ -85,18 +118,49 @@ export class StudioSigner {
         `lobs table: ${lob} names role ${record.accessRoleArn}, the hub deployed ${registered.accessRoleArn}`,
       );
     }
-    const own = profileNameFor(username);
+    const own = teamProfileName(username, entitlement.team);
     if (entitlement.username !== username || entitlement.profileName !== own) {
       throw new RecordMismatch(
-        `users table: ${username}'s entitlement to ${lob} names profile ${entitlement.profileName}, not ${String(own)}`,
+        `users table: ${username}'s entitlement to ${lob}/${entitlement.team} names profile ${entitlement.profileName}, not ${String(own)}`,
       );
     }
     if (!record.enabled) throw new LobDisabled();
-    return { record, profileName: own };
+    return { username, team: entitlement.team, record, registered, profileName: own };
+  }
+
+  /**
+   * A presigned URL for the target. A user's first sign-in to a team finds no profile: it is
+   * created through the provisioning role, then presigned (or ProfilePending while it starts).
+   */
+  async open(target: StudioTarget, signal: AbortSignal, landing: Landing = {}): Promise<string> {
+    try {
+      return await this.presign(target, signal, landing);
+    } catch (error) {
+      if (!(error instanceof ProfileMissing)) throw error;
+    }
+    const { record, registered } = target;
+    const client = await this.client(registered.provisionerRoleArn, record.region);
+    await this.provisioner.provision(
+      client,
+      {
+        username: target.username,
+        lob: record.lob,
+        team: target.team,
+        accountId: record.accountId,
+        domainId: record.domainId,
+        profileName: target.profileName,
+      },
+      signal,
+    );
+    return this.presign(target, signal, landing);
   }
 
   /** A presigned URL for the target, landing where `landing` says (Studio's default if empty). */
-  async presign(target: StudioTarget, signal: AbortSignal, landing: Landing = {}): Promise<string> {
+  private async presign(
+    target: StudioTarget,
+    signal: AbortSignal,
+    landing: Landing,
+  ): Promise<string> {
     const { record, profileName } = target;
     const command = new CreatePresignedDomainUrlCommand({
       DomainId: record.domainId,
@@ -107,7 +171,7 @@ export class StudioSigner {
       ...(landing.spaceName !== undefined ? { SpaceName: landing.spaceName } : {}),
     });
     for (let attempt = 1; ; attempt++) {
-      const client = await this.client(record);
+      const client = await this.client(record.accessRoleArn, record.region);
       try {
         const { AuthorizedUrl } = await client.send(command, { abortSignal: signal });
         if (!AuthorizedUrl) throw new UpstreamFailure("CreatePresignedDomainUrl: no URL returned");
@@ -118,24 +182,27 @@ export class StudioSigner {
           this.credentials.invalidate(record.accessRoleArn);
           continue;
         }
-        // SageMaker names a missing space ResourceNotFound; the profile itself is checked above.
-        if (landing.spaceName !== undefined && (error as Error).name === "ResourceNotFound")
-          throw new SpaceNotFound("SageMaker.CreatePresignedDomainUrl: ResourceNotFound");
+        // SageMaker names a missing space, or a missing profile, ResourceNotFound.
+        if ((error as Error).name === "ResourceNotFound") {
+          if (landing.spaceName !== undefined)
+            throw new SpaceNotFound("SageMaker.CreatePresignedDomainUrl: ResourceNotFound");
+          throw new ProfileMissing();
+        }
         throw fromAwsError(error, "SageMaker.CreatePresignedDomainUrl");
       }
     }
   }
 
-  private async client(record: LobRecord): Promise<SageMakerClient> {
+  private async client(roleArn: string, region: string): Promise<SageMakerClient> {
     let creds: RoleCredentials;
     try {
-      creds = await this.credentials.get(record.accessRoleArn);
+      creds = await this.credentials.get(roleArn);
     } catch (error) {
       throw fromAwsError(error, "STS.AssumeRole");
     }
     let client = this.clients.get(creds);
     if (!client) {
-      client = this.options.sageMaker(record.region, creds);
+      client = this.options.sageMaker(region, creds);
       this.clients.set(creds, client);
     }
     return client;

@@ -1,5 +1,6 @@
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { ENTITLEMENTS_BY_USERNAME } from "../shared/tables";
+import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
+import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
 import { fromAwsError, UpstreamFailure, UpstreamUnavailable } from "./errors";
 
 /** A LOB's row in the lobs table, as read (the presigner checks it before trusting it). */
@@ -10,20 +11,25 @@ export interface LobRecord {
   readonly domainId: string;
   readonly accessRoleArn: string;
   readonly enabled: boolean;
+  /** The LOB's teams (`default` alone when its config names none). */
+  readonly teams: readonly string[];
 }
 
-/** A user's row in the entitlements table. */
+/** A user's row in the entitlements table: the user in one team of the LOB. */
 export interface Entitlement {
   readonly lob: string;
   readonly username: string;
+  readonly team: string;
   readonly profileName: string;
 }
 
 type Item = Record<string, unknown>;
 
 function lobRecord(item: Item): LobRecord {
-  const { lob, accountId, region, domainId, accessRoleArn, enabled } = item;
+  const { lob, accountId, region, domainId, accessRoleArn, enabled, teams } = item;
   if (
+    !Array.isArray(teams) ||
+    !teams.every((t): t is string => typeof t === "string") ||
     typeof lob !== "string" ||
     typeof accountId !== "string" ||
     typeof region !== "string" ||
@@ -33,20 +39,23 @@ function lobRecord(item: Item): LobRecord {
   ) {
     throw new UpstreamFailure(`lobs table: item for "${String(lob)}" lacks a required attribute`);
   }
-  return { lob, accountId, region, domainId, accessRoleArn, enabled };
+  return { lob, accountId, region, domainId, accessRoleArn, enabled, teams };
 }
 
 function entitlement(item: Item): Entitlement {
-  const { lob, username, profileName } = item;
+  const { lob, username, team, profileName } = item;
   if (
     typeof lob !== "string" ||
     typeof username !== "string" ||
+    typeof team !== "string" ||
     typeof profileName !== "string" ||
     profileName === ""
   ) {
-    throw new UpstreamFailure(`users table: entitlement to "${String(lob)}" has no profileName`);
+    throw new UpstreamFailure(
+      `users table: entitlement to "${String(lob)}" lacks a team or profileName`,
+    );
   }
-  return { lob, username, profileName };
+  return { lob, username, team, profileName };
 }
 
 async function call<T>(name: string, send: () => Promise<T>): Promise<T> {
@@ -65,18 +74,27 @@ export class AccessTables {
     private readonly lobsTable: string,
   ) {}
 
-  /** One strongly consistent round trip: the user's entitlement to the LOB and the LOB's record. */
-  async entitlementAndLob(
+  /**
+   * The user's entitlements to the LOB (in `team`, or in every team) and the LOB's record, read
+   * strongly consistently. One BatchGetItem reads the record and the user's row in the named team
+   * (none named: the `default` team, which is all a LOB without teams has); only a LOB with teams
+   * and no team named takes a second read, a Query of the user's rows in that LOB.
+   */
+  async entitlementsAndLob(
     username: string,
     lob: string,
+    team: string | undefined,
     signal: AbortSignal,
-  ): Promise<{ entitlement?: Entitlement; record?: LobRecord }> {
+  ): Promise<{ entitlements: Entitlement[]; record?: LobRecord }> {
     const out = await call("DynamoDB.BatchGetItem", () =>
       this.dynamo.send(
         new BatchGetCommand({
           RequestItems: {
-            [this.usersTable]: { Keys: [{ lob, username }], ConsistentRead: true },
-            [this.lobsTable]: { Keys: [{ lob }], ConsistentRead: true },
+            [this.usersTable]: {
+              Keys: [{ lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) }],
+              ConsistentRead: true,
+            },
+            [this.lobsTable]: { Keys: [{ [LOBS_KEY.partition]: lob }], ConsistentRead: true },
           },
         }),
         { abortSignal: signal },
@@ -87,10 +105,43 @@ export class AccessTables {
     }
     const userItem = out.Responses?.[this.usersTable]?.[0];
     const lobItem = out.Responses?.[this.lobsTable]?.[0];
-    return {
-      entitlement: userItem ? entitlement(userItem) : undefined,
-      record: lobItem ? lobRecord(lobItem) : undefined,
-    };
+    const record = lobItem ? lobRecord(lobItem) : undefined;
+    if (team === undefined && record && !record.teams.includes(DEFAULT_TEAM))
+      return { entitlements: await this.rowsOf(username, lob, signal), record };
+    return { entitlements: userItem ? [entitlement(userItem)] : [], record };
+  }
+
+  /** The user's rows in one LOB, every team: `<username>#` begins them, `username` confirms. */
+  private async rowsOf(username: string, lob: string, signal: AbortSignal): Promise<Entitlement[]> {
+    const rows: Entitlement[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await call("DynamoDB.Query", () =>
+        this.dynamo.send(
+          new QueryCommand({
+            TableName: this.usersTable,
+            KeyConditionExpression: "#lob = :lob AND begins_with(#key, :prefix)",
+            // A username may itself hold "#": the row's own username decides.
+            FilterExpression: "username = :u",
+            ExpressionAttributeNames: {
+              "#lob": ENTITLEMENTS_KEY.partition,
+              "#key": ENTITLEMENTS_KEY.sort,
+            },
+            ExpressionAttributeValues: {
+              ":lob": lob,
+              ":prefix": `${username}#`,
+              ":u": username,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      rows.push(...(page.Items ?? []).map(entitlement));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return rows;
   }
 
   /** Every entitlement of a user (through the username index) with its LOB's record. */
@@ -118,9 +169,12 @@ export class AccessTables {
     } while (startKey);
 
     const records = new Map<string, LobRecord>();
-    // BatchGetItem takes at most 100 keys; a user is entitled to far fewer LOBs than that.
-    for (let i = 0; i < entitlements.length; i += 100) {
-      const keys = entitlements.slice(i, i + 100).map(({ lob }) => ({ lob }));
+    // One key per LOB: a user in several of a LOB's teams has a row for each, and BatchGetItem
+    // refuses a request that names a key twice (ValidationException, API_BatchGetItem). It takes
+    // at most 100 keys; a user is entitled to far fewer LOBs than that.
+    const lobNames = [...new Set(entitlements.map((e) => e.lob))];
+    for (let i = 0; i < lobNames.length; i += 100) {
+      const keys = lobNames.slice(i, i + 100).map((lob) => ({ [LOBS_KEY.partition]: lob }));
       const out = await call("DynamoDB.BatchGetItem", () =>
         this.dynamo.send(
           new BatchGetCommand({ RequestItems: { [this.lobsTable]: { Keys: keys } } }),

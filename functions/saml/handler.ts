@@ -1,14 +1,20 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { HttpError, NotEntitled, UnknownLob, UpstreamFailure } from "../presigner/errors";
+import {
+  HttpError,
+  NotEntitled,
+  ProfilePending,
+  UnknownLob,
+  UpstreamFailure,
+} from "../presigner/errors";
 import { studioAccess } from "../presigner/studio";
 import type { Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
 import { log } from "../shared/log";
-import { profileNameFor } from "../shared/profile-name";
 import { LOB_NAME } from "../shared/tables";
+import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../shared/teams";
 import { CLOCK_SKEW_MS, SamlRefused, SamlValidator } from "./assertion";
 import type { SamlConfig } from "./config";
-import { chooserPage, failedPage, refusedPage } from "./pages";
+import { chooserPage, failedPage, preparingPage, refusedPage } from "./pages";
 import { ReplayStore } from "./replay";
 
 export interface SamlDeps extends StudioClients {
@@ -19,6 +25,7 @@ export interface SamlDeps extends StudioClients {
 interface RequestLog {
   username?: string;
   lob?: string;
+  team?: string;
   step?: string;
 }
 
@@ -52,18 +59,24 @@ export function createHandler(deps: SamlDeps) {
   async function open(
     username: string,
     lob: string,
+    team: string | undefined,
     byGroup: boolean,
     signal: AbortSignal,
     facts: RequestLog,
   ): Promise<APIGatewayProxyResult> {
     facts.lob = lob;
     facts.step = "presign";
-    const { entitlement, record } = await tables.entitlementAndLob(username, lob, signal);
-    // A LOB granted by group has no row: the entitlement is the user's own profile there.
-    const own = profileNameFor(username);
-    const granted: Entitlement | undefined =
-      entitlement ?? (byGroup && own ? { lob, username, profileName: own } : undefined);
-    const url = await signer.presign(signer.target(username, lob, granted, record), signal);
+    const { entitlements, record } = await tables.entitlementsAndLob(username, lob, team, signal);
+    // A LOB granted by group has no row: the entitlement is the user's own profile in the LOB's
+    // default team (a LOB with teams has none, so groups grant it nothing yet).
+    const own = teamProfileName(username, DEFAULT_TEAM);
+    const granted: Entitlement[] =
+      entitlements.length > 0 || !byGroup || !own || (team ?? DEFAULT_TEAM) !== DEFAULT_TEAM
+        ? entitlements
+        : [{ lob, username, team: DEFAULT_TEAM, profileName: own }];
+    const target = signer.target(username, lob, team, granted, record);
+    facts.team = target.team;
+    const url = await signer.open(target, signal);
     return { statusCode: 302, headers: { Location: url, "Cache-Control": "no-store" }, body: "" };
   }
 
@@ -81,7 +94,7 @@ export function createHandler(deps: SamlDeps) {
       const { username, lobs, byGroup } = await replay.takeChoice(choice);
       facts.username = username;
       if (!lobs.includes(picked)) throw new SamlRefused("chose a LOB not offered");
-      return open(username, picked, byGroup.includes(picked), signal, facts);
+      return open(username, picked, undefined, byGroup.includes(picked), signal, facts);
     }
     facts.step = "validate";
     const signIn = await validator.validate(form.get("SAMLResponse") ?? "");
@@ -89,13 +102,15 @@ export function createHandler(deps: SamlDeps) {
     await replay.consumeAssertion(signIn.assertionId, signIn.notOnOrAfter, CLOCK_SKEW_MS);
     const relay = form.get("RelayState");
     if (relay !== null && relay !== "") {
-      // One LOB named (an application per LOB): its strongly consistent read decides, so the list
-      // of every LOB the user has is not read at all.
+      // One LOB named (an application per LOB, or per team: "lob/team"): its strongly consistent
+      // read decides, so the list of every LOB the user has is not read at all.
       const refused = new SamlRefused("RelayState names a LOB the user may not open");
-      if (!LOB_NAME.test(relay)) throw refused;
-      const byGroup = signIn.groups.some((g) => config.groupLobs.get(g)?.includes(relay));
+      const [lob = "", team, ...rest] = relay.split("/");
+      if (!LOB_NAME.test(lob) || rest.length > 0 || (team !== undefined && !TEAM_NAME.test(team)))
+        throw refused;
+      const byGroup = signIn.groups.some((g) => config.groupLobs.get(g)?.includes(lob));
       try {
-        return await open(signIn.username, relay, byGroup, signal, facts);
+        return await open(signIn.username, lob, team, byGroup, signal, facts);
       } catch (error) {
         if (error instanceof NotEntitled || error instanceof UnknownLob) throw refused;
         throw error;
@@ -106,7 +121,7 @@ export function createHandler(deps: SamlDeps) {
     if (all.length === 0) throw new SamlRefused("no entitlement");
     const [only] = all;
     if (all.length === 1 && only !== undefined)
-      return open(signIn.username, only, mapped.has(only), signal, facts);
+      return open(signIn.username, only, undefined, mapped.has(only), signal, facts);
     facts.step = "chooser";
     const token = await replay.offerChoice({
       username: signIn.username,
@@ -133,7 +148,13 @@ export function createHandler(deps: SamlDeps) {
     try {
       response = await route(event, controller.signal, facts);
     } catch (error) {
-      if (error instanceof SamlRefused) {
+      if (error instanceof ProfilePending) {
+        // A first sign-in whose profile is still starting: the assertion is spent, so the page
+        // asks for a fresh sign-in from the portal shortly.
+        outcome = error.outcome;
+        reason = error.detail;
+        response = preparingPage(context.awsRequestId);
+      } else if (error instanceof SamlRefused) {
         outcome = "refused";
         reason = error.reason;
         response = refusedPage(context.awsRequestId);
@@ -160,6 +181,7 @@ export function createHandler(deps: SamlDeps) {
       requestId: context.awsRequestId,
       username: facts.username,
       lob: facts.lob,
+      team: facts.team,
       step: facts.step,
       outcome,
       status: response.statusCode,

@@ -44,6 +44,15 @@ export function failedPage(status: number, correlationId: string): APIGatewayPro
   );
 }
 
+/** A first sign-in whose Studio profile is still being created: 202, sign in again shortly. */
+export function preparingPage(correlationId: string): APIGatewayProxyResult {
+  return page(
+    202,
+    "Your Studio is being prepared",
+    `<p>This is your first sign-in: your Studio profile is being created. Sign in again from your portal in a minute. Reference: <code>${esc(correlationId)}</code></p>`,
+  );
+}
+
 /** The chooser: one button per Studio, each posting the one-time choice back to the ACS URL. */
 export function chooserPage(
   acsPath: string,

@@ -11,6 +11,8 @@ export interface StudioClients {
   readonly sts: STSClient;
   readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
   readonly now: () => number;
+  /** Waits between looks at a profile being created. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** The clients of a Lambda container: made once, bounded by SDK_OPTIONS, endpoints from the SDK's settings. */

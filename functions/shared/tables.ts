@@ -3,9 +3,10 @@
  *
  * Both tables are keyed by LOB first, so that IAM's `dynamodb:LeadingKeys` can confine each LOB's
  * deployer role to its own rows. A user's entitlements across LOBs are read through the
- * `by-username` index.
+ * `by-username` index. An entitlement is a user in one team of a LOB: its sort key is
+ * `<username>#<team>` (see `userTeamKey`), and it also carries `username`, `team` and `profileName`.
  */
-export const ENTITLEMENTS_KEY = { partition: "lob", sort: "username" } as const;
+export const ENTITLEMENTS_KEY = { partition: "lob", sort: "userTeam" } as const;
 export const LOBS_KEY = { partition: "lob" } as const;
 export const ENTITLEMENTS_BY_USERNAME = {
   name: "by-username",

@@ -9,8 +9,8 @@ import { readBody, writeAssumeRoleResponse } from "./aws-wire";
  * It enforces no IAM: it is for measuring the functions, not for proving policies.
  */
 export interface FakeAwsData {
-  /** Table name → items, as plain JSON with string and boolean attributes only. */
-  readonly tables: Record<string, Record<string, string | boolean>[]>;
+  /** Table name → items, as plain JSON with string, boolean and string-list attributes only. */
+  readonly tables: Record<string, Record<string, string | boolean | readonly string[]>[]>;
   /** The keys each table is looked up by (partition key first). */
   readonly keys: Record<string, readonly string[]>;
 }
@@ -23,16 +23,27 @@ export interface FakeAws {
   close(): Promise<void>;
 }
 
-type AttributeValue = { S: string } | { BOOL: boolean };
-type Item = Record<string, string | boolean>;
+type AttributeValue = { S: string } | { BOOL: boolean } | { L: { S: string }[] };
+type Item = Record<string, string | boolean | readonly string[]>;
 
 const toAttributes = (item: Item): Record<string, AttributeValue> =>
   Object.fromEntries(
-    Object.entries(item).map(([k, v]) => [k, typeof v === "boolean" ? { BOOL: v } : { S: v }]),
+    Object.entries(item).map(([k, v]) => [
+      k,
+      typeof v === "boolean"
+        ? { BOOL: v }
+        : typeof v === "string"
+          ? { S: v }
+          : { L: v.map((S) => ({ S })) },
+    ]),
   );
 
-const fromAttributes = (attrs: Record<string, { S?: string; BOOL?: boolean }>): Item =>
-  Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.S ?? v.BOOL ?? ""]));
+const fromAttributes = (
+  attrs: Record<string, { S?: string; BOOL?: boolean; L?: { S: string }[] }>,
+): Item =>
+  Object.fromEntries(
+    Object.entries(attrs).map(([k, v]) => [k, v.S ?? v.BOOL ?? v.L?.map((e) => e.S) ?? ""]),
+  );
 
 function json(res: ServerResponse, status: number, body: unknown, contentType: string): void {
   res.writeHead(status, { "Content-Type": contentType, "x-amzn-RequestId": "fake" });

@@ -175,7 +175,7 @@ function fabricate(
       id = named;
       Object.assign(state, {
         name: named,
-        arn: `arn:aws:iam::${account}:role/${named}`,
+        arn: `arn:aws:iam::${account}:role${typeof inputs.path === "string" ? inputs.path : "/"}${named}`,
         uniqueId: `AROA${hex(seed, 17).toUpperCase()}`,
       });
       break;

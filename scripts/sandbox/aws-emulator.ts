@@ -46,6 +46,19 @@ interface Role {
   readonly account: string;
   trust: PolicyDocument;
   readonly policies: Map<string, PolicyDocument>;
+  /** The role's tags: IAM gives them to its sessions as `aws:PrincipalTag/<key>` (ABAC). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * A user profile. CreateUserProfile answers at once with the profile Pending; it is InService a
+ * moment later (DescribeUserProfile's Status), https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeUserProfile.html
+ */
+export interface Profile {
+  readonly name: string;
+  readonly executionRole?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly readyAt: number;
 }
 
 interface Session {
@@ -59,7 +72,7 @@ interface Domain {
   readonly account: string;
   readonly region: string;
   readonly name: string;
-  readonly profiles: Set<string>;
+  readonly profiles: Map<string, Profile>;
   /** Spaces by name, with the profile that owns each (a private space). */
   readonly spaces: Map<string, { owner: string }>;
 }
@@ -180,6 +193,8 @@ export class AwsEmulator {
   readonly calls = new Map<string, number>();
   /** Fraction of STS and SageMaker calls answered with throttling (for the failure benchmark). */
   throttleRate = 0;
+  /** How long a new user profile stays Pending (real SageMaker: seconds). */
+  profileStartMs = 1_500;
   random: () => number = Math.random;
   apiHandler: ApiHandler | undefined;
   publicListener!: Listener;
@@ -261,9 +276,47 @@ export class AwsEmulator {
     await close(endpoint.server);
   }
 
-  createRole(arn: string, trust: PolicyDocument): void {
+  createRole(arn: string, trust: PolicyDocument, tags: Record<string, string> = {}): void {
     const account = arn.split(":")[4] ?? "";
-    this.roles.set(arn, { arn, account, trust, policies: new Map() });
+    this.roles.set(arn, { arn, account, trust, policies: new Map(), tags });
+  }
+
+  /** A role's ARN from its name (unique in an account, whatever its path). */
+  roleArnByName(account: string, name: string): string | undefined {
+    return [...this.roles.values()].find((r) => r.account === account && r.arn.endsWith(`/${name}`))
+      ?.arn;
+  }
+
+  /**
+   * IAM's decision for a call made with a role's credentials: its inline policies, with its tags as
+   * `aws:PrincipalTag/<key>`. The rehearsal shows ABAC with it (calls made from inside Studio are
+   * not emulated).
+   */
+  async decideAsRole(
+    roleArn: string,
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]> = {},
+  ): Promise<Outcome> {
+    const role = this.roles.get(roleArn);
+    if (!role) throw new Error(`no role ${roleArn}`);
+    return evaluateIam({
+      principal: `arn:aws:sts::${role.account}:assumed-role/${roleArn.split("/").pop() ?? ""}/SageMaker`,
+      action,
+      resource,
+      resourceAccount: role.account,
+      identity: this.identityPolicies(roleArn),
+      context: { ...this.principalTags(roleArn), ...context },
+    });
+  }
+
+  private principalTags(roleArn: string): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(this.roles.get(roleArn)?.tags ?? {}).map(([k, v]) => [
+        `aws:PrincipalTag/${k}`,
+        v,
+      ]),
+    );
   }
 
   putRolePolicy(roleArn: string, name: string, policy: PolicyDocument): void {
@@ -296,7 +349,7 @@ export class AwsEmulator {
     network?: { vpcId: string; subnetIds: readonly string[] },
   ): string {
     const id = `d-${randomBytes(6).toString("hex")}`;
-    this.domains.set(id, { id, account, region, name, profiles: new Set(), spaces: new Map() });
+    this.domains.set(id, { id, account, region, name, profiles: new Map(), spaces: new Map() });
     if (network) {
       const inbound = this.createSecurityGroup(
         network.vpcId,
@@ -351,10 +404,31 @@ export class AwsEmulator {
     this.domains.delete(id);
   }
 
-  createUserProfile(domainId: string, name: string): void {
+  createUserProfile(
+    domainId: string,
+    name: string,
+    settings: { executionRole?: string; tags?: Record<string, string>; startMs?: number } = {},
+  ): void {
     const domain = this.domains.get(domainId);
     if (!domain) throw new Error(`ResourceNotFound: domain ${domainId}`);
-    domain.profiles.add(name);
+    domain.profiles.set(name, {
+      name,
+      tags: settings.tags ?? {},
+      ...(settings.executionRole ? { executionRole: settings.executionRole } : {}),
+      readyAt: Date.now() + (settings.startMs ?? 0),
+    });
+  }
+
+  /** Pending until its start time has passed, then InService. */
+  profileStatus(profile: Profile): "Pending" | "InService" {
+    return Date.now() < profile.readyAt ? "Pending" : "InService";
+  }
+
+  /** Every profile of every domain, with its domain (the rehearsal's view of what exists). */
+  allProfiles(): (Profile & { domainId: string })[] {
+    return [...this.domains.values()].flatMap((d) =>
+      [...d.profiles.values()].map((p) => ({ ...p, domainId: d.id })),
+    );
   }
 
   /** A private space, as a user makes one in Studio (the rehearsal's deep-link steps use it). */
@@ -596,8 +670,21 @@ export class AwsEmulator {
     vpceId: string | undefined,
   ): Promise<void> {
     this.count(`SageMaker.${operation}`);
-    if (["ListApps", "DeleteApp", "ListSpaces", "DeleteSpace"].includes(operation)) {
+    if (
+      [
+        "ListApps",
+        "DeleteApp",
+        "ListSpaces",
+        "DeleteSpace",
+        "ListUserProfiles",
+        "DeleteUserProfile",
+      ].includes(operation)
+    ) {
       this.studioResources(operation, input, req, res);
+      return;
+    }
+    if (operation === "CreateUserProfile" || operation === "DescribeUserProfile") {
+      await this.userProfiles(operation, input, req, res, vpceId);
       return;
     }
     if (operation !== "CreatePresignedDomainUrl") {
@@ -646,7 +733,10 @@ export class AwsEmulator {
       );
       return;
     }
-    if (!domain?.profiles.has(profile)) {
+    // A Pending profile is answered as not there yet (what SageMaker answers is one of the things
+    // only real AWS shows; the presigner then finds it Pending and waits or answers 202).
+    const existing = domain?.profiles.get(profile);
+    if (!domain || !existing || this.profileStatus(existing) !== "InService") {
       jsonError(
         res,
         400,
@@ -743,6 +833,147 @@ export class AwsEmulator {
     );
   }
 
+  /**
+   * CreateUserProfile and DescribeUserProfile, as the presigner's provisioning role makes them on a
+   * first sign-in. IAM decides each as AWS does: CreateUserProfile with the request's tags as
+   * `aws:RequestTag/<key>` and `aws:TagKeys`, the tags themselves as `sagemaker:AddTags` ("To add
+   * tags when you create a resource, you need sagemaker:AddTags", SageMaker developer guide,
+   * security_iam_id-based-policy-examples), and the execution role as `iam:PassRole` to
+   * sagemaker.amazonaws.com. A name taken is ResourceInUse (API_CreateUserProfile's errors).
+   */
+  private async userProfiles(
+    operation: "CreateUserProfile" | "DescribeUserProfile",
+    input: Record<string, unknown>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    vpceId: string | undefined,
+  ): Promise<void> {
+    const caller = this.caller(req);
+    if (!caller) {
+      unrecognizedClient(res);
+      return;
+    }
+    const domainId = String(input.DomainId);
+    const name = String(input.UserProfileName);
+    const domain = this.domains.get(domainId);
+    const account = domain?.account ?? "000000000000";
+    const profileArn = `arn:aws:sagemaker:${domain?.region ?? this.region}:${account}:user-profile/${domainId}/${name}`;
+    const tags = Object.fromEntries(
+      ((input.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => [
+        t.Key,
+        t.Value,
+      ]),
+    );
+    const executionRole = (input.UserSettings as { ExecutionRole?: string } | undefined)
+      ?.ExecutionRole;
+    const checks: {
+      action: string;
+      resource: string;
+      context: Record<string, string | string[]>;
+    }[] =
+      operation === "DescribeUserProfile"
+        ? [{ action: "sagemaker:DescribeUserProfile", resource: profileArn, context: {} }]
+        : [
+            {
+              action: "sagemaker:CreateUserProfile",
+              resource: profileArn,
+              context: {
+                ...Object.fromEntries(
+                  Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v]),
+                ),
+                "aws:TagKeys": Object.keys(tags),
+              },
+            },
+            ...(Object.keys(tags).length > 0
+              ? [
+                  {
+                    action: "sagemaker:AddTags",
+                    resource: profileArn,
+                    context: {
+                      ...Object.fromEntries(
+                        Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v]),
+                      ),
+                      "aws:TagKeys": Object.keys(tags),
+                    },
+                  },
+                ]
+              : []),
+            ...(executionRole
+              ? [
+                  {
+                    action: "iam:PassRole",
+                    resource: executionRole,
+                    context: { "iam:PassedToService": "sagemaker.amazonaws.com" },
+                  },
+                ]
+              : []),
+          ];
+    for (const check of checks) {
+      const outcome = await evaluateIam({
+        principal: caller.principal,
+        action: check.action,
+        resource: check.resource,
+        resourceAccount:
+          check.action === "iam:PassRole" ? (check.resource.split(":")[4] ?? "") : account,
+        identity: this.identityPolicies(caller.roleArn),
+        context: { ...this.context(vpceId), ...check.context },
+        ...this.boundaries(caller.principal, vpceId),
+      });
+      this.count(`SageMaker.${operation}:${check.action}:${outcome}`);
+      if (outcome !== "Allowed") {
+        jsonError(
+          res,
+          400,
+          "AccessDeniedException",
+          `User: ${caller.principal} is not authorized to perform: ${check.action} on resource: ${check.resource}`,
+        );
+        return;
+      }
+    }
+    const existing = domain?.profiles.get(name);
+    if (operation === "DescribeUserProfile") {
+      if (!existing) {
+        jsonError(
+          res,
+          400,
+          "ResourceNotFound",
+          `User profile ${name} does not exist in ${domainId}`,
+        );
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
+      res.end(
+        JSON.stringify({
+          DomainId: domainId,
+          UserProfileArn: profileArn,
+          UserProfileName: name,
+          Status: this.profileStatus(existing),
+          UserSettings: existing.executionRole ? { ExecutionRole: existing.executionRole } : {},
+        }),
+      );
+      return;
+    }
+    if (!domain) {
+      jsonError(res, 400, "ResourceNotFound", `Domain ${domainId} does not exist`);
+      return;
+    }
+    if (existing) {
+      jsonError(res, 400, "ResourceInUse", `User profile ${name} already exists`);
+      return;
+    }
+    if (executionRole && !this.roles.has(executionRole)) {
+      jsonError(res, 400, "ValidationException", `Role ${executionRole} does not exist`);
+      return;
+    }
+    this.createUserProfile(domainId, name, {
+      ...(executionRole ? { executionRole } : {}),
+      tags,
+      startMs: this.profileStartMs,
+    });
+    res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
+    res.end(JSON.stringify({ UserProfileArn: profileArn }));
+  }
+
   /** SageMaker's Studio app and space calls a destroy makes (callers must hold issued credentials). */
   private studioResources(
     operation: string,
@@ -794,6 +1025,31 @@ export class AwsEmulator {
         return;
       }
       app.status = "Deleting";
+      ok({});
+      return;
+    }
+    if (operation === "ListUserProfiles") {
+      ok({
+        UserProfiles: [...(this.domains.get(domainId)?.profiles.values() ?? [])].map((p) => ({
+          DomainId: domainId,
+          UserProfileName: p.name,
+          Status: this.profileStatus(p),
+        })),
+      });
+      return;
+    }
+    if (operation === "DeleteUserProfile") {
+      const name = String(input.UserProfileName);
+      if (!this.domains.get(domainId)?.profiles.has(name)) {
+        jsonError(res, 400, "ResourceNotFound", `no user profile ${name}`);
+        return;
+      }
+      try {
+        this.deleteUserProfile(domainId, name);
+      } catch (error) {
+        jsonError(res, 400, "ResourceInUse", (error as Error).message);
+        return;
+      }
       ok({});
       return;
     }

@@ -366,14 +366,21 @@ export class Deployer {
       }
       case "aws:iam/role:Role": {
         const arn = String(r.state.arn);
-        this.emulator.createRole(arn, json("assumeRolePolicy"));
+        this.emulator.createRole(
+          arn,
+          json("assumeRolePolicy"),
+          (i.tags as Record<string, string> | undefined) ?? {},
+        );
         undo.push(() => {
           this.emulator.deleteRole(arn);
         });
         return undefined;
       }
       case "aws:iam/rolePolicy:RolePolicy": {
-        const roleArn = `arn:aws:iam::${r.account}:role/${String(i.role)}`;
+        // `role` is the role's name (its id); its ARN may hold a path.
+        const roleArn =
+          this.emulator.roleArnByName(r.account, String(i.role)) ??
+          `arn:aws:iam::${r.account}:role/${String(i.role)}`;
         this.emulator.putRolePolicy(roleArn, r.name, json("policy"));
         undo.push(() => {
           this.emulator.deleteRolePolicy(roleArn, r.name);

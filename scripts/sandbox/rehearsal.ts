@@ -209,6 +209,7 @@ async function startFunctions(
 interface HttpAnswer {
   readonly status: number;
   readonly location?: string;
+  readonly retryAfter?: string;
   readonly body: string;
 }
 
@@ -223,6 +224,7 @@ async function post(url: string, form: Record<string, string>): Promise<HttpAnsw
   return {
     status: response.status,
     location: response.headers.get("location") ?? undefined,
+    retryAfter: response.headers.get("retry-after") ?? undefined,
     body: await response.text(),
   };
 }
@@ -232,6 +234,7 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<H
   return {
     status: response.status,
     location: response.headers.get("location") ?? undefined,
+    retryAfter: response.headers.get("retry-after") ?? undefined,
     body: await response.text(),
   };
 }
@@ -465,12 +468,26 @@ export async function rehearse(
       if (lobs.join(",") !== "lob-a") throw new Error(`expected [lob-a], got [${lobs.join(", ")}]`);
       return { detail: `200 ${answer.body}`, value: undefined };
     });
-    const presigned = await step("user-lob-a: GET /studios/lob-a redirects to Studio", async () => {
-      const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-a"));
-      expectStatus(answer, 302, "GET /studios/lob-a");
-      if (!answer.location) throw new Error("302 without Location");
-      return { detail: `302 Location: ${answer.location}`, value: answer.location };
-    });
+    const profileOf = (name: string) => emulator.allProfiles().find((p) => p.name === name);
+    const presigned = await step(
+      "user-lob-a: first sign-in to lob-a creates the analytics profile, then redirects to Studio",
+      async () => {
+        if (profileOf("analytics--user-lob-a")) throw new Error("the profile exists already");
+        const started = Date.now();
+        const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-a"));
+        const latencyMs = Date.now() - started;
+        expectStatus(answer, 302, "GET /studios/lob-a");
+        if (!answer.location) throw new Error("302 without Location");
+        const made = profileOf("analytics--user-lob-a");
+        if (made?.executionRole?.endsWith("/studio-access/studio-access-team-analytics") !== true)
+          throw new Error(`profile made with role ${String(made?.executionRole)}`);
+        const tags = JSON.stringify(made.tags);
+        return {
+          detail: `${String(latencyMs)} ms with the profile's creation (Pending ${String(emulator.profileStartMs)} ms); role ${made.executionRole}, tags ${tags}\n302 Location: ${answer.location}`,
+          value: answer.location,
+        };
+      },
+    );
     await step("the presigned URL opens Studio through the hub Studio endpoint", async () => {
       const [url, headers] = throughListener(presigned, resolve(new URL(presigned).host));
       const answer = await get(url, headers);
@@ -480,9 +497,9 @@ export async function rehearse(
 
     await step("user-lob-a: a deep link opens JupyterLab in the user's private space", async () => {
       // The space a data scientist made in Studio; the deep link lands in it.
-      const domain = [...emulator.domains.values()].find((d) => d.profiles.has("user-lob-a"));
-      if (!domain) throw new Error("no domain holds user-lob-a's profile");
-      emulator.createSpace(domain.id, "churn-model", "user-lob-a");
+      const profile = profileOf("analytics--user-lob-a");
+      if (!profile) throw new Error("no domain holds user-lob-a's profile");
+      emulator.createSpace(profile.domainId, "churn-model", profile.name);
       const answer = await get(
         `${apiUrl}/studios/lob-a?app=jupyterlab&space=churn-model`,
         bearer("user-lob-a"),
@@ -506,6 +523,105 @@ export async function rehearse(
       expectStatus(answer, 400, "app=terminal");
       return { detail: `400 ${answer.body}`, value: undefined };
     });
+
+    // Teams: dana.scientist is in both of lob-a's teams, so gets two profiles, one per team.
+    await step("dana.scientist: lob-a without a team names her two teams (409)", async () => {
+      const answer = await get(`${apiUrl}/studios/lob-a`, bearer("dana.scientist"));
+      expectStatus(answer, 409, "two teams, none named");
+      return { detail: `409 ${answer.body}`, value: undefined };
+    });
+    const danaIn = (team: string) =>
+      emulator
+        .allProfiles()
+        .find(
+          (p) =>
+            p.tags["studio-access:username"] === "dana.scientist" &&
+            p.tags["studio-access:team"] === team,
+        );
+    await step(
+      "dana.scientist: a first sign-in slow to start answers 202 with Retry-After, then opens",
+      async () => {
+        // Real profiles take seconds to start; past the presigner's 5 s wait it answers 202.
+        const usual = emulator.profileStartMs;
+        emulator.profileStartMs = 6_000;
+        try {
+          const started = Date.now();
+          const first = await get(`${apiUrl}/studios/lob-a?team=forecasting`, {
+            ...bearer("dana.scientist"),
+            Accept: "application/json",
+          });
+          const waited = Date.now() - started;
+          expectStatus(first, 202, "slow profile");
+          if (first.retryAfter !== "5") throw new Error(`Retry-After ${String(first.retryAfter)}`);
+          await new Promise((r) => setTimeout(r, 1_200));
+          const second = await get(
+            `${apiUrl}/studios/lob-a?team=forecasting`,
+            bearer("dana.scientist"),
+          );
+          expectStatus(second, 302, "once InService");
+          return {
+            detail: `202 after ${String(waited)} ms, Retry-After: ${first.retryAfter} ${first.body}\nthen 302 once InService`,
+            value: undefined,
+          };
+        } finally {
+          emulator.profileStartMs = usual;
+        }
+      },
+    );
+    await step(
+      "dana.scientist: her second team gets a second profile, with that team's role and tags",
+      async () => {
+        const started = Date.now();
+        const answer = await get(
+          `${apiUrl}/studios/lob-a?team=analytics`,
+          bearer("dana.scientist"),
+        );
+        const latencyMs = Date.now() - started;
+        expectStatus(answer, 302, "team=analytics");
+        const lines = ["analytics", "forecasting"].map((team) => {
+          const profile = danaIn(team);
+          if (!profile?.executionRole?.endsWith(`/studio-access-team-${team}`))
+            throw new Error(`no ${team} profile with the ${team} role`);
+          return `${profile.name}: role ${profile.executionRole.split("/").pop() ?? ""}, tags ${JSON.stringify(profile.tags)}`;
+        });
+        return {
+          detail: `analytics: first sign-in ${String(latencyMs)} ms with creation\n${lines.join("\n")}`,
+          value: undefined,
+        };
+      },
+    );
+    await step(
+      "refused by ABAC: analytics deletes forecasting's model; its own is allowed",
+      async () => {
+        const account = lobs["lob-a"]?.accountId ?? "";
+        const role = (team: string) =>
+          `arn:aws:iam::${account}:role/studio-access/studio-access-team-${team}`;
+        const model = `arn:aws:sagemaker:${emulator.region}:${account}:model/churn`;
+        const decide = (team: string, action: string, context: Record<string, string | string[]>) =>
+          emulator.decideAsRole(role(team), action, model, context);
+        const tagged = (team: string) => ({ "aws:ResourceTag/studio-access:team": team });
+        const other = await decide("analytics", "sagemaker:DeleteModel", tagged("forecasting"));
+        const own = await decide("analytics", "sagemaker:DeleteModel", tagged("analytics"));
+        const untagged = await decide("analytics", "sagemaker:CreateModel", {});
+        const asOther = await decide("analytics", "sagemaker:CreateModel", {
+          "aws:RequestTag/studio-access:team": "forecasting",
+          "aws:TagKeys": ["studio-access:team"],
+        });
+        if (
+          other === "Allowed" ||
+          own !== "Allowed" ||
+          untagged === "Allowed" ||
+          asOther === "Allowed"
+        )
+          throw new Error(
+            `other ${other}, own ${own}, untagged create ${untagged}, create as forecasting ${asOther}`,
+          );
+        return {
+          detail: `DeleteModel of forecasting's model: ${other}; of analytics' own: ${own}; CreateModel untagged: ${untagged}, tagged forecasting: ${asOther}`,
+          value: undefined,
+        };
+      },
+    );
     // The SAML entry: IAM Identity Center's application tile posts a signed response to the ACS.
     const samlOut = shared.outputs.saml as { acsUrl: string; spEntityId: string };
     const sp = { acsUrl: samlOut.acsUrl, spEntityId: samlOut.spEntityId };
@@ -659,8 +775,10 @@ export async function rehearse(
               TableName: String(shared.outputs.usersTableName),
               Item: {
                 lob: { S: "lob-a" },
+                userTeam: { S: "user-lob-b#analytics" },
                 username: { S: "user-lob-b" },
-                profileName: { S: "user-lob-a" },
+                team: { S: "analytics" },
+                profileName: { S: "analytics--user-lob-a" },
               },
             }),
           )
@@ -677,7 +795,13 @@ export async function rehearse(
       "refused: an entitlement forged with admin rights naming a colleague's profile (no URL)",
       async () => {
         // Written straight to the table, as an administrator of the hub account could.
-        const forged = { lob: "lob-a", username: "user-lob-b", profileName: "user-lob-a" };
+        const forged = {
+          lob: "lob-a",
+          userTeam: "user-lob-b#analytics",
+          username: "user-lob-b",
+          team: "analytics",
+          profileName: "analytics--user-lob-a",
+        };
         const table = String(shared.outputs.usersTableName);
         await deployer.dynamo.send(
           new PutItemCommand({
@@ -695,7 +819,7 @@ export async function rehearse(
           await deployer.dynamo.send(
             new DeleteItemCommand({
               TableName: table,
-              Key: { lob: { S: "lob-a" }, username: { S: "user-lob-b" } },
+              Key: { lob: { S: "lob-a" }, userTeam: { S: "user-lob-b#analytics" } },
             }),
           );
         }
@@ -723,6 +847,7 @@ export async function rehearse(
           const cleanup = {
             "Studio app": "SageMaker.DeleteApp",
             space: "SageMaker.DeleteSpace",
+            "user profile": "SageMaker.DeleteUserProfile",
             "NFS security group": "EC2.DeleteSecurityGroup",
             "EFS mount target": "EFS.DELETE mount-targets",
           };

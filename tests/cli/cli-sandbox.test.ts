@@ -214,7 +214,8 @@ describe("studio-access against the sandbox", () => {
     const table = await cli(dir, ["list"]);
     expect(table).toEqual({
       code: 0,
-      stdout: "LOB    PROFILE     STATUS\nlob-a  user-lob-a  enabled\n",
+      stdout:
+        "LOB    TEAM       PROFILE                STATUS\nlob-a  analytics  analytics--user-lob-a  enabled\n",
       stderr: "",
     });
     const json = await cli(dir, ["list", "--json"]);
@@ -222,12 +223,38 @@ describe("studio-access against the sandbox", () => {
       studios: [
         {
           lob: "lob-a",
+          team: "analytics",
           domainId: expect.stringMatching(/^d-[0-9a-f]{12}$/) as unknown,
-          profileName: "user-lob-a",
+          profileName: "analytics--user-lob-a",
           enabled: true,
         },
       ],
     });
+  });
+
+  it("a user in two teams lists both, is asked to choose, and opens each team's own profile", async () => {
+    const dana = sandbox.users.find((u) => u.username === "dana.scientist");
+    if (!dana) throw new Error("the kept sandbox has no dana.scientist");
+    const dir = await signedIn(dana);
+    const listed = await cli(dir, ["list"]);
+    expect(listed.stderr).toBe("");
+    expect(listed.stdout).toBe(
+      "LOB    TEAM         PROFILE                             STATUS\n" +
+        "lob-a  analytics    analytics--dana-scientist-4b72e7    enabled\n" +
+        "lob-a  forecasting  forecasting--dana-scientist-4b72e7  enabled\n",
+    );
+    expect(await cli(dir, ["open", "lob-a", "--print"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "studio-access: lob-a: you are in several of its teams (analytics, forecasting): choose one with --team\n",
+    });
+    for (const team of ["analytics", "forecasting"]) {
+      const run = await cli(dir, ["open", "lob-a", "--team", team, "--print"]);
+      expect(run.code).toBe(0);
+      const page = await (await fetch(run.stdout.trim())).text();
+      expect(page).toMatch(new RegExp(`<p id="who">${team}--dana-scientist-4b72e7 in d-`));
+    }
   });
 
   it("open --print prints a one-time URL that opens Studio through the hub Studio endpoint", async () => {
@@ -282,7 +309,9 @@ describe("studio-access against the sandbox", () => {
         dom = statSafe(page) ? readFileSync(page, "utf8") : "";
       }
       expect(dom).toContain("<title>JupyterLab - SageMaker Studio</title>");
-      expect(dom).toMatch(/<h1>JupyterLab<\/h1><p id="who">user-lob-a in d-[0-9a-f]{12}<\/p>/);
+      expect(dom).toMatch(
+        /<h1>JupyterLab<\/h1><p id="who">analytics--user-lob-a in d-[0-9a-f]{12}<\/p>/,
+      );
     },
     60_000,
   );

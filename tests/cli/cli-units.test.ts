@@ -360,7 +360,7 @@ describe("configuration", () => {
 
 describe("AccessApi: answers the API can give", () => {
   let server: Server;
-  let answers: { status: number; body: string }[];
+  let answers: { status: number; body: string; headers?: Record<string, string> }[];
   let seen: string[];
   let config: CliConfig;
   let dir: string;
@@ -371,7 +371,7 @@ describe("AccessApi: answers the API can give", () => {
     server = createServer((req, res) => {
       seen.push(`${req.url ?? ""} ${req.headers.authorization ?? ""}`);
       const next = answers.shift() ?? { status: 500, body: "" };
-      res.writeHead(next.status, { "Content-Type": "application/json" });
+      res.writeHead(next.status, { "Content-Type": "application/json", ...next.headers });
       res.end(next.body);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -408,6 +408,95 @@ describe("AccessApi: answers the API can give", () => {
       expiresAt: "2026-11-21T12:00:20.000Z",
     });
     expect(seen).toEqual(["/v1/studios/lob-a?app=jupyterlab&space=s1 Bearer old"]);
+  });
+
+  it("names the team, then the deep link, in the query", async () => {
+    answers.push({
+      status: 200,
+      body: JSON.stringify({ url: "https://x/auth?token=T", expiresAt: "" }),
+    });
+    await api().open("lob-a", { team: "risk-models", app: "jupyterlab" });
+    expect(seen).toEqual(["/v1/studios/lob-a?team=risk-models&app=jupyterlab Bearer old"]);
+  });
+
+  it("refuses a bad team name before any call (exit 2)", async () => {
+    await expect(api().open("lob-a", { team: "Risk Models" })).rejects.toEqual(
+      new CliError(
+        EXIT.usage,
+        '--team "Risk Models" is not a team name (lower-case letters, digits and hyphens)',
+      ),
+    );
+    expect(seen).toEqual([]);
+  });
+
+  it("says which teams to choose from when the user is in several (exit 2)", async () => {
+    answers.push({
+      status: 409,
+      body: JSON.stringify({ message: "…", teams: ["analytics", "forecasting"] }),
+    });
+    await expect(api().open("lob-a", {})).rejects.toEqual(
+      new CliError(
+        EXIT.usage,
+        "lob-a: you are in several of its teams (analytics, forecasting): choose one with --team",
+      ),
+    );
+  });
+
+  it("waits out 202s (a first sign-in's profile being created), asking again after each Retry-After", async () => {
+    const pending = {
+      status: 202,
+      body: '{"message":"Your Studio profile is being created: try again shortly"}',
+      headers: { "Retry-After": "5" },
+    };
+    answers.push(pending, { ...pending, headers: { "Retry-After": "999" } });
+    answers.push({
+      status: 200,
+      body: JSON.stringify({ url: "https://x/auth?token=T", expiresAt: "" }),
+    });
+    const told: number[] = [];
+    const slept: number[] = [];
+    const opened = await api().open(
+      "lob-a",
+      {},
+      {
+        onPending: (seconds) => told.push(seconds),
+        sleep: (ms) => {
+          slept.push(ms);
+          return Promise.resolve();
+        },
+      },
+    );
+    expect(opened.url).toBe("http://127.0.0.1:9999/auth?token=T");
+    // A proxy's outlandish Retry-After is held to a minute.
+    expect([told, slept]).toEqual([
+      [5, 60],
+      [5_000, 60_000],
+    ]);
+    expect(seen).toHaveLength(3);
+  });
+
+  it("gives up after ten minutes of 202s (exit 5)", async () => {
+    let clock = 0;
+    for (let i = 0; i < 4; i++)
+      answers.push({ status: 202, body: "{}", headers: { "Retry-After": "60" } });
+    await expect(
+      api().open(
+        "lob-a",
+        {},
+        {
+          now: () => clock,
+          sleep: (ms) => {
+            clock += ms * 4;
+            return Promise.resolve();
+          },
+        },
+      ),
+    ).rejects.toEqual(
+      new CliError(
+        EXIT.upstream,
+        "lob-a: your Studio profile is still being created after 10 minutes; try again later",
+      ),
+    );
   });
 
   it("refreshes once when the API refuses the token, then retries", async () => {

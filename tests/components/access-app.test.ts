@@ -34,7 +34,9 @@ describe("AccessApp: presigner", () => {
           Action: "sts:AssumeRole",
           Resource: [
             "arn:aws:iam::222222222222:role/StudioAccessRole",
+            "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
             "arn:aws:iam::333333333333:role/StudioAccessRole",
+            "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
           ],
         },
         {
@@ -125,10 +127,12 @@ describe("AccessApp: presigner", () => {
       "lob-a": {
         accountId: "222222222222",
         accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
+        provisionerRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
       },
       "lob-b": {
         accountId: "333333333333",
         accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
+        provisionerRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
       },
     });
   });
@@ -416,6 +420,7 @@ describe("AccessApp: Cognito and tables", () => {
     ).toEqual([
       ["user-lob-a", "user-lob-a@example.com"],
       ["user-lob-b", "user-lob-b@example.com"],
+      ["dana.scientist", "dana.scientist@example.com"],
     ]);
     for (const user of users) {
       expect(user.inputs.password).toBeUndefined();
@@ -434,9 +439,11 @@ describe("AccessApp: Cognito and tables", () => {
     expect(table("access-entitlements")).toMatchObject({
       ...common,
       hashKey: "lob",
-      rangeKey: "username",
+      // One row per user and team: `<username>#<team>`.
+      rangeKey: "userTeam",
       attributes: [
         { name: "lob", type: "S" },
+        { name: "userTeam", type: "S" },
         { name: "username", type: "S" },
       ],
       globalSecondaryIndexes: [

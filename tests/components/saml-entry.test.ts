@@ -105,7 +105,9 @@ describe("the SAML entry in the hub", () => {
       Action: "sts:AssumeRole",
       Resource: [
         "arn:aws:iam::222222222222:role/StudioAccessRole",
+        "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
         "arn:aws:iam::333333333333:role/StudioAccessRole",
+        "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
       ],
     });
   });

@@ -1,8 +1,10 @@
 import {
   DeleteAppCommand,
   DeleteSpaceCommand,
+  DeleteUserProfileCommand,
   ListAppsCommand,
   ListSpacesCommand,
+  ListUserProfilesCommand,
   SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import {
@@ -41,7 +43,6 @@ const DRAIN: DrainInputs = {
   region: "eu-west-1",
   profile: "lob-a",
   domainId: "d-aaaaaaaaaaaa",
-  userProfileName: "alice",
   timeoutSeconds: 5,
   pollMilliseconds: 1,
 };
@@ -53,103 +54,120 @@ const app = (AppName: string, Status: string, extra: Record<string, string> = {}
   Status: Status as "InService",
   ...extra,
 });
+const profile = (UserProfileName: string, Status = "InService") => ({
+  DomainId: DRAIN.domainId,
+  UserProfileName,
+  Status: Status as "InService",
+});
+const space = (SpaceName: string, owner: string, Status = "InService") => ({
+  SpaceName,
+  Status: Status as "InService",
+  OwnershipSettingsSummary: { OwnerUserProfileName: owner },
+});
 
-describe("drain (deleted before its user profile)", () => {
-  it("deletes the profile's running apps and waits until SageMaker reports them deleted", async () => {
-    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+describe("drain (deleted before the domain)", () => {
+  it("deletes every app, then every space, then every profile (made on first sign-in), waiting for each", async () => {
+    // SageMaker as it answers while things go: apps Deleting then Deleted, spaces and profiles
+    // leave their lists once deleted.
     sm.on(ListAppsCommand)
       .resolvesOnce({
         Apps: [
-          app("default", "InService", { UserProfileName: "alice" }),
-          app("old", "Deleted", { UserProfileName: "alice" }),
+          app("default", "InService", { UserProfileName: "analytics--alice" }),
+          app("lab", "InService", { SpaceName: "alice-space" }),
+          app("old", "Deleted", { UserProfileName: "bob" }),
         ],
       })
-      .resolvesOnce({ Apps: [app("default", "Deleting", { UserProfileName: "alice" })] })
-      .resolves({ Apps: [app("default", "Deleted", { UserProfileName: "alice" })] });
+      .resolvesOnce({ Apps: [app("default", "Deleting", { UserProfileName: "analytics--alice" })] })
+      .resolves({ Apps: [app("default", "Deleted", { UserProfileName: "analytics--alice" })] });
+    sm.on(ListSpacesCommand)
+      .resolvesOnce({ Spaces: [space("alice-space", "analytics--alice")] })
+      .resolvesOnce({ Spaces: [space("alice-space", "analytics--alice")] })
+      .resolvesOnce({ Spaces: [space("alice-space", "analytics--alice")] })
+      .resolves({ Spaces: [] });
+    sm.on(ListUserProfilesCommand)
+      .resolvesOnce({
+        UserProfiles: [profile("analytics--alice"), profile("bob", "Failed")],
+        NextToken: "p2",
+      })
+      .resolvesOnce({ UserProfiles: [profile("forecasting--alice")] })
+      .resolvesOnce({
+        UserProfiles: [profile("analytics--alice"), profile("bob", "Failed")],
+        NextToken: "p2",
+      })
+      .resolvesOnce({ UserProfiles: [profile("forecasting--alice")] })
+      .resolvesOnce({
+        UserProfiles: [profile("analytics--alice"), profile("bob", "Failed")],
+        NextToken: "p2",
+      })
+      .resolvesOnce({ UserProfiles: [profile("forecasting--alice")] })
+      .resolvesOnce({
+        UserProfiles: [profile("analytics--alice"), profile("bob", "Failed")],
+        NextToken: "p2",
+      })
+      .resolvesOnce({ UserProfiles: [profile("forecasting--alice")] })
+      .resolvesOnce({ UserProfiles: [profile("analytics--alice", "Deleting")] })
+      .resolves({ UserProfiles: [] });
     sm.on(DeleteAppCommand).resolves({});
+    sm.on(DeleteSpaceCommand).resolves({});
+    sm.on(DeleteUserProfileCommand).resolves({});
 
     await drainProvider.delete!("drain-id", DRAIN);
 
     expect(sm.commandCalls(ListAppsCommand)[0]?.args[0].input).toEqual({
       DomainIdEquals: "d-aaaaaaaaaaaa",
-      UserProfileNameEquals: "alice",
+      NextToken: undefined,
     });
-    // Only the InService app is deleted, once: a Deleting app is waited for, a Deleted one ignored.
+    // Each InService app is deleted once: a Deleting app is waited for, a Deleted one ignored.
     expect(sm.commandCalls(DeleteAppCommand).map((c) => c.args[0].input)).toEqual([
       {
         DomainId: "d-aaaaaaaaaaaa",
         AppType: "JupyterServer",
         AppName: "default",
-        UserProfileName: "alice",
+        UserProfileName: "analytics--alice",
         SpaceName: undefined,
       },
+      {
+        DomainId: "d-aaaaaaaaaaaa",
+        AppType: "JupyterServer",
+        AppName: "lab",
+        UserProfileName: undefined,
+        SpaceName: "alice-space",
+      },
     ]);
-    expect(sm.commandCalls(ListAppsCommand)).toHaveLength(3);
-  });
-
-  it("deletes the spaces the profile owns after their apps, and leaves other owners' spaces", async () => {
-    sm.on(ListSpacesCommand)
-      .resolvesOnce({
-        Spaces: [
-          {
-            SpaceName: "alice-space",
-            Status: "InService",
-            OwnershipSettingsSummary: { OwnerUserProfileName: "alice" },
-          },
-          {
-            SpaceName: "bob-space",
-            Status: "InService",
-            OwnershipSettingsSummary: { OwnerUserProfileName: "bob" },
-          },
-        ],
-      })
-      .resolves({
-        Spaces: [
-          {
-            SpaceName: "bob-space",
-            Status: "InService",
-            OwnershipSettingsSummary: { OwnerUserProfileName: "bob" },
-          },
-        ],
-      });
-    sm.on(ListAppsCommand, { DomainIdEquals: DRAIN.domainId, UserProfileNameEquals: "alice" })
-      .resolves({ Apps: [] })
-      .on(ListAppsCommand, { DomainIdEquals: DRAIN.domainId, SpaceNameEquals: "alice-space" })
-      .resolves({ Apps: [] });
-    sm.on(DeleteSpaceCommand).resolves({});
-
-    await drainProvider.delete!("drain-id", DRAIN);
-
     expect(sm.commandCalls(DeleteSpaceCommand).map((c) => c.args[0].input)).toEqual([
       { DomainId: "d-aaaaaaaaaaaa", SpaceName: "alice-space" },
     ]);
-    expect(
-      sm.commandCalls(ListAppsCommand).some((c) => c.args[0].input.SpaceNameEquals === "bob-space"),
-    ).toBe(false);
+    // Profiles only once no app or space is left; a Failed profile is deleted too, every page read.
+    expect(sm.commandCalls(DeleteUserProfileCommand).map((c) => c.args[0].input)).toEqual([
+      { DomainId: "d-aaaaaaaaaaaa", UserProfileName: "analytics--alice" },
+      { DomainId: "d-aaaaaaaaaaaa", UserProfileName: "bob" },
+      { DomainId: "d-aaaaaaaaaaaa", UserProfileName: "forecasting--alice" },
+    ]);
   });
 
-  it("fails naming the profile, domain and timeout when apps do not go away", async () => {
+  it("fails naming the domain, what remains and the timeout when apps do not go away", async () => {
     sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListUserProfilesCommand).resolves({ UserProfiles: [profile("alice")] });
     sm.on(ListAppsCommand).resolves({
       Apps: [app("stuck", "Deleting", { UserProfileName: "alice" })],
     });
     await expect(
       drainProvider.delete!("drain-id", { ...DRAIN, timeoutSeconds: 0.05 }),
-    ).rejects.toThrow("alice in d-aaaaaaaaaaaa still has 1 apps and 0 spaces after 0.05 s");
+    ).rejects.toThrow("d-aaaaaaaaaaaa still has 1 user profiles, 1 apps and 0 spaces after 0.05 s");
     expect(sm.commandCalls(DeleteAppCommand)).toHaveLength(0);
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
   });
 
-  it("replaces (delete first) when it moves to another profile or domain, and never touches AWS on create", async () => {
-    expect(await drainProvider.diff!("id", DRAIN, { ...DRAIN, userProfileName: "bob" })).toEqual({
+  it("replaces (delete first) when it moves to another domain, and never touches AWS on create", async () => {
+    expect(
+      await drainProvider.diff!("id", DRAIN, { ...DRAIN, domainId: "d-bbbbbbbbbbbb" }),
+    ).toEqual({
       changes: true,
-      replaces: ["userProfileName"],
+      replaces: ["domainId"],
       deleteBeforeReplace: true,
     });
     expect((await drainProvider.diff!("id", DRAIN, { ...DRAIN })).changes).toBe(false);
-    expect(await drainProvider.create(DRAIN)).toEqual({
-      id: "drain-d-aaaaaaaaaaaa-alice",
-      outs: DRAIN,
-    });
+    expect(await drainProvider.create(DRAIN)).toEqual({ id: "drain-d-aaaaaaaaaaaa", outs: DRAIN });
     expect(sm.calls()).toHaveLength(0);
   });
 });

@@ -87,21 +87,9 @@ describe("StudioSpoke: domain and profiles", () => {
     });
   });
 
-  it("gives each member a profile named after them, with the same role and SG", () => {
-    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
-    expect(ofType(lobA, "aws:sagemaker/userProfile:UserProfile").map((p) => p.inputs)).toEqual([
-      {
-        domainId: domain.id,
-        userProfileName: "user-lob-a",
-        userSettings: {
-          executionRole: one(lobA, "aws:iam/role:Role", "lob-a-execution").state.arn,
-          securityGroups: [one(lobA, "aws:ec2/securityGroup:SecurityGroup", "lob-a-studio").id],
-        },
-        tags: { "studio-access:lob": "lob-a", "studio-access:username": "user-lob-a" },
-      },
-    ]);
+  it("makes no profile at deploy time: each member's come on their first sign-in", () => {
+    expect(ofType(lobA, "aws:sagemaker/userProfile:UserProfile")).toEqual([]);
   });
-
   it("gives the execution role its own domain, its user's own apps and spaces, and Studio logs, not AmazonSageMakerFullAccess", () => {
     const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
     const role = one(lobA, "aws:iam/role:Role", "lob-a-execution");
@@ -307,7 +295,7 @@ describe("StudioSpoke: hub-only zones", () => {
 });
 
 describe("HubRegistration: rows in the hub tables", () => {
-  it("writes the LOB record and one entitlement per member into the hub's tables, in the hub account", () => {
+  it("writes the LOB record, with its teams, and one entitlement per member and team, in the hub account", () => {
     const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
     const lobItem = one(lobA, "aws:dynamodb/tableItem:TableItem", "lob-a-lob");
     expect(lobItem.account).toBe(HUB_ACCOUNT);
@@ -319,20 +307,302 @@ describe("HubRegistration: rows in the hub tables", () => {
       domainId: { S: domain.id },
       accessRoleArn: { S: "arn:aws:iam::222222222222:role/StudioAccessRole" },
       enabled: { BOOL: true },
+      teams: { L: [{ S: "analytics" }, { S: "forecasting" }] },
     });
-    const member = one(lobA, "aws:dynamodb/tableItem:TableItem", "lob-a-member-user-lob-a");
-    expect([member.account, member.inputs]).toEqual([
-      HUB_ACCOUNT,
-      {
-        tableName: planned.shared.outputs.usersTableName,
-        hashKey: "lob",
-        rangeKey: "username",
-        item: JSON.stringify({
-          lob: { S: "lob-a" },
-          username: { S: "user-lob-a" },
-          profileName: { S: "user-lob-a" },
-        }),
+    const rows = lobA.resources
+      .filter((r) => r.type === "aws:dynamodb/tableItem:TableItem" && r.name !== "lob-a-lob")
+      .map((r) => [r.name, r.account, r.inputs]);
+    const item = (username: string, team: string, profileName: string) => ({
+      tableName: planned.shared.outputs.usersTableName,
+      hashKey: "lob",
+      rangeKey: "userTeam",
+      item: JSON.stringify({
+        lob: { S: "lob-a" },
+        userTeam: { S: `${username}#${team}` },
+        username: { S: username },
+        team: { S: team },
+        profileName: { S: profileName },
+      }),
+    });
+    expect(rows).toEqual([
+      [
+        "lob-a-member-analytics-user-lob-a",
+        HUB_ACCOUNT,
+        item("user-lob-a", "analytics", "analytics--user-lob-a"),
+      ],
+      [
+        "lob-a-member-analytics-dana.scientist",
+        HUB_ACCOUNT,
+        item("dana.scientist", "analytics", "analytics--dana-scientist-4b72e7"),
+      ],
+      [
+        "lob-a-member-forecasting-dana.scientist",
+        HUB_ACCOUNT,
+        item("dana.scientist", "forecasting", "forecasting--dana-scientist-4b72e7"),
+      ],
+    ]);
+  });
+
+  it("keeps the names and profile names of releases before teams in a LOB without teams", () => {
+    const member = one(planned.lobB, "aws:dynamodb/tableItem:TableItem", "lob-b-member-user-lob-b");
+    expect(JSON.parse(member.inputs.item as string)).toEqual({
+      lob: { S: "lob-b" },
+      userTeam: { S: "user-lob-b#default" },
+      username: { S: "user-lob-b" },
+      team: { S: "default" },
+      profileName: { S: "user-lob-b" },
+    });
+    const record = one(planned.lobB, "aws:dynamodb/tableItem:TableItem", "lob-b-lob");
+    expect((JSON.parse(record.inputs.item as string) as { teams: unknown }).teams).toEqual({
+      L: [{ S: "default" }],
+    });
+  });
+});
+
+describe("StudioSpoke: teams", () => {
+  const teamRole = (team: string) => one(lobA, "aws:iam/role:Role", `lob-a-team-${team}`);
+  const teamPolicy = (team: string, suffix: string) =>
+    one(lobA, "aws:iam/rolePolicy:RolePolicy", `lob-a-team-${team}-${suffix}`);
+
+  it("gives each team its own execution role, tagged with the team, in the LOB account", () => {
+    expect(
+      ["analytics", "forecasting"].map((team) => {
+        const role = teamRole(team);
+        return [role.account, role.inputs.name, role.inputs.path, role.state.arn, role.inputs.tags];
+      }),
+    ).toEqual([
+      [
+        LOB_A_ACCOUNT,
+        "studio-access-team-analytics",
+        "/studio-access/",
+        "arn:aws:iam::222222222222:role/studio-access/studio-access-team-analytics",
+        {
+          "cost-center": "cc-1001",
+          "studio-access:lob": "lob-a",
+          "studio-access:team": "analytics",
+        },
+      ],
+      [
+        LOB_A_ACCOUNT,
+        "studio-access-team-forecasting",
+        "/studio-access/",
+        "arn:aws:iam::222222222222:role/studio-access/studio-access-team-forecasting",
+        {
+          "cost-center": "cc-1002",
+          "studio-access:lob": "lob-a",
+          "studio-access:team": "forecasting",
+        },
+      ],
+    ]);
+    expect(policyOf(teamRole("analytics"), "assumeRolePolicy")).toEqual(
+      policyOf(one(lobA, "aws:iam/role:Role", "lob-a-execution"), "assumeRolePolicy"),
+    );
+  });
+
+  it("gives each team role the Studio policy, ABAC, the deny list and exactly the team's own policies", () => {
+    const studio = policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution"));
+    for (const team of ["analytics", "forecasting"]) {
+      expect(policyOf(teamPolicy(team, "studio"))).toEqual(studio);
+      expect(teamPolicy(team, "abac").inputs.role).toBe(teamRole(team).id);
+    }
+    const policiesOf = (team: string) =>
+      lobA.resources
+        .filter(
+          (r) =>
+            (r.type === "aws:iam/rolePolicy:RolePolicy" ||
+              r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") &&
+            r.name.startsWith(`lob-a-team-${team}-`),
+        )
+        .map((r) => r.name.slice(`lob-a-team-${team}-`.length))
+        .sort();
+    expect(policiesOf("analytics")).toEqual(["abac", "deny", "studio"]);
+    expect(policiesOf("forecasting")).toEqual(["abac", "deny", "managed-0", "studio"]);
+    expect(
+      one(
+        lobA,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "lob-a-team-forecasting-managed-0",
+      ).inputs,
+    ).toEqual({
+      role: "studio-access-team-forecasting",
+      policyArn: "arn:aws:iam::aws:policy/AmazonSageMakerCanvasDataPrepFullAccess",
+    });
+  });
+
+  it("holds each team to resources tagged with its own team (ABAC, the team read from the role's tag)", () => {
+    const kinds = (
+      policyOf(teamPolicy("analytics", "abac")) as { Statement: { Resource: unknown }[] }
+    ).Statement[0]?.Resource;
+    const own = "${aws:PrincipalTag/studio-access:team}";
+    expect(policyOf(teamPolicy("analytics", "abac"))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "CreateOnlyTaggedWithOwnTeam",
+          Effect: "Allow",
+          Action: "sagemaker:Create*",
+          Resource: kinds,
+          Condition: { StringEquals: { "aws:RequestTag/studio-access:team": own } },
+        },
+        {
+          Sid: "TagOnlyWithOwnTeam",
+          Effect: "Allow",
+          Action: "sagemaker:AddTags",
+          Resource: kinds,
+          Condition: {
+            StringEquals: { "aws:RequestTag/studio-access:team": own },
+            StringEqualsIfExists: { "aws:ResourceTag/studio-access:team": own },
+          },
+        },
+        {
+          Sid: "ManageOnlyOwnTeamResources",
+          Effect: "Allow",
+          Action: [
+            "sagemaker:Describe*",
+            "sagemaker:Start*",
+            "sagemaker:Stop*",
+            "sagemaker:Update*",
+            "sagemaker:Delete*",
+          ],
+          Resource: kinds,
+          Condition: { StringEquals: { "aws:ResourceTag/studio-access:team": own } },
+        },
+        {
+          Sid: "KeepTeamTag",
+          Effect: "Deny",
+          Action: "sagemaker:DeleteTags",
+          Resource: "*",
+          Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": ["studio-access:team"] } },
+        },
+        {
+          Sid: "PassOwnRoleToSageMaker",
+          Effect: "Allow",
+          Action: "iam:PassRole",
+          Resource: teamRole("analytics").state.arn,
+          Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+        },
+      ],
+    });
+    // Jobs, models, endpoints, experiments and pipelines of this account: no Studio app or space.
+    expect(kinds).toEqual(
+      [
+        "training-job",
+        "processing-job",
+        "transform-job",
+        "hyper-parameter-tuning-job",
+        "automl-job",
+        "model",
+        "model-package-group",
+        "endpoint-config",
+        "endpoint",
+        "experiment",
+        "experiment-trial",
+        "experiment-trial-component",
+        "pipeline",
+      ].map((kind) => `arn:aws:sagemaker:us-east-1:222222222222:${kind}/*`),
+    );
+  });
+
+  it("denies every team what no team needs, whatever its own policies allow", () => {
+    expect(policyOf(teamPolicy("forecasting", "deny"))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyWhatNoTeamNeeds",
+          Effect: "Deny",
+          Action: [
+            "sagemaker:CreateDomain",
+            "sagemaker:UpdateDomain",
+            "sagemaker:DeleteDomain",
+            "sagemaker:CreateUserProfile",
+            "sagemaker:UpdateUserProfile",
+            "sagemaker:DeleteUserProfile",
+            "sagemaker:CreatePresignedDomainUrl",
+            "sagemaker:CreatePresignedNotebookInstanceUrl",
+            "sagemaker:CreateNotebookInstance",
+            "sagemaker:UpdateNotebookInstance",
+            "sagemaker:CreateWorkforce",
+            "sagemaker:UpdateWorkforce",
+            "sagemaker:CreateWorkteam",
+            "sagemaker:UpdateWorkteam",
+          ],
+          Resource: "*",
+        },
+      ],
+    });
+  });
+});
+
+describe("StudioSpoke: provisioning role", () => {
+  it("is trusted exactly as the access role is, and may only create team profiles with their tags and roles", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    const role = one(lobA, "aws:iam/role:Role", "lob-a-provisioner");
+    expect([role.account, role.inputs.name]).toEqual([
+      LOB_A_ACCOUNT,
+      "StudioAccessRole-provisioner",
+    ]);
+    expect(policyOf(role, "assumeRolePolicy")).toEqual(
+      policyOf(one(lobA, "aws:iam/role:Role", "lob-a-access"), "assumeRolePolicy"),
+    );
+    const profiles = `arn:aws:sagemaker:us-east-1:222222222222:user-profile/${domain.id}`;
+    const vpce = hubOut().endpointIds["sagemaker-api"];
+    const createIn = (sid: string, team: string) => ({
+      Sid: sid,
+      Effect: "Allow",
+      Action: ["sagemaker:CreateUserProfile", "sagemaker:AddTags"],
+      Resource: `${profiles}/${team}--*`,
+      Condition: {
+        StringEquals: {
+          "aws:RequestTag/studio-access:lob": "lob-a",
+          "aws:RequestTag/studio-access:team": team,
+          "aws:SourceVpce": vpce,
+        },
+        "ForAllValues:StringEquals": {
+          "aws:TagKeys": ["studio-access:lob", "studio-access:team", "studio-access:username"],
+        },
+        Null: { "aws:RequestTag/studio-access:username": "false" },
       },
+    });
+    expect(policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-provisioner"))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        createIn("CreateProfilesOfTeamAnalytics", "analytics"),
+        createIn("CreateProfilesOfTeamForecasting", "forecasting"),
+        {
+          Sid: "WatchProfilesStart",
+          Effect: "Allow",
+          Action: "sagemaker:DescribeUserProfile",
+          Resource: `${profiles}/*`,
+          Condition: { StringEquals: { "aws:SourceVpce": vpce } },
+        },
+        {
+          Sid: "PassTeamRolesToSageMaker",
+          Effect: "Allow",
+          Action: "iam:PassRole",
+          Resource: [
+            "arn:aws:iam::222222222222:role/studio-access/studio-access-team-analytics",
+            "arn:aws:iam::222222222222:role/studio-access/studio-access-team-forecasting",
+          ],
+          Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
+        },
+      ],
+    });
+  });
+
+  it("lets a LOB without teams create any profile name, with the default team's tag and role", () => {
+    const statements = (
+      policyOf(one(planned.lobB, "aws:iam/rolePolicy:RolePolicy", "lob-b-provisioner")) as {
+        Statement: { Sid: string; Resource: unknown }[];
+      }
+    ).Statement;
+    expect(statements.map((st) => st.Sid)).toEqual([
+      "CreateProfilesOfTeamDefault",
+      "WatchProfilesStart",
+      "PassTeamRolesToSageMaker",
+    ]);
+    expect(String(statements[0]?.Resource)).toMatch(/user-profile\/d-[0-9a-z]+\/\*$/);
+    expect(statements[2]?.Resource).toEqual([
+      "arn:aws:iam::333333333333:role/studio-access/studio-access-team-default",
     ]);
   });
 });
@@ -368,21 +638,21 @@ describe("StudioSpoke: destroy-time clean-up", () => {
     expect(String(sweep.inputs.__provider).length).toBeLessThan(20_000);
   });
 
-  it("drains every member's apps before its profile is deleted", () => {
+  it("drains the whole domain (apps, spaces, then profiles) before it is deleted, after the entitlements go", () => {
     const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
-    const drains = ofType(lobA, drainType);
-    expect(drains.map((d) => d.name)).toEqual(["lob-a-drain-user-lob-a"]);
-    const profile = one(lobA, "aws:sagemaker/userProfile:UserProfile", "lob-a-profile-user-lob-a");
-    const drain = one(lobA, drainType, "lob-a-drain-user-lob-a");
-    expect(drain.dependsOn).toEqual([profile.name]);
+    expect(ofType(lobA, drainType).map((d) => d.name)).toEqual(["lob-a-drain"]);
+    const drain = one(lobA, drainType, "lob-a-drain");
+    expect(drain.dependsOn).toEqual([domain.name]);
     expect(drain.inputs).toEqual({
       __provider: expect.any(String) as unknown,
       region: "us-east-1",
       profile: "studio-access-lob-a",
       domainId: domain.id,
-      userProfileName: profile.inputs.userProfileName,
       timeoutSeconds: 900,
       pollMilliseconds: 10000,
     });
+    // Every entitlement and the LOB record depend on it: on destroy, access ends first.
+    for (const item of ofType(lobA, "aws:dynamodb/tableItem:TableItem"))
+      expect(item.dependsOn).toContain("lob-a-drain");
   });
 });

@@ -32,10 +32,23 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "every user signs in with password and TOTP code"],
       ["✓", "refused: a sign-in with the password alone (MFA required)"],
       ["✓", "user-lob-a: GET /studios lists lob-a only"],
-      ["✓", "user-lob-a: GET /studios/lob-a redirects to Studio"],
+      [
+        "✓",
+        "user-lob-a: first sign-in to lob-a creates the analytics profile, then redirects to Studio",
+      ],
       ["✓", "the presigned URL opens Studio through the hub Studio endpoint"],
       ["✓", "user-lob-a: a deep link opens JupyterLab in the user's private space"],
       ["✓", "refused: a deep link off the list (400)"],
+      ["✓", "dana.scientist: lob-a without a team names her two teams (409)"],
+      [
+        "✓",
+        "dana.scientist: a first sign-in slow to start answers 202 with Retry-After, then opens",
+      ],
+      [
+        "✓",
+        "dana.scientist: her second team gets a second profile, with that team's role and tags",
+      ],
+      ["✓", "refused by ABAC: analytics deletes forecasting's model; its own is allowed"],
       ["✓", "SAML: user-lob-b signs in at the IdP and lands in lob-b's Studio"],
       ["✓", "refused: SAML, an unsigned response (403 page, reason logged)"],
       ["✓", "refused: SAML, a response signed by another key (403 page, reason logged)"],
@@ -63,7 +76,26 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("106 resources, 31 of them created in the emulators");
+    expect(stdout).toContain("107 resources, 32 of them created in the emulators");
+    // First sign-ins: each profile made through the provisioning role, with its team's role and tags.
+    expect(stdout).toMatch(
+      /\d+ ms with the profile's creation \(Pending 1500 ms\); role arn:aws:iam::222222222222:role\/studio-access\/studio-access-team-analytics, tags \{"studio-access:lob":"lob-a","studio-access:team":"analytics","studio-access:username":"user-lob-a"\}/,
+    );
+    expect(stdout).toContain(
+      '409 {"message":"You are in several teams of this Studio: choose one with team (analytics, forecasting)","teams":["analytics","forecasting"]}',
+    );
+    expect(stdout).toMatch(
+      /202 after \d+ ms, Retry-After: 5 \{"message":"Your Studio profile is being created: try again shortly","retryAfterSeconds":5\}\nthen 302 once InService/,
+    );
+    expect(stdout).toContain(
+      'analytics--dana-scientist-4b72e7: role studio-access-team-analytics, tags {"studio-access:lob":"lob-a","studio-access:team":"analytics","studio-access:username":"dana.scientist"}',
+    );
+    expect(stdout).toContain(
+      'forecasting--dana-scientist-4b72e7: role studio-access-team-forecasting, tags {"studio-access:lob":"lob-a","studio-access:team":"forecasting","studio-access:username":"dana.scientist"}',
+    );
+    expect(stdout).toContain(
+      "DeleteModel of forecasting's model: ImplicitlyDenied; of analytics' own: Allowed; CreateModel untagged: ImplicitlyDenied, tagged forecasting: ImplicitlyDenied",
+    );
     // Each SAML refusal's reason, as the function logged it.
     expect(stdout).toContain("403 page; logged: Invalid signature");
     expect(stdout).toMatch(/403 page; logged: replayed assertion _[0-9a-f]{32}/);
@@ -77,15 +109,16 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, apps 0, spaces 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
     );
-    // lob-a's user opened Studio (an app) and a space, lob-b's user opened Studio by SAML, so
-    // their destroys drained them; both spokes were swept.
+    // lob-a's user opened Studio (an app) and a space, and three profiles were made there on first
+    // sign-ins; lob-b's user opened Studio by SAML (one profile). Their destroys drained and
+    // deleted them all; both spokes were swept.
     expect(stdout).toContain(
-      "clean-up deleted 1 Studio app, 1 space, 2 NFS security groups, 2 EFS mount targets",
+      "clean-up deleted 1 Studio app, 1 space, 3 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "clean-up deleted 1 Studio app, 0 spaces, 2 NFS security groups, 2 EFS mount targets",
+      "clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 33 of 33 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 37 of 37 steps in [\d.]+ s/);
   }, 150_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

@@ -124,11 +124,17 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
     fake = await startFakeAws({
       tables: {
         [process.env.USERS_TABLE!]: [
-          { username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" },
+          {
+            lob: "lob-a",
+            userTeam: "user-lob-a#default",
+            username: "user-lob-a",
+            team: "default",
+            profileName: "user-lob-a",
+          },
         ],
         [process.env.LOBS_TABLE!]: [{ ...LOB_A_RECORD }],
       },
-      keys: { [process.env.USERS_TABLE!]: ["lob", "username"], [process.env.LOBS_TABLE!]: ["lob"] },
+      keys: { [process.env.USERS_TABLE!]: ["lob", "userTeam"], [process.env.LOBS_TABLE!]: ["lob"] },
     });
   });
 

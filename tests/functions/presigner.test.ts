@@ -2,7 +2,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import {
+  CreatePresignedDomainUrlCommand,
+  CreateUserProfileCommand,
+  DescribeUserProfileCommand,
+  SageMakerClient,
+} from "@aws-sdk/client-sagemaker";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   createHandler,
@@ -17,6 +22,7 @@ import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { REFRESH_MARGIN_MS, type RoleCredentials } from "../../functions/presigner/credentials";
 import { captureLogs } from "../helpers/logs";
 import { LOB_A_RECORD } from "../helpers/fixtures";
+import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
 
 const USERS = process.env.USERS_TABLE!;
 const LOBS = process.env.LOBS_TABLE!;
@@ -46,7 +52,7 @@ const sm = mockClient(SageMakerClient);
 
 let clock: number;
 let lobs: Map<string, Record<string, unknown>>;
-let entitlements: { username: string; lob: string; profileName?: string }[];
+let entitlements: Row[];
 let sageMakerClients: { region: string; credentials: RoleCredentials }[];
 let logs: ReturnType<typeof captureLogs>;
 
@@ -66,22 +72,11 @@ function assumeRole(input: AssumeRoleCommand["input"]) {
 }
 
 function fakeTables(): void {
-  ddb.on(BatchGetCommand).callsFake((input: BatchGetCommand["input"]) => {
-    const Responses: Record<string, Record<string, unknown>[]> = {};
-    for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
-      Responses[table] = (request.Keys ?? []).flatMap((key) => {
-        const found =
-          table === USERS
-            ? entitlements.find((e) => e.username === key.username && e.lob === key.lob)
-            : lobs.get(key.lob as string);
-        return found ? [found] : [];
-      });
-    }
-    return { Responses, UnprocessedKeys: {} };
+  fakeAccessTables(ddb, {
+    usersTable: USERS,
+    entitlements: () => entitlements,
+    lobs: () => lobs,
   });
-  ddb.on(QueryCommand).callsFake((input: QueryCommand["input"]) => ({
-    Items: entitlements.filter((e) => e.username === input.ExpressionAttributeValues?.[":u"]),
-  }));
   sts.on(AssumeRoleCommand).callsFake(assumeRole);
   sm.on(CreatePresignedDomainUrlCommand).callsFake(
     (input: CreatePresignedDomainUrlCommand["input"]) => ({
@@ -101,6 +96,10 @@ function newHandler() {
       return new SageMakerClient({ region, credentials });
     },
     now: () => clock,
+    sleep: (ms) => {
+      clock += ms;
+      return Promise.resolve();
+    },
   });
 }
 
@@ -161,10 +160,10 @@ beforeEach(() => {
     ["lob-b", { ...LOB_B }],
   ]);
   entitlements = [
-    { username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" },
-    { username: "user-lob-b", lob: "lob-b", profileName: "user-lob-b" },
-    { username: "user-both", lob: "lob-b", profileName: "user-both" },
-    { username: "user-both", lob: "lob-a", profileName: "user-both" },
+    row("user-lob-a", "lob-a", "user-lob-a"),
+    row("user-lob-b", "lob-b", "user-lob-b"),
+    row("user-both", "lob-b", "user-both"),
+    row("user-both", "lob-a", "user-both"),
   ];
   sageMakerClients = [];
   fakeTables();
@@ -215,7 +214,7 @@ describe("presigner: GET /studios/{lob}", () => {
     expect(ddb.calls()).toHaveLength(1);
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input).toEqual({
       RequestItems: {
-        [USERS]: { Keys: [{ username: "user-lob-a", lob: "lob-a" }], ConsistentRead: true },
+        [USERS]: { Keys: [{ lob: "lob-a", userTeam: "user-lob-a#default" }], ConsistentRead: true },
         [LOBS]: { Keys: [{ lob: "lob-a" }], ConsistentRead: true },
       },
     });
@@ -252,14 +251,14 @@ describe("presigner: GET /studios/{lob}", () => {
   });
 
   it("presigns the mapped profile of a username that is not a profile name (jane.doe)", async () => {
-    entitlements.push({ username: "jane.doe", lob: "lob-a", profileName: "jane-doe-d48722" });
+    entitlements.push(row("jane.doe", "lob-a", "jane-doe-d48722"));
     const response = await newHandler()(request("jane.doe", "lob-a"), context());
     expect(response.statusCode).toBe(302);
     expect(presignInput()?.UserProfileName).toBe("jane-doe-d48722");
   });
 
   it("refuses jane-doe a row naming jane.doe's mapped profile (a forged row)", async () => {
-    entitlements.push({ username: "jane-doe", lob: "lob-a", profileName: "jane-doe-d48722" });
+    entitlements.push(row("jane-doe", "lob-a", "jane-doe-d48722"));
     const response = await newHandler()(request("jane-doe", "lob-a"), context());
     expect(response.statusCode).toBe(502);
     expect(awsCalls().presign).toBe(0);
@@ -392,9 +391,9 @@ describe("presigner: what it reads is checked against what the hub deployed", ()
   }
 
   it("refuses an entitlement naming another user's profile (a forged row)", async () => {
-    entitlements[1] = { username: "user-lob-b", lob: "lob-b", profileName: "user-lob-a" };
+    entitlements[1] = row("user-lob-b", "lob-b", "user-lob-a");
     await expectMismatch(
-      "users table: user-lob-b's entitlement to lob-b names profile user-lob-a, not user-lob-b",
+      "users table: user-lob-b's entitlement to lob-b/default names profile user-lob-a, not user-lob-b",
     );
   });
 
@@ -414,7 +413,7 @@ describe("presigner: what it reads is checked against what the hub deployed", ()
 
   it("refuses, like an unknown LOB, a record for a LOB the hub never deployed", async () => {
     lobs.set("lob-z", { ...LOB_B, lob: "lob-z" });
-    entitlements.push({ username: "user-lob-b", lob: "lob-z", profileName: "user-lob-b" });
+    entitlements.push(row("user-lob-b", "lob-z", "user-lob-b"));
     const response = await newHandler()(request("user-lob-b", "lob-z"), context());
     expect(response.statusCode).toBe(403);
     expect(logs.lines().at(-1)).toMatchObject({ outcome: "unknown-lob" });
@@ -434,7 +433,7 @@ describe("presigner: identity comes only from the caller's verified token", () =
     );
     expect(response.statusCode).toBe(403);
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [{ username: "user-lob-b", lob: "lob-a" }],
+      [{ lob: "lob-a", userTeam: "user-lob-b#default" }],
     );
     expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
   });
@@ -477,7 +476,7 @@ describe("presigner: identity comes only from the caller's verified token", () =
     );
     expect(response.statusCode).toBe(403);
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [{ lob: "lob-a", username: "user-lob-b" }],
+      [{ lob: "lob-a", userTeam: "user-lob-b#default" }],
     );
   });
 });
@@ -623,15 +622,6 @@ describe("presigner: error mapping", () => {
     );
   });
 
-  it("answers 502 when the user's profile does not exist in the domain", async () => {
-    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("ResourceNotFound", 400));
-    await expectError(
-      502,
-      "Studio could not be opened",
-      "SageMaker.CreatePresignedDomainUrl: ResourceNotFound",
-    );
-  });
-
   it("answers 502 when the access role may not presign (AccessDeniedException)", async () => {
     sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("AccessDeniedException", 400));
     await expectError(
@@ -661,11 +651,13 @@ describe("presigner: error mapping", () => {
   });
 
   it("answers 502 when the entitlement has no profile name", async () => {
-    entitlements = [{ username: "user-lob-a", lob: "lob-a" }];
+    entitlements = [
+      { lob: "lob-a", userTeam: "user-lob-a#default", username: "user-lob-a", team: "default" },
+    ];
     await expectError(
       502,
       "Studio could not be opened",
-      'users table: entitlement to "lob-a" has no profileName',
+      'users table: entitlement to "lob-a" lacks a team or profileName',
     );
   });
 
@@ -821,8 +813,20 @@ describe("presigner: GET /studios", () => {
     expect(response.statusCode).toBe(200);
     expect(body(response)).toEqual({
       studios: [
-        { lob: "lob-a", domainId: "d-aaaaaaaaaaaa", profileName: "user-both", enabled: true },
-        { lob: "lob-b", domainId: "d-bbbbbbbbbbbb", profileName: "user-both", enabled: true },
+        {
+          lob: "lob-a",
+          team: "default",
+          domainId: "d-aaaaaaaaaaaa",
+          profileName: "user-both",
+          enabled: true,
+        },
+        {
+          lob: "lob-b",
+          team: "default",
+          domainId: "d-bbbbbbbbbbbb",
+          profileName: "user-both",
+          enabled: true,
+        },
       ],
     });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
@@ -842,18 +846,30 @@ describe("presigner: GET /studios", () => {
     );
     expect(body(response)).toEqual({
       studios: [
-        { lob: "lob-b", domainId: "d-bbbbbbbbbbbb", profileName: "user-lob-b", enabled: true },
+        {
+          lob: "lob-b",
+          team: "default",
+          domainId: "d-bbbbbbbbbbbb",
+          profileName: "user-lob-b",
+          enabled: true,
+        },
       ],
     });
   });
 
   it("leaves out entitlements to LOBs that are not registered and shows disabled ones as such", async () => {
-    entitlements.push({ username: "user-lob-a", lob: "lob-gone", profileName: "p" });
+    entitlements.push(row("user-lob-a", "lob-gone", "p"));
     lobs.set("lob-a", { ...LOB_A, enabled: false });
     const response = await newHandler()(request("user-lob-a", undefined), context());
     expect(body(response)).toEqual({
       studios: [
-        { lob: "lob-a", domainId: "d-aaaaaaaaaaaa", profileName: "user-lob-a", enabled: false },
+        {
+          lob: "lob-a",
+          team: "default",
+          domainId: "d-aaaaaaaaaaaa",
+          profileName: "user-lob-a",
+          enabled: false,
+        },
       ],
     });
   });
@@ -897,6 +913,7 @@ describe("presigner: logs", () => {
         route: "/studios/{lob}",
         username: "user-lob-a",
         lob: "lob-a",
+        team: "default",
         account: "222222222222",
         profile: "user-lob-a",
         outcome: "ok",
@@ -943,8 +960,22 @@ describe("presigner: configuration", () => {
       urlExpiresSeconds: 20,
       sessionExpiresSeconds: 1800,
       lobs: new Map([
-        ["lob-a", { accountId: LOB_A.accountId, accessRoleArn: LOB_A.accessRoleArn }],
-        ["lob-b", { accountId: LOB_B.accountId, accessRoleArn: LOB_B.accessRoleArn }],
+        [
+          "lob-a",
+          {
+            accountId: LOB_A.accountId,
+            accessRoleArn: LOB_A.accessRoleArn,
+            provisionerRoleArn: `${LOB_A.accessRoleArn}-provisioner`,
+          },
+        ],
+        [
+          "lob-b",
+          {
+            accountId: LOB_B.accountId,
+            accessRoleArn: LOB_B.accessRoleArn,
+            provisionerRoleArn: `${LOB_B.accessRoleArn}-provisioner`,
+          },
+        ],
       ]),
     });
   });
@@ -960,12 +991,22 @@ describe("presigner: configuration", () => {
     [
       "a list",
       "[]",
-      "LOB_REGISTRY f: expected an object of LOB name to {accountId, accessRoleArn}",
+      "LOB_REGISTRY f: expected an object of LOB name to {accountId, accessRoleArn, provisionerRoleArn}",
+    ],
+    [
+      "a LOB without a provisioning role",
+      '{"lob-a":{"accountId":"222222222222","accessRoleArn":"arn:aws:iam::222222222222:role/R"}}',
+      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account',
+    ],
+    [
+      "a provisioning role in another account",
+      '{"lob-a":{"accountId":"222222222222","accessRoleArn":"arn:aws:iam::222222222222:role/R","provisionerRoleArn":"arn:aws:iam::333333333333:role/P"}}',
+      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account',
     ],
     [
       "a role in another account",
       '{"lob-a":{"accountId":"222222222222","accessRoleArn":"arn:aws:iam::333333333333:role/R"}}',
-      'LOB_REGISTRY f: "lob-a" needs an accountId and an accessRoleArn in that account',
+      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account',
     ],
   ])("refuses a registry that is %s", (_what, text, message) => {
     expect(() => parseRegistry(text, "LOB_REGISTRY f")).toThrow(message);
@@ -1007,5 +1048,258 @@ describe("presigner: the exported handler", () => {
     expect(
       sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input.ExpiresInSeconds,
     ).toBe(20);
+  });
+});
+
+describe("presigner: teams", () => {
+  const TEAMS_LOB = { ...LOB_A, teams: ["analytics", "forecasting"] };
+  beforeEach(() => {
+    lobs.set("lob-a", { ...TEAMS_LOB });
+    entitlements = [
+      row("dana.scientist", "lob-a", "analytics--dana-scientist-4b72e7", "analytics"),
+      row("dana.scientist", "lob-a", "forecasting--dana-scientist-4b72e7", "forecasting"),
+      row("user-lob-a", "lob-a", "analytics--user-lob-a", "analytics"),
+    ];
+  });
+  const teamQuery = (team: string) => ({
+    queryStringParameters: { team },
+    multiValueQueryStringParameters: { team: [team] },
+  });
+
+  it("opens the user's only team of a LOB with teams: the record, then a Query of their rows", async () => {
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(302);
+    expect(response.headers?.Location).toBe(
+      presignedUrl("d-aaaaaaaaaaaa", "analytics--user-lob-a"),
+    );
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+      TableName: USERS,
+      KeyConditionExpression: "#lob = :lob AND begins_with(#key, :prefix)",
+      FilterExpression: "username = :u",
+      ExpressionAttributeNames: { "#lob": "lob", "#key": "userTeam" },
+      ExpressionAttributeValues: { ":lob": "lob-a", ":prefix": "user-lob-a#", ":u": "user-lob-a" },
+      ConsistentRead: true,
+      ExclusiveStartKey: undefined,
+    });
+    expect(awsCalls()).toEqual({ dynamo: 2, assumeRole: 1, presign: 1 });
+    expect(logs.lines().at(-1)).toMatchObject({
+      team: "analytics",
+      profile: "analytics--user-lob-a",
+    });
+  });
+
+  it("answers 409 naming the user's teams when they are in several and named none", async () => {
+    const response = await newHandler()(request("dana.scientist", "lob-a"), context());
+    expect(response.statusCode).toBe(409);
+    expect(body(response)).toEqual({
+      message:
+        "You are in several teams of this Studio: choose one with team (analytics, forecasting)",
+      teams: ["analytics", "forecasting"],
+    });
+    expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
+  });
+
+  it("opens the named team's profile with one BatchGetItem", async () => {
+    const response = await newHandler()(
+      request("dana.scientist", "lob-a", teamQuery("forecasting")),
+      context(),
+    );
+    expect(response.statusCode).toBe(302);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input.UserProfileName).toBe(
+      "forecasting--dana-scientist-4b72e7",
+    );
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
+      [{ lob: "lob-a", userTeam: "dana.scientist#forecasting" }],
+    );
+    expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 1, presign: 1 });
+  });
+
+  it.each([
+    ["a team the user is not in", "user-lob-a", teamQuery("forecasting"), 403],
+    ["a team the LOB no longer has", "user-lob-a", teamQuery("old-team"), 403],
+    ["an invalid team name", "user-lob-a", teamQuery("Team_1"), 400],
+    [
+      "team given twice",
+      "dana.scientist",
+      {
+        queryStringParameters: { team: "forecasting" },
+        multiValueQueryStringParameters: { team: ["analytics", "forecasting"] },
+      },
+      400,
+    ],
+  ])("refuses %s", async (_what, user, extra, status) => {
+    entitlements.push(row("user-lob-a", "lob-a", "old-team--user-lob-a", "old-team"));
+    const response = await newHandler()(request(user, "lob-a", extra), context());
+    expect(response.statusCode).toBe(status);
+    expect(awsCalls()).toMatchObject({ presign: 0 });
+  });
+
+  it("lists a user in two teams of a LOB once per team, reading the LOB's record once", async () => {
+    const response = await newHandler()(request("dana.scientist", undefined), context());
+    expect(response.statusCode).toBe(200);
+    expect(body(response).studios).toEqual([
+      {
+        lob: "lob-a",
+        team: "analytics",
+        domainId: "d-aaaaaaaaaaaa",
+        profileName: "analytics--dana-scientist-4b72e7",
+        enabled: true,
+      },
+      {
+        lob: "lob-a",
+        team: "forecasting",
+        domainId: "d-aaaaaaaaaaaa",
+        profileName: "forecasting--dana-scientist-4b72e7",
+        enabled: true,
+      },
+    ]);
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[LOBS]?.Keys).toEqual([
+      { lob: "lob-a" },
+    ]);
+  });
+
+  it("ignores rows of teams the LOB no longer has when it picks the user's team", async () => {
+    entitlements.push(row("user-lob-a", "lob-a", "old-team--user-lob-a", "old-team"));
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(302);
+    const list = await newHandler()(request("user-lob-a", undefined), context());
+    expect((body(list).studios as { team: string }[]).map((s) => s.team)).toEqual(["analytics"]);
+  });
+
+  it("refuses a row whose profile name is not the user's in that team (a forged row)", async () => {
+    entitlements[2] = row("user-lob-a", "lob-a", "forecasting--user-lob-a", "analytics");
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(502);
+    expect(logs.lines().at(-1)).toMatchObject({
+      outcome: "record-mismatch",
+      detail:
+        "users table: user-lob-a's entitlement to lob-a/analytics names profile forecasting--user-lob-a, not analytics--user-lob-a",
+    });
+  });
+});
+
+describe("presigner: first sign-in creates the profile", () => {
+  const missing = () => sdkError("ResourceNotFound", 400);
+  let created: boolean;
+  let startedAt: number;
+  /** SageMaker as a new profile behaves: absent, then Pending for `startMs`, then InService. */
+  function profileStartsIn(startMs: number) {
+    created = false;
+    sm.on(CreatePresignedDomainUrlCommand).callsFake(
+      (input: CreatePresignedDomainUrlCommand["input"]) => {
+        if (!created || clock < startedAt + startMs) throw missing();
+        return { AuthorizedUrl: presignedUrl(input.DomainId!, input.UserProfileName!) };
+      },
+    );
+    sm.on(CreateUserProfileCommand).callsFake(() => {
+      if (created) throw sdkError("ResourceInUse", 400);
+      created = true;
+      startedAt = clock;
+      return { UserProfileArn: "arn" };
+    });
+    sm.on(DescribeUserProfileCommand).callsFake(() => ({
+      Status: clock < startedAt + startMs ? "Pending" : "InService",
+    }));
+  }
+
+  it("creates it through the provisioning role with exactly the team's role and tags, then presigns", async () => {
+    profileStartsIn(1_500);
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(302);
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual([
+      "arn:aws:iam::222222222222:role/StudioAccessRole",
+      "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
+    ]);
+    expect(sm.commandCalls(CreateUserProfileCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        DomainId: "d-aaaaaaaaaaaa",
+        UserProfileName: "user-lob-a",
+        UserSettings: {
+          ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
+        },
+        Tags: [
+          { Key: "studio-access:lob", Value: "lob-a" },
+          { Key: "studio-access:team", Value: "default" },
+          { Key: "studio-access:username", Value: "user-lob-a" },
+        ],
+      },
+    ]);
+    // Pending for 1.5 s, looked at every 0.5 s: InService on the fourth look.
+    expect(sm.commandCalls(DescribeUserProfileCommand)).toHaveLength(4);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(2);
+  });
+
+  it("answers 202 with Retry-After when the profile is not InService within 5 s, and opens on a later try", async () => {
+    profileStartsIn(8_000);
+    const handler = newHandler();
+    const first = await handler(
+      request("user-lob-a", "lob-a", { headers: { Accept: "application/json" } }),
+      context(),
+    );
+    expect(first.statusCode).toBe(202);
+    expect(first.headers).toEqual({
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+      "Retry-After": "5",
+    });
+    expect(body(first)).toEqual({
+      message: "Your Studio profile is being created: try again shortly",
+      retryAfterSeconds: 5,
+    });
+    expect(clock - T0).toBeLessThanOrEqual(5_000);
+    expect(logs.lines().at(-1)).toMatchObject({
+      level: "info",
+      outcome: "profile-pending",
+      status: 202,
+      detail: "profile user-lob-a is Pending",
+    });
+    // Asked again while it still starts: CreateUserProfile says ResourceInUse, and the request
+    // waits for that profile rather than failing or making another.
+    clock = startedAt + 6_000;
+    const later = await handler(request("user-lob-a", "lob-a"), context());
+    expect(later.statusCode).toBe(302);
+    expect(clock - startedAt).toBeGreaterThanOrEqual(8_000);
+    expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(2);
+    // Once InService, a sign-in is a presign alone.
+    const calls = sm.calls().length;
+    expect((await handler(request("user-lob-a", "lob-a"), context())).statusCode).toBe(302);
+    expect(sm.calls().length - calls).toBe(1);
+  });
+
+  it.each([
+    ["AccessDeniedException", 502, "SageMaker.CreateUserProfile: AccessDeniedException"],
+    ["ResourceLimitExceeded", 502, "SageMaker.CreateUserProfile: ResourceLimitExceeded"],
+    ["ThrottlingException", 503, "SageMaker.CreateUserProfile: ThrottlingException"],
+  ])("answers %s from CreateUserProfile with %i", async (name, status, detail) => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(missing());
+    sm.on(CreateUserProfileCommand).rejects(
+      sdkError(name, name === "ThrottlingException" ? 400 : 400),
+    );
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(status);
+    expect(logs.lines().at(-1)).toMatchObject({ detail });
+  });
+
+  it("answers 502 when the new profile fails to start", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(missing());
+    sm.on(CreateUserProfileCommand).resolves({});
+    sm.on(DescribeUserProfileCommand).resolves({ Status: "Failed" });
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(502);
+    expect(logs.lines().at(-1)).toMatchObject({
+      detail: "SageMaker.DescribeUserProfile: ProfileFailed",
+    });
+  });
+
+  it("does not create a profile for a deep link to a space that is missing (404)", async () => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(missing());
+    const response = await newHandler()(
+      request("user-lob-a", "lob-a", {
+        queryStringParameters: { app: "jupyterlab", space: "gone" },
+      }),
+      context(),
+    );
+    expect(response.statusCode).toBe(404);
+    expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(0);
   });
 });

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
-  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   PutCommand,
@@ -15,6 +14,7 @@ import { createHandler } from "../../functions/saml/handler";
 import { loadSamlConfig, type SamlConfig } from "../../functions/saml/config";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { LOB_A_RECORD } from "../helpers/fixtures";
+import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
 import { captureLogs } from "../helpers/logs";
 
 let idp: TestIdp;
@@ -51,7 +51,7 @@ beforeAll(async () => {
 const ddb = mockClient(DynamoDBDocumentClient);
 const sts = mockClient(STSClient);
 const sm = mockClient(SageMakerClient);
-let entitlements: { username: string; lob: string; profileName: string }[];
+let entitlements: Row[];
 let replayItems: Map<string, Record<string, unknown>>;
 let logs: ReturnType<typeof captureLogs>;
 
@@ -59,26 +59,16 @@ beforeEach(() => {
   ddb.reset();
   sts.reset();
   sm.reset();
-  entitlements = [{ username: "user-lob-a", lob: "lob-a", profileName: "user-lob-a" }];
+  entitlements = [row("user-lob-a", "lob-a", "user-lob-a")];
   replayItems = new Map();
   const records = new Map([
     ["lob-a", LOB_A_RECORD],
     ["lob-b", LOB_B],
   ]);
-  ddb.on(QueryCommand).callsFake((input: QueryCommand["input"]) => ({
-    Items: entitlements.filter((e) => e.username === input.ExpressionAttributeValues?.[":u"]),
-  }));
-  ddb.on(BatchGetCommand).callsFake((input: BatchGetCommand["input"]) => {
-    const Responses: Record<string, Record<string, unknown>[]> = {};
-    for (const [table, request] of Object.entries(input.RequestItems ?? {}))
-      Responses[table] = (request.Keys ?? []).flatMap((key) => {
-        const found =
-          table === USERS
-            ? entitlements.find((e) => e.username === key.username && e.lob === key.lob)
-            : records.get(key.lob as string);
-        return found ? [found] : [];
-      });
-    return { Responses, UnprocessedKeys: {} };
+  fakeAccessTables(ddb, {
+    usersTable: USERS,
+    entitlements: () => entitlements,
+    lobs: () => records,
   });
   // The replay table, with DynamoDB's conditions.
   const conditionFailed = () =>
@@ -214,7 +204,7 @@ describe("POST /saml", () => {
   });
 
   it("lets RelayState pick one of several Studios, and refuses one the user may not open", async () => {
-    entitlements.push({ username: "user-lob-a", lob: "lob-b", profileName: "user-lob-a" });
+    entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
     const picked = await handler()(
       post({ SAMLResponse: responseFor("user-lob-a"), RelayState: "lob-b" }),
       context,
@@ -231,7 +221,7 @@ describe("POST /saml", () => {
   });
 
   it("offers a user with several Studios a chooser, whose one-time choice opens the one picked", async () => {
-    entitlements.push({ username: "user-lob-a", lob: "lob-b", profileName: "user-lob-a" });
+    entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
     const h = handler();
     const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
     expect(chooser.statusCode).toBe(200);
@@ -246,7 +236,7 @@ describe("POST /saml", () => {
   });
 
   it("refuses a choice of a LOB that was not offered", async () => {
-    entitlements.push({ username: "user-lob-a", lob: "lob-b", profileName: "user-lob-a" });
+    entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
     const h = handler();
     const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
     const token = /name="choice" value="([\w-]+)"/.exec(chooser.body)?.[1] ?? "";

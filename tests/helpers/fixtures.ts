@@ -6,6 +6,7 @@ export const LOB_A_RECORD = {
   domainId: "d-aaaaaaaaaaaa",
   accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
   enabled: true,
+  teams: ["default"],
 };
 
 /** The endpoint policy statement that admits the example organization's principals only. */

@@ -17,6 +17,21 @@ export interface LobDocuments {
   readonly accessPolicy: PolicyDocument;
   readonly executionRoleArn: string;
   readonly executionPolicy: PolicyDocument;
+  readonly provisionerRoleArn: string;
+  readonly provisionerTrust: PolicyDocument;
+  readonly provisionerPolicy: PolicyDocument;
+  /** Each team's execution role: ARN, trust, tags and inline policies (Studio, ABAC, deny, own). */
+  readonly teams: Readonly<
+    Record<
+      string,
+      {
+        readonly arn: string;
+        readonly trust: PolicyDocument;
+        readonly tags: Readonly<Record<string, string>>;
+        readonly policies: readonly PolicyDocument[];
+      }
+    >
+  >;
 }
 
 export interface Generated {
@@ -131,6 +146,26 @@ export async function collectGenerated(): Promise<Generated> {
       accessPolicy: find(`${stack}/${stack}-access policy`),
       executionRoleArn: String(run.outputs.executionRoleArn),
       executionPolicy: find(`${stack}/${stack}-execution policy`),
+      provisionerRoleArn: String(run.outputs.provisionerRoleArn),
+      provisionerTrust: find(`${stack}/${stack}-provisioner trust`),
+      provisionerPolicy: find(`${stack}/${stack}-provisioner policy`),
+      teams: Object.fromEntries(
+        Object.keys(run.outputs.teams as Record<string, unknown>).map((team) => {
+          const role = one(run, "aws:iam/role:Role", `${stack}-team-${team}`);
+          const prefix = `${stack}/${stack}-team-${team}-`;
+          return [
+            team,
+            {
+              arn: String(role.state.arn),
+              trust: find(`${stack}/${stack}-team-${team} trust`),
+              tags: role.inputs.tags as Record<string, string>,
+              policies: all
+                .filter((d) => d.kind === "identity" && d.source.startsWith(prefix))
+                .map((d) => d.doc),
+            },
+          ];
+        }),
+      ),
     };
   };
 

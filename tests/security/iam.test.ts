@@ -169,6 +169,62 @@ const spaceApp = (spaceName: string) =>
   lobArn(`app/${lobA().domainId}/${spaceName}/jupyterlab/default`);
 const space = (spaceName: string) => lobArn(`space/${lobA().domainId}/${spaceName}`);
 
+/** A call made from a team's Studio: the team's execution role, with its tags as principal tags. */
+const asTeam = (
+  lob: "lob-a" | "lob-b",
+  team: string,
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+  extra: PolicyDocument[] = [],
+): Request => {
+  const role = g.lobs[lob].teams[team];
+  if (!role) throw new Error(`no team ${team} in ${lob}`);
+  return {
+    principal: `arn:aws:sts::${g.lobs[lob].account}:assumed-role/${role.arn.split("/").pop() ?? ""}/SageMaker`,
+    action,
+    resource,
+    resourceAccount: g.lobs[lob].account,
+    identity: [...role.policies, ...extra],
+    context: {
+      ...Object.fromEntries(
+        Object.entries(role.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]),
+      ),
+      "sagemaker:DomainId": g.lobs[lob].domainId,
+      "sagemaker:UserProfileName": `${team}--user-lob-a`,
+      ...context,
+    },
+  };
+};
+const jobArn = (kind: string, name: string) => lobArn(`${kind}/${name}`);
+const teamTag = (team: string) => ({ "aws:ResourceTag/studio-access:team": team });
+const requestTags = (tags: Record<string, string>) => ({
+  ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+  "aws:TagKeys": Object.keys(tags),
+});
+/** What the presigner sends through the provisioning role: the profile's three tags. */
+const profileTags = (team: string, lob = "lob-a", username = "dana.scientist") =>
+  requestTags({
+    "studio-access:lob": lob,
+    "studio-access:team": team,
+    "studio-access:username": username,
+  });
+const asProvisioner = (
+  lob: "lob-a" | "lob-b",
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Request => ({
+  principal: `arn:aws:sts::${g.lobs[lob].account}:assumed-role/StudioAccessRole-provisioner/studio-access-presigner`,
+  action,
+  resource,
+  resourceAccount: action === "iam:PassRole" ? g.lobs[lob].account : g.lobs[lob].account,
+  identity: [g.lobs[lob].provisionerPolicy],
+  context: { "aws:SourceVpce": vpce("sagemaker-api"), ...context },
+});
+const newProfile = (lob: "lob-a" | "lob-b", name: string, domain?: string) =>
+  profile(lob, name, domain);
+
 const deployerPrincipal = (lob: "lob-a" | "lob-b") =>
   `arn:aws:iam::${g.lobs[lob].account}:role/studio-access-deployer`;
 const assumeDeployer = (lob: "lob-a" | "lob-b", principal: string): Request => ({
@@ -1295,6 +1351,471 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       scp: g.scp,
     }),
   ],
+
+  // Teams: each team's execution role, ABAC on the team tag (seed 002).
+  [
+    "team analytics creates a training job tagged with its own team",
+    "Allowed",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:CreateTrainingJob",
+        jobArn("training-job", "churn"),
+        requestTags({ "studio-access:team": "analytics" }),
+      ),
+  ],
+  [
+    "team analytics creates a training job without a team tag",
+    "ImplicitlyDenied",
+    () =>
+      asTeam("lob-a", "analytics", "sagemaker:CreateTrainingJob", jobArn("training-job", "churn")),
+  ],
+  [
+    "team analytics creates a training job tagged as team forecasting's",
+    "ImplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:CreateTrainingJob",
+        jobArn("training-job", "churn"),
+        requestTags({ "studio-access:team": "forecasting" }),
+      ),
+  ],
+  [
+    "team analytics gives its new model the team tag (AddTags on create)",
+    "Allowed",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:AddTags",
+        jobArn("model", "churn"),
+        requestTags({ "studio-access:team": "analytics" }),
+      ),
+  ],
+  [
+    "team analytics retags team forecasting's model as its own",
+    "ImplicitlyDenied",
+    () =>
+      asTeam("lob-a", "analytics", "sagemaker:AddTags", jobArn("model", "demand"), {
+        ...requestTags({ "studio-access:team": "analytics" }),
+        ...teamTag("forecasting"),
+      }),
+  ],
+  [
+    "team analytics removes the team tag from its own model",
+    "ExplicitlyDenied",
+    () =>
+      asTeam("lob-a", "analytics", "sagemaker:DeleteTags", jobArn("model", "churn"), {
+        "aws:TagKeys": ["studio-access:team"],
+        ...teamTag("analytics"),
+      }),
+  ],
+  [
+    "team analytics stops its own training job",
+    "Allowed",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:StopTrainingJob",
+        jobArn("training-job", "churn"),
+        teamTag("analytics"),
+      ),
+  ],
+  [
+    "team analytics stops team forecasting's training job",
+    "ImplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:StopTrainingJob",
+        jobArn("training-job", "demand"),
+        teamTag("forecasting"),
+      ),
+  ],
+  [
+    "team analytics stops an untagged training job",
+    "ImplicitlyDenied",
+    () => asTeam("lob-a", "analytics", "sagemaker:StopTrainingJob", jobArn("training-job", "old")),
+  ],
+  [
+    "team analytics deletes its own model",
+    "Allowed",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:DeleteModel",
+        jobArn("model", "churn"),
+        teamTag("analytics"),
+      ),
+  ],
+  [
+    "team analytics deletes team forecasting's model",
+    "ImplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:DeleteModel",
+        jobArn("model", "demand"),
+        teamTag("forecasting"),
+      ),
+  ],
+  [
+    "team forecasting deletes team analytics' endpoint",
+    "ImplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "forecasting",
+        "sagemaker:DeleteEndpoint",
+        jobArn("endpoint", "churn"),
+        teamTag("analytics"),
+      ),
+  ],
+  [
+    "team forecasting updates its own endpoint",
+    "Allowed",
+    () =>
+      asTeam(
+        "lob-a",
+        "forecasting",
+        "sagemaker:UpdateEndpoint",
+        jobArn("endpoint", "demand"),
+        teamTag("forecasting"),
+      ),
+  ],
+  [
+    "team analytics describes team forecasting's endpoint",
+    "ImplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:DescribeEndpoint",
+        jobArn("endpoint", "demand"),
+        teamTag("forecasting"),
+      ),
+  ],
+  [
+    "team analytics passes its own role to SageMaker (for its jobs)",
+    "Allowed",
+    () =>
+      asTeam("lob-a", "analytics", "iam:PassRole", lobA().teams.analytics!.arn, {
+        "iam:PassedToService": "sagemaker.amazonaws.com",
+      }),
+  ],
+  [
+    "team analytics passes team forecasting's role to SageMaker",
+    "ImplicitlyDenied",
+    () =>
+      asTeam("lob-a", "analytics", "iam:PassRole", lobA().teams.forecasting!.arn, {
+        "iam:PassedToService": "sagemaker.amazonaws.com",
+      }),
+  ],
+  [
+    "team analytics passes its own role to EC2",
+    "ImplicitlyDenied",
+    () =>
+      asTeam("lob-a", "analytics", "iam:PassRole", lobA().teams.analytics!.arn, {
+        "iam:PassedToService": "ec2.amazonaws.com",
+      }),
+  ],
+  [
+    "team analytics opens its own apps in Studio (the Studio policy holds for teams too)",
+    "Allowed",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:CreateApp",
+        lobArn(`app/${lobA().domainId}/analytics--user-lob-a/jupyterlab/default`),
+      ),
+  ],
+  ...[
+    ["sagemaker:CreateUserProfile", () => profile("lob-a", "analytics--someone-else")],
+    ["sagemaker:UpdateUserProfile", () => profile("lob-a", "analytics--user-lob-a")],
+    ["sagemaker:CreatePresignedDomainUrl", () => profile("lob-a", "analytics--user-lob-a")],
+    ["sagemaker:DeleteDomain", () => lobArn(`domain/${lobA().domainId}`)],
+    ["sagemaker:CreateNotebookInstance", () => lobArn("notebook-instance/outside")],
+    ["sagemaker:CreateWorkteam", () => lobArn("workteam/private-crowd/outsiders")],
+  ].map(([action, resource]): [string, Outcome, () => Request] => [
+    `team forecasting, even granted everything by its own policies, calls ${String(action)}`,
+    "ExplicitlyDenied",
+    () => asTeam("lob-a", "forecasting", String(action), (resource as () => string)(), {}, [ADMIN]),
+  ]),
+  [
+    "LOB B's one team (default) creates a model tagged with its team",
+    "Allowed",
+    () =>
+      asTeam(
+        "lob-b",
+        "default",
+        "sagemaker:CreateModel",
+        `arn:aws:sagemaker:${g.region}:${lobB().account}:model/m`,
+        requestTags({ "studio-access:team": "default" }),
+      ),
+  ],
+  [
+    "team roles are trusted by SageMaker alone, which may set the profile as source identity",
+    "Allowed",
+    () => ({
+      ...serviceAssumes(
+        "sagemaker.amazonaws.com",
+        lobA().teams.analytics!.arn,
+        lobA().account,
+        "lob-a/lob-a-team-analytics trust",
+      ),
+      action: "sts:SetSourceIdentity",
+    }),
+  ],
+  [
+    "Lambda assumes a team role",
+    "ImplicitlyDenied",
+    () =>
+      serviceAssumes(
+        "lambda.amazonaws.com",
+        lobA().teams.forecasting!.arn,
+        lobA().account,
+        "lob-a/lob-a-team-forecasting trust",
+      ),
+  ],
+  [
+    "LOB B's team role is trusted by SageMaker",
+    "Allowed",
+    () =>
+      serviceAssumes(
+        "sagemaker.amazonaws.com",
+        lobB().teams.default!.arn,
+        lobB().account,
+        "lob-b/lob-b-team-default trust",
+      ),
+  ],
+
+  // The provisioning role: creates a first sign-in's profile, nothing else.
+  [
+    "the presigner assumes LOB A's provisioning role through the hub STS endpoint",
+    "Allowed",
+    () => ({
+      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy]),
+      resource: lobA().provisionerRoleArn,
+      resourcePolicy: lobA().provisionerTrust,
+    }),
+  ],
+  [
+    "the presigner assumes LOB B's provisioning role without going through an endpoint",
+    "ImplicitlyDenied",
+    () => ({
+      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy], {}),
+      resource: lobB().provisionerRoleArn,
+      resourceAccount: lobB().account,
+      resourcePolicy: lobB().provisionerTrust,
+    }),
+  ],
+  [
+    "an administrator in LOB A's own account assumes its provisioning role",
+    "ImplicitlyDenied",
+    () => ({
+      ...assumeLobA(`arn:aws:iam::${lobA().account}:role/Admin`, [ADMIN]),
+      resource: lobA().provisionerRoleArn,
+      resourcePolicy: lobA().provisionerTrust,
+    }),
+  ],
+  [
+    "the provisioning role creates dana's analytics profile with her three tags",
+    "Allowed",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "analytics--dana-scientist-4b72e7"),
+        profileTags("analytics"),
+      ),
+  ],
+  [
+    "the provisioning role tags that profile on create (AddTags)",
+    "Allowed",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:AddTags",
+        newProfile("lob-a", "analytics--dana-scientist-4b72e7"),
+        profileTags("analytics"),
+      ),
+  ],
+  [
+    "the provisioning role creates an analytics-named profile tagged as forecasting's",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "analytics--dana-scientist-4b72e7"),
+        profileTags("forecasting"),
+      ),
+  ],
+  [
+    "the provisioning role creates a forecasting-named profile tagged as analytics'",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "forecasting--dana-scientist-4b72e7"),
+        profileTags("analytics"),
+      ),
+  ],
+  [
+    "the provisioning role creates a profile with no team prefix in a LOB with teams",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "dana"),
+        profileTags("analytics"),
+      ),
+  ],
+  [
+    "the provisioning role creates a profile without the username tag",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "analytics--x"),
+        requestTags({ "studio-access:lob": "lob-a", "studio-access:team": "analytics" }),
+      ),
+  ],
+  [
+    "the provisioning role creates a profile with a tag of its own choosing beside the three",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "analytics--x"),
+        requestTags({
+          "studio-access:lob": "lob-a",
+          "studio-access:team": "analytics",
+          "studio-access:username": "x",
+          owner: "someone",
+        }),
+      ),
+  ],
+  [
+    "the provisioning role creates a profile tagged with another LOB",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "analytics--x"),
+        profileTags("analytics", "lob-b"),
+      ),
+  ],
+  [
+    "the provisioning role creates a profile in another domain of its account",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "analytics--x", "d-0therdomain0"),
+        profileTags("analytics"),
+      ),
+  ],
+  [
+    "the provisioning role creates a profile from outside the hub SageMaker API endpoint",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner("lob-a", "sagemaker:CreateUserProfile", newProfile("lob-a", "analytics--x"), {
+        ...profileTags("analytics"),
+        "aws:SourceVpce": FOREIGN_VPCE,
+      }),
+  ],
+  [
+    "the provisioning role watches a profile start (DescribeUserProfile)",
+    "Allowed",
+    () =>
+      asProvisioner("lob-a", "sagemaker:DescribeUserProfile", newProfile("lob-a", "analytics--x")),
+  ],
+  [
+    "the provisioning role passes team analytics' role to SageMaker",
+    "Allowed",
+    () =>
+      asProvisioner("lob-a", "iam:PassRole", lobA().teams.analytics!.arn, {
+        "iam:PassedToService": "sagemaker.amazonaws.com",
+      }),
+  ],
+  [
+    "the provisioning role passes a team role to EC2",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner("lob-a", "iam:PassRole", lobA().teams.analytics!.arn, {
+        "iam:PassedToService": "ec2.amazonaws.com",
+      }),
+  ],
+  [
+    "the provisioning role passes the domain's default execution role",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner("lob-a", "iam:PassRole", lobA().executionRoleArn, {
+        "iam:PassedToService": "sagemaker.amazonaws.com",
+      }),
+  ],
+  [
+    "the provisioning role passes the access role",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner("lob-a", "iam:PassRole", lobA().accessRoleArn, {
+        "iam:PassedToService": "sagemaker.amazonaws.com",
+      }),
+  ],
+  ...[
+    "sagemaker:CreatePresignedDomainUrl",
+    "sagemaker:UpdateUserProfile",
+    "sagemaker:DeleteUserProfile",
+  ].map((action): [string, Outcome, () => Request] => [
+    `the provisioning role calls ${action}`,
+    "ImplicitlyDenied",
+    () => asProvisioner("lob-a", action, newProfile("lob-a", "analytics--user-lob-a")),
+  ]),
+  [
+    "LOB B's provisioning role creates any profile name for its one team, default",
+    "Allowed",
+    () =>
+      asProvisioner(
+        "lob-b",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-b", "jane-doe-d48722"),
+        profileTags("default", "lob-b", "jane.doe"),
+      ),
+  ],
+  [
+    "LOB B's provisioning role creates a profile tagged with a team LOB B does not have",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-b",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-b", "analytics--jane"),
+        profileTags("analytics", "lob-b", "jane.doe"),
+      ),
+  ],
+  [
+    "LOB B's provisioning role passes LOB A's team role",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner("lob-b", "iam:PassRole", lobA().teams.analytics!.arn, {
+        "iam:PassedToService": "sagemaker.amazonaws.com",
+      }),
+  ],
 ];
 
 describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)", () => {
@@ -1310,6 +1831,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(30);
+    expect(g.all.length).toBe(46);
   });
 });

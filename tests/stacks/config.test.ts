@@ -28,7 +28,7 @@ const lob: Record<string, string> = {
 const SHARED_KNOWN =
   "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml";
 const LOB_KNOWN =
-  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, homeEfsRetention";
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -400,7 +400,7 @@ describe("shared stack config", () => {
     [
       "a bad role name",
       { accessRoleName: "Studio Access" },
-      'studio-access:accessRoleName is "Studio Access": expected an IAM role name',
+      'studio-access:accessRoleName is "Studio Access": expected an IAM role name of at most 52 characters',
     ],
     [
       "a resolver with no client",
@@ -479,8 +479,44 @@ describe("LOB stack config", () => {
       sharedStack: "example-org/studio-access/shared",
       hubRoleArn: undefined,
       availabilityZones: 2,
-      members: [],
+      // No teams: the LOB is one team, "default", of `members`.
+      teams: [
+        { name: "default", members: [], managedPolicyArns: [], inlinePolicies: [], tags: {} },
+      ],
       homeEfsRetention: "Retain",
+    });
+  });
+
+  it("reads teams: members, managed and inline policies, tags", () => {
+    const inline = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/*" }],
+    };
+    const config = parseStackConfig(
+      {
+        ...lob,
+        teams: JSON.stringify({
+          analytics: {
+            members: ["ann", "jane.doe"],
+            policies: ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly", inline],
+            tags: { "cost-center": "cc-1001" },
+          },
+          "risk-models": {},
+        }),
+      },
+      AWS,
+    );
+    expect(config).toMatchObject({
+      teams: [
+        {
+          name: "analytics",
+          members: ["ann", "jane.doe"],
+          managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"],
+          inlinePolicies: [inline],
+          tags: { "cost-center": "cc-1001" },
+        },
+        { name: "risk-models", members: [], managedPolicyArns: [], inlinePolicies: [], tags: {} },
+      ],
     });
   });
 
@@ -542,6 +578,56 @@ describe("LOB stack config", () => {
       "members not a list",
       { members: '"ann"' },
       'studio-access:members is "ann": expected a list of usernames',
+    ],
+    [
+      "members beside teams, naming where they go",
+      { members: '["ann"]', teams: '{"analytics":{}}' },
+      'studio-access:members is ["ann"]: expected no top-level members when teams are set: list them under teams.<team>.members',
+    ],
+    [
+      "no team",
+      { teams: "{}" },
+      "studio-access:teams is {}: expected an object of team name to {members, policies, tags}, with at least one team",
+    ],
+    [
+      "a bad team name",
+      { teams: '{"Data_Eng":{}}' },
+      'studio-access:teams is "Data_Eng": expected team names of lower-case letters and digits in dash-separated words, at most 20 characters, other than "default"',
+    ],
+    [
+      "the reserved team name default",
+      { teams: '{"default":{}}' },
+      'studio-access:teams is "default": expected team names of lower-case letters and digits in dash-separated words, at most 20 characters, other than "default"',
+    ],
+    [
+      "a team name with a double dash",
+      { teams: '{"a--b":{}}' },
+      'studio-access:teams is "a--b": expected team names of lower-case letters and digits in dash-separated words, at most 20 characters, other than "default"',
+    ],
+    [
+      "an unknown team key",
+      { teams: '{"analytics":{"role":"x"}}' },
+      'studio-access:teams.analytics.role is "x": expected no such setting (known: members, policies, tags)',
+    ],
+    [
+      "a bad team member",
+      { teams: '{"analytics":{"members":["no way"]}}' },
+      'studio-access:teams.analytics.members[0] is "no way": expected a Cognito username (no spaces, at most 128 characters) with a letter or digit',
+    ],
+    [
+      "a policy that is neither an ARN nor a document",
+      { teams: '{"analytics":{"policies":["AmazonSageMakerFullAccess"]}}' },
+      'studio-access:teams.analytics.policies[0] is "AmazonSageMakerFullAccess": expected a managed policy ARN (arn:aws:iam::aws:policy/... or arn:aws:iam::<account>:policy/...) or a policy document {Version: "2012-10-17", Statement: [...]}',
+    ],
+    [
+      "a tag key of studio-access's own",
+      { teams: '{"analytics":{"tags":{"studio-access:team":"x"}}}' },
+      'studio-access:teams.analytics.tags is "studio-access:team": expected tag keys of IAM\'s characters, not starting with aws: or studio-access:',
+    ],
+    [
+      "a tag value that is not a string",
+      { teams: '{"analytics":{"tags":{"cost-center":7}}}' },
+      "studio-access:teams.analytics.tags.cost-center is 7: expected a tag value of at most 256 of IAM's characters",
     ],
     [
       "a bad retention",

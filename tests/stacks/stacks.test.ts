@@ -36,6 +36,7 @@ const countByType = (run: StackRun, account?: string) => {
 
 /** The hub-side pieces a LOB stack owns: created and destroyed with it, in the hub account. */
 const HUB_SIDE = {
+  // The LOB record and one entitlement per member and team.
   "aws:dynamodb/tableItem:TableItem": 2,
   "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 1,
   "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 1,
@@ -52,13 +53,28 @@ const LOB_SIDE = {
   // S3 through a gateway endpoint.
   "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
   "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
-  "aws:iam/role:Role": 2,
-  "aws:iam/rolePolicy:RolePolicy": 2,
+  // Access, provisioning, the domain's default execution role, one execution role per team; no
+  // user profile (each is made on its user's first sign-in).
+  "aws:iam/role:Role": 4,
+  // Their policies: one each, and a team role's Studio, ABAC and deny list.
+  "aws:iam/rolePolicy:RolePolicy": 6,
   "aws:route53/zoneAssociation:ZoneAssociation": 6,
   "aws:sagemaker/domain:Domain": 1,
-  "aws:sagemaker/userProfile:UserProfile": 1,
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
+};
+/** lob-a has two teams (analytics, forecasting with one managed policy) and three memberships. */
+const SIDES = {
+  "lob-a": {
+    lob: {
+      ...LOB_SIDE,
+      "aws:iam/role:Role": 5,
+      "aws:iam/rolePolicy:RolePolicy": 9,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+    },
+    hub: { ...HUB_SIDE, "aws:dynamodb/tableItem:TableItem": 4 },
+  },
+  "lob-b": { lob: LOB_SIDE, hub: HUB_SIDE },
 };
 
 describe("the shared stack", () => {
@@ -83,7 +99,7 @@ describe("the shared stack", () => {
       "aws:apigateway/stage:Stage": 1,
       "aws:cloudtrail/trail:Trail": 1,
       "aws:cloudwatch/logGroup:LogGroup": 3,
-      "aws:cognito/user:User": 2,
+      "aws:cognito/user:User": 3,
       "aws:cognito/userPool:UserPool": 1,
       "aws:cognito/userPoolClient:UserPoolClient": 1,
       "aws:dynamodb/table:Table": 2,
@@ -185,8 +201,8 @@ describe("the LOB stacks", () => {
       expect(new Set(custom.map((r) => `${r.providerName ?? "?"}@${r.account ?? "?"}`))).toEqual(
         new Set([`${stack}@${account}`, `hub@${HUB_ACCOUNT}`]),
       );
-      expect(countByType(run, account)).toEqual(LOB_SIDE);
-      expect(countByType(run, HUB_ACCOUNT)).toEqual(HUB_SIDE);
+      expect(countByType(run, account)).toEqual(SIDES[stack as "lob-a" | "lob-b"].lob);
+      expect(countByType(run, HUB_ACCOUNT)).toEqual(SIDES[stack as "lob-a" | "lob-b"].hub);
     },
   );
 
@@ -377,8 +393,11 @@ describe("adding a LOB", () => {
     ).Statement;
     expect(statements.find((s) => s.Sid === "AssumeLobAccessRoles")?.Resource).toEqual([
       "arn:aws:iam::222222222222:role/StudioAccessRole",
+      "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
       "arn:aws:iam::333333333333:role/StudioAccessRole",
+      "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
       "arn:aws:iam::444444444444:role/StudioAccessRole",
+      "arn:aws:iam::444444444444:role/StudioAccessRole-provisioner",
     ]);
     expect(
       one(shared, "aws:ram/principalAssociation:PrincipalAssociation", "hub-tgw-share-lob-c").inputs
@@ -387,21 +406,15 @@ describe("adding a LOB", () => {
     expect(one(shared, "aws:iam/role:Role", "lob-c-deployer").inputs.assumeRolePolicy).toContain(
       "arn:aws:iam::444444444444:role/studio-access-deployer",
     );
-    expect(countByType(lobC, "444444444444")).toEqual({
-      ...LOB_SIDE,
-      "aws:sagemaker/userProfile:UserProfile": 2,
-    });
+    expect(countByType(lobC, "444444444444")).toEqual(LOB_SIDE);
     expect(countByType(lobC, HUB_ACCOUNT)).toEqual({
       ...HUB_SIDE,
       "aws:dynamodb/tableItem:TableItem": 3,
     });
-    expect(
-      ofType(lobC, "aws:sagemaker/userProfile:UserProfile").map((p) => p.inputs.userProfileName),
-    ).toEqual(["carol", "dave"]);
+    expect(lobC.outputs.teams).toEqual({ default: { carol: "carol", dave: "dave" } });
     expect(lobC.outputs).toMatchObject({
       lob: "lob-c",
       accountId: "444444444444",
-      userProfileNames: ["carol", "dave"],
     });
   });
 });
@@ -444,57 +457,85 @@ describe("LOB stack checks against the hub", () => {
   it("fails before declaring anything when its own config is invalid", async () => {
     await expect(
       runStackUnderMocks({
-        stack: "lob-a",
-        config: { ...loadStackConfig("lob-a"), "studio-access:members": '["no way"]' },
+        stack: "lob-b",
+        config: { ...loadStackConfig("lob-b"), "studio-access:members": '["no way"]' },
       }),
     ).rejects.toThrow('studio-access:members[0] is "no way": expected a Cognito username');
   });
 
   it("gives a member whose username is not a profile name (jane.doe) the mapped profile, everywhere", async () => {
     const run = await runStackUnderMocks({
-      stack: "lob-a",
-      config: { ...loadStackConfig("lob-a"), "studio-access:members": '["jane.doe"]' },
+      stack: "lob-b",
+      config: { ...loadStackConfig("lob-b"), "studio-access:members": '["jane.doe"]' },
       stackOutputs: {
         [fullStackName("shared")]: { ...planned.shared.outputs, usernames: ["jane.doe"] },
       },
     });
-    const profile = one(run, "aws:sagemaker/userProfile:UserProfile", "lob-a-profile-jane.doe");
-    expect(profile.inputs.userProfileName).toBe("jane-doe-d48722");
-    expect(profile.inputs.tags).toEqual({
-      "studio-access:lob": "lob-a",
-      "studio-access:username": "jane.doe",
-    });
-    const item = one(run, "aws:dynamodb/tableItem:TableItem", "lob-a-member-jane.doe");
+    const item = one(run, "aws:dynamodb/tableItem:TableItem", "lob-b-member-jane.doe");
     expect(JSON.parse(String(item.inputs.item))).toMatchObject({
+      userTeam: { S: "jane.doe#default" },
       username: { S: "jane.doe" },
       profileName: { S: "jane-doe-d48722" },
     });
-    expect(run.outputs.userProfileNames).toEqual(["jane-doe-d48722"]);
+    expect(run.outputs.teams).toEqual({ default: { "jane.doe": "jane-doe-d48722" } });
   });
 
-  it("refuses a member who is not among the users the hub manages, naming them", async () => {
-    await expect(
-      runStackUnderMocks({
-        stack: "lob-a",
-        config: {
-          ...loadStackConfig("lob-a"),
-          "studio-access:members": '["user-lob-a","stranger"]',
-        },
-        stackOutputs: hubOutputs(),
-      }),
-    ).rejects.toThrow(
-      'studio-access:members[1] is "stranger": expected one of the shared stack\'s users (user-lob-a, user-lob-b); add them there and update that stack first',
+  it("names a team member's profile <team>--<user>, everywhere", async () => {
+    const run = await runStackUnderMocks({
+      stack: "lob-a",
+      config: {
+        ...loadStackConfig("lob-a"),
+        "studio-access:teams": JSON.stringify({ "risk-models": { members: ["jane.doe"] } }),
+      },
+      stackOutputs: {
+        [fullStackName("shared")]: { ...planned.shared.outputs, usernames: ["jane.doe"] },
+      },
+    });
+    const item = one(run, "aws:dynamodb/tableItem:TableItem", "lob-a-member-risk-models-jane.doe");
+    expect(JSON.parse(String(item.inputs.item))).toMatchObject({
+      userTeam: { S: "jane.doe#risk-models" },
+      team: { S: "risk-models" },
+      profileName: { S: "risk-models--jane-doe-d48722" },
+    });
+    expect(run.outputs.teams).toEqual({
+      "risk-models": { "jane.doe": "risk-models--jane-doe-d48722" },
+    });
+    expect(one(run, "aws:iam/role:Role", "lob-a-team-risk-models").inputs.name).toBe(
+      "studio-access-team-risk-models",
     );
   });
+
+  it.each([
+    ["members", "lob-b", '["user-lob-a","stranger"]', "studio-access:members[1]"],
+    [
+      "teams",
+      "lob-a",
+      JSON.stringify({ analytics: { members: ["user-lob-a", "stranger"] } }),
+      "studio-access:teams.analytics.members[1]",
+    ],
+  ])(
+    "refuses a member (%s) who is not among the users the hub manages, naming them",
+    async (key, stack, value, named) => {
+      await expect(
+        runStackUnderMocks({
+          stack,
+          config: { ...loadStackConfig(stack), [`studio-access:${key}`]: value },
+          stackOutputs: hubOutputs(),
+        }),
+      ).rejects.toThrow(
+        `${named} is "stranger": expected one of the shared stack's users (user-lob-a, user-lob-b, dana.scientist); add them there and update that stack first`,
+      );
+    },
+  );
 
   it("accepts any member when the hub manages no users (they are managed elsewhere)", async () => {
     const outputs = { ...planned.shared.outputs, usernames: [] };
     const run = await runStackUnderMocks({
-      stack: "lob-a",
-      config: { ...loadStackConfig("lob-a"), "studio-access:members": '["stranger"]' },
+      stack: "lob-b",
+      config: { ...loadStackConfig("lob-b"), "studio-access:members": '["stranger"]' },
       stackOutputs: { [fullStackName("shared")]: outputs },
     });
-    expect(run.outputs.userProfileNames).toEqual(["stranger"]);
+    expect(run.outputs.teams).toEqual({ default: { stranger: "stranger" } });
   });
 
   it("refuses more AZs than the hub spans", async () => {
@@ -523,7 +564,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 97 resources");
+    expect(stdout).toContain("shared  (kind shared: 98 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");
@@ -544,7 +585,9 @@ describe("npm run plan", () => {
       /^ {4}cliConfigure: studio-access configure --api-url https:\/\/\S+ --user-pool-id us-east-1_\w+ --client-id \w+ --region us-east-1$/m,
     );
     expect(stdout).toMatch(/^ {4}lobAccountScp:\n {6}\{\n {8}"Version": "2012-10-17",/m);
-    expect(stdout).toContain('    userProfileNames: ["user-lob-a"]');
+    expect(stdout).toContain(
+      '    teams: {"analytics":{"user-lob-a":"analytics--user-lob-a","dana.scientist":"analytics--dana-scientist-4b72e7"},"forecasting":{"dana.scientist":"forecasting--dana-scientist-4b72e7"}}',
+    );
     expect(stdout).toContain(
       'hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by "*" on * if',
     );
