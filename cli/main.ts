@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { LANDING_APPS, isLandingApp } from "../functions/shared/landing";
+import { AdminApi, loadAdminConfig, saveAdminConfig, type EntitlementRow } from "./admin";
 import { AccessApi } from "./api";
 import { cognitoClient, poolClient, signIn } from "./cognito";
 import { configDir, loadConfig, saveConfig, SETTINGS, type CliConfig } from "./config";
@@ -28,6 +29,16 @@ export const USAGE = `studio-access: open your Amazon SageMaker Studio from the 
       open a Studio in your browser (--print: print the one-time link instead); --team when
       you are in several of the LOB's teams. Your first sign-in to a team creates your profile
       there, which can take a minute.
+
+Platform engineers, with AWS credentials among the hub's admins:
+  studio-access admin configure --role-arn ARN --entitlements-table T --lobs-table T --region R
+                                [--profile AWS_PROFILE]
+      save the shared stack's adminConfigure line
+  studio-access admin grant USER LOB [--team TEAM]    entitle a user (their profile comes on
+                                                      first sign-in)
+  studio-access admin revoke USER LOB [--team TEAM]   end it: their apps and spaces are drained
+                                                      and the profile deleted
+  studio-access admin list [--lob LOB] [--user USER] [--json]   entitlements and their state
 
 Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
 _COGNITO_ENDPOINT and _STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
@@ -148,18 +159,15 @@ class Cli {
       this.out("You have no Studio yet: ask your platform team for an entitlement.");
       return EXIT.ok;
     }
-    const rows = [
-      ["LOB", "TEAM", "PROFILE", "STATUS"],
-      ...studios.map((s) => [s.lob, s.team, s.profileName, s.enabled ? "enabled" : "disabled"]),
-    ];
-    const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-    for (const row of rows)
-      this.out(
-        row
-          .map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2))
-          .join("")
-          .trimEnd(),
-      );
+    table(
+      (line) => {
+        this.out(line);
+      },
+      [
+        ["LOB", "TEAM", "PROFILE", "STATUS"],
+        ...studios.map((s) => [s.lob, s.team, s.profileName, s.enabled ? "enabled" : "disabled"]),
+      ],
+    );
     return EXIT.ok;
   }
 
@@ -210,6 +218,111 @@ class Cli {
   }
 }
 
+/** Prints rows as aligned columns. */
+function table(out: (line: string) => void, rows: string[][]): void {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  for (const row of rows)
+    out(
+      row
+        .map((cell, c) => cell.padEnd((widths[c] ?? 0) + 2))
+        .join("")
+        .trimEnd(),
+    );
+}
+
+/** `studio-access admin …`: entitlements, through the hub's admin role. */
+async function admin(io: Io, args: string[]): Promise<ExitCode> {
+  const [sub, ...rest] = args;
+  const dir = configDir(io.env);
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const describe = (r: EntitlementRow) =>
+    `${r.username} in ${r.lob}/${r.team} (profile ${r.profileName})`;
+  switch (sub) {
+    case "configure": {
+      const { values, positionals } = parse(rest, {
+        "role-arn": { type: "string" },
+        "entitlements-table": { type: "string" },
+        "lobs-table": { type: "string" },
+        region: { type: "string" },
+        profile: { type: "string" },
+      });
+      expectNoPositionals(positionals, "admin configure");
+      saveAdminConfig(dir, {
+        roleArn: str(values, "role-arn"),
+        entitlementsTable: str(values, "entitlements-table"),
+        lobsTable: str(values, "lobs-table"),
+        region: str(values, "region"),
+        profile: str(values, "profile"),
+      });
+      out(`Saved to ${dir}. Next: studio-access admin list`);
+      return EXIT.ok;
+    }
+    case "grant":
+    case "revoke": {
+      const { values, positionals } = parse(rest, { team: { type: "string" } });
+      const [user, lob, extra] = positionals;
+      if (user === undefined || lob === undefined || extra !== undefined)
+        throw new CliError(
+          EXIT.usage,
+          `admin ${sub} takes a user and a LOB: studio-access admin ${sub} USER LOB [--team TEAM]`,
+        );
+      const api = await AdminApi.connect(loadAdminConfig(dir));
+      const team = str(values, "team");
+      if (sub === "grant") {
+        const { row, created } = await api.grant(user, lob, team, new Date());
+        out(
+          created
+            ? `Granted ${describe(row)}. The profile is created on their first sign-in.`
+            : `${describe(row)} is already granted.`,
+        );
+      } else {
+        const { row, changed } = await api.revoke(user, lob, team, new Date());
+        out(
+          changed
+            ? `Revoked ${describe(row)}: Studio refuses them now; their apps and spaces are drained and the profile deleted (see studio-access admin list).`
+            : `${describe(row)} is already being offboarded (${row.state}).`,
+        );
+      }
+      return EXIT.ok;
+    }
+    case "list": {
+      const { values, positionals } = parse(rest, {
+        lob: { type: "string" },
+        user: { type: "string" },
+        json: { type: "boolean" },
+      });
+      expectNoPositionals(positionals, "admin list");
+      const api = await AdminApi.connect(loadAdminConfig(dir));
+      const rows = await api.list({ lob: str(values, "lob"), user: str(values, "user") });
+      if (values.json) {
+        out(JSON.stringify({ entitlements: rows }, null, 2));
+        return EXIT.ok;
+      }
+      if (rows.length === 0) {
+        out("No entitlements.");
+        return EXIT.ok;
+      }
+      table(out, [
+        ["LOB", "TEAM", "USER", "PROFILE", "STATE", "SOURCE"],
+        ...rows.map((r) => [
+          r.lob,
+          r.team,
+          r.username,
+          r.profileName,
+          r.detail ? `${r.state} (${r.detail})` : r.state,
+          r.source,
+        ]),
+      ]);
+      return EXIT.ok;
+    }
+    default:
+      throw new CliError(
+        EXIT.usage,
+        `admin needs configure, grant, revoke or list; see studio-access --help`,
+      );
+  }
+}
+
 /** Runs one command; every failure is one line on stderr and an exit code. */
 export async function main(argv: string[], io: Io): Promise<ExitCode | 130> {
   const [command, ...args] = argv;
@@ -232,6 +345,8 @@ export async function main(argv: string[], io: Io): Promise<ExitCode | 130> {
         return await cli.list(args);
       case "open":
         return await cli.open(args);
+      case "admin":
+        return await admin(io, args);
       default:
         throw new CliError(
           EXIT.usage,

@@ -7,10 +7,14 @@ import type { SamlEntryConfig } from "../stacks/config";
 import { spMetadataXml } from "./lib/saml";
 import {
   accessRoleArn,
+  adminPolicy,
+  adminTrustPolicy,
   apiResourcePolicy,
   auditTrailBucketPolicy,
   authorizerPolicy,
   dataKeyPolicy,
+  lifecyclePolicy,
+  lifecycleRoleName,
   presignerPolicy,
   provisionerRoleName,
   samlEntryPolicy,
@@ -61,7 +65,10 @@ export interface AccessAppArgs {
     readonly authorizer: string;
     readonly presigner: string;
     readonly saml: string;
+    readonly lifecycle: string;
   }>;
+  /** Principals that may assume the hub's admin role (`studio-access admin`); none, no role. */
+  readonly admins: readonly string[];
   /** The SAML entry (POST /saml) and the IdP it trusts; absent, there is none. */
   readonly saml?: SamlEntryConfig;
 }
@@ -107,6 +114,10 @@ export class AccessApp extends pulumi.ComponentResource {
   readonly lobsTableName: pulumi.Output<string>;
   readonly lobsTableArn: pulumi.Output<string>;
   readonly presignerRoleArn: pulumi.Output<string>;
+  /** The lifecycle function's role: each LOB's lifecycle role trusts it. */
+  readonly lifecycleRoleArn: pulumi.Output<string>;
+  /** The role `studio-access admin` assumes, when the config names admins. */
+  readonly adminRoleArn?: pulumi.Output<string>;
   readonly presignerFunctionName: pulumi.Output<string>;
   readonly authorizerFunctionName: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;
@@ -221,6 +232,9 @@ export class AccessApp extends pulumi.ComponentResource {
         ],
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+        // Every change, before and after: revoking or removing an entitlement offboards its profile.
+        streamEnabled: true,
+        streamViewType: "NEW_AND_OLD_IMAGES",
       },
       parent,
     );
@@ -248,7 +262,7 @@ export class AccessApp extends pulumi.ComponentResource {
       );
 
     const lambdaFunction = (
-      key: "authorizer" | "presigner" | "saml",
+      key: "authorizer" | "presigner" | "saml" | "lifecycle",
       policy: (logGroupArn: pulumi.Output<string>) => pulumi.Input<PolicyDocument>,
       settings: {
         timeout: number;
@@ -344,6 +358,7 @@ export class AccessApp extends pulumi.ComponentResource {
     );
     // Each LOB's access role (presigns) and provisioning role (creates a first sign-in's profile).
     const provisioner = provisionerRoleName(args.accessRoleName);
+    const lifecycleRole = lifecycleRoleName(args.accessRoleName);
     const roleArns = Object.values(args.lobAccounts).flatMap((account) => [
       accessRoleArn(account, args.accessRoleName),
       accessRoleArn(account, provisioner),
@@ -358,6 +373,7 @@ export class AccessApp extends pulumi.ComponentResource {
             accountId,
             accessRoleArn: accessRoleArn(accountId, args.accessRoleName),
             provisionerRoleArn: accessRoleArn(accountId, provisioner),
+            lifecycleRoleArn: accessRoleArn(accountId, lifecycleRole),
           },
         ]),
     );
@@ -387,6 +403,88 @@ export class AccessApp extends pulumi.ComponentResource {
       },
     );
     this.presignerRoleArn = presigner.role.arn;
+
+    // Offboarding: the table's stream runs the lifecycle function on every revoked or removed
+    // entitlement; it drains and deletes the profile through the LOB's lifecycle role.
+    const lifecycle = lambdaFunction(
+      "lifecycle",
+      (arn) =>
+        pulumi
+          .all([users.arn, users.streamArn, lobs.arn, arn])
+          .apply(([usersTableArn, streamArn, lobsTableArn, logGroupArn]) =>
+            lifecyclePolicy({
+              usersTableArn,
+              streamArn,
+              lobsTableArn,
+              lifecycleRoleArns: Object.values(args.lobAccounts).map((account) =>
+                accessRoleArn(account, lifecycleRole),
+              ),
+              logGroupArn,
+            }),
+          ),
+      {
+        timeout: 300,
+        vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [presignerSg.id] },
+        environment: { USERS_TABLE: users.name, LOBS_TABLE: lobs.name, LOB_REGISTRY: "lobs.json" },
+        files: { "lobs.json": JSON.stringify(registry, null, 2) },
+      },
+    );
+    this.lifecycleRoleArn = lifecycle.role.arn;
+    new aws.lambda.EventSourceMapping(
+      `${name}-lifecycle`,
+      {
+        functionName: lifecycle.fn.arn,
+        eventSourceArn: users.streamArn,
+        startingPosition: "LATEST",
+        batchSize: 10,
+        // A failed record is retried (its row shows drain-failed meanwhile), then skipped.
+        maximumRetryAttempts: 10,
+        bisectBatchOnFunctionError: true,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        // Only what the function acts on: a row newly revoked, or a row removed.
+        filterCriteria: {
+          filters: [
+            {
+              pattern: JSON.stringify({
+                eventName: ["MODIFY"],
+                dynamodb: { NewImage: { state: { S: ["revoked"] } } },
+              }),
+            },
+            { pattern: JSON.stringify({ eventName: ["REMOVE"] }) },
+          ],
+        },
+      },
+      parent,
+    );
+
+    // `studio-access admin`: grants and revokes entitlements, assumed by the configured admins.
+    if (args.admins.length > 0) {
+      const admin = new aws.iam.Role(
+        `${name}-admin`,
+        {
+          name: "studio-access-admin",
+          description: "studio-access admin: grant, revoke and list entitlements",
+          assumeRolePolicy: JSON.stringify(adminTrustPolicy({ admins: args.admins })),
+          maxSessionDuration: 3600,
+        },
+        parent,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-admin`,
+        {
+          role: admin.id,
+          policy: json(
+            pulumi
+              .all([users.arn, lobs.arn])
+              .apply(([usersTableArn, lobsTableArn]) =>
+                adminPolicy({ usersTableArn, lobsTableArn }),
+              ),
+          ),
+        },
+        parent,
+      );
+      this.adminRoleArn = admin.arn;
+    }
 
     this.presignerFunctionName = presigner.fn.name;
     this.authorizerFunctionName = authorizer.fn.name;

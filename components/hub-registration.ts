@@ -84,6 +84,36 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
     // The LOB's rows in the hub tables; the presigner reads both in one round trip. Items appear
     // only once what they point to works, and on destroy they go first: access ends before the
     // profile or role it leads to.
+    const members: aws.dynamodb.TableItem[] = [];
+    for (const team of args.teams) {
+      for (const member of team.members) {
+        // The default team keeps the resource names of releases before teams.
+        const id =
+          team.name === DEFAULT_TEAM
+            ? `${name}-member-${member}`
+            : `${name}-member-${team.name}-${member}`;
+        members.push(
+          new aws.dynamodb.TableItem(
+            id,
+            {
+              tableName: hub.usersTableName,
+              hashKey: ENTITLEMENTS_KEY.partition,
+              rangeKey: ENTITLEMENTS_KEY.sort,
+              item: JSON.stringify({
+                lob: { S: lob },
+                [ENTITLEMENTS_KEY.sort]: { S: userTeamKey(member, team.name) },
+                username: { S: member },
+                team: { S: team.name },
+                profileName: { S: teamProfileName(member, team.name) ?? member },
+                // A seed from the stack's config: `admin revoke` refuses it (remove it there).
+                source: { S: "config" },
+              }),
+            },
+            { ...here, dependsOn: args.recordDependsOn },
+          ),
+        );
+      }
+    }
     new aws.dynamodb.TableItem(
       `${name}-lob`,
       {
@@ -101,33 +131,10 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
           }),
         ),
       },
-      { ...here, dependsOn: args.recordDependsOn },
+      // After its members' rows, so on destroy it goes first: the LOB is unknown to the API at
+      // once, and the lifecycle function leaves the rows' profiles to the domain's drain.
+      { ...here, dependsOn: [...args.recordDependsOn, ...members] },
     );
-    for (const team of args.teams) {
-      for (const member of team.members) {
-        // The default team keeps the resource names of releases before teams.
-        const id =
-          team.name === DEFAULT_TEAM
-            ? `${name}-member-${member}`
-            : `${name}-member-${team.name}-${member}`;
-        new aws.dynamodb.TableItem(
-          id,
-          {
-            tableName: hub.usersTableName,
-            hashKey: ENTITLEMENTS_KEY.partition,
-            rangeKey: ENTITLEMENTS_KEY.sort,
-            item: JSON.stringify({
-              lob: { S: lob },
-              [ENTITLEMENTS_KEY.sort]: { S: userTeamKey(member, team.name) },
-              username: { S: member },
-              team: { S: team.name },
-              profileName: { S: teamProfileName(member, team.name) ?? member },
-            }),
-          },
-          { ...here, dependsOn: args.recordDependsOn },
-        );
-      }
-    }
     this.registerOutputs({});
   }
 }

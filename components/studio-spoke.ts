@@ -10,6 +10,8 @@ import {
   accessRoleTrustPolicy,
   organizationEndpointPolicy,
   executionRoleTrustPolicy,
+  lifecycleLobPolicy,
+  lifecycleRoleName,
   provisionerPolicy,
   provisionerRoleName,
   studioExecutionPolicy,
@@ -36,6 +38,8 @@ export interface HubOutputs {
   readonly usersTableName: string;
   readonly lobsTableName: string;
   readonly presignerRoleArn: string;
+  /** The hub's lifecycle function role: the LOB's lifecycle role trusts it (offboarding). */
+  readonly lifecycleRoleArn: string;
   /** The SAML entry's role, when the hub has one: it may assume the access role too. */
   readonly samlRoleArn?: string;
   /** LOB → the role the hub created for that LOB's hub-side pieces. */
@@ -85,6 +89,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
   readonly domainId: pulumi.Output<string>;
   readonly accessRoleArn: pulumi.Output<string>;
   readonly provisionerRoleArn: pulumi.Output<string>;
+  readonly lifecycleRoleArn: pulumi.Output<string>;
   /** The domain's default execution role (Studio basics, no team). */
   readonly executionRoleArn: pulumi.Output<string>;
   /** Team name → its execution role's ARN. */
@@ -378,7 +383,43 @@ export class StudioSpoke extends pulumi.ComponentResource {
       },
       here,
     );
-    this.ready = [accessPolicy, provisioning, ...ready];
+    // Offboards a revoked user: drains their apps and spaces and deletes the profile, as the hub's
+    // lifecycle function, through the hub endpoints; only profiles tagged with this LOB.
+    const lifecycleRole = new aws.iam.Role(
+      `${name}-lifecycle`,
+      {
+        name: lifecycleRoleName(hub.accessRoleName),
+        description: `Lets the studio-access lifecycle function offboard ${lob}'s revoked users`,
+        assumeRolePolicy: JSON.stringify(
+          accessRoleTrustPolicy({
+            presignerRoleArn: hub.lifecycleRoleArn,
+            stsEndpointId: hub.endpointIds.sts,
+          }),
+        ),
+        maxSessionDuration: 3600,
+      },
+      here,
+    );
+    this.lifecycleRoleArn = lifecycleRole.arn;
+    const offboarding = new aws.iam.RolePolicy(
+      `${name}-lifecycle`,
+      {
+        role: lifecycleRole.id,
+        policy: domain.id.apply((domainId) =>
+          JSON.stringify(
+            lifecycleLobPolicy({
+              region: hub.region,
+              accountId: args.accountId,
+              domainId,
+              lob,
+              sageMakerApiEndpointId: hub.endpointIds["sagemaker-api"],
+            }),
+          ),
+        ),
+      },
+      here,
+    );
+    this.ready = [accessPolicy, provisioning, offboarding, ...ready];
 
     this.registerOutputs({ domainId: this.domainId, accessRoleArn: this.accessRoleArn });
   }

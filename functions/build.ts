@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { build, type Metafile, type OutputFile } from "esbuild";
 
 /** Every Lambda function in the repository: `functions/<name>/index.ts`, exporting `handler`. */
-export const FUNCTION_NAMES = ["authorizer", "presigner", "saml"] as const;
+export const FUNCTION_NAMES = ["authorizer", "presigner", "saml", "lifecycle"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -100,11 +100,13 @@ export async function buildFunctions(
   outRoot = DEFAULT_OUT_DIR,
   flavour: Flavour = "lambda",
 ): Promise<Record<FunctionName, BuiltFunction>> {
-  const [authorizer, presigner, saml] = await Promise.all(
+  const built = await Promise.all(
     FUNCTION_NAMES.map((name) => buildFunction(name, outRoot, flavour)),
   );
-  if (!authorizer || !presigner || !saml) throw new Error("a function failed to build");
-  return { authorizer, presigner, saml };
+  return Object.fromEntries(FUNCTION_NAMES.map((name, i) => [name, built[i]])) as Record<
+    FunctionName,
+    BuiltFunction
+  >;
 }
 
 if (require.main === module) {

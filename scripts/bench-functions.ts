@@ -100,6 +100,7 @@ async function main(): Promise<void> {
           accountId: LOB_A_RECORD.accountId,
           accessRoleArn: LOB_A_RECORD.accessRoleArn,
           provisionerRoleArn: `${LOB_A_RECORD.accessRoleArn}-provisioner`,
+          lifecycleRoleArn: `${LOB_A_RECORD.accessRoleArn}-lifecycle`,
         },
       }),
     );

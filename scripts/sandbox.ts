@@ -80,6 +80,13 @@ ${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password} 
               response to POST /saml; add &relay=LOB to pick a Studio)
   logs        ${sandbox.logFile}
 
+As a platform engineer (sandbox credentials of a configured admin, valid 8 hours):
+  export ${Object.entries(sandbox.admin.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ")}
+  npx ${sandbox.admin.configure}
+  npx studio-access admin list     (or grant / revoke USER LOB [--team TEAM])
+
 A ready call (the access token is valid for 15 minutes):
   curl -i -H "Authorization: Bearer ${user?.accessToken ?? ""}" ${sandbox.apiUrl}/studios/lob-a
 dana.scientist is in two teams of lob-a: add ?team=analytics or ?team=forecasting for her.

@@ -73,6 +73,8 @@ export interface SharedConfig {
   readonly customerManagedKey: boolean;
   /** The SAML entry; absent, there is none. */
   readonly saml?: SamlEntryConfig;
+  /** Principals that may assume the admin role (`studio-access admin`). */
+  readonly admins: readonly string[];
 }
 
 export interface LobConfig {
@@ -153,6 +155,7 @@ const SHARED_KEYS = [
   "auditTrail",
   "customerManagedKey",
   "saml",
+  "admins",
 ];
 const LOB_KEYS = [
   "kind",
@@ -583,6 +586,21 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     "off",
   );
   const saml = parseSaml(r, lobs);
+  const adminsRaw = r.json("admins", "a list of IAM role or user ARNs", []);
+  const admins: string[] = [];
+  if (!Array.isArray(adminsRaw)) r.problem("admins", adminsRaw, "a list of IAM role or user ARNs");
+  else
+    adminsRaw.forEach((admin, i) => {
+      if (typeof admin !== "string" || !PRINCIPAL_ARN.test(admin))
+        r.problem(
+          `admins[${i}]`,
+          admin,
+          "an IAM role or user ARN (arn:aws:iam::<account>:role/<name>) that may assume the hub's admin role",
+        );
+      else if (admins.includes(admin))
+        r.problem(`admins[${i}]`, admin, "a principal not already listed");
+      else admins.push(admin);
+    });
 
   return {
     kind: "shared",
@@ -603,7 +621,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     clientCidrs,
     users,
     presignedUrl,
-    // "-provisioner" names its sibling, within IAM's 64 characters.
+    // "-provisioner" and "-lifecycle" name its siblings, within IAM's 64 characters.
     accessRoleName: r.string(
       "accessRoleName",
       ACCESS_ROLE_NAME,
@@ -620,6 +638,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     auditTrail: r.boolean("auditTrail", true),
     customerManagedKey: r.boolean("customerManagedKey", true),
     ...(saml ? { saml } : {}),
+    admins,
   };
 }
 

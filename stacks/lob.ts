@@ -23,6 +23,7 @@ const HUB_OUTPUTS: readonly (keyof HubOutputs)[] = [
   "usersTableName",
   "lobsTableName",
   "presignerRoleArn",
+  "lifecycleRoleArn",
   "deployerRoleArns",
 ];
 
@@ -144,6 +145,7 @@ export async function lobStack(config: LobConfig) {
     domainId: spoke.domainId,
     accessRoleArn: spoke.accessRoleArn,
     provisionerRoleArn: spoke.provisionerRoleArn,
+    lifecycleRoleArn: spoke.lifecycleRoleArn,
     executionRoleArn: spoke.executionRoleArn,
     teamRoleArns: spoke.teamRoleArns,
     /** Each team's members and the profile each gets on first sign-in. */

@@ -70,6 +70,7 @@ export async function sharedStack(config: SharedConfig) {
       auditTrail: config.auditTrail,
       customerManagedKey: config.customerManagedKey,
       functionDirs: functionBundles(),
+      admins: config.admins,
       ...(config.saml ? { saml: config.saml } : {}),
     },
     opts,
@@ -147,6 +148,8 @@ export async function sharedStack(config: SharedConfig) {
     usersTableName: app.usersTableName,
     lobsTableName: app.lobsTableName,
     presignerRoleArn: app.presignerRoleArn,
+    // Each LOB's lifecycle role trusts this role (offboarding).
+    lifecycleRoleArn: app.lifecycleRoleArn,
     deployerRoleArns: pulumi.all(
       Object.fromEntries(deployers.map(([lob, deployer]) => [lob, deployer.roleArn])),
     ),
@@ -179,6 +182,13 @@ export async function sharedStack(config: SharedConfig) {
             spMetadataXml: app.saml.spMetadataXml,
           },
           samlRoleArn: app.saml.roleArn,
+        }
+      : {}),
+    // The line a platform engineer pastes to set up `studio-access admin`, when admins are set.
+    ...(app.adminRoleArn
+      ? {
+          adminRoleArn: app.adminRoleArn,
+          adminConfigure: pulumi.interpolate`studio-access admin configure --role-arn ${app.adminRoleArn} --entitlements-table ${app.usersTableName} --lobs-table ${app.lobsTableName} --region ${config.region}`,
         }
       : {}),
     // The line a data scientist pastes to set up the studio-access CLI.

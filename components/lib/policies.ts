@@ -55,6 +55,149 @@ export function provisionerRoleName(accessRoleName: string): string {
   return `${accessRoleName}-provisioner`;
 }
 
+/** The name of every LOB's lifecycle role (offboarding): the access role's, with a suffix. */
+export function lifecycleRoleName(accessRoleName: string): string {
+  return `${accessRoleName}-lifecycle`;
+}
+
+/**
+ * The lifecycle function's rights in the hub: read the entitlements table's stream, read LOB
+ * records, update and delete entitlement rows (their state while it drains, and the row once the
+ * profile is gone), assume the LOBs' lifecycle roles, its logs and the hub VPC.
+ */
+export function lifecyclePolicy(args: {
+  usersTableArn: string;
+  streamArn: string;
+  lobsTableArn: string;
+  lifecycleRoleArns: readonly string[];
+  logGroupArn: string;
+}): PolicyDocument {
+  return document(
+    {
+      Sid: "ReadEntitlementChanges",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+      ],
+      Resource: args.streamArn,
+    },
+    {
+      Sid: "RecordOffboarding",
+      Effect: "Allow",
+      Action: ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      Resource: args.usersTableArn,
+    },
+    {
+      Sid: "ReadLobs",
+      Effect: "Allow",
+      Action: "dynamodb:GetItem",
+      Resource: args.lobsTableArn,
+    },
+    {
+      Sid: "AssumeLobLifecycleRoles",
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Resource: [...args.lifecycleRoleArns].sort(),
+    },
+    writeLogs(args.logGroupArn),
+    {
+      Sid: "AttachToHubVpc",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: "*",
+    },
+  );
+}
+
+/**
+ * A LOB's lifecycle role drains and deletes the profiles studio-access made there, and nothing
+ * else: describe and delete profiles tagged with this LOB, list and delete the domain's apps and
+ * spaces, only through the hub's SageMaker API endpoint.
+ */
+export function lifecycleLobPolicy(args: {
+  region: string;
+  accountId: string;
+  domainId: string;
+  lob: string;
+  sageMakerApiEndpointId: string;
+}): PolicyDocument {
+  const arn = (kind: string) => `arn:aws:sagemaker:${args.region}:${args.accountId}:${kind}`;
+  const throughHub = { "aws:SourceVpce": args.sageMakerApiEndpointId };
+  return document(
+    {
+      Sid: "ListStudioResources",
+      Effect: "Allow",
+      Action: ["sagemaker:ListApps", "sagemaker:ListSpaces"],
+      Resource: "*",
+      Condition: { StringEquals: throughHub },
+    },
+    {
+      Sid: "DeleteAppsAndSpaces",
+      Effect: "Allow",
+      Action: ["sagemaker:DeleteApp", "sagemaker:DeleteSpace"],
+      Resource: [arn(`app/${args.domainId}/*`), arn(`space/${args.domainId}/*`)],
+      Condition: { StringEquals: throughHub },
+    },
+    {
+      // Without a tag condition: a profile already deleted has no tags, and its describe must
+      // say ResourceNotFound (done), not AccessDenied.
+      Sid: "WatchProfiles",
+      Effect: "Allow",
+      Action: "sagemaker:DescribeUserProfile",
+      Resource: arn(`user-profile/${args.domainId}/*`),
+      Condition: { StringEquals: throughHub },
+    },
+    {
+      Sid: "DeleteOwnProfiles",
+      Effect: "Allow",
+      Action: "sagemaker:DeleteUserProfile",
+      Resource: arn(`user-profile/${args.domainId}/*`),
+      Condition: { StringEquals: { ...throughHub, [`aws:ResourceTag/${TAGS.lob}`]: args.lob } },
+    },
+  );
+}
+
+/** Trust of the hub's admin role: the principals the hub config names as admins, nothing else. */
+export function adminTrustPolicy(args: { admins: readonly string[] }): PolicyDocument {
+  return document({
+    Sid: "ConfiguredAdminsOnly",
+    Effect: "Allow",
+    Principal: { AWS: [...args.admins].sort() },
+    Action: "sts:AssumeRole",
+  });
+}
+
+/**
+ * What `studio-access admin` may do: read the LOBs, read entitlements, grant (put) and revoke
+ * (update) them. Not delete: a revoked row goes only once the lifecycle function has drained its
+ * profile, so an admin cannot skip offboarding.
+ */
+export function adminPolicy(args: { usersTableArn: string; lobsTableArn: string }): PolicyDocument {
+  return document(
+    {
+      Sid: "ReadLobs",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:Scan"],
+      Resource: args.lobsTableArn,
+    },
+    {
+      Sid: "GrantRevokeAndList",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Resource: [args.usersTableArn, `${args.usersTableArn}/index/*`],
+    },
+  );
+}
+
 /** Lambda writes its own log lines; the group exists already, with its retention. */
 function writeLogs(logGroupArn: string): PolicyStatement {
   return {

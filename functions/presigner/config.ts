@@ -8,6 +8,8 @@ export interface RegisteredLob {
   readonly accessRoleArn: string;
   /** The role that creates a user's profile on first sign-in (and nothing else). */
   readonly provisionerRoleArn: string;
+  /** The role that drains and deletes a revoked user's profile (the lifecycle function's). */
+  readonly lifecycleRoleArn: string;
 }
 
 export interface PresignerConfig {
@@ -41,7 +43,10 @@ function integerInRange(env: NodeJS.ProcessEnv, name: string, min: number, max: 
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,64}$/;
 
-/** Parses the registry file's text: `{"<lob>": {"accountId", "accessRoleArn", "provisionerRoleArn"}}`. */
+/**
+ * Parses the registry file's text:
+ * `{"<lob>": {"accountId", "accessRoleArn", "provisionerRoleArn", "lifecycleRoleArn"}}`.
+ */
 export function parseRegistry(text: string, source: string): ReadonlyMap<string, RegisteredLob> {
   let parsed: unknown;
   try {
@@ -51,31 +56,31 @@ export function parseRegistry(text: string, source: string): ReadonlyMap<string,
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new Error(
-      `${source}: expected an object of LOB name to {accountId, accessRoleArn, provisionerRoleArn}`,
+      `${source}: expected an object of LOB name to {accountId, accessRoleArn, provisionerRoleArn, lifecycleRoleArn}`,
     );
   }
   const lobs = new Map<string, RegisteredLob>();
   for (const [lob, entry] of Object.entries(parsed as Record<string, unknown>)) {
-    const { accountId, accessRoleArn, provisionerRoleArn } = (entry ?? {}) as Record<
-      string,
-      unknown
-    >;
+    const { accountId, accessRoleArn, provisionerRoleArn, lifecycleRoleArn } = (entry ??
+      {}) as Record<string, unknown>;
     const accountOf = (arn: unknown) =>
       typeof arn === "string" ? ROLE_ARN.exec(arn)?.[1] : undefined;
     if (
       typeof accountId !== "string" ||
       !ACCOUNT_ID.test(accountId) ||
       accountOf(accessRoleArn) !== accountId ||
-      accountOf(provisionerRoleArn) !== accountId
+      accountOf(provisionerRoleArn) !== accountId ||
+      accountOf(lifecycleRoleArn) !== accountId
     ) {
       throw new Error(
-        `${source}: "${lob}" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account`,
+        `${source}: "${lob}" needs an accountId, and an accessRoleArn, a provisionerRoleArn and a lifecycleRoleArn in that account`,
       );
     }
     lobs.set(lob, {
       accountId,
       accessRoleArn: accessRoleArn as string,
       provisionerRoleArn: provisionerRoleArn as string,
+      lifecycleRoleArn: lifecycleRoleArn as string,
     });
   }
   return lobs;

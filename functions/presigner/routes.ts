@@ -6,7 +6,7 @@ import { TEAM_NAME } from "../shared/teams";
 import type { PresignerConfig } from "./config";
 import { BadLanding, jsonResponse, RouteNotFound, Unauthenticated, UnknownLob } from "./errors";
 import type { AccessTables } from "./tables";
-import type { StudioSigner } from "./studio";
+import { isActive, type StudioSigner } from "./studio";
 
 /** How much of an invalid LOB name the log keeps: enough to recognise, too little to smuggle. */
 const LOGGED_INVALID_LOB = 32;
@@ -90,7 +90,7 @@ export function createRoutes(deps: {
     signal: AbortSignal,
   ): Promise<APIGatewayProxyResult> {
     const studios = (await tables.studiosOf(username, signal))
-      .filter(({ entitlement, record }) => record.teams.includes(entitlement.team))
+      .filter(({ entitlement, record }) => isActive(entitlement, record))
       .map(({ entitlement, record }) => ({
         lob: entitlement.lob,
         team: entitlement.team,

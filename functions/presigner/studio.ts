@@ -40,6 +40,14 @@ export interface StudioTarget {
   readonly profileName: string;
 }
 
+/** Whether a row opens Studio: not revoked (nor being drained), and of a team the LOB has. */
+export function isActive(entitlement: Entitlement, record: LobRecord): boolean {
+  return (
+    (entitlement.state === undefined || entitlement.state === "active") &&
+    record.teams.includes(entitlement.team)
+  );
+}
+
 /** The user has no profile in the team yet: their first sign-in, which creates it. */
 class ProfileMissing extends Error {}
 
@@ -101,9 +109,9 @@ export class StudioSigner {
   ): StudioTarget {
     const registered = this.options.lobs.get(lob);
     if (!record || !registered) throw new UnknownLob();
-    // Rows of teams the LOB no longer has open nothing (they are drained, not honoured).
+    // Rows of teams the LOB no longer has, and revoked rows being drained, open nothing.
     const rows = entitlements.filter(
-      (e) => record.teams.includes(e.team) && (team === undefined || e.team === team),
+      (e) => isActive(e, record) && (team === undefined || e.team === team),
     );
     const [entitlement] = rows;
     if (!entitlement) throw new NotEntitled();

@@ -21,6 +21,8 @@ export interface Entitlement {
   readonly username: string;
   readonly team: string;
   readonly profileName: string;
+  /** Absent on a row that was never revoked: active. */
+  readonly state?: string;
 }
 
 type Item = Record<string, unknown>;
@@ -43,7 +45,7 @@ function lobRecord(item: Item): LobRecord {
 }
 
 function entitlement(item: Item): Entitlement {
-  const { lob, username, team, profileName } = item;
+  const { lob, username, team, profileName, state } = item;
   if (
     typeof lob !== "string" ||
     typeof username !== "string" ||
@@ -55,7 +57,7 @@ function entitlement(item: Item): Entitlement {
       `users table: entitlement to "${String(lob)}" lacks a team or profileName`,
     );
   }
-  return { lob, username, team, profileName };
+  return { lob, username, team, profileName, ...(typeof state === "string" ? { state } : {}) };
 }
 
 async function call<T>(name: string, send: () => Promise<T>): Promise<T> {

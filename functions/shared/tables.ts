@@ -19,3 +19,15 @@ export const ENTITLEMENTS_BY_USERNAME = {
  * config, the presigner and the CLI all check names against this one pattern.
  */
 export const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * Where an entitlement is in its life. A row without `state` is active. `admin revoke` sets
+ * `revoked`; the lifecycle function sets `draining` while it stops the profile's apps and spaces
+ * and deletes it, then deletes the row (or sets `drain-failed`, with a `detail`, and retries).
+ * Only an active row opens Studio.
+ */
+export const ENTITLEMENT_STATES = ["active", "revoked", "draining", "drain-failed"] as const;
+export type EntitlementState = (typeof ENTITLEMENT_STATES)[number];
+
+/** Where a row came from: a stack's config (`members`) or `studio-access admin grant`. */
+export type EntitlementSource = "config" | "admin";

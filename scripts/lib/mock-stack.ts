@@ -184,6 +184,11 @@ function fabricate(
       Object.assign(state, {
         name: named,
         arn: `arn:aws:dynamodb:${region}:${account}:table/${named}`,
+        ...(inputs.streamEnabled === true
+          ? {
+              streamArn: `arn:aws:dynamodb:${region}:${account}:table/${named}/stream/2026-01-01T00:00:00.000`,
+            }
+          : {}),
       });
       break;
     case "aws:ec2/vpnConnection:VpnConnection":

@@ -12,6 +12,7 @@ import { generate as generateCertificate } from "selfsigned";
 import { endpointServices, type EndpointKey } from "../../components/lib/endpoints";
 import type { PolicyDocument } from "../../components/lib/policies";
 import { readBody, writeAssumeRoleResponse } from "../lib/aws-wire";
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { evaluateIam, type Outcome } from "../lib/iam-eval";
 
 /**
@@ -39,6 +40,8 @@ export interface Listener {
 interface TableInfo {
   readonly arn: string;
   readonly partitionKey: string;
+  /** The key attributes (partition, then sort). */
+  readonly keys: readonly string[];
 }
 
 interface Role {
@@ -168,6 +171,22 @@ function unrecognizedClient(res: ServerResponse): void {
   );
 }
 
+/**
+ * Lambda's event filtering (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html),
+ * for what the program's filters use: a list matches a value it holds, an object matches field
+ * by field.
+ */
+export function matchesFilter(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) return pattern.includes(value);
+  if (typeof pattern === "object" && pattern !== null) {
+    if (typeof value !== "object" || value === null) return false;
+    return Object.entries(pattern).every(([k, p]) =>
+      matchesFilter(p, (value as Record<string, unknown>)[k]),
+    );
+  }
+  return pattern === value;
+}
+
 function jsonError(res: ServerResponse, status: number, type: string, message: string): void {
   res.writeHead(status, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": type });
   res.end(JSON.stringify({ __type: type, message }));
@@ -193,6 +212,19 @@ export class AwsEmulator {
   readonly calls = new Map<string, number>();
   /** Fraction of STS and SageMaker calls answered with throttling (for the failure benchmark). */
   throttleRate = 0;
+  /**
+   * Stream subscriptions (a Lambda event source mapping on a table's stream): each write through
+   * the DynamoDB gateway that changes an item becomes a stream record, and the records its filters
+   * admit go to `deliver`, as Lambda's poller delivers them.
+   */
+  readonly streamSubscriptions: {
+    readonly table: string;
+    readonly functionArn: string;
+    readonly filters: readonly unknown[];
+  }[] = [];
+  deliver: ((functionArn: string, records: unknown[]) => Promise<void>) | undefined;
+  private streamSequence = 0;
+  private streamReader: DynamoDBClient | undefined;
   /** How long a new user profile stays Pending (real SageMaker: seconds). */
   profileStartMs = 1_500;
   random: () => number = Math.random;
@@ -680,7 +712,7 @@ export class AwsEmulator {
         "DeleteUserProfile",
       ].includes(operation)
     ) {
-      this.studioResources(operation, input, req, res);
+      await this.studioResources(operation, input, req, res, vpceId);
       return;
     }
     if (operation === "CreateUserProfile" || operation === "DescribeUserProfile") {
@@ -872,7 +904,18 @@ export class AwsEmulator {
       context: Record<string, string | string[]>;
     }[] =
       operation === "DescribeUserProfile"
-        ? [{ action: "sagemaker:DescribeUserProfile", resource: profileArn, context: {} }]
+        ? [
+            {
+              action: "sagemaker:DescribeUserProfile",
+              resource: profileArn,
+              context: Object.fromEntries(
+                Object.entries(domain?.profiles.get(name)?.tags ?? {}).map(([k, v]) => [
+                  `aws:ResourceTag/${k}`,
+                  v,
+                ]),
+              ),
+            },
+          ]
         : [
             {
               action: "sagemaker:CreateUserProfile",
@@ -974,16 +1017,64 @@ export class AwsEmulator {
     res.end(JSON.stringify({ UserProfileArn: profileArn }));
   }
 
-  /** SageMaker's Studio app and space calls a destroy makes (callers must hold issued credentials). */
-  private studioResources(
+  /**
+   * SageMaker's Studio app, space and profile calls a destroy and an offboarding make (callers must
+   * hold issued credentials). A role's session (the lifecycle role) is decided by IAM, with the
+   * profile's tags as `aws:ResourceTag/<key>`; a stack's own deploying principal is not modelled
+   * as IAM (it administers its account).
+   */
+  private async studioResources(
     operation: string,
     input: Record<string, unknown>,
     req: IncomingMessage,
     res: ServerResponse,
-  ): void {
-    if (!this.caller(req)) {
+    vpceId: string | undefined,
+  ): Promise<void> {
+    const caller = this.caller(req);
+    if (!caller) {
       unrecognizedClient(res);
       return;
+    }
+    if (this.roles.has(caller.roleArn)) {
+      const domainInput = input.DomainIdEquals ?? input.DomainId;
+      const domainIdIn = typeof domainInput === "string" ? domainInput : "";
+      const domain = this.domains.get(domainIdIn);
+      const arn = (kind: string) =>
+        `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? "000000000000"}:${kind}`;
+      const profile = domain?.profiles.get(String(input.UserProfileName));
+      const resource = operation.startsWith("List")
+        ? "*"
+        : operation === "DeleteApp"
+          ? arn(
+              `app/${domainIdIn}/${String(input.UserProfileName ?? input.SpaceName)}/${String(input.AppType).toLowerCase()}/${String(input.AppName)}`,
+            )
+          : operation === "DeleteSpace"
+            ? arn(`space/${domainIdIn}/${String(input.SpaceName)}`)
+            : arn(`user-profile/${domainIdIn}/${String(input.UserProfileName)}`);
+      const outcome = await evaluateIam({
+        principal: caller.principal,
+        action: `sagemaker:${operation}`,
+        resource,
+        resourceAccount: domain?.account ?? "000000000000",
+        identity: this.identityPolicies(caller.roleArn),
+        context: {
+          ...this.context(vpceId),
+          ...Object.fromEntries(
+            Object.entries(profile?.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
+          ),
+        },
+        ...this.boundaries(caller.principal, vpceId),
+      });
+      this.count(`SageMaker.${operation}:${outcome}`);
+      if (outcome !== "Allowed") {
+        jsonError(
+          res,
+          400,
+          "AccessDeniedException",
+          `User: ${caller.principal} is not authorized to perform: sagemaker:${operation} on resource: ${resource}`,
+        );
+        return;
+      }
     }
     const ok = (body: unknown) => {
       res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
@@ -1247,6 +1338,8 @@ export class AwsEmulator {
           res.end(JSON.stringify(denial));
           return;
         }
+        const streamed = this.streamedWrite(operation, body);
+        const before = streamed ? await this.itemImage(targetUrl, streamed) : undefined;
         const upstream = httpRequest(
           {
             host: target.hostname,
@@ -1258,6 +1351,10 @@ export class AwsEmulator {
           (answer) => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
+            if (streamed && answer.statusCode === 200)
+              answer.on("end", () => {
+                void this.emitStreamRecord(targetUrl, streamed, before);
+              });
           },
         );
         upstream.on("error", () => {
@@ -1268,6 +1365,88 @@ export class AwsEmulator {
     });
     this.extraServers.push(server);
     return listen(server);
+  }
+
+  /** A write to a table someone subscribed to: its table and key. */
+  private streamedWrite(
+    operation: string,
+    body: string,
+  ): { table: string; key: Record<string, unknown> } | undefined {
+    if (!["PutItem", "UpdateItem", "DeleteItem"].includes(operation)) return undefined;
+    const input = JSON.parse(body || "{}") as {
+      TableName?: string;
+      Key?: Record<string, unknown>;
+      Item?: Record<string, unknown>;
+    };
+    const table = input.TableName ?? "";
+    const info = this.tables.get(table);
+    if (!info || !this.streamSubscriptions.some((s) => s.table === table)) return undefined;
+    const key =
+      input.Key ??
+      Object.fromEntries(Object.entries(input.Item ?? {}).filter(([k]) => info.keys.includes(k)));
+    return { table, key };
+  }
+
+  /** The item as DynamoDB holds it now (read straight from the DynamoDB emulator). */
+  private async itemImage(
+    targetUrl: string,
+    write: { table: string; key: Record<string, unknown> },
+  ): Promise<Record<string, unknown> | undefined> {
+    this.streamReader ??= new DynamoDBClient({
+      region: this.region,
+      endpoint: targetUrl,
+      credentials: { accessKeyId: "stream", secretAccessKey: "stream" },
+    });
+    const { Item } = await this.streamReader.send(
+      new GetItemCommand({
+        TableName: write.table,
+        Key: write.key as Record<string, AttributeValue>,
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  /**
+   * The stream record of a write (NEW_AND_OLD_IMAGES), delivered to each subscription whose filter
+   * admits it. Delivery is asynchronous, after the write answered, as with Lambda's poller; a
+   * delivery that fails is retried twice, a second apart.
+   */
+  private async emitStreamRecord(
+    targetUrl: string,
+    write: { table: string; key: Record<string, unknown> },
+    before: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    try {
+      const after = await this.itemImage(targetUrl, write);
+      if (JSON.stringify(before) === JSON.stringify(after)) return;
+      const record = {
+        eventName: !before ? "INSERT" : !after ? "REMOVE" : "MODIFY",
+        eventSource: "aws:dynamodb",
+        dynamodb: {
+          Keys: write.key,
+          ...(before ? { OldImage: before } : {}),
+          ...(after ? { NewImage: after } : {}),
+          SequenceNumber: String((this.streamSequence += 1)),
+          StreamViewType: "NEW_AND_OLD_IMAGES",
+        },
+      };
+      for (const subscription of this.streamSubscriptions.filter((s) => s.table === write.table)) {
+        if (!subscription.filters.some((f) => matchesFilter(f, record))) continue;
+        this.count("DynamoDBStreams.Record");
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const failed = await this.deliver?.(subscription.functionArn, [record]).then(
+            () => false,
+            () => true,
+          );
+          if (!failed) break;
+          this.count("DynamoDBStreams.Retry");
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    } catch {
+      this.count("DynamoDBStreams.Lost");
+    }
   }
 
   /** Why IAM refuses a DynamoDB request, as DynamoDB answers it; undefined when it is allowed. */

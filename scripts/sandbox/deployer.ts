@@ -339,6 +339,7 @@ export class Deployer {
         this.emulator.tables.set(name, {
           arn: String(r.state.arn),
           partitionKey: String(i.hashKey),
+          keys,
         });
         undo.push(async () => {
           this.emulator.tables.delete(name);
@@ -439,6 +440,30 @@ export class Deployer {
         this.emulator.createUserProfile(domainId, name);
         undo.push(() => {
           this.emulator.deleteUserProfile(domainId, name);
+        });
+        return undefined;
+      }
+      case "aws:lambda/eventSourceMapping:EventSourceMapping": {
+        // The table's stream feeds the function, through its filters.
+        const streamArn = String(i.eventSourceArn);
+        const table = [...this.emulator.tables.entries()].find(([, t]) =>
+          streamArn.startsWith(`${t.arn}/stream/`),
+        )?.[0];
+        if (!table) throw new Error(`no table has the stream ${streamArn}`);
+        const filters = (
+          (i.filterCriteria as { filters?: { pattern: string }[] } | undefined)?.filters ?? []
+        ).map((f) => JSON.parse(f.pattern) as unknown);
+        const subscription = {
+          table,
+          functionArn: String(i.functionName),
+          filters: filters.length > 0 ? filters : [{}],
+        };
+        this.emulator.streamSubscriptions.push(subscription);
+        undo.push(() => {
+          this.emulator.streamSubscriptions.splice(
+            this.emulator.streamSubscriptions.indexOf(subscription),
+            1,
+          );
         });
         return undefined;
       }

@@ -6,9 +6,10 @@ import {
 import { cognitoClient, poolClient, signIn as cliSignIn } from "../../cli/cognito";
 import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildFunctions, SANDBOX_OUT_DIR } from "../../functions/build";
+import { buildFunctions, REPO_ROOT, SANDBOX_OUT_DIR } from "../../functions/build";
 import {
   fullStackName,
   loadStackConfig,
@@ -53,6 +54,11 @@ export interface RunningSandbox {
   /** The hub Studio endpoint over TLS (self-signed), for a browser following a presigned URL. */
   readonly studioTls: string;
   readonly users: readonly SignedInUser[];
+  /**
+   * A platform engineer's session for `studio-access admin`: the environment (sandbox credentials
+   * of a configured admin, the STS and DynamoDB endpoints) and the configure arguments.
+   */
+  readonly admin: { readonly env: Record<string, string>; readonly configure: string };
   readonly emulator: AwsEmulator;
   readonly functions: ReadonlyMap<string, LambdaHost>;
   signIn(username: string, password: string, totpSecret?: string): Promise<string>;
@@ -206,6 +212,48 @@ async function startFunctions(
   return hosts;
 }
 
+/** The AWS SDK's environment credentials for a session the emulator issued. */
+function awsCredentialsEnv(c: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: c.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+    AWS_SESSION_TOKEN: c.sessionToken,
+  };
+}
+
+/** Runs the studio-access CLI from source in its own process, as an engineer's terminal would. */
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", path.join(REPO_ROOT, "cli", "index.ts"), ...args],
+      {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          AWS_EC2_METADATA_DISABLED: "true",
+          ...env,
+        },
+        cwd: REPO_ROOT,
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") {
+          reject(new Error(`the CLI did not run: ${error.message}`));
+          return;
+        }
+        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
 interface HttpAnswer {
   readonly status: number;
   readonly location?: string;
@@ -354,6 +402,14 @@ export async function rehearse(
         cleanups.unshift(async () => {
           await Promise.all([...functions.values()].map((f) => f.stop()));
         });
+        // Lambda's poller: stream records go to the function the event source mapping names; a
+        // batch with failed items is delivered again (the emulator retries).
+        emulator.deliver = async (functionArn, records) => {
+          const host = functions.get(functionArn);
+          if (!host) throw new Error(`no function ${functionArn}`);
+          const result = await host.invoke<{ batchItemFailures?: unknown[] }>({ Records: records });
+          if ((result.batchItemFailures ?? []).length > 0) throw new Error("batch item failures");
+        };
         const definition = apiFromResources(shared.resources);
         const api = new PrivateApi(definition, functions);
         emulator.apiHandler = api.handle.bind(api);
@@ -825,6 +881,111 @@ export async function rehearse(
         }
       },
     );
+    // Entitlements as data: a platform engineer runs `studio-access admin` (the CLI's own code, in
+    // its own process) with their own credentials, through the hub's admin role.
+    const adminDir = path.join(services.stateDir, "admin-cli");
+    const adminPrincipal = (shared.outputs.adminRoleArn as string | undefined)
+      ? "arn:aws:iam::111111111111:role/platform-engineer"
+      : "";
+    const adminCli = (args: string[], principal = adminPrincipal) =>
+      runCli(args, {
+        ...awsCredentialsEnv(emulator.issueCredentials(principal)),
+        STUDIO_ACCESS_CONFIG_DIR: adminDir,
+        // Outside any VPC, as from an engineer's laptop: STS and DynamoDB at their public endpoints.
+        AWS_ENDPOINT_URL_STS: emulator.publicListener.url,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
+      });
+    await step(
+      "admin: a platform engineer grants user-lob-b lob-a's forecasting team; their first sign-in there makes the profile",
+      async () => {
+        const configured = await adminCli(
+          String(shared.outputs.adminConfigure).split(" ").slice(1),
+        );
+        if (configured.code !== 0) throw new Error(configured.stderr);
+        const granted = await adminCli([
+          "admin",
+          "grant",
+          "user-lob-b",
+          "lob-a",
+          "--team",
+          "forecasting",
+        ]);
+        if (granted.code !== 0) throw new Error(`exit ${String(granted.code)}: ${granted.stderr}`);
+        const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+        expectStatus(answer, 302, "user-lob-b on lob-a after the grant");
+        const profile = profileOf("forecasting--user-lob-b");
+        if (profile?.tags["studio-access:team"] !== "forecasting")
+          throw new Error("no forecasting profile for user-lob-b");
+        return {
+          detail: `${granted.stdout.trim()}\nthen GET /studios/lob-a: 302`,
+          value: undefined,
+        };
+      },
+    );
+    await step("refused: admin by a principal not among the hub's admins (exit 3)", async () => {
+      const refused = await adminCli(
+        ["admin", "grant", "user-lob-b", "lob-a"],
+        "arn:aws:iam::222222222222:role/lob-a-admin",
+      );
+      if (refused.code !== 3) throw new Error(`exit ${String(refused.code)}: ${refused.stderr}`);
+      return { detail: `exit 3: ${refused.stderr.trim()}`, value: undefined };
+    });
+    await step("refused: admin revoke of a member from a stack's config (exit 2)", async () => {
+      const refused = await adminCli(["admin", "revoke", "user-lob-a", "lob-a"]);
+      if (refused.code !== 2) throw new Error(`exit ${String(refused.code)}: ${refused.stderr}`);
+      return { detail: `exit 2: ${refused.stderr.trim()}`, value: undefined };
+    });
+    await step(
+      "admin revoke: user-lob-b leaves lob-a's forecasting; Studio refuses them at once, and their app, space and profile are drained and deleted",
+      async () => {
+        // Their forecasting Studio in use: an app running (opened) and a space of theirs.
+        const opened = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+        expectStatus(opened, 302, "user-lob-b in forecasting");
+        const [url, headers] = throughListener(
+          opened.location ?? "",
+          resolve(new URL(opened.location ?? "").host),
+        );
+        expectStatus(await get(url, headers), 200, "user-lob-b's forecasting Studio");
+        const profile = profileOf("forecasting--user-lob-b");
+        if (!profile) throw new Error("no forecasting profile for user-lob-b");
+        emulator.createSpace(profile.domainId, "demand-model", profile.name);
+        const started = Date.now();
+        const revoked = await adminCli(["admin", "revoke", "user-lob-b", "lob-a"]);
+        if (revoked.code !== 0) throw new Error(`exit ${String(revoked.code)}: ${revoked.stderr}`);
+        const refused = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+        expectStatus(refused, 403, "user-lob-b after the revoke");
+        const states: string[] = [];
+        for (;;) {
+          const listed = await adminCli(["admin", "list", "--user", "user-lob-b", "--json"]);
+          const rows = (
+            JSON.parse(listed.stdout) as { entitlements: { lob: string; state: string }[] }
+          ).entitlements;
+          const state = rows.find((r) => r.lob === "lob-a")?.state ?? "gone";
+          if (states.at(-1) !== state) states.push(state);
+          if (state === "gone") break;
+          if (Date.now() - started > 20_000)
+            throw new Error(
+              `still ${state} after 20 s; stream ${JSON.stringify([...emulator.calls].filter(([k]) => k.startsWith("DynamoDBStreams") || k.includes("UpdateItem")))}; lifecycle ${JSON.stringify([...functions.values()].flatMap((f) => f.logs).filter((l) => l.message === "offboard"))}`,
+            );
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const elapsed = Date.now() - started;
+        if (profileOf(profile.name)) throw new Error("their forecasting profile remains");
+        if (emulator.apps.some((a) => a.userProfileName === profile.name && a.status !== "Deleted"))
+          throw new Error("their forecasting app remains");
+        if (emulator.domains.get(profile.domainId)?.spaces.has("demand-model"))
+          throw new Error("their space remains");
+        if (!profileOf("user-lob-b")) throw new Error("their lob-b profile went too");
+        const line = [...functions.values()]
+          .flatMap((f) => f.logs)
+          .find((l) => l.message === "offboard" && l.profile === profile.name);
+        const after = await adminCli(["admin", "list", "--lob", "lob-a"]);
+        return {
+          detail: `${revoked.stdout.trim()}\nthen 403 ${refused.body}\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms (lifecycle function: ${String(line?.outcome)} in ${String(line?.latencyMs)} ms)\nprofile, app and space gone; user-lob-b's lob-b profile kept\n${after.stdout.trimEnd()}`,
+          value: undefined,
+        };
+      },
+    );
     await step("the function logs hold no token and no presigned URL", () => {
       const logged = JSON.stringify([...functions.values()].flatMap((f) => f.logs));
       const leaks = [
@@ -914,6 +1075,14 @@ export async function rehearse(
         idpUrl: idpPage.url,
         studioTls,
         users: signedIn,
+        admin: {
+          env: {
+            ...awsCredentialsEnv(emulator.issueCredentials(adminPrincipal, 8 * 3600)),
+            AWS_ENDPOINT_URL_STS: emulator.publicListener.url,
+            AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
+          },
+          configure: String(shared.outputs.adminConfigure),
+        },
         emulator,
         functions,
         signIn,

@@ -257,6 +257,55 @@ describe("studio-access against the sandbox", () => {
     }
   });
 
+  it("admin: a platform engineer grants, lists and revokes through the hub's admin role, as shipped", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "studio-access-admin-"));
+    const admin = (args: string[]) => cli(dir, args, { env: sandbox.admin.env });
+    expect(await admin(sandbox.admin.configureArgs)).toEqual({
+      code: 0,
+      stdout: `Saved to ${dir}. Next: studio-access admin list\n`,
+      stderr: "",
+    });
+    expect(statSync(path.join(dir, "admin.json")).mode & 0o777).toBe(0o600);
+    expect(await admin(["admin", "grant", "jane.doe", "lob-b"])).toEqual({
+      code: 0,
+      stdout:
+        "Granted jane.doe in lob-b/default (profile jane-doe-d48722). The profile is created on their first sign-in.\n",
+      stderr: "",
+    });
+    expect((await admin(["admin", "grant", "jane.doe", "lob-b"])).stdout).toBe(
+      "jane.doe in lob-b/default (profile jane-doe-d48722) is already granted.\n",
+    );
+    expect((await admin(["admin", "list", "--user", "jane.doe"])).stdout).toBe(
+      "LOB    TEAM     USER      PROFILE          STATE   SOURCE\n" +
+        "lob-b  default  jane.doe  jane-doe-d48722  active  admin\n",
+    );
+    expect(await admin(["admin", "grant", "jane.doe", "lob-a"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "studio-access: lob-a has teams analytics, forecasting: choose one with --team\n",
+    });
+    expect(await admin(["admin", "grant", "jane.doe", "lob-z"])).toEqual({
+      code: 4,
+      stdout: "",
+      stderr: "studio-access: no LOB lob-z is registered in the hub\n",
+    });
+    const revoked = await admin(["admin", "revoke", "jane.doe", "lob-b"]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/^Revoked jane\.doe in lob-b\/default/);
+    // Never signed in, so no profile: the lifecycle function deletes the row at once.
+    let listed = "";
+    for (let i = 0; i < 50; i++) {
+      listed = (await admin(["admin", "list", "--user", "jane.doe"])).stdout;
+      if (listed === "No entitlements.\n") break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(listed).toBe("No entitlements.\n");
+    // Without AWS credentials: one line, exit 3.
+    const none = await cli(dir, ["admin", "list"], { env: { AWS_EC2_METADATA_DISABLED: "true" } });
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/^studio-access: cannot assume the admin role .+\n$/);
+  }, 60_000);
+
   it("open --print prints a one-time URL that opens Studio through the hub Studio endpoint", async () => {
     const dir = await signedIn();
     const run = await cli(dir, ["open", "lob-a", "--print"]);

@@ -7,7 +7,7 @@ let shared: StackRun;
 beforeAll(async () => {
   planned = await planRepositoryStacks();
   shared = planned.shared;
-});
+}, 60_000);
 
 const role = (name: string) => one(shared, "aws:iam/role:Role", name);
 const fn = (name: string) => one(shared, "aws:lambda/function:Function", name);
@@ -128,11 +128,13 @@ describe("AccessApp: presigner", () => {
         accountId: "222222222222",
         accessRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole",
         provisionerRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
+        lifecycleRoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle",
       },
       "lob-b": {
         accountId: "333333333333",
         accessRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole",
         provisionerRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
+        lifecycleRoleArn: "arn:aws:iam::333333333333:role/StudioAccessRole-lifecycle",
       },
     });
   });
@@ -324,6 +326,7 @@ describe("AccessApp: private API", () => {
     expect(groups.map((g) => [g.name, g.inputs.retentionInDays, g.inputs.kmsKeyId])).toEqual([
       ["access-authorizer", 365, key.state.arn],
       ["access-presigner", 365, key.state.arn],
+      ["access-lifecycle", 365, key.state.arn],
       ["access-api-access", 365, key.state.arn],
     ]);
   });
@@ -629,4 +632,127 @@ describe("AccessApp: data at rest and audit", () => {
       one(run, "aws:dynamodb/table:Table", "access-lobs").inputs.serverSideEncryption as object,
     ).toEqual({ enabled: true });
   });
+});
+
+describe("AccessApp: offboarding (the lifecycle function)", () => {
+  it("runs on the entitlements table's stream (old and new images), for newly revoked or removed rows only", () => {
+    const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
+    expect(users.inputs).toMatchObject({
+      streamEnabled: true,
+      streamViewType: "NEW_AND_OLD_IMAGES",
+    });
+    expect(
+      one(shared, "aws:lambda/eventSourceMapping:EventSourceMapping", "access-lifecycle").inputs,
+    ).toEqual({
+      functionName: fn("access-lifecycle").state.arn,
+      eventSourceArn: users.state.streamArn,
+      startingPosition: "LATEST",
+      batchSize: 10,
+      maximumRetryAttempts: 10,
+      bisectBatchOnFunctionError: true,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      filterCriteria: {
+        filters: [
+          {
+            pattern: '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"state":{"S":["revoked"]}}}}',
+          },
+          { pattern: '{"eventName":["REMOVE"]}' },
+        ],
+      },
+    });
+  });
+
+  it("may read the stream and LOB records, update and delete rows, assume the LOBs' lifecycle roles: nothing else", () => {
+    const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
+    const lobs = one(shared, "aws:dynamodb/table:Table", "access-lobs");
+    const statements = (
+      policyOf(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-lifecycle")) as {
+        Statement: { Sid: string; Action: unknown; Resource: unknown }[];
+      }
+    ).Statement;
+    expect(statements.map((st) => [st.Sid, st.Action, st.Resource]).slice(0, 4)).toEqual([
+      [
+        "ReadEntitlementChanges",
+        [
+          "dynamodb:DescribeStream",
+          "dynamodb:GetRecords",
+          "dynamodb:GetShardIterator",
+          "dynamodb:ListStreams",
+        ],
+        users.state.streamArn,
+      ],
+      ["RecordOffboarding", ["dynamodb:UpdateItem", "dynamodb:DeleteItem"], users.state.arn],
+      ["ReadLobs", "dynamodb:GetItem", lobs.state.arn],
+      [
+        "AssumeLobLifecycleRoles",
+        "sts:AssumeRole",
+        [
+          "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle",
+          "arn:aws:iam::333333333333:role/StudioAccessRole-lifecycle",
+        ],
+      ],
+    ]);
+    expect(statements.map((st) => st.Sid).slice(4)).toEqual(["WriteOwnLogs", "AttachToHubVpc"]);
+    expect(fn("access-lifecycle").inputs).toMatchObject({
+      timeout: 300,
+      vpcConfig: fn("access-presigner").inputs.vpcConfig,
+      environment: {
+        variables: {
+          NODE_OPTIONS: "--enable-source-maps",
+          USERS_TABLE: users.state.name,
+          LOBS_TABLE: lobs.state.name,
+          LOB_REGISTRY: "lobs.json",
+        },
+      },
+    });
+  });
+});
+
+describe("AccessApp: the admin role (studio-access admin)", () => {
+  it("is trusted by exactly the configured admins, and may grant, revoke and list, not delete", () => {
+    const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
+    const lobs = one(shared, "aws:dynamodb/table:Table", "access-lobs");
+    const admin = role("access-admin");
+    expect(admin.inputs.name).toBe("studio-access-admin");
+    expect(policyOf(admin, "assumeRolePolicy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ConfiguredAdminsOnly",
+          Effect: "Allow",
+          Principal: { AWS: ["arn:aws:iam::111111111111:role/platform-engineer"] },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    expect(policyOf(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-admin"))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReadLobs",
+          Effect: "Allow",
+          Action: ["dynamodb:GetItem", "dynamodb:Scan"],
+          Resource: lobs.state.arn,
+        },
+        {
+          Sid: "GrantRevokeAndList",
+          Effect: "Allow",
+          Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+          Resource: [users.state.arn, `${String(users.state.arn)}/index/*`],
+        },
+      ],
+    });
+    expect(String(shared.outputs.adminConfigure)).toBe(
+      `studio-access admin configure --role-arn ${String(admin.state.arn)} --entitlements-table ${String(users.state.name)} --lobs-table ${String(lobs.state.name)} --region us-east-1`,
+    );
+  });
+
+  it("is not created when the config names no admins", async () => {
+    const run = await runStackUnderMocks({
+      stack: "shared",
+      config: { ...loadStackConfig("shared"), "studio-access:admins": "[]" },
+    });
+    expect(run.resources.filter((r) => r.name === "access-admin")).toEqual([]);
+    expect(run.outputs.adminConfigure).toBeUndefined();
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { HUB_ACCOUNT, ofType, one, planRepositoryStacks } from "../helpers/stack
 let shared: StackRun;
 beforeAll(async () => {
   ({ shared } = await planRepositoryStacks());
-});
+}, 60_000);
 
 const tgwTable = (run: StackRun, name: string) =>
   one(run, "aws:ec2transitgateway/routeTable:RouteTable", name);

@@ -6,7 +6,7 @@ import { HUB_ACCOUNT, ofType, one, planRepositoryStacks, type Planned } from "..
 let planned: Planned;
 beforeAll(async () => {
   planned = await planRepositoryStacks();
-});
+}, 60_000);
 
 const endpoint = (key: string) =>
   one(planned.shared, "aws:ec2/vpcEndpoint:VpcEndpoint", `hub-${key}`);

@@ -16,7 +16,7 @@ let lobA: StackRun;
 beforeAll(async () => {
   planned = await planRepositoryStacks();
   lobA = planned.lobA;
-});
+}, 60_000);
 
 const hubOut = () =>
   planned.shared.outputs as Record<string, unknown> & {
@@ -322,6 +322,7 @@ describe("HubRegistration: rows in the hub tables", () => {
         username: { S: username },
         team: { S: team },
         profileName: { S: profileName },
+        source: { S: "config" },
       }),
     });
     expect(rows).toEqual([
@@ -351,6 +352,8 @@ describe("HubRegistration: rows in the hub tables", () => {
       username: { S: "user-lob-b" },
       team: { S: "default" },
       profileName: { S: "user-lob-b" },
+      // A seed from the stack's config, which `admin revoke` refuses.
+      source: { S: "config" },
     });
     const record = one(planned.lobB, "aws:dynamodb/tableItem:TableItem", "lob-b-lob");
     expect((JSON.parse(record.inputs.item as string) as { teams: unknown }).teams).toEqual({

@@ -69,6 +69,16 @@ describe("npm run sandbox (end to end, offline)", () => {
         "✓",
         "refused: an entitlement forged with admin rights naming a colleague's profile (no URL)",
       ],
+      [
+        "✓",
+        "admin: a platform engineer grants user-lob-b lob-a's forecasting team; their first sign-in there makes the profile",
+      ],
+      ["✓", "refused: admin by a principal not among the hub's admins (exit 3)"],
+      ["✓", "refused: admin revoke of a member from a stack's config (exit 2)"],
+      [
+        "✓",
+        "admin revoke: user-lob-b leaves lob-a's forecasting; Studio refuses them at once, and their app, space and profile are drained and deleted",
+      ],
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],
@@ -76,7 +86,20 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("107 resources, 32 of them created in the emulators");
+    expect(stdout).toContain("114 resources, 37 of them created in the emulators");
+    // Entitlements as data, and offboarding.
+    expect(stdout).toContain(
+      "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b). The profile is created on their first sign-in.",
+    );
+    expect(stdout).toContain(
+      "exit 3: studio-access: cannot assume the admin role arn:aws:iam::111111111111:role/studio-access-admin: AccessDenied",
+    );
+    expect(stdout).toContain(
+      "exit 2: studio-access: user-lob-a's entitlement to lob-a/analytics comes from the lob-a stack's config (teams.analytics.members): remove it there and run pulumi up -s lob-a",
+    );
+    expect(stdout).toMatch(
+      /admin list saw (revoked -> )?draining -> gone within \d+ ms \(lifecycle function: offboarded in \d+ ms\)\nprofile, app and space gone; user-lob-b's lob-b profile kept/,
+    );
     // First sign-ins: each profile made through the provisioning role, with its team's role and tags.
     expect(stdout).toMatch(
       /\d+ ms with the profile's creation \(Pending 1500 ms\); role arn:aws:iam::222222222222:role\/studio-access\/studio-access-team-analytics, tags \{"studio-access:lob":"lob-a","studio-access:team":"analytics","studio-access:username":"user-lob-a"\}/,
@@ -113,13 +136,13 @@ describe("npm run sandbox (end to end, offline)", () => {
     // sign-ins; lob-b's user opened Studio by SAML (one profile). Their destroys drained and
     // deleted them all; both spokes were swept.
     expect(stdout).toContain(
-      "clean-up deleted 1 Studio app, 1 space, 3 user profiles, 2 NFS security groups, 2 EFS mount targets",
+      "27 resources deleted from the emulators; clean-up deleted 1 Studio app, 1 space, 3 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
+      "21 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 37 of 37 steps in [\d.]+ s/);
-  }, 150_000);
+    expect(stdout).toMatch(/rehearsal passed: 41 of 41 steps in [\d.]+ s/);
+  }, 240_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {
     const child = spawn(process.execPath, [TSX, SANDBOX, "--keep"], {
@@ -166,7 +189,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-  }, 150_000);
+  }, 240_000);
 
   it("--help explains the command and exits 0", async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [TSX, SANDBOX, "--help"], {

@@ -966,6 +966,7 @@ describe("presigner: configuration", () => {
             accountId: LOB_A.accountId,
             accessRoleArn: LOB_A.accessRoleArn,
             provisionerRoleArn: `${LOB_A.accessRoleArn}-provisioner`,
+            lifecycleRoleArn: `${LOB_A.accessRoleArn}-lifecycle`,
           },
         ],
         [
@@ -974,6 +975,7 @@ describe("presigner: configuration", () => {
             accountId: LOB_B.accountId,
             accessRoleArn: LOB_B.accessRoleArn,
             provisionerRoleArn: `${LOB_B.accessRoleArn}-provisioner`,
+            lifecycleRoleArn: `${LOB_B.accessRoleArn}-lifecycle`,
           },
         ],
       ]),
@@ -991,22 +993,22 @@ describe("presigner: configuration", () => {
     [
       "a list",
       "[]",
-      "LOB_REGISTRY f: expected an object of LOB name to {accountId, accessRoleArn, provisionerRoleArn}",
+      "LOB_REGISTRY f: expected an object of LOB name to {accountId, accessRoleArn, provisionerRoleArn, lifecycleRoleArn}",
     ],
     [
       "a LOB without a provisioning role",
       '{"lob-a":{"accountId":"222222222222","accessRoleArn":"arn:aws:iam::222222222222:role/R"}}',
-      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account',
+      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn, a provisionerRoleArn and a lifecycleRoleArn in that account',
     ],
     [
       "a provisioning role in another account",
       '{"lob-a":{"accountId":"222222222222","accessRoleArn":"arn:aws:iam::222222222222:role/R","provisionerRoleArn":"arn:aws:iam::333333333333:role/P"}}',
-      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account',
+      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn, a provisionerRoleArn and a lifecycleRoleArn in that account',
     ],
     [
       "a role in another account",
       '{"lob-a":{"accountId":"222222222222","accessRoleArn":"arn:aws:iam::333333333333:role/R"}}',
-      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn and a provisionerRoleArn in that account',
+      'LOB_REGISTRY f: "lob-a" needs an accountId, and an accessRoleArn, a provisionerRoleArn and a lifecycleRoleArn in that account',
     ],
   ])("refuses a registry that is %s", (_what, text, message) => {
     expect(() => parseRegistry(text, "LOB_REGISTRY f")).toThrow(message);

@@ -7,7 +7,12 @@ import {
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import {
+  CreatePresignedDomainUrlCommand,
+  CreateUserProfileCommand,
+  DescribeUserProfileCommand,
+  SageMakerClient,
+} from "@aws-sdk/client-sagemaker";
 import { mockClient } from "aws-sdk-client-mock";
 import { loadConfig } from "../../functions/presigner/config";
 import { createHandler } from "../../functions/saml/handler";
@@ -52,6 +57,9 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const sts = mockClient(STSClient);
 const sm = mockClient(SageMakerClient);
 let entitlements: Row[];
+let records: Map<string, Record<string, unknown>>;
+/** Time as the handler sees it; a wait for a new profile moves it on. */
+let skew = 0;
 let replayItems: Map<string, Record<string, unknown>>;
 let logs: ReturnType<typeof captureLogs>;
 
@@ -61,7 +69,7 @@ beforeEach(() => {
   sm.reset();
   entitlements = [row("user-lob-a", "lob-a", "user-lob-a")];
   replayItems = new Map();
-  const records = new Map([
+  records = new Map<string, Record<string, unknown>>([
     ["lob-a", LOB_A_RECORD],
     ["lob-b", LOB_B],
   ]);
@@ -113,7 +121,11 @@ const handler = () =>
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     sts: new STSClient({}),
     sageMaker: (region, credentials) => new SageMakerClient({ region, credentials }),
-    now: Date.now,
+    now: () => Date.now() + skew,
+    sleep: (ms) => {
+      skew += ms;
+      return Promise.resolve();
+    },
   });
 const context = { awsRequestId: "corr-1234", getRemainingTimeInMillis: () => 28_000 };
 const post = (form: Record<string, string>, base64 = false): APIGatewayProxyEvent => {
@@ -218,6 +230,52 @@ describe("POST /saml", () => {
     );
     expect(other.statusCode).toBe(403);
     expect(lastLog()).toMatchObject({ reason: "RelayState names a LOB the user may not open" });
+  });
+
+  it("lets RelayState name a team (lob/team, an application per team), and refuses a malformed one", async () => {
+    records.set("lob-b", { ...LOB_B, teams: ["analytics", "forecasting"] });
+    entitlements.push(
+      row("user-lob-a", "lob-b", "analytics--user-lob-a", "analytics"),
+      row("user-lob-a", "lob-b", "forecasting--user-lob-a", "forecasting"),
+    );
+    const picked = await handler()(
+      post({ SAMLResponse: responseFor("user-lob-a"), RelayState: "lob-b/forecasting" }),
+      context,
+    );
+    expect(picked.headers?.Location).toBe(
+      "https://d-bbbbbbbbbbbb.studio.us-east-1.sagemaker.aws/auth?token=T-forecasting--user-lob-a",
+    );
+    expect(lastLog()).toMatchObject({ lob: "lob-b", team: "forecasting", outcome: "ok" });
+    for (const relay of ["lob-b/Forecasting", "lob-b/forecasting/x", "lob-b/"]) {
+      const refused = await handler()(
+        post({ SAMLResponse: responseFor("user-lob-a"), RelayState: relay }),
+        context,
+      );
+      expect(refused.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ reason: "RelayState names a LOB the user may not open" });
+    }
+  });
+
+  it("says the Studio is being prepared (202 page) when a first sign-in's profile is slow to start", async () => {
+    skew = 0;
+    sm.on(CreatePresignedDomainUrlCommand).rejects(
+      Object.assign(new Error("no profile"), { name: "ResourceNotFound" }),
+    );
+    sm.on(CreateUserProfileCommand).resolves({});
+    sm.on(DescribeUserProfileCommand).resolves({ Status: "Pending" });
+    const response = await handler()(post({ SAMLResponse: responseFor("user-lob-a") }), context);
+    expect(response.statusCode).toBe(202);
+    expect(response.body).toContain("<title>Your Studio is being prepared</title>");
+    expect(response.body).toContain("Sign in again from your portal in a minute");
+    expect(response.body).toContain("corr-1234");
+    expect(lastLog()).toMatchObject({ outcome: "profile-pending", status: 202 });
+    expect(sm.commandCalls(CreateUserProfileCommand)[0]!.args[0].input).toMatchObject({
+      UserProfileName: "user-lob-a",
+      UserSettings: {
+        ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
+      },
+    });
+    skew = 0;
   });
 
   it("offers a user with several Studios a chooser, whose one-time choice opens the one picked", async () => {

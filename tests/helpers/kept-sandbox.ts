@@ -25,6 +25,8 @@ export interface KeptSandbox {
   /** The IdP's tile page, `…/sso?user=NAME`. */
   readonly idpUrl: string;
   readonly logFile: string;
+  /** The printed admin session: its environment and the `admin configure …` arguments. */
+  readonly admin: { readonly env: Record<string, string>; readonly configureArgs: string[] };
   output(): string;
   /** Ctrl-C: tears down; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -74,6 +76,16 @@ export async function startKeptSandbox(timeoutMs = 120_000): Promise<KeptSandbox
     clientId: flag(configureArgs, "--client-id"),
     studioEndpoint: flag(configureArgs, "--studio-endpoint"),
     logFile: /^ {2}logs {8}(\S+)$/m.exec(stdout)?.[1] ?? "",
+    admin: {
+      env: Object.fromEntries(
+        (/^ {2}export (.+)$/m.exec(stdout)?.[1] ?? "")
+          .split(" ")
+          .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+      ),
+      configureArgs: (
+        /^ {2}npx studio-access (admin configure .+)$/m.exec(stdout)?.[1] ?? ""
+      ).split(" "),
+    },
     studioTls: /^ {2}Studio TLS {2}https:\/\/(\S+)/m.exec(stdout)?.[1] ?? "",
     idpUrl: /^ {2}SSO {9}(\S+)\/sso\?/m.exec(stdout)?.[1] ?? "",
     output: () => stdout,

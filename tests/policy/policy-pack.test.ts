@@ -13,7 +13,7 @@ let resources: RecordedResource[];
 beforeAll(async () => {
   planned = await planRepositoryStacks();
   resources = [planned.shared, planned.lobA, planned.lobB].flatMap((run) => run.resources);
-});
+}, 60_000);
 
 /** The program's resources with one of them changed. */
 function breaking(
@@ -63,7 +63,7 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(193);
+    expect(resources.filter((r) => r.custom).length).toBe(204);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 

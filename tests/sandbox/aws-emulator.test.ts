@@ -4,9 +4,10 @@ import {
   accessRolePolicy,
   accessRoleTrustPolicy,
   presignerPolicy,
+  provisionerPolicy,
   serviceTrustPolicy,
 } from "../../components/lib/policies";
-import { AwsEmulator, type Listener } from "../../scripts/sandbox/aws-emulator";
+import { AwsEmulator, matchesFilter, type Listener } from "../../scripts/sandbox/aws-emulator";
 
 const REGION = "us-east-1";
 const PRESIGNER = "arn:aws:iam::111111111111:role/presigner";
@@ -35,7 +36,7 @@ beforeEach(async () => {
     presignerPolicy({
       usersTableArn: "arn:aws:dynamodb:us-east-1:111111111111:table/u",
       lobsTableArn: "arn:aws:dynamodb:us-east-1:111111111111:table/l",
-      accessRoleArns: [ACCESS],
+      accessRoleArns: [ACCESS, "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner"],
       logGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:g",
     }),
   );
@@ -254,6 +255,7 @@ describe("AwsEmulator", () => {
     emulator.tables.set("u", {
       arn: "arn:aws:dynamodb:us-east-1:111111111111:table/u",
       partitionKey: "lob",
+      keys: ["lob", "userTeam"],
     });
     const writer = emulator.issueCredentials(WRITER).accessKeyId;
     try {
@@ -366,5 +368,119 @@ describe("AwsEmulator", () => {
         emulator.deleteVpc(VPC);
       }).toThrow("DependencyViolation: the vpc");
     });
+  });
+});
+
+describe("AwsEmulator: first-sign-in profiles", () => {
+  const PROVISIONER = "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner";
+  const TEAM_ROLE = "arn:aws:iam::222222222222:role/studio-access/studio-access-team-analytics";
+
+  beforeEach(() => {
+    emulator.createRole(
+      PROVISIONER,
+      accessRoleTrustPolicy({ presignerRoleArn: PRESIGNER, stsEndpointId: STS_VPCE }),
+    );
+    emulator.putRolePolicy(
+      PROVISIONER,
+      "p",
+      provisionerPolicy({
+        region: REGION,
+        accountId: "222222222222",
+        domainId,
+        lob: "lob-a",
+        teams: ["analytics"],
+        sageMakerApiEndpointId: API_VPCE,
+      }),
+    );
+    emulator.createRole(TEAM_ROLE, { Version: "2012-10-17", Statement: [] });
+  });
+
+  const call = async (key: string, operation: string, input: Record<string, unknown>) => {
+    const response = await fetch(sagemaker.url, {
+      method: "POST",
+      headers: {
+        ...auth(key),
+        "X-Amz-Target": `SageMaker.${operation}`,
+        "Content-Type": "application/x-amz-json-1.1",
+      },
+      body: JSON.stringify({ DomainId: domainId, ...input }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const tags = (team: string) => [
+    { Key: "studio-access:lob", Value: "lob-a" },
+    { Key: "studio-access:team", Value: team },
+    { Key: "studio-access:username", Value: "dana" },
+  ];
+
+  it("creates a profile Pending, then InService; a second create is ResourceInUse", async () => {
+    const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
+    emulator.profileStartMs = 150;
+    const created = await call(key!, "CreateUserProfile", {
+      UserProfileName: "analytics--dana",
+      UserSettings: { ExecutionRole: TEAM_ROLE },
+      Tags: tags("analytics"),
+    });
+    expect(created.status).toBe(200);
+    expect(
+      (await call(key!, "DescribeUserProfile", { UserProfileName: "analytics--dana" })).body.Status,
+    ).toBe("Pending");
+    // Presigning a profile still starting is answered as not there yet.
+    const { key: accessKey } = await assumeRole(sts);
+    expect((await presign(sagemaker, accessKey!, "analytics--dana")).body.__type).toBe(
+      "ResourceNotFound",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(
+      (await call(key!, "DescribeUserProfile", { UserProfileName: "analytics--dana" })).body,
+    ).toMatchObject({
+      Status: "InService",
+      UserSettings: { ExecutionRole: TEAM_ROLE },
+    });
+    const again = await call(key!, "CreateUserProfile", {
+      UserProfileName: "analytics--dana",
+      UserSettings: { ExecutionRole: TEAM_ROLE },
+      Tags: tags("analytics"),
+    });
+    expect(again.body.__type).toBe("ResourceInUse");
+  });
+
+  it("decides the tags (CreateUserProfile and AddTags) and the role passed by IAM", async () => {
+    const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
+    const wrongTeam = await call(key!, "CreateUserProfile", {
+      UserProfileName: "analytics--dana",
+      UserSettings: { ExecutionRole: TEAM_ROLE },
+      Tags: tags("forecasting"),
+    });
+    expect(wrongTeam.body.__type).toBe("AccessDeniedException");
+    const wrongRole = await call(key!, "CreateUserProfile", {
+      UserProfileName: "analytics--dana",
+      UserSettings: { ExecutionRole: ACCESS },
+      Tags: tags("analytics"),
+    });
+    expect(String(wrongRole.body.message)).toContain("iam:PassRole");
+    expect(emulator.allProfiles().map((p) => p.name)).toEqual(["user-lob-a"]);
+    expect(emulator.calls.get("SageMaker.CreateUserProfile:sagemaker:AddTags:Allowed")).toBe(1);
+  });
+});
+
+describe("AwsEmulator: Lambda's event filtering", () => {
+  it("matches lists as any-of and objects field by field", () => {
+    const revoked = { eventName: "MODIFY", dynamodb: { NewImage: { state: { S: "revoked" } } } };
+    const pattern = {
+      eventName: ["MODIFY"],
+      dynamodb: { NewImage: { state: { S: ["revoked"] } } },
+    };
+    expect(matchesFilter(pattern, revoked)).toBe(true);
+    expect(
+      matchesFilter(pattern, {
+        eventName: "MODIFY",
+        dynamodb: { NewImage: { state: { S: "draining" } } },
+      }),
+    ).toBe(false);
+    expect(matchesFilter(pattern, { eventName: "REMOVE", dynamodb: {} })).toBe(false);
+    expect(matchesFilter({ eventName: ["REMOVE"] }, { eventName: "REMOVE", dynamodb: {} })).toBe(
+      true,
+    );
   });
 });

@@ -20,6 +20,9 @@ export interface LobDocuments {
   readonly provisionerRoleArn: string;
   readonly provisionerTrust: PolicyDocument;
   readonly provisionerPolicy: PolicyDocument;
+  readonly lifecycleRoleArn: string;
+  readonly lifecycleTrust: PolicyDocument;
+  readonly lifecyclePolicy: PolicyDocument;
   /** Each team's execution role: ARN, trust, tags and inline policies (Studio, ABAC, deny, own). */
   readonly teams: Readonly<
     Record<
@@ -41,6 +44,14 @@ export interface Generated {
   readonly endpointIds: Readonly<Record<string, string>>;
   readonly presignerRoleArn: string;
   readonly presignerPolicy: PolicyDocument;
+  /** The hub's lifecycle function role and policy (offboarding). */
+  readonly lifecycleFnRoleArn: string;
+  readonly lifecycleFnPolicy: PolicyDocument;
+  readonly usersStreamArn: string;
+  /** The hub's admin role (`studio-access admin`). */
+  readonly adminRoleArn: string;
+  readonly adminTrust: PolicyDocument;
+  readonly adminPolicy: PolicyDocument;
   readonly authorizerPolicy: PolicyDocument;
   readonly usersTableArn: string;
   readonly lobsTableArn: string;
@@ -149,6 +160,9 @@ export async function collectGenerated(): Promise<Generated> {
       provisionerRoleArn: String(run.outputs.provisionerRoleArn),
       provisionerTrust: find(`${stack}/${stack}-provisioner trust`),
       provisionerPolicy: find(`${stack}/${stack}-provisioner policy`),
+      lifecycleRoleArn: String(run.outputs.lifecycleRoleArn),
+      lifecycleTrust: find(`${stack}/${stack}-lifecycle trust`),
+      lifecyclePolicy: find(`${stack}/${stack}-lifecycle policy`),
       teams: Object.fromEntries(
         Object.keys(run.outputs.teams as Record<string, unknown>).map((team) => {
           const role = one(run, "aws:iam/role:Role", `${stack}-team-${team}`);
@@ -200,6 +214,14 @@ export async function collectGenerated(): Promise<Generated> {
     endpointIds: outputs.endpointIds,
     presignerRoleArn: String(outputs.presignerRoleArn),
     presignerPolicy: find("shared/access-presigner policy"),
+    lifecycleFnRoleArn: String(outputs.lifecycleRoleArn),
+    lifecycleFnPolicy: find("shared/access-lifecycle policy"),
+    usersStreamArn: String(
+      one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.streamArn,
+    ),
+    adminRoleArn: String(outputs.adminRoleArn),
+    adminTrust: find("shared/access-admin trust"),
+    adminPolicy: find("shared/access-admin policy"),
     authorizerPolicy: find("shared/access-authorizer policy"),
     usersTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.arn),
     lobsTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-lobs").state.arn),

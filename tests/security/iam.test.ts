@@ -225,6 +225,47 @@ const asProvisioner = (
 const newProfile = (lob: "lob-a" | "lob-b", name: string, domain?: string) =>
   profile(lob, name, domain);
 
+/** The lifecycle function's calls in the hub, with its own policy. */
+const asLifecycleFn = (
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Request => ({
+  principal: `arn:aws:sts::${g.hubAccount}:assumed-role/${g.lifecycleFnRoleArn.split("/").pop() ?? ""}/access-lifecycle`,
+  action,
+  resource,
+  resourceAccount: g.hubAccount,
+  identity: [g.lifecycleFnPolicy],
+  context,
+});
+/** A LOB lifecycle role's calls, through the hub SageMaker API endpoint unless told otherwise. */
+const asLobLifecycle = (
+  lob: "lob-a" | "lob-b",
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Request => ({
+  principal: `arn:aws:sts::${g.lobs[lob].account}:assumed-role/StudioAccessRole-lifecycle/studio-access-presigner`,
+  action,
+  resource,
+  resourceAccount: g.lobs[lob].account,
+  identity: [g.lobs[lob].lifecyclePolicy],
+  context: { "aws:SourceVpce": vpce("sagemaker-api"), ...context },
+});
+const ADMIN_PRINCIPAL = "arn:aws:iam::111111111111:role/platform-engineer";
+const asAdmin = (
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Request => ({
+  principal: `arn:aws:sts::${g.hubAccount}:assumed-role/studio-access-admin/studio-access-admin-jane`,
+  action,
+  resource,
+  resourceAccount: g.hubAccount,
+  identity: [g.adminPolicy],
+  context,
+});
+
 const deployerPrincipal = (lob: "lob-a" | "lob-b") =>
   `arn:aws:iam::${g.lobs[lob].account}:role/studio-access-deployer`;
 const assumeDeployer = (lob: "lob-a" | "lob-b", principal: string): Request => ({
@@ -1816,6 +1857,242 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "iam:PassedToService": "sagemaker.amazonaws.com",
       }),
   ],
+
+  // Offboarding: the hub's lifecycle function and each LOB's lifecycle role.
+  [
+    "the lifecycle function reads the entitlements table's stream",
+    "Allowed",
+    () => asLifecycleFn("dynamodb:GetRecords", g.usersStreamArn),
+  ],
+  [
+    "the lifecycle function marks a row draining (UpdateItem)",
+    "Allowed",
+    () => asLifecycleFn("dynamodb:UpdateItem", g.usersTableArn),
+  ],
+  [
+    "the lifecycle function deletes a drained row",
+    "Allowed",
+    () => asLifecycleFn("dynamodb:DeleteItem", g.usersTableArn),
+  ],
+  [
+    "the lifecycle function writes a new entitlement (PutItem)",
+    "ImplicitlyDenied",
+    () => asLifecycleFn("dynamodb:PutItem", g.usersTableArn),
+  ],
+  [
+    "the lifecycle function changes a LOB record",
+    "ImplicitlyDenied",
+    () => asLifecycleFn("dynamodb:UpdateItem", g.lobsTableArn),
+  ],
+  [
+    "the lifecycle function assumes LOB A's lifecycle role through the hub STS endpoint",
+    "Allowed",
+    () => ({
+      ...asLifecycleFn("sts:AssumeRole", lobA().lifecycleRoleArn, {
+        "aws:SourceVpce": vpce("sts"),
+      }),
+      resourceAccount: lobA().account,
+      resourcePolicy: lobA().lifecycleTrust,
+    }),
+  ],
+  [
+    "the lifecycle function assumes LOB A's access role (to presign)",
+    "ImplicitlyDenied",
+    () => ({
+      ...asLifecycleFn("sts:AssumeRole", lobA().accessRoleArn, { "aws:SourceVpce": vpce("sts") }),
+      resourceAccount: lobA().account,
+      resourcePolicy: lobA().accessTrust,
+    }),
+  ],
+  [
+    "the presigner assumes LOB A's lifecycle role",
+    "ImplicitlyDenied",
+    () => ({
+      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy]),
+      resource: lobA().lifecycleRoleArn,
+      resourcePolicy: lobA().lifecycleTrust,
+    }),
+  ],
+  [
+    "the lifecycle role deletes a profile studio-access made in its LOB",
+    "Allowed",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DeleteUserProfile",
+        newProfile("lob-a", "forecasting--x"),
+        {
+          "aws:ResourceTag/studio-access:lob": "lob-a",
+        },
+      ),
+  ],
+  [
+    "the lifecycle role deletes a profile made outside studio-access (no LOB tag)",
+    "ImplicitlyDenied",
+    () => asLobLifecycle("lob-a", "sagemaker:DeleteUserProfile", newProfile("lob-a", "admin-made")),
+  ],
+  [
+    "the lifecycle role deletes a profile from outside the hub SageMaker API endpoint",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DeleteUserProfile",
+        newProfile("lob-a", "forecasting--x"),
+        {
+          "aws:ResourceTag/studio-access:lob": "lob-a",
+          "aws:SourceVpce": FOREIGN_VPCE,
+        },
+      ),
+  ],
+  [
+    "the lifecycle role describes a profile already deleted (no tags left)",
+    "Allowed",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DescribeUserProfile",
+        newProfile("lob-a", "forecasting--x"),
+      ),
+  ],
+  [
+    "the lifecycle role deletes an app of the domain",
+    "Allowed",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DeleteApp",
+        lobArn(`app/${lobA().domainId}/forecasting--x/jupyterlab/default`),
+      ),
+  ],
+  [
+    "the lifecycle role deletes a space of the domain",
+    "Allowed",
+    () => asLobLifecycle("lob-a", "sagemaker:DeleteSpace", space("demand-model")),
+  ],
+  [
+    "the lifecycle role deletes an app in another domain of its account",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DeleteApp",
+        lobArn("app/d-0therdomain0/x/jupyterlab/default"),
+      ),
+  ],
+  ...[
+    ["sagemaker:CreatePresignedDomainUrl", () => newProfile("lob-a", "analytics--user-lob-a")],
+    ["sagemaker:CreateUserProfile", () => newProfile("lob-a", "analytics--someone")],
+    ["sagemaker:DeleteDomain", () => lobArn(`domain/${lobA().domainId}`)],
+  ].map(([action, resource]): [string, Outcome, () => Request] => [
+    `the lifecycle role calls ${String(action)}`,
+    "ImplicitlyDenied",
+    () => asLobLifecycle("lob-a", String(action), (resource as () => string)()),
+  ]),
+  [
+    "Lambda assumes the lifecycle function's role",
+    "Allowed",
+    () =>
+      serviceAssumes(
+        "lambda.amazonaws.com",
+        g.lifecycleFnRoleArn,
+        g.hubAccount,
+        "shared/access-lifecycle trust",
+      ),
+  ],
+  [
+    "LOB A's lifecycle role assumes LOB B's lifecycle role",
+    "ImplicitlyDenied",
+    () => ({
+      principal: lobA().lifecycleRoleArn,
+      action: "sts:AssumeRole",
+      resource: lobB().lifecycleRoleArn,
+      resourceAccount: lobB().account,
+      identity: [ADMIN],
+      resourcePolicy: lobB().lifecycleTrust,
+      context: { "aws:SourceVpce": vpce("sts") },
+    }),
+  ],
+  [
+    "LOB B's lifecycle role deletes a profile tagged as LOB A's",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle("lob-b", "sagemaker:DeleteUserProfile", newProfile("lob-b", "x"), {
+        "aws:ResourceTag/studio-access:lob": "lob-a",
+      }),
+  ],
+
+  // The admin role (`studio-access admin`).
+  [
+    "a configured admin assumes the admin role",
+    "Allowed",
+    () => ({
+      principal: ADMIN_PRINCIPAL,
+      action: "sts:AssumeRole",
+      resource: g.adminRoleArn,
+      resourceAccount: g.hubAccount,
+      identity: [ADMIN],
+      resourcePolicy: g.adminTrust,
+    }),
+  ],
+  [
+    "another administrator of the hub account assumes the admin role",
+    "ImplicitlyDenied",
+    () => ({
+      principal: `arn:aws:iam::${g.hubAccount}:role/Admin`,
+      action: "sts:AssumeRole",
+      resource: g.adminRoleArn,
+      resourceAccount: g.hubAccount,
+      identity: [ADMIN],
+      resourcePolicy: g.adminTrust,
+    }),
+  ],
+  [
+    "a LOB's deployer principal assumes the admin role",
+    "ImplicitlyDenied",
+    () => ({
+      principal: deployerPrincipal("lob-a"),
+      action: "sts:AssumeRole",
+      resource: g.adminRoleArn,
+      resourceAccount: g.hubAccount,
+      identity: [ADMIN],
+      resourcePolicy: g.adminTrust,
+    }),
+  ],
+  [
+    "the admin role grants (PutItem)",
+    "Allowed",
+    () => asAdmin("dynamodb:PutItem", g.usersTableArn),
+  ],
+  [
+    "the admin role revokes (UpdateItem)",
+    "Allowed",
+    () => asAdmin("dynamodb:UpdateItem", g.usersTableArn),
+  ],
+  [
+    "the admin role lists a user's entitlements (the username index)",
+    "Allowed",
+    () => asAdmin("dynamodb:Query", `${g.usersTableArn}/index/by-username`),
+  ],
+  [
+    "the admin role deletes a row, skipping offboarding",
+    "ImplicitlyDenied",
+    () => asAdmin("dynamodb:DeleteItem", g.usersTableArn),
+  ],
+  [
+    "the admin role changes a LOB record",
+    "ImplicitlyDenied",
+    () => asAdmin("dynamodb:PutItem", g.lobsTableArn),
+  ],
+  [
+    "the admin role assumes a LOB's access role",
+    "ImplicitlyDenied",
+    () => ({
+      ...asAdmin("sts:AssumeRole", lobA().accessRoleArn, { "aws:SourceVpce": vpce("sts") }),
+      resourceAccount: lobA().account,
+      resourcePolicy: lobA().accessTrust,
+    }),
+  ],
 ];
 
 describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)", () => {
@@ -1831,6 +2108,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(46);
+    expect(g.all.length).toBe(54);
   });
 });

@@ -26,7 +26,7 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins";
 const LOB_KNOWN =
   "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention";
 
@@ -63,6 +63,7 @@ describe("shared stack config", () => {
       users: [],
       presignedUrl: { expiresInSeconds: 20, sessionExpirationSeconds: 28800 },
       accessRoleName: "StudioAccessRole",
+      admins: [],
       resolverInboundEndpoint: false,
       apiStageName: "v1",
       apiThrottling: { rateLimit: 20, burstLimit: 40 },
@@ -401,6 +402,19 @@ describe("shared stack config", () => {
       "a bad role name",
       { accessRoleName: "Studio Access" },
       'studio-access:accessRoleName is "Studio Access": expected an IAM role name of at most 52 characters',
+    ],
+    [
+      "an admin that is not a principal ARN",
+      { admins: '["jane"]' },
+      'studio-access:admins[0] is "jane": expected an IAM role or user ARN (arn:aws:iam::<account>:role/<name>) that may assume the hub\'s admin role',
+    ],
+    [
+      "an admin listed twice",
+      {
+        admins:
+          '["arn:aws:iam::111111111111:role/platform-engineer","arn:aws:iam::111111111111:role/platform-engineer"]',
+      },
+      'studio-access:admins[1] is "arn:aws:iam::111111111111:role/platform-engineer": expected a principal not already listed',
     ],
     [
       "a resolver with no client",

@@ -5,7 +5,7 @@ import { one, planRepositoryStacks, type Planned } from "../helpers/stacks";
 let planned: Planned;
 beforeAll(async () => {
   planned = await planRepositoryStacks();
-});
+}, 60_000);
 
 const matrix = (runs: Planned = planned) =>
   Object.fromEntries(

@@ -23,8 +23,9 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
       routesPerRouteTable: 2,
       vpcsPerPrivateHostedZone: 201,
       attachmentsPerTransitGateway: 201,
-      // The authorizer, the presigner, API Gateway's logging role, and a deployer role per LOB.
-      rolesPerAccount: 203,
+      // The authorizer, the presigner, the lifecycle function, the admin role, API Gateway's
+      // logging role, and a deployer role per LOB.
+      rolesPerAccount: 205,
       principalsPerResourceShare: 200,
       principalsPerRegion: 200,
     });

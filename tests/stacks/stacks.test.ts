@@ -22,7 +22,7 @@ import {
 let planned: Planned;
 beforeAll(async () => {
   planned = await planRepositoryStacks();
-});
+}, 60_000);
 
 const countByType = (run: StackRun, account?: string) => {
   const counts: Record<string, number> = {};
@@ -53,11 +53,11 @@ const LOB_SIDE = {
   // S3 through a gateway endpoint.
   "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
   "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
-  // Access, provisioning, the domain's default execution role, one execution role per team; no
-  // user profile (each is made on its user's first sign-in).
-  "aws:iam/role:Role": 4,
+  // Access, provisioning, lifecycle, the domain's default execution role, one execution role per
+  // team; no user profile (each is made on its user's first sign-in).
+  "aws:iam/role:Role": 5,
   // Their policies: one each, and a team role's Studio, ABAC and deny list.
-  "aws:iam/rolePolicy:RolePolicy": 6,
+  "aws:iam/rolePolicy:RolePolicy": 7,
   "aws:route53/zoneAssociation:ZoneAssociation": 6,
   "aws:sagemaker/domain:Domain": 1,
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
@@ -68,8 +68,8 @@ const SIDES = {
   "lob-a": {
     lob: {
       ...LOB_SIDE,
-      "aws:iam/role:Role": 5,
-      "aws:iam/rolePolicy:RolePolicy": 9,
+      "aws:iam/role:Role": 6,
+      "aws:iam/rolePolicy:RolePolicy": 10,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
     },
     hub: { ...HUB_SIDE, "aws:dynamodb/tableItem:TableItem": 4 },
@@ -98,7 +98,7 @@ describe("the shared stack", () => {
       "aws:apigateway/restApi:RestApi": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:cloudtrail/trail:Trail": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 3,
+      "aws:cloudwatch/logGroup:LogGroup": 4,
       "aws:cognito/user:User": 3,
       "aws:cognito/userPool:UserPool": 1,
       "aws:cognito/userPoolClient:UserPoolClient": 1,
@@ -123,11 +123,12 @@ describe("the shared stack", () => {
       "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
       "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
       // Authorizer, presigner, API Gateway logging, and a deployer role per LOB.
-      "aws:iam/role:Role": 5,
-      "aws:iam/rolePolicy:RolePolicy": 4,
+      "aws:iam/role:Role": 7,
+      "aws:iam/rolePolicy:RolePolicy": 6,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       "aws:kms/key:Key": 1,
-      "aws:lambda/function:Function": 2,
+      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
+      "aws:lambda/function:Function": 3,
       "aws:lambda/permission:Permission": 3,
       "aws:ram/principalAssociation:PrincipalAssociation": 2,
       "aws:ram/resourceAssociation:ResourceAssociation": 1,
@@ -147,6 +148,8 @@ describe("the shared stack", () => {
     expect(Object.keys(planned.shared.outputs).sort()).toEqual(
       [
         "accessRoleName",
+        "adminConfigure",
+        "adminRoleArn",
         "apiUrl",
         "availabilityZoneIds",
         "cliConfigure",
@@ -155,6 +158,7 @@ describe("the shared stack", () => {
         "endpointIds",
         "hubAccountId",
         "hubTgwRouteTableId",
+        "lifecycleRoleArn",
         "lobAccountScp",
         "lobs",
         "lobsTableName",
@@ -564,7 +568,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 98 resources");
+    expect(stdout).toContain("shared  (kind shared: 105 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");

@@ -1,0 +1,413 @@
+import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import * as path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { COGNITO_USERNAME } from "../functions/shared/profile-name";
+import {
+  ENTITLEMENTS_BY_USERNAME,
+  ENTITLEMENTS_KEY,
+  LOB_NAME,
+  LOBS_KEY,
+} from "../functions/shared/tables";
+import { DEFAULT_TEAM, TEAM_NAME, teamProfileName, userTeamKey } from "../functions/shared/teams";
+import { writePrivate } from "./config";
+import { CliError, EXIT, isNetworkError } from "./errors";
+
+/** What `studio-access admin` needs: the hub's admin role and tables (the adminConfigure output). */
+export interface AdminConfig {
+  readonly roleArn: string;
+  readonly entitlementsTable: string;
+  readonly lobsTable: string;
+  readonly region: string;
+  /** The AWS profile holding the admin's own credentials; the SDK's default chain otherwise. */
+  readonly profile?: string;
+}
+
+const ADMIN_FILE = "admin.json";
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,128}$/;
+const TABLE_NAME = /^[\w.-]{3,255}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** Every problem with admin settings, each naming its flag and value. */
+export function adminProblems(values: Partial<Record<keyof AdminConfig, string>>): string[] {
+  const checks: [keyof AdminConfig, string, RegExp, string][] = [
+    ["roleArn", "--role-arn", ROLE_ARN, "is not an IAM role ARN"],
+    ["entitlementsTable", "--entitlements-table", TABLE_NAME, "is not a DynamoDB table name"],
+    ["lobsTable", "--lobs-table", TABLE_NAME, "is not a DynamoDB table name"],
+    ["region", "--region", REGION, "is not an AWS region (like us-east-1)"],
+  ];
+  return checks.flatMap(([key, flag, pattern, problem]) => {
+    const value = values[key];
+    if (value === undefined || value === "") return [`${flag} is missing`];
+    return pattern.test(value) ? [] : [`${flag} ${JSON.stringify(value)} ${problem}`];
+  });
+}
+
+export function saveAdminConfig(
+  dir: string,
+  values: Partial<Record<keyof AdminConfig, string>>,
+): AdminConfig {
+  const problems = adminProblems(values);
+  if (problems.length > 0) throw new CliError(EXIT.usage, problems.join("; "));
+  const config = Object.fromEntries(
+    Object.entries(values).filter(([, v]) => typeof v === "string" && v !== ""),
+  ) as unknown as AdminConfig;
+  writePrivate(dir, ADMIN_FILE, `${JSON.stringify(config, null, 2)}\n`);
+  return config;
+}
+
+export function loadAdminConfig(dir: string): AdminConfig {
+  const file = path.join(dir, ADMIN_FILE);
+  let saved: Partial<Record<keyof AdminConfig, string>>;
+  try {
+    saved = JSON.parse(readFileSync(file, "utf8")) as typeof saved;
+  } catch {
+    throw new CliError(
+      EXIT.usage,
+      "admin is not configured: run the studio-access admin configure line (the shared stack's adminConfigure output)",
+    );
+  }
+  const problems = adminProblems(saved);
+  if (problems.length > 0)
+    throw new CliError(EXIT.usage, `admin configuration: ${problems.join("; ")}`);
+  return saved as unknown as AdminConfig;
+}
+
+/** An entitlement as `admin list` shows it. */
+export interface EntitlementRow {
+  readonly lob: string;
+  readonly team: string;
+  readonly username: string;
+  readonly profileName: string;
+  /** active, revoked, draining or drain-failed. */
+  readonly state: string;
+  /** config (a stack's members) or admin (granted here). */
+  readonly source: string;
+  /** Why the last drain failed, when it did. */
+  readonly detail?: string;
+}
+
+function rowOf(item: Record<string, unknown>): EntitlementRow {
+  const s = (key: string) => (typeof item[key] === "string" ? item[key] : "");
+  return {
+    lob: s("lob"),
+    team: s("team"),
+    username: s("username"),
+    profileName: s("profileName"),
+    state: s("state") || "active",
+    source: s("source") || "config",
+    ...(s("detail") ? { detail: s("detail") } : {}),
+  };
+}
+
+/** The AWS calls of `studio-access admin`, as the hub's admin role. */
+export class AdminApi {
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly config: AdminConfig,
+  ) {}
+
+  /**
+   * Assumes the admin role with the admin's own credentials (the profile, or the SDK's default
+   * chain). Endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL_STS, _DYNAMODB).
+   */
+  static async connect(config: AdminConfig): Promise<AdminApi> {
+    const base = { region: config.region, ...(config.profile ? { profile: config.profile } : {}) };
+    const session = `studio-access-admin-${userInfo().username.replace(/[^\w+=,.@-]/g, "-")}`.slice(
+      0,
+      64,
+    );
+    let credentials;
+    try {
+      ({ Credentials: credentials } = await new STSClient(base).send(
+        new AssumeRoleCommand({ RoleArn: config.roleArn, RoleSessionName: session }),
+      ));
+    } catch (error) {
+      throw awsFailure(error, `cannot assume the admin role ${config.roleArn}`);
+    }
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
+      throw new CliError(EXIT.upstream, "STS returned no credentials for the admin role");
+    const dynamo = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        region: config.region,
+        credentials: {
+          accessKeyId: credentials.AccessKeyId,
+          secretAccessKey: credentials.SecretAccessKey,
+          ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+        },
+      }),
+    );
+    return new AdminApi(dynamo, config);
+  }
+
+  /** The LOB's teams, from its record; exit 4 when there is no such LOB. */
+  async teamsOf(lob: string): Promise<readonly string[]> {
+    if (!LOB_NAME.test(lob))
+      throw new CliError(EXIT.usage, `${JSON.stringify(lob)} is not a LOB name`);
+    const { Item } = await this.call(() =>
+      this.dynamo.send(
+        new GetCommand({ TableName: this.config.lobsTable, Key: { [LOBS_KEY.partition]: lob } }),
+      ),
+    );
+    if (!Item) throw new CliError(EXIT.notEntitled, `no LOB ${lob} is registered in the hub`);
+    const teams: unknown = Item.teams;
+    return Array.isArray(teams) ? teams.filter((t): t is string => typeof t === "string") : [];
+  }
+
+  /** The team to act on: the one named (which the LOB must have), or the LOB's only team. */
+  private async teamFor(lob: string, team: string | undefined): Promise<string> {
+    const teams = await this.teamsOf(lob);
+    if (team === undefined) {
+      const [only] = teams;
+      if (teams.length === 1 && only !== undefined) return only;
+      throw new CliError(
+        EXIT.usage,
+        `${lob} has teams ${teams.join(", ")}: choose one with --team`,
+      );
+    }
+    if (!TEAM_NAME.test(team) || !teams.includes(team))
+      throw new CliError(
+        EXIT.usage,
+        `${lob} has no team ${JSON.stringify(team)} (it has ${teams.join(", ")})`,
+      );
+    return team;
+  }
+
+  /** Grants a user a LOB's team; a no-op when they have it. Their profile comes on first sign-in. */
+  async grant(
+    username: string,
+    lob: string,
+    team: string | undefined,
+    now: Date,
+  ): Promise<{ row: EntitlementRow; created: boolean }> {
+    checkUsername(username);
+    const chosen = await this.teamFor(lob, team);
+    const profileName = teamProfileName(username, chosen);
+    if (profileName === undefined)
+      throw new CliError(EXIT.usage, `${JSON.stringify(username)} has no valid profile name`);
+    const item = {
+      [ENTITLEMENTS_KEY.partition]: lob,
+      [ENTITLEMENTS_KEY.sort]: userTeamKey(username, chosen),
+      username,
+      team: chosen,
+      profileName,
+      state: "active",
+      source: "admin",
+      grantedAt: now.toISOString(),
+    };
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.config.entitlementsTable,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(#key)",
+          ExpressionAttributeNames: { "#key": ENTITLEMENTS_KEY.sort },
+        }),
+      );
+      return { row: rowOf(item), created: true };
+    } catch (error) {
+      if ((error as Error).name !== "ConditionalCheckFailedException")
+        throw awsFailure(error, "the grant failed");
+    }
+    const existing = rowOf((await this.get(lob, username, chosen)) ?? item);
+    if (existing.state !== "active")
+      throw new CliError(
+        EXIT.upstream,
+        `${username}'s entitlement to ${lob}/${chosen} is being offboarded (${existing.state}): grant it again once admin list no longer shows it`,
+      );
+    return { row: existing, created: false };
+  }
+
+  /**
+   * Revokes a user's entitlement: the row becomes `revoked`, the API refuses it at once, and the
+   * lifecycle function drains and deletes the profile, then the row. A row from a stack's config
+   * is refused: remove the member there.
+   */
+  async revoke(
+    username: string,
+    lob: string,
+    team: string | undefined,
+    now: Date,
+  ): Promise<{ row: EntitlementRow; changed: boolean }> {
+    checkUsername(username);
+    let chosen = team;
+    if (chosen === undefined) {
+      const rows = (await this.list({ lob })).filter((r) => r.username === username);
+      const [only] = rows;
+      if (!only) throw new CliError(EXIT.notEntitled, `${username} has no entitlement to ${lob}`);
+      if (rows.length > 1)
+        throw new CliError(
+          EXIT.usage,
+          `${username} is in several teams of ${lob} (${rows.map((r) => r.team).join(", ")}): choose one with --team`,
+        );
+      chosen = only.team;
+    }
+    const current = await this.get(lob, username, chosen);
+    if (!current)
+      throw new CliError(EXIT.notEntitled, `${username} has no entitlement to ${lob}/${chosen}`);
+    const row = rowOf(current);
+    if (row.source === "config")
+      throw new CliError(
+        EXIT.usage,
+        `${username}'s entitlement to ${lob}/${chosen} comes from the ${lob} stack's config (${chosen === DEFAULT_TEAM ? "members" : `teams.${chosen}.members`}): remove it there and run pulumi up -s ${lob}`,
+      );
+    if (row.state !== "active") return { row, changed: false };
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.config.entitlementsTable,
+          Key: {
+            [ENTITLEMENTS_KEY.partition]: lob,
+            [ENTITLEMENTS_KEY.sort]: userTeamKey(username, chosen),
+          },
+          UpdateExpression: "SET #state = :revoked, #at = :at",
+          ConditionExpression: "#source = :admin AND #state = :active",
+          ExpressionAttributeNames: { "#state": "state", "#at": "stateAt", "#source": "source" },
+          ExpressionAttributeValues: {
+            ":revoked": "revoked",
+            ":active": "active",
+            ":admin": "admin",
+            ":at": now.toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      // Changed meanwhile (revoked by someone else): show what it is now.
+      if ((error as Error).name === "ConditionalCheckFailedException")
+        return { row: rowOf((await this.get(lob, username, chosen)) ?? current), changed: false };
+      throw awsFailure(error, "the revoke failed");
+    }
+    return { row: { ...row, state: "revoked" }, changed: true };
+  }
+
+  /** Entitlements of one LOB, of one user, or of every LOB, in LOB, team and user order. */
+  async list(filter: { lob?: string; user?: string }): Promise<EntitlementRow[]> {
+    const items: Record<string, unknown>[] = [];
+    if (filter.user !== undefined) {
+      items.push(
+        ...(await this.query({
+          IndexName: ENTITLEMENTS_BY_USERNAME.name,
+          KeyConditionExpression: "#k = :v",
+          ExpressionAttributeNames: { "#k": ENTITLEMENTS_BY_USERNAME.partition },
+          ExpressionAttributeValues: { ":v": filter.user },
+        })),
+      );
+    } else {
+      const lobs = filter.lob !== undefined ? [filter.lob] : await this.lobNames();
+      for (const lob of lobs)
+        items.push(
+          ...(await this.query({
+            KeyConditionExpression: "#k = :v",
+            ExpressionAttributeNames: { "#k": ENTITLEMENTS_KEY.partition },
+            ExpressionAttributeValues: { ":v": lob },
+          })),
+        );
+    }
+    return items
+      .map(rowOf)
+      .filter((r) => filter.lob === undefined || r.lob === filter.lob)
+      .sort(
+        (a, b) =>
+          a.lob.localeCompare(b.lob) ||
+          a.team.localeCompare(b.team) ||
+          a.username.localeCompare(b.username),
+      );
+  }
+
+  private async get(lob: string, username: string, team: string) {
+    const { Item } = await this.call(() =>
+      this.dynamo.send(
+        new GetCommand({
+          TableName: this.config.entitlementsTable,
+          Key: {
+            [ENTITLEMENTS_KEY.partition]: lob,
+            [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team),
+          },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item;
+  }
+
+  private async lobNames(): Promise<string[]> {
+    const names: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(() =>
+        this.dynamo.send(
+          new ScanCommand({
+            TableName: this.config.lobsTable,
+            ProjectionExpression: "#k",
+            ExpressionAttributeNames: { "#k": LOBS_KEY.partition },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      names.push(...(page.Items ?? []).map((i) => String(i[LOBS_KEY.partition])));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return names.sort();
+  }
+
+  private async query(
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName">,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(() =>
+        this.dynamo.send(
+          new QueryCommand({
+            ...input,
+            TableName: this.config.entitlementsTable,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw awsFailure(error, "DynamoDB refused the call");
+    }
+  }
+}
+
+function checkUsername(username: string): void {
+  if (!COGNITO_USERNAME.test(username))
+    throw new CliError(EXIT.usage, `${JSON.stringify(username)} is not a Cognito username`);
+}
+
+/** An AWS failure as one line: the service's error name, never a credential. */
+function awsFailure(error: unknown, what: string): CliError {
+  if (error instanceof CliError) return error;
+  if (isNetworkError(error))
+    return new CliError(EXIT.upstream, `${what}: AWS is unreachable from here`);
+  const name = error instanceof Error ? error.name : "unknown error";
+  if (
+    /AccessDenied|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|CredentialsProviderError/.test(
+      name,
+    )
+  )
+    return new CliError(
+      EXIT.signIn,
+      `${what}: ${name} (are your AWS credentials among the hub's admins, and current?)`,
+    );
+  return new CliError(EXIT.upstream, `${what}: ${name}`);
+}
