@@ -730,12 +730,16 @@ function parseSaml(
         if (
           !Array.isArray(value) ||
           value.length === 0 ||
-          !value.every((l) => typeof l === "string" && l in lobs)
+          !value.every((l) => {
+            if (typeof l !== "string") return false;
+            const [lob = "", team, ...rest] = l.split("/");
+            return lob in lobs && rest.length === 0 && (team === undefined || TEAM_NAME.test(team));
+          })
         )
           r.problem(
             `saml.groupLobs.${group}`,
             value,
-            `a list of LOBs of lobs (${Object.keys(lobs).join(", ")})`,
+            `a list of LOBs of lobs (${Object.keys(lobs).join(", ")}), each alone or with a team (lob-a/analytics)`,
           );
         else groupLobs[group] = value as string[];
       }

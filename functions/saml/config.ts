@@ -1,5 +1,6 @@
 import { loadConfig as loadStudioConfig, type PresignerConfig } from "../presigner/config";
 import { LOB_NAME } from "../shared/tables";
+import { TEAM_NAME } from "../shared/teams";
 import { requireEnv } from "../shared/log";
 import type { SamlSettings } from "./assertion";
 
@@ -8,7 +9,7 @@ export interface SamlConfig extends PresignerConfig {
   readonly saml: SamlSettings;
   /** The replay table: partition key `id`, TTL attribute `expiresAt`. */
   readonly replayTable: string;
-  /** LOBs granted by IdP group: group name → LOB names. */
+  /** LOBs (or one team of a LOB, `lob/team`) granted by IdP group: group name → grants. */
   readonly groupLobs: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -34,10 +35,19 @@ function groupLobsOf(raw: string | undefined, lobs: ReadonlyMap<string, unknown>
   for (const [group, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (
       !Array.isArray(value) ||
-      !value.every((l): l is string => typeof l === "string" && LOB_NAME.test(l) && lobs.has(l))
+      !value.every((l): l is string => {
+        if (typeof l !== "string") return false;
+        const [lob = "", team, ...rest] = l.split("/");
+        return (
+          LOB_NAME.test(lob) &&
+          lobs.has(lob) &&
+          rest.length === 0 &&
+          (team === undefined || TEAM_NAME.test(team))
+        );
+      })
     )
       throw new Error(
-        `environment variable SAML_GROUP_LOBS: group "${group}" must list LOBs of the registry`,
+        `environment variable SAML_GROUP_LOBS: group "${group}" must list LOBs of the registry (lob, or lob/team)`,
       );
     map.set(group, value);
   }

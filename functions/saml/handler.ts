@@ -49,31 +49,48 @@ export function createHandler(deps: SamlDeps) {
   const { tables, signer } = studioAccess(deps, config);
   const acsPath = new URL(config.saml.acsUrl).pathname;
 
+  /**
+   * What the user's IdP groups grant in a LOB: its teams (`lob/team`), or its default team (a
+   * bare `lob`). They add to the table's rows for this sign-in; a revoked row wins.
+   */
+  function groupTeams(groups: readonly string[], lob: string): string[] {
+    const teams = groups
+      .flatMap((g) => config.groupLobs.get(g) ?? [])
+      .map((grant) => grant.split("/"))
+      .filter(([grantLob]) => grantLob === lob)
+      .map(([, team]) => team ?? DEFAULT_TEAM);
+    return [...new Set(teams)];
+  }
+
   /** The LOBs a user may open: their table rows, and those their IdP groups map to. */
   async function lobsOf(username: string, groups: readonly string[], signal: AbortSignal) {
     const rows = (await tables.studiosOf(username, signal)).map((s) => s.entitlement.lob);
-    const mapped = groups.flatMap((g) => config.groupLobs.get(g) ?? []);
-    return { all: [...new Set([...rows, ...mapped])].sort(), mapped: new Set(mapped) };
+    const mapped = groups
+      .flatMap((g) => config.groupLobs.get(g) ?? [])
+      .map((l) => l.split("/")[0] ?? l);
+    return { all: [...new Set([...rows, ...mapped])].sort() };
   }
 
   async function open(
     username: string,
     lob: string,
     team: string | undefined,
-    byGroup: boolean,
+    groups: readonly string[],
     signal: AbortSignal,
     facts: RequestLog,
   ): Promise<APIGatewayProxyResult> {
     facts.lob = lob;
     facts.step = "presign";
     const { entitlements, record } = await tables.entitlementsAndLob(username, lob, team, signal);
-    // A LOB granted by group has no row: the entitlement is the user's own profile in the LOB's
-    // default team (a LOB with teams has none, so groups grant it nothing yet).
-    const own = teamProfileName(username, DEFAULT_TEAM);
-    const granted: Entitlement[] =
-      entitlements.length > 0 || !byGroup || !own || (team ?? DEFAULT_TEAM) !== DEFAULT_TEAM
-        ? entitlements
-        : [{ lob, username, team: DEFAULT_TEAM, profileName: own }];
+    // A team granted by group has no row: the entitlement is the user's own profile there. A row
+    // of the same team (a revoked one among them) takes precedence.
+    const byGroup = groupTeams(groups, lob)
+      .filter((t) => (team === undefined || t === team) && !entitlements.some((e) => e.team === t))
+      .flatMap((t): Entitlement[] => {
+        const profileName = teamProfileName(username, t);
+        return profileName ? [{ lob, username, team: t, profileName }] : [];
+      });
+    const granted: Entitlement[] = [...entitlements, ...byGroup];
     const target = signer.target(username, lob, team, granted, record);
     facts.team = target.team;
     const url = await signer.open(target, signal);
@@ -91,10 +108,10 @@ export function createHandler(deps: SamlDeps) {
     if (choice !== null) {
       facts.step = "choice";
       const picked = form.get("lob") ?? "";
-      const { username, lobs, byGroup } = await replay.takeChoice(choice);
+      const { username, lobs, groups } = await replay.takeChoice(choice);
       facts.username = username;
       if (!lobs.includes(picked)) throw new SamlRefused("chose a LOB not offered");
-      return open(username, picked, undefined, byGroup.includes(picked), signal, facts);
+      return open(username, picked, undefined, groups, signal, facts);
     }
     facts.step = "validate";
     const signIn = await validator.validate(form.get("SAMLResponse") ?? "");
@@ -108,25 +125,24 @@ export function createHandler(deps: SamlDeps) {
       const [lob = "", team, ...rest] = relay.split("/");
       if (!LOB_NAME.test(lob) || rest.length > 0 || (team !== undefined && !TEAM_NAME.test(team)))
         throw refused;
-      const byGroup = signIn.groups.some((g) => config.groupLobs.get(g)?.includes(lob));
       try {
-        return await open(signIn.username, lob, team, byGroup, signal, facts);
+        return await open(signIn.username, lob, team, signIn.groups, signal, facts);
       } catch (error) {
         if (error instanceof NotEntitled || error instanceof UnknownLob) throw refused;
         throw error;
       }
     }
     facts.step = "entitlements";
-    const { all, mapped } = await lobsOf(signIn.username, signIn.groups, signal);
+    const { all } = await lobsOf(signIn.username, signIn.groups, signal);
     if (all.length === 0) throw new SamlRefused("no entitlement");
     const [only] = all;
     if (all.length === 1 && only !== undefined)
-      return open(signIn.username, only, undefined, mapped.has(only), signal, facts);
+      return open(signIn.username, only, undefined, signIn.groups, signal, facts);
     facts.step = "chooser";
     const token = await replay.offerChoice({
       username: signIn.username,
       lobs: all,
-      byGroup: [...mapped],
+      groups: signIn.groups,
     });
     return chooserPage(acsPath, token, all);
   }

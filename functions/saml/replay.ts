@@ -10,8 +10,8 @@ export const CHOICE_TTL_SECONDS = 300;
 export interface Choice {
   readonly username: string;
   readonly lobs: readonly string[];
-  /** The offered LOBs granted by an IdP group rather than a table row. */
-  readonly byGroup: readonly string[];
+  /** The user's IdP groups, as the signed assertion named them (they may grant LOBs and teams). */
+  readonly groups: readonly string[];
 }
 
 const conditionFailed = (error: unknown) =>
@@ -61,7 +61,7 @@ export class ReplayStore {
             id: `choice#${token}`,
             username: choice.username,
             lobs: [...choice.lobs],
-            byGroup: [...choice.byGroup],
+            groups: [...choice.groups],
             expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
           },
           ConditionExpression: "attribute_not_exists(id)",
@@ -89,12 +89,12 @@ export class ReplayStore {
       if (conditionFailed(error)) throw new SamlRefused("unknown or used choice");
       throw fromAwsError(error, "DynamoDB.DeleteItem");
     }
-    const { username, lobs, byGroup, expiresAt } = item ?? {};
+    const { username, lobs, groups, expiresAt } = item ?? {};
     if (typeof expiresAt !== "number" || expiresAt * 1000 < this.now())
       throw new SamlRefused("expired choice");
-    if (typeof username !== "string" || !Array.isArray(lobs) || !Array.isArray(byGroup))
+    if (typeof username !== "string" || !Array.isArray(lobs) || !Array.isArray(groups))
       throw new SamlRefused("malformed choice");
     const strings = (list: unknown[]) => list.filter((l): l is string => typeof l === "string");
-    return { username, lobs: strings(lobs), byGroup: strings(byGroup) };
+    return { username, lobs: strings(lobs), groups: strings(groups) };
   }
 }

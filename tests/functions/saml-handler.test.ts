@@ -42,7 +42,10 @@ beforeAll(async () => {
   config = {
     ...loadConfig(process.env),
     replayTable: REPLAY,
-    groupLobs: new Map([["lob-b-scientists", ["lob-b"]]]),
+    groupLobs: new Map([
+      ["lob-b-scientists", ["lob-b"]],
+      ["lob-b-forecasters", ["lob-b/forecasting"]],
+    ]),
     saml: {
       idpCertificates: [idp.certificate],
       idpEntityId: idp.entityId,
@@ -312,6 +315,27 @@ describe("POST /saml", () => {
       DomainId: "d-bbbbbbbbbbbb",
       UserProfileName: "jane-doe-d48722",
     });
+  });
+
+  it("opens a team granted by an IdP group (lob/team), unless that team's row was revoked", async () => {
+    records.set("lob-b", { ...LOB_B, teams: ["analytics", "forecasting"] });
+    const signIn = () =>
+      handler()(
+        post({ SAMLResponse: responseFor("jane.doe", { groups: ["lob-b-forecasters"] }) }),
+        context,
+      );
+    expect((await signIn()).statusCode).toBe(302);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toMatchObject({
+      DomainId: "d-bbbbbbbbbbbb",
+      UserProfileName: "forecasting--jane-doe-d48722",
+    });
+    // An administrator revoked jane's forecasting row: the revoke wins over the group.
+    entitlements.push({
+      ...row("jane.doe", "lob-b", "forecasting--jane-doe-d48722", "forecasting"),
+      state: "revoked",
+    });
+    expect((await signIn()).statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ outcome: "not-entitled" });
   });
 
   it("refuses a user with no entitlement and no mapped group", async () => {

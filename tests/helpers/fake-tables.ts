@@ -14,6 +14,7 @@ export interface Row {
   username: string;
   team?: string;
   profileName?: string;
+  state?: string;
 }
 
 export const row = (username: string, lob: string, profileName: string, team = "default"): Row => ({

@@ -48,14 +48,14 @@ describe("saml config", () => {
         idpEntityId: idp.entityId,
         userAttribute: "email",
         groupsAttribute: "groups",
-        groupLobs: { "lob-a-scientists": ["lob-a"] },
+        groupLobs: { "lob-a-scientists": ["lob-a"], "lob-a-analysts": ["lob-a/analytics"] },
       }).saml,
     ).toEqual({
       idpCertificates: [`${idp.certificate.replace(/\r\n/g, "\n").trim()}\n`],
       idpEntityId: idp.entityId,
       userAttribute: "email",
       groupsAttribute: "groups",
-      groupLobs: { "lob-a-scientists": ["lob-a"] },
+      groupLobs: { "lob-a-scientists": ["lob-a"], "lob-a-analysts": ["lob-a/analytics"] },
     });
   });
 
@@ -88,6 +88,16 @@ describe("saml config", () => {
       "studio-access:saml.idpEntityId is not set: expected the IdP's entity id (its issuer)",
     ],
     [
+      "a group mapped to a malformed team",
+      {
+        idpCertificates: ["CERT"],
+        idpEntityId: "e",
+        groupsAttribute: "groups",
+        groupLobs: { g: ["lob-a/Data_Eng"] },
+      },
+      'studio-access:saml.groupLobs.g is ["lob-a/Data_Eng"]: expected a list of LOBs of lobs (lob-a), each alone or with a team (lob-a/analytics)',
+    ],
+    [
       "a group mapped to an unknown LOB",
       {
         idpCertificates: ["CERT"],
@@ -95,7 +105,7 @@ describe("saml config", () => {
         groupsAttribute: "groups",
         groupLobs: { g: ["lob-z"] },
       },
-      'studio-access:saml.groupLobs.g is ["lob-z"]: expected a list of LOBs of lobs (lob-a)',
+      'studio-access:saml.groupLobs.g is ["lob-z"]: expected a list of LOBs of lobs (lob-a), each alone or with a team (lob-a/analytics)',
     ],
     [
       "a group mapping without the groups attribute",
