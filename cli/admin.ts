@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import * as path from "node:path";
+import {
+  AdminDisableUserCommand,
+  CognitoIdentityProviderClient,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
@@ -30,6 +34,8 @@ export interface AdminConfig {
   readonly region: string;
   /** The AWS profile holding the admin's own credentials; the SDK's default chain otherwise. */
   readonly profile?: string;
+  /** The hub's user pool, for `admin disable`. */
+  readonly userPoolId?: string;
 }
 
 const ADMIN_FILE = "admin.json";
@@ -45,11 +51,15 @@ export function adminProblems(values: Partial<Record<keyof AdminConfig, string>>
     ["lobsTable", "--lobs-table", TABLE_NAME, "is not a DynamoDB table name"],
     ["region", "--region", REGION, "is not an AWS region (like us-east-1)"],
   ];
-  return checks.flatMap(([key, flag, pattern, problem]) => {
+  const problems = checks.flatMap(([key, flag, pattern, problem]) => {
     const value = values[key];
     if (value === undefined || value === "") return [`${flag} is missing`];
     return pattern.test(value) ? [] : [`${flag} ${JSON.stringify(value)} ${problem}`];
   });
+  const pool = values.userPoolId;
+  if (pool !== undefined && pool !== "" && !/^[\w-]+_[0-9a-zA-Z]+$/.test(pool))
+    problems.push(`--user-pool-id ${JSON.stringify(pool)} is not a user pool id`);
+  return problems;
 }
 
 export function saveAdminConfig(
@@ -114,6 +124,7 @@ export class AdminApi {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly config: AdminConfig,
+    private readonly cognito?: CognitoIdentityProviderClient,
   ) {}
 
   /**
@@ -122,31 +133,28 @@ export class AdminApi {
    */
   static async connect(config: AdminConfig): Promise<AdminApi> {
     const base = { region: config.region, ...(config.profile ? { profile: config.profile } : {}) };
-    const session = `studio-access-admin-${userInfo().username.replace(/[^\w+=,.@-]/g, "-")}`.slice(
-      0,
-      64,
-    );
+    const sessionName =
+      `studio-access-admin-${userInfo().username.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
     let credentials;
     try {
       ({ Credentials: credentials } = await new STSClient(base).send(
-        new AssumeRoleCommand({ RoleArn: config.roleArn, RoleSessionName: session }),
+        new AssumeRoleCommand({ RoleArn: config.roleArn, RoleSessionName: sessionName }),
       ));
     } catch (error) {
       throw awsFailure(error, `cannot assume the admin role ${config.roleArn}`);
     }
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
       throw new CliError(EXIT.upstream, "STS returned no credentials for the admin role");
-    const dynamo = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        region: config.region,
-        credentials: {
-          accessKeyId: credentials.AccessKeyId,
-          secretAccessKey: credentials.SecretAccessKey,
-          ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
-        },
-      }),
-    );
-    return new AdminApi(dynamo, config);
+    const session = {
+      region: config.region,
+      credentials: {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+      },
+    };
+    const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(session));
+    return new AdminApi(dynamo, config, new CognitoIdentityProviderClient(session));
   }
 
   /** The LOB's teams, from its record; exit 4 when there is no such LOB. */
@@ -287,6 +295,59 @@ export class AdminApi {
       throw awsFailure(error, "the revoke failed");
     }
     return { row: { ...row, state: "revoked" }, changed: true };
+  }
+
+  /**
+   * Disables a user: Cognito refuses their sign-ins (and refreshes) from now on, and every active
+   * entitlement of theirs is revoked, config seeds included, so each profile is drained and
+   * deleted. The seeds are named, to be removed from their stacks' config too.
+   */
+  async disable(
+    username: string,
+    now: Date,
+  ): Promise<{ revoked: EntitlementRow[]; seeds: EntitlementRow[] }> {
+    checkUsername(username);
+    if (!this.config.userPoolId || !this.cognito)
+      throw new CliError(
+        EXIT.usage,
+        "admin disable needs the user pool: run the admin configure line again (it has --user-pool-id)",
+      );
+    try {
+      await this.cognito.send(
+        new AdminDisableUserCommand({ UserPoolId: this.config.userPoolId, Username: username }),
+      );
+    } catch (error) {
+      if ((error as Error).name === "UserNotFoundException")
+        throw new CliError(EXIT.notEntitled, `no user ${username} in the user pool`);
+      throw awsFailure(error, "Cognito refused to disable the user");
+    }
+    const revoked: EntitlementRow[] = [];
+    for (const row of (await this.list({ user: username })).filter((r) => r.state === "active")) {
+      try {
+        await this.dynamo.send(
+          new UpdateCommand({
+            TableName: this.config.entitlementsTable,
+            Key: {
+              [ENTITLEMENTS_KEY.partition]: row.lob,
+              [ENTITLEMENTS_KEY.sort]: userTeamKey(username, row.team),
+            },
+            UpdateExpression: "SET #state = :revoked, #at = :at",
+            ConditionExpression: "attribute_not_exists(#state) OR #state = :active",
+            ExpressionAttributeNames: { "#state": "state", "#at": "stateAt" },
+            ExpressionAttributeValues: {
+              ":revoked": "revoked",
+              ":active": "active",
+              ":at": now.toISOString(),
+            },
+          }),
+        );
+        revoked.push({ ...row, state: "revoked" });
+      } catch (error) {
+        if ((error as Error).name !== "ConditionalCheckFailedException")
+          throw awsFailure(error, "the revoke failed");
+      }
+    }
+    return { revoked, seeds: revoked.filter((r) => r.source === "config") };
   }
 
   /** Entitlements of one LOB, of one user, or of every LOB, in LOB, team and user order. */

@@ -32,12 +32,14 @@ export const USAGE = `studio-access: open your Amazon SageMaker Studio from the 
 
 Platform engineers, with AWS credentials among the hub's admins:
   studio-access admin configure --role-arn ARN --entitlements-table T --lobs-table T --region R
-                                [--profile AWS_PROFILE]
+                                [--user-pool-id ID] [--profile AWS_PROFILE]
       save the shared stack's adminConfigure line
   studio-access admin grant USER LOB [--team TEAM]    entitle a user (their profile comes on
                                                       first sign-in)
   studio-access admin revoke USER LOB [--team TEAM]   end it: their apps and spaces are drained
                                                       and the profile deleted
+  studio-access admin disable USER                  disable their sign-in and revoke every
+                                                      entitlement they have (config seeds too)
   studio-access admin list [--lob LOB] [--user USER] [--json]   entitlements and their state
 
 Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
@@ -245,6 +247,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
         "lobs-table": { type: "string" },
         region: { type: "string" },
         profile: { type: "string" },
+        "user-pool-id": { type: "string" },
       });
       expectNoPositionals(positionals, "admin configure");
       saveAdminConfig(dir, {
@@ -253,6 +256,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
         lobsTable: str(values, "lobs-table"),
         region: str(values, "region"),
         profile: str(values, "profile"),
+        userPoolId: str(values, "user-pool-id"),
       });
       out(`Saved to ${dir}. Next: studio-access admin list`);
       return EXIT.ok;
@@ -283,6 +287,25 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
             : `${describe(row)} is already being offboarded (${row.state}).`,
         );
       }
+      return EXIT.ok;
+    }
+    case "disable": {
+      const { positionals } = parse(rest, {});
+      const [user, extra] = positionals;
+      if (user === undefined || extra !== undefined)
+        throw new CliError(
+          EXIT.usage,
+          "admin disable takes a user: studio-access admin disable USER",
+        );
+      const api = await AdminApi.connect(loadAdminConfig(dir));
+      const { revoked, seeds } = await api.disable(user, new Date());
+      out(
+        `Disabled ${user}: Cognito refuses their sign-ins; ${revoked.length === 0 ? "they had no active entitlement." : `revoked ${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")}: ${revoked.length === 1 ? "its profile is" : "each profile is"} drained and deleted.`}`,
+      );
+      for (const seed of seeds)
+        out(
+          `Remove ${user} from the ${seed.lob} stack's config too (${seed.team === "default" ? "members" : `teams.${seed.team}.members`}), or a refresh would seed it again.`,
+        );
       return EXIT.ok;
     }
     case "list": {
@@ -318,7 +341,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
     default:
       throw new CliError(
         EXIT.usage,
-        `admin needs configure, grant, revoke or list; see studio-access --help`,
+        `admin needs configure, grant, revoke, disable or list; see studio-access --help`,
       );
   }
 }

@@ -475,9 +475,9 @@ export class AccessApp extends pulumi.ComponentResource {
           role: admin.id,
           policy: json(
             pulumi
-              .all([users.arn, lobs.arn])
-              .apply(([usersTableArn, lobsTableArn]) =>
-                adminPolicy({ usersTableArn, lobsTableArn }),
+              .all([users.arn, lobs.arn, pool.arn])
+              .apply(([usersTableArn, lobsTableArn, userPoolArn]) =>
+                adminPolicy({ usersTableArn, lobsTableArn, userPoolArn }),
               ),
           ),
         },

@@ -188,7 +188,7 @@ export async function sharedStack(config: SharedConfig) {
     ...(app.adminRoleArn
       ? {
           adminRoleArn: app.adminRoleArn,
-          adminConfigure: pulumi.interpolate`studio-access admin configure --role-arn ${app.adminRoleArn} --entitlements-table ${app.usersTableName} --lobs-table ${app.lobsTableName} --region ${config.region}`,
+          adminConfigure: pulumi.interpolate`studio-access admin configure --role-arn ${app.adminRoleArn} --entitlements-table ${app.usersTableName} --lobs-table ${app.lobsTableName} --user-pool-id ${app.userPoolId} --region ${config.region}`,
         }
       : {}),
     // The line a data scientist pastes to set up the studio-access CLI.

@@ -103,18 +103,7 @@ export function lifecyclePolicy(args: {
       Resource: [...args.lifecycleRoleArns].sort(),
     },
     writeLogs(args.logGroupArn),
-    {
-      Sid: "AttachToHubVpc",
-      Effect: "Allow",
-      Action: [
-        "ec2:CreateNetworkInterface",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DeleteNetworkInterface",
-        "ec2:AssignPrivateIpAddresses",
-        "ec2:UnassignPrivateIpAddresses",
-      ],
-      Resource: "*",
-    },
+    attachToHubVpc,
   );
 }
 
@@ -177,12 +166,22 @@ export function adminTrustPolicy(args: { admins: readonly string[] }): PolicyDoc
 }
 
 /**
- * What `studio-access admin` may do: read the LOBs, read entitlements, grant (put) and revoke
- * (update) them. Not delete: a revoked row goes only once the lifecycle function has drained its
+ * What `studio-access admin` may do: disable a user of the pool, read the LOBs, read
+ * entitlements, grant (put) and revoke (update) them. Not delete: a revoked row goes only once the lifecycle function has drained its
  * profile, so an admin cannot skip offboarding.
  */
-export function adminPolicy(args: { usersTableArn: string; lobsTableArn: string }): PolicyDocument {
+export function adminPolicy(args: {
+  usersTableArn: string;
+  lobsTableArn: string;
+  userPoolArn: string;
+}): PolicyDocument {
   return document(
+    {
+      Sid: "DisableUsers",
+      Effect: "Allow",
+      Action: "cognito-idp:AdminDisableUser",
+      Resource: args.userPoolArn,
+    },
     {
       Sid: "ReadLobs",
       Effect: "Allow",
@@ -197,6 +196,20 @@ export function adminPolicy(args: { usersTableArn: string; lobsTableArn: string 
     },
   );
 }
+
+/** What Lambda needs to attach a function to the hub VPC; EC2 offers no narrower resource. */
+const attachToHubVpc: PolicyStatement = {
+  Sid: "AttachToHubVpc",
+  Effect: "Allow",
+  Action: [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+  ],
+  Resource: "*",
+};
 
 /** Lambda writes its own log lines; the group exists already, with its retention. */
 function writeLogs(logGroupArn: string): PolicyStatement {
@@ -233,19 +246,7 @@ export function presignerPolicy(args: {
       Resource: [...args.accessRoleArns].sort(),
     },
     writeLogs(args.logGroupArn),
-    {
-      // What Lambda needs to attach the function to the hub VPC; EC2 offers no narrower resource.
-      Sid: "AttachToHubVpc",
-      Effect: "Allow",
-      Action: [
-        "ec2:CreateNetworkInterface",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DeleteNetworkInterface",
-        "ec2:AssignPrivateIpAddresses",
-        "ec2:UnassignPrivateIpAddresses",
-      ],
-      Resource: "*",
-    },
+    attachToHubVpc,
   );
 }
 

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { parseRegistry, type RegisteredLob } from "../presigner/config";
+import { loadRegistry, type RegisteredLob } from "../presigner/config";
 import { requireEnv } from "../shared/log";
 
 export interface LifecycleConfig {
@@ -17,17 +15,10 @@ export interface LifecycleConfig {
 }
 
 export function loadLifecycleConfig(env: NodeJS.ProcessEnv): LifecycleConfig {
-  const registry = path.resolve(requireEnv(env, "LOB_REGISTRY"));
-  let text: string;
-  try {
-    text = readFileSync(registry, "utf8");
-  } catch {
-    throw new Error(`environment variable LOB_REGISTRY names ${registry}, which cannot be read`);
-  }
   return {
     usersTable: requireEnv(env, "USERS_TABLE"),
     lobsTable: requireEnv(env, "LOBS_TABLE"),
-    lobs: parseRegistry(text, `LOB_REGISTRY ${registry}`),
+    lobs: loadRegistry(env),
     // Under the function's 300 s timeout, leaving time to record the state.
     budgetMs: 240_000,
     pollMs: 5_000,

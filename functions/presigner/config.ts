@@ -86,8 +86,8 @@ export function parseRegistry(text: string, source: string): ReadonlyMap<string,
   return lobs;
 }
 
-/** Reads and checks the presigner's environment; a bad value fails the cold start with its name. */
-export function loadConfig(env: NodeJS.ProcessEnv): PresignerConfig {
+/** The registry file `LOB_REGISTRY` names, read and checked (a bad one fails the cold start). */
+export function loadRegistry(env: NodeJS.ProcessEnv): ReadonlyMap<string, RegisteredLob> {
   const registry = path.resolve(requireEnv(env, "LOB_REGISTRY"));
   let text: string;
   try {
@@ -95,11 +95,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): PresignerConfig {
   } catch {
     throw new Error(`environment variable LOB_REGISTRY names ${registry}, which cannot be read`);
   }
+  return parseRegistry(text, `LOB_REGISTRY ${registry}`);
+}
+
+/** Reads and checks the presigner's environment; a bad value fails the cold start with its name. */
+export function loadConfig(env: NodeJS.ProcessEnv): PresignerConfig {
+  const lobs = loadRegistry(env);
   return {
     usersTable: requireEnv(env, "USERS_TABLE"),
     lobsTable: requireEnv(env, "LOBS_TABLE"),
     urlExpiresSeconds: integerInRange(env, "URL_EXPIRES_SECONDS", 5, 300),
     sessionExpiresSeconds: integerInRange(env, "SESSION_EXPIRES_SECONDS", 1800, 43200),
-    lobs: parseRegistry(text, `LOB_REGISTRY ${registry}`),
+    lobs,
   };
 }

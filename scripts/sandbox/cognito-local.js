@@ -1,5 +1,5 @@
-// Starts cognito-local (what services.ts runs) with two corrections that make it answer as Cognito
-// does:
+// Starts cognito-local (what services.ts runs) with three corrections that make it answer as
+// Cognito does:
 // 1. A refresh token issued by RespondToAuthChallenge (the sign-in that answered an MFA or
 //    new-password challenge) is stored, so REFRESH_TOKEN_AUTH and RevokeToken accept it afterwards.
 //    Cognito issues such tokens like any other (API_RespondToAuthChallenge: "AuthenticationResult …
@@ -7,6 +7,9 @@
 // 2. A wrong password at InitiateAuth is NotAuthorizedException, "Incorrect username or password."
 //    (API_InitiateAuth's errors); cognito-local 5.3 answers InvalidPasswordException, which Cognito
 //    keeps for a new password that breaks the pool's policy.
+// 3. A disabled user (AdminDisableUser) cannot sign in: InitiateAuth answers NotAuthorizedException,
+//    "User is disabled." (API_AdminDisableUser: "A deactivated user can't sign in"); cognito-local
+//    5.3 signs them in anyway.
 const { Targets } = require("cognito-local/lib/targets/targets");
 const { NotAuthorizedError } = require("cognito-local/lib/errors");
 
@@ -14,6 +17,12 @@ const initiate = Targets.InitiateAuth;
 Targets.InitiateAuth = (services) => {
   const run = initiate(services);
   return async (ctx, req) => {
+    const username = req.AuthParameters && req.AuthParameters.USERNAME;
+    if (username) {
+      const userPool = await services.cognito.getUserPoolForClientId(ctx, req.ClientId);
+      const user = await userPool.getUserByUsername(ctx, username);
+      if (user && user.Enabled === false) throw new NotAuthorizedError("User is disabled.");
+    }
     try {
       return await run(ctx, req);
     } catch (error) {

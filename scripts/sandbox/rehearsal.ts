@@ -7,6 +7,7 @@ import { cognitoClient, poolClient, signIn as cliSignIn } from "../../cli/cognit
 import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { execFile } from "node:child_process";
+import { profileNameFor } from "../../functions/shared/profile-name";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildFunctions, REPO_ROOT, SANDBOX_OUT_DIR } from "../../functions/build";
@@ -891,10 +892,30 @@ export async function rehearse(
       runCli(args, {
         ...awsCredentialsEnv(emulator.issueCredentials(principal)),
         STUDIO_ACCESS_CONFIG_DIR: adminDir,
-        // Outside any VPC, as from an engineer's laptop: STS and DynamoDB at their public endpoints.
+        // Outside any VPC, as from an engineer's laptop: STS and DynamoDB at their public
+        // endpoints, Cognito at cognito-local.
         AWS_ENDPOINT_URL_STS: emulator.publicListener.url,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl,
       });
+    /** Polls `admin list` until the user has no row left; returns the states it saw. */
+    const untilGone = async (user: string, lob: string) => {
+      const started = Date.now();
+      const states: string[] = [];
+      for (;;) {
+        const listed = await adminCli(["admin", "list", "--user", user, "--json"]);
+        const rows = (
+          JSON.parse(listed.stdout) as {
+            entitlements: { lob: string; team: string; state: string }[];
+          }
+        ).entitlements.filter((r) => r.lob === lob);
+        const state = rows.length > 0 ? rows.map((r) => `${r.team}:${r.state}`).join(",") : "gone";
+        if (states.at(-1) !== state) states.push(state);
+        if (state === "gone") return { states, elapsed: Date.now() - started };
+        if (Date.now() - started > 60_000) throw new Error(`still ${state} after 60 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
     await step(
       "admin: a platform engineer grants user-lob-b lob-a's forecasting team; their first sign-in there makes the profile",
       async () => {
@@ -982,6 +1003,48 @@ export async function rehearse(
         const after = await adminCli(["admin", "list", "--lob", "lob-a"]);
         return {
           detail: `${revoked.stdout.trim()}\nthen 403 ${refused.body}\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms (lifecycle function: ${String(line?.outcome)} in ${String(line?.latencyMs)} ms)\nprofile, app and space gone; user-lob-b's lob-b profile kept\n${after.stdout.trimEnd()}`,
+          value: undefined,
+        };
+      },
+    );
+    await step(
+      "admin disable: lee.leaving can no longer sign in, and their profile is drained and deleted",
+      async () => {
+        // Lee has used lob-b's Studio: their profile exists, with an app.
+        const opened = await get(`${apiUrl}/studios/lob-b`, bearer("lee.leaving"));
+        expectStatus(opened, 302, "lee in lob-b");
+        const [url, headers] = throughListener(
+          opened.location ?? "",
+          resolve(new URL(opened.location ?? "").host),
+        );
+        expectStatus(await get(url, headers), 200, "lee's Studio");
+        const profile = profileOf(profileNameFor("lee.leaving") ?? "");
+        if (!profile) throw new Error("no profile for lee.leaving");
+        const disabled = await adminCli(["admin", "disable", "lee.leaving"]);
+        if (disabled.code !== 0)
+          throw new Error(`exit ${String(disabled.code)}: ${disabled.stderr}`);
+        const signIn = await deployer.cognito
+          .send(
+            new InitiateAuthCommand({
+              ClientId: clientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: {
+                USERNAME: "lee.leaving",
+                PASSWORD: users.find((u) => u.username === "lee.leaving")?.password ?? "",
+              },
+            }),
+          )
+          .then(
+            () => "accepted",
+            (error: unknown) => (error instanceof Error ? error.name : "refused"),
+          );
+        if (signIn === "accepted") throw new Error("a disabled user signed in");
+        const refused = await get(`${apiUrl}/studios/lob-b`, bearer("lee.leaving"));
+        expectStatus(refused, 403, "lee's still-valid token after the disable");
+        const { states, elapsed } = await untilGone("lee.leaving", "lob-b");
+        if (profileOf(profile.name)) throw new Error("their profile remains");
+        return {
+          detail: `${disabled.stdout.trim()}\nsign-in: ${signIn}; their access token (valid until it expires): 403\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms; profile ${profile.name} and its app gone`,
           value: undefined,
         };
       },

@@ -424,6 +424,7 @@ describe("AccessApp: Cognito and tables", () => {
       ["user-lob-a", "user-lob-a@example.com"],
       ["user-lob-b", "user-lob-b@example.com"],
       ["dana.scientist", "dana.scientist@example.com"],
+      ["lee.leaving", "lee.leaving@example.com"],
     ]);
     for (const user of users) {
       expect(user.inputs.password).toBeUndefined();
@@ -709,7 +710,7 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
 });
 
 describe("AccessApp: the admin role (studio-access admin)", () => {
-  it("is trusted by exactly the configured admins, and may grant, revoke and list, not delete", () => {
+  it("is trusted by exactly the configured admins, and may disable users, grant, revoke and list, not delete", () => {
     const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
     const lobs = one(shared, "aws:dynamodb/table:Table", "access-lobs");
     const admin = role("access-admin");
@@ -729,6 +730,12 @@ describe("AccessApp: the admin role (studio-access admin)", () => {
       Version: "2012-10-17",
       Statement: [
         {
+          Sid: "DisableUsers",
+          Effect: "Allow",
+          Action: "cognito-idp:AdminDisableUser",
+          Resource: one(shared, "aws:cognito/userPool:UserPool", "access-users").state.arn,
+        },
+        {
           Sid: "ReadLobs",
           Effect: "Allow",
           Action: ["dynamodb:GetItem", "dynamodb:Scan"],
@@ -743,7 +750,7 @@ describe("AccessApp: the admin role (studio-access admin)", () => {
       ],
     });
     expect(String(shared.outputs.adminConfigure)).toBe(
-      `studio-access admin configure --role-arn ${String(admin.state.arn)} --entitlements-table ${String(users.state.name)} --lobs-table ${String(lobs.state.name)} --region us-east-1`,
+      `studio-access admin configure --role-arn ${String(admin.state.arn)} --entitlements-table ${String(users.state.name)} --lobs-table ${String(lobs.state.name)} --user-pool-id ${String(shared.outputs.userPoolId)} --region us-east-1`,
     );
   });
 

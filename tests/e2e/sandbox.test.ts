@@ -79,6 +79,10 @@ describe("npm run sandbox (end to end, offline)", () => {
         "✓",
         "admin revoke: user-lob-b leaves lob-a's forecasting; Studio refuses them at once, and their app, space and profile are drained and deleted",
       ],
+      [
+        "✓",
+        "admin disable: lee.leaving can no longer sign in, and their profile is drained and deleted",
+      ],
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],
@@ -86,7 +90,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("114 resources, 37 of them created in the emulators");
+    expect(stdout).toContain("115 resources, 38 of them created in the emulators");
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
       "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b). The profile is created on their first sign-in.",
@@ -96,6 +100,9 @@ describe("npm run sandbox (end to end, offline)", () => {
     );
     expect(stdout).toContain(
       "exit 2: studio-access: user-lob-a's entitlement to lob-a/analytics comes from the lob-a stack's config (teams.analytics.members): remove it there and run pulumi up -s lob-a",
+    );
+    expect(stdout).toContain(
+      "Disabled lee.leaving: Cognito refuses their sign-ins; revoked lob-b/default: its profile is drained and deleted.\nRemove lee.leaving from the lob-b stack's config too (members), or a refresh would seed it again.\nsign-in: NotAuthorizedException; their access token (valid until it expires): 403",
     );
     expect(stdout).toMatch(
       /admin list saw (revoked -> )?draining -> gone within \d+ ms \(lifecycle function: offboarded in \d+ ms\)\nprofile, app and space gone; user-lob-b's lob-b profile kept/,
@@ -139,9 +146,9 @@ describe("npm run sandbox (end to end, offline)", () => {
       "27 resources deleted from the emulators; clean-up deleted 1 Studio app, 1 space, 3 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "21 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
+      "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 41 of 41 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 42 of 42 steps in [\d.]+ s/);
   }, 240_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

@@ -63,7 +63,7 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(204);
+    expect(resources.filter((r) => r.custom).length).toBe(206);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 

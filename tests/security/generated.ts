@@ -50,6 +50,7 @@ export interface Generated {
   readonly usersStreamArn: string;
   /** The hub's admin role (`studio-access admin`). */
   readonly adminRoleArn: string;
+  readonly userPoolArn: string;
   readonly adminTrust: PolicyDocument;
   readonly adminPolicy: PolicyDocument;
   readonly authorizerPolicy: PolicyDocument;
@@ -220,6 +221,7 @@ export async function collectGenerated(): Promise<Generated> {
       one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.streamArn,
     ),
     adminRoleArn: String(outputs.adminRoleArn),
+    userPoolArn: String(one(shared, "aws:cognito/userPool:UserPool", "access-users").state.arn),
     adminTrust: find("shared/access-admin trust"),
     adminPolicy: find("shared/access-admin policy"),
     authorizerPolicy: find("shared/access-authorizer policy"),

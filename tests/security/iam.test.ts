@@ -2065,6 +2065,16 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () => asAdmin("dynamodb:PutItem", g.usersTableArn),
   ],
   [
+    "the admin role disables a user of the hub's pool",
+    "Allowed",
+    () => asAdmin("cognito-idp:AdminDisableUser", g.userPoolArn),
+  ],
+  [
+    "the admin role deletes a user of the hub's pool",
+    "ImplicitlyDenied",
+    () => asAdmin("cognito-idp:AdminDeleteUser", g.userPoolArn),
+  ],
+  [
     "the admin role revokes (UpdateItem)",
     "Allowed",
     () => asAdmin("dynamodb:UpdateItem", g.usersTableArn),
