@@ -12,15 +12,20 @@ Rehearses studio-access offline with the real program and the real Lambda code:
 starts cognito-local, dynalite and a local AWS endpoint (STS, SageMaker, IAM,
 Studio, API Gateway) on loopback; deploys shared, lob-a and lob-b into them
 through Pulumi's mock runtime; signs user-lob-a in and opens Studio (also by
-deep link), signs user-lob-b in through the SAML entry with a local IdP; shows
-the refusals; destroys lob-b, lob-a, shared; checks nothing is left; stops.
+deep link; its profile is made on that first sign-in), dana.scientist into each
+of her two teams (one profile each, one answered 202 while it starts), shows an
+ABAC refusal between teams, signs user-lob-b in through the SAML entry with a
+local IdP; shows the refusals; grants, revokes and disables with the CLI's
+admin commands and watches the lifecycle function drain and delete profiles;
+destroys lob-b, lob-a, shared; checks nothing is left; stops.
 Users set a password and enrol a TOTP authenticator on first sign-in (with the
 studio-access CLI's code); the rehearsal plays their authenticator app.
 
-  --keep   stop after the sign-in steps and leave everything running: prints a
+  --keep   stop after the use steps and leave everything running: prints a
            ready studio-access configure line, the users, their passwords and
            TOTP secrets, where Studio answers (http and https), the IdP's SSO
-           page, the function log file and a ready curl line. Ctrl-C destroys
+           page, the function log file, a platform engineer's admin session
+           and a ready curl line. Ctrl-C destroys
            the stacks and stops the services (a second Ctrl-C does not
            interrupt that).
   --help   this text

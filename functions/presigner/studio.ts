@@ -115,7 +115,6 @@ export class StudioSigner {
     );
     const [entitlement] = rows;
     if (!entitlement) throw new NotEntitled();
-    if (rows.length > 1) throw new TeamRequired(rows.map((e) => e.team).sort());
     if (record.accountId !== registered.accountId) {
       throw new RecordMismatch(
         `lobs table: ${lob} names account ${record.accountId}, the hub deployed ${registered.accountId}`,
@@ -126,13 +125,14 @@ export class StudioSigner {
         `lobs table: ${lob} names role ${record.accessRoleArn}, the hub deployed ${registered.accessRoleArn}`,
       );
     }
+    if (!record.enabled) throw new LobDisabled();
+    if (rows.length > 1) throw new TeamRequired(rows.map((e) => e.team).sort());
     const own = teamProfileName(username, entitlement.team);
     if (entitlement.username !== username || entitlement.profileName !== own) {
       throw new RecordMismatch(
         `users table: ${username}'s entitlement to ${lob}/${entitlement.team} names profile ${entitlement.profileName}, not ${String(own)}`,
       );
     }
-    if (!record.enabled) throw new LobDisabled();
     return { username, team: entitlement.team, record, registered, profileName: own };
   }
 

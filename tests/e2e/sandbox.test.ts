@@ -203,6 +203,6 @@ describe("npm run sandbox (end to end, offline)", () => {
       cwd: ROOT,
     });
     expect(stdout).toContain("npm run sandbox [-- --keep]");
-    expect(stdout).toContain("--keep   stop after the sign-in steps");
+    expect(stdout).toContain("--keep   stop after the use steps");
   }, 60_000);
 });

@@ -1101,6 +1101,13 @@ describe("presigner: teams", () => {
     expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
   });
 
+  it("says a disabled LOB is disabled (403), rather than asking which team", async () => {
+    lobs.set("lob-a", { ...TEAMS_LOB, enabled: false });
+    const response = await newHandler()(request("dana.scientist", "lob-a"), context());
+    expect(response.statusCode).toBe(403);
+    expect(body(response)).toEqual({ message: "This Studio is disabled" });
+  });
+
   it("opens the named team's profile with one BatchGetItem", async () => {
     const response = await newHandler()(
       request("dana.scientist", "lob-a", teamQuery("forecasting")),
