@@ -813,11 +813,19 @@ export class AccessApp extends pulumi.ComponentResource {
               ],
             },
             {
-              name: "authorizer and presigner invocations",
+              name: "access function invocations",
               fieldSelectors: [
                 { field: "eventCategory", equals: ["Data"] },
                 { field: "resources.type", equals: ["AWS::Lambda::Function"] },
-                { field: "resources.ARN", equals: [authorizer.fn.arn, presigner.fn.arn] },
+                {
+                  field: "resources.ARN",
+                  equals: [
+                    authorizer.fn.arn,
+                    presigner.fn.arn,
+                    lifecycle.fn.arn,
+                    ...(samlFn ? [samlFn.fn.arn] : []),
+                  ],
+                },
               ],
             },
           ],

@@ -563,7 +563,7 @@ describe("AccessApp: data at rest and audit", () => {
     });
   });
 
-  it("records data events on both tables and both functions in a validated trail whose bucket is private and kept", () => {
+  it("records data events on both tables and every access function in a validated trail whose bucket is private and kept", () => {
     const trail = one(shared, "aws:cloudtrail/trail:Trail", "access-data-events");
     const bucket = one(shared, "aws:s3/bucket:Bucket", "access-audit");
     const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
@@ -585,7 +585,11 @@ describe("AccessApp: data at rest and audit", () => {
             { field: "resources.type", equals: ["AWS::Lambda::Function"] },
             {
               field: "resources.ARN",
-              equals: [fn("access-authorizer").state.arn, fn("access-presigner").state.arn],
+              equals: [
+                fn("access-authorizer").state.arn,
+                fn("access-presigner").state.arn,
+                fn("access-lifecycle").state.arn,
+              ],
             },
           ],
         },

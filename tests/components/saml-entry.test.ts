@@ -39,6 +39,22 @@ const api = () => one(shared, "aws:apigateway/restApi:RestApi", "access-api");
 const acsUrl = () => `https://${api().id}.execute-api.us-east-1.amazonaws.com/v1/saml`;
 
 describe("the SAML entry in the hub", () => {
+  it("is among the functions whose invocations the audit trail records", () => {
+    const trail = one(shared, "aws:cloudtrail/trail:Trail", "access-data-events");
+    const selectors = trail.inputs.advancedEventSelectors as {
+      name: string;
+      fieldSelectors: { field: string; equals: string[] }[];
+    }[];
+    const arns = selectors
+      .find((sel) => sel.name === "access function invocations")
+      ?.fieldSelectors.find((f) => f.field === "resources.ARN")?.equals;
+    expect(arns).toEqual(
+      ["access-authorizer", "access-presigner", "access-lifecycle", "access-saml"].map(
+        (name) => one(shared, "aws:lambda/function:Function", name).state.arn,
+      ),
+    );
+  });
+
   it("keeps a replay table keyed by id, expiring by TTL, encrypted with the data key", () => {
     expect(one(shared, "aws:dynamodb/table:Table", "access-replay").inputs).toMatchObject({
       billingMode: "PAY_PER_REQUEST",
