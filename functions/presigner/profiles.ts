@@ -4,7 +4,7 @@ import {
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { TAGS, teamRoleArn } from "../shared/teams";
-import { fromAwsError, ProfilePending } from "./errors";
+import { fromAwsError, ProfilePending, UpstreamFailure } from "./errors";
 
 /** How long a first sign-in waits for its new profile before answering 202. */
 export const PROFILE_WAIT_MS = 5_000;
@@ -75,12 +75,7 @@ export class ProfileProvisioner {
       }
       if (status === "InService") return;
       if (status !== "Pending" && status !== "Updating")
-        throw fromAwsError(
-          Object.assign(new Error(`profile ${profileName} is ${String(status)}`), {
-            name: `Profile${String(status)}`,
-          }),
-          "SageMaker.DescribeUserProfile",
-        );
+        throw new UpstreamFailure(`SageMaker.DescribeUserProfile: Profile${String(status)}`);
       if (this.options.now() + this.options.pollMs > deadline)
         throw new ProfilePending(`profile ${profileName} is ${status}`);
       await this.options.sleep(this.options.pollMs);

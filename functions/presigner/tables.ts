@@ -1,4 +1,9 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
 import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
 import { fromAwsError, UpstreamFailure, UpstreamUnavailable } from "./errors";
@@ -114,29 +119,34 @@ export class AccessTables {
   }
 
   /** The user's rows in one LOB, every team: `<username>#` begins them, `username` confirms. */
-  private async rowsOf(username: string, lob: string, signal: AbortSignal): Promise<Entitlement[]> {
+  private rowsOf(username: string, lob: string, signal: AbortSignal): Promise<Entitlement[]> {
+    return this.queryRows(
+      {
+        KeyConditionExpression: "#lob = :lob AND begins_with(#key, :prefix)",
+        // A username may itself hold "#": the row's own username decides.
+        FilterExpression: "username = :u",
+        ExpressionAttributeNames: {
+          "#lob": ENTITLEMENTS_KEY.partition,
+          "#key": ENTITLEMENTS_KEY.sort,
+        },
+        ExpressionAttributeValues: { ":lob": lob, ":prefix": `${username}#`, ":u": username },
+        ConsistentRead: true,
+      },
+      signal,
+    );
+  }
+
+  /** Every page of a query of the entitlements table (or its index), as entitlements. */
+  private async queryRows(
+    input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">,
+    signal: AbortSignal,
+  ): Promise<Entitlement[]> {
     const rows: Entitlement[] = [];
     let startKey: Item | undefined;
     do {
       const page = await call("DynamoDB.Query", () =>
         this.dynamo.send(
-          new QueryCommand({
-            TableName: this.usersTable,
-            KeyConditionExpression: "#lob = :lob AND begins_with(#key, :prefix)",
-            // A username may itself hold "#": the row's own username decides.
-            FilterExpression: "username = :u",
-            ExpressionAttributeNames: {
-              "#lob": ENTITLEMENTS_KEY.partition,
-              "#key": ENTITLEMENTS_KEY.sort,
-            },
-            ExpressionAttributeValues: {
-              ":lob": lob,
-              ":prefix": `${username}#`,
-              ":u": username,
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
+          new QueryCommand({ ...input, TableName: this.usersTable, ExclusiveStartKey: startKey }),
           { abortSignal: signal },
         ),
       );
@@ -151,24 +161,14 @@ export class AccessTables {
     username: string,
     signal: AbortSignal,
   ): Promise<{ entitlement: Entitlement; record: LobRecord }[]> {
-    const entitlements: Entitlement[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await call("DynamoDB.Query", () =>
-        this.dynamo.send(
-          new QueryCommand({
-            TableName: this.usersTable,
-            IndexName: ENTITLEMENTS_BY_USERNAME.name,
-            KeyConditionExpression: "username = :u",
-            ExpressionAttributeValues: { ":u": username },
-            ExclusiveStartKey: startKey,
-          }),
-          { abortSignal: signal },
-        ),
-      );
-      entitlements.push(...(page.Items ?? []).map(entitlement));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const entitlements = await this.queryRows(
+      {
+        IndexName: ENTITLEMENTS_BY_USERNAME.name,
+        KeyConditionExpression: "username = :u",
+        ExpressionAttributeValues: { ":u": username },
+      },
+      signal,
+    );
 
     const records = new Map<string, LobRecord>();
     // One key per LOB: a user in several of a LOB's teams has a row for each, and BatchGetItem

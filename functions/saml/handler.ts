@@ -68,7 +68,7 @@ export function createHandler(deps: SamlDeps) {
     const mapped = groups
       .flatMap((g) => config.groupLobs.get(g) ?? [])
       .map((l) => l.split("/")[0] ?? l);
-    return { all: [...new Set([...rows, ...mapped])].sort() };
+    return [...new Set([...rows, ...mapped])].sort();
   }
 
   async function open(
@@ -133,7 +133,7 @@ export function createHandler(deps: SamlDeps) {
       }
     }
     facts.step = "entitlements";
-    const { all } = await lobsOf(signIn.username, signIn.groups, signal);
+    const all = await lobsOf(signIn.username, signIn.groups, signal);
     if (all.length === 0) throw new SamlRefused("no entitlement");
     const [only] = all;
     if (all.length === 1 && only !== undefined)

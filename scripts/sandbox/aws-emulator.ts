@@ -896,6 +896,11 @@ export class AwsEmulator {
         t.Value,
       ]),
     );
+    // The request's tags, as IAM sees them on CreateUserProfile and on the AddTags it implies.
+    const requestTags: Record<string, string | string[]> = {
+      ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+      "aws:TagKeys": Object.keys(tags),
+    };
     const executionRole = (input.UserSettings as { ExecutionRole?: string } | undefined)
       ?.ExecutionRole;
     const checks: {
@@ -921,10 +926,7 @@ export class AwsEmulator {
               action: "sagemaker:CreateUserProfile",
               resource: profileArn,
               context: {
-                ...Object.fromEntries(
-                  Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v]),
-                ),
-                "aws:TagKeys": Object.keys(tags),
+                ...requestTags,
               },
             },
             ...(Object.keys(tags).length > 0
@@ -932,12 +934,7 @@ export class AwsEmulator {
                   {
                     action: "sagemaker:AddTags",
                     resource: profileArn,
-                    context: {
-                      ...Object.fromEntries(
-                        Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v]),
-                      ),
-                      "aws:TagKeys": Object.keys(tags),
-                    },
+                    context: requestTags,
                   },
                 ]
               : []),
