@@ -145,6 +145,10 @@ export class Deployer {
         });
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        // A child gone before reading its input (EPIPE) fails this delete through its exit code
+        // and stderr below, rather than crashing the whole sandbox with an unhandled error.
+        child.stdin.on("error", () => undefined);
+        child.on("error", reject);
         child.on("exit", (code) => {
           if (code === 0) resolve();
           else reject(new Error(`${id}: ${stderr.trim() || `exit ${String(code)}`}`));
