@@ -10,6 +10,7 @@ import {
   adminPolicy,
   adminTrustPolicy,
   apiResourcePolicy,
+  assumeRolesPolicies,
   auditTrailBucketPolicy,
   authorizerPolicy,
   dataKeyPolicy,
@@ -270,6 +271,8 @@ export class AccessApp extends pulumi.ComponentResource {
         environment: Record<string, pulumi.Input<string>>;
         /** Files written beside the bundle in the function's archive. */
         files?: Record<string, string>;
+        /** Customer managed policies attached to its role beside the inline one. */
+        attach?: readonly aws.iam.Policy[];
       },
     ) => {
       const dir = args.functionDirs.then((dirs) => dirs[key]);
@@ -297,6 +300,14 @@ export class AccessApp extends pulumi.ComponentResource {
         { role: role.id, policy: json(policy(logs.arn)) },
         parent,
       );
+      const attachments = (settings.attach ?? []).map(
+        (policy, i) =>
+          new aws.iam.RolePolicyAttachment(
+            `${name}-${key}-${String(i)}`,
+            { role: role.name, policyArn: policy.arn },
+            parent,
+          ),
+      );
       const fn = new aws.lambda.Function(
         `${name}-${key}`,
         {
@@ -313,7 +324,7 @@ export class AccessApp extends pulumi.ComponentResource {
             variables: { NODE_OPTIONS: "--enable-source-maps", ...settings.environment },
           },
         },
-        { ...parent, dependsOn: [rolePolicy] },
+        { ...parent, dependsOn: [rolePolicy, ...attachments] },
       );
       return { fn, role };
     };
@@ -359,10 +370,30 @@ export class AccessApp extends pulumi.ComponentResource {
     // Each LOB's access role (presigns) and provisioning role (creates a first sign-in's profile).
     const provisioner = provisionerRoleName(args.accessRoleName);
     const lifecycleRole = lifecycleRoleName(args.accessRoleName);
-    const roleArns = Object.values(args.lobAccounts).flatMap((account) => [
-      accessRoleArn(account, args.accessRoleName),
-      accessRoleArn(account, provisioner),
-    ]);
+    // Managed policies rather than inline ones: a role's inline policies share 10,240
+    // characters, which about 83 LOBs' two role ARNs would fill.
+    const assumePolicies = (key: string, sid: string, roleArns: readonly string[]) =>
+      assumeRolesPolicies(sid, roleArns).map(
+        (doc, i) =>
+          new aws.iam.Policy(
+            `${name}-${key}-${String(i)}`,
+            {
+              path: "/studio-access/",
+              description: `studio-access: ${sid} (${String(i + 1)} of the LOBs' roles)`,
+              policy: JSON.stringify(doc),
+            },
+            parent,
+          ),
+      );
+    // The presigner's and the SAML entry's: each LOB's access and provisioning roles.
+    const assumeAccessRoles = assumePolicies(
+      "assume-access",
+      "AssumeLobAccessRoles",
+      Object.values(args.lobAccounts).flatMap((account) => [
+        accessRoleArn(account, args.accessRoleName),
+        accessRoleArn(account, provisioner),
+      ]),
+    );
     // The LOBs as deployed: the presigner refuses a table record that says otherwise.
     const registry = Object.fromEntries(
       Object.entries(args.lobAccounts)
@@ -383,7 +414,7 @@ export class AccessApp extends pulumi.ComponentResource {
         pulumi
           .all([users.arn, lobs.arn, arn])
           .apply(([usersTableArn, lobsTableArn, logGroupArn]) =>
-            presignerPolicy({ usersTableArn, lobsTableArn, accessRoleArns: roleArns, logGroupArn }),
+            presignerPolicy({ usersTableArn, lobsTableArn, logGroupArn }),
           ),
       {
         // Under API Gateway's 29 s; the handler answers by min(25 s, time left - 1 s).
@@ -400,6 +431,7 @@ export class AccessApp extends pulumi.ComponentResource {
           LOB_REGISTRY: "lobs.json",
         },
         files: { "lobs.json": JSON.stringify(registry, null, 2) },
+        attach: assumeAccessRoles,
       },
     );
     this.presignerRoleArn = presigner.role.arn;
@@ -416,9 +448,6 @@ export class AccessApp extends pulumi.ComponentResource {
               usersTableArn,
               streamArn,
               lobsTableArn,
-              lifecycleRoleArns: Object.values(args.lobAccounts).map((account) =>
-                accessRoleArn(account, lifecycleRole),
-              ),
               logGroupArn,
             }),
           ),
@@ -427,6 +456,11 @@ export class AccessApp extends pulumi.ComponentResource {
         vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [presignerSg.id] },
         environment: { USERS_TABLE: users.name, LOBS_TABLE: lobs.name, LOB_REGISTRY: "lobs.json" },
         files: { "lobs.json": JSON.stringify(registry, null, 2) },
+        attach: assumePolicies(
+          "assume-lifecycle",
+          "AssumeLobLifecycleRoles",
+          Object.values(args.lobAccounts).map((account) => accessRoleArn(account, lifecycleRole)),
+        ),
       },
     );
     this.lifecycleRoleArn = lifecycle.role.arn;
@@ -534,7 +568,6 @@ export class AccessApp extends pulumi.ComponentResource {
                 usersTableArn,
                 lobsTableArn,
                 replayTableArn,
-                accessRoleArns: roleArns,
                 logGroupArn,
               }),
             ),
@@ -557,6 +590,7 @@ export class AccessApp extends pulumi.ComponentResource {
             SAML_GROUP_LOBS: JSON.stringify(saml.groupLobs),
           },
           files: { "lobs.json": JSON.stringify(registry, null, 2) },
+          attach: assumeAccessRoles,
         },
       );
     }

@@ -7,7 +7,12 @@ import { certificateProblem, idpFromMetadata, toPem, type IdpTrust } from "../co
 import { profileNameFor } from "../functions/shared/profile-name";
 import { LOB_NAME } from "../functions/shared/tables";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../functions/shared/teams";
-import type { PolicyDocument } from "../components/lib/policies";
+import {
+  accessRoleArn,
+  assumeRolesPolicies,
+  provisionerRoleName,
+  type PolicyDocument,
+} from "../components/lib/policies";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -602,6 +607,29 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
       else admins.push(admin);
     });
 
+  // "-provisioner" and "-lifecycle" name its siblings, within IAM's 64 characters.
+  const accessRoleName = r.string(
+    "accessRoleName",
+    ACCESS_ROLE_NAME,
+    "an IAM role name of at most 52 characters",
+    "StudioAccessRole",
+  );
+  // The presigner assumes two roles per LOB, granted by managed policies of at most 6,144
+  // characters, of which a role may have 10 attached by default.
+  const assumeGrants = assumeRolesPolicies(
+    "AssumeLobAccessRoles",
+    Object.values(lobs).flatMap((entry) => [
+      accessRoleArn(entry.accountId, accessRoleName),
+      accessRoleArn(entry.accountId, provisionerRoleName(accessRoleName)),
+    ]),
+  ).length;
+  if (assumeGrants > QUOTAS.managedPoliciesPerRole.limit)
+    r.problem(
+      "lobs",
+      `${String(Object.keys(lobs).length)} LOBs`,
+      `at most as many LOBs as ${String(QUOTAS.managedPoliciesPerRole.limit)} managed policies of ${String(QUOTAS.managedPolicyCharacters.limit)} characters can grant the presigner (these need ${String(assumeGrants)}; IAM's quota of managed policies per role is adjustable up to 20, and a shorter accessRoleName fits more)`,
+    );
+
   return {
     kind: "shared",
     region,
@@ -621,13 +649,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     clientCidrs,
     users,
     presignedUrl,
-    // "-provisioner" and "-lifecycle" name its siblings, within IAM's 64 characters.
-    accessRoleName: r.string(
-      "accessRoleName",
-      ACCESS_ROLE_NAME,
-      "an IAM role name of at most 52 characters",
-      "StudioAccessRole",
-    ),
+    accessRoleName,
     resolverInboundEndpoint,
     apiStageName: r.string("apiStageName", STAGE_NAME, "letters, digits and underscores", "v1"),
     apiThrottling,

@@ -1,4 +1,5 @@
 import { DEFAULT_TEAM, TAGS, teamRoleArn } from "../../functions/shared/teams";
+import { QUOTAS } from "./quotas";
 
 /**
  * Every IAM document the program generates, built as typed objects from plain values. Components
@@ -63,13 +64,13 @@ export function lifecycleRoleName(accessRoleName: string): string {
 /**
  * The lifecycle function's rights in the hub: read the entitlements table's stream, read LOB
  * records, update and delete entitlement rows (their state while it drains, and the row once the
- * profile is gone), assume the LOBs' lifecycle roles, its logs and the hub VPC.
+ * profile is gone), its logs and the hub VPC. Assuming the LOBs' lifecycle roles is granted by
+ * `assumeRolesPolicies`, attached beside it.
  */
 export function lifecyclePolicy(args: {
   usersTableArn: string;
   streamArn: string;
   lobsTableArn: string;
-  lifecycleRoleArns: readonly string[];
   logGroupArn: string;
 }): PolicyDocument {
   return document(
@@ -95,12 +96,6 @@ export function lifecyclePolicy(args: {
       Effect: "Allow",
       Action: "dynamodb:GetItem",
       Resource: args.lobsTableArn,
-    },
-    {
-      Sid: "AssumeLobLifecycleRoles",
-      Effect: "Allow",
-      Action: "sts:AssumeRole",
-      Resource: [...args.lifecycleRoleArns].sort(),
     },
     writeLogs(args.logGroupArn),
     attachToHubVpc,
@@ -225,11 +220,13 @@ export function authorizerPolicy(args: { logGroupArn: string }): PolicyDocument 
   return document(writeLogs(args.logGroupArn));
 }
 
+/**
+ * The presigner's inline rights: read entitlements and LOBs, its logs, the hub VPC. Assuming the
+ * LOBs' access and provisioning roles is granted by `assumeRolesPolicies`, attached beside it.
+ */
 export function presignerPolicy(args: {
   usersTableArn: string;
   lobsTableArn: string;
-  /** Every LOB's access and provisioning roles. */
-  accessRoleArns: readonly string[];
   logGroupArn: string;
 }): PolicyDocument {
   return document(
@@ -239,26 +236,47 @@ export function presignerPolicy(args: {
       Action: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"],
       Resource: [args.usersTableArn, `${args.usersTableArn}/index/*`, args.lobsTableArn],
     },
-    {
-      Sid: "AssumeLobAccessRoles",
-      Effect: "Allow",
-      Action: "sts:AssumeRole",
-      Resource: [...args.accessRoleArns].sort(),
-    },
     writeLogs(args.logGroupArn),
     attachToHubVpc,
   );
 }
 
 /**
- * The SAML entry's rights: the presigner's (read entitlements and LOBs, assume the access roles,
- * logs, the hub VPC), and its own replay table's rows, assertion and choice ones only.
+ * `sts:AssumeRole` on exactly these roles, as customer-managed policies of at most 6,144
+ * characters each (IAM's quota per managed policy; a role's inline policies share 10,240
+ * characters, which 83 LOBs' roles would fill). ARNs are sorted and packed in order, so a hub
+ * with N LOBs needs about N / 42 policies for the presigner and N / 85 for the lifecycle function,
+ * each attached to the role (IAM's default quota: 10 per role).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+export function assumeRolesPolicies(sid: string, roleArns: readonly string[]): PolicyDocument[] {
+  const limit = QUOTAS.managedPolicyCharacters.limit;
+  const of = (arns: readonly string[]) =>
+    document({ Sid: sid, Effect: "Allow", Action: "sts:AssumeRole", Resource: [...arns] });
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  for (const arn of [...new Set(roleArns)].sort()) {
+    if (current.length > 0 && JSON.stringify(of([...current, arn])).length > limit) {
+      chunks.push(current);
+      current = [];
+    }
+    if (JSON.stringify(of([arn])).length > limit)
+      throw new Error(`the role ARN ${arn} alone exceeds ${String(limit)} characters`);
+    current.push(arn);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks.map(of);
+}
+
+/**
+ * The SAML entry's inline rights: the presigner's (read entitlements and LOBs, logs, the hub VPC),
+ * and its own replay table's rows, assertion and choice ones only. It assumes the access roles
+ * through the same `assumeRolesPolicies` as the presigner.
  */
 export function samlEntryPolicy(args: {
   usersTableArn: string;
   lobsTableArn: string;
   replayTableArn: string;
-  accessRoleArns: readonly string[];
   logGroupArn: string;
 }): PolicyDocument {
   const presigner = presignerPolicy(args);

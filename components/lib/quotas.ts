@@ -55,6 +55,21 @@ export const QUOTAS = {
     what: "characters in a VPC endpoint policy",
     source: "AWS PrivateLink, endpoint policies",
   },
+  roleInlinePolicyCharacters: {
+    limit: 10240,
+    what: "characters in one role's inline policies (together, whitespace excluded)",
+    source: "IAM and AWS STS quotas, IAM object quotas",
+  },
+  managedPolicyCharacters: {
+    limit: 6144,
+    what: "characters in a customer managed policy (whitespace excluded)",
+    source: "IAM and AWS STS quotas, IAM object quotas",
+  },
+  managedPoliciesPerRole: {
+    limit: 10,
+    what: "managed policies attached to one role",
+    source: "IAM and AWS STS quotas, IAM object quotas (default, adjustable up to 20)",
+  },
 } as const satisfies Record<string, Quota>;
 
 export type QuotaKey = keyof typeof QUOTAS;

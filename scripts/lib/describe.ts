@@ -79,7 +79,10 @@ export function describeResource(r: RecordedResource): string {
     case "aws:iam/role:Role":
       return `trust: ${statements(i.assumeRolePolicy).map(describeStatement).join("; ")}`;
     case "aws:iam/rolePolicy:RolePolicy":
+    case "aws:iam/policy:Policy":
       return statements(i.policy).map(describeStatement).join("; ");
+    case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+      return `role ${String(i.role)} <- ${String(i.policyArn)}`;
     case "aws:apigateway/restApi:RestApi":
       return `${String((i.endpointConfiguration as { types?: string } | undefined)?.types)}; ${statements(i.policy).map(describeStatement).join("; ")}`;
     case "aws:apigateway/method:Method":

@@ -179,6 +179,13 @@ function fabricate(
         uniqueId: `AROA${hex(seed, 17).toUpperCase()}`,
       });
       break;
+    case "aws:iam/policy:Policy":
+      Object.assign(state, {
+        name: named,
+        arn: `arn:aws:iam::${account}:policy${typeof inputs.path === "string" ? inputs.path : "/"}${named}`,
+      });
+      id = String(state.arn);
+      break;
     case "aws:dynamodb/table:Table":
       id = named;
       Object.assign(state, {

@@ -50,6 +50,12 @@ const maxCount = (values: readonly unknown[]): number => {
  */
 export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
   const of = (type: string) => hub.resources.filter((r) => r.type === type);
+  const policyLength = (r: { inputs: Record<string, unknown> }) =>
+    typeof r.inputs.policy === "string" ? r.inputs.policy.length : 0;
+  // A role's inline policies count together (by role); JSON.stringify writes no whitespace.
+  const inline = new Map<string, number>();
+  for (const r of of("aws:iam/rolePolicy:RolePolicy"))
+    inline.set(String(r.inputs.role), (inline.get(String(r.inputs.role)) ?? 0) + policyLength(r));
   const used: Record<QuotaKey, number> = {
     securityGroupInboundRules: maxCount(
       of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map(
@@ -71,9 +77,12 @@ export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
     principalsPerRegion: of("aws:ram/principalAssociation:PrincipalAssociation").length,
     endpointPolicyCharacters: Math.max(
       0,
-      ...of("aws:ec2/vpcEndpoint:VpcEndpoint").map((r) =>
-        typeof r.inputs.policy === "string" ? r.inputs.policy.length : 0,
-      ),
+      ...of("aws:ec2/vpcEndpoint:VpcEndpoint").map(policyLength),
+    ),
+    roleInlinePolicyCharacters: Math.max(0, ...inline.values()),
+    managedPolicyCharacters: Math.max(0, ...of("aws:iam/policy:Policy").map(policyLength)),
+    managedPoliciesPerRole: maxCount(
+      of("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => r.inputs.role),
     ),
   };
   return (Object.keys(QUOTAS) as QuotaKey[]).map((key) => ({

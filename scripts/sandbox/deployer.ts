@@ -392,6 +392,27 @@ export class Deployer {
         });
         return undefined;
       }
+      case "aws:iam/policy:Policy": {
+        const arn = String(r.state.arn);
+        this.emulator.createPolicy(arn, json("policy"));
+        undo.push(() => {
+          this.emulator.deletePolicy(arn);
+        });
+        return undefined;
+      }
+      case "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+        // AWS managed policies (arn:aws:iam::aws:policy/…) are not modelled; only ours are.
+        const policyArn = String(i.policyArn);
+        if (policyArn.startsWith("arn:aws:iam::aws:")) return undefined;
+        const roleArn =
+          this.emulator.roleArnByName(r.account, String(i.role)) ??
+          `arn:aws:iam::${r.account}:role/${String(i.role)}`;
+        this.emulator.attachRolePolicy(roleArn, policyArn);
+        undo.push(() => {
+          this.emulator.detachRolePolicy(roleArn, policyArn);
+        });
+        return undefined;
+      }
       case "aws:ec2/vpc:Vpc": {
         this.emulator.createVpc(r.id, r.account);
         undo.push(() => {

@@ -1,6 +1,13 @@
 import { deploymentTrigger } from "../../components/access-app";
 import { loadStackConfig, runStackUnderMocks, type StackRun } from "../../scripts/lib/mock-stack";
-import { ofType, one, planRepositoryStacks, policyOf, type Planned } from "../helpers/stacks";
+import {
+  attachedDocuments,
+  ofType,
+  one,
+  planRepositoryStacks,
+  policyOf,
+  type Planned,
+} from "../helpers/stacks";
 
 let planned: Planned;
 let shared: StackRun;
@@ -29,17 +36,6 @@ describe("AccessApp: presigner", () => {
           Resource: [users.state.arn, `${String(users.state.arn)}/index/*`, lobs.state.arn],
         },
         {
-          Sid: "AssumeLobAccessRoles",
-          Effect: "Allow",
-          Action: "sts:AssumeRole",
-          Resource: [
-            "arn:aws:iam::222222222222:role/StudioAccessRole",
-            "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
-            "arn:aws:iam::333333333333:role/StudioAccessRole",
-            "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
-          ],
-        },
-        {
           Sid: "WriteOwnLogs",
           Effect: "Allow",
           Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -60,15 +56,42 @@ describe("AccessApp: presigner", () => {
       ],
     });
     expect(role("access-presigner").inputs.managedPolicyArns).toBeUndefined();
-    // The only managed policy in the hub: API Gateway's own, on its logging role.
-    expect(
-      ofType(shared, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs),
-    ).toEqual([
+    // Assuming the LOBs' roles: a customer managed policy (a role's inline policies share 10,240
+    // characters, which 83 LOBs would fill), naming each role exactly.
+    expect(attachedDocuments(shared, "access-presigner")).toEqual([
       {
-        role: role("access-apigateway-logs").state.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AssumeLobAccessRoles",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: [
+              "arn:aws:iam::222222222222:role/StudioAccessRole",
+              "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
+              "arn:aws:iam::333333333333:role/StudioAccessRole",
+              "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
+            ],
+          },
+        ],
       },
     ]);
+    // Every managed policy in the hub: the AssumeRole grants, and API Gateway's own on its
+    // logging role.
+    expect(
+      ofType(shared, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .map((a) => `${String(a.inputs.role)} ${String(a.inputs.policyArn)}`)
+        .sort(),
+    ).toEqual(
+      [
+        `${String(role("access-presigner").state.name)} ${String(one(shared, "aws:iam/policy:Policy", "access-assume-access-0").state.arn)}`,
+        `${String(role("access-lifecycle").state.name)} ${String(one(shared, "aws:iam/policy:Policy", "access-assume-lifecycle-0").state.arn)}`,
+        `${String(role("access-apigateway-logs").state.name)} arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      ].sort(),
+    );
+    expect(one(shared, "aws:iam/policy:Policy", "access-assume-access-0").inputs.path).toBe(
+      "/studio-access/",
+    );
   });
 
   it("is trusted by Lambda only", () => {
@@ -675,7 +698,7 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
         Statement: { Sid: string; Action: unknown; Resource: unknown }[];
       }
     ).Statement;
-    expect(statements.map((st) => [st.Sid, st.Action, st.Resource]).slice(0, 4)).toEqual([
+    expect(statements.map((st) => [st.Sid, st.Action, st.Resource]).slice(0, 3)).toEqual([
       [
         "ReadEntitlementChanges",
         [
@@ -688,16 +711,24 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
       ],
       ["RecordOffboarding", ["dynamodb:UpdateItem", "dynamodb:DeleteItem"], users.state.arn],
       ["ReadLobs", "dynamodb:GetItem", lobs.state.arn],
-      [
-        "AssumeLobLifecycleRoles",
-        "sts:AssumeRole",
-        [
-          "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle",
-          "arn:aws:iam::333333333333:role/StudioAccessRole-lifecycle",
-        ],
-      ],
     ]);
-    expect(statements.map((st) => st.Sid).slice(4)).toEqual(["WriteOwnLogs", "AttachToHubVpc"]);
+    expect(statements.map((st) => st.Sid).slice(3)).toEqual(["WriteOwnLogs", "AttachToHubVpc"]);
+    expect(attachedDocuments(shared, "access-lifecycle")).toEqual([
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AssumeLobLifecycleRoles",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: [
+              "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle",
+              "arn:aws:iam::333333333333:role/StudioAccessRole-lifecycle",
+            ],
+          },
+        ],
+      },
+    ]);
     expect(fn("access-lifecycle").inputs).toMatchObject({
       timeout: 300,
       vpcConfig: fn("access-presigner").inputs.vpcConfig,

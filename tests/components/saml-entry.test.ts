@@ -6,7 +6,7 @@ import {
 } from "../../scripts/lib/mock-stack";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { SAML_ACS_OPERATION } from "../../policy/policies";
-import { HUB_ACCOUNT, one, policyOf } from "../helpers/stacks";
+import { attachedDocuments, HUB_ACCOUNT, one, policyOf } from "../helpers/stacks";
 
 /** The hub with `saml` set: the replay table, the SAML function, POST /saml and what LOBs trust. */
 let idp: TestIdp;
@@ -100,7 +100,6 @@ describe("the SAML entry in the hub", () => {
     const statements = (policyOf(role) as { Statement: { Sid: string }[] }).Statement;
     expect(statements.map((s) => s.Sid)).toEqual([
       "ReadEntitlementsAndLobs",
-      "AssumeLobAccessRoles",
       "WriteOwnLogs",
       "AttachToHubVpc",
       "RecordAssertionsAndChoices",
@@ -115,17 +114,28 @@ describe("the SAML entry in the hub", () => {
         Null: { "dynamodb:LeadingKeys": "false" },
       },
     });
-    expect(statements.find((s) => s.Sid === "AssumeLobAccessRoles")).toEqual({
-      Sid: "AssumeLobAccessRoles",
-      Effect: "Allow",
-      Action: "sts:AssumeRole",
-      Resource: [
-        "arn:aws:iam::222222222222:role/StudioAccessRole",
-        "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
-        "arn:aws:iam::333333333333:role/StudioAccessRole",
-        "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
-      ],
-    });
+    // The presigner's AssumeRole grant, the same managed policy attached to both roles.
+    expect(attachedDocuments(shared, "access-saml")).toEqual([
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AssumeLobAccessRoles",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: [
+              "arn:aws:iam::222222222222:role/StudioAccessRole",
+              "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
+              "arn:aws:iam::333333333333:role/StudioAccessRole",
+              "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(attachedDocuments(shared, "access-saml")).toEqual(
+      attachedDocuments(shared, "access-presigner"),
+    );
   });
 
   it("serves POST /saml with no authorizer, only to the SAML function", () => {

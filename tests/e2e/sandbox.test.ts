@@ -90,7 +90,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("115 resources, 38 of them created in the emulators");
+    expect(stdout).toContain("120 resources, 43 of them created in the emulators");
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
       "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b). The profile is created on their first sign-in.",
@@ -137,7 +137,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain('403 {"message":"You are not entitled to this Studio"}');
     expect(stdout).toContain("403 Auth token containing insufficient permissions");
     expect(stdout).toContain(
-      "userPools 0, tables 0, roles 0, domains 0, userProfiles 0, apps 0, spaces 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
+      "userPools 0, tables 0, roles 0, managedPolicies 0, domains 0, userProfiles 0, apps 0, spaces 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
     );
     // lob-a's user opened Studio (an app) and a space, and three profiles were made there on first
     // sign-ins; lob-b's user opened Studio by SAML (one profile). Their destroys drained and

@@ -55,3 +55,14 @@ export function one(run: StackRun, type: string, name: string): RecordedResource
 
 export const policyOf = (r: RecordedResource, key = "policy"): unknown =>
   JSON.parse(r.inputs[key] as string);
+
+/** The documents of the customer managed policies attached to a hub role, in attachment order. */
+export const attachedDocuments = (run: StackRun, roleName: string): unknown[] =>
+  ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    .filter((a) => a.inputs.role === one(run, "aws:iam/role:Role", roleName).state.name)
+    .map((a) => {
+      const policy = ofType(run, "aws:iam/policy:Policy").find(
+        (p) => p.state.arn === a.inputs.policyArn,
+      );
+      return policy ? policyOf(policy) : a.inputs.policyArn;
+    });

@@ -35,11 +35,19 @@ function adding(resource: Omit<RecordedResource, "custom" | "id" | "state">): Re
   return [...resources, { ...resource, custom: true, id: `${resource.name}-id`, state: {} }];
 }
 
-const presignerPolicyWith = (resource: string) => (inputs: Record<string, unknown>) => {
+/** The presigner's managed AssumeRole grant, on `resource` instead of the exact role ARNs. */
+const assumeGrantWith = (resource: string) => (inputs: Record<string, unknown>) => {
   const doc = JSON.parse(inputs.policy as string) as {
     Statement: { Sid?: string; Resource?: unknown }[];
   };
   for (const s of doc.Statement) if (s.Sid === "AssumeLobAccessRoles") s.Resource = resource;
+  return { ...inputs, policy: JSON.stringify(doc) };
+};
+
+/** The presigner's inline policy, with an AssumeRole statement on `resource` added. */
+const inlineAssumeOn = (resource: string) => (inputs: Record<string, unknown>) => {
+  const doc = JSON.parse(inputs.policy as string) as { Statement: unknown[] };
+  doc.Statement.push({ Effect: "Allow", Action: "sts:AssumeRole", Resource: resource });
   return { ...inputs, policy: JSON.stringify(doc) };
 };
 
@@ -63,7 +71,7 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(206);
+    expect(resources.filter((r) => r.custom).length).toBe(210);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 
@@ -227,20 +235,20 @@ const VARIANTS: [string, string, () => RecordedResource[], string][] = [
     "no-wildcard-assume-role",
     () =>
       breaking(
-        "aws:iam/rolePolicy:RolePolicy",
-        "access-presigner",
-        presignerPolicyWith("arn:aws:iam::*:role/StudioAccessRole"),
+        "aws:iam/policy:Policy",
+        "access-assume-access-0",
+        assumeGrantWith("arn:aws:iam::*:role/StudioAccessRole"),
       ),
     'allows sts:AssumeRole on "arn:aws:iam::*:role/StudioAccessRole"; list the exact role ARNs',
   ],
   [
-    "AssumeRole on any role of a LOB account",
+    "AssumeRole on any role of a LOB account, inline",
     "no-wildcard-assume-role",
     () =>
       breaking(
         "aws:iam/rolePolicy:RolePolicy",
         "access-presigner",
-        presignerPolicyWith("arn:aws:iam::222222222222:role/*"),
+        inlineAssumeOn("arn:aws:iam::222222222222:role/*"),
       ),
     'allows sts:AssumeRole on "arn:aws:iam::222222222222:role/*"; list the exact role ARNs',
   ],

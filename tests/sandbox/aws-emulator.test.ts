@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
+  assumeRolesPolicies,
   presignerPolicy,
   provisionerPolicy,
   serviceTrustPolicy,
@@ -12,6 +13,7 @@ import { AwsEmulator, matchesFilter, type Listener } from "../../scripts/sandbox
 const REGION = "us-east-1";
 const PRESIGNER = "arn:aws:iam::111111111111:role/presigner";
 const ACCESS = "arn:aws:iam::222222222222:role/StudioAccessRole";
+const ASSUME_POLICY = "arn:aws:iam::111111111111:policy/studio-access/assume-access-0";
 const STS_VPCE = "vpce-0123456789abcdef0";
 const API_VPCE = "vpce-0123456789abcdef1";
 const STUDIO_VPCE = "vpce-0123456789abcdef2";
@@ -36,10 +38,16 @@ beforeEach(async () => {
     presignerPolicy({
       usersTableArn: "arn:aws:dynamodb:us-east-1:111111111111:table/u",
       lobsTableArn: "arn:aws:dynamodb:us-east-1:111111111111:table/l",
-      accessRoleArns: [ACCESS, "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner"],
       logGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:g",
     }),
   );
+  // Assuming the access role is granted by a customer managed policy, as the program does.
+  const [assume] = assumeRolesPolicies("AssumeLobAccessRoles", [
+    ACCESS,
+    "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
+  ]);
+  emulator.createPolicy(ASSUME_POLICY, assume!);
+  emulator.attachRolePolicy(PRESIGNER, ASSUME_POLICY);
   emulator.createRole(
     ACCESS,
     accessRoleTrustPolicy({ presignerRoleArn: PRESIGNER, stsEndpointId: STS_VPCE }),
@@ -128,6 +136,17 @@ describe("AwsEmulator", () => {
     expect(emulator.calls.get("STS.AssumeRole:Allowed")).toBe(1);
   });
 
+  it("reads a role's attached managed policies as its identity policies: detached, the assume is refused", async () => {
+    emulator.detachRolePolicy(PRESIGNER, ASSUME_POLICY);
+    const refused = await assumeRole(sts);
+    expect([refused.status, /<Code>(\w+)</.exec(refused.text)?.[1]]).toEqual([403, "AccessDenied"]);
+    emulator.attachRolePolicy(PRESIGNER, ASSUME_POLICY);
+    expect((await assumeRole(sts)).status).toBe(200);
+    expect(() => {
+      emulator.attachRolePolicy(PRESIGNER, "arn:aws:iam::111111111111:policy/none");
+    }).toThrow("NoSuchEntity: policy arn:aws:iam::111111111111:policy/none");
+  });
+
   it("refuses unknown credentials, and throttles as told", async () => {
     expect((await assumeRole(sts, "ASIAUNKNOWN")).text).toContain(
       "<Code>InvalidClientTokenId</Code>",
@@ -206,7 +225,7 @@ describe("AwsEmulator", () => {
     expect(emulator.inventory().spaces).toBe(1);
   });
 
-  it("refuses to delete a role with policies or a domain with profiles, and inventories what is left", async () => {
+  it("refuses to delete a role with policies, an attached policy or a domain with profiles, and inventories what is left", async () => {
     expect(() => {
       emulator.deleteRole(ACCESS);
     }).toThrow("DeleteConflict");
@@ -216,12 +235,21 @@ describe("AwsEmulator", () => {
     emulator.deleteRolePolicy(ACCESS, "a");
     emulator.deleteRolePolicy(PRESIGNER, "p");
     emulator.deleteRole(ACCESS);
+    expect(() => {
+      emulator.deleteRole(PRESIGNER);
+    }).toThrow(`DeleteConflict: role ${PRESIGNER} still has managed policies attached`);
+    expect(() => {
+      emulator.deletePolicy(ASSUME_POLICY);
+    }).toThrow(`DeleteConflict: policy ${ASSUME_POLICY} is still attached to ${PRESIGNER}`);
+    emulator.detachRolePolicy(PRESIGNER, ASSUME_POLICY);
+    emulator.deletePolicy(ASSUME_POLICY);
     emulator.deleteRole(PRESIGNER);
     emulator.deleteUserProfile(domainId, "user-lob-a");
     emulator.deleteDomain(domainId);
     for (const id of [STS_VPCE, API_VPCE, STUDIO_VPCE]) await emulator.deleteEndpoint(id);
     expect(emulator.inventory()).toEqual({
       roles: 0,
+      managedPolicies: 0,
       domains: 0,
       userProfiles: 0,
       apps: 0,

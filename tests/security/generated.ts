@@ -43,10 +43,11 @@ export interface Generated {
   readonly hubAccount: string;
   readonly endpointIds: Readonly<Record<string, string>>;
   readonly presignerRoleArn: string;
-  readonly presignerPolicy: PolicyDocument;
+  /** Every identity policy of the presigner's role: its inline one and its attached ones. */
+  readonly presignerPolicies: readonly PolicyDocument[];
   /** The hub's lifecycle function role and policy (offboarding). */
   readonly lifecycleFnRoleArn: string;
-  readonly lifecycleFnPolicy: PolicyDocument;
+  readonly lifecycleFnPolicies: readonly PolicyDocument[];
   readonly usersStreamArn: string;
   /** The hub's admin role (`studio-access admin`). */
   readonly adminRoleArn: string;
@@ -116,6 +117,12 @@ export async function collectGenerated(): Promise<Generated> {
           kind: "identity",
           doc: parse(r, "policy"),
         });
+      if (r.type === "aws:iam/policy:Policy")
+        all.push({
+          source: `${run.stack}/${r.name} managed policy`,
+          kind: "identity",
+          doc: parse(r, "policy"),
+        });
       if (r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && typeof r.inputs.policy === "string")
         all.push({
           source: `${run.stack}/${r.name} endpoint policy`,
@@ -142,6 +149,27 @@ export async function collectGenerated(): Promise<Generated> {
     kind: "scp",
     doc: JSON.parse(String(shared.outputs.lobAccountScp)) as PolicyDocument,
   });
+  /**
+   * A hub role's identity policies: its inline one, then its attached customer managed ones in
+   * order (the same objects as in `all`, so the coverage check sees them evaluated).
+   */
+  const identityOf = (roleName: string): PolicyDocument[] => {
+    const role = one(shared, "aws:iam/role:Role", roleName);
+    const attached = shared.resources
+      .filter(
+        (r) =>
+          r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" &&
+          r.inputs.role === role.state.name,
+      )
+      .map((a) => {
+        const policy = shared.resources.find(
+          (r) => r.type === "aws:iam/policy:Policy" && r.state.arn === a.inputs.policyArn,
+        );
+        if (!policy) throw new Error(`${roleName} has ${String(a.inputs.policyArn)} attached`);
+        return find(`shared/${policy.name} managed policy`);
+      });
+    return [find(`shared/${roleName} policy`), ...attached];
+  };
   const find = (source: string) => {
     const found = all.find((d) => d.source === source);
     if (!found) throw new Error(`the program generated no ${source}`);
@@ -214,9 +242,9 @@ export async function collectGenerated(): Promise<Generated> {
     hubAccount: outputs.hubAccountId,
     endpointIds: outputs.endpointIds,
     presignerRoleArn: String(outputs.presignerRoleArn),
-    presignerPolicy: find("shared/access-presigner policy"),
+    presignerPolicies: identityOf("access-presigner"),
     lifecycleFnRoleArn: String(outputs.lifecycleRoleArn),
-    lifecycleFnPolicy: find("shared/access-lifecycle policy"),
+    lifecycleFnPolicies: identityOf("access-lifecycle"),
     usersStreamArn: String(
       one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.streamArn,
     ),

@@ -67,7 +67,7 @@ const session = (lob: "lob-a" | "lob-b") =>
 /** Assuming LOB A's access role: the caller's identity, the role's trust policy, and the request's endpoint. */
 const assumeLobA = (
   principal: string,
-  identity: PolicyDocument[],
+  identity: readonly PolicyDocument[],
   context: Record<string, string> = { "aws:SourceVpce": vpce("sts") },
 ): Request => ({
   principal,
@@ -105,7 +105,7 @@ const asPresigner = (
   action,
   resource,
   resourceAccount,
-  identity: [g.presignerPolicy],
+  identity: g.presignerPolicies,
   resourcePolicy,
   context,
 });
@@ -235,7 +235,7 @@ const asLifecycleFn = (
   action,
   resource,
   resourceAccount: g.hubAccount,
-  identity: [g.lifecycleFnPolicy],
+  identity: g.lifecycleFnPolicies,
   context,
 });
 /** A LOB lifecycle role's calls, through the hub SageMaker API endpoint unless told otherwise. */
@@ -322,7 +322,7 @@ const throughEndpoint = (
 /** A KMS call on the hub's data key by a principal, optionally through an AWS service. */
 const keyThrough = (
   principal: string,
-  identity: PolicyDocument[],
+  identity: readonly PolicyDocument[],
   viaService: string | undefined,
   callerAccount: string,
 ): Request => ({
@@ -360,13 +360,13 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
   [
     "the presigner assumes LOB A's access role through the hub STS endpoint",
     "Allowed",
-    () => assumeLobA(g.presignerRoleArn, [g.presignerPolicy]),
+    () => assumeLobA(g.presignerRoleArn, g.presignerPolicies),
   ],
   [
     "the presigner assumes LOB B's access role through the hub STS endpoint",
     "Allowed",
     () => ({
-      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy]),
+      ...assumeLobA(g.presignerRoleArn, g.presignerPolicies),
       resource: lobB().accessRoleArn,
       resourceAccount: lobB().account,
       resourcePolicy: lobB().accessTrust,
@@ -375,12 +375,12 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
   [
     "the presigner assumes LOB A's access role without going through an endpoint",
     "ImplicitlyDenied",
-    () => assumeLobA(g.presignerRoleArn, [g.presignerPolicy], {}),
+    () => assumeLobA(g.presignerRoleArn, g.presignerPolicies, {}),
   ],
   [
     "the presigner assumes LOB A's access role through another VPC endpoint",
     "ImplicitlyDenied",
-    () => assumeLobA(g.presignerRoleArn, [g.presignerPolicy], { "aws:SourceVpce": FOREIGN_VPCE }),
+    () => assumeLobA(g.presignerRoleArn, g.presignerPolicies, { "aws:SourceVpce": FOREIGN_VPCE }),
   ],
   [
     "LOB B's access role, with admin rights, assumes LOB A's access role",
@@ -1057,7 +1057,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     "the presigner assumes LOB A's access role through the hub STS endpoint, with its endpoint policy",
     "Allowed",
     () => ({
-      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy]),
+      ...assumeLobA(g.presignerRoleArn, g.presignerPolicies),
       endpointPolicy: g.endpointPolicies.sts,
       principalOrgId: g.organizationId,
     }),
@@ -1251,7 +1251,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () =>
       keyThrough(
         g.presignerRoleArn,
-        [g.presignerPolicy],
+        g.presignerPolicies,
         `dynamodb.${g.region}.amazonaws.com`,
         g.hubAccount,
       ),
@@ -1270,7 +1270,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
   [
     "the presigner decrypts with the data key directly, not through DynamoDB",
     "ImplicitlyDenied",
-    () => keyThrough(g.presignerRoleArn, [g.presignerPolicy], undefined, g.hubAccount),
+    () => keyThrough(g.presignerRoleArn, g.presignerPolicies, undefined, g.hubAccount),
   ],
   [
     "an administrator of another account uses the data key through DynamoDB",
@@ -1643,7 +1643,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     "the presigner assumes LOB A's provisioning role through the hub STS endpoint",
     "Allowed",
     () => ({
-      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy]),
+      ...assumeLobA(g.presignerRoleArn, g.presignerPolicies),
       resource: lobA().provisionerRoleArn,
       resourcePolicy: lobA().provisionerTrust,
     }),
@@ -1652,7 +1652,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     "the presigner assumes LOB B's provisioning role without going through an endpoint",
     "ImplicitlyDenied",
     () => ({
-      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy], {}),
+      ...assumeLobA(g.presignerRoleArn, g.presignerPolicies, {}),
       resource: lobB().provisionerRoleArn,
       resourceAccount: lobB().account,
       resourcePolicy: lobB().provisionerTrust,
@@ -1908,7 +1908,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     "the presigner assumes LOB A's lifecycle role",
     "ImplicitlyDenied",
     () => ({
-      ...assumeLobA(g.presignerRoleArn, [g.presignerPolicy]),
+      ...assumeLobA(g.presignerRoleArn, g.presignerPolicies),
       resource: lobA().lifecycleRoleArn,
       resourcePolicy: lobA().lifecycleTrust,
     }),
@@ -2118,6 +2118,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(54);
+    expect(g.all.length).toBe(56);
   });
 });

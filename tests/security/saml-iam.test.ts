@@ -7,7 +7,7 @@ import {
   type StackRun,
 } from "../../scripts/lib/mock-stack";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
-import { one } from "../helpers/stacks";
+import { attachedDocuments, one } from "../helpers/stacks";
 
 /**
  * The SAML entry's role, evaluated with the IAM simulator: what it may write (its own replay rows),
@@ -36,6 +36,11 @@ beforeAll(async () => {
 
 const doc = (run: StackRun, type: string, name: string, key = "policy") =>
   JSON.parse(String(one(run, type, name).inputs[key])) as PolicyDocument;
+/** A hub role's identity policies: its inline one and its attached managed ones. */
+const identityOf = (roleName: string) => [
+  doc(shared, "aws:iam/rolePolicy:RolePolicy", roleName),
+  ...(attachedDocuments(shared, roleName) as PolicyDocument[]),
+];
 const samlRole = () => String(one(shared, "aws:iam/role:Role", "access-saml").state.arn);
 const tableArn = (name: string) => String(one(shared, "aws:dynamodb/table:Table", name).state.arn);
 const HUB = "111111111111";
@@ -51,7 +56,7 @@ const asSaml = (
   action,
   resource,
   resourceAccount: HUB,
-  identity: [doc(shared, "aws:iam/rolePolicy:RolePolicy", "access-saml")],
+  identity: identityOf("access-saml"),
   context,
 });
 const assumeLobA = (principal: string, identity: PolicyDocument[], vpce: string): IamRequest => ({
@@ -119,22 +124,12 @@ const SCENARIOS: [string, Outcome, () => IamRequest][] = [
   [
     "assumes LOB A's access role through the hub STS endpoint",
     "Allowed",
-    () =>
-      assumeLobA(
-        samlSession(),
-        [doc(shared, "aws:iam/rolePolicy:RolePolicy", "access-saml")],
-        stsEndpoint(),
-      ),
+    () => assumeLobA(samlSession(), identityOf("access-saml"), stsEndpoint()),
   ],
   [
     "may not assume it through another endpoint",
     "ImplicitlyDenied",
-    () =>
-      assumeLobA(
-        samlSession(),
-        [doc(shared, "aws:iam/rolePolicy:RolePolicy", "access-saml")],
-        "vpce-0f0f0f0f0f0f0f0f0",
-      ),
+    () => assumeLobA(samlSession(), identityOf("access-saml"), "vpce-0f0f0f0f0f0f0f0f0"),
   ],
   [
     "may not assume a role of an account the hub does not list",
@@ -149,7 +144,7 @@ const SCENARIOS: [string, Outcome, () => IamRequest][] = [
       action: "dynamodb:PutItem",
       resource: tableArn("access-replay"),
       resourceAccount: HUB,
-      identity: [doc(shared, "aws:iam/rolePolicy:RolePolicy", "access-presigner")],
+      identity: identityOf("access-presigner"),
       context: { "dynamodb:LeadingKeys": ["assertion#_abc"] },
     }),
   ],

@@ -11,8 +11,55 @@ beforeAll(async () => {
 
 describe(`a hub with ${String(LOBS)} LOBs`, () => {
   it("stays within every AWS quota the design touches, with at least 20% headroom", () => {
-    const over = quotaUsage(hub, LOBS).filter((q) => q.used > q.limit * 0.8);
+    // The AssumeRole grants fill each managed policy by design: more LOBs add policies, which
+    // managedPoliciesPerRole counts, so that quota carries the headroom instead.
+    const over = quotaUsage(hub, LOBS).filter(
+      (q) => q.used > q.limit * (q.key === "managedPolicyCharacters" ? 1 : 0.8),
+    );
     expect(over).toEqual([]);
+  });
+
+  it("grants the presigner exactly every LOB's access and provisioning roles, in 4 managed policies", () => {
+    const presigner = ofType(hub, "aws:iam/role:Role").find((r) => r.name === "access-presigner");
+    const attached = ofType(hub, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === presigner?.state.name)
+      .map((a) => a.inputs.policyArn);
+    const granted = ofType(hub, "aws:iam/policy:Policy")
+      .filter((p) => attached.includes(p.state.arn))
+      .flatMap((p) => {
+        const doc = JSON.parse(String(p.inputs.policy)) as {
+          Statement: { Sid: string; Action: string; Resource: string[] }[];
+        };
+        expect(doc.Statement.map((st) => [st.Sid, st.Action])).toEqual([
+          ["AssumeLobAccessRoles", "sts:AssumeRole"],
+        ]);
+        return doc.Statement.flatMap((st) => st.Resource);
+      });
+    expect(attached).toHaveLength(4);
+    const accounts = Array.from({ length: LOBS }, (_, i) => String(400000000000 + i));
+    expect(granted).toEqual(
+      accounts
+        .flatMap((a) => [
+          `arn:aws:iam::${a}:role/StudioAccessRole`,
+          `arn:aws:iam::${a}:role/StudioAccessRole-provisioner`,
+        ])
+        .sort(),
+    );
+    // Nothing else in the hub assumes a role on an inline grant.
+    const inlineAssumes = ofType(hub, "aws:iam/rolePolicy:RolePolicy").filter((r) =>
+      String(r.inputs.policy).includes("sts:AssumeRole"),
+    );
+    expect(inlineAssumes).toEqual([]);
+  });
+
+  it("refuses more LOBs than 10 managed policies can grant the presigner, naming the quota", async () => {
+    const refused = await runStackUnderMocks({
+      stack: "shared",
+      config: { ...scaledHubConfig(340), "studio-access:accessRoleName": "S".repeat(52) },
+    }).catch((error: unknown) => error);
+    expect((refused as ConfigError).problems).toEqual([
+      'studio-access:lobs is "340 LOBs": expected at most as many LOBs as 10 managed policies of 6144 characters can grant the presigner (these need 11; IAM\'s quota of managed policies per role is adjustable up to 20, and a shorter accessRoleName fits more)',
+    ]);
   });
 
   it("uses one endpoint rule and one hub route for every spoke (the supernet), not one each", () => {
@@ -28,6 +75,8 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
       rolesPerAccount: 205,
       principalsPerResourceShare: 200,
       principalsPerRegion: 200,
+      // The presigner's and the SAML entry's AssumeRole grants (the lifecycle function's need 3).
+      managedPoliciesPerRole: 4,
     });
     expect(
       ofType(hub, "aws:ec2/route:Route")
