@@ -11,6 +11,7 @@ import {
 import {
   accessRoleArn,
   executeApiEndpointPolicy,
+  lambdaEndpointPolicy,
   organizationEndpointPolicy,
   sageMakerApiEndpointPolicy,
   type PolicyDocument,
@@ -244,6 +245,7 @@ export class HubNetwork extends pulumi.ComponentResource {
       logs: organizationEndpointPolicy(args),
       studio: organizationEndpointPolicy(args),
       "execute-api": executeApiEndpointPolicy({ region, hubAccountId: args.hubAccountId }),
+      lambda: lambdaEndpointPolicy({ region, organizationId: args.organizationId }),
       "cognito-idp": {
         Version: "2012-10-17",
         Statement: [

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { HomeDirectories } from "../functions/shared/homes";
 import { ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
 import { DEFAULT_TEAM, teamProfileName, userTeamKey } from "../functions/shared/teams";
 import { LOB_TAG } from "./lib/policies";
@@ -18,6 +19,8 @@ export interface HubRegistrationArgs {
   readonly accessRoleArn: pulumi.Input<string>;
   /** The LOB's teams and their members (seed entitlements: profiles come on first sign-in). */
   readonly teams: readonly { readonly name: string; readonly members: readonly string[] }[];
+  /** What offboarding does with a revoked user's home directory (written to the LOB record). */
+  readonly homeDirectories: HomeDirectories;
   /**
    * What must exist before the LOB's rows (the access and provisioning roles' policies, the team
    * roles, the drain that deletes profiles): the rows go first on destroy, so access ends before
@@ -128,6 +131,8 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
             accessRoleArn: { S: roleArn },
             enabled: { BOOL: true },
             teams: { L: args.teams.map((t) => ({ S: t.name })) },
+            // Whether offboarding removes a revoked user's home directory (the lifecycle function).
+            homeDirectories: { S: args.homeDirectories },
           }),
         ),
       },

@@ -5,6 +5,8 @@ import { TAGS, TEAM_ROLE_PATH, teamRoleName } from "../functions/shared/teams";
 import type { TeamConfig } from "../stacks/config";
 import { isolatedVpc } from "./lib/isolated-vpc";
 import { NfsSweep, StudioDrain } from "./studio-cleanup";
+import { HomeDirectoryRemover } from "./home-directories";
+import type { HomeDirectories } from "../functions/shared/homes";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
@@ -59,6 +61,12 @@ export interface StudioSpokeArgs {
   readonly teams: readonly TeamConfig[];
   /** What happens to the domain's home EFS when the domain is deleted. @default "Retain" */
   readonly homeEfsRetention: "Retain" | "Delete";
+  /** What offboarding does with a revoked user's home directory. @default "keep" */
+  readonly homeDirectories: HomeDirectories;
+  /** The home-directory function's bundle folder: needed when `homeDirectories` is `remove`. */
+  readonly homesBundleDir?: Promise<string>;
+  /** Retention of the LOB's function logs, in days. @default 365 */
+  readonly logRetentionDays?: number;
   /** The AWS profile the LOB stack runs with: destroy-time clean-up uses the same credentials. */
   readonly awsProfile?: string;
   /** How long destroy-time clean-up waits for apps, spaces and mount targets to go. @default 900 */
@@ -401,6 +409,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
       here,
     );
     this.lifecycleRoleArn = lifecycleRole.arn;
+    const removeHomes = args.homeDirectories === "remove";
     const offboarding = new aws.iam.RolePolicy(
       `${name}-lifecycle`,
       {
@@ -413,12 +422,31 @@ export class StudioSpoke extends pulumi.ComponentResource {
               domainId,
               lob,
               sageMakerApiEndpointId: hub.endpointIds["sagemaker-api"],
+              ...(removeHomes ? { removeHomes: { lambdaEndpointId: hub.endpointIds.lambda } } : {}),
             }),
           ),
         ),
       },
       here,
     );
+    if (removeHomes) {
+      if (!args.homesBundleDir)
+        throw new Error("homeDirectories is remove, but no bundle of the home-directory function");
+      const homes = new HomeDirectoryRemover(
+        `${name}-homes`,
+        {
+          lob,
+          vpcId: vpc.id,
+          subnetIds,
+          domainId: domain.id,
+          fileSystemId: domain.homeEfsFileSystemId,
+          bundleDir: args.homesBundleDir,
+          logRetentionDays: args.logRetentionDays ?? 365,
+        },
+        here,
+      );
+      ready.push(homes);
+    }
     this.ready = [accessPolicy, provisioning, offboarding, ...ready];
 
     this.registerOutputs({ domainId: this.domainId, accessRoleArn: this.accessRoleArn });

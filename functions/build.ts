@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { build, type Metafile, type OutputFile } from "esbuild";
 
 /** Every Lambda function in the repository: `functions/<name>/index.ts`, exporting `handler`. */
-export const FUNCTION_NAMES = ["authorizer", "presigner", "saml", "lifecycle"] as const;
+export const FUNCTION_NAMES = ["authorizer", "presigner", "saml", "lifecycle", "homes"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const REPO_ROOT = path.resolve(__dirname, "..");

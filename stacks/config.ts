@@ -6,6 +6,7 @@ import { QUOTAS } from "../components/lib/quotas";
 import { certificateProblem, idpFromMetadata, toPem, type IdpTrust } from "../components/lib/saml";
 import { profileNameFor } from "../functions/shared/profile-name";
 import { LOB_NAME } from "../functions/shared/tables";
+import type { HomeDirectories } from "../functions/shared/homes";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../functions/shared/teams";
 import {
   accessRoleArn,
@@ -94,6 +95,8 @@ export interface LobConfig {
   /** The LOB's teams; a config without `teams` is the one team `default`, of `members`. */
   readonly teams: readonly TeamConfig[];
   readonly homeEfsRetention: "Retain" | "Delete";
+  /** What offboarding does with a revoked user's home directory on the domain's EFS. */
+  readonly homeDirectories: HomeDirectories;
 }
 
 /** A team of a LOB: its own execution role, and a profile per member. */
@@ -171,6 +174,7 @@ const LOB_KEYS = [
   "members",
   "teams",
   "homeEfsRetention",
+  "homeDirectories",
 ];
 const TEAM_KEYS = ["members", "policies", "tags"];
 const MANAGED_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,128}$/;
@@ -950,6 +954,13 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
   const retention = r.raw("homeEfsRetention") ?? "Retain";
   if (retention !== "Retain" && retention !== "Delete")
     r.problem("homeEfsRetention", retention, "Retain or Delete");
+  const homes = r.raw("homeDirectories") ?? "keep";
+  if (homes !== "keep" && homes !== "remove")
+    r.problem(
+      "homeDirectories",
+      homes,
+      "keep (a revoked user's files stay on the domain's EFS) or remove (offboarding deletes them)",
+    );
   return {
     kind: "lob",
     region,
@@ -960,6 +971,7 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
     availabilityZones: r.integer("availabilityZones", 2, 6, 2),
     teams,
     homeEfsRetention: retention === "Delete" ? "Delete" : "Retain",
+    homeDirectories: homes === "remove" ? "remove" : "keep",
   };
 }
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HubRegistration } from "../components/hub-registration";
+import { functionBundles } from "./bundles";
 import { StudioSpoke, type HubOutputs } from "../components/studio-spoke";
 import { DEFAULT_TEAM, teamProfileName } from "../functions/shared/teams";
 import { ConfigError, NAMESPACE, type LobConfig } from "./config";
@@ -113,6 +114,10 @@ export async function lobStack(config: LobConfig) {
       availabilityZones: config.availabilityZones,
       teams: config.teams,
       homeEfsRetention: config.homeEfsRetention,
+      homeDirectories: config.homeDirectories,
+      ...(config.homeDirectories === "remove"
+        ? { homesBundleDir: functionBundles().then((dirs) => dirs.homes) }
+        : {}),
       awsProfile: config.profile,
       cleanupTimeoutSeconds: 900,
       cleanupPollMilliseconds: 10_000,
@@ -131,6 +136,7 @@ export async function lobStack(config: LobConfig) {
       domainId: spoke.domainId,
       accessRoleArn: spoke.accessRoleArn,
       teams: config.teams,
+      homeDirectories: config.homeDirectories,
       recordDependsOn: [...spoke.ready, spoke.drain],
     },
     { providers: [hubProvider] },

@@ -19,7 +19,14 @@ export interface EndpointService {
 }
 
 export type CoreEndpointKey =
-  "sagemaker-api" | "sagemaker-runtime" | "studio" | "execute-api" | "sts" | "logs" | "cognito-idp";
+  | "sagemaker-api"
+  | "sagemaker-runtime"
+  | "studio"
+  | "execute-api"
+  | "sts"
+  | "logs"
+  | "cognito-idp"
+  | "lambda";
 
 /**
  * Endpoints a LOB's Studio may need beyond the core ones, added with the hub's `extraEndpoints`
@@ -127,6 +134,15 @@ function coreEndpoints(region: string): readonly (EndpointService & { key: Endpo
       key: "cognito-idp",
       serviceName: `com.amazonaws.${region}.cognito-idp`,
       zoneName: `cognito-idp.${region}.amazonaws.com`,
+      record: "apex",
+      audience: "hub",
+      clients: false,
+    },
+    {
+      // The lifecycle function invokes a LOB's home-directory function (homeDirectories: remove).
+      key: "lambda",
+      serviceName: `com.amazonaws.${region}.lambda`,
+      zoneName: `lambda.${region}.amazonaws.com`,
       record: "apex",
       audience: "hub",
       clients: false,

@@ -1,4 +1,5 @@
 import { DEFAULT_TEAM, TAGS, teamRoleArn } from "../../functions/shared/teams";
+import { HOMES_FUNCTION_NAME, homesFunctionArn } from "../../functions/shared/homes";
 import { QUOTAS } from "./quotas";
 
 /**
@@ -105,7 +106,8 @@ export function lifecyclePolicy(args: {
 /**
  * A LOB's lifecycle role drains and deletes the profiles studio-access made there, and nothing
  * else: describe and delete profiles tagged with this LOB, list and delete the domain's apps and
- * spaces, only through the hub's SageMaker API endpoint.
+ * spaces, only through the hub's SageMaker API endpoint. With `homeDirectories: remove`, it may
+ * also invoke the LOB's home-directory function, only through the hub's Lambda endpoint.
  */
 export function lifecycleLobPolicy(args: {
   region: string;
@@ -113,6 +115,7 @@ export function lifecycleLobPolicy(args: {
   domainId: string;
   lob: string;
   sageMakerApiEndpointId: string;
+  removeHomes?: { lambdaEndpointId: string };
 }): PolicyDocument {
   const arn = (kind: string) => `arn:aws:sagemaker:${args.region}:${args.accountId}:${kind}`;
   const throughHub = { "aws:SourceVpce": args.sageMakerApiEndpointId };
@@ -147,6 +150,17 @@ export function lifecycleLobPolicy(args: {
       Resource: arn(`user-profile/${args.domainId}/*`),
       Condition: { StringEquals: { ...throughHub, [`aws:ResourceTag/${TAGS.lob}`]: args.lob } },
     },
+    ...(args.removeHomes
+      ? [
+          {
+            Sid: "RemoveHomeDirectories",
+            Effect: "Allow" as const,
+            Action: "lambda:InvokeFunction",
+            Resource: homesFunctionArn(args.region, args.accountId),
+            Condition: { StringEquals: { "aws:SourceVpce": args.removeHomes.lambdaEndpointId } },
+          },
+        ]
+      : []),
   );
 }
 
@@ -765,6 +779,50 @@ export function organizationEndpointPolicy(args: { organizationId: string }): Po
     Resource: "*",
     Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
   });
+}
+
+/**
+ * The hub's Lambda endpoint: only the LOBs' home-directory functions may be invoked through it, by
+ * principals of the organization (the LOBs' lifecycle roles, as the lifecycle function assumes them).
+ */
+export function lambdaEndpointPolicy(args: {
+  region: string;
+  organizationId: string;
+}): PolicyDocument {
+  return document({
+    Sid: "HomeDirectoryFunctionsOnly",
+    Effect: "Allow",
+    Principal: "*",
+    Action: "lambda:InvokeFunction",
+    Resource: `arn:aws:lambda:${args.region}:*:function:${HOMES_FUNCTION_NAME}`,
+    Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
+  });
+}
+
+/**
+ * The home-directory function's rights in its LOB account: mount the domain's home EFS through its
+ * own access point only (as root, to remove any user's directory), its logs, and the LOB VPC.
+ */
+export function homesFunctionPolicy(args: {
+  fileSystemArn: string;
+  accessPointArn: string;
+  logGroupArn: string;
+}): PolicyDocument {
+  return document(
+    {
+      Sid: "MountHomesThroughOwnAccessPoint",
+      Effect: "Allow",
+      Action: [
+        "elasticfilesystem:ClientMount",
+        "elasticfilesystem:ClientWrite",
+        "elasticfilesystem:ClientRootAccess",
+      ],
+      Resource: args.fileSystemArn,
+      Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
+    },
+    writeLogs(args.logGroupArn),
+    { ...attachToHubVpc, Sid: "AttachToLobVpc" },
+  );
 }
 
 /**

@@ -22,22 +22,31 @@ export type DrainStep =
     };
 
 /**
+ * Called once nothing of the profile runs any more, just before it is deleted, with the profile's
+ * home directory UID on the domain's EFS (DescribeUserProfile's HomeEfsFileSystemUid).
+ */
+export type BeforeProfileDelete = (homeUid: string | undefined) => Promise<void>;
+
+/**
  * One pass of offboarding a user profile: delete its running apps (its own, and those of the
- * spaces it owns); once none remain, delete the spaces it owns; once none remain, delete the
- * profile. SageMaker refuses each later step while the earlier ones remain (ResourceInUse), so the
- * caller repeats passes until `done` or its time runs out. A profile that never existed (a user
- * who never signed in) is done at once.
+ * spaces it owns); once none remain, delete the spaces it owns; once none remain, run
+ * `beforeDelete` (the home directory's removal) and delete the profile. SageMaker refuses each
+ * later step while the earlier ones remain (ResourceInUse), so the caller repeats passes until
+ * `done` or its time runs out. A profile that never existed (a user who never signed in) is done
+ * at once.
  */
 export async function drainPass(
   client: SageMakerClient,
   domainId: string,
   profileName: string,
   signal?: AbortSignal,
+  beforeDelete?: BeforeProfileDelete,
 ): Promise<DrainStep> {
   const options = signal ? { abortSignal: signal } : {};
   let status: string | undefined;
+  let homeUid: string | undefined;
   try {
-    ({ Status: status } = await client.send(
+    ({ Status: status, HomeEfsFileSystemUid: homeUid } = await client.send(
       new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
       options,
     ));
@@ -90,11 +99,13 @@ export async function drainPass(
         new DeleteSpaceCommand({ DomainId: domainId, SpaceName: space.SpaceName }),
         options,
       );
-    if (spaces.length === 0 && status !== "Deleting")
+    if (spaces.length === 0 && status !== "Deleting") {
+      await beforeDelete?.(homeUid);
       await client.send(
         new DeleteUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
         options,
       );
+    }
   }
   return { done: false, apps: apps.length, spaces: spaces.length, profile: status ?? "unknown" };
 }

@@ -2,7 +2,9 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { CredentialCache } from "../presigner/credentials";
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { CredentialCache, type RoleCredentials } from "../presigner/credentials";
+import { homesFunctionArn } from "../shared/homes";
 import type { StudioClients } from "../shared/clients";
 import { log } from "../shared/log";
 import { ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
@@ -12,6 +14,8 @@ import { drainPass, type DrainStep } from "./drain";
 
 export interface LifecycleDeps extends StudioClients {
   readonly config: LifecycleConfig;
+  /** A LOB's Lambda, as its lifecycle role: invokes its home-directory function. */
+  readonly lambda: (region: string, credentials: RoleCredentials) => LambdaClient;
 }
 
 /** An entitlement to offboard, and whether its row is still there (revoked) or gone (removed). */
@@ -29,6 +33,22 @@ class DrainIncomplete extends Error {
       `still ${String(step.apps)} apps, ${String(step.spaces)} spaces, profile ${step.profile}`,
     );
     this.name = "DrainIncomplete";
+  }
+}
+
+/** Invokes the LOB's home-directory function; its failure fails this pass (retried, profile kept). */
+async function removeHome(
+  lambda: LambdaClient,
+  functionArn: string,
+  request: { uid: string; profile: string; domainId: string },
+): Promise<void> {
+  const answer = await lambda.send(
+    new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify(request) }),
+  );
+  if (answer.FunctionError) {
+    const payload = answer.Payload ? Buffer.from(answer.Payload).toString("utf8") : "";
+    const message = (JSON.parse(payload || "{}") as { errorMessage?: string }).errorMessage;
+    throw new Error(`home directory ${request.uid}: ${message ?? answer.FunctionError}`);
   }
 }
 
@@ -128,10 +148,24 @@ export function createHandler(deps: LifecycleDeps) {
     const profile = teamProfileName(o.username, o.team);
     if (profile === undefined) return "no-profile-name";
     if (!o.removed && !(await setState(o, "draining"))) return "re-granted";
-    const client = deps.sageMaker(region, await credentials.get(registered.lifecycleRoleArn));
+    const roleCredentials = await credentials.get(registered.lifecycleRoleArn);
+    const client = deps.sageMaker(region, roleCredentials);
+    // The LOB's config (its record) says whether the home directory goes with the profile; the
+    // function is the one the hub derives from the registered account, never one a row names.
+    const beforeDelete =
+      record.homeDirectories === "remove"
+        ? async (uid: string | undefined) => {
+            if (uid === undefined) return;
+            await removeHome(
+              deps.lambda(region, roleCredentials),
+              homesFunctionArn(region, registered.accountId),
+              { uid, profile, domainId },
+            );
+          }
+        : undefined;
     const deadline = now() + config.budgetMs;
     for (let attempt = 0; ; attempt++) {
-      const step = await drainPass(client, domainId, profile);
+      const step = await drainPass(client, domainId, profile, undefined, beforeDelete);
       if (step.done) break;
       // Quick when SageMaker is quick, gentle when it is not: 250 ms, doubling, at most pollMs.
       const wait = Math.min(config.pollMs, 250 * 2 ** attempt);

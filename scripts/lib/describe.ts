@@ -29,7 +29,11 @@ function rule(i: Record<string, unknown>): string {
     i.ipProtocol === "-1"
       ? "all traffic"
       : `${String(i.ipProtocol)}/${String(i.fromPort)}-${String(i.toPort)}`;
-  const peer = i.cidrIpv4 ?? i.prefixListId ?? (i.referencedSecurityGroupId ? "itself" : "?");
+  const group = i.referencedSecurityGroupId;
+  const peer =
+    i.cidrIpv4 ??
+    i.prefixListId ??
+    (group === undefined ? "?" : group === i.securityGroupId ? "itself" : `group ${text(group)}`);
   return `${ports} ${text(peer)}`;
 }
 
@@ -95,7 +99,13 @@ export function describeResource(r: RecordedResource): string {
       const env = Object.entries(variables)
         .map(([k, v]) => `${k}=${text(v)}`)
         .join(" ");
-      return `${String(i.runtime)}, timeout ${String(i.timeout)} s${i.vpcConfig ? ", in the hub VPC" : ""}; environment ${env || "none"}`;
+      const mount = i.fileSystemConfig as { localMountPath?: string } | undefined;
+      const where = !i.vpcConfig
+        ? ""
+        : r.providerName === "hub" || !r.providerName || r.account === undefined || !mount
+          ? ", in the hub VPC"
+          : `, in the LOB VPC, EFS mounted at ${String(mount.localMountPath)}`;
+      return `${String(i.runtime)}, timeout ${String(i.timeout)} s${where}; environment ${env || "none"}`;
     }
     case "aws:cognito/userPoolClient:UserPoolClient": {
       const units = (i.tokenValidityUnits ?? {}) as Record<string, string>;

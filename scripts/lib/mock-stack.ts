@@ -38,6 +38,8 @@ export interface StackRun {
   readonly resources: RecordedResource[];
   readonly providers: RecordedResource[];
   readonly outputs: Record<string, unknown>;
+  /** Data-source lookups of things made outside the program: what was asked, what was answered. */
+  readonly lookups: { token: string; inputs: Record<string, unknown>; result: unknown }[];
 }
 
 /** Reads `Pulumi.<stack>.yaml` into Pulumi's flat config form: namespaced keys, JSON for objects. */
@@ -271,6 +273,15 @@ function fabricate(
       Object.assign(state, {
         arn: `arn:aws:sagemaker:${region}:${account}:domain/${id}`,
         url: `https://${id}.studio.${region}.sagemaker.aws`,
+        // SageMaker creates the domain's home EFS.
+        homeEfsFileSystemId: `fs-${hex(seed, 17)}`,
+      });
+      break;
+    case "aws:efs/accessPoint:AccessPoint":
+      id = `fsap-${hex(seed, 17)}`;
+      Object.assign(state, {
+        arn: `arn:aws:elasticfilesystem:${region}:${account}:access-point/${id}`,
+        fileSystemArn: `arn:aws:elasticfilesystem:${region}:${account}:file-system/${String(inputs.fileSystemId)}`,
       });
       break;
     case "aws:sagemaker/userProfile:UserProfile":
@@ -330,11 +341,17 @@ export async function runStackUnderMocks(opts: {
   config: Record<string, string>;
   stackOutputs?: Record<string, Record<string, unknown>>;
   onCreate?: CreateHook;
+  /** Answers a data-source lookup of something made outside the program (the sandbox's emulator). */
+  onLookup?: (
+    token: string,
+    inputs: Record<string, unknown>,
+  ) => Record<string, unknown> | undefined;
   /** Zone names an endpoint service is offered in (by service name); default: the three AZs. */
   endpointServiceZones?: Record<string, readonly string[]>;
 }): Promise<StackRun> {
   const resources: RecordedResource[] = [];
   const providers: RecordedResource[] = [];
+  const lookups: StackRun["lookups"] = [];
   // Resource options the mocks do not see, recorded as the program registers each resource.
   const retained = new Set<string>();
   const dependencies = new Map<string, string[]>();
@@ -454,6 +471,22 @@ export async function runStackUnderMocks(opts: {
             ["a", "b", "c"].map((az) => `${region}${az}`),
         };
       }
+      if (args.token === "aws:ec2/getSecurityGroup:getSecurityGroup") {
+        // A group made outside the program (SageMaker's NFS groups): the deployer's answer when
+        // the sandbox has one, else an id derived from the name.
+        const name = String(callInputs.name);
+        const found = opts.onLookup?.(args.token, callInputs);
+        const id = typeof found?.id === "string" ? found.id : `sg-${hex(`${name}/${String(callInputs.vpcId)}`, 17)}`;
+        const result = {
+          id,
+          name,
+          vpcId: callInputs.vpcId,
+          arn: `arn:aws:ec2:${region}:${info(args.provider)?.account ?? "000000000000"}:security-group/${id}`,
+          ...found,
+        };
+        lookups.push({ token: args.token, inputs: callInputs, result });
+        return result;
+      }
       throw new Error(`the program invoked ${args.token}, which the offline mocks do not model`);
     },
   };
@@ -489,7 +522,7 @@ export async function runStackUnderMocks(opts: {
   await waitForRegistrations();
   if (failure !== undefined)
     throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
-  return { stack: opts.stack, resources, providers, outputs };
+  return { stack: opts.stack, resources, providers, outputs, lookups };
 }
 
 /** Waits until every pending resource registration has reached the mocks. */

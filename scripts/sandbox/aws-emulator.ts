@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import {
   createServer,
   request as httpRequest,
@@ -8,6 +9,8 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { generate as generateCertificate } from "selfsigned";
 import { endpointServices, type EndpointKey } from "../../components/lib/endpoints";
 import type { PolicyDocument } from "../../components/lib/policies";
@@ -64,6 +67,8 @@ export interface Profile {
   readonly executionRole?: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly readyAt: number;
+  /** Its home directory on the domain's EFS: `/<uid>` (DescribeUserProfile's HomeEfsFileSystemUid). */
+  readonly homeUid: string;
 }
 
 interface Session {
@@ -80,6 +85,8 @@ interface Domain {
   readonly profiles: Map<string, Profile>;
   /** Spaces by name, with the profile that owns each (a private space). */
   readonly spaces: Map<string, { owner: string }>;
+  /** The domain's home EFS, when it has a VPC. */
+  readonly fileSystemId?: string;
 }
 
 /** A Studio app: opening Studio creates one; deleting it passes through Deleting. */
@@ -110,6 +117,8 @@ interface FileSystem {
   readonly id: string;
   readonly account: string;
   readonly domainArn: string;
+  /** A local folder standing for the file system's contents (what a mount at its root shows). */
+  readonly root: string;
   /** Mount target id → its subnet and VPC. */
   readonly mountTargets: Map<string, { subnetId: string; vpcId: string }>;
 }
@@ -203,6 +212,21 @@ export class AwsEmulator {
   readonly vpcs = new Map<string, Vpc>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly fileSystems = new Map<string, FileSystem>();
+  /** Deleted file systems, whose folders go when the emulator stops. */
+  private readonly deletedFileSystems: FileSystem[] = [];
+  private homeUids = 0;
+  /** EFS access points the stacks made: id → its file system. */
+  readonly accessPoints = new Map<string, string>();
+  /**
+   * Runs a Lambda function the stacks deployed (the rehearsal's hosts): its answer, or the error
+   * it raised, as Lambda's Invoke reports them.
+   */
+  invokeFunction:
+    | ((
+        functionArn: string,
+        payload: unknown,
+      ) => Promise<{ payload: unknown; error?: string } | undefined>)
+    | undefined;
   readonly sessions = new Map<string, Session>();
   readonly endpoints = new Map<string, { listener: Listener; server: Server }>();
   /** Each interface endpoint's policy, evaluated with every request through it (as AWS does). */
@@ -247,6 +271,8 @@ export class AwsEmulator {
     await Promise.all([...this.endpoints.values()].map(({ server }) => close(server)));
     await Promise.all(this.extraServers.map(close));
     this.endpoints.clear();
+    for (const fs of [...this.fileSystems.values(), ...this.deletedFileSystems])
+      rmSync(fs.root, { recursive: true, force: true });
   }
 
   private count(name: string): void {
@@ -417,8 +443,17 @@ export class AwsEmulator {
     network?: { vpcId: string; subnetIds: readonly string[] },
   ): string {
     const id = `d-${randomBytes(6).toString("hex")}`;
-    this.domains.set(id, { id, account, region, name, profiles: new Map(), spaces: new Map() });
-    if (network) {
+    const fileSystemId = network ? `fs-${randomBytes(8).toString("hex")}` : undefined;
+    this.domains.set(id, {
+      id,
+      account,
+      region,
+      name,
+      profiles: new Map(),
+      spaces: new Map(),
+      ...(fileSystemId ? { fileSystemId } : {}),
+    });
+    if (network && fileSystemId) {
       const inbound = this.createSecurityGroup(
         network.vpcId,
         `security-group-for-inbound-nfs-${id}`,
@@ -432,9 +467,10 @@ export class AwsEmulator {
       inbound.references.add(outbound.id);
       outbound.references.add(inbound.id);
       const fs: FileSystem = {
-        id: `fs-${randomBytes(8).toString("hex")}`,
+        id: fileSystemId,
         account,
         domainArn: `arn:aws:sagemaker:${region}:${account}:domain/${id}`,
+        root: mkdtempSync(path.join(tmpdir(), `studio-access-efs-${fileSystemId}-`)),
         mountTargets: new Map(),
       };
       for (const subnetId of network.subnetIds)
@@ -484,7 +520,32 @@ export class AwsEmulator {
       tags: settings.tags ?? {},
       ...(settings.executionRole ? { executionRole: settings.executionRole } : {}),
       readyAt: Date.now() + (settings.startMs ?? 0),
+      // SageMaker numbers home directories from 200001 (the emulator, across its domains).
+      homeUid: String(200001 + this.homeUids++),
     });
+  }
+
+  /** The domain's home EFS id (undefined for a domain without a VPC). */
+  fileSystemOf(domainId: string): string | undefined {
+    return this.domains.get(domainId)?.fileSystemId;
+  }
+
+  /** The folder a function sees at its mount of an access point (at the file system's root). */
+  mountOf(accessPointArn: string): string | undefined {
+    const fileSystemId = this.accessPoints.get(accessPointArn);
+    return fileSystemId ? this.fileSystems.get(fileSystemId)?.root : undefined;
+  }
+
+  /**
+   * The folder standing for a profile's home directory on its domain's EFS. Studio creates it when
+   * the user first opens an app; DeleteUserProfile leaves it (the user only "loses access to their
+   * EFS volume", API_DeleteUserProfile). Undefined without a file system.
+   * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeleteUserProfile.html
+   */
+  homeDirectory(domainId: string, homeUid: string): string | undefined {
+    const fileSystemId = this.domains.get(domainId)?.fileSystemId;
+    const fs = fileSystemId ? this.fileSystems.get(fileSystemId) : undefined;
+    return fs ? path.join(fs.root, homeUid) : undefined;
   }
 
   /** Pending until its start time has passed, then InService. */
@@ -629,6 +690,9 @@ export class AwsEmulator {
         vpceId,
       );
     }
+    const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? "");
+    if (req.method === "POST" && invocation?.[1] && serves("lambda"))
+      return this.lambdaInvoke(decodeURIComponent(invocation[1]), body, req, res, vpceId);
     if (req.method === "GET" && (req.url ?? "").startsWith("/auth?") && serves("studio"))
       return this.openStudio(req, res, vpceId);
     if (this.apiHandler && serves("execute-api")) return this.apiHandler(req, body, res, vpceId);
@@ -895,6 +959,14 @@ export class AwsEmulator {
       return;
     }
     this.count("Studio.OpenPresignedUrl:Allowed");
+    // The user's home directory appears on the domain's EFS with their first app.
+    const homeUid = domain?.profiles.get(login.profile)?.homeUid;
+    const home = homeUid ? this.homeDirectory(login.domainId, homeUid) : undefined;
+    if (home && !existsSync(home)) {
+      mkdirSync(path.join(home, "work"), { recursive: true });
+      writeFileSync(path.join(home, "work", "notes.ipynb"), "{}");
+      writeFileSync(path.join(home, ".bashrc"), "");
+    }
     // Studio starts the user's default app on first open, as the console does.
     if (!this.liveApps(login.domainId, login.profile).length)
       this.apps.push({
@@ -1036,6 +1108,7 @@ export class AwsEmulator {
           UserProfileArn: profileArn,
           UserProfileName: name,
           Status: this.profileStatus(existing),
+          HomeEfsFileSystemUid: existing.homeUid,
           UserSettings: existing.executionRole ? { ExecutionRole: existing.executionRole } : {},
         }),
       );
@@ -1353,6 +1426,7 @@ export class AwsEmulator {
         json(409, { ErrorCode: "FileSystemInUse", Message: `${fs.id} has mount targets` });
         return;
       }
+      if (fs) this.deletedFileSystems.push(fs);
       this.fileSystems.delete(id ?? "");
       json(204);
       return;
@@ -1361,6 +1435,71 @@ export class AwsEmulator {
       ErrorCode: "BadRequest",
       Message: `${String(req.method)} ${url.pathname} is not emulated`,
     });
+  }
+
+  /**
+   * Lambda's Invoke (RequestResponse), as the hub's lifecycle function makes it with a LOB's
+   * lifecycle role: decided by IAM (the caller's policies, the endpoint's policy), then run by the
+   * rehearsal's host of that function. A handler's error comes back as Lambda reports it: status
+   * 200, `X-Amz-Function-Error: Unhandled`, and `{errorMessage}` as the payload.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+   */
+  private async lambdaInvoke(
+    name: string,
+    body: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    vpceId: string | undefined,
+  ): Promise<void> {
+    this.count("Lambda.Invoke");
+    const caller = this.caller(req);
+    if (!caller) {
+      unrecognizedClient(res);
+      return;
+    }
+    const account = /:(\d{12}):/.exec(caller.principal)?.[1] ?? "";
+    const functionArn = name.startsWith("arn:")
+      ? name
+      : `arn:aws:lambda:${this.region}:${account}:function:${name}`;
+    const outcome = await evaluateIam({
+      principal: caller.principal,
+      action: "lambda:InvokeFunction",
+      resource: functionArn,
+      resourceAccount: functionArn.split(":")[4] ?? "",
+      identity: this.identityPolicies(caller.roleArn),
+      context: this.context(vpceId),
+      ...this.boundaries(caller.principal, vpceId),
+    });
+    this.count(`Lambda.Invoke:${outcome}`);
+    const error = (status: number, type: string, message: string) => {
+      res.writeHead(status, { "Content-Type": "application/json", "x-amzn-ErrorType": type });
+      res.end(JSON.stringify({ Type: "User", Message: message }));
+    };
+    if (outcome !== "Allowed") {
+      error(
+        403,
+        "AccessDeniedException",
+        `User: ${caller.principal} is not authorized to perform: lambda:InvokeFunction on resource: ${functionArn}`,
+      );
+      return;
+    }
+    const answer = await this.invokeFunction?.(functionArn, JSON.parse(body || "{}"));
+    if (!answer) {
+      error(404, "ResourceNotFoundException", `Function not found: ${functionArn}`);
+      return;
+    }
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "X-Amz-Executed-Version": "$LATEST",
+      ...(answer.error !== undefined ? { "X-Amz-Function-Error": "Unhandled" } : {}),
+    });
+    res.end(
+      JSON.stringify(
+        answer.error !== undefined
+          ? { errorType: "Error", errorMessage: answer.error }
+          : answer.payload,
+      ),
+    );
   }
 
   /**

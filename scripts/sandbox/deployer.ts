@@ -79,6 +79,20 @@ export class Deployer {
   }
 
   /**
+   * Answers a stack's lookup of something SageMaker made (its NFS security groups), from the
+   * emulator, as `runStackUnderMocks`'s `onLookup`.
+   */
+  lookup(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+    if (token !== "aws:ec2/getSecurityGroup:getSecurityGroup") return undefined;
+    const group = [...this.emulator.securityGroups.values()].find(
+      (g) => g.name === inputs.name && g.vpcId === inputs.vpcId,
+    );
+    if (!group)
+      throw new Error(`no security group ${String(inputs.name)} in ${String(inputs.vpcId)}`);
+    return { id: group.id };
+  }
+
+  /**
    * A DynamoDB client acting as `roleArn`, assumed by `principal` through the emulator's STS (from
    * outside any VPC, as a pipeline would), talking to DynamoDB through the IAM-deciding gateway.
    */
@@ -456,8 +470,28 @@ export class Deployer {
           state: {
             arn: `arn:aws:sagemaker:${r.region}:${r.account}:domain/${id}`,
             url: `https://${id}.studio.${r.region}.sagemaker.aws`,
+            homeEfsFileSystemId: this.emulator.fileSystemOf(id),
           },
         };
+      }
+      case "aws:efs/accessPoint:AccessPoint": {
+        this.emulator.accessPoints.set(String(r.state.arn), String(i.fileSystemId));
+        undo.push(() => {
+          this.emulator.accessPoints.delete(String(r.state.arn));
+        });
+        return undefined;
+      }
+      case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+      case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
+        // A rule naming another group keeps that group from being deleted while it stands.
+        const group = this.emulator.securityGroups.get(String(i.securityGroupId));
+        const referenced = i.referencedSecurityGroupId;
+        if (!group || typeof referenced !== "string" || referenced === group.id) return undefined;
+        group.references.add(referenced);
+        undo.push(() => {
+          group.references.delete(referenced);
+        });
+        return undefined;
       }
       case "aws:sagemaker/userProfile:UserProfile": {
         const domainId = String(i.domainId);

@@ -8,7 +8,7 @@ import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { execFile } from "node:child_process";
 import { profileNameFor } from "../../functions/shared/profile-name";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildFunctions, REPO_ROOT, SANDBOX_OUT_DIR } from "../../functions/build";
 import {
@@ -165,6 +165,7 @@ async function materialize(code: unknown, dir: string): Promise<void> {
 
 async function startFunctions(
   shared: StackRun,
+  lobs: readonly StackRun[],
   emulator: AwsEmulator,
   services: LocalServices,
   dynamoGateway: string,
@@ -173,10 +174,14 @@ async function startFunctions(
   const region = REGION_OF(shared);
   const hosts = new Map<string, LambdaHost>();
   await buildFunctions(SANDBOX_OUT_DIR, "sandbox");
-  for (const fn of shared.resources.filter(
-    (r: RecordedResource) => r.type === "aws:lambda/function:Function",
+  for (const fn of [shared, ...lobs].flatMap((run) =>
+    run.resources.filter((r: RecordedResource) => r.type === "aws:lambda/function:Function"),
   )) {
     const inVpc = fn.inputs.vpcConfig !== undefined;
+    // Lambda mounts an access point's file system at the function's path: here, its folder.
+    const mount = fn.inputs.fileSystemConfig as { arn: string; localMountPath: string } | undefined;
+    const mounted = mount ? emulator.mountOf(mount.arn) : undefined;
+    if (mount && !mounted) throw new Error(`${fn.name}: no file system behind ${mount.arn}`);
     const credentials = emulator.issueCredentials(String(fn.inputs.role));
     // What Lambda's runtime provides, and where the function's network sends each service's calls.
     const runtime: Record<string, string> = {
@@ -192,12 +197,21 @@ async function startFunctions(
             AWS_ENDPOINT_URL_STS: resolve(`sts.${region}.amazonaws.com`).url,
             AWS_ENDPOINT_URL_SAGEMAKER: resolve(`api.sagemaker.${region}.amazonaws.com`).url,
             AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
+            AWS_ENDPOINT_URL_LAMBDA: resolve(`lambda.${region}.amazonaws.com`).url,
           }
         : {}),
     };
-    const variables =
-      (fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ??
-      {};
+    const variables = Object.fromEntries(
+      Object.entries(
+        (fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables ??
+          {},
+      ).map(([k, v]) => [
+        k,
+        mount && mounted && v.startsWith(mount.localMountPath)
+          ? mounted + v.slice(mount.localMountPath.length)
+          : v,
+      ]),
+    );
     const code = path.join(services.stateDir, "functions", fn.name);
     await materialize(fn.inputs.code, code);
     const host = new LambdaHost(
@@ -382,6 +396,7 @@ export async function rehearse(
           config: configOf(stack),
           stackOutputs: outputs,
           onCreate: deployer.hook(stack, pipelineOf(stack)),
+          onLookup: deployer.lookup.bind(deployer),
         });
         outputs[fullStackName(stack)] = run.outputs;
         const count = run.resources.filter((r) => r.custom).length;
@@ -391,15 +406,22 @@ export async function rehearse(
         };
       });
     const shared = await deploy("shared");
-    await deploy("lob-a");
-    await deploy("lob-b");
+    const lobA = await deploy("lob-a");
+    const lobB = await deploy("lob-b");
 
     const region = REGION_OF(shared);
     const resolve = hubResolver(shared, emulator);
     const { functions, apiUrl, apiListener } = await step(
       "start the functions and serve the private API on the hub execute-api endpoint",
       async () => {
-        const functions = await startFunctions(shared, emulator, services, dynamoGateway, resolve);
+        const functions = await startFunctions(
+          shared,
+          [lobA, lobB],
+          emulator,
+          services,
+          dynamoGateway,
+          resolve,
+        );
         cleanups.unshift(async () => {
           await Promise.all([...functions.values()].map((f) => f.stop()));
         });
@@ -410,6 +432,15 @@ export async function rehearse(
           if (!host) throw new Error(`no function ${functionArn}`);
           const result = await host.invoke<{ batchItemFailures?: unknown[] }>({ Records: records });
           if ((result.batchItemFailures ?? []).length > 0) throw new Error("batch item failures");
+        };
+        // Lambda's Invoke, once IAM allowed it: the function's host runs the request.
+        emulator.invokeFunction = async (functionArn, payload) => {
+          const host = functions.get(functionArn);
+          if (!host) return undefined;
+          return host.invoke(payload).then(
+            (answer) => ({ payload: answer }),
+            (error: unknown) => ({ payload: undefined, error: (error as Error).message }),
+          );
         };
         const definition = apiFromResources(shared.resources);
         const api = new PrivateApi(definition, functions);
@@ -970,6 +1001,9 @@ export async function rehearse(
         const profile = profileOf("forecasting--user-lob-b");
         if (!profile) throw new Error("no forecasting profile for user-lob-b");
         emulator.createSpace(profile.domainId, "demand-model", profile.name);
+        // Their home directory on lob-a's EFS, made when the app opened (lob-a removes homes).
+        const home = emulator.homeDirectory(profile.domainId, profile.homeUid);
+        if (!home || !existsSync(home)) throw new Error("no home directory for their profile");
         const started = Date.now();
         const revoked = await adminCli(["admin", "revoke", "user-lob-b", "lob-a"]);
         if (revoked.code !== 0) throw new Error(`exit ${String(revoked.code)}: ${revoked.stderr}`);
@@ -997,12 +1031,17 @@ export async function rehearse(
         if (emulator.domains.get(profile.domainId)?.spaces.has("demand-model"))
           throw new Error("their space remains");
         if (!profileOf("user-lob-b")) throw new Error("their lob-b profile went too");
+        if (existsSync(home))
+          throw new Error("their home directory remains (homeDirectories remove)");
+        const removal = [...functions.values()]
+          .flatMap((f) => f.logs)
+          .find((l) => l.message === "home" && l.uid === profile.homeUid);
         const line = [...functions.values()]
           .flatMap((f) => f.logs)
           .find((l) => l.message === "offboard" && l.profile === profile.name);
         const after = await adminCli(["admin", "list", "--lob", "lob-a"]);
         return {
-          detail: `${revoked.stdout.trim()}\nthen 403 ${refused.body}\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms (lifecycle function: ${String(line?.outcome)} in ${String(line?.latencyMs)} ms)\nprofile, app and space gone; user-lob-b's lob-b profile kept\n${after.stdout.trimEnd()}`,
+          detail: `${revoked.stdout.trim()}\nthen 403 ${refused.body}\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms (lifecycle function: ${String(line?.outcome)} in ${String(line?.latencyMs)} ms)\nprofile, app and space gone; home directory /${profile.homeUid} on lob-a's EFS ${String(removal?.outcome)} (${String(removal?.entries)} entries; lob-a's homeDirectories: remove); user-lob-b's lob-b profile kept\n${after.stdout.trimEnd()}`,
           value: undefined,
         };
       },
@@ -1041,10 +1080,13 @@ export async function rehearse(
         if (signIn === "accepted") throw new Error("a disabled user signed in");
         const refused = await get(`${apiUrl}/studios/lob-b`, bearer("lee.leaving"));
         expectStatus(refused, 403, "lee's still-valid token after the disable");
+        const home = emulator.homeDirectory(profile.domainId, profile.homeUid);
         const { states, elapsed } = await untilGone("lee.leaving", "lob-b");
         if (profileOf(profile.name)) throw new Error("their profile remains");
+        if (!home || !existsSync(home))
+          throw new Error("their home directory went (lob-b keeps home directories)");
         return {
-          detail: `${disabled.stdout.trim()}\nsign-in: ${signIn}; their access token (valid until it expires): 403\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms; profile ${profile.name} and its app gone`,
+          detail: `${disabled.stdout.trim()}\nsign-in: ${signIn}; their access token (valid until it expires): 403\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms; profile ${profile.name} and its app gone; home directory /${profile.homeUid} kept (lob-b's homeDirectories: keep)`,
           value: undefined,
         };
       },

@@ -106,6 +106,12 @@ describe("central endpoint services and their zones", () => {
         "cognito-idp.eu-west-1.amazonaws.com",
         "cognito-idp.eu-west-1.amazonaws.com",
       ],
+      [
+        "lambda",
+        "com.amazonaws.eu-west-1.lambda",
+        "lambda.eu-west-1.amazonaws.com",
+        "lambda.eu-west-1.amazonaws.com",
+      ],
     ]);
   });
 });

@@ -308,6 +308,7 @@ describe("HubRegistration: rows in the hub tables", () => {
       accessRoleArn: { S: "arn:aws:iam::222222222222:role/StudioAccessRole" },
       enabled: { BOOL: true },
       teams: { L: [{ S: "analytics" }, { S: "forecasting" }] },
+      homeDirectories: { S: "remove" },
     });
     const rows = lobA.resources
       .filter((r) => r.type === "aws:dynamodb/tableItem:TableItem" && r.name !== "lob-a-lob")
@@ -607,6 +608,154 @@ describe("StudioSpoke: provisioning role", () => {
     expect(statements[2]?.Resource).toEqual([
       "arn:aws:iam::333333333333:role/studio-access/studio-access-team-default",
     ]);
+  });
+});
+
+describe("StudioSpoke: home directories (lob-a removes them, lob-b keeps them)", () => {
+  const domain = () => one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+  const nfsGroup = () => {
+    const [lookup, ...more] = lobA.lookups;
+    expect(more).toEqual([]);
+    expect(lookup?.token).toBe("aws:ec2/getSecurityGroup:getSecurityGroup");
+    // SageMaker's own group on the EFS mount targets, found by its name in the LOB VPC.
+    expect(lookup?.inputs).toEqual({
+      name: `security-group-for-inbound-nfs-${domain().id}`,
+      vpcId: one(lobA, "aws:ec2/vpc:Vpc", "lob-a-vpc").id,
+    });
+    return (lookup?.result as { id: string }).id;
+  };
+
+  it("reaches only NFS on SageMaker's inbound NFS group, which admits it by one rule", () => {
+    const sg = one(lobA, "aws:ec2/securityGroup:SecurityGroup", "lob-a-homes");
+    expect(sg.account).toBe(LOB_A_ACCOUNT);
+    const rules = [
+      ...ofType(lobA, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+      ...ofType(lobA, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+    ].filter((r) => r.name.startsWith("lob-a-homes"));
+    expect(rules.map((r) => [r.type.split(":").pop(), r.inputs])).toEqual([
+      [
+        "SecurityGroupEgressRule",
+        {
+          securityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: 2049,
+          toPort: 2049,
+          referencedSecurityGroupId: nfsGroup(),
+          description: "the domain's home EFS",
+        },
+      ],
+      [
+        "SecurityGroupIngressRule",
+        {
+          securityGroupId: nfsGroup(),
+          ipProtocol: "tcp",
+          fromPort: 2049,
+          toPort: 2049,
+          referencedSecurityGroupId: sg.id,
+          description: "studio-access home-directory function",
+        },
+      ],
+    ]);
+  });
+
+  it("mounts the domain's home EFS at its root, as root, through its own access point", () => {
+    const ap = one(lobA, "aws:efs/accessPoint:AccessPoint", "lob-a-homes");
+    expect(ap.account).toBe(LOB_A_ACCOUNT);
+    expect(ap.inputs).toMatchObject({
+      fileSystemId: domain().state.homeEfsFileSystemId,
+      posixUser: { uid: 0, gid: 0 },
+      rootDirectory: { path: "/" },
+    });
+    const fn = one(lobA, "aws:lambda/function:Function", "lob-a-homes");
+    expect(fn.account).toBe(LOB_A_ACCOUNT);
+    expect(fn.inputs).toMatchObject({
+      name: "studio-access-homes",
+      runtime: "nodejs22.x",
+      timeout: 300,
+      vpcConfig: {
+        subnetIds: ofType(lobA, "aws:ec2/subnet:Subnet").map((s) => s.id),
+        securityGroupIds: [one(lobA, "aws:ec2/securityGroup:SecurityGroup", "lob-a-homes").id],
+      },
+      fileSystemConfig: { arn: ap.state.arn, localMountPath: "/mnt/home" },
+      environment: {
+        variables: { NODE_OPTIONS: "--enable-source-maps", HOME_ROOT: "/mnt/home" },
+      },
+    });
+    // Created once it may mount: its policy and the NFS rule exist.
+    expect(fn.dependsOn).toEqual(["lob-a-homes", "lob-a-homes-nfs"]);
+  });
+
+  it("may mount that file system only through its access point, write its logs and attach to the VPC", () => {
+    const ap = one(lobA, "aws:efs/accessPoint:AccessPoint", "lob-a-homes");
+    const logs = one(lobA, "aws:cloudwatch/logGroup:LogGroup", "lob-a-homes");
+    expect(logs.inputs).toMatchObject({
+      name: "/aws/lambda/studio-access-homes",
+      retentionInDays: 365,
+    });
+    expect(policyOf(one(lobA, "aws:iam/role:Role", "lob-a-homes"), "assumeRolePolicy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    expect(policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-homes"))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "MountHomesThroughOwnAccessPoint",
+          Effect: "Allow",
+          Action: [
+            "elasticfilesystem:ClientMount",
+            "elasticfilesystem:ClientWrite",
+            "elasticfilesystem:ClientRootAccess",
+          ],
+          Resource: ap.state.fileSystemArn,
+          Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": ap.state.arn } },
+        },
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${String(logs.state.arn)}:*`,
+        },
+        {
+          Sid: "AttachToLobVpc",
+          Effect: "Allow",
+          Action: [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+          ],
+          Resource: "*",
+        },
+      ],
+    });
+  });
+
+  it("lets the LOB's lifecycle role invoke exactly that function, through the hub Lambda endpoint; lob-b's none", () => {
+    const statement = (run: StackRun, lob: string) =>
+      (
+        policyOf(one(run, "aws:iam/rolePolicy:RolePolicy", `${lob}-lifecycle`)) as {
+          Statement: { Sid: string }[];
+        }
+      ).Statement.find((st) => st.Sid === "RemoveHomeDirectories");
+    expect(statement(lobA, "lob-a")).toEqual({
+      Sid: "RemoveHomeDirectories",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: one(lobA, "aws:lambda/function:Function", "lob-a-homes").state.arn,
+      Condition: { StringEquals: { "aws:SourceVpce": hubOut().endpointIds.lambda } },
+    });
+    expect(statement(planned.lobB, "lob-b")).toBeUndefined();
+    expect(ofType(planned.lobB, "aws:lambda/function:Function")).toEqual([]);
+    expect(ofType(planned.lobB, "aws:efs/accessPoint:AccessPoint")).toEqual([]);
+    expect(planned.lobB.lookups).toEqual([]);
   });
 });
 

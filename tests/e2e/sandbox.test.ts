@@ -90,7 +90,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("120 resources, 43 of them created in the emulators");
+    expect(stdout).toContain("123 resources, 44 of them created in the emulators");
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
       "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b). The profile is created on their first sign-in.",
@@ -101,11 +101,14 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "exit 2: studio-access: user-lob-a's entitlement to lob-a/analytics comes from the lob-a stack's config (teams.analytics.members): remove it there and run pulumi up -s lob-a",
     );
+    expect(stdout).toMatch(
+      /profile lee-leaving-9610f9 and its app gone; home directory \/2000\d\d kept \(lob-b's homeDirectories: keep\)/,
+    );
     expect(stdout).toContain(
       "Disabled lee.leaving: Cognito refuses their sign-ins; revoked lob-b/default: its profile is drained and deleted.\nRemove lee.leaving from the lob-b stack's config too (members), or a refresh would seed it again.\nsign-in: NotAuthorizedException; their access token (valid until it expires): 403",
     );
     expect(stdout).toMatch(
-      /admin list saw (revoked -> )?draining -> gone within \d+ ms \(lifecycle function: offboarded in \d+ ms\)\nprofile, app and space gone; user-lob-b's lob-b profile kept/,
+      /admin list saw (revoked -> )?draining -> gone within \d+ ms \(lifecycle function: offboarded in \d+ ms\)\nprofile, app and space gone; home directory \/2000\d\d on lob-a's EFS removed \(2 entries; lob-a's homeDirectories: remove\); user-lob-b's lob-b profile kept/,
     );
     // First sign-ins: each profile made through the provisioning role, with its team's role and tags.
     expect(stdout).toMatch(
@@ -143,7 +146,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     // sign-ins; lob-b's user opened Studio by SAML (one profile). Their destroys drained and
     // deleted them all; both spokes were swept.
     expect(stdout).toContain(
-      "27 resources deleted from the emulators; clean-up deleted 1 Studio app, 1 space, 3 user profiles, 2 NFS security groups, 2 EFS mount targets",
+      "33 resources deleted from the emulators; clean-up deleted 1 Studio app, 1 space, 3 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",

@@ -16,6 +16,7 @@ import {
   ListSpacesCommand,
   SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { createHandler, offboardingOf } from "../../functions/lifecycle/handler";
@@ -26,6 +27,8 @@ import { captureLogs } from "../helpers/logs";
 const ddb = mockClient(DynamoDBDocumentClient);
 const sts = mockClient(STSClient);
 const sm = mockClient(SageMakerClient);
+const lambda = mockClient(LambdaClient);
+const lambdaSessions: string[] = [];
 const T0 = Date.parse("2026-11-22T12:00:00Z");
 const REGISTRY = parseRegistry(
   JSON.stringify({
@@ -81,6 +84,10 @@ function handler() {
       sessions.push(credentials.accessKeyId);
       return new SageMakerClient({ region, credentials });
     },
+    lambda: (region, credentials) => {
+      lambdaSessions.push(`${region} ${credentials.accessKeyId}`);
+      return new LambdaClient({ region, credentials });
+    },
     now: () => clock,
     sleep: (ms) => {
       clock += ms;
@@ -96,7 +103,7 @@ function profileInUse() {
   sm.on(DescribeUserProfileCommand).callsFake(() => {
     if (deleted) throw Object.assign(new Error("gone"), { name: "ResourceNotFound" });
     looks += 1;
-    return { Status: "InService" };
+    return { Status: "InService", HomeEfsFileSystemUid: "200007" };
   });
   sm.on(ListSpacesCommand).callsFake(() => ({
     Spaces:
@@ -142,8 +149,10 @@ beforeEach(() => {
   ddb.reset();
   sts.reset();
   sm.reset();
+  lambda.reset();
   clock = T0;
   sessions.length = 0;
+  lambdaSessions.length = 0;
   logs = captureLogs();
   sts.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommand["input"]) => ({
     Credentials: {
@@ -316,5 +325,91 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
     const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"), "3")] });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "3" }]);
     expect(sm.calls()).toHaveLength(0);
+  });
+});
+
+describe("lifecycle: a LOB whose config removes home directories", () => {
+  const removing = () =>
+    ddb.on(GetCommand).resolves({
+      Item: { ...LOB_A_RECORD, teams: ["forecasting"], homeDirectories: "remove" },
+    });
+  const ok = (body: unknown) => ({
+    StatusCode: 200,
+    Payload: Buffer.from(JSON.stringify(body)) as never,
+  });
+
+  it("removes the home directory once apps and spaces are gone, then deletes the profile", async () => {
+    removing();
+    profileInUse();
+    const order: string[] = [];
+    lambda.on(InvokeCommand).callsFake(() => {
+      order.push("home");
+      return ok({ uid: "200007", outcome: "removed", entries: 3 });
+    });
+    sm.on(DeleteUserProfileCommand).callsFake(() => {
+      order.push("profile");
+      throw Object.assign(new Error("stop here"), { name: "ResourceInUse" });
+    });
+    await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input)).toEqual(
+      Array(order.filter((o) => o === "home").length).fill({
+        // Derived from the registered account, never from the record.
+        FunctionName: "arn:aws:lambda:us-east-1:222222222222:function:studio-access-homes",
+        Payload: JSON.stringify({
+          uid: "200007",
+          profile: "forecasting--dana-scientist-4b72e7",
+          domainId: "d-aaaaaaaaaaaa",
+        }),
+      }),
+    );
+    expect(order.slice(0, 2)).toEqual(["home", "profile"]);
+    // With the LOB's lifecycle role's session.
+    expect(lambdaSessions[0]).toBe("us-east-1 ASIA-StudioAccessRole-lifecycle");
+    expect(sm.commandCalls(DeleteAppCommand)).toHaveLength(1);
+  });
+
+  it("offboards fully: home, profile, row", async () => {
+    removing();
+    profileInUse();
+    lambda.on(InvokeCommand).resolves(ok({ uid: "200007", outcome: "removed", entries: 3 }));
+    const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(1);
+  });
+
+  it("keeps the profile and reports drain-failed when the removal fails, so a retry finds the UID again", async () => {
+    removing();
+    sm.on(DescribeUserProfileCommand).resolves({
+      Status: "InService",
+      HomeEfsFileSystemUid: "200007",
+    });
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListAppsCommand).resolves({ Apps: [] });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: "Unhandled",
+      Payload: Buffer.from(
+        JSON.stringify({ errorMessage: "EACCES: permission denied, rmdir '/mnt/home/200007'" }),
+      ) as never,
+    });
+    const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"), "5")] });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "5" }]);
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
+    expect(
+      ddb.commandCalls(UpdateCommand).at(-1)!.args[0].input.ExpressionAttributeValues,
+    ).toMatchObject({
+      ":state": "drain-failed",
+      ":detail":
+        "Error: home directory 200007: EACCES: permission denied, rmdir '/mnt/home/200007'",
+    });
+  });
+
+  it("invokes nothing for a LOB that keeps home directories (the default)", async () => {
+    profileInUse();
+    await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
+    expect(lambda.calls()).toHaveLength(0);
   });
 });

@@ -1,9 +1,12 @@
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
   assumeRolesPolicies,
+  lifecycleLobPolicy,
   presignerPolicy,
   provisionerPolicy,
   serviceTrustPolicy,
@@ -396,6 +399,100 @@ describe("AwsEmulator", () => {
         emulator.deleteVpc(VPC);
       }).toThrow("DependencyViolation: the vpc");
     });
+  });
+});
+
+describe("AwsEmulator: home directories and Lambda's Invoke", () => {
+  const LIFECYCLE = "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle";
+  const HOMES = "arn:aws:lambda:us-east-1:222222222222:function:studio-access-homes";
+  const LAMBDA_VPCE = "vpce-0123456789abcdef3";
+
+  async function invoke(listener: Listener, key: string, functionArn = HOMES) {
+    const response = await fetch(
+      `${listener.url}/2015-03-31/functions/${encodeURIComponent(functionArn)}/invocations`,
+      { method: "POST", headers: auth(key), body: JSON.stringify({ uid: "200001" }) },
+    );
+    return {
+      status: response.status,
+      error: response.headers.get("x-amz-function-error"),
+      type: response.headers.get("x-amzn-errortype"),
+      body: (await response.json()) as unknown,
+    };
+  }
+
+  it("gives a VPC domain a home EFS folder and each profile a home UID (no directory until an app opens); the folder goes when the emulator stops", async () => {
+    const vpcDomain = emulator.createDomain("222222222222", REGION, "with-vpc", {
+      vpcId: "vpc-1",
+      subnetIds: ["subnet-1"],
+    });
+    emulator.createUserProfile(vpcDomain, "alice");
+    const alice = emulator.allProfiles().find((p) => p.name === "alice");
+    const home = emulator.homeDirectory(vpcDomain, alice?.homeUid ?? "");
+    expect(alice?.homeUid).toMatch(/^2000\d\d$/);
+    expect(home && existsSync(home)).toBe(false);
+    // The domain without a VPC (the suite's) has no file system.
+    expect(emulator.homeDirectory(domainId, "200001")).toBeUndefined();
+    await emulator.stop();
+    expect(existsSync(path.dirname(home ?? ""))).toBe(false);
+    await emulator.start();
+  });
+
+  it("runs Invoke only as IAM allows, through the endpoint, and reports a handler's error as Lambda does", async () => {
+    const lambdaListener = await emulator.createEndpoint(
+      LAMBDA_VPCE,
+      `com.amazonaws.${REGION}.lambda`,
+    );
+    emulator.createRole(LIFECYCLE, serviceTrustPolicy("lambda.amazonaws.com"));
+    emulator.putRolePolicy(
+      LIFECYCLE,
+      "l",
+      lifecycleLobPolicy({
+        region: REGION,
+        accountId: "222222222222",
+        domainId,
+        lob: "lob-a",
+        sageMakerApiEndpointId: API_VPCE,
+        removeHomes: { lambdaEndpointId: LAMBDA_VPCE },
+      }),
+    );
+    const key = emulator.issueCredentials(LIFECYCLE).accessKeyId;
+    const answers: unknown[] = [];
+    emulator.invokeFunction = (arn, payload) => {
+      answers.push([arn, payload]);
+      return Promise.resolve(
+        answers.length === 1
+          ? { payload: { outcome: "removed" } }
+          : { payload: undefined, error: "EACCES" },
+      );
+    };
+    expect(await invoke(lambdaListener, key)).toEqual({
+      status: 200,
+      error: null,
+      type: null,
+      body: { outcome: "removed" },
+    });
+    expect(await invoke(lambdaListener, key)).toEqual({
+      status: 200,
+      error: "Unhandled",
+      type: null,
+      body: { errorType: "Error", errorMessage: "EACCES" },
+    });
+    expect(answers).toEqual([
+      [HOMES, { uid: "200001" }],
+      [HOMES, { uid: "200001" }],
+    ]);
+    // Outside the hub Lambda endpoint, or another function: refused before anything runs.
+    expect(await invoke(emulator.publicListener, key)).toMatchObject({
+      status: 403,
+      type: "AccessDeniedException",
+    });
+    expect(
+      await invoke(lambdaListener, key, HOMES.replace("studio-access-homes", "other")),
+    ).toMatchObject({
+      status: 403,
+      type: "AccessDeniedException",
+    });
+    expect(answers).toHaveLength(2);
   });
 });
 

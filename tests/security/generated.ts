@@ -23,6 +23,14 @@ export interface LobDocuments {
   readonly lifecycleRoleArn: string;
   readonly lifecycleTrust: PolicyDocument;
   readonly lifecyclePolicy: PolicyDocument;
+  /** The home-directory function (a LOB with `homeDirectories: remove`): its role and ARNs. */
+  readonly homes?: {
+    readonly functionArn: string;
+    readonly trust: PolicyDocument;
+    readonly policy: PolicyDocument;
+    readonly fileSystemArn: string;
+    readonly accessPointArn: string;
+  };
   /** Each team's execution role: ARN, trust, tags and inline policies (Studio, ABAC, deny, own). */
   readonly teams: Readonly<
     Record<
@@ -176,6 +184,22 @@ export async function collectGenerated(): Promise<Generated> {
     return found.doc;
   };
 
+  const homesOf = (run: typeof planned.lobA, stack: string) => {
+    const fn = run.resources.find(
+      (r) => r.type === "aws:lambda/function:Function" && r.name === `${stack}-homes`,
+    );
+    if (!fn) return {};
+    const accessPoint = one(run, "aws:efs/accessPoint:AccessPoint", `${stack}-homes`);
+    return {
+      homes: {
+        functionArn: String(fn.state.arn),
+        trust: find(`${stack}/${stack}-homes trust`),
+        policy: find(`${stack}/${stack}-homes policy`),
+        fileSystemArn: String(accessPoint.state.fileSystemArn),
+        accessPointArn: String(accessPoint.state.arn),
+      },
+    };
+  };
   const lob = (stack: "lob-a" | "lob-b"): LobDocuments => {
     const run = stack === "lob-a" ? planned.lobA : planned.lobB;
     return {
@@ -192,6 +216,7 @@ export async function collectGenerated(): Promise<Generated> {
       lifecycleRoleArn: String(run.outputs.lifecycleRoleArn),
       lifecycleTrust: find(`${stack}/${stack}-lifecycle trust`),
       lifecyclePolicy: find(`${stack}/${stack}-lifecycle policy`),
+      ...homesOf(run, stack),
       teams: Object.fromEntries(
         Object.keys(run.outputs.teams as Record<string, unknown>).map((team) => {
           const role = one(run, "aws:iam/role:Role", `${stack}-team-${team}`);

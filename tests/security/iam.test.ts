@@ -58,6 +58,14 @@ async function simulate(request: Request): Promise<Outcome> {
 
 const lobA = () => g.lobs["lob-a"];
 const lobB = () => g.lobs["lob-b"];
+/** A mount's context: through the function's access point, or not. */
+const accessPointContext = (through: boolean): Record<string, string> =>
+  through ? { "elasticfilesystem:AccessPointArn": homes().accessPointArn } : {};
+const homes = () => {
+  const found = lobA().homes;
+  if (!found) throw new Error("lob-a has no home-directory function");
+  return found;
+};
 const vpce = (key: string) => g.endpointIds[key]!;
 const profile = (lob: "lob-a" | "lob-b", name: string, domain?: string) =>
   `arn:aws:sagemaker:${g.region}:${g.lobs[lob].account}:user-profile/${domain ?? g.lobs[lob].domainId}/${name}`;
@@ -2022,6 +2030,168 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       }),
   ],
 
+  // Home directories (lob-a: homeDirectories remove; lob-b keeps them).
+  [
+    "LOB A's lifecycle role invokes LOB A's home-directory function through the hub Lambda endpoint",
+    "Allowed",
+    () => ({
+      ...asLobLifecycle("lob-a", "lambda:InvokeFunction", homes().functionArn, {
+        "aws:SourceVpce": vpce("lambda"),
+      }),
+      endpointPolicy: g.endpointPolicies.lambda,
+      principalOrgId: g.organizationId,
+    }),
+  ],
+  [
+    "LOB A's lifecycle role invokes its home-directory function from outside the hub Lambda endpoint",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle("lob-a", "lambda:InvokeFunction", homes().functionArn, {
+        "aws:SourceVpce": FOREIGN_VPCE,
+      }),
+  ],
+  [
+    "LOB A's lifecycle role invokes another function of its account",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "lambda:InvokeFunction",
+        homes().functionArn.replace("studio-access-homes", "anything-else"),
+        { "aws:SourceVpce": vpce("lambda") },
+      ),
+  ],
+  [
+    "LOB B's lifecycle role (homeDirectories keep) invokes a home-directory function in its account",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle(
+        "lob-b",
+        "lambda:InvokeFunction",
+        homes().functionArn.replace(lobA().account, lobB().account),
+        { "aws:SourceVpce": vpce("lambda") },
+      ),
+  ],
+  [
+    "LOB B's lifecycle role invokes LOB A's home-directory function",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle("lob-b", "lambda:InvokeFunction", homes().functionArn, {
+        "aws:SourceVpce": vpce("lambda"),
+      }),
+  ],
+  [
+    "an administrator of the organization invokes another function through the hub Lambda endpoint (endpoint policy)",
+    "ImplicitlyDenied",
+    () =>
+      throughEndpoint(
+        "lambda",
+        `arn:aws:iam::${lobA().account}:role/Admin`,
+        g.organizationId,
+        "lambda:InvokeFunction",
+        homes().functionArn.replace("studio-access-homes", "anything-else"),
+        lobA().account,
+      ),
+  ],
+  [
+    "a principal outside the organization invokes a home-directory function through the hub Lambda endpoint",
+    "ImplicitlyDenied",
+    () =>
+      throughEndpoint(
+        "lambda",
+        `arn:aws:iam::${UNLISTED}:role/Admin`,
+        undefined,
+        "lambda:InvokeFunction",
+        homes().functionArn.replace(lobA().account, UNLISTED),
+        UNLISTED,
+      ),
+  ],
+  [
+    "Lambda assumes the home-directory function's role",
+    "Allowed",
+    () => ({
+      principal: "lambda.amazonaws.com",
+      action: "sts:AssumeRole",
+      resource: lobA().lifecycleRoleArn.replace("StudioAccessRole-lifecycle", "homes"),
+      resourceAccount: lobA().account,
+      resourcePolicy: homes().trust,
+    }),
+  ],
+  [
+    "LOB A's access role assumes the home-directory function's role",
+    "ImplicitlyDenied",
+    () => ({
+      principal: lobA().accessRoleArn,
+      action: "sts:AssumeRole",
+      resource: lobA().lifecycleRoleArn.replace("StudioAccessRole-lifecycle", "homes"),
+      resourceAccount: lobA().account,
+      identity: [ADMIN],
+      resourcePolicy: homes().trust,
+    }),
+  ],
+  ...(
+    [
+      [
+        "mounts the home EFS as root through its access point",
+        "elasticfilesystem:ClientRootAccess",
+        true,
+        "Allowed",
+      ],
+      [
+        "writes the home EFS through its access point",
+        "elasticfilesystem:ClientWrite",
+        true,
+        "Allowed",
+      ],
+      [
+        "mounts the home EFS without its access point",
+        "elasticfilesystem:ClientMount",
+        false,
+        "ImplicitlyDenied",
+      ],
+      [
+        "writes as root without its access point",
+        "elasticfilesystem:ClientRootAccess",
+        false,
+        "ImplicitlyDenied",
+      ],
+    ] as const
+  ).map(([what, action, throughAccessPoint, outcome]): [string, Outcome, () => Request] => [
+    `the home-directory function ${what}`,
+    outcome,
+    () => ({
+      principal: `arn:aws:sts::${lobA().account}:assumed-role/homes/studio-access-homes`,
+      action,
+      resource: homes().fileSystemArn,
+      resourceAccount: lobA().account,
+      identity: [homes().policy],
+      context: accessPointContext(throughAccessPoint),
+    }),
+  ]),
+  [
+    "the home-directory function mounts another file system",
+    "ImplicitlyDenied",
+    () => ({
+      principal: `arn:aws:sts::${lobA().account}:assumed-role/homes/studio-access-homes`,
+      action: "elasticfilesystem:ClientRootAccess",
+      resource: homes().fileSystemArn.replace(/fs-\w+$/, "fs-0123456789abcdef0"),
+      resourceAccount: lobA().account,
+      identity: [homes().policy],
+      context: { "elasticfilesystem:AccessPointArn": homes().accessPointArn },
+    }),
+  ],
+  [
+    "the home-directory function deletes the file system",
+    "ImplicitlyDenied",
+    () => ({
+      principal: `arn:aws:sts::${lobA().account}:assumed-role/homes/studio-access-homes`,
+      action: "elasticfilesystem:DeleteFileSystem",
+      resource: homes().fileSystemArn,
+      resourceAccount: lobA().account,
+      identity: [homes().policy],
+    }),
+  ],
+
   // The admin role (`studio-access admin`).
   [
     "a configured admin assumes the admin role",
@@ -2118,6 +2288,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(56);
+    expect(g.all.length).toBe(59);
   });
 });

@@ -28,7 +28,7 @@ const lob: Record<string, string> = {
 const SHARED_KNOWN =
   "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins";
 const LOB_KNOWN =
-  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention";
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -498,6 +498,7 @@ describe("LOB stack config", () => {
         { name: "default", members: [], managedPolicyArns: [], inlinePolicies: [], tags: {} },
       ],
       homeEfsRetention: "Retain",
+      homeDirectories: "keep",
     });
   });
 

@@ -68,9 +68,17 @@ const SIDES = {
   "lob-a": {
     lob: {
       ...LOB_SIDE,
-      "aws:iam/role:Role": 6,
-      "aws:iam/rolePolicy:RolePolicy": 10,
+      "aws:iam/role:Role": 7,
+      "aws:iam/rolePolicy:RolePolicy": 11,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      // homeDirectories: remove, the home-directory function with its access point, log group,
+      // role, security group (NFS out) and rule on SageMaker's inbound NFS group.
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:efs/accessPoint:AccessPoint": 1,
+      "aws:lambda/function:Function": 1,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 4,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
     },
     hub: { ...HUB_SIDE, "aws:dynamodb/tableItem:TableItem": 4 },
   },
@@ -115,7 +123,7 @@ describe("the shared stack", () => {
       "aws:ec2/securityGroup:SecurityGroup": 3,
       "aws:ec2/subnet:Subnet": 2,
       "aws:ec2/vpc:Vpc": 1,
-      "aws:ec2/vpcEndpoint:VpcEndpoint": 8,
+      "aws:ec2/vpcEndpoint:VpcEndpoint": 9,
       // hub, spokes, corporate.
       "aws:ec2transitgateway/routeTable:RouteTable": 3,
       "aws:ec2transitgateway/route:Route": 1,
@@ -137,8 +145,8 @@ describe("the shared stack", () => {
       "aws:ram/principalAssociation:PrincipalAssociation": 2,
       "aws:ram/resourceAssociation:ResourceAssociation": 1,
       "aws:ram/resourceShare:ResourceShare": 1,
-      "aws:route53/record:Record": 7,
-      "aws:route53/zone:Zone": 7,
+      "aws:route53/record:Record": 8,
+      "aws:route53/zone:Zone": 8,
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketPolicy:BucketPolicy": 1,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
@@ -571,7 +579,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 110 resources");
+    expect(stdout).toContain("shared  (kind shared: 113 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");

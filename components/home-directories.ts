@@ -1,0 +1,145 @@
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { HOMES_FUNCTION_NAME } from "../functions/shared/homes";
+import { homesFunctionPolicy, serviceTrustPolicy } from "./lib/policies";
+
+/** Where the function mounts the domain's home EFS (Lambda requires a path under /mnt). */
+export const HOMES_MOUNT_PATH = "/mnt/home";
+
+export interface HomeDirectoryRemoverArgs {
+  readonly lob: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly domainId: pulumi.Output<string>;
+  /** The domain's home EFS, which SageMaker creates with the domain. */
+  readonly fileSystemId: pulumi.Input<string>;
+  /** The folder holding the function's bundle (`index.js`). */
+  readonly bundleDir: Promise<string>;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * A LOB with `homeDirectories: remove`: the function that removes a revoked user's home directory
+ * from the domain's EFS, which DeleteUserProfile leaves behind (the user only "loses access to their
+ * EFS volume", API_DeleteUserProfile). The hub's lifecycle function invokes it, through the LOB's
+ * lifecycle role and the hub's Lambda endpoint, once the profile's apps and spaces are gone and
+ * before it deletes the profile. All of it is in the LOB account.
+ *
+ * It mounts the file system through its own access point at the root, as root, in the LOB VPC; its
+ * security group reaches only NFS on SageMaker's own inbound NFS group, which admits it by one rule.
+ */
+export class HomeDirectoryRemover extends pulumi.ComponentResource {
+  readonly functionArn: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: HomeDirectoryRemoverArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("studio-access:spoke:HomeDirectoryRemover", name, {}, opts);
+    const here = { parent: this };
+
+    // SageMaker makes this group with the domain and puts it on the EFS mount targets.
+    const nfsInbound = aws.ec2.getSecurityGroupOutput(
+      {
+        vpcId: args.vpcId,
+        name: pulumi.interpolate`security-group-for-inbound-nfs-${args.domainId}`,
+      },
+      here,
+    );
+    const sg = new aws.ec2.SecurityGroup(
+      name,
+      { vpcId: args.vpcId, description: "Home-directory function: NFS to the domain's EFS only" },
+      here,
+    );
+    this.securityGroupId = sg.id;
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-to-efs`,
+      {
+        securityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: 2049,
+        toPort: 2049,
+        referencedSecurityGroupId: nfsInbound.id,
+        description: "the domain's home EFS",
+      },
+      here,
+    );
+    // Deleted before the domain (it depends on the domain's id), so the domain's own clean-up
+    // finds SageMaker's group as SageMaker left it.
+    const admitted = new aws.vpc.SecurityGroupIngressRule(
+      `${name}-nfs`,
+      {
+        securityGroupId: nfsInbound.id,
+        ipProtocol: "tcp",
+        fromPort: 2049,
+        toPort: 2049,
+        referencedSecurityGroupId: sg.id,
+        description: "studio-access home-directory function",
+      },
+      here,
+    );
+
+    const accessPoint = new aws.efs.AccessPoint(
+      name,
+      {
+        fileSystemId: args.fileSystemId,
+        // Root at the file system's root: every profile's directory is /<HomeEfsFileSystemUid>.
+        posixUser: { uid: 0, gid: 0 },
+        rootDirectory: { path: "/" },
+        tags: { Name: name, "studio-access:lob": args.lob },
+      },
+      here,
+    );
+    const logs = new aws.cloudwatch.LogGroup(
+      name,
+      { name: `/aws/lambda/${HOMES_FUNCTION_NAME}`, retentionInDays: args.logRetentionDays },
+      here,
+    );
+    const role = new aws.iam.Role(
+      name,
+      {
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com")),
+        maxSessionDuration: 3600,
+      },
+      here,
+    );
+    const policy = new aws.iam.RolePolicy(
+      name,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([accessPoint.fileSystemArn, accessPoint.arn, logs.arn])
+          .apply(([fileSystemArn, accessPointArn, logGroupArn]) =>
+            JSON.stringify(homesFunctionPolicy({ fileSystemArn, accessPointArn, logGroupArn })),
+          ),
+      },
+      here,
+    );
+    const dir = args.bundleDir;
+    const fn = new aws.lambda.Function(
+      name,
+      {
+        name: HOMES_FUNCTION_NAME,
+        role: role.arn,
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({
+          "index.js": new pulumi.asset.FileAsset(dir.then((d) => path.join(d, "index.js"))),
+          "index.js.map": new pulumi.asset.FileAsset(dir.then((d) => path.join(d, "index.js.map"))),
+        }),
+        memorySize: 256,
+        // A large home directory takes a while to remove over NFS.
+        timeout: 300,
+        vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
+        fileSystemConfig: { arn: accessPoint.arn, localMountPath: HOMES_MOUNT_PATH },
+        loggingConfig: { logFormat: "Text", logGroup: logs.name },
+        environment: {
+          variables: { NODE_OPTIONS: "--enable-source-maps", HOME_ROOT: HOMES_MOUNT_PATH },
+        },
+      },
+      { ...here, dependsOn: [policy, admitted] },
+    );
+    this.functionArn = fn.arn;
+    this.registerOutputs({ functionArn: fn.arn });
+  }
+}
