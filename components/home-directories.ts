@@ -33,7 +33,11 @@ export class HomeDirectoryRemover extends pulumi.ComponentResource {
   readonly functionArn: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
 
-  constructor(name: string, args: HomeDirectoryRemoverArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: HomeDirectoryRemoverArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("studio-access:spoke:HomeDirectoryRemover", name, {}, opts);
     const here = { parent: this };
 

@@ -476,7 +476,10 @@ export async function runStackUnderMocks(opts: {
         // the sandbox has one, else an id derived from the name.
         const name = String(callInputs.name);
         const found = opts.onLookup?.(args.token, callInputs);
-        const id = typeof found?.id === "string" ? found.id : `sg-${hex(`${name}/${String(callInputs.vpcId)}`, 17)}`;
+        const id =
+          typeof found?.id === "string"
+            ? found.id
+            : `sg-${hex(`${name}/${String(callInputs.vpcId)}`, 17)}`;
         const result = {
           id,
           name,
