@@ -84,6 +84,14 @@ export async function lobStack(config: LobConfig) {
       `the hub stack ${config.sharedStack} has no deployer role for ${config.lob}: update the hub first (pulumi up -s shared)`,
     );
   }
+  // A hub from before home-directory removal has no Lambda endpoint to invoke the function through.
+  if (
+    config.homeDirectories === "remove" &&
+    !(hub.endpointIds as Partial<typeof hub.endpointIds>).lambda
+  )
+    problems.push(
+      `studio-access:homeDirectories is "remove", but the hub stack ${config.sharedStack} has no Lambda endpoint: update the hub first (pulumi up -s shared)`,
+    );
   if (problems.length > 0 || entry === undefined || accountId === undefined || !hubRoleArn)
     throw new ConfigError(problems);
 

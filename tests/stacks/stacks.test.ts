@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { ConfigError } from "../../stacks/config";
 import {
   fullStackName,
   loadStackConfig,
@@ -493,6 +494,33 @@ describe("LOB stack checks against the hub", () => {
       profileName: { S: "jane-doe-d48722" },
     });
     expect(run.outputs.teams).toEqual({ default: { "jane.doe": "jane-doe-d48722" } });
+  });
+
+  it("refuses homeDirectories remove against a hub without its Lambda endpoint, naming the fix", async () => {
+    const outputs = planned.shared.outputs as { endpointIds: Record<string, string> };
+    const { lambda: _, ...olderEndpoints } = outputs.endpointIds;
+    const refused = await runStackUnderMocks({
+      stack: "lob-a",
+      config: loadStackConfig("lob-a"),
+      stackOutputs: {
+        [fullStackName("shared")]: { ...planned.shared.outputs, endpointIds: olderEndpoints },
+      },
+    }).catch((error: unknown) => error);
+    expect((refused as ConfigError).problems).toEqual([
+      'studio-access:homeDirectories is "remove", but the hub stack example-org/studio-access/shared has no Lambda endpoint: update the hub first (pulumi up -s shared)',
+    ]);
+  });
+
+  it("refuses a homeDirectories value other than keep or remove, naming both", async () => {
+    await expect(
+      runStackUnderMocks({
+        stack: "lob-b",
+        config: { ...loadStackConfig("lob-b"), "studio-access:homeDirectories": "delete" },
+        stackOutputs: { [fullStackName("shared")]: planned.shared.outputs },
+      }),
+    ).rejects.toThrow(
+      "studio-access:homeDirectories is \"delete\": expected keep (a revoked user's files stay on the domain's EFS) or remove (offboarding deletes them)",
+    );
   });
 
   it("names a team member's profile <team>--<user>, everywhere", async () => {
