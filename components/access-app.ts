@@ -295,18 +295,20 @@ export class AccessApp extends pulumi.ComponentResource {
         },
         parent,
       );
+      const attachments = (settings.attach ?? []).map(
+        (managed, i) =>
+          new aws.iam.RolePolicyAttachment(
+            `${name}-${key}-${String(i)}`,
+            { role: role.name, policyArn: managed.arn },
+            parent,
+          ),
+      );
+      // After the attachments: an update that moves a grant from the inline policy to a managed
+      // one never leaves the role without it.
       const rolePolicy = new aws.iam.RolePolicy(
         `${name}-${key}`,
         { role: role.id, policy: json(policy(logs.arn)) },
-        parent,
-      );
-      const attachments = (settings.attach ?? []).map(
-        (policy, i) =>
-          new aws.iam.RolePolicyAttachment(
-            `${name}-${key}-${String(i)}`,
-            { role: role.name, policyArn: policy.arn },
-            parent,
-          ),
+        { ...parent, dependsOn: attachments },
       );
       const fn = new aws.lambda.Function(
         `${name}-${key}`,
@@ -324,7 +326,7 @@ export class AccessApp extends pulumi.ComponentResource {
             variables: { NODE_OPTIONS: "--enable-source-maps", ...settings.environment },
           },
         },
-        { ...parent, dependsOn: [rolePolicy, ...attachments] },
+        { ...parent, dependsOn: [rolePolicy] },
       );
       return { fn, role };
     };

@@ -92,6 +92,11 @@ describe("AccessApp: presigner", () => {
     expect(one(shared, "aws:iam/policy:Policy", "access-assume-access-0").inputs.path).toBe(
       "/studio-access/",
     );
+    // The inline policy changes only once the managed grant is attached (an upgrade that moves the
+    // grant never leaves the role without it).
+    expect(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-presigner").dependsOn).toEqual([
+      "access-presigner-0",
+    ]);
   });
 
   it("is trusted by Lambda only", () => {
