@@ -16,6 +16,7 @@ import {
   dataKeyPolicy,
   lifecyclePolicy,
   lifecycleRoleName,
+  lobAccessRoleArns,
   presignerPolicy,
   provisionerRoleName,
   samlEntryPolicy,
@@ -391,10 +392,7 @@ export class AccessApp extends pulumi.ComponentResource {
     const assumeAccessRoles = assumePolicies(
       "assume-access",
       "AssumeLobAccessRoles",
-      Object.values(args.lobAccounts).flatMap((account) => [
-        accessRoleArn(account, args.accessRoleName),
-        accessRoleArn(account, provisioner),
-      ]),
+      lobAccessRoleArns(Object.values(args.lobAccounts), args.accessRoleName),
     );
     // The LOBs as deployed: the presigner refuses a table record that says otherwise.
     const registry = Object.fromEntries(

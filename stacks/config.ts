@@ -9,9 +9,8 @@ import { LOB_NAME } from "../functions/shared/tables";
 import type { HomeDirectories } from "../functions/shared/homes";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../functions/shared/teams";
 import {
-  accessRoleArn,
   assumeRolesPolicies,
-  provisionerRoleName,
+  lobAccessRoleArns,
   type PolicyDocument,
 } from "../components/lib/policies";
 
@@ -622,10 +621,10 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
   // characters, of which a role may have 10 attached by default.
   const assumeGrants = assumeRolesPolicies(
     "AssumeLobAccessRoles",
-    Object.values(lobs).flatMap((entry) => [
-      accessRoleArn(entry.accountId, accessRoleName),
-      accessRoleArn(entry.accountId, provisionerRoleName(accessRoleName)),
-    ]),
+    lobAccessRoleArns(
+      Object.values(lobs).map((entry) => entry.accountId),
+      accessRoleName,
+    ),
   ).length;
   if (assumeGrants > QUOTAS.managedPoliciesPerRole.limit)
     r.problem(

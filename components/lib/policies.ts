@@ -57,6 +57,14 @@ export function provisionerRoleName(accessRoleName: string): string {
   return `${accessRoleName}-provisioner`;
 }
 
+/** The roles the presigner and the SAML entry assume in each LOB account: access and provisioning. */
+export function lobAccessRoleArns(accountIds: readonly string[], accessRoleName: string): string[] {
+  return accountIds.flatMap((account) => [
+    accessRoleArn(account, accessRoleName),
+    accessRoleArn(account, provisionerRoleName(accessRoleName)),
+  ]);
+}
+
 /** The name of every LOB's lifecycle role (offboarding): the access role's, with a suffix. */
 export function lifecycleRoleName(accessRoleName: string): string {
   return `${accessRoleName}-lifecycle`;

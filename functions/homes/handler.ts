@@ -37,30 +37,26 @@ export function createHandler(deps: { readonly homeRoot: string }) {
     if (!UID.test(uid))
       throw new Error(`refused: "${uid.slice(0, 32)}" is not a home directory's UID`);
     const dir = path.join(deps.homeRoot, uid);
-    let entries: number;
-    try {
-      const stat = await lstat(dir);
-      // Only a real directory; a link is never followed out of the file system's root.
-      if (!stat.isDirectory()) throw new Error(`refused: /${uid} is not a directory`);
-      entries = (await readdir(dir)).length;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      log("info", "home", {
-        uid,
-        profile: event.profile,
-        domainId: event.domainId,
-        outcome: "absent",
-      });
-      return { uid, outcome: "absent", entries: 0 };
-    }
-    await rm(dir, { recursive: true, force: true });
-    log("info", "home", {
+    const entries = await entriesOf(dir, uid);
+    if (entries !== undefined) await rm(dir, { recursive: true, force: true });
+    const result: HomeRemovalResult = {
       uid,
-      profile: event.profile,
-      domainId: event.domainId,
-      outcome: "removed",
-      entries,
-    });
-    return { uid, outcome: "removed", entries };
+      outcome: entries === undefined ? "absent" : "removed",
+      entries: entries ?? 0,
+    };
+    log("info", "home", { ...result, profile: event.profile, domainId: event.domainId });
+    return result;
   };
+}
+
+/** How many entries the directory holds at its top level; undefined when there is none. */
+async function entriesOf(dir: string, uid: string): Promise<number | undefined> {
+  try {
+    // Only a real directory; a link is never followed out of the file system's root.
+    if (!(await lstat(dir)).isDirectory()) throw new Error(`refused: /${uid} is not a directory`);
+    return (await readdir(dir)).length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }

@@ -729,6 +729,31 @@ export class AwsEmulator {
     return vpceId ? { "aws:SourceVpce": vpceId } : { "aws:SourceIp": "203.0.113.10" };
   }
 
+  /**
+   * IAM's decision on a call a session makes through an endpoint (or from outside any): the
+   * session role's identity policies, the endpoint's source, policy and organization, and the
+   * request's own context.
+   */
+  private decide(
+    session: { readonly principal: string; readonly roleArn: string },
+    vpceId: string | undefined,
+    request: {
+      action: string;
+      resource: string;
+      resourceAccount: string;
+      resourcePolicy?: PolicyDocument;
+      context?: Record<string, string | string[]>;
+    },
+  ): Promise<Outcome> {
+    return evaluateIam({
+      principal: session.principal,
+      ...request,
+      identity: this.identityPolicies(session.roleArn),
+      context: { ...this.context(vpceId), ...request.context },
+      ...this.boundaries(session.principal, vpceId),
+    });
+  }
+
   /** What IAM adds to every decision: the endpoint's policy and the caller's organization. */
   private boundaries(
     principal: string,
@@ -771,15 +796,11 @@ export class AwsEmulator {
     const roleArn = params.get("RoleArn") ?? "";
     const role = this.roles.get(roleArn);
     const outcome: Outcome = role
-      ? await evaluateIam({
-          principal: caller.principal,
+      ? await this.decide(caller, vpceId, {
           action: "sts:AssumeRole",
           resource: roleArn,
           resourceAccount: role.account,
-          identity: this.identityPolicies(caller.roleArn),
           resourcePolicy: role.trust,
-          context: this.context(vpceId),
-          ...this.boundaries(caller.principal, vpceId),
         })
       : "ImplicitlyDenied";
     this.count(`STS.AssumeRole:${outcome}`);
@@ -858,14 +879,10 @@ export class AwsEmulator {
     const profile = String(input.UserProfileName);
     const domain = this.domains.get(domainId);
     const profileArn = `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? "000000000000"}:user-profile/${domainId}/${profile}`;
-    const outcome = await evaluateIam({
-      principal: caller.principal,
+    const outcome = await this.decide(caller, vpceId, {
       action: "sagemaker:CreatePresignedDomainUrl",
       resource: profileArn,
       resourceAccount: domain?.account ?? "000000000000",
-      identity: this.identityPolicies(caller.roleArn),
-      context: this.context(vpceId),
-      ...this.boundaries(caller.principal, vpceId),
     });
     this.count(`SageMaker.CreatePresignedDomainUrl:${outcome}`);
     if (outcome !== "Allowed") {
@@ -945,14 +962,10 @@ export class AwsEmulator {
     }
     login.used = true;
     const domain = this.domains.get(login.domainId);
-    const outcome = await evaluateIam({
-      principal: login.principal,
+    const outcome = await this.decide(login, vpceId, {
       action: "sagemaker:CreatePresignedDomainUrl",
       resource: `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? ""}:user-profile/${login.domainId}/${login.profile}`,
       resourceAccount: domain?.account ?? "",
-      identity: this.identityPolicies(login.roleArn),
-      context: this.context(vpceId),
-      ...this.boundaries(login.principal, vpceId),
     });
     if (outcome !== "Allowed") {
       deny("Auth token containing insufficient permissions");
@@ -1069,15 +1082,12 @@ export class AwsEmulator {
               : []),
           ];
     for (const check of checks) {
-      const outcome = await evaluateIam({
-        principal: caller.principal,
+      const outcome = await this.decide(caller, vpceId, {
         action: check.action,
         resource: check.resource,
         resourceAccount:
           check.action === "iam:PassRole" ? (check.resource.split(":")[4] ?? "") : account,
-        identity: this.identityPolicies(caller.roleArn),
-        context: { ...this.context(vpceId), ...check.context },
-        ...this.boundaries(caller.principal, vpceId),
+        context: check.context,
       });
       this.count(`SageMaker.${operation}:${check.action}:${outcome}`);
       if (outcome !== "Allowed") {
@@ -1169,19 +1179,13 @@ export class AwsEmulator {
           : operation === "DeleteSpace"
             ? arn(`space/${domainIdIn}/${String(input.SpaceName)}`)
             : arn(`user-profile/${domainIdIn}/${String(input.UserProfileName)}`);
-      const outcome = await evaluateIam({
-        principal: caller.principal,
+      const outcome = await this.decide(caller, vpceId, {
         action: `sagemaker:${operation}`,
         resource,
         resourceAccount: domain?.account ?? "000000000000",
-        identity: this.identityPolicies(caller.roleArn),
-        context: {
-          ...this.context(vpceId),
-          ...Object.fromEntries(
-            Object.entries(profile?.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
-          ),
-        },
-        ...this.boundaries(caller.principal, vpceId),
+        context: Object.fromEntries(
+          Object.entries(profile?.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
+        ),
       });
       this.count(`SageMaker.${operation}:${outcome}`);
       if (outcome !== "Allowed") {
@@ -1461,14 +1465,10 @@ export class AwsEmulator {
     const functionArn = name.startsWith("arn:")
       ? name
       : `arn:aws:lambda:${this.region}:${account}:function:${name}`;
-    const outcome = await evaluateIam({
-      principal: caller.principal,
+    const outcome = await this.decide(caller, vpceId, {
       action: "lambda:InvokeFunction",
       resource: functionArn,
       resourceAccount: functionArn.split(":")[4] ?? "",
-      identity: this.identityPolicies(caller.roleArn),
-      context: this.context(vpceId),
-      ...this.boundaries(caller.principal, vpceId),
     });
     this.count(`Lambda.Invoke:${outcome}`);
     const error = (status: number, type: string, message: string) => {

@@ -78,6 +78,14 @@ export class Deployer {
     return (resource) => this.create(resource, undo, deployedBy);
   }
 
+  /** A role named in a resource's `role` input (its name, its id): its ARN may hold a path. */
+  private roleArnOf(account: string, name: unknown): string {
+    return (
+      this.emulator.roleArnByName(account, String(name)) ??
+      `arn:aws:iam::${account}:role/${String(name)}`
+    );
+  }
+
   /**
    * Answers a stack's lookup of something SageMaker made (its NFS security groups), from the
    * emulator, as `runStackUnderMocks`'s `onLookup`.
@@ -396,10 +404,7 @@ export class Deployer {
         return undefined;
       }
       case "aws:iam/rolePolicy:RolePolicy": {
-        // `role` is the role's name (its id); its ARN may hold a path.
-        const roleArn =
-          this.emulator.roleArnByName(r.account, String(i.role)) ??
-          `arn:aws:iam::${r.account}:role/${String(i.role)}`;
+        const roleArn = this.roleArnOf(r.account, i.role);
         this.emulator.putRolePolicy(roleArn, r.name, json("policy"));
         undo.push(() => {
           this.emulator.deleteRolePolicy(roleArn, r.name);
@@ -418,9 +423,7 @@ export class Deployer {
         // AWS managed policies (arn:aws:iam::aws:policy/…) are not modelled; only ours are.
         const policyArn = String(i.policyArn);
         if (policyArn.startsWith("arn:aws:iam::aws:")) return undefined;
-        const roleArn =
-          this.emulator.roleArnByName(r.account, String(i.role)) ??
-          `arn:aws:iam::${r.account}:role/${String(i.role)}`;
+        const roleArn = this.roleArnOf(r.account, i.role);
         this.emulator.attachRolePolicy(roleArn, policyArn);
         undo.push(() => {
           this.emulator.detachRolePolicy(roleArn, policyArn);
