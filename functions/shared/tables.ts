@@ -22,12 +22,41 @@ export const LOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
  * Where an entitlement is in its life. A row without `state` is active. `admin revoke` sets
- * `revoked`; the lifecycle function sets `draining` while it stops the profile's apps and spaces
- * and deletes it, then deletes the row (or sets `drain-failed`, with a `detail`, and retries).
- * Only an active row opens Studio.
+ * `revoked` (and writes a `revoked` row for a user who had none, to outvote an IdP group); the
+ * lifecycle function sets `draining` while it stops the profile's apps and spaces and deletes it,
+ * then `offboarded` (or `drain-failed`, with a `detail`, and retries). An `offboarded` row stays:
+ * it is the durable marker that keeps the user out of that LOB's team, group mapping included,
+ * until `admin grant` writes the row again. Only an active row opens Studio.
  */
-export const ENTITLEMENT_STATES = ["active", "revoked", "draining", "drain-failed"] as const;
+export const ENTITLEMENT_STATES = [
+  "active",
+  "revoked",
+  "draining",
+  "drain-failed",
+  "offboarded",
+] as const;
 export type EntitlementState = (typeof ENTITLEMENT_STATES)[number];
+
+/**
+ * A disabled user's marker, in the entitlements table under a partition no LOB can have (LOB names
+ * start with a letter or digit, and `dynamodb:LeadingKeys` keeps each deployer to its own LOB):
+ * `{lob: "#disabled", userTeam: "<username>#", username, state: "disabled" | "enabled", ...}`.
+ * `admin disable` writes it (state `disabled`), whether or not the pool has the user (an IdP-only
+ * user); `admin grant --enable` sets it to `enabled`. Every entry that opens Studio reads it in the
+ * same call as the entitlement and refuses a `disabled` user, group mapping included.
+ */
+export const DISABLED_PARTITION = "#disabled";
+
+/** The disabled marker's key for a user. */
+export function disabledMarkerKey(username: string): { lob: string; userTeam: string } {
+  return {
+    [ENTITLEMENTS_KEY.partition]: DISABLED_PARTITION,
+    [ENTITLEMENTS_KEY.sort]: `${username}#`,
+  } as {
+    lob: string;
+    userTeam: string;
+  };
+}
 
 /** Where a row came from: a stack's config (`members`) or `studio-access admin grant`. */
 export type EntitlementSource = "config" | "admin";
