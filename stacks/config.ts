@@ -495,7 +495,6 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
   if (!Array.isArray(usersRaw)) r.problem("users", usersRaw, "a list of {username, email}");
   else {
     const seen = new Set<string>();
-    const profiles = new Map<string, string>();
     usersRaw.forEach((user, i) => {
       const username = isRecord(user) ? user.username : undefined;
       const email = isRecord(user) ? user.email : undefined;
@@ -509,15 +508,7 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
         );
       } else if (seen.has(username)) {
         r.problem(`users[${i}].username`, username, "a username not already listed");
-      } else if (profiles.has(profile)) {
-        r.problem(
-          `users[${i}].username`,
-          username,
-          `a username whose Studio profile name (${profile}) is not already ${show(profiles.get(profile))}'s`,
-        );
       }
-      if (typeof username === "string" && profile !== undefined && !profiles.has(profile))
-        profiles.set(profile, username);
       if (typeof email !== "string" || !EMAIL.test(email))
         r.problem(`users[${i}].email`, email, "an email address");
       if (typeof username === "string" && typeof email === "string") {
@@ -782,14 +773,16 @@ function parseSaml(
   };
 }
 
-/** A list of usernames, each with a valid profile name in `team` not already another's. */
+/**
+ * A list of usernames, each with a valid profile name in `team`. Two usernames never share a
+ * profile name (`profileNameFor` hashes every username), so only repeats are refused.
+ */
 function parseMembers(r: Reader, key: string, raw: unknown, team: string): string[] {
   const members: string[] = [];
   if (!Array.isArray(raw)) {
     r.problem(key, raw, "a list of usernames");
     return members;
   }
-  const profiles = new Map<string, string>();
   raw.forEach((member, i) => {
     const profile = typeof member === "string" ? teamProfileName(member, team) : undefined;
     if (typeof member !== "string" || profile === undefined) {
@@ -800,14 +793,7 @@ function parseMembers(r: Reader, key: string, raw: unknown, team: string): strin
       );
     } else if (members.includes(member)) {
       r.problem(`${key}[${i}]`, member, "a username not already listed");
-    } else if (profiles.has(profile)) {
-      r.problem(
-        `${key}[${i}]`,
-        member,
-        `a member whose Studio profile name (${profile}) is not already ${show(profiles.get(profile))}'s`,
-      );
     } else {
-      profiles.set(profile, member);
       members.push(member);
     }
   });

@@ -49,13 +49,7 @@ export const DISABLED_PARTITION = "#disabled";
 
 /** The disabled marker's key for a user. */
 export function disabledMarkerKey(username: string): { lob: string; userTeam: string } {
-  return {
-    [ENTITLEMENTS_KEY.partition]: DISABLED_PARTITION,
-    [ENTITLEMENTS_KEY.sort]: `${username}#`,
-  } as {
-    lob: string;
-    userTeam: string;
-  };
+  return { lob: DISABLED_PARTITION, userTeam: `${username}#` };
 }
 
 /** Where a row came from: a stack's config (`members`) or `studio-access admin grant`. */

@@ -3,7 +3,7 @@ import { profileNameFor } from "./profile-name";
 /**
  * Teams inside a LOB. Each team has its own execution role, and a user gets one Studio user
  * profile per team they are in. A LOB whose config names no teams is one team, `default`, whose
- * profiles keep the plain names of earlier releases (`jane-doe-d48722`, `user-lob-a`).
+ * profiles have no team prefix (`jane-doe-2sdsf7bol2unf5fv`).
  */
 export const DEFAULT_TEAM = "default";
 
@@ -35,7 +35,8 @@ export function teamRoleArn(accountId: string, team: string, partition = "aws"):
 
 /**
  * The user's profile in a team: `<team>--<user>` (the default team: `<user>`), where `<user>` is
- * the user's profile name, shortened with a hash suffix to fit SageMaker's 63 characters. The
+ * the user's profile name (`profileNameFor`: readable part and hash suffix), shortened to fit
+ * SageMaker's 63 characters. The
  * provisioning role may create `<team>--*` only with that team's tag and role, so the name binds
  * the profile to its team. Undefined for a username with no letter or digit, or a bad team.
  */

@@ -7,7 +7,7 @@ import { cognitoClient, poolClient, signIn as cliSignIn } from "../../cli/cognit
 import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { execFile } from "node:child_process";
-import { profileNameFor } from "../../functions/shared/profile-name";
+import { teamProfileName } from "../../functions/shared/teams";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildFunctions, REPO_ROOT, SANDBOX_OUT_DIR } from "../../functions/build";
@@ -560,13 +560,14 @@ export async function rehearse(
     const presigned = await step(
       "user-lob-a: first sign-in to lob-a creates the analytics profile, then redirects to Studio",
       async () => {
-        if (profileOf("analytics--user-lob-a")) throw new Error("the profile exists already");
+        if (profileOf(teamProfileName("user-lob-a", "analytics") ?? ""))
+          throw new Error("the profile exists already");
         const started = Date.now();
         const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-a"));
         const latencyMs = Date.now() - started;
         expectStatus(answer, 302, "GET /studios/lob-a");
         if (!answer.location) throw new Error("302 without Location");
-        const made = profileOf("analytics--user-lob-a");
+        const made = profileOf(teamProfileName("user-lob-a", "analytics") ?? "");
         if (made?.executionRole?.endsWith("/studio-access/studio-access-team-analytics") !== true)
           throw new Error(`profile made with role ${String(made?.executionRole)}`);
         const tags = JSON.stringify(made.tags);
@@ -585,7 +586,7 @@ export async function rehearse(
 
     await step("user-lob-a: a deep link opens JupyterLab in the user's private space", async () => {
       // The space a data scientist made in Studio; the deep link lands in it.
-      const profile = profileOf("analytics--user-lob-a");
+      const profile = profileOf(teamProfileName("user-lob-a", "analytics") ?? "");
       if (!profile) throw new Error("no domain holds user-lob-a's profile");
       emulator.createSpace(profile.domainId, "churn-model", profile.name);
       const answer = await get(
@@ -866,7 +867,7 @@ export async function rehearse(
                 userTeam: { S: "user-lob-b#analytics" },
                 username: { S: "user-lob-b" },
                 team: { S: "analytics" },
-                profileName: { S: "analytics--user-lob-a" },
+                profileName: { S: teamProfileName("user-lob-a", "analytics") ?? "" },
               },
             }),
           )
@@ -888,7 +889,7 @@ export async function rehearse(
           userTeam: "user-lob-b#analytics",
           username: "user-lob-b",
           team: "analytics",
-          profileName: "analytics--user-lob-a",
+          profileName: teamProfileName("user-lob-a", "analytics") ?? "",
         };
         const table = String(shared.outputs.usersTableName);
         await deployer.dynamo.send(
@@ -965,7 +966,7 @@ export async function rehearse(
         if (granted.code !== 0) throw new Error(`exit ${String(granted.code)}: ${granted.stderr}`);
         const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
         expectStatus(answer, 302, "user-lob-b on lob-a after the grant");
-        const profile = profileOf("forecasting--user-lob-b");
+        const profile = profileOf(teamProfileName("user-lob-b", "forecasting") ?? "");
         if (profile?.tags["studio-access:team"] !== "forecasting")
           throw new Error("no forecasting profile for user-lob-b");
         return {
@@ -998,7 +999,7 @@ export async function rehearse(
           resolve(new URL(opened.location ?? "").host),
         );
         expectStatus(await get(url, headers), 200, "user-lob-b's forecasting Studio");
-        const profile = profileOf("forecasting--user-lob-b");
+        const profile = profileOf(teamProfileName("user-lob-b", "forecasting") ?? "");
         if (!profile) throw new Error("no forecasting profile for user-lob-b");
         emulator.createSpace(profile.domainId, "demand-model", profile.name);
         // Their home directory on lob-a's EFS, made when the app opened (lob-a removes homes).
@@ -1030,7 +1031,8 @@ export async function rehearse(
           throw new Error("their forecasting app remains");
         if (emulator.domains.get(profile.domainId)?.spaces.has("demand-model"))
           throw new Error("their space remains");
-        if (!profileOf("user-lob-b")) throw new Error("their lob-b profile went too");
+        if (!profileOf(teamProfileName("user-lob-b", "default") ?? ""))
+          throw new Error("their lob-b profile went too");
         if (existsSync(home))
           throw new Error("their home directory remains (homeDirectories remove)");
         const removal = [...functions.values()]
@@ -1057,7 +1059,7 @@ export async function rehearse(
           resolve(new URL(opened.location ?? "").host),
         );
         expectStatus(await get(url, headers), 200, "lee's Studio");
-        const profile = profileOf(profileNameFor("lee.leaving") ?? "");
+        const profile = profileOf(teamProfileName("lee.leaving", "default") ?? "");
         if (!profile) throw new Error("no profile for lee.leaving");
         const disabled = await adminCli(["admin", "disable", "lee.leaving"]);
         if (disabled.code !== 0)

@@ -1,5 +1,5 @@
 import { endpointServices } from "../../components/lib/endpoints";
-import { ORG_ONLY_STATEMENT } from "../helpers/fixtures";
+import { ORG_ONLY_STATEMENT, P } from "../helpers/fixtures";
 import type { StackRun } from "../../scripts/lib/mock-stack";
 import {
   HUB_ACCOUNT,
@@ -330,29 +330,29 @@ describe("HubRegistration: rows in the hub tables", () => {
       [
         "lob-a-member-analytics-user-lob-a",
         HUB_ACCOUNT,
-        item("user-lob-a", "analytics", "analytics--user-lob-a"),
+        item("user-lob-a", "analytics", P("user-lob-a", "analytics")),
       ],
       [
         "lob-a-member-analytics-dana.scientist",
         HUB_ACCOUNT,
-        item("dana.scientist", "analytics", "analytics--dana-scientist-4b72e7"),
+        item("dana.scientist", "analytics", P("dana.scientist", "analytics")),
       ],
       [
         "lob-a-member-forecasting-dana.scientist",
         HUB_ACCOUNT,
-        item("dana.scientist", "forecasting", "forecasting--dana-scientist-4b72e7"),
+        item("dana.scientist", "forecasting", P("dana.scientist", "forecasting")),
       ],
     ]);
   });
 
-  it("keeps the names and profile names of releases before teams in a LOB without teams", () => {
+  it("names a LOB without teams' rows and profiles in its one team, default, with no team prefix", () => {
     const member = one(planned.lobB, "aws:dynamodb/tableItem:TableItem", "lob-b-member-user-lob-b");
     expect(JSON.parse(member.inputs.item as string)).toEqual({
       lob: { S: "lob-b" },
       userTeam: { S: "user-lob-b#default" },
       username: { S: "user-lob-b" },
       team: { S: "default" },
-      profileName: { S: "user-lob-b" },
+      profileName: { S: P("user-lob-b") },
       // A seed from the stack's config, which `admin revoke` refuses.
       source: { S: "config" },
     });

@@ -121,10 +121,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       /202 after \d+ ms, Retry-After: 5 \{"message":"Your Studio profile is being created: try again shortly","retryAfterSeconds":5\}\nthen 302 once InService/,
     );
     expect(stdout).toContain(
-      'analytics--dana-scientist-4b72e7: role studio-access-team-analytics, tags {"studio-access:lob":"lob-a","studio-access:team":"analytics","studio-access:username":"dana.scientist"}',
+      'analytics--dana-scientist-jnzooc7btzxbvodz: role studio-access-team-analytics, tags {"studio-access:lob":"lob-a","studio-access:team":"analytics","studio-access:username":"dana.scientist"}',
     );
     expect(stdout).toContain(
-      'forecasting--dana-scientist-4b72e7: role studio-access-team-forecasting, tags {"studio-access:lob":"lob-a","studio-access:team":"forecasting","studio-access:username":"dana.scientist"}',
+      'forecasting--dana-scientist-jnzooc7btzxbvodz: role studio-access-team-forecasting, tags {"studio-access:lob":"lob-a","studio-access:team":"forecasting","studio-access:username":"dana.scientist"}',
     );
     expect(stdout).toContain(
       "DeleteModel of forecasting's model: ImplicitlyDenied; of analytics' own: Allowed; CreateModel untagged: ImplicitlyDenied, tagged forecasting: ImplicitlyDenied",

@@ -12,7 +12,7 @@ import {
 } from "../../functions/build";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
 import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
-import { LOB_A_RECORD } from "../helpers/fixtures";
+import { LOB_A_RECORD, P } from "../helpers/fixtures";
 
 const execFileAsync = promisify(execFile);
 
@@ -129,7 +129,7 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
             userTeam: "user-lob-a#default",
             username: "user-lob-a",
             team: "default",
-            profileName: "user-lob-a",
+            profileName: P("user-lob-a"),
           },
         ],
         [process.env.LOBS_TABLE!]: [{ ...LOB_A_RECORD }],
@@ -187,8 +187,7 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
       jwks: { keys: [key.jwk] },
       events: [event, event, forged],
     });
-    const location =
-      "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=fake-user-lob-a";
+    const location = `https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=fake-${P("user-lob-a")}`;
     expect(results.slice(0, 2)).toEqual([
       { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
       { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },

@@ -21,7 +21,7 @@ import { createVerifier } from "../../functions/shared/access-token";
 import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { REFRESH_MARGIN_MS, type RoleCredentials } from "../../functions/presigner/credentials";
 import { captureLogs } from "../helpers/logs";
-import { LOB_A_RECORD } from "../helpers/fixtures";
+import { LOB_A_RECORD, P } from "../helpers/fixtures";
 import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
 
 const USERS = process.env.USERS_TABLE!;
@@ -160,10 +160,10 @@ beforeEach(() => {
     ["lob-b", { ...LOB_B }],
   ]);
   entitlements = [
-    row("user-lob-a", "lob-a", "user-lob-a"),
-    row("user-lob-b", "lob-b", "user-lob-b"),
-    row("user-both", "lob-b", "user-both"),
-    row("user-both", "lob-a", "user-both"),
+    row("user-lob-a", "lob-a", P("user-lob-a")),
+    row("user-lob-b", "lob-b", P("user-lob-b")),
+    row("user-both", "lob-b", P("user-both")),
+    row("user-both", "lob-a", P("user-both")),
   ];
   sageMakerClients = [];
   fakeTables();
@@ -180,14 +180,14 @@ describe("presigner: GET /studios/{lob}", () => {
     expect(response).toEqual({
       statusCode: 302,
       headers: {
-        Location: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a"),
+        Location: presignedUrl("d-aaaaaaaaaaaa", P("user-lob-a")),
         "Cache-Control": "no-store",
       },
       body: "",
     });
     expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toEqual({
       DomainId: "d-aaaaaaaaaaaa",
-      UserProfileName: "user-lob-a",
+      UserProfileName: P("user-lob-a"),
       ExpiresInSeconds: 20,
       SessionExpirationDurationInSeconds: 3600,
     });
@@ -231,7 +231,7 @@ describe("presigner: GET /studios/{lob}", () => {
       "Cache-Control": "no-store",
     });
     expect(body(response)).toEqual({
-      url: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a"),
+      url: presignedUrl("d-aaaaaaaaaaaa", P("user-lob-a")),
       expiresAt: new Date(T0 + 20_000).toISOString(),
     });
   });
@@ -245,20 +245,20 @@ describe("presigner: GET /studios/{lob}", () => {
         .commandCalls(CreatePresignedDomainUrlCommand)
         .map((c) => [c.args[0].input.DomainId, c.args[0].input.UserProfileName]),
     ).toEqual([
-      ["d-aaaaaaaaaaaa", "user-both"],
-      ["d-bbbbbbbbbbbb", "user-both"],
+      ["d-aaaaaaaaaaaa", P("user-both")],
+      ["d-bbbbbbbbbbbb", P("user-both")],
     ]);
   });
 
   it("presigns the mapped profile of a username that is not a profile name (jane.doe)", async () => {
-    entitlements.push(row("jane.doe", "lob-a", "jane-doe-d48722"));
+    entitlements.push(row("jane.doe", "lob-a", P("jane.doe")));
     const response = await newHandler()(request("jane.doe", "lob-a"), context());
     expect(response.statusCode).toBe(302);
-    expect(presignInput()?.UserProfileName).toBe("jane-doe-d48722");
+    expect(presignInput()?.UserProfileName).toBe("jane-doe-2sdsf7bol2unf5fv");
   });
 
   it("refuses jane-doe a row naming jane.doe's mapped profile (a forged row)", async () => {
-    entitlements.push(row("jane-doe", "lob-a", "jane-doe-d48722"));
+    entitlements.push(row("jane-doe", "lob-a", P("jane.doe")));
     const response = await newHandler()(request("jane-doe", "lob-a"), context());
     expect(response.statusCode).toBe(502);
     expect(awsCalls().presign).toBe(0);
@@ -312,7 +312,7 @@ describe("presigner: deep links (?app=…&space=…)", () => {
     expect(response.statusCode).toBe(302);
     expect(presignInput()).toEqual({
       DomainId: "d-aaaaaaaaaaaa",
-      UserProfileName: "user-lob-a",
+      UserProfileName: P("user-lob-a"),
       ExpiresInSeconds: 20,
       SessionExpirationDurationInSeconds: 3600,
       ...landing,
@@ -321,7 +321,7 @@ describe("presigner: deep links (?app=…&space=…)", () => {
       outcome: "ok",
       username: "user-lob-a",
       lob: "lob-a",
-      profile: "user-lob-a",
+      profile: P("user-lob-a"),
       landing: query.slice(4).split("&")[0],
     });
   });
@@ -391,9 +391,9 @@ describe("presigner: what it reads is checked against what the hub deployed", ()
   }
 
   it("refuses an entitlement naming another user's profile (a forged row)", async () => {
-    entitlements[1] = row("user-lob-b", "lob-b", "user-lob-a");
+    entitlements[1] = row("user-lob-b", "lob-b", P("user-lob-a"));
     await expectMismatch(
-      "users table: user-lob-b's entitlement to lob-b/default names profile user-lob-a, not user-lob-b",
+      `users table: user-lob-b's entitlement to lob-b/default names profile ${P("user-lob-a")}, not ${P("user-lob-b")}`,
     );
   });
 
@@ -413,7 +413,7 @@ describe("presigner: what it reads is checked against what the hub deployed", ()
 
   it("refuses, like an unknown LOB, a record for a LOB the hub never deployed", async () => {
     lobs.set("lob-z", { ...LOB_B, lob: "lob-z" });
-    entitlements.push(row("user-lob-b", "lob-z", "user-lob-b"));
+    entitlements.push(row("user-lob-b", "lob-z", P("user-lob-b")));
     const response = await newHandler()(request("user-lob-b", "lob-z"), context());
     expect(response.statusCode).toBe(403);
     expect(logs.lines().at(-1)).toMatchObject({ outcome: "unknown-lob" });
@@ -788,7 +788,7 @@ describe("presigner: credential cache", () => {
           $metadata: { httpStatusCode: 400 },
         }),
       )
-      .resolves({ AuthorizedUrl: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a") });
+      .resolves({ AuthorizedUrl: presignedUrl("d-aaaaaaaaaaaa", P("user-lob-a")) });
     const response = await newHandler()(request("user-lob-a", "lob-a"), context());
     expect(response.statusCode).toBe(302);
     expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 2, presign: 2 });
@@ -817,14 +817,14 @@ describe("presigner: GET /studios", () => {
           lob: "lob-a",
           team: "default",
           domainId: "d-aaaaaaaaaaaa",
-          profileName: "user-both",
+          profileName: P("user-both"),
           enabled: true,
         },
         {
           lob: "lob-b",
           team: "default",
           domainId: "d-bbbbbbbbbbbb",
-          profileName: "user-both",
+          profileName: P("user-both"),
           enabled: true,
         },
       ],
@@ -850,7 +850,7 @@ describe("presigner: GET /studios", () => {
           lob: "lob-b",
           team: "default",
           domainId: "d-bbbbbbbbbbbb",
-          profileName: "user-lob-b",
+          profileName: P("user-lob-b"),
           enabled: true,
         },
       ],
@@ -867,7 +867,7 @@ describe("presigner: GET /studios", () => {
           lob: "lob-a",
           team: "default",
           domainId: "d-aaaaaaaaaaaa",
-          profileName: "user-lob-a",
+          profileName: P("user-lob-a"),
           enabled: false,
         },
       ],
@@ -901,7 +901,7 @@ describe("presigner: logs", () => {
   it("writes one structured line per request with request id, user, LOB, account, profile, outcome and latency", async () => {
     sm.on(CreatePresignedDomainUrlCommand).callsFake(() => {
       clock += 42;
-      return { AuthorizedUrl: presignedUrl("d-aaaaaaaaaaaa", "user-lob-a") };
+      return { AuthorizedUrl: presignedUrl("d-aaaaaaaaaaaa", P("user-lob-a")) };
     });
     await newHandler()(request("user-lob-a", "lob-a"), context());
     expect(logs.lines()).toEqual([
@@ -915,7 +915,7 @@ describe("presigner: logs", () => {
         lob: "lob-a",
         team: "default",
         account: "222222222222",
-        profile: "user-lob-a",
+        profile: P("user-lob-a"),
         outcome: "ok",
         status: 302,
         latencyMs: 42,
@@ -1059,8 +1059,8 @@ describe("presigner: teams", () => {
     lobs.set("lob-a", { ...TEAMS_LOB });
     entitlements = [
       row("dana.scientist", "lob-a", "analytics--dana-scientist-4b72e7", "analytics"),
-      row("dana.scientist", "lob-a", "forecasting--dana-scientist-4b72e7", "forecasting"),
-      row("user-lob-a", "lob-a", "analytics--user-lob-a", "analytics"),
+      row("dana.scientist", "lob-a", P("dana.scientist", "forecasting"), "forecasting"),
+      row("user-lob-a", "lob-a", P("user-lob-a", "analytics"), "analytics"),
     ];
   });
   const teamQuery = (team: string) => ({
@@ -1072,7 +1072,7 @@ describe("presigner: teams", () => {
     const response = await newHandler()(request("user-lob-a", "lob-a"), context());
     expect(response.statusCode).toBe(302);
     expect(response.headers?.Location).toBe(
-      presignedUrl("d-aaaaaaaaaaaa", "analytics--user-lob-a"),
+      presignedUrl("d-aaaaaaaaaaaa", P("user-lob-a", "analytics")),
     );
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
       TableName: USERS,
@@ -1086,7 +1086,7 @@ describe("presigner: teams", () => {
     expect(awsCalls()).toEqual({ dynamo: 2, assumeRole: 1, presign: 1 });
     expect(logs.lines().at(-1)).toMatchObject({
       team: "analytics",
-      profile: "analytics--user-lob-a",
+      profile: P("user-lob-a", "analytics"),
     });
   });
 
@@ -1115,7 +1115,7 @@ describe("presigner: teams", () => {
     );
     expect(response.statusCode).toBe(302);
     expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input.UserProfileName).toBe(
-      "forecasting--dana-scientist-4b72e7",
+      P("dana.scientist", "forecasting"),
     );
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
       [{ lob: "lob-a", userTeam: "dana.scientist#forecasting" }],
@@ -1137,7 +1137,7 @@ describe("presigner: teams", () => {
       400,
     ],
   ])("refuses %s", async (_what, user, extra, status) => {
-    entitlements.push(row("user-lob-a", "lob-a", "old-team--user-lob-a", "old-team"));
+    entitlements.push(row("user-lob-a", "lob-a", P("user-lob-a", "old-team"), "old-team"));
     const response = await newHandler()(request(user, "lob-a", extra), context());
     expect(response.statusCode).toBe(status);
     expect(awsCalls()).toMatchObject({ presign: 0 });
@@ -1158,7 +1158,7 @@ describe("presigner: teams", () => {
         lob: "lob-a",
         team: "forecasting",
         domainId: "d-aaaaaaaaaaaa",
-        profileName: "forecasting--dana-scientist-4b72e7",
+        profileName: P("dana.scientist", "forecasting"),
         enabled: true,
       },
     ]);
@@ -1168,7 +1168,7 @@ describe("presigner: teams", () => {
   });
 
   it("ignores rows of teams the LOB no longer has when it picks the user's team", async () => {
-    entitlements.push(row("user-lob-a", "lob-a", "old-team--user-lob-a", "old-team"));
+    entitlements.push(row("user-lob-a", "lob-a", P("user-lob-a", "old-team"), "old-team"));
     const response = await newHandler()(request("user-lob-a", "lob-a"), context());
     expect(response.statusCode).toBe(302);
     const list = await newHandler()(request("user-lob-a", undefined), context());
@@ -1176,13 +1176,12 @@ describe("presigner: teams", () => {
   });
 
   it("refuses a row whose profile name is not the user's in that team (a forged row)", async () => {
-    entitlements[2] = row("user-lob-a", "lob-a", "forecasting--user-lob-a", "analytics");
+    entitlements[2] = row("user-lob-a", "lob-a", P("user-lob-a", "forecasting"), "analytics");
     const response = await newHandler()(request("user-lob-a", "lob-a"), context());
     expect(response.statusCode).toBe(502);
     expect(logs.lines().at(-1)).toMatchObject({
       outcome: "record-mismatch",
-      detail:
-        "users table: user-lob-a's entitlement to lob-a/analytics names profile forecasting--user-lob-a, not analytics--user-lob-a",
+      detail: `users table: user-lob-a's entitlement to lob-a/analytics names profile ${P("user-lob-a", "forecasting")}, not ${P("user-lob-a", "analytics")}`,
     });
   });
 });
@@ -1222,7 +1221,7 @@ describe("presigner: first sign-in creates the profile", () => {
     expect(sm.commandCalls(CreateUserProfileCommand).map((c) => c.args[0].input)).toEqual([
       {
         DomainId: "d-aaaaaaaaaaaa",
-        UserProfileName: "user-lob-a",
+        UserProfileName: P("user-lob-a"),
         UserSettings: {
           ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
         },
@@ -1260,7 +1259,7 @@ describe("presigner: first sign-in creates the profile", () => {
       level: "info",
       outcome: "profile-pending",
       status: 202,
-      detail: "profile user-lob-a is Pending",
+      detail: `profile ${P("user-lob-a")} is Pending`,
     });
     // Asked again while it still starts: CreateUserProfile says ResourceInUse, and the request
     // waits for that profile rather than failing or making another.

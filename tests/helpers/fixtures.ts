@@ -1,3 +1,5 @@
+import { teamProfileName } from "../../functions/shared/teams";
+
 /** LOB A's record as the hub's lobs table holds it (example account and ids). */
 export const LOB_A_RECORD = {
   lob: "lob-a",
@@ -17,4 +19,11 @@ export const ORG_ONLY_STATEMENT = {
   Action: "*",
   Resource: "*",
   Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+};
+
+/** A user's profile name in a team, as the program derives it (pinned by profile-name.test.ts). */
+export const P = (username: string, team = "default"): string => {
+  const name = teamProfileName(username, team);
+  if (name === undefined) throw new Error(`no profile name for ${username} in ${team}`);
+  return name;
 };

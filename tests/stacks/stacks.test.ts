@@ -427,7 +427,9 @@ describe("adding a LOB", () => {
       ...HUB_SIDE,
       "aws:dynamodb/tableItem:TableItem": 3,
     });
-    expect(lobC.outputs.teams).toEqual({ default: { carol: "carol", dave: "dave" } });
+    expect(lobC.outputs.teams).toEqual({
+      default: { carol: "carol-jqtnsb2me7mj5xsz", dave: "dave-mhvaqa7yqu2shn3x" },
+    });
     expect(lobC.outputs).toMatchObject({
       lob: "lob-c",
       accountId: "444444444444",
@@ -491,9 +493,9 @@ describe("LOB stack checks against the hub", () => {
     expect(JSON.parse(String(item.inputs.item))).toMatchObject({
       userTeam: { S: "jane.doe#default" },
       username: { S: "jane.doe" },
-      profileName: { S: "jane-doe-d48722" },
+      profileName: { S: "jane-doe-2sdsf7bol2unf5fv" },
     });
-    expect(run.outputs.teams).toEqual({ default: { "jane.doe": "jane-doe-d48722" } });
+    expect(run.outputs.teams).toEqual({ default: { "jane.doe": "jane-doe-2sdsf7bol2unf5fv" } });
   });
 
   it("refuses homeDirectories remove against a hub without its Lambda endpoint, naming the fix", async () => {
@@ -538,10 +540,10 @@ describe("LOB stack checks against the hub", () => {
     expect(JSON.parse(String(item.inputs.item))).toMatchObject({
       userTeam: { S: "jane.doe#risk-models" },
       team: { S: "risk-models" },
-      profileName: { S: "risk-models--jane-doe-d48722" },
+      profileName: { S: "risk-models--jane-doe-2sdsf7bol2unf5fv" },
     });
     expect(run.outputs.teams).toEqual({
-      "risk-models": { "jane.doe": "risk-models--jane-doe-d48722" },
+      "risk-models": { "jane.doe": "risk-models--jane-doe-2sdsf7bol2unf5fv" },
     });
     expect(one(run, "aws:iam/role:Role", "lob-a-team-risk-models").inputs.name).toBe(
       "studio-access-team-risk-models",
@@ -578,7 +580,7 @@ describe("LOB stack checks against the hub", () => {
       config: { ...loadStackConfig("lob-b"), "studio-access:members": '["stranger"]' },
       stackOutputs: { [fullStackName("shared")]: outputs },
     });
-    expect(run.outputs.teams).toEqual({ default: { stranger: "stranger" } });
+    expect(run.outputs.teams).toEqual({ default: { stranger: "stranger-rlfe6ntxj6bkm7cq" } });
   });
 
   it("refuses more AZs than the hub spans", async () => {
@@ -629,7 +631,7 @@ describe("npm run plan", () => {
     );
     expect(stdout).toMatch(/^ {4}lobAccountScp:\n {6}\{\n {8}"Version": "2012-10-17",/m);
     expect(stdout).toContain(
-      '    teams: {"analytics":{"user-lob-a":"analytics--user-lob-a","dana.scientist":"analytics--dana-scientist-4b72e7"},"forecasting":{"dana.scientist":"forecasting--dana-scientist-4b72e7"}}',
+      '    teams: {"analytics":{"user-lob-a":"analytics--user-lob-a-3nbs3wnxbyw5ty7m","dana.scientist":"analytics--dana-scientist-jnzooc7btzxbvodz"},"forecasting":{"dana.scientist":"forecasting--dana-scientist-jnzooc7btzxbvodz"}}',
     );
     expect(stdout).toContain(
       'hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by "*" on * if',
