@@ -350,6 +350,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
               region: hub.region,
               accountId: args.accountId,
               domainId,
+              lob,
               sageMakerApiEndpointId: hub.endpointIds["sagemaker-api"],
               studioEndpointId: hub.endpointIds.studio,
             }),

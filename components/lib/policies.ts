@@ -336,24 +336,31 @@ export function accessRoleTrustPolicy(args: {
 }
 
 /**
- * The access role may presign (and describe) the domain's user profiles, only through the hub's
- * SageMaker API endpoint (URL creation) or Studio endpoint (Studio re-authorises every later
- * request against this role). Nothing else.
+ * The access role may presign (and describe) the domain's user profiles that studio-access made
+ * for this LOB (tagged `studio-access:lob`), only through the hub's SageMaker API endpoint (URL
+ * creation) or Studio endpoint (Studio re-authorises every later request against this role).
+ * Nothing else: a profile a LOB pipeline made by hand, untagged, cannot be presigned. The user
+ * profile resource type carries `aws:ResourceTag/${TagKey}` for CreatePresignedDomainUrl (Service
+ * Authorization Reference, Amazon SageMaker AI, resource type user-profile).
  */
 export function accessRolePolicy(args: {
   region: string;
   accountId: string;
   domainId: string;
+  lob: string;
   sageMakerApiEndpointId: string;
   studioEndpointId: string;
 }): PolicyDocument {
   return document({
-    Sid: "PresignThroughHubEndpoints",
+    Sid: "PresignOwnLobProfilesThroughHubEndpoints",
     Effect: "Allow",
     Action: ["sagemaker:CreatePresignedDomainUrl", "sagemaker:DescribeUserProfile"],
     Resource: `arn:aws:sagemaker:${args.region}:${args.accountId}:user-profile/${args.domainId}/*`,
     Condition: {
-      StringEquals: { "aws:SourceVpce": [args.sageMakerApiEndpointId, args.studioEndpointId] },
+      StringEquals: {
+        "aws:SourceVpce": [args.sageMakerApiEndpointId, args.studioEndpointId],
+        [`aws:ResourceTag/${TAGS.lob}`]: args.lob,
+      },
     },
   });
 }
@@ -620,9 +627,11 @@ export function provisionerPolicy(args: {
       },
     })),
     {
+      // Describe and ListTags: a profile that exists already is checked as the user's (tags and
+      // execution role) before it is waited for, never adopted.
       Sid: "WatchProfilesStart",
       Effect: "Allow",
-      Action: "sagemaker:DescribeUserProfile",
+      Action: ["sagemaker:DescribeUserProfile", "sagemaker:ListTags"],
       Resource: `${profiles}/*`,
       Condition: { StringEquals: { "aws:SourceVpce": args.sageMakerApiEndpointId } },
     },

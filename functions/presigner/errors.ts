@@ -65,6 +65,34 @@ export class RecordMismatch extends HttpError {
 }
 
 /**
+ * The user was disabled (`admin disable`): their marker refuses every entry until an admin grants
+ * them again with `--enable`. The same answer as any refusal, so nothing is learnt from it.
+ */
+export class UserDisabled extends HttpError {
+  readonly status = 403;
+  readonly outcome = "user-disabled";
+  constructor() {
+    super(NOT_ENTITLED);
+  }
+}
+
+/**
+ * A profile of the user's name exists but is not theirs: its tags or execution role say another
+ * user, team or LOB (or none: made outside studio-access). It is never adopted; the log names what
+ * differs, and the user is told to ask their platform team.
+ */
+export class ProfileNotOwned extends HttpError {
+  readonly status = 409;
+  readonly outcome = "profile-not-owned";
+  constructor(detail: string) {
+    super(
+      "A Studio profile of your name exists that studio-access did not make for you: ask your platform team",
+      detail,
+    );
+  }
+}
+
+/**
  * The user is in several teams of the LOB and named none: the answer lists them (the caller's
  * own teams, nobody else's) so the CLI can say which to pass.
  */

@@ -1,10 +1,11 @@
 import {
   CreateUserProfileCommand,
   DescribeUserProfileCommand,
+  ListTagsCommand,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { TAGS, teamRoleArn } from "../shared/teams";
-import { fromAwsError, ProfilePending, UpstreamFailure } from "./errors";
+import { fromAwsError, ProfileNotOwned, ProfilePending, UpstreamFailure } from "./errors";
 
 /** How long a first sign-in waits for its new profile before answering 202. */
 export const PROFILE_WAIT_MS = 5_000;
@@ -21,11 +22,17 @@ export interface ProfileRequest {
   readonly profileName: string;
 }
 
+/** SageMaker's answer for a profile that is not there (any more). */
+const isMissing = (error: unknown) => (error as Error).name === "ResourceNotFound";
+
 /**
  * Creates a user's profile on first sign-in, through the LOB's provisioning role (not the access
  * role): with exactly the team's execution role and the username, team and LOB tags, which is all
- * that role may create (`provisionerPolicy`). Waits up to PROFILE_WAIT_MS for it to be InService;
- * past that, ProfilePending (202), and the next request finds it.
+ * that role may create (`provisionerPolicy`). A profile of that name that exists already is never
+ * adopted: its tags and execution role must say this user, team and LOB (`ProfileNotOwned`, 409,
+ * otherwise). Waits up to PROFILE_WAIT_MS for it to be InService; past that, ProfilePending (202),
+ * and the next request finds it. A profile being deleted meanwhile (an offboarding racing the
+ * sign-in) is also ProfilePending: the next request reads the entitlement again.
  */
 export class ProfileProvisioner {
   constructor(
@@ -58,9 +65,11 @@ export class ProfileProvisioner {
         { abortSignal: signal },
       );
     } catch (error) {
-      // Another request (a second tab, a retry) is creating it already: wait for that one.
       if ((error as Error).name !== "ResourceInUse")
         throw fromAwsError(error, "SageMaker.CreateUserProfile");
+      // It exists: another request of this user is creating it (a second tab, a retry), or it is
+      // not theirs at all. Only theirs is waited for.
+      await this.checkOwner(client, request, signal);
     }
     const deadline = this.options.now() + this.options.waitMs;
     for (;;) {
@@ -71,14 +80,76 @@ export class ProfileProvisioner {
           { abortSignal: signal },
         ));
       } catch (error) {
+        if (isMissing(error)) throw new ProfilePending(`profile ${profileName} was deleted`);
         throw fromAwsError(error, "SageMaker.DescribeUserProfile");
       }
       if (status === "InService") return;
+      if (status === "Deleting") throw new ProfilePending(`profile ${profileName} is Deleting`);
       if (status !== "Pending" && status !== "Updating")
         throw new UpstreamFailure(`SageMaker.DescribeUserProfile: Profile${String(status)}`);
       if (this.options.now() + this.options.pollMs > deadline)
         throw new ProfilePending(`profile ${profileName} is ${status}`);
       await this.options.sleep(this.options.pollMs);
     }
+  }
+
+  /**
+   * Refuses an existing profile unless its tags and execution role are exactly what this request
+   * would have created: the same user, team and LOB, the team's role. Read from the profile itself
+   * (DescribeUserProfile, ListTags), never from a name or a row.
+   */
+  private async checkOwner(
+    client: SageMakerClient,
+    request: ProfileRequest,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { domainId, profileName } = request;
+    let arn: string | undefined;
+    let role: string | undefined;
+    try {
+      const described = await client.send(
+        new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
+        { abortSignal: signal },
+      );
+      arn = described.UserProfileArn;
+      role = described.UserSettings?.ExecutionRole;
+    } catch (error) {
+      if (isMissing(error)) throw new ProfilePending(`profile ${profileName} was deleted`);
+      throw fromAwsError(error, "SageMaker.DescribeUserProfile");
+    }
+    if (!arn) throw new UpstreamFailure("SageMaker.DescribeUserProfile: no UserProfileArn");
+    const tags = new Map<string, string>();
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await client.send(
+          new ListTagsCommand({ ResourceArn: arn, NextToken: nextToken }),
+          {
+            abortSignal: signal,
+          },
+        );
+        for (const { Key, Value } of page.Tags ?? []) if (Key) tags.set(Key, Value ?? "");
+        nextToken = page.NextToken;
+      } while (nextToken);
+    } catch (error) {
+      if (isMissing(error)) throw new ProfilePending(`profile ${profileName} was deleted`);
+      throw fromAwsError(error, "SageMaker.ListTags");
+    }
+    const expected: [string, string | undefined, string][] = [
+      [TAGS.username, tags.get(TAGS.username), request.username],
+      [TAGS.team, tags.get(TAGS.team), request.team],
+      [TAGS.lob, tags.get(TAGS.lob), request.lob],
+      ["execution role", role, teamRoleArn(request.accountId, request.team)],
+    ];
+    const differ = expected.filter(([, found, wanted]) => found !== wanted);
+    if (differ.length > 0)
+      throw new ProfileNotOwned(
+        `profile ${profileName} exists and is not this user's: ${differ
+          .map(
+            ([what, found]) =>
+              `${what} ${found === undefined ? "absent" : JSON.stringify(found.slice(0, 64))}`,
+          )
+          .join(", ")}`,
+      );
   }
 }

@@ -9,6 +9,7 @@ import {
   fromAwsError,
   LobDisabled,
   NotEntitled,
+  ProfilePending,
   RecordMismatch,
   SpaceNotFound,
   TeamRequired,
@@ -142,7 +143,7 @@ export class StudioSigner {
    */
   async open(target: StudioTarget, signal: AbortSignal, landing: Landing = {}): Promise<string> {
     try {
-      return await this.presign(target, signal, landing);
+      return await this.presign(target, signal, landing, true);
     } catch (error) {
       if (!(error instanceof ProfileMissing)) throw error;
     }
@@ -160,14 +161,28 @@ export class StudioSigner {
       },
       signal,
     );
-    return this.presign(target, signal, landing);
+    try {
+      return await this.presign(target, signal, landing, false);
+    } catch (error) {
+      // Deleted between its creation and the presign: an offboarding raced this sign-in.
+      if (error instanceof ProfileMissing)
+        throw new ProfilePending(`profile ${target.profileName} went while it was presigned`);
+      throw error;
+    }
   }
 
-  /** A presigned URL for the target, landing where `landing` says (Studio's default if empty). */
+  /**
+   * A presigned URL for the target, landing where `landing` says (Studio's default if empty). On a
+   * first try, a profile that may be missing is ProfileMissing: SageMaker's ResourceNotFound, or
+   * AccessDeniedException, which the access role's tag condition gives for a profile without its
+   * LOB's tag (one that does not exist, or one made outside studio-access, which the provisioner
+   * then refuses to adopt).
+   */
   private async presign(
     target: StudioTarget,
     signal: AbortSignal,
     landing: Landing,
+    firstTry: boolean,
   ): Promise<string> {
     const { record, profileName } = target;
     const command = new CreatePresignedDomainUrlCommand({
@@ -196,6 +211,8 @@ export class StudioSigner {
             throw new SpaceNotFound("SageMaker.CreatePresignedDomainUrl: ResourceNotFound");
           throw new ProfileMissing();
         }
+        if (firstTry && (error as Error).name === "AccessDeniedException")
+          throw new ProfileMissing();
         throw fromAwsError(error, "SageMaker.CreatePresignedDomainUrl");
       }
     }

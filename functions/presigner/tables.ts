@@ -4,9 +4,15 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
+import {
+  DISABLED_PARTITION,
+  disabledMarkerKey,
+  ENTITLEMENTS_BY_USERNAME,
+  ENTITLEMENTS_KEY,
+  LOBS_KEY,
+} from "../shared/tables";
 import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
-import { fromAwsError, UpstreamFailure, UpstreamUnavailable } from "./errors";
+import { fromAwsError, UpstreamFailure, UpstreamUnavailable, UserDisabled } from "./errors";
 
 /** A LOB's row in the lobs table, as read (the presigner checks it before trusting it). */
 export interface LobRecord {
@@ -65,6 +71,10 @@ function entitlement(item: Item): Entitlement {
   return { lob, username, team, profileName, ...(typeof state === "string" ? { state } : {}) };
 }
 
+/** A disabled user's marker (`admin disable`), as the table holds it. */
+const isDisabledMarker = (item: Item) =>
+  item[ENTITLEMENTS_KEY.partition] === DISABLED_PARTITION && item.state === "disabled";
+
 async function call<T>(name: string, send: () => Promise<T>): Promise<T> {
   try {
     return await send();
@@ -83,9 +93,10 @@ export class AccessTables {
 
   /**
    * The user's entitlements to the LOB (in `team`, or in every team) and the LOB's record, read
-   * strongly consistently. One BatchGetItem reads the record and the user's row in the named team
-   * (none named: the `default` team, which is all a LOB without teams has); only a LOB with teams
-   * and no team named takes a second read, a Query of the user's rows in that LOB.
+   * strongly consistently. One BatchGetItem reads the record, the user's row in the named team
+   * (none named: the `default` team, which is all a LOB without teams has) and the user's disabled
+   * marker (UserDisabled when it says disabled); only a LOB with teams and no team named takes a
+   * second read, a Query of the user's rows in that LOB.
    */
   async entitlementsAndLob(
     username: string,
@@ -98,7 +109,10 @@ export class AccessTables {
         new BatchGetCommand({
           RequestItems: {
             [this.usersTable]: {
-              Keys: [{ lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) }],
+              Keys: [
+                { lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) },
+                disabledMarkerKey(username),
+              ],
               ConsistentRead: true,
             },
             [this.lobsTable]: { Keys: [{ [LOBS_KEY.partition]: lob }], ConsistentRead: true },
@@ -110,7 +124,9 @@ export class AccessTables {
     if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) {
       throw new UpstreamUnavailable("DynamoDB.BatchGetItem: unprocessed keys");
     }
-    const userItem = out.Responses?.[this.usersTable]?.[0];
+    const userItems = out.Responses?.[this.usersTable] ?? [];
+    if (userItems.some(isDisabledMarker)) throw new UserDisabled();
+    const userItem = userItems.find((i) => i[ENTITLEMENTS_KEY.partition] === lob);
     const lobItem = out.Responses?.[this.lobsTable]?.[0];
     const record = lobItem ? lobRecord(lobItem) : undefined;
     if (team === undefined && record && !record.teams.includes(DEFAULT_TEAM))
@@ -150,13 +166,24 @@ export class AccessTables {
           { abortSignal: signal },
         ),
       );
-      rows.push(...(page.Items ?? []).map(entitlement));
+      const items = page.Items ?? [];
+      if (items.some(isDisabledMarker)) throw new UserDisabled();
+      // Markers are no LOB's rows.
+      rows.push(
+        ...items
+          .filter((i) => i[ENTITLEMENTS_KEY.partition] !== DISABLED_PARTITION)
+          .map(entitlement),
+      );
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return rows;
   }
 
-  /** Every entitlement of a user (through the username index) with its LOB's record. */
+  /**
+   * Every entitlement of a user (through the username index) with its LOB's record; UserDisabled
+   * when the index holds their disabled marker (an eventually consistent read: every open reads
+   * the marker again, strongly consistently).
+   */
   async studiosOf(
     username: string,
     signal: AbortSignal,

@@ -852,6 +852,10 @@ export class AwsEmulator {
       await this.userProfiles(operation, input, req, res, vpceId);
       return;
     }
+    if (operation === "ListTags") {
+      await this.listTags(input, req, res, vpceId);
+      return;
+    }
     if (operation !== "CreatePresignedDomainUrl") {
       jsonError(res, 400, "UnknownOperationException", `${operation} is not emulated`);
       return;
@@ -879,10 +883,16 @@ export class AwsEmulator {
     const profile = String(input.UserProfileName);
     const domain = this.domains.get(domainId);
     const profileArn = `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? "000000000000"}:user-profile/${domainId}/${profile}`;
+    // IAM sees the profile's tags as aws:ResourceTag/<key> (the user-profile resource type's
+    // condition keys, Service Authorization Reference). A profile that does not exist has none, so
+    // a tag-conditioned role is refused (AccessDeniedException) before SageMaker would say
+    // ResourceNotFound: which of the two AWS answers is on the README's "only real AWS" list, and
+    // the presigner handles both.
     const outcome = await this.decide(caller, vpceId, {
       action: "sagemaker:CreatePresignedDomainUrl",
       resource: profileArn,
       resourceAccount: domain?.account ?? "000000000000",
+      context: resourceTags(domain?.profiles.get(profile)?.tags),
     });
     this.count(`SageMaker.CreatePresignedDomainUrl:${outcome}`);
     if (outcome !== "Allowed") {
@@ -966,6 +976,7 @@ export class AwsEmulator {
       action: "sagemaker:CreatePresignedDomainUrl",
       resource: `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? ""}:user-profile/${login.domainId}/${login.profile}`,
       resourceAccount: domain?.account ?? "",
+      context: resourceTags(domain?.profiles.get(login.profile)?.tags),
     });
     if (outcome !== "Allowed") {
       deny("Auth token containing insufficient permissions");
@@ -995,6 +1006,54 @@ export class AwsEmulator {
     res.end(
       `<!doctype html><html><head><title>${app ? `${app} - ` : ""}SageMaker Studio</title></head>` +
         `<body><h1>${app ?? "Studio"}</h1><p id="who">${login.profile} in ${login.domainId}${where}</p></body></html>`,
+    );
+  }
+
+  /**
+   * ListTags of a user profile (the resource kind whose tags the program reads): decided by IAM
+   * with the profile's tags as `aws:ResourceTag/<key>`; a profile that does not exist is
+   * ResourceNotFound (API_ListTags). Tags come in one page (a profile has at most 50).
+   */
+  private async listTags(
+    input: Record<string, unknown>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    vpceId: string | undefined,
+  ): Promise<void> {
+    const caller = this.caller(req);
+    if (!caller) {
+      unrecognizedClient(res);
+      return;
+    }
+    const arn = String(input.ResourceArn);
+    const [, , , , account = "", resource = ""] = arn.split(":");
+    const [, domainId = "", name = ""] = /^user-profile\/([^/]+)\/(.+)$/.exec(resource) ?? [];
+    const profile = this.domains.get(domainId)?.profiles.get(name);
+    const outcome = await this.decide(caller, vpceId, {
+      action: "sagemaker:ListTags",
+      resource: arn,
+      resourceAccount: account,
+      context: resourceTags(profile?.tags),
+    });
+    this.count(`SageMaker.ListTags:${outcome}`);
+    if (outcome !== "Allowed") {
+      jsonError(
+        res,
+        400,
+        "AccessDeniedException",
+        `User: ${caller.principal} is not authorized to perform: sagemaker:ListTags on resource: ${arn}`,
+      );
+      return;
+    }
+    if (!profile) {
+      jsonError(res, 400, "ResourceNotFound", `${arn} does not exist`);
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
+    res.end(
+      JSON.stringify({
+        Tags: Object.entries(profile.tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
     );
   }
 
@@ -1671,6 +1730,13 @@ export class AwsEmulator {
     }
     return undefined;
   }
+}
+
+/** A resource's tags as IAM's request context sees them: `aws:ResourceTag/<key>`. */
+function resourceTags(tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
+  );
 }
 
 type DynamoKey = Record<string, unknown>;

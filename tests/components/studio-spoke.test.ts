@@ -45,7 +45,7 @@ describe("StudioSpoke: access role", () => {
     });
   });
 
-  it("may only presign and describe profiles of its own domain, through the hub SageMaker API or Studio endpoint", () => {
+  it("may only presign and describe profiles of its own domain tagged for its LOB, through the hub SageMaker API or Studio endpoint", () => {
     const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
     const policy = one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-access");
     expect(policy.inputs.role).toBe(one(lobA, "aws:iam/role:Role", "lob-a-access").id);
@@ -53,7 +53,7 @@ describe("StudioSpoke: access role", () => {
       Version: "2012-10-17",
       Statement: [
         {
-          Sid: "PresignThroughHubEndpoints",
+          Sid: "PresignOwnLobProfilesThroughHubEndpoints",
           Effect: "Allow",
           Action: ["sagemaker:CreatePresignedDomainUrl", "sagemaker:DescribeUserProfile"],
           Resource: `arn:aws:sagemaker:us-east-1:222222222222:user-profile/${domain.id}/*`,
@@ -63,6 +63,7 @@ describe("StudioSpoke: access role", () => {
                 hubOut().endpointIds["sagemaker-api"],
                 hubOut().endpointIds.studio,
               ],
+              "aws:ResourceTag/studio-access:lob": "lob-a",
             },
           },
         },
@@ -575,7 +576,7 @@ describe("StudioSpoke: provisioning role", () => {
         {
           Sid: "WatchProfilesStart",
           Effect: "Allow",
-          Action: "sagemaker:DescribeUserProfile",
+          Action: ["sagemaker:DescribeUserProfile", "sagemaker:ListTags"],
           Resource: `${profiles}/*`,
           Condition: { StringEquals: { "aws:SourceVpce": vpce } },
         },

@@ -6,6 +6,7 @@ import {
   CreatePresignedDomainUrlCommand,
   CreateUserProfileCommand,
   DescribeUserProfileCommand,
+  ListTagsCommand,
   SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { mockClient } from "aws-sdk-client-mock";
@@ -214,7 +215,14 @@ describe("presigner: GET /studios/{lob}", () => {
     expect(ddb.calls()).toHaveLength(1);
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input).toEqual({
       RequestItems: {
-        [USERS]: { Keys: [{ lob: "lob-a", userTeam: "user-lob-a#default" }], ConsistentRead: true },
+        [USERS]: {
+          Keys: [
+            { lob: "lob-a", userTeam: "user-lob-a#default" },
+            // The user's disabled marker, in the same read.
+            { lob: "#disabled", userTeam: "user-lob-a#" },
+          ],
+          ConsistentRead: true,
+        },
         [LOBS]: { Keys: [{ lob: "lob-a" }], ConsistentRead: true },
       },
     });
@@ -433,7 +441,10 @@ describe("presigner: identity comes only from the caller's verified token", () =
     );
     expect(response.statusCode).toBe(403);
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [{ lob: "lob-a", userTeam: "user-lob-b#default" }],
+      [
+        { lob: "lob-a", userTeam: "user-lob-b#default" },
+        { lob: "#disabled", userTeam: "user-lob-b#" },
+      ],
     );
     expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
   });
@@ -476,7 +487,10 @@ describe("presigner: identity comes only from the caller's verified token", () =
     );
     expect(response.statusCode).toBe(403);
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [{ lob: "lob-a", userTeam: "user-lob-b#default" }],
+      [
+        { lob: "lob-a", userTeam: "user-lob-b#default" },
+        { lob: "#disabled", userTeam: "user-lob-b#" },
+      ],
     );
   });
 });
@@ -622,8 +636,25 @@ describe("presigner: error mapping", () => {
     );
   });
 
-  it("answers 502 when the access role may not presign (AccessDeniedException)", async () => {
+  it("answers 502 when the access role may not presign (AccessDeniedException), even once the profile is there", async () => {
     sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("AccessDeniedException", 400));
+    // AccessDenied may mean a profile without its LOB's tag (none yet): it is provisioned, and
+    // found there and the user's; the presign is still refused.
+    sm.on(CreateUserProfileCommand).rejects(sdkError("ResourceInUse", 400));
+    sm.on(DescribeUserProfileCommand).resolves({
+      Status: "InService",
+      UserProfileArn: "arn:profile",
+      UserSettings: {
+        ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
+      },
+    });
+    sm.on(ListTagsCommand).resolves({
+      Tags: [
+        { Key: "studio-access:lob", Value: "lob-a" },
+        { Key: "studio-access:team", Value: "default" },
+        { Key: "studio-access:username", Value: "user-lob-a" },
+      ],
+    });
     await expectError(
       502,
       "Studio could not be opened",
@@ -1118,7 +1149,10 @@ describe("presigner: teams", () => {
       P("dana.scientist", "forecasting"),
     );
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [{ lob: "lob-a", userTeam: "dana.scientist#forecasting" }],
+      [
+        { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
+        { lob: "#disabled", userTeam: "dana.scientist#" },
+      ],
     );
     expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 1, presign: 1 });
   });
@@ -1205,10 +1239,27 @@ describe("presigner: first sign-in creates the profile", () => {
       startedAt = clock;
       return { UserProfileArn: "arn" };
     });
-    sm.on(DescribeUserProfileCommand).callsFake(() => ({
+    sm.on(DescribeUserProfileCommand).callsFake((input: DescribeUserProfileCommand["input"]) => ({
       Status: clock < startedAt + startMs ? "Pending" : "InService",
+      UserProfileArn: `arn:aws:sagemaker:us-east-1:222222222222:user-profile/${input.DomainId!}/${input.UserProfileName!}`,
+      UserSettings: { ExecutionRole: owner.role },
+    }));
+    sm.on(ListTagsCommand).callsFake(() => ({
+      Tags: Object.entries(owner.tags).map(([Key, Value]) => ({ Key, Value })),
     }));
   }
+  /** What the existing profile says of itself: by default, what the presigner would create. */
+  let owner: { role?: string; tags: Record<string, string> };
+  beforeEach(() => {
+    owner = {
+      role: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
+      tags: {
+        "studio-access:lob": "lob-a",
+        "studio-access:team": "default",
+        "studio-access:username": "user-lob-a",
+      },
+    };
+  });
 
   it("creates it through the provisioning role with exactly the team's role and tags, then presigns", async () => {
     profileStartsIn(1_500);
@@ -1309,5 +1360,155 @@ describe("presigner: first sign-in creates the profile", () => {
     );
     expect(response.statusCode).toBe(404);
     expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(0);
+  });
+
+  /** A profile of the user's name that already exists, made by someone else. */
+  function existingProfile() {
+    profileStartsIn(0);
+    created = true;
+    startedAt = clock - 60_000;
+    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("AccessDeniedException", 400));
+  }
+
+  it.each([
+    [
+      "untagged, made by a LOB pipeline",
+      () => {
+        owner.tags = {};
+      },
+      "studio-access:username absent, studio-access:team absent, studio-access:lob absent",
+    ],
+    [
+      "tagged for another user (a look-alike)",
+      () => {
+        owner.tags["studio-access:username"] = "user-lob-a-3nbs3wnxbyw5ty7m";
+      },
+      'studio-access:username "user-lob-a-3nbs3wnxbyw5ty7m"',
+    ],
+    [
+      "tagged for another team",
+      () => {
+        owner.tags["studio-access:team"] = "analytics";
+      },
+      'studio-access:team "analytics"',
+    ],
+    [
+      "tagged for another LOB",
+      () => {
+        owner.tags["studio-access:lob"] = "lob-b";
+      },
+      'studio-access:lob "lob-b"',
+    ],
+    [
+      "with another execution role (an administrator's)",
+      () => {
+        owner.role = "arn:aws:iam::222222222222:role/Admin";
+      },
+      'execution role "arn:aws:iam::222222222222:role/Admin"',
+    ],
+  ])(
+    "refuses to adopt an existing profile %s: 409, nothing presigned, the log names what differs",
+    async (_, tamper, differs) => {
+      existingProfile();
+      tamper();
+      const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+      expect(response.statusCode).toBe(409);
+      expect(body(response)).toEqual({
+        message:
+          "A Studio profile of your name exists that studio-access did not make for you: ask your platform team",
+      });
+      expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(1);
+      expect(logs.lines().at(-1)).toMatchObject({
+        outcome: "profile-not-owned",
+        status: 409,
+        detail: `profile ${P("user-lob-a")} exists and is not this user's: ${differs}`,
+      });
+    },
+  );
+
+  it("opens an existing profile that is the user's own after an AccessDenied first presign", async () => {
+    existingProfile();
+    let presigns = 0;
+    sm.on(CreatePresignedDomainUrlCommand).callsFake(
+      (input: CreatePresignedDomainUrlCommand["input"]) => {
+        presigns += 1;
+        if (presigns === 1) throw sdkError("AccessDeniedException", 400);
+        return { AuthorizedUrl: presignedUrl(input.DomainId!, input.UserProfileName!) };
+      },
+    );
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(302);
+    expect(sm.commandCalls(ListTagsCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ["Deleting", () => ({ Status: "Deleting" }), `profile ${P("user-lob-a")} is Deleting`],
+    [
+      "gone (ResourceNotFound)",
+      () => {
+        throw sdkError("ResourceNotFound", 400);
+      },
+      `profile ${P("user-lob-a")} was deleted`,
+    ],
+  ])(
+    "answers 202, never 502, when an offboarding races the first sign-in (the profile is %s)",
+    async (_, describe, detail) => {
+      sm.on(CreatePresignedDomainUrlCommand).rejects(missing());
+      sm.on(CreateUserProfileCommand).resolves({});
+      sm.on(DescribeUserProfileCommand).callsFake(describe);
+      const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+      expect(response.statusCode).toBe(202);
+      expect(logs.lines().at(-1)).toMatchObject({ outcome: "profile-pending", detail });
+    },
+  );
+
+  it("answers 202 when the new profile is deleted between its start and the presign", async () => {
+    profileStartsIn(0);
+    sm.on(CreatePresignedDomainUrlCommand).rejects(missing());
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(202);
+    expect(logs.lines().at(-1)).toMatchObject({
+      detail: `profile ${P("user-lob-a")} went while it was presigned`,
+    });
+  });
+});
+
+describe("presigner: revocation and disable are durable", () => {
+  it("refuses a disabled user at once, in the one read, with nothing presigned", async () => {
+    entitlements.push({
+      lob: "#disabled",
+      userTeam: "user-lob-a#",
+      username: "user-lob-a",
+      state: "disabled",
+    });
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(403);
+    expect(body(response)).toEqual({ message: "You are not entitled to this Studio" });
+    expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 0, presign: 0 });
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "user-disabled", status: 403 });
+  });
+
+  it("lists nothing for a disabled user (403) and opens again once the marker says enabled", async () => {
+    const marker: Row = {
+      lob: "#disabled",
+      userTeam: "user-lob-a#",
+      username: "user-lob-a",
+      state: "disabled",
+    };
+    entitlements.push(marker);
+    expect((await newHandler()(request("user-lob-a", undefined), context())).statusCode).toBe(403);
+    marker.state = "enabled";
+    expect((await newHandler()(request("user-lob-a", "lob-a"), context())).statusCode).toBe(302);
+    const list = await newHandler()(request("user-lob-a", undefined), context());
+    expect((body(list) as { studios: { lob: string }[] }).studios.map((s) => s.lob)).toEqual([
+      "lob-a",
+    ]);
+  });
+
+  it("refuses a row left offboarded (the revocation marker)", async () => {
+    entitlements[0] = { ...entitlements[0]!, state: "offboarded" };
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(403);
+    expect(awsCalls().presign).toBe(0);
   });
 });

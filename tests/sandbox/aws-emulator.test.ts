@@ -56,7 +56,7 @@ beforeEach(async () => {
     accessRoleTrustPolicy({ presignerRoleArn: PRESIGNER, stsEndpointId: STS_VPCE }),
   );
   domainId = emulator.createDomain("222222222222", REGION, "studio-access-lob-a");
-  emulator.createUserProfile(domainId, "user-lob-a");
+  emulator.createUserProfile(domainId, "user-lob-a", { tags: { "studio-access:lob": "lob-a" } });
   emulator.putRolePolicy(
     ACCESS,
     "a",
@@ -64,6 +64,7 @@ beforeEach(async () => {
       region: REGION,
       accountId: "222222222222",
       domainId,
+      lob: "lob-a",
       sageMakerApiEndpointId: API_VPCE,
       studioEndpointId: STUDIO_VPCE,
     }),
@@ -174,7 +175,10 @@ describe("AwsEmulator", () => {
     expect((await presign(emulator.publicListener, key!)).body.__type).toBe(
       "AccessDeniedException",
     );
-    expect((await presign(sagemaker, key!, "nobody")).body.__type).toBe("ResourceNotFound");
+    // A profile that does not exist carries no LOB tag: the tag-conditioned role is refused first.
+    expect((await presign(sagemaker, key!, "nobody")).body.__type).toBe("AccessDeniedException");
+    emulator.createUserProfile(domainId, "ops-admin");
+    expect((await presign(sagemaker, key!, "ops-admin")).body.__type).toBe("AccessDeniedException");
     expect((await presign(sagemaker, presignerKey)).body.__type).toBe("AccessDeniedException");
   });
 

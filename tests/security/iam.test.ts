@@ -88,18 +88,26 @@ const assumeLobA = (
 });
 
 /** A request by LOB A's access role session (what the presigner holds after AssumeRole). */
+/**
+ * A call as a LOB's access role, on a profile studio-access made for that LOB (tagged with it)
+ * unless `tags` says otherwise.
+ */
 const asAccessRole = (
   action: string,
   resource: string,
   context: Record<string, string>,
   lob: "lob-a" | "lob-b" = "lob-a",
+  tags: Record<string, string> = { "studio-access:lob": lob },
 ): Request => ({
   principal: session(lob),
   action,
   resource,
   resourceAccount: g.lobs[lob].account,
   identity: [g.lobs[lob].accessPolicy],
-  context,
+  context: {
+    ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
+    ...context,
+  },
 });
 
 const asPresigner = (
@@ -576,6 +584,42 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       }),
       resourceAccount: lobB().account,
     }),
+  ],
+  [
+    "the access role presigns an untagged profile of its domain (one a LOB pipeline made)",
+    "ImplicitlyDenied",
+    () =>
+      asAccessRole(
+        "sagemaker:CreatePresignedDomainUrl",
+        profile("lob-a", "ops-admin"),
+        { "aws:SourceVpce": vpce("sagemaker-api") },
+        "lob-a",
+        {},
+      ),
+  ],
+  [
+    "the access role presigns a profile of its domain tagged for another LOB",
+    "ImplicitlyDenied",
+    () =>
+      asAccessRole(
+        "sagemaker:CreatePresignedDomainUrl",
+        profile("lob-a", "user-lob-a"),
+        { "aws:SourceVpce": vpce("studio") },
+        "lob-a",
+        { "studio-access:lob": "lob-b" },
+      ),
+  ],
+  [
+    "the access role describes an untagged profile of its domain",
+    "ImplicitlyDenied",
+    () =>
+      asAccessRole(
+        "sagemaker:DescribeUserProfile",
+        profile("lob-a", "ops-admin"),
+        { "aws:SourceVpce": vpce("sagemaker-api") },
+        "lob-a",
+        {},
+      ),
   ],
   [
     "the access role deletes its domain",
@@ -1793,6 +1837,29 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     "Allowed",
     () =>
       asProvisioner("lob-a", "sagemaker:DescribeUserProfile", newProfile("lob-a", "analytics--x")),
+  ],
+  [
+    "the provisioning role reads an existing profile's tags before it waits for it (ListTags)",
+    "Allowed",
+    () => asProvisioner("lob-a", "sagemaker:ListTags", newProfile("lob-a", "analytics--x")),
+  ],
+  [
+    "the provisioning role reads the tags of a profile of another domain",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:ListTags",
+        newProfile("lob-a", "analytics--x", "d-000000000000"),
+      ),
+  ],
+  [
+    "the provisioning role reads a profile's tags from outside the hub's SageMaker API endpoint",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner("lob-a", "sagemaker:ListTags", newProfile("lob-a", "analytics--x"), {
+        "aws:SourceVpce": FOREIGN_VPCE,
+      }),
   ],
   [
     "the provisioning role passes team analytics' role to SageMaker",
