@@ -13,6 +13,7 @@ import { startFakeAws } from "./lib/fake-aws";
 import { TestIdp } from "./sandbox/saml-idp";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt";
 import { LOB_A_RECORD } from "../tests/helpers/fixtures";
+import { teamProfileName } from "../functions/shared/teams";
 
 // The SDK warns once that Node 20 support ends; Lambda runs Node 22 and the table should stay readable.
 process.removeAllListeners("warning");
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
           userTeam: "user-lob-a#default",
           username: "user-lob-a",
           team: "default",
-          profileName: "user-lob-a",
+          profileName: teamProfileName("user-lob-a", "default"),
         },
       ],
       lobs: [{ ...LOB_A_RECORD }],
