@@ -9,7 +9,7 @@ import {
 import { studioAccess } from "../presigner/studio";
 import type { Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
-import { log } from "../shared/log";
+import { log, loggable } from "../shared/log";
 import { LOB_NAME } from "../shared/tables";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../shared/teams";
 import { CLOCK_SKEW_MS, SamlRefused, SamlValidator } from "./assertion";
@@ -201,7 +201,8 @@ export function createHandler(deps: SamlDeps) {
       step: facts.step,
       outcome,
       status: response.statusCode,
-      reason,
+      // Reasons quote what the request carried (a Destination, a status): cut and escaped.
+      reason: reason === undefined ? undefined : loggable(reason),
       latencyMs: now() - started,
     });
     return response;

@@ -360,6 +360,17 @@ describe("POST /saml", () => {
     expect(lastLog()).toMatchObject({ level: "error", outcome: "upstream-unavailable" });
   });
 
+  it("logs a reason quoting the request cut to 300 characters, its control characters escaped", async () => {
+    const destination = `https://evil.example/${"a\n".repeat(1900)}`;
+    const forged = idp.signedResponse({ ...idp.fields(SP, "user-lob-a"), destination });
+    expect((await handler()(post({ SAMLResponse: forged }), context)).statusCode).toBe(403);
+    const reason = lastLog()?.reason as string;
+    expect(reason).toMatch(/^destination https:\/\/evil\.example\/a\\na\\n/);
+    expect(reason).toMatch(/…\(\d+ more\)$/);
+    expect(reason.length).toBeLessThan(320);
+    expect(reason).not.toContain("\n");
+  });
+
   it("never logs the SAML response or the presigned URL", async () => {
     const samlResponse = responseFor("user-lob-a");
     await handler()(post({ SAMLResponse: samlResponse }), context);
