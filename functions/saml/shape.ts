@@ -15,6 +15,11 @@ export const MAX_ELEMENTS = 2000;
 export const MAX_DEPTH = 16;
 /** Element children of one element: one AttributeValue per group; Entra sends at most 150 groups. */
 export const MAX_CHILDREN = 500;
+/**
+ * Children of the Response: the schema allows Issuer, Signature, Extensions, Status and the one
+ * Assertion. node-saml's XPath over them is quadratic (497 of them cost up to 84 ms of CPU).
+ */
+export const MAX_RESPONSE_CHILDREN = 8;
 /** Attributes on one element, namespace declarations included (a Response carries about 8). */
 export const MAX_ATTRIBUTES = 16;
 /** Namespace declarations on one element (Okta puts 2 on each AttributeValue, a Response about 4). */
@@ -146,6 +151,10 @@ export function checkShape(xml: string): void {
     if (parent) {
       if (++parent.children > MAX_CHILDREN)
         throw new SamlRefused(`an element with more than ${String(MAX_CHILDREN)} children`);
+      if (stack.length === 1 && parent.children > MAX_RESPONSE_CHILDREN)
+        throw new SamlRefused(
+          `more than ${String(MAX_RESPONSE_CHILDREN)} children of the Response`,
+        );
     } else if (++roots > 1) throw new SamlRefused("more than one top-level element");
     names.add(name);
     if (names.size > MAX_DISTINCT_NAMES)

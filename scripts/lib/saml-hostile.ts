@@ -5,6 +5,7 @@ import {
   MAX_DISTINCT_NAMES,
   MAX_ELEMENTS,
   MAX_NAMESPACE_DECLARATIONS,
+  MAX_RESPONSE_CHILDREN,
   MAX_TEXT,
 } from "../../functions/saml/shape";
 import { MAX_RESPONSE_BYTES } from "../../functions/saml/assertion";
@@ -56,11 +57,20 @@ const bodies: [string, string, RegExp][] = [
   [
     "12,000 sibling elements (the 13.8 s incident)",
     fill(open + SUCCESS, "<a/>", close),
+    new RegExp(`^more than ${String(MAX_RESPONSE_CHILDREN)} children of the Response$`),
+  ],
+  [
+    "12,000 sibling elements one level down",
+    fill(`${open}${SUCCESS}<samlp:Extensions>`, "<a/>", `</samlp:Extensions>${close}`),
     new RegExp(`^an element with more than ${String(MAX_CHILDREN)} children$`),
   ],
   [
     "many elements, each parent under the children limit",
-    fill(open + SUCCESS, `<g>${"<a/>".repeat(MAX_CHILDREN - 1)}</g>`, close),
+    fill(
+      `${open}${SUCCESS}<samlp:Extensions>`,
+      `<g>${"<a/>".repeat(MAX_CHILDREN - 1)}</g>`,
+      `</samlp:Extensions>${close}`,
+    ),
     new RegExp(`^more than ${String(MAX_ELEMENTS)} elements$`),
   ],
   [
@@ -112,10 +122,12 @@ const bodies: [string, string, RegExp][] = [
   [
     "many distinct element names (xmldom scans the text once per name)",
     (() => {
+      const before = `${open}${SUCCESS}<samlp:Extensions>`;
+      const after = `</samlp:Extensions>${close}`;
       let units = "";
-      for (let i = 0; (open + SUCCESS + units + close).length < XML_BUDGET - 32; i++)
+      for (let i = 0; (before + units + after).length < XML_BUDGET - 32; i++)
         units += `<e${String(i)}></e${String(i)}>`;
-      return open + SUCCESS + units + close;
+      return before + units + after;
     })(),
     new RegExp(`^more than ${String(MAX_DISTINCT_NAMES)} distinct element names$`),
   ],
@@ -224,3 +236,45 @@ export const HOSTILE_BODIES: readonly HostileBody[] = bodies.map(([name, xml, re
   body: b64(xml),
   reason,
 }));
+
+/**
+ * Bodies just inside every limit, unsigned: the shape check lets them through and node-saml refuses
+ * them ("Invalid signature"), so their cost is what the limits leave an attacker.
+ */
+export const NEAR_LIMIT_BODIES: readonly HostileBody[] = (
+  [
+    [
+      `${String(MAX_RESPONSE_CHILDREN - 3)} siblings beside the assertion`,
+      `${open}${"<a/>".repeat(MAX_RESPONSE_CHILDREN - 3)}${SUCCESS}${assertion("_a")}${close}`,
+    ],
+    [
+      `${String(MAX_CHILDREN)} children of Extensions`,
+      `${open}<samlp:Extensions>${"<a/>".repeat(MAX_CHILDREN)}</samlp:Extensions>${SUCCESS}${assertion("_a")}${close}`,
+    ],
+    [
+      `${String(MAX_CHILDREN)} values in one attribute`,
+      `${open}${SUCCESS}${assertion("_a").replace(
+        "</saml:Assertion>",
+        `<saml:AttributeStatement><saml:Attribute Name="groups">${Array.from(
+          { length: MAX_CHILDREN },
+          (_, i) => `<saml:AttributeValue>group-${String(i)}</saml:AttributeValue>`,
+        ).join("")}</saml:Attribute></saml:AttributeStatement></saml:Assertion>`,
+      )}${close}`,
+    ],
+    [
+      `${String(MAX_ELEMENTS - 20)} elements in Extensions`,
+      `${open}<samlp:Extensions>${`<g>${"<a/>".repeat(MAX_CHILDREN - 1)}</g>`.repeat(
+        Math.floor((MAX_ELEMENTS - 20) / MAX_CHILDREN),
+      )}</samlp:Extensions>${SUCCESS}${assertion("_a")}${close}`,
+    ],
+    [
+      `${String(MAX_DEPTH - 1)} levels, ${String(MAX_ATTRIBUTES)} attributes each`,
+      `${open}${SUCCESS}${assertion("_a")}<samlp:Extensions>${`<a ${Array.from(
+        { length: MAX_ATTRIBUTES },
+        (_, i) => `a${String(i)}="${"v".repeat(64)}"`,
+      ).join(" ")}>`.repeat(
+        MAX_DEPTH - 2,
+      )}${"</a>".repeat(MAX_DEPTH - 2)}</samlp:Extensions>${close}`,
+    ],
+  ] as const
+).map(([name, xml]) => ({ name, body: b64(xml), reason: /^Invalid signature/ }));
