@@ -1,7 +1,8 @@
 /**
  * Measures the bundled access functions as Lambda would run them: bundle size, module init time in
  * fresh processes, warm handler time, and AWS calls per cold and warm sign-in (counted by a loopback
- * fake of DynamoDB, STS and SageMaker). Prints numbers; asserts nothing.
+ * fake of DynamoDB, STS and SageMaker). Prints numbers, and fails (exit 1) on one: a hostile SAML
+ * body (scripts/lib/saml-hostile.ts) that costs the SAML entry more than 50 ms of CPU.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import * as path from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import { buildFunctions, type BuiltFunction } from "../functions/build";
 import { startFakeAws } from "./lib/fake-aws";
+import { HOSTILE_BODIES, NEAR_LIMIT_BODIES, type HostileBody } from "./lib/saml-hostile";
 import { TestIdp } from "./sandbox/saml-idp";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt";
 import { LOB_A_RECORD } from "../tests/helpers/fixtures";
@@ -21,6 +23,9 @@ process.removeAllListeners("warning");
 const INIT_RUNS = 25;
 const WARM_REQUESTS = { authorizer: 2000, presigner: 500, saml: 500, verify: 5000 };
 const TARGETS = { authorizer: 150 * 1024, presigner: 500 * 1024, saml: 1024 * 1024 };
+/** Timed refusals of each hostile body (after one untimed), and the CPU one may cost at most. */
+const HOSTILE_RUNS = 20;
+const HOSTILE_CPU_LIMIT_MS = 50;
 const USER_POOL_ID = "us-east-1_BenchPool1";
 const CLIENT_ID = "benchclient0123456789abcd";
 
@@ -218,6 +223,18 @@ async function main(): Promise<void> {
     const samlWarmCalls = (fake.totalCalls() - callsBefore - samlColdCalls) / WARM_REQUESTS.saml;
     rows.push(row("saml", saml, samlInit, samlWarm, String(samlColdCalls), String(samlWarmCalls)));
 
+    // Hostile bodies through the same bundle: each must be refused (403), cheaply.
+    const quiet4 = silenceStdout();
+    const hostile = await cpuPerBody(HOSTILE_BODIES, async (body) => {
+      const r = await samlModule.handler(acsPost(body), context);
+      if (r.statusCode !== 403) throw new Error(`a hostile body answered ${r.statusCode}`);
+    });
+    const nearLimit = await cpuPerBody(NEAR_LIMIT_BODIES, async (body) => {
+      const r = await samlModule.handler(acsPost(body), context);
+      if (r.statusCode !== 403) throw new Error(`a near-limit body answered ${r.statusCode}`);
+    });
+    quiet4.restore();
+
     // What the presigner's own check of the bearer token adds to every sign-in (JWKS cached).
     const verify = await timeEach(WARM_REQUESTS.verify, () => preModule.verifier.verify(token));
 
@@ -244,6 +261,22 @@ async function main(): Promise<void> {
       "reference sample: 5 AWS calls per sign-in (GetItem ×2, AssumeRole, ListDomains, CreatePresignedDomainUrl)",
     );
     console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+
+    console.log(
+      `\nSAML entry, hostile bodies (CPU per refusal, process.cpuUsage, ${HOSTILE_RUNS} runs each after one untimed):`,
+    );
+    const cpuHeader = ["body", "base64 bytes", "median ms", "max ms"];
+    printTable([cpuHeader, ...hostile.map(cpuRow)]);
+    console.log("\njust inside every limit, unsigned (the shape passes, node-saml refuses):");
+    printTable([cpuHeader, ...nearLimit.map(cpuRow)]);
+    const worst = [...hostile, ...nearLimit].reduce((a, b) => (b.max > a.max ? b : a));
+    console.log(
+      `\nworst: ${worst.max.toFixed(2)} ms of CPU (${worst.name}); limit ${HOSTILE_CPU_LIMIT_MS} ms`,
+    );
+    if (worst.max > HOSTILE_CPU_LIMIT_MS)
+      throw new Error(
+        `a hostile SAML body cost ${worst.max.toFixed(2)} ms of CPU, over ${HOSTILE_CPU_LIMIT_MS} ms: ${worst.name}`,
+      );
   } finally {
     await fake.close();
     rmSync(outDir, { recursive: true, force: true });
@@ -270,6 +303,35 @@ async function main(): Promise<void> {
     ];
   }
 }
+
+interface CpuTimes {
+  readonly name: string;
+  readonly bytes: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+/** CPU time (user + system) of `call` on each body: one untimed run, then HOSTILE_RUNS timed. */
+async function cpuPerBody(
+  bodies: readonly HostileBody[],
+  call: (body: string) => Promise<void>,
+): Promise<CpuTimes[]> {
+  const results: CpuTimes[] = [];
+  for (const { name, body } of bodies) {
+    await call(body);
+    const times: number[] = [];
+    for (let i = 0; i < HOSTILE_RUNS; i++) {
+      const before = process.cpuUsage();
+      await call(body);
+      const used = process.cpuUsage(before);
+      times.push((used.user + used.system) / 1000);
+    }
+    results.push({ name, bytes: body.length, median: median(times), max: Math.max(...times) });
+  }
+  return results;
+}
+
+const cpuRow = (t: CpuTimes) => [t.name, String(t.bytes), t.median.toFixed(2), t.max.toFixed(2)];
 
 /** The functions log a JSON line per request; the benchmark's own output stays readable. */
 function silenceStdout(): { restore: () => void } {

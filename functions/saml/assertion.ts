@@ -1,4 +1,6 @@
 import { SAML, ValidateInResponseTo, type Profile } from "@node-saml/node-saml";
+import { SamlRefused } from "./refused";
+import { checkShape } from "./shape";
 
 /** What the SP is and whom it trusts: the function's SAML_* environment. */
 export interface SamlSettings {
@@ -24,17 +26,17 @@ export interface SamlSignIn {
   readonly notOnOrAfter: number;
 }
 
-/** A refused response. `reason` is for the log only; the caller sees a page with no detail. */
-export class SamlRefused extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
+export { SamlRefused };
 
 /** The largest SAMLResponse accepted, base64 (Identity Center's are a few KB). */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 /** The most clock skew tolerated on NotBefore and NotOnOrAfter. */
 export const CLOCK_SKEW_MS = 60_000;
+
+/** The longest assertion ID kept: IdPs send 30 to 45 characters, the replay table's key holds 2 KB. */
+export const MAX_ASSERTION_ID = 256;
+/** An assertion ID: an XML NCName (xs:ID), ASCII as every IdP writes them. */
+const ASSERTION_ID = new RegExp(`^[A-Za-z_][\\w.-]{0,${String(MAX_ASSERTION_ID - 1)}}$`);
 
 const BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}\s*$/;
@@ -48,8 +50,9 @@ const first = (value: unknown): Node | undefined =>
  * assertion against the configured certificates, signature wrapping, audience, NotBefore and
  * NotOnOrAfter within 60 s), then checks what node-saml leaves to the SP: the assertion's issuer, a
  * bearer subject confirmation whose Recipient is our ACS URL, the response's Destination, the
- * assertion's id. IdP-initiated responses (no InResponseTo) are accepted. Size, DTDs, entities and comments are refused
- * before any XML parser sees the text.
+ * assertion's id. IdP-initiated responses (no InResponseTo) are accepted. Size, DTDs, entities,
+ * comments and shapes no IdP sends (see shape.ts; a status other than Success among them) are
+ * refused before any XML parser sees the text.
  */
 export class SamlValidator {
   private readonly saml: SAML;
@@ -81,6 +84,7 @@ export class SamlValidator {
     // (entity expansion, XXE, comments that truncate a signed NameID).
     if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new SamlRefused("dtd or entity declaration");
     if (xml.includes("<!--")) throw new SamlRefused("xml comment");
+    checkShape(xml);
     let profile: Profile | null;
     try {
       ({ profile } = await this.saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
@@ -97,6 +101,11 @@ export class SamlValidator {
     const assertion = (profile.getAssertion?.() as { Assertion?: Node } | undefined)?.Assertion;
     const assertionId = assertion?.$?.ID;
     if (!assertion || !assertionId) throw new SamlRefused("assertion has no ID");
+    // Checked before the replay table sees it: an over-long key is DynamoDB's ValidationException.
+    if (!ASSERTION_ID.test(assertionId))
+      throw new SamlRefused(
+        `assertion ID is not an NCName of at most ${String(MAX_ASSERTION_ID)} chars`,
+      );
     // node-saml 5 checks idpIssuer on logout messages only: the signed assertion's Issuer is ours
     // to check.
     if (profile.issuer !== this.settings.idpEntityId)

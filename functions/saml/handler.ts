@@ -9,11 +9,18 @@ import {
 import { studioAccess } from "../presigner/studio";
 import type { Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
-import { log } from "../shared/log";
+import { log, loggable } from "../shared/log";
 import { LOB_NAME } from "../shared/tables";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../shared/teams";
 import { CLOCK_SKEW_MS, SamlRefused, SamlValidator } from "./assertion";
 import type { SamlConfig } from "./config";
+import {
+  CHOICE_COOKIE,
+  choiceCookie,
+  CLEARED_CHOICE_COOKIE,
+  cookieOf,
+  withCookies,
+} from "./cookie";
 import { chooserPage, failedPage, preparingPage, refusedPage } from "./pages";
 import { ReplayStore } from "./replay";
 
@@ -97,18 +104,26 @@ export function createHandler(deps: SamlDeps) {
     return { statusCode: 302, headers: { Location: url, "Cache-Control": "no-store" }, body: "" };
   }
 
+  /** `cookies` collects what the response sets, whatever it turns out to be. */
   async function route(
     event: APIGatewayProxyEvent,
     signal: AbortSignal,
     facts: RequestLog,
+    cookies: string[],
   ): Promise<APIGatewayProxyResult> {
     if (event.httpMethod !== "POST") throw new SamlRefused(`method ${event.httpMethod}`);
     const form = formOf(event);
     const choice = form.get("choice");
     if (choice !== null) {
       facts.step = "choice";
+      // Used or refused, the browser's choice cookie has served.
+      cookies.push(CLEARED_CHOICE_COOKIE);
       const picked = form.get("lob") ?? "";
-      const { username, lobs, groups } = await replay.takeChoice(choice);
+      if (!LOB_NAME.test(picked)) throw new SamlRefused("malformed lob");
+      const { username, lobs, groups } = await replay.takeChoice(
+        choice,
+        cookieOf(event, CHOICE_COOKIE),
+      );
       facts.username = username;
       if (!lobs.includes(picked)) throw new SamlRefused("chose a LOB not offered");
       return open(username, picked, undefined, groups, signal, facts);
@@ -139,11 +154,12 @@ export function createHandler(deps: SamlDeps) {
     if (all.length === 1 && only !== undefined)
       return open(signIn.username, only, undefined, signIn.groups, signal, facts);
     facts.step = "chooser";
-    const token = await replay.offerChoice({
+    const { token, nonce } = await replay.offerChoice({
       username: signIn.username,
       lobs: all,
       groups: signIn.groups,
     });
+    cookies.push(choiceCookie(nonce));
     return chooserPage(acsPath, token, all);
   }
 
@@ -161,8 +177,9 @@ export function createHandler(deps: SamlDeps) {
     let response: APIGatewayProxyResult;
     let outcome = "ok";
     let reason: string | undefined;
+    const cookies: string[] = [];
     try {
-      response = await route(event, controller.signal, facts);
+      response = await route(event, controller.signal, facts, cookies);
     } catch (error) {
       if (error instanceof ProfilePending) {
         // A first sign-in whose profile is still starting: the assertion is spent, so the page
@@ -193,6 +210,7 @@ export function createHandler(deps: SamlDeps) {
     } finally {
       clearTimeout(timer);
     }
+    response = withCookies(response, cookies);
     log(outcome === "ok" || outcome === "refused" ? "info" : "error", "saml", {
       requestId: context.awsRequestId,
       username: facts.username,
@@ -201,7 +219,8 @@ export function createHandler(deps: SamlDeps) {
       step: facts.step,
       outcome,
       status: response.statusCode,
-      reason,
+      // Reasons quote what the request carried (a Destination, a status): cut and escaped.
+      reason: reason === undefined ? undefined : loggable(reason),
       latencyMs: now() - started,
     });
     return response;

@@ -1,10 +1,17 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { fromAwsError } from "../presigner/errors";
-import { SamlRefused } from "./assertion";
+import { SamlRefused } from "./refused";
 
 /** How long a chooser page's choice stays usable. */
 export const CHOICE_TTL_SECONDS = 300;
+/** A choice token as offerChoice makes it (24 random bytes, base64url): anything else is refused unread. */
+const CHOICE_TOKEN = /^[A-Za-z0-9_-]{32}$/;
+/** A browser nonce as offerChoice makes it (32 random bytes, base64url). */
+const BROWSER_NONCE = /^[A-Za-z0-9_-]{43}$/;
+
+/** What the choice item keeps of the browser's nonce: its SHA-256, so the table cannot replay it. */
+const digest = (nonce: string) => createHash("sha256").update(nonce, "utf8").digest();
 
 /** A chooser's one-time choice: who signed in, and the LOBs they may pick from. */
 export interface Choice {
@@ -50,9 +57,13 @@ export class ReplayStore {
     }
   }
 
-  /** Stores a chooser's choice; returns its one-time token. */
-  async offerChoice(choice: Choice): Promise<string> {
+  /**
+   * Stores a chooser's choice; returns its one-time token, and the nonce the browser is given as a
+   * cookie (only its SHA-256 is stored).
+   */
+  async offerChoice(choice: Choice): Promise<{ token: string; nonce: string }> {
     const token = randomBytes(24).toString("base64url");
+    const nonce = randomBytes(32).toString("base64url");
     try {
       await this.dynamo.send(
         new PutCommand({
@@ -62,6 +73,7 @@ export class ReplayStore {
             username: choice.username,
             lobs: [...choice.lobs],
             groups: [...choice.groups],
+            browser: digest(nonce).toString("base64url"),
             expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
           },
           ConditionExpression: "attribute_not_exists(id)",
@@ -70,11 +82,18 @@ export class ReplayStore {
     } catch (error) {
       throw fromAwsError(error, "DynamoDB.PutItem");
     }
-    return token;
+    return { token, nonce };
   }
 
-  /** Takes a choice (once); refuses an unknown, used or expired token. */
-  async takeChoice(token: string): Promise<Choice> {
+  /**
+   * Takes a choice (once) posted with `nonce`, the browser's cookie; refuses an unknown, used or
+   * expired token, and one posted by a browser other than the one its chooser was served to. A
+   * malformed token or a missing cookie is refused before DynamoDB is asked.
+   */
+  async takeChoice(token: string, nonce: string | undefined): Promise<Choice> {
+    if (!CHOICE_TOKEN.test(token)) throw new SamlRefused("malformed choice token");
+    if (nonce === undefined) throw new SamlRefused("choice without its browser's cookie");
+    if (!BROWSER_NONCE.test(nonce)) throw new SamlRefused("malformed choice cookie");
     let item: Record<string, unknown> | undefined;
     try {
       ({ Attributes: item } = await this.dynamo.send(
@@ -89,6 +108,11 @@ export class ReplayStore {
       if (conditionFailed(error)) throw new SamlRefused("unknown or used choice");
       throw fromAwsError(error, "DynamoDB.DeleteItem");
     }
+    // Taken before the comparison: a choice posted with the wrong cookie is spent, not retried.
+    const stored = Buffer.from(typeof item?.browser === "string" ? item.browser : "", "base64url");
+    const presented = digest(nonce);
+    if (stored.length !== presented.length || !timingSafeEqual(stored, presented))
+      throw new SamlRefused("choice cookie of another browser");
     const { username, lobs, groups, expiresAt } = item ?? {};
     if (typeof expiresAt !== "number" || expiresAt * 1000 < this.now())
       throw new SamlRefused("expired choice");

@@ -1,11 +1,14 @@
 import {
   CLOCK_SKEW_MS,
+  MAX_ASSERTION_ID,
   MAX_RESPONSE_BYTES,
   normalizeUsername,
   SamlRefused,
   SamlValidator,
   type SamlSettings,
 } from "../../functions/saml/assertion";
+import { MAX_CHILDREN } from "../../functions/saml/shape";
+import { HOSTILE_BODIES } from "../../scripts/lib/saml-hostile";
 import { TestIdp, type AssertionFields } from "../../scripts/sandbox/saml-idp";
 
 /**
@@ -108,7 +111,7 @@ describe("SAML responses that are refused, with the reason logged", () => {
         );
         return b64(xml);
       },
-      /^Invalid signature/,
+      /^more than 1 Assertion$/,
     ],
     [
       "wrapping: the signed assertion moved into an extension, an unsigned one with its ID in its place",
@@ -124,7 +127,7 @@ describe("SAML responses that are refused, with the reason logged", () => {
           );
         return b64(xml);
       },
-      /^Invalid signature/,
+      /^more than 1 Assertion$/,
     ],
     [
       "wrapping: the signed response's assertion swapped for another",
@@ -213,6 +216,121 @@ describe("SAML responses that are refused, with the reason logged", () => {
   it("a username that Cognito could not hold (white space inside)", async () => {
     expect(await reason(idp.signedResponse(fields({ nameId: "jane doe" })))).toBe(
       "no usable NameID",
+    );
+  });
+});
+
+describe("a response's status (SAML core §3.2.2.2)", () => {
+  /** A valid response, its assertion signed, with `status` in place of the Success one. */
+  const withStatus = (status: string) => {
+    const f = fields();
+    const xml = idp
+      .response(idp.sign(idp.assertion(f), "Assertion"), f)
+      .replace(/<samlp:Status>.*?<\/samlp:Status>/, status);
+    return b64(xml);
+  };
+  const code = (value: string) => `<samlp:StatusCode Value="${value}"/>`;
+  const RESPONDER = "urn:oasis:names:tc:SAML:2.0:status:Responder";
+  const SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success";
+
+  it("refuses a signed assertion whose response says Responder, naming the status", async () => {
+    const status = `<samlp:Status>${code(RESPONDER)}<samlp:StatusMessage>${"x".repeat(15_000)}</samlp:StatusMessage></samlp:Status>`;
+    expect(await reason(withStatus(status))).toBe(`status ${RESPONDER}`);
+  });
+
+  it("refuses a Requester status with a nested Success (only the top-level code counts)", async () => {
+    const requester = "urn:oasis:names:tc:SAML:2.0:status:Requester";
+    const status = `<samlp:Status><samlp:StatusCode Value="${requester}">${code(SUCCESS)}</samlp:StatusCode></samlp:Status>`;
+    expect(await reason(withStatus(status))).toBe(`status ${requester}`);
+  });
+
+  it("reads only the Status's first child: a Success after a Requester is not the status", async () => {
+    const requester = "urn:oasis:names:tc:SAML:2.0:status:Requester";
+    const status = `<samlp:Status>${code(requester)}${code(SUCCESS)}</samlp:Status>`;
+    expect(await reason(withStatus(status))).toBe(`status ${requester}`);
+  });
+
+  it("refuses a response without a status, or with two", async () => {
+    expect(await reason(withStatus(""))).toBe("no Status/StatusCode");
+    const success = `<samlp:Status>${code(SUCCESS)}</samlp:Status>`;
+    expect(await reason(withStatus(success + success))).toBe("more than one Status");
+  });
+
+  it("refuses a Success response that carries no assertion", async () => {
+    const f = fields();
+    expect(await reason(b64(idp.response("", f)))).toBe("no assertion");
+  });
+
+  it("refuses a Success status in another namespace than the protocol's", async () => {
+    const status = `<x:Status xmlns:x="urn:evil"><x:StatusCode Value="${SUCCESS}"/></x:Status>`;
+    expect(await reason(withStatus(status))).toBe("no Status/StatusCode");
+  });
+
+  it("accepts Success written with another prefix of the protocol namespace", async () => {
+    const status = `<p:Status xmlns:p="urn:oasis:names:tc:SAML:2.0:protocol"><p:StatusCode Value="${SUCCESS}"/></p:Status>`;
+    expect((await validator.validate(withStatus(status))).username).toBe("user-lob-a");
+  });
+});
+
+describe("a response's shape, checked before any parser", () => {
+  /** A response as Okta writes one: an XML declaration, two namespaces on each AttributeValue. */
+  const oktaLike = (groups: number) => {
+    const f = fields({
+      attributes: {
+        groups: Array.from({ length: groups }, (_, i) => `lob-b-group-${String(i)}`),
+        email: ["jane.doe@example.com"],
+        firstName: ["Jane"],
+        lastName: ["Doe"],
+      },
+    });
+    const assertion = idp
+      .assertion(f)
+      .replace(
+        /<saml:AttributeValue>/g,
+        '<saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">',
+      );
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>${idp.response(idp.sign(assertion, "Assertion"), f)}`;
+    return b64(xml);
+  };
+
+  it("accepts a realistic response with 50 group values", async () => {
+    expect((await validator.validate(oktaLike(50))).groups).toHaveLength(50);
+  });
+
+  it(`accepts ${String(MAX_CHILDREN)} group values, and refuses one more`, async () => {
+    const groups = (count: number) =>
+      idp.signedResponse(
+        fields({
+          attributes: { groups: Array.from({ length: count }, (_, i) => `g${String(i)}`) },
+        }),
+      );
+    expect((await validator.validate(groups(MAX_CHILDREN))).groups).toHaveLength(MAX_CHILDREN);
+    expect(await reason(groups(MAX_CHILDREN + 1))).toBe(
+      `an element with more than ${String(MAX_CHILDREN)} children`,
+    );
+  });
+
+  it.each(HOSTILE_BODIES.map((h) => [h.name, h] as const))(
+    "refuses %s with its reason, in under 50 ms of CPU",
+    async (_name, hostile) => {
+      expect(hostile.body.length).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+      expect(await reason(hostile.body)).toMatch(hostile.reason);
+      const before = process.cpuUsage();
+      await reason(hostile.body);
+      const used = process.cpuUsage(before);
+      expect((used.user + used.system) / 1000).toBeLessThan(50);
+    },
+  );
+});
+
+describe("an assertion ID, before the replay table sees it", () => {
+  it(`refuses one over ${String(MAX_ASSERTION_ID)} characters, and accepts one of exactly that`, async () => {
+    const longest = `_${"a".repeat(MAX_ASSERTION_ID - 1)}`;
+    expect(
+      (await validator.validate(idp.signedResponse(fields({ id: longest })))).assertionId,
+    ).toBe(longest);
+    expect(await reason(idp.signedResponse(fields({ id: `${longest}a` })))).toBe(
+      `assertion ID is not an NCName of at most ${String(MAX_ASSERTION_ID)} chars`,
     );
   });
 });

@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEvent } from "aws-lambda";
+import { createHash } from "node:crypto";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
@@ -131,14 +132,19 @@ const handler = () =>
     },
   });
 const context = { awsRequestId: "corr-1234", getRemainingTimeInMillis: () => 28_000 };
-const post = (form: Record<string, string>, base64 = false): APIGatewayProxyEvent => {
+const post = (
+  form: Record<string, string>,
+  base64 = false,
+  headers: Record<string, string> = {},
+  multiValueHeaders: Record<string, string[]> = {},
+): APIGatewayProxyEvent => {
   const body = new URLSearchParams(form).toString();
   return {
     httpMethod: "POST",
     resource: "/saml",
     path: "/saml",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    multiValueHeaders: {},
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    multiValueHeaders,
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
     pathParameters: null,
@@ -151,6 +157,17 @@ const post = (form: Record<string, string>, base64 = false): APIGatewayProxyEven
 const responseFor = (nameId: string, attributes: Record<string, string[]> = {}) =>
   idp.signedResponse({ ...idp.fields(SP, nameId), attributes });
 const lastLog = () => logs.lines().at(-1);
+const CHOICE_COOKIE = "__Host-studio-access-choice";
+/** The chooser's token, and the Cookie header its browser sends back. */
+const chooserOf = (chooser: APIGatewayProxyResult) => {
+  const setCookie = String(chooser.multiValueHeaders?.["Set-Cookie"]?.[0] ?? "");
+  return {
+    token: /name="choice" value="([\w-]+)"/.exec(chooser.body)?.[1] ?? "",
+    nonce: new RegExp(`^${CHOICE_COOKIE}=([\\w-]+);`).exec(setCookie)?.[1] ?? "",
+    cookie: `theme=dark; ${setCookie.split(";")[0] ?? ""}`,
+  };
+};
+const CLEARED = `${CHOICE_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0`;
 
 describe("POST /saml", () => {
   it("sends a user with one Studio straight to it: 302, no-store, the assertion recorded once", async () => {
@@ -287,12 +304,18 @@ describe("POST /saml", () => {
     const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
     expect(chooser.statusCode).toBe(200);
     expect(chooser.body).not.toContain("<script");
-    const token = /name="choice" value="([\w-]+)"/.exec(chooser.body)?.[1] ?? "";
+    const { token, cookie } = chooserOf(chooser);
     expect(chooser.body.match(/<form method="post" action="\/v1\/saml">/g)).toHaveLength(2);
     expect(chooser.body).toContain('<button type="submit">lob-b</button>');
-    const opened = await h(post({ choice: token, lob: "lob-b" }), context);
+    const opened = await h(
+      post({ choice: token, lob: "lob-b" }, false, { Cookie: cookie }),
+      context,
+    );
     expect(opened.headers?.Location).toMatch(/^https:\/\/d-bbbbbbbbbbbb\./);
-    expect((await h(post({ choice: token, lob: "lob-a" }), context)).statusCode).toBe(403);
+    expect(
+      (await h(post({ choice: token, lob: "lob-a" }, false, { Cookie: cookie }), context))
+        .statusCode,
+    ).toBe(403);
     expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
   });
 
@@ -300,9 +323,130 @@ describe("POST /saml", () => {
     entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
     const h = handler();
     const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
-    const token = /name="choice" value="([\w-]+)"/.exec(chooser.body)?.[1] ?? "";
-    expect((await h(post({ choice: token, lob: "lob-z" }), context)).statusCode).toBe(403);
+    const { token, cookie } = chooserOf(chooser);
+    const response = await h(post({ choice: token, lob: "lob-z" }, false, { cookie }), context);
+    expect(response.statusCode).toBe(403);
     expect(lastLog()).toMatchObject({ reason: "chose a LOB not offered" });
+  });
+
+  describe("binds a chooser to the browser it was served to (login CSRF)", () => {
+    /** A user with two Studios signs in: the chooser, its token and its cookie. */
+    const signIn = async (h: ReturnType<typeof handler>) => {
+      const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
+      expect(chooser.statusCode).toBe(200);
+      return { chooser, ...chooserOf(chooser) };
+    };
+    beforeEach(() => {
+      entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
+    });
+
+    it("serves the chooser with a __Host- cookie of 32 random bytes, storing only its SHA-256", async () => {
+      const { chooser, token, nonce } = await signIn(handler());
+      expect(chooser.multiValueHeaders).toEqual({
+        "Set-Cookie": [
+          `${CHOICE_COOKIE}=${nonce}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=300`,
+        ],
+      });
+      expect(Buffer.from(nonce, "base64url")).toHaveLength(32);
+      const item = replayItems.get(`choice#${token}`);
+      expect(item?.browser).toBe(createHash("sha256").update(nonce).digest("base64url"));
+      expect(JSON.stringify(item)).not.toContain(nonce);
+    });
+
+    it("opens the choice posted with its cookie, and clears the cookie", async () => {
+      const h = handler();
+      const { token, cookie } = await signIn(h);
+      const opened = await h(
+        post({ choice: token, lob: "lob-b" }, false, { Cookie: cookie }),
+        context,
+      );
+      expect(opened.statusCode).toBe(302);
+      expect(opened.multiValueHeaders).toEqual({ "Set-Cookie": [CLEARED] });
+    });
+
+    it("reads the cookie from the multi-value headers, whatever the header's case", async () => {
+      const h = handler();
+      const { token, cookie } = await signIn(h);
+      const event = post({ choice: token, lob: "lob-b" }, false, {}, { COOKIE: ["a=b", cookie] });
+      expect((await h(event, context)).statusCode).toBe(302);
+    });
+
+    it("refuses a choice posted without the cookie before reading the table, and keeps the choice", async () => {
+      const h = handler();
+      const { token, cookie } = await signIn(h);
+      const refused = await h(post({ choice: token, lob: "lob-b" }), context);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain("corr-1234");
+      expect(refused.multiValueHeaders).toEqual({ "Set-Cookie": [CLEARED] });
+      expect(lastLog()).toMatchObject({
+        outcome: "refused",
+        reason: "choice without its browser's cookie",
+      });
+      expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+      // The browser the chooser was served to can still use it.
+      const opened = await h(
+        post({ choice: token, lob: "lob-b" }, false, { Cookie: cookie }),
+        context,
+      );
+      expect(opened.statusCode).toBe(302);
+    });
+
+    it("refuses a choice posted with another browser's cookie (the attacker's own sign-in), and spends it", async () => {
+      const h = handler();
+      const victim = await signIn(h);
+      const attacker = await signIn(h);
+      const refused = await h(
+        post({ choice: attacker.token, lob: "lob-b" }, false, { Cookie: victim.cookie }),
+        context,
+      );
+      expect(refused.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ reason: "choice cookie of another browser" });
+      expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(0);
+      const again = await h(
+        post({ choice: attacker.token, lob: "lob-b" }, false, { Cookie: attacker.cookie }),
+        context,
+      );
+      expect(again.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
+    });
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ["a 3 KB choice token", { choice: "a".repeat(3000), lob: "lob-b" }, "malformed choice token"],
+    [
+      "a choice token of another shape",
+      { choice: "a/".repeat(16), lob: "lob-b" },
+      "malformed choice token",
+    ],
+    ["a 3 KB lob", { choice: "a".repeat(32), lob: "l".repeat(3000) }, "malformed lob"],
+    ["a lob of another shape", { choice: "a".repeat(32), lob: "LOB B" }, "malformed lob"],
+  ])("refuses %s with 403 before any AWS call", async (_name, form, reason) => {
+    const cookie = `${CHOICE_COOKIE}=${"n".repeat(43)}`;
+    const response = await handler()(post(form, false, { Cookie: cookie }), context);
+    expect(response.statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ outcome: "refused", reason });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it("refuses a signed assertion whose ID is over 256 characters with 403, before the replay table", async () => {
+    const f = { ...idp.fields(SP, "user-lob-a"), id: `_${"a".repeat(3000)}` };
+    const response = await handler()(post({ SAMLResponse: idp.signedResponse(f) }), context);
+    expect(response.statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({
+      reason: "assertion ID is not an NCName of at most 256 chars",
+    });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it("refuses a choice cookie of another shape before any AWS call", async () => {
+    const cookie = `${CHOICE_COOKIE}=${"n".repeat(3000)}`;
+    const response = await handler()(
+      post({ choice: "a".repeat(32), lob: "lob-b" }, false, { Cookie: cookie }),
+      context,
+    );
+    expect(response.statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ reason: "malformed choice cookie" });
+    expect(ddb.calls()).toHaveLength(0);
   });
 
   it("opens a LOB granted by an IdP group, in the user's own profile", async () => {
@@ -358,6 +502,17 @@ describe("POST /saml", () => {
     expect(response.statusCode).toBe(503);
     expect(response.body).toContain("corr-1234");
     expect(lastLog()).toMatchObject({ level: "error", outcome: "upstream-unavailable" });
+  });
+
+  it("logs a reason quoting the request cut to 300 characters, its control characters escaped", async () => {
+    const destination = `https://evil.example/${"a\n".repeat(1900)}`;
+    const forged = idp.signedResponse({ ...idp.fields(SP, "user-lob-a"), destination });
+    expect((await handler()(post({ SAMLResponse: forged }), context)).statusCode).toBe(403);
+    const reason = lastLog()?.reason as string;
+    expect(reason).toMatch(/^destination https:\/\/evil\.example\/a\\na\\n/);
+    expect(reason).toMatch(/…\(\d+ more\)$/);
+    expect(reason.length).toBeLessThan(320);
+    expect(reason).not.toContain("\n");
   });
 
   it("never logs the SAML response or the presigned URL", async () => {
