@@ -88,7 +88,7 @@ async function main(): Promise<void> {
           userTeam: "user-lob-a#default",
           username: "user-lob-a",
           team: "default",
-          profileName: teamProfileName("user-lob-a", "default"),
+          profileName: teamProfileName("user-lob-a", "default") ?? "",
         },
       ],
       lobs: [{ ...LOB_A_RECORD }],

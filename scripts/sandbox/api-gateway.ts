@@ -107,7 +107,7 @@ function send(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | string[]> = {},
 ): void {
   res.writeHead(status, { "Content-Type": "application/json", ...headers });
   res.end(typeof body === "string" ? body : JSON.stringify(body));
@@ -225,7 +225,10 @@ export class PrivateApi {
         path: url.pathname.slice(stage.length + 1),
         httpMethod: method,
         headers,
-        multiValueHeaders: {},
+        // Every value of each request header, as API Gateway's proxy integration passes them.
+        multiValueHeaders: Object.fromEntries(
+          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v : [v ?? ""]]),
+        ),
         // As API Gateway does: the last value of each name, and every value in the multi-value map.
         queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : null,
         multiValueQueryStringParameters: url.search
@@ -248,9 +251,16 @@ export class PrivateApi {
           identity: { sourceIp: req.socket.remoteAddress ?? "", vpceId: sourceVpce },
         },
       });
-      const responseHeaders = Object.fromEntries(
+      // API Gateway merges a proxy response's headers and multiValueHeaders ("Output format of a
+      // Lambda function for proxy integration", API Gateway developer guide): several Set-Cookie.
+      const responseHeaders: Record<string, string | string[]> = Object.fromEntries(
         Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
       );
+      for (const [k, values] of Object.entries(result.multiValueHeaders ?? {}))
+        responseHeaders[k] = [
+          ...[responseHeaders[k] ?? []].flat(),
+          ...values.map((v) => String(v)),
+        ];
       send(res, result.statusCode, result.body, responseHeaders);
     } catch {
       send(res, 502, { message: "Internal server error" });
