@@ -19,7 +19,7 @@ import { loadConfig } from "../../functions/presigner/config";
 import { createHandler } from "../../functions/saml/handler";
 import { loadSamlConfig, type SamlConfig } from "../../functions/saml/config";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
-import { LOB_A_RECORD } from "../helpers/fixtures";
+import { LOB_A_RECORD, P } from "../helpers/fixtures";
 import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
 import { captureLogs } from "../helpers/logs";
 
@@ -71,7 +71,7 @@ beforeEach(() => {
   ddb.reset();
   sts.reset();
   sm.reset();
-  entitlements = [row("user-lob-a", "lob-a", "user-lob-a")];
+  entitlements = [row("user-lob-a", "lob-a", P("user-lob-a"))];
   replayItems = new Map();
   records = new Map<string, Record<string, unknown>>([
     ["lob-a", LOB_A_RECORD],
@@ -176,7 +176,7 @@ describe("POST /saml", () => {
     expect(response).toEqual({
       statusCode: 302,
       headers: {
-        Location: "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=T-user-lob-a",
+        Location: "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=T-user-lob-a-3nbs3wnxbyw5ty7m",
         "Cache-Control": "no-store",
       },
       body: "",
@@ -236,7 +236,7 @@ describe("POST /saml", () => {
   });
 
   it("lets RelayState pick one of several Studios, and refuses one the user may not open", async () => {
-    entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
+    entitlements.push(row("user-lob-a", "lob-b", P("user-lob-a")));
     const picked = await handler()(
       post({ SAMLResponse: responseFor("user-lob-a"), RelayState: "lob-b" }),
       context,
@@ -255,15 +255,15 @@ describe("POST /saml", () => {
   it("lets RelayState name a team (lob/team, an application per team), and refuses a malformed one", async () => {
     records.set("lob-b", { ...LOB_B, teams: ["analytics", "forecasting"] });
     entitlements.push(
-      row("user-lob-a", "lob-b", "analytics--user-lob-a", "analytics"),
-      row("user-lob-a", "lob-b", "forecasting--user-lob-a", "forecasting"),
+      row("user-lob-a", "lob-b", P("user-lob-a", "analytics"), "analytics"),
+      row("user-lob-a", "lob-b", P("user-lob-a", "forecasting"), "forecasting"),
     );
     const picked = await handler()(
       post({ SAMLResponse: responseFor("user-lob-a"), RelayState: "lob-b/forecasting" }),
       context,
     );
     expect(picked.headers?.Location).toBe(
-      "https://d-bbbbbbbbbbbb.studio.us-east-1.sagemaker.aws/auth?token=T-forecasting--user-lob-a",
+      "https://d-bbbbbbbbbbbb.studio.us-east-1.sagemaker.aws/auth?token=T-forecasting--user-lob-a-3nbs3wnxbyw5ty7m",
     );
     expect(lastLog()).toMatchObject({ lob: "lob-b", team: "forecasting", outcome: "ok" });
     for (const relay of ["lob-b/Forecasting", "lob-b/forecasting/x", "lob-b/"]) {
@@ -290,7 +290,7 @@ describe("POST /saml", () => {
     expect(response.body).toContain("corr-1234");
     expect(lastLog()).toMatchObject({ outcome: "profile-pending", status: 202 });
     expect(sm.commandCalls(CreateUserProfileCommand)[0]!.args[0].input).toMatchObject({
-      UserProfileName: "user-lob-a",
+      UserProfileName: P("user-lob-a"),
       UserSettings: {
         ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
       },
@@ -299,7 +299,7 @@ describe("POST /saml", () => {
   });
 
   it("offers a user with several Studios a chooser, whose one-time choice opens the one picked", async () => {
-    entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
+    entitlements.push(row("user-lob-a", "lob-b", P("user-lob-a")));
     const h = handler();
     const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
     expect(chooser.statusCode).toBe(200);
@@ -320,7 +320,7 @@ describe("POST /saml", () => {
   });
 
   it("refuses a choice of a LOB that was not offered", async () => {
-    entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
+    entitlements.push(row("user-lob-a", "lob-b", P("user-lob-a")));
     const h = handler();
     const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
     const { token, cookie } = chooserOf(chooser);
@@ -337,7 +337,7 @@ describe("POST /saml", () => {
       return { chooser, ...chooserOf(chooser) };
     };
     beforeEach(() => {
-      entitlements.push(row("user-lob-a", "lob-b", "user-lob-a"));
+      entitlements.push(row("user-lob-a", "lob-b", P("user-lob-a")));
     });
 
     it("serves the chooser with a __Host- cookie of 32 random bytes, storing only its SHA-256", async () => {
@@ -457,7 +457,7 @@ describe("POST /saml", () => {
     expect(response.statusCode).toBe(302);
     expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toMatchObject({
       DomainId: "d-bbbbbbbbbbbb",
-      UserProfileName: "jane-doe-d48722",
+      UserProfileName: P("jane.doe"),
     });
   });
 
@@ -471,15 +471,52 @@ describe("POST /saml", () => {
     expect((await signIn()).statusCode).toBe(302);
     expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toMatchObject({
       DomainId: "d-bbbbbbbbbbbb",
-      UserProfileName: "forecasting--jane-doe-d48722",
+      UserProfileName: P("jane.doe", "forecasting"),
     });
     // An administrator revoked jane's forecasting row: the revoke wins over the group.
     entitlements.push({
-      ...row("jane.doe", "lob-b", "forecasting--jane-doe-d48722", "forecasting"),
+      ...row("jane.doe", "lob-b", P("jane.doe", "forecasting"), "forecasting"),
       state: "revoked",
     });
     expect((await signIn()).statusCode).toBe(403);
     expect(lastLog()).toMatchObject({ outcome: "not-entitled" });
+  });
+
+  it("keeps an offboarded row's user out of a team an IdP group grants (the durable marker)", async () => {
+    records.set("lob-b", { ...LOB_B, teams: ["analytics", "forecasting"] });
+    entitlements.push({
+      ...row("jane.doe", "lob-b", P("jane.doe", "forecasting"), "forecasting"),
+      state: "offboarded",
+    });
+    const response = await handler()(
+      post({ SAMLResponse: responseFor("jane.doe", { groups: ["lob-b-forecasters"] }) }),
+      context,
+    );
+    expect(response.statusCode).toBe(403);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(0);
+    expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ["with RelayState", "lob-b"],
+    ["without RelayState", undefined],
+  ])("refuses a disabled user in a mapped group %s, making no profile", async (_, relay) => {
+    entitlements.push({
+      lob: "#disabled",
+      userTeam: "jane.doe#",
+      username: "jane.doe",
+      state: "disabled",
+    });
+    const response = await handler()(
+      post({
+        SAMLResponse: responseFor("jane.doe", { groups: ["lob-b-scientists"] }),
+        ...(relay ? { RelayState: relay } : {}),
+      }),
+      context,
+    );
+    expect(response.statusCode).toBe(403);
+    expect(lastLog()).toMatchObject({ outcome: "user-disabled", username: "jane.doe" });
+    expect(sm.calls()).toHaveLength(0);
   });
 
   it("refuses a user with no entitlement and no mapped group", async () => {
