@@ -223,6 +223,11 @@ async function startFunctions(
     );
     await host.start();
     hosts.set(String(fn.state.arn), host);
+    // Lambda decides an Invoke with the function's tags (the homes function's LOB tag).
+    emulator.functionTags.set(
+      String(fn.state.arn),
+      (fn.inputs.tags as Record<string, string> | undefined) ?? {},
+    );
   }
   return hosts;
 }
