@@ -12,7 +12,7 @@ import { homesFunctionArn } from "../shared/homes";
 import type { StudioClients } from "../shared/clients";
 import { log } from "../shared/log";
 import { ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
-import { teamProfileName, userTeamKey } from "../shared/teams";
+import { teamProfileName } from "../shared/teams";
 import type { LifecycleConfig } from "./config";
 import { drainPass, ProfileNotOwned, type DrainStep } from "./drain";
 
@@ -84,8 +84,7 @@ export function keyOf(record: DynamoDBRecord): EntitlementKey | { refused: strin
       body[ENTITLEMENTS_KEY.partition] !== lob ||
       body[ENTITLEMENTS_KEY.sort] !== userTeam ||
       body.username !== username ||
-      body.team !== team ||
-      userTeamKey(username, team) !== userTeam
+      body.team !== team
     )
       return { refused: "body-disagrees-with-key" };
   }
