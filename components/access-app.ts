@@ -437,7 +437,8 @@ export class AccessApp extends pulumi.ComponentResource {
     this.presignerRoleArn = presigner.role.arn;
 
     // Offboarding: the table's stream runs the lifecycle function on every revoked or removed
-    // entitlement; it drains and deletes the profile through the LOB's lifecycle role.
+    // entitlement; it drains and deletes the profile through the LOB's lifecycle role, and marks
+    // the row offboarded.
     const lifecycle = lambdaFunction(
       "lifecycle",
       (arn) =>
@@ -475,12 +476,14 @@ export class AccessApp extends pulumi.ComponentResource {
         maximumRetryAttempts: 10,
         bisectBatchOnFunctionError: true,
         functionResponseTypes: ["ReportBatchItemFailures"],
-        // Only what the function acts on: a row newly revoked, or a row removed.
+        // Only what the function may act on: a row written revoked (a revoke, or a revoked row
+        // written for a user who had none), or a row removed. The function reads the row again
+        // and acts only on what it says now.
         filterCriteria: {
           filters: [
             {
               pattern: JSON.stringify({
-                eventName: ["MODIFY"],
+                eventName: ["INSERT", "MODIFY"],
                 dynamodb: { NewImage: { state: { S: ["revoked"] } } },
               }),
             },

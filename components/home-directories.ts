@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HOMES_FUNCTION_NAME } from "../functions/shared/homes";
+import { TAGS } from "../functions/shared/teams";
 import { homesFunctionPolicy, serviceTrustPolicy } from "./lib/policies";
 
 /** Where the function mounts the domain's home EFS (Lambda requires a path under /mnt). */
@@ -89,7 +90,7 @@ export class HomeDirectoryRemover extends pulumi.ComponentResource {
         // Root at the file system's root: every profile's directory is /<HomeEfsFileSystemUid>.
         posixUser: { uid: 0, gid: 0 },
         rootDirectory: { path: "/" },
-        tags: { Name: name, "studio-access:lob": args.lob },
+        tags: { Name: name, [TAGS.lob]: args.lob },
       },
       here,
     );
@@ -140,6 +141,8 @@ export class HomeDirectoryRemover extends pulumi.ComponentResource {
         environment: {
           variables: { NODE_OPTIONS: "--enable-source-maps", HOME_ROOT: HOMES_MOUNT_PATH },
         },
+        // The LOB's lifecycle role may invoke it only with this tag (aws:ResourceTag).
+        tags: { [TAGS.lob]: args.lob },
       },
       { ...here, dependsOn: [policy, admitted] },
     );

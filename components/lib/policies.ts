@@ -71,10 +71,23 @@ export function lifecycleRoleName(accessRoleName: string): string {
 }
 
 /**
- * The lifecycle function's rights in the hub: read the entitlements table's stream, read LOB
- * records, update and delete entitlement rows (their state while it drains, and the row once the
- * profile is gone), its logs and the hub VPC. Assuming the LOBs' lifecycle roles is granted by
- * `assumeRolesPolicies`, attached beside it.
+ * What the lifecycle function may write in an entitlement row: its key and the offboarding state
+ * it keeps. DynamoDB needs the key attributes listed ("If you use dynamodb:Attributes, you must
+ * specify the names of all of the primary key and index key attributes for the table and any
+ * secondary indexes that are listed in the policy", Using IAM policy conditions for fine-grained
+ * access control, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html);
+ * the by-username index is not listed in the policy, so its keys are not.
+ */
+export const LIFECYCLE_ROW_ATTRIBUTES = ["lob", "userTeam", "state", "stateAt", "detail"] as const;
+
+/**
+ * The lifecycle function's rights in the hub: read the entitlements table's stream, read a row
+ * again and the LOB records, update a row's offboarding state (never delete a row: an offboarded
+ * row stays as the marker that keeps the user out), its logs and the hub VPC. UpdateItem may name
+ * only the key, `state`, `stateAt` and `detail` and return nothing, so it cannot write a username,
+ * team or profile name, nor read one back; UpdateItem also creates a missing row, which the
+ * function's own ConditionExpression (the row exists and is being offboarded) forbids. Assuming the
+ * LOBs' lifecycle roles is granted by `assumeRolesPolicies`, attached beside it.
  */
 export function lifecyclePolicy(args: {
   usersTableArn: string;
@@ -95,16 +108,23 @@ export function lifecyclePolicy(args: {
       Resource: args.streamArn,
     },
     {
-      Sid: "RecordOffboarding",
-      Effect: "Allow",
-      Action: ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      Resource: args.usersTableArn,
-    },
-    {
-      Sid: "ReadLobs",
+      // Each record's row is read again: the row, not the event, decides.
+      Sid: "ReadEntitlementsAndLobs",
       Effect: "Allow",
       Action: "dynamodb:GetItem",
-      Resource: args.lobsTableArn,
+      Resource: [args.usersTableArn, args.lobsTableArn],
+    },
+    {
+      Sid: "RecordOffboarding",
+      Effect: "Allow",
+      Action: "dynamodb:UpdateItem",
+      Resource: args.usersTableArn,
+      Condition: {
+        "ForAllValues:StringEquals": { "dynamodb:Attributes": [...LIFECYCLE_ROW_ATTRIBUTES] },
+        // UpdateItem's ReturnValues "always has a value (NONE unless otherwise specified)" (the
+        // same page), so StringEquals, not ...IfExists.
+        StringEquals: { "dynamodb:ReturnValues": "NONE" },
+      },
     },
     writeLogs(args.logGroupArn),
     attachToHubVpc,
@@ -113,9 +133,11 @@ export function lifecyclePolicy(args: {
 
 /**
  * A LOB's lifecycle role drains and deletes the profiles studio-access made there, and nothing
- * else: describe and delete profiles tagged with this LOB, list and delete the domain's apps and
- * spaces, only through the hub's SageMaker API endpoint. With `homeDirectories: remove`, it may
- * also invoke the LOB's home-directory function, only through the hub's Lambda endpoint.
+ * else, only through the hub's SageMaker API endpoint: read a profile's tags (the function checks
+ * they name the entitlement's user, team and LOB before anything), delete apps tagged with this
+ * LOB, spaces owned by a profile of this domain, and profiles tagged with this LOB and a user. With
+ * `homeDirectories: remove`, it may also invoke the LOB's home-directory function, tagged with this
+ * LOB, only through the hub's Lambda endpoint.
  */
 export function lifecycleLobPolicy(args: {
   region: string;
@@ -127,6 +149,7 @@ export function lifecycleLobPolicy(args: {
 }): PolicyDocument {
   const arn = (kind: string) => `arn:aws:sagemaker:${args.region}:${args.accountId}:${kind}`;
   const throughHub = { "aws:SourceVpce": args.sageMakerApiEndpointId };
+  const lobTag = { [`aws:ResourceTag/${TAGS.lob}`]: args.lob };
   return document(
     {
       Sid: "ListStudioResources",
@@ -136,36 +159,69 @@ export function lifecycleLobPolicy(args: {
       Condition: { StringEquals: throughHub },
     },
     {
-      Sid: "DeleteAppsAndSpaces",
+      // An app carries its domain's tags ("Tags that you specify for the Domain are also added to
+      // all Apps that the Domain launches", API_CreateDomain), and the spoke tags its domain with
+      // its LOB: an app of another LOB's domain, or of an untagged one, is refused.
+      // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html
+      Sid: "DeleteAppsOfLob",
       Effect: "Allow",
-      Action: ["sagemaker:DeleteApp", "sagemaker:DeleteSpace"],
-      Resource: [arn(`app/${args.domainId}/*`), arn(`space/${args.domainId}/*`)],
-      Condition: { StringEquals: throughHub },
+      Action: "sagemaker:DeleteApp",
+      Resource: arn(`app/${args.domainId}/*`),
+      Condition: { StringEquals: { ...throughHub, ...lobTag } },
+    },
+    {
+      // Spaces are not documented to inherit the domain's tags. The narrowest documented key of
+      // DeleteSpace is its owner's profile ARN (sagemaker:OwnerUserProfileArn, Actions, resources
+      // and condition keys for Amazon SageMaker AI): a space owned by a profile of this domain.
+      // The function deletes only the spaces of the profile whose tags it checked.
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html
+      Sid: "DeleteSpacesOfDomainProfiles",
+      Effect: "Allow",
+      Action: "sagemaker:DeleteSpace",
+      Resource: arn(`space/${args.domainId}/*`),
+      Condition: {
+        StringEquals: throughHub,
+        ArnLike: { "sagemaker:OwnerUserProfileArn": arn(`user-profile/${args.domainId}/*`) },
+      },
     },
     {
       // Without a tag condition: a profile already deleted has no tags, and its describe must
-      // say ResourceNotFound (done), not AccessDenied.
+      // say ResourceNotFound (done), not AccessDenied; an untagged profile's tags are read to be
+      // refused.
       Sid: "WatchProfiles",
       Effect: "Allow",
-      Action: "sagemaker:DescribeUserProfile",
+      Action: ["sagemaker:DescribeUserProfile", "sagemaker:ListTags"],
       Resource: arn(`user-profile/${args.domainId}/*`),
       Condition: { StringEquals: throughHub },
     },
     {
+      // A profile studio-access made: tagged with this LOB and with its user (the provisioning
+      // role cannot create one without both).
       Sid: "DeleteOwnProfiles",
       Effect: "Allow",
       Action: "sagemaker:DeleteUserProfile",
       Resource: arn(`user-profile/${args.domainId}/*`),
-      Condition: { StringEquals: { ...throughHub, [`aws:ResourceTag/${TAGS.lob}`]: args.lob } },
+      Condition: {
+        StringEquals: { ...throughHub, ...lobTag },
+        Null: { [`aws:ResourceTag/${TAGS.username}`]: "false" },
+      },
     },
     ...(args.removeHomes
       ? [
           {
+            // Lambda decides InvokeFunction with the function's tags (aws:ResourceTag), and the
+            // spoke tags its home-directory function with its LOB.
+            // https://docs.aws.amazon.com/lambda/latest/dg/attribute-based-access-control.html
             Sid: "RemoveHomeDirectories",
             Effect: "Allow" as const,
             Action: "lambda:InvokeFunction",
             Resource: homesFunctionArn(args.region, args.accountId),
-            Condition: { StringEquals: { "aws:SourceVpce": args.removeHomes.lambdaEndpointId } },
+            Condition: {
+              StringEquals: {
+                "aws:SourceVpce": args.removeHomes.lambdaEndpointId,
+                ...lobTag,
+              },
+            },
           },
         ]
       : []),

@@ -2,7 +2,7 @@ import { loadRegistry, type RegisteredLob } from "../presigner/config";
 import { requireEnv } from "../shared/log";
 
 export interface LifecycleConfig {
-  /** The entitlements table, whose stream invokes this function; rows are updated and deleted. */
+  /** The entitlements table, whose stream invokes this function; rows are read, and their state updated. */
   readonly usersTable: string;
   /** The LOB records: each LOB's region and domain. */
   readonly lobsTable: string;

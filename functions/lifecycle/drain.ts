@@ -5,8 +5,10 @@ import {
   DescribeUserProfileCommand,
   ListAppsCommand,
   ListSpacesCommand,
+  ListTagsCommand,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
+import { TAGS } from "../shared/teams";
 
 /** Apps in these states are on their way out, or gone. */
 const GONE = new Set(["Deleted", "Failed"]);
@@ -27,10 +29,67 @@ export type DrainStep =
  */
 export type BeforeProfileDelete = (homeUid: string | undefined) => Promise<void>;
 
+/** Whose profile the caller means to offboard: the entitlement's key, never a row's body. */
+export interface ProfileOwner {
+  readonly lob: string;
+  readonly username: string;
+  readonly team: string;
+}
+
 /**
- * One pass of offboarding a user profile: delete its running apps (its own, and those of the
- * spaces it owns); once none remain, delete the spaces it owns; once none remain, run
- * `beforeDelete` (the home directory's removal) and delete the profile. SageMaker refuses each
+ * The profile is not the one studio-access made for this user, team and LOB (untagged, or tagged
+ * for someone else): nothing of it is touched, and a retry would find the same.
+ */
+export class ProfileNotOwned extends Error {
+  constructor(profileName: string, found: string) {
+    super(`profile ${profileName} is not this entitlement's (${found})`);
+    this.name = "ProfileNotOwned";
+  }
+}
+
+/**
+ * Refuses a profile whose tags do not name exactly this user, team and LOB. A profile name is
+ * derived from the username, so it can collide (shortened names, an admin-made profile of the same
+ * name, a `default`-team name that is any user's plain name); the tags the provisioning role had
+ * to set at creation are what binds the profile to its user.
+ */
+async function checkOwner(
+  client: SageMakerClient,
+  profileArn: string | undefined,
+  profileName: string,
+  owner: ProfileOwner,
+  options: { abortSignal?: AbortSignal },
+): Promise<void> {
+  if (!profileArn) throw new ProfileNotOwned(profileName, "no ARN to read its tags");
+  const tags = new Map<string, string>();
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListTagsCommand({ ResourceArn: profileArn, NextToken: nextToken }),
+      options,
+    );
+    for (const tag of page.Tags ?? []) if (tag.Key) tags.set(tag.Key, tag.Value ?? "");
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const expected: [string, string][] = [
+    [TAGS.username, owner.username],
+    [TAGS.team, owner.team],
+    [TAGS.lob, owner.lob],
+  ];
+  const wrong = expected.filter(([key, value]) => tags.get(key) !== value);
+  if (wrong.length > 0)
+    throw new ProfileNotOwned(
+      profileName,
+      wrong.map(([key]) => `${key}=${tags.get(key) ?? "(none)"}`).join(", "),
+    );
+}
+
+/**
+ * One pass of offboarding a user profile: check that its tags name `owner` (else ProfileNotOwned,
+ * before anything is deleted); delete its running apps (its own, and those of the spaces it owns);
+ * once none remain, delete the spaces it owns; once none remain, run `beforeDelete` (the home
+ * directory's removal) and delete the profile. Every pass checks the owner again, since a profile
+ * of the same name could be made between passes. SageMaker refuses each
  * later step while the earlier ones remain (ResourceInUse), so the caller repeats passes until
  * `done` or its time runs out. A profile that never existed (a user who never signed in) is done
  * at once.
@@ -39,14 +98,20 @@ export async function drainPass(
   client: SageMakerClient,
   domainId: string,
   profileName: string,
+  owner: ProfileOwner,
   signal?: AbortSignal,
   beforeDelete?: BeforeProfileDelete,
 ): Promise<DrainStep> {
   const options = signal ? { abortSignal: signal } : {};
   let status: string | undefined;
   let homeUid: string | undefined;
+  let profileArn: string | undefined;
   try {
-    ({ Status: status, HomeEfsFileSystemUid: homeUid } = await client.send(
+    ({
+      Status: status,
+      HomeEfsFileSystemUid: homeUid,
+      UserProfileArn: profileArn,
+    } = await client.send(
       new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
       options,
     ));
@@ -54,6 +119,7 @@ export async function drainPass(
     if ((error as Error).name === "ResourceNotFound") return { done: true };
     throw error;
   }
+  await checkOwner(client, profileArn, profileName, owner, options);
   const spaces = [];
   let nextToken: string | undefined;
   do {

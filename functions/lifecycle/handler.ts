@@ -1,30 +1,25 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { CredentialCache, type RoleCredentials } from "../presigner/credentials";
+import {
+  CredentialCache,
+  ROLE_SESSION_NAMES,
+  type RoleCredentials,
+} from "../presigner/credentials";
 import { homesFunctionArn } from "../shared/homes";
 import type { StudioClients } from "../shared/clients";
 import { log } from "../shared/log";
 import { ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
-import { teamProfileName, userTeamKey } from "../shared/teams";
+import { teamProfileName } from "../shared/teams";
 import type { LifecycleConfig } from "./config";
-import { drainPass, type DrainStep } from "./drain";
+import { drainPass, ProfileNotOwned, type DrainStep } from "./drain";
 
 export interface LifecycleDeps extends StudioClients {
   readonly config: LifecycleConfig;
   /** A LOB's Lambda, as its lifecycle role: invokes its home-directory function. */
   readonly lambda: (region: string, credentials: RoleCredentials) => LambdaClient;
-}
-
-/** An entitlement to offboard, and whether its row is still there (revoked) or gone (removed). */
-interface Offboarding {
-  readonly lob: string;
-  readonly username: string;
-  readonly team: string;
-  /** The row was deleted (a member removed from a stack's config): nothing to record. */
-  readonly removed: boolean;
 }
 
 class DrainIncomplete extends Error {
@@ -56,65 +51,132 @@ const image = (value: Record<string, unknown> | undefined) =>
   value ? unmarshall(value as Record<string, AttributeValue>) : undefined;
 const text = (value: unknown) => (typeof value === "string" ? value : undefined);
 
+/** The states of a row being offboarded: the lifecycle acts on them, and only sets them. */
+const OFFBOARDING = ["revoked", "draining", "drain-failed"] as const;
+
+/** The entitlement a stream record is about, from its key alone. */
+export interface EntitlementKey {
+  readonly lob: string;
+  /** `<username>#<team>` (userTeamKey). */
+  readonly userTeam: string;
+  readonly username: string;
+  readonly team: string;
+}
+
 /**
- * What a stream record asks of this function. A row newly `revoked` (`admin revoke`) is drained,
- * then deleted; a row deleted while active (a member removed from a stack's config) is drained.
- * Its own writes (`draining`, `drain-failed`, the final delete) ask nothing.
+ * The record's key, or why it is refused. The key is what DynamoDB wrote (a row's images are what
+ * its writer put there), split at the LAST `#`: team names hold no `#`, usernames may. An image
+ * whose lob, userTeam, username or team disagrees with the key is refused: a row keyed
+ * `decoy#analytics` saying it is user-lob-a's must not offboard user-lob-a.
  */
-export function offboardingOf(record: DynamoDBRecord): Offboarding | undefined {
+export function keyOf(record: DynamoDBRecord): EntitlementKey | { refused: string } {
+  const keys = image(record.dynamodb?.Keys);
+  const lob = text(keys?.[ENTITLEMENTS_KEY.partition]);
+  const userTeam = text(keys?.[ENTITLEMENTS_KEY.sort]);
+  if (!lob || !userTeam) return { refused: "no-key" };
+  const split = userTeam.lastIndexOf("#");
+  const username = userTeam.slice(0, Math.max(split, 0));
+  const team = userTeam.slice(split + 1);
+  if (split <= 0 || !team) return { refused: "malformed-key" };
+  for (const body of [image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)]) {
+    if (!body) continue;
+    if (
+      body[ENTITLEMENTS_KEY.partition] !== lob ||
+      body[ENTITLEMENTS_KEY.sort] !== userTeam ||
+      body.username !== username ||
+      body.team !== team
+    )
+      return { refused: "body-disagrees-with-key" };
+  }
+  return { lob, userTeam, username, team };
+}
+
+/** What the current row says of a record: offboard (a revoked or removed entitlement), or skip. */
+export type Decision =
+  | { readonly act: true; readonly removed: boolean; readonly reason: string }
+  | { readonly act: false; readonly reason: string };
+
+/**
+ * Decides from the row as it is NOW (read with ConsistentRead), never from the event: an event
+ * can be forged (a direct invoke) or stale (a replay), the table cannot. A row being offboarded
+ * (revoked, draining, drain-failed) is offboarded; no row at all, for a REMOVE of an active row (a
+ * member taken out of a stack's config), is offboarded too, since no active row of that user and
+ * team remains. Anything else (an active or offboarded row, no row for any other event) is skipped.
+ */
+export function decide(
+  record: DynamoDBRecord,
+  current: Record<string, unknown> | undefined,
+): Decision {
+  if (current) {
+    const state = text(current.state) ?? "active";
+    return (OFFBOARDING as readonly string[]).includes(state)
+      ? { act: true, removed: false, reason: `row-${state}` }
+      : { act: false, reason: `row-${state}` };
+  }
   const before = image(record.dynamodb?.OldImage);
-  const after = image(record.dynamodb?.NewImage);
-  const row =
-    record.eventName === "MODIFY" && after?.state === "revoked" && before?.state !== "revoked"
-      ? after
-      : record.eventName === "REMOVE" && (before?.state ?? "active") === "active"
-        ? before
-        : undefined;
-  const lob = text(row?.lob);
-  const username = text(row?.username);
-  const team = text(row?.team);
-  if (!lob || !username || !team) return undefined;
-  return { lob, username, team, removed: record.eventName === "REMOVE" };
+  if (record.eventName === "REMOVE" && (text(before?.state) ?? "active") === "active")
+    return { act: true, removed: true, reason: "row-removed" };
+  return { act: false, reason: `no-row-for-${String(record.eventName)}` };
 }
 
 /**
  * The entitlements table's stream: offboards revoked and removed entitlements, through the LOB's
- * lifecycle role (not the access or provisioning role). It drains the user's apps and spaces,
- * deletes the profile, then deletes the row; `admin list` shows `draining` meanwhile, and
- * `drain-failed` with the reason when a pass fails (the record is retried).
+ * lifecycle role (not the access or provisioning role). Each record's key names the entitlement;
+ * the row, read again, says whether to act. It checks that the profile is this user's (its tags),
+ * drains its apps and spaces, removes the home directory where the LOB says so, deletes the
+ * profile, then marks the row `offboarded` (kept: it keeps the user out, group mapping included).
+ * `admin list` shows `draining` meanwhile, and `drain-failed` with the reason when a pass fails.
  */
 export function createHandler(deps: LifecycleDeps) {
   const { config, now } = deps;
-  const credentials = new CredentialCache(deps.sts, now);
+  const credentials = new CredentialCache(deps.sts, now, {
+    roleSessionName: ROLE_SESSION_NAMES.lifecycle,
+  });
   const sleep =
     deps.sleep ??
     ((ms: number) =>
       new Promise<void>((resolve) => {
         setTimeout(resolve, ms);
       }));
-  const key = (o: Offboarding) => ({
-    [ENTITLEMENTS_KEY.partition]: o.lob,
-    [ENTITLEMENTS_KEY.sort]: userTeamKey(o.username, o.team),
+  const keyAttributes = (k: EntitlementKey) => ({
+    [ENTITLEMENTS_KEY.partition]: k.lob,
+    [ENTITLEMENTS_KEY.sort]: k.userTeam,
   });
 
-  /** Sets the row's state, only while it is still being offboarded (a re-grant wins). */
-  async function setState(o: Offboarding, state: string, detail?: string): Promise<boolean> {
+  /** The row as it is now (strongly consistent: the write that made the record is visible). */
+  async function currentRow(k: EntitlementKey): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await deps.dynamo.send(
+      new GetCommand({ TableName: config.usersTable, Key: keyAttributes(k), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  /**
+   * Sets the row's state, only while the row exists and is being offboarded (`from`): UpdateItem
+   * would otherwise create a missing row, and a re-grant (active) wins. Only the key, `state`,
+   * `stateAt` and `detail` are named: the role may touch no other attribute (dynamodb:Attributes).
+   */
+  async function setState(
+    k: EntitlementKey,
+    state: "draining" | "drain-failed" | "offboarded",
+    from: readonly string[],
+    detail?: string,
+  ): Promise<boolean> {
+    const states = Object.fromEntries(from.map((s, i) => [`:from${String(i)}`, s]));
     try {
       await deps.dynamo.send(
         new UpdateCommand({
           TableName: config.usersTable,
-          Key: key(o),
+          Key: keyAttributes(k),
           UpdateExpression: detail
             ? "SET #state = :state, #detail = :detail, #at = :at"
             : "SET #state = :state, #at = :at REMOVE #detail",
-          ConditionExpression: "#state IN (:revoked, :draining, :failed)",
+          ConditionExpression: `#state IN (${Object.keys(states).join(", ")})`,
           ExpressionAttributeNames: { "#state": "state", "#detail": "detail", "#at": "stateAt" },
           ExpressionAttributeValues: {
             ":state": state,
             ":at": new Date(now()).toISOString(),
-            ":revoked": "revoked",
-            ":draining": "draining",
-            ":failed": "drain-failed",
+            ...states,
             ...(detail ? { ":detail": detail } : {}),
           },
         }),
@@ -126,13 +188,13 @@ export function createHandler(deps: LifecycleDeps) {
     }
   }
 
-  async function offboard(o: Offboarding): Promise<string> {
-    const registered = config.lobs.get(o.lob);
+  async function offboard(k: EntitlementKey, removed: boolean): Promise<string> {
+    const registered = config.lobs.get(k.lob);
     if (!registered) return "unknown-lob";
     const { Item: record } = await deps.dynamo.send(
       new GetCommand({
         TableName: config.lobsTable,
-        Key: { [LOBS_KEY.partition]: o.lob },
+        Key: { [LOBS_KEY.partition]: k.lob },
         ConsistentRead: true,
       }),
     );
@@ -144,14 +206,16 @@ export function createHandler(deps: LifecycleDeps) {
       typeof region !== "string" ||
       typeof domainId !== "string"
     )
-      throw new Error(`lobs table: ${o.lob}'s record does not match the deployed registry`);
-    const profile = teamProfileName(o.username, o.team);
+      throw new Error(`lobs table: ${k.lob}'s record does not match the deployed registry`);
+    const profile = teamProfileName(k.username, k.team);
     if (profile === undefined) return "no-profile-name";
-    if (!o.removed && !(await setState(o, "draining"))) return "re-granted";
+    if (!removed && !(await setState(k, "draining", OFFBOARDING))) return "re-granted";
     const roleCredentials = await credentials.get(registered.lifecycleRoleArn);
     const client = deps.sageMaker(region, roleCredentials);
     // The LOB's config (its record) says whether the home directory goes with the profile; the
     // function is the one the hub derives from the registered account, never one a row names.
+    // drainPass runs it only once the profile's tags proved it this user's, with the UID the
+    // profile itself reports.
     const beforeDelete =
       record.homeDirectories === "remove"
         ? async (uid: string | undefined) => {
@@ -163,63 +227,92 @@ export function createHandler(deps: LifecycleDeps) {
             );
           }
         : undefined;
+    const owner = { lob: k.lob, username: k.username, team: k.team };
     const deadline = now() + config.budgetMs;
     for (let attempt = 0; ; attempt++) {
-      const step = await drainPass(client, domainId, profile, undefined, beforeDelete);
+      const step = await drainPass(client, domainId, profile, owner, undefined, beforeDelete);
       if (step.done) break;
       // Quick when SageMaker is quick, gentle when it is not: 250 ms, doubling, at most pollMs.
       const wait = Math.min(config.pollMs, 250 * 2 ** attempt);
       if (now() + wait > deadline) throw new DrainIncomplete(step);
       await sleep(wait);
     }
-    if (!o.removed) {
-      try {
-        await deps.dynamo.send(
-          new DeleteCommand({
-            TableName: config.usersTable,
-            Key: key(o),
-            ConditionExpression: "#state = :draining",
-            ExpressionAttributeNames: { "#state": "state" },
-            ExpressionAttributeValues: { ":draining": "draining" },
-          }),
-        );
-      } catch (error) {
-        // Granted again while it drained: the row stays, and a new profile comes on sign-in.
-        if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-        return "re-granted";
-      }
-    }
+    // The row stays, as `offboarded`: the durable marker that keeps the user out (a removed row
+    // has none to keep). Granted again while it drained: the row is active and stays so.
+    if (!removed && !(await setState(k, "offboarded", ["draining"]))) return "re-granted";
     return "offboarded";
   }
 
   return async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
     const batchItemFailures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
-      const o = offboardingOf(record);
-      if (!o) continue;
       const started = now();
+      const sequence = record.dynamodb?.SequenceNumber ?? "";
+      const k = keyOf(record);
+      const keyFields = (): Record<string, unknown> => {
+        const keys = image(record.dynamodb?.Keys);
+        return {
+          eventName: record.eventName,
+          sequence,
+          lob: truncate(text(keys?.[ENTITLEMENTS_KEY.partition]) ?? ""),
+          userTeam: truncate(text(keys?.[ENTITLEMENTS_KEY.sort]) ?? ""),
+        };
+      };
+      if ("refused" in k) {
+        // Refused for good: its key or body is not a row the table could hold; no retry helps.
+        log("warn", "record", { ...keyFields(), decision: "skip", reason: k.refused });
+        continue;
+      }
+      let decision: Decision;
+      try {
+        decision = decide(record, await currentRow(k));
+      } catch (error) {
+        log("error", "record", { ...keyFields(), decision: "retry", reason: describe(error) });
+        batchItemFailures.push({ itemIdentifier: sequence });
+        continue;
+      }
+      // Logged before it acts, so a drain that never returns still left its reason.
+      log("info", "record", {
+        ...keyFields(),
+        decision: decision.act ? "offboard" : "skip",
+        reason: truncate(decision.reason),
+      });
+      if (!decision.act) continue;
+      const { removed } = decision;
       const fields = {
-        lob: o.lob,
-        team: o.team,
-        username: o.username,
-        profile: teamProfileName(o.username, o.team),
-        removed: o.removed,
+        lob: k.lob,
+        team: k.team,
+        username: k.username,
+        profile: teamProfileName(k.username, k.team),
+        removed,
       };
       try {
-        const outcome = await offboard(o);
+        const outcome = await offboard(k, removed);
         log("info", "offboard", { ...fields, outcome, latencyMs: now() - started });
       } catch (error) {
-        const detail = `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
+        const detail = describe(error);
+        const refused = error instanceof ProfileNotOwned;
         log("error", "offboard", {
           ...fields,
-          outcome: "failed",
+          outcome: refused ? "refused" : "failed",
           detail,
           latencyMs: now() - started,
         });
-        if (!o.removed) await setState(o, "drain-failed", detail).catch(() => false);
-        batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? "" });
+        if (!removed) await setState(k, "drain-failed", OFFBOARDING, detail).catch(() => false);
+        // A profile that is not this user's stays refused on every retry: not retried (the row
+        // shows drain-failed and why, for an operator).
+        if (!refused) batchItemFailures.push({ itemIdentifier: sequence });
       }
     }
     return { batchItemFailures };
   };
+}
+
+/** At most 300 characters of a logged or recorded reason. */
+function truncate(value: string): string {
+  return value.slice(0, 300);
+}
+
+function describe(error: unknown): string {
+  return truncate(`${(error as Error).name}: ${(error as Error).message}`);
 }

@@ -1,7 +1,16 @@
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 
-/** Session name of every AssumeRole: the LOB's CloudTrail attributes each URL by its user profile. */
-export const ROLE_SESSION_NAME = "studio-access-presigner";
+/**
+ * Each hub function's AssumeRole session name, so a LOB's CloudTrail tells which function acted
+ * (an offboarding's deletes apart from a sign-in's presigns) even where two assume the same role.
+ */
+export const ROLE_SESSION_NAMES = {
+  presigner: "studio-access-presigner",
+  saml: "studio-access-saml",
+  lifecycle: "studio-access-lifecycle",
+} as const;
+/** The presigner's session name, the default. */
+export const ROLE_SESSION_NAME = ROLE_SESSION_NAMES.presigner;
 /** Asked-for lifetime of assumed-role credentials (the role's default maximum). */
 export const SESSION_DURATION_SECONDS = 3600;
 /** Credentials are replaced this long before they expire, so no call runs on a dying session. */
@@ -26,10 +35,15 @@ interface Entry {
 export class CredentialCache {
   private readonly entries = new Map<string, Entry>();
 
+  private readonly roleSessionName: string;
+
   constructor(
     private readonly sts: STSClient,
     private readonly now: () => number,
-  ) {}
+    options: { readonly roleSessionName?: string } = {},
+  ) {
+    this.roleSessionName = options.roleSessionName ?? ROLE_SESSION_NAME;
+  }
 
   async get(roleArn: string): Promise<RoleCredentials> {
     const cached = this.entries.get(roleArn);
@@ -58,7 +72,7 @@ export class CredentialCache {
     const { Credentials: c } = await this.sts.send(
       new AssumeRoleCommand({
         RoleArn: roleArn,
-        RoleSessionName: ROLE_SESSION_NAME,
+        RoleSessionName: this.roleSessionName,
         DurationSeconds: SESSION_DURATION_SECONDS,
       }),
     );

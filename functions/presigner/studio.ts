@@ -4,7 +4,7 @@ import type { Landing } from "../shared/landing";
 import { teamProfileName } from "../shared/teams";
 import type { StudioClients } from "../shared/clients";
 import type { PresignerConfig, RegisteredLob } from "./config";
-import { CredentialCache, type RoleCredentials } from "./credentials";
+import { CredentialCache, ROLE_SESSION_NAMES, type RoleCredentials } from "./credentials";
 import {
   fromAwsError,
   LobDisabled,
@@ -30,6 +30,8 @@ export interface StudioSignerOptions {
   /** How long a first sign-in waits for its new profile. @default PROFILE_WAIT_MS */
   readonly profileWaitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Its AssumeRole session name (each entry its own). @default ROLE_SESSION_NAMES.presigner */
+  readonly roleSessionName?: string;
 }
 
 /** What a checked request may presign: the LOB's record and the user's own profile in one team. */
@@ -56,6 +58,7 @@ class ProfileMissing extends Error {}
 export function studioAccess(
   clients: StudioClients,
   config: PresignerConfig,
+  options: { readonly roleSessionName?: string } = {},
 ): { tables: AccessTables; signer: StudioSigner } {
   return {
     tables: new AccessTables(clients.dynamo, config.usersTable, config.lobsTable),
@@ -67,6 +70,7 @@ export function studioAccess(
       lobs: config.lobs,
       urlExpiresSeconds: config.urlExpiresSeconds,
       sessionExpiresSeconds: config.sessionExpiresSeconds,
+      ...(options.roleSessionName ? { roleSessionName: options.roleSessionName } : {}),
     }),
   };
 }
@@ -82,7 +86,9 @@ export class StudioSigner {
   private readonly provisioner: ProfileProvisioner;
 
   constructor(private readonly options: StudioSignerOptions) {
-    this.credentials = new CredentialCache(options.sts, options.now);
+    this.credentials = new CredentialCache(options.sts, options.now, {
+      roleSessionName: options.roleSessionName ?? ROLE_SESSION_NAMES.presigner,
+    });
     this.provisioner = new ProfileProvisioner({
       now: options.now,
       sleep:

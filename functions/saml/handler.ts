@@ -6,6 +6,7 @@ import {
   UnknownLob,
   UpstreamFailure,
 } from "../presigner/errors";
+import { ROLE_SESSION_NAMES } from "../presigner/credentials";
 import { studioAccess } from "../presigner/studio";
 import type { Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
@@ -53,7 +54,9 @@ export function createHandler(deps: SamlDeps) {
   const { config, now } = deps;
   const validator = new SamlValidator(config.saml, now);
   const replay = new ReplayStore(deps.dynamo, config.replayTable, now);
-  const { tables, signer } = studioAccess(deps, config);
+  const { tables, signer } = studioAccess(deps, config, {
+    roleSessionName: ROLE_SESSION_NAMES.saml,
+  });
   const acsPath = new URL(config.saml.acsUrl).pathname;
 
   /**

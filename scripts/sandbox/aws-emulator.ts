@@ -87,6 +87,8 @@ interface Domain {
   readonly spaces: Map<string, { owner: string }>;
   /** The domain's home EFS, when it has a VPC. */
   readonly fileSystemId?: string;
+  /** The domain's tags, which SageMaker also puts on every app the domain launches. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** A Studio app: opening Studio creates one; deleting it passes through Deleting. */
@@ -96,6 +98,11 @@ interface StudioApp {
   readonly appType: string;
   readonly appName: string;
   status: "InService" | "Deleting" | "Deleted";
+  /**
+   * Its domain's tags, as of its creation: "Tags that you specify for the Domain are also added to
+   * all Apps that the Domain launches", https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html
+   */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 interface Vpc {
@@ -217,6 +224,12 @@ export class AwsEmulator {
   private homeUids = 0;
   /** EFS access points the stacks made: id → its file system. */
   readonly accessPoints = new Map<string, string>();
+  /**
+   * Each deployed Lambda function's tags, by ARN: Lambda decides InvokeFunction with them as
+   * `aws:ResourceTag/<key>` ("Using attribute-based access control in Lambda",
+   * https://docs.aws.amazon.com/lambda/latest/dg/attribute-based-access-control.html).
+   */
+  readonly functionTags = new Map<string, Readonly<Record<string, string>>>();
   /**
    * Runs a Lambda function the stacks deployed (the rehearsal's hosts): its answer, or the error
    * it raised, as Lambda's Invoke reports them.
@@ -441,6 +454,7 @@ export class AwsEmulator {
     region: string,
     name: string,
     network?: { vpcId: string; subnetIds: readonly string[] },
+    tags: Readonly<Record<string, string>> = {},
   ): string {
     const id = `d-${randomBytes(6).toString("hex")}`;
     const fileSystemId = network ? `fs-${randomBytes(8).toString("hex")}` : undefined;
@@ -452,6 +466,7 @@ export class AwsEmulator {
       profiles: new Map(),
       spaces: new Map(),
       ...(fileSystemId ? { fileSystemId } : {}),
+      tags,
     });
     if (network && fileSystemId) {
       const inbound = this.createSecurityGroup(
@@ -843,6 +858,7 @@ export class AwsEmulator {
         "DeleteSpace",
         "ListUserProfiles",
         "DeleteUserProfile",
+        "ListTags",
       ].includes(operation)
     ) {
       await this.studioResources(operation, input, req, res, vpceId);
@@ -999,6 +1015,7 @@ export class AwsEmulator {
         appType: "JupyterServer",
         appName: "default",
         status: "InService",
+        tags: { ...(domain?.tags ?? {}) },
       });
     const app = /^app:(\w+):/.exec(login.landingUri ?? "")?.[1];
     const where = login.spaceName ? `, space ${login.spaceName}` : "";
@@ -1212,7 +1229,7 @@ export class AwsEmulator {
    */
   private async studioResources(
     operation: string,
-    input: Record<string, unknown>,
+    given: Record<string, unknown>,
     req: IncomingMessage,
     res: ServerResponse,
     vpceId: string | undefined,
@@ -1222,6 +1239,12 @@ export class AwsEmulator {
       unrecognizedClient(res);
       return;
     }
+    // ListTags names its resource by ARN: a user profile's, `…:user-profile/<domain>/<name>`.
+    const tagged =
+      operation === "ListTags"
+        ? /:user-profile\/([^/]+)\/([^/]+)$/.exec(String(given.ResourceArn))
+        : undefined;
+    const input = tagged ? { ...given, DomainId: tagged[1], UserProfileName: tagged[2] } : given;
     if (this.roles.has(caller.roleArn)) {
       const domainInput = input.DomainIdEquals ?? input.DomainId;
       const domainIdIn = typeof domainInput === "string" ? domainInput : "";
@@ -1230,7 +1253,9 @@ export class AwsEmulator {
         `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? "000000000000"}:${kind}`;
       const profile = domain?.profiles.get(String(input.UserProfileName));
       const resource = operation.startsWith("List")
-        ? "*"
+        ? operation === "ListTags"
+          ? String(input.ResourceArn)
+          : "*"
         : operation === "DeleteApp"
           ? arn(
               `app/${domainIdIn}/${String(input.UserProfileName ?? input.SpaceName)}/${String(input.AppType).toLowerCase()}/${String(input.AppName)}`,
@@ -1238,13 +1263,37 @@ export class AwsEmulator {
           : operation === "DeleteSpace"
             ? arn(`space/${domainIdIn}/${String(input.SpaceName)}`)
             : arn(`user-profile/${domainIdIn}/${String(input.UserProfileName)}`);
+      const asResourceTags = (tags: Readonly<Record<string, string>> | undefined) =>
+        Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+      // What IAM sees of the resource: an app its own tags (its domain's, from its launch); a space
+      // its owner's profile ARN (sagemaker:OwnerUserProfileArn, a documented key of DeleteSpace,
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html);
+      // a profile its tags.
+      const owner = domain?.spaces.get(String(input.SpaceName))?.owner;
+      const context =
+        operation === "DeleteApp"
+          ? asResourceTags(
+              this.apps.find(
+                (a) =>
+                  a.domainId === domainIdIn &&
+                  a.userProfileName === input.UserProfileName &&
+                  a.appName === input.AppName &&
+                  a.appType === input.AppType &&
+                  a.status !== "Deleted",
+              )?.tags,
+            )
+          : operation === "DeleteSpace"
+            ? owner
+              ? { "sagemaker:OwnerUserProfileArn": arn(`user-profile/${domainIdIn}/${owner}`) }
+              : {}
+            : operation.startsWith("List") && operation !== "ListTags"
+              ? {}
+              : asResourceTags(profile?.tags);
       const outcome = await this.decide(caller, vpceId, {
         action: `sagemaker:${operation}`,
         resource,
         resourceAccount: domain?.account ?? "000000000000",
-        context: Object.fromEntries(
-          Object.entries(profile?.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
-        ),
+        context,
       });
       this.count(`SageMaker.${operation}:${outcome}`);
       if (outcome !== "Allowed") {
@@ -1298,6 +1347,17 @@ export class AwsEmulator {
       }
       app.status = "Deleting";
       ok({});
+      return;
+    }
+    if (operation === "ListTags") {
+      const profile = this.domains
+        .get(domainId)
+        ?.profiles.get(typeof input.UserProfileName === "string" ? input.UserProfileName : "");
+      if (!tagged || !profile) {
+        jsonError(res, 400, "ResourceNotFound", `no resource ${String(input.ResourceArn)}`);
+        return;
+      }
+      ok({ Tags: Object.entries(profile.tags).map(([Key, Value]) => ({ Key, Value })) });
       return;
     }
     if (operation === "ListUserProfiles") {
@@ -1528,6 +1588,12 @@ export class AwsEmulator {
       action: "lambda:InvokeFunction",
       resource: functionArn,
       resourceAccount: functionArn.split(":")[4] ?? "",
+      context: Object.fromEntries(
+        Object.entries(this.functionTags.get(functionArn) ?? {}).map(([k, v]) => [
+          `aws:ResourceTag/${k}`,
+          v,
+        ]),
+      ),
     });
     this.count(`Lambda.Invoke:${outcome}`);
     const error = (status: number, type: string, message: string) => {
@@ -1706,20 +1772,35 @@ export class AwsEmulator {
       };
     }
     const input = JSON.parse(body || "{}") as Record<string, unknown>;
-    for (const { table, keys, index } of dynamoTargets(operation, input)) {
+    for (const { table, keys, index, leadingKeys } of dynamoTargets(operation, input)) {
       const info = this.tables.get(table);
       if (!info) continue;
-      const leading = keys
-        .map((key) => (key[info.partitionKey] as { S?: string } | undefined)?.S)
-        .filter((value): value is string => value !== undefined);
+      const leading = [
+        ...keys
+          .map((key) => (key[info.partitionKey] as { S?: string } | undefined)?.S)
+          .filter((value): value is string => value !== undefined),
+        ...(leadingKeys?.(info.partitionKey) ?? []),
+      ];
       const resource = index ? `${info.arn}/index/${index}` : info.arn;
+      const attributes = attributeNames(operation, input);
       const outcome = await evaluateIam({
         principal: caller.principal,
         action: `dynamodb:${operation}`,
         resource,
         resourceAccount: info.arn.split(":")[4] ?? "",
         identity: this.identityPolicies(caller.roleArn),
-        context: leading.length > 0 ? { "dynamodb:LeadingKeys": leading } : {},
+        context: {
+          ...(leading.length > 0 ? { "dynamodb:LeadingKeys": leading } : {}),
+          ...(attributes ? { "dynamodb:Attributes": attributes } : {}),
+          // A write's ReturnValues "always has a value (NONE unless otherwise specified)"
+          // (specifying-conditions, cited at attributeNames).
+          ...(["PutItem", "UpdateItem", "DeleteItem"].includes(operation)
+            ? {
+                "dynamodb:ReturnValues":
+                  typeof input.ReturnValues === "string" ? input.ReturnValues : "NONE",
+              }
+            : {}),
+        },
       });
       if (outcome !== "Allowed") {
         return {
@@ -1741,11 +1822,82 @@ function resourceTags(tags: Readonly<Record<string, string>> | undefined): Recor
 
 type DynamoKey = Record<string, unknown>;
 
+/**
+ * `dynamodb:Attributes` of a PutItem or UpdateItem, as IAM's fine-grained access control sees it:
+ * the top-level attribute names the request reads, writes or evaluates in a conditional write, key
+ * included ("These attributes can be read, written, or evaluated in a conditional write"; "you must
+ * specify the names of all of the primary key ... attributes", Using IAM policy conditions for
+ * fine-grained access control,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+ * PutItem: the item's names; UpdateItem: the key's, and those its UpdateExpression and
+ * ConditionExpression name, `#placeholders` resolved through ExpressionAttributeNames.
+ * Undefined for other operations.
+ */
+export function attributeNames(
+  operation: string,
+  input: Record<string, unknown>,
+): string[] | undefined {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const named = (expression: unknown): string[] => {
+    if (typeof expression !== "string") return [];
+    // Values (:v), nested paths (.b, [0]) and function calls are not top-level attribute names.
+    const bare = expression
+      .replace(/:[A-Za-z0-9_]+/g, " ")
+      .replace(/\.[#A-Za-z0-9_]+|\[\d+\]/g, " ")
+      .replace(/[A-Za-z_]+\s*\(/g, " (");
+    return (bare.match(/#[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*/g) ?? [])
+      .filter((token) => !DYNAMO_KEYWORDS.has(token.toUpperCase()))
+      .map((token) => (token.startsWith("#") ? (names[token] ?? token) : token));
+  };
+  const condition = named(input.ConditionExpression);
+  if (operation === "PutItem")
+    return [...new Set([...Object.keys(input.Item ?? {}), ...condition])];
+  if (operation === "UpdateItem")
+    return [
+      ...new Set([...Object.keys(input.Key ?? {}), ...named(input.UpdateExpression), ...condition]),
+    ];
+  return undefined;
+}
+
+/** The words of DynamoDB's update and condition expressions that are not attribute names. */
+const DYNAMO_KEYWORDS = new Set([
+  "SET",
+  "REMOVE",
+  "ADD",
+  "DELETE",
+  "AND",
+  "OR",
+  "NOT",
+  "IN",
+  "BETWEEN",
+]);
+
+/** The values a Query's key condition gives the partition key (`#pk = :v` or `pk = :v`). */
+function queriedPartition(input: Record<string, unknown>, partitionKey: string): string[] {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, { S?: string }>;
+  const found: string[] = [];
+  const condition =
+    typeof input.KeyConditionExpression === "string" ? input.KeyConditionExpression : "";
+  for (const [, name, value] of condition.matchAll(/(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)/g)) {
+    const resolved = name?.startsWith("#") ? names[name] : name;
+    const given = value ? values[value]?.S : undefined;
+    if (resolved === partitionKey && given !== undefined) found.push(given);
+  }
+  return found;
+}
+
 /** The tables, keys and index a DynamoDB request touches (the operations this project uses). */
 function dynamoTargets(
   operation: string,
   input: Record<string, unknown>,
-): { table: string; keys: DynamoKey[]; index?: string }[] {
+): {
+  table: string;
+  keys: DynamoKey[];
+  index?: string;
+  /** Partition key values a request gives other than as keys (a table Query's key condition). */
+  leadingKeys?: (partitionKey: string) => string[];
+}[] {
   const table = typeof input.TableName === "string" ? input.TableName : "";
   switch (operation) {
     case "PutItem":
@@ -1755,8 +1907,24 @@ function dynamoTargets(
     case "DeleteItem":
       return [{ table, keys: [input.Key as DynamoKey] }];
     case "Query":
+      // A table's partition key only: an index's key schema is not modelled here.
+      return input.IndexName === undefined
+        ? [{ table, keys: [], leadingKeys: (pk) => queriedPartition(input, pk) }]
+        : [{ table, keys: [], index: input.IndexName as string }];
     case "Scan":
       return [{ table, keys: [], index: input.IndexName as string | undefined }];
+    case "BatchWriteItem":
+      return Object.entries(
+        (input.RequestItems ?? {}) as Record<
+          string,
+          { PutRequest?: { Item?: DynamoKey }; DeleteRequest?: { Key?: DynamoKey } }[]
+        >,
+      ).map(([name, requests]) => ({
+        table: name,
+        keys: requests
+          .map((r) => r.PutRequest?.Item ?? r.DeleteRequest?.Key)
+          .filter((k): k is DynamoKey => k !== undefined),
+      }));
     case "BatchGetItem":
       return Object.entries(
         (input.RequestItems ?? {}) as Record<string, { Keys?: DynamoKey[] }>,

@@ -461,10 +461,16 @@ export class Deployer {
         return undefined;
       }
       case "aws:sagemaker/domain:Domain": {
-        const id = this.emulator.createDomain(r.account, r.region, String(i.domainName), {
-          vpcId: String(i.vpcId),
-          subnetIds: (i.subnetIds as string[] | undefined) ?? [],
-        });
+        const id = this.emulator.createDomain(
+          r.account,
+          r.region,
+          String(i.domainName),
+          {
+            vpcId: String(i.vpcId),
+            subnetIds: (i.subnetIds as string[] | undefined) ?? [],
+          },
+          (i.tags as Record<string, string> | undefined) ?? {},
+        );
         undo.push(() => {
           this.emulator.deleteDomain(id);
         });

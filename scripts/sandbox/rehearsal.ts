@@ -223,6 +223,11 @@ async function startFunctions(
     );
     await host.start();
     hosts.set(String(fn.state.arn), host);
+    // Lambda decides an Invoke with the function's tags (the homes function's LOB tag).
+    emulator.functionTags.set(
+      String(fn.state.arn),
+      (fn.inputs.tags as Record<string, string> | undefined) ?? {},
+    );
   }
   return hosts;
 }
@@ -930,9 +935,11 @@ export async function rehearse(
         AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl,
       });
-    /** Polls `admin list` until the user has no row left; returns the states it saw. */
-    const untilGone = async (user: string, lob: string) => {
-      const started = Date.now();
+    /**
+     * Polls `admin list` until the user's row in the LOB is `offboarded` (kept as the marker that
+     * keeps them out); returns the states it saw, from `since`.
+     */
+    const untilOffboarded = async (user: string, lob: string, since = Date.now()) => {
       const states: string[] = [];
       for (;;) {
         const listed = await adminCli(["admin", "list", "--user", user, "--json"]);
@@ -941,10 +948,14 @@ export async function rehearse(
             entitlements: { lob: string; team: string; state: string }[];
           }
         ).entitlements.filter((r) => r.lob === lob);
-        const state = rows.length > 0 ? rows.map((r) => `${r.team}:${r.state}`).join(",") : "gone";
+        const state = rows.map((r) => r.state).join(",") || "gone";
         if (states.at(-1) !== state) states.push(state);
-        if (state === "gone") return { states, elapsed: Date.now() - started };
-        if (Date.now() - started > 60_000) throw new Error(`still ${state} after 60 s`);
+        if (state === "offboarded") return { states, elapsed: Date.now() - since };
+        if (state === "gone") throw new Error(`${user}'s ${lob} row was deleted, not kept`);
+        if (Date.now() - since > 60_000)
+          throw new Error(
+            `still ${state} after 60 s; lifecycle ${JSON.stringify([...functions.values()].flatMap((f) => f.logs).filter((l) => l.message === "offboard" || l.message === "record"))}`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
     };
@@ -989,7 +1000,7 @@ export async function rehearse(
       return { detail: `exit 2: ${refused.stderr.trim()}`, value: undefined };
     });
     await step(
-      "admin revoke: user-lob-b leaves lob-a's forecasting; Studio refuses them at once, and their app, space and profile are drained and deleted",
+      "admin revoke: user-lob-b leaves lob-a's forecasting; Studio refuses them at once, their app, space and profile are drained and deleted, and the row stays offboarded",
       async () => {
         // Their forecasting Studio in use: an app running (opened) and a space of theirs.
         const opened = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
@@ -1010,22 +1021,7 @@ export async function rehearse(
         if (revoked.code !== 0) throw new Error(`exit ${String(revoked.code)}: ${revoked.stderr}`);
         const refused = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
         expectStatus(refused, 403, "user-lob-b after the revoke");
-        const states: string[] = [];
-        for (;;) {
-          const listed = await adminCli(["admin", "list", "--user", "user-lob-b", "--json"]);
-          const rows = (
-            JSON.parse(listed.stdout) as { entitlements: { lob: string; state: string }[] }
-          ).entitlements;
-          const state = rows.find((r) => r.lob === "lob-a")?.state ?? "gone";
-          if (states.at(-1) !== state) states.push(state);
-          if (state === "gone") break;
-          if (Date.now() - started > 20_000)
-            throw new Error(
-              `still ${state} after 20 s; stream ${JSON.stringify([...emulator.calls].filter(([k]) => k.startsWith("DynamoDBStreams") || k.includes("UpdateItem")))}; lifecycle ${JSON.stringify([...functions.values()].flatMap((f) => f.logs).filter((l) => l.message === "offboard"))}`,
-            );
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        const elapsed = Date.now() - started;
+        const { states, elapsed } = await untilOffboarded("user-lob-b", "lob-a", started);
         if (profileOf(profile.name)) throw new Error("their forecasting profile remains");
         if (emulator.apps.some((a) => a.userProfileName === profile.name && a.status !== "Deleted"))
           throw new Error("their forecasting app remains");
@@ -1043,13 +1039,80 @@ export async function rehearse(
           .find((l) => l.message === "offboard" && l.profile === profile.name);
         const after = await adminCli(["admin", "list", "--lob", "lob-a"]);
         return {
-          detail: `${revoked.stdout.trim()}\nthen 403 ${refused.body}\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms (lifecycle function: ${String(line?.outcome)} in ${String(line?.latencyMs)} ms)\nprofile, app and space gone; home directory /${profile.homeUid} on lob-a's EFS ${String(removal?.outcome)} (${String(removal?.entries)} entries; lob-a's homeDirectories: remove); user-lob-b's lob-b profile kept\n${after.stdout.trimEnd()}`,
+          detail: `${revoked.stdout.trim()}\nthen 403 ${refused.body}\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms (lifecycle function: ${String(line?.outcome)} in ${String(line?.latencyMs)} ms; the row kept as the marker)\nprofile, app and space gone; home directory /${profile.homeUid} on lob-a's EFS ${String(removal?.outcome)} (${String(removal?.entries)} entries; lob-a's homeDirectories: remove); user-lob-b's lob-b profile kept\n${after.stdout.trimEnd()}`,
           value: undefined,
         };
       },
     );
     await step(
-      "admin disable: lee.leaving can no longer sign in, and their profile is drained and deleted",
+      "a decoy row written and deleted by lob-a's deployer leaves user-lob-a's Studio and home untouched",
+      async () => {
+        // Issue 17: a row keyed decoy#analytics whose body names user-lob-a. Before, its delete
+        // offboarded user-lob-a; the lifecycle now reads whose entitlement it is from the key.
+        const profile = profileOf("analytics--user-lob-a");
+        if (!profile) throw new Error("no analytics profile for user-lob-a");
+        const home = emulator.homeDirectory(profile.domainId, profile.homeUid);
+        if (!home || !existsSync(home)) throw new Error("no home directory for user-lob-a");
+        const liveApps = () =>
+          emulator.apps.filter((a) => a.userProfileName === profile.name && a.status !== "Deleted")
+            .length;
+        const appsBefore = liveApps();
+        const lobA = lobs["lob-a"];
+        const roleArn = (shared.outputs.deployerRoleArns as Record<string, string>)["lob-a"];
+        if (!lobA || !roleArn) throw new Error("no lob-a deployer");
+        const asLobA = await deployer.dynamoAs(lobA.deployer, roleArn);
+        const table = String(shared.outputs.usersTableName);
+        const decoy = {
+          lob: "lob-a",
+          userTeam: "decoy#analytics",
+          username: "user-lob-a",
+          team: "analytics",
+          profileName: profile.name,
+        };
+        await asLobA.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: Object.fromEntries(Object.entries(decoy).map(([k, v]) => [k, { S: v }])),
+          }),
+        );
+        await asLobA.send(
+          new DeleteItemCommand({
+            TableName: table,
+            Key: { lob: { S: "lob-a" }, userTeam: { S: "decoy#analytics" } },
+          }),
+        );
+        // The lifecycle function logs its decision on the delete's record before it acts.
+        const started = Date.now();
+        let decision: Record<string, unknown> | undefined;
+        while (!decision) {
+          decision = [...functions.values()]
+            .flatMap((f) => f.logs)
+            .find(
+              (l) =>
+                l.message === "record" &&
+                l.userTeam === "decoy#analytics" &&
+                l.eventName === "REMOVE",
+            );
+          if (decision) break;
+          if (Date.now() - started > 20_000)
+            throw new Error("the lifecycle function logged no decision for the decoy's delete");
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        if (decision.decision !== "skip")
+          throw new Error(`the decoy's delete was acted on: ${JSON.stringify(decision)}`);
+        if (!profileOf(profile.name)) throw new Error("user-lob-a's analytics profile went");
+        if (!existsSync(home)) throw new Error("user-lob-a's home directory went");
+        if (liveApps() !== appsBefore) throw new Error("user-lob-a's apps were deleted");
+        if (!emulator.domains.get(profile.domainId)?.spaces.has("churn-model"))
+          throw new Error("user-lob-a's space went");
+        return {
+          detail: `PutItem then DeleteItem of lob-a/decoy#analytics (body: user-lob-a, analytics) as lob-a's deployer\nlifecycle function: ${decision.decision} (${String(decision.reason)}) within ${String(Date.now() - started)} ms\nuser-lob-a's profile ${profile.name}, its ${String(appsBefore)} app(s), space churn-model and home directory /${profile.homeUid} untouched`,
+          value: undefined,
+        };
+      },
+    );
+    await step(
+      "admin disable: lee.leaving can no longer sign in, their profile is drained and deleted, and the row stays offboarded",
       async () => {
         // Lee has used lob-b's Studio: their profile exists, with an app.
         const opened = await get(`${apiUrl}/studios/lob-b`, bearer("lee.leaving"));
@@ -1083,7 +1146,7 @@ export async function rehearse(
         const refused = await get(`${apiUrl}/studios/lob-b`, bearer("lee.leaving"));
         expectStatus(refused, 403, "lee's still-valid token after the disable");
         const home = emulator.homeDirectory(profile.domainId, profile.homeUid);
-        const { states, elapsed } = await untilGone("lee.leaving", "lob-b");
+        const { states, elapsed } = await untilOffboarded("lee.leaving", "lob-b");
         if (profileOf(profile.name)) throw new Error("their profile remains");
         if (!home || !existsSync(home))
           throw new Error("their home directory went (lob-b keeps home directories)");

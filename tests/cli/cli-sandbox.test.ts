@@ -292,14 +292,18 @@ describe("studio-access against the sandbox", () => {
     const revoked = await admin(["admin", "revoke", "jane.doe", "lob-b"]);
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toMatch(/^Revoked jane\.doe in lob-b\/default/);
-    // Never signed in, so no profile: the lifecycle function deletes the row at once.
+    // Never signed in, so no profile: the lifecycle function marks the row offboarded at once,
+    // and keeps it as the marker that refuses jane.doe there.
     let listed = "";
     for (let i = 0; i < 50; i++) {
       listed = (await admin(["admin", "list", "--user", "jane.doe"])).stdout;
-      if (listed === "No entitlements.\n") break;
+      if (listed.includes("offboarded")) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(listed).toBe("No entitlements.\n");
+    expect(listed).toBe(
+      "LOB    TEAM     USER      PROFILE          STATE       SOURCE\n" +
+        "lob-b  default  jane.doe  jane-doe-d48722  offboarded  admin\n",
+    );
     // Without AWS credentials: one line, exit 3.
     const none = await cli(dir, ["admin", "list"], { env: { AWS_EC2_METADATA_DISABLED: "true" } });
     expect(none.code).toBe(3);

@@ -668,7 +668,7 @@ describe("AccessApp: data at rest and audit", () => {
 });
 
 describe("AccessApp: offboarding (the lifecycle function)", () => {
-  it("runs on the entitlements table's stream (old and new images), for newly revoked or removed rows only", () => {
+  it("runs on the entitlements table's stream (old and new images), for rows written revoked (inserted or modified) or removed only", () => {
     const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
     expect(users.inputs).toMatchObject({
       streamEnabled: true,
@@ -687,7 +687,8 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
       filterCriteria: {
         filters: [
           {
-            pattern: '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"state":{"S":["revoked"]}}}}',
+            pattern:
+              '{"eventName":["INSERT","MODIFY"],"dynamodb":{"NewImage":{"state":{"S":["revoked"]}}}}',
           },
           { pattern: '{"eventName":["REMOVE"]}' },
         ],
@@ -695,27 +696,44 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
     });
   });
 
-  it("may read the stream and LOB records, update and delete rows, assume the LOBs' lifecycle roles: nothing else", () => {
+  it("may read the stream, rows and LOB records, update only a row's key and offboarding state (never delete), assume the LOBs' lifecycle roles: nothing else", () => {
     const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
     const lobs = one(shared, "aws:dynamodb/table:Table", "access-lobs");
     const statements = (
       policyOf(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-lifecycle")) as {
-        Statement: { Sid: string; Action: unknown; Resource: unknown }[];
+        Statement: { Sid: string }[];
       }
     ).Statement;
-    expect(statements.map((st) => [st.Sid, st.Action, st.Resource]).slice(0, 3)).toEqual([
-      [
-        "ReadEntitlementChanges",
-        [
+    expect(statements.slice(0, 3)).toEqual([
+      {
+        Sid: "ReadEntitlementChanges",
+        Effect: "Allow",
+        Action: [
           "dynamodb:DescribeStream",
           "dynamodb:GetRecords",
           "dynamodb:GetShardIterator",
           "dynamodb:ListStreams",
         ],
-        users.state.streamArn,
-      ],
-      ["RecordOffboarding", ["dynamodb:UpdateItem", "dynamodb:DeleteItem"], users.state.arn],
-      ["ReadLobs", "dynamodb:GetItem", lobs.state.arn],
+        Resource: users.state.streamArn,
+      },
+      {
+        Sid: "ReadEntitlementsAndLobs",
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: [users.state.arn, lobs.state.arn],
+      },
+      {
+        Sid: "RecordOffboarding",
+        Effect: "Allow",
+        Action: "dynamodb:UpdateItem",
+        Resource: users.state.arn,
+        Condition: {
+          "ForAllValues:StringEquals": {
+            "dynamodb:Attributes": ["lob", "userTeam", "state", "stateAt", "detail"],
+          },
+          StringEquals: { "dynamodb:ReturnValues": "NONE" },
+        },
+      },
     ]);
     expect(statements.map((st) => st.Sid).slice(3)).toEqual(["WriteOwnLogs", "AttachToHubVpc"]);
     expect(attachedDocuments(shared, "access-lifecycle")).toEqual([

@@ -612,6 +612,64 @@ describe("StudioSpoke: provisioning role", () => {
   });
 });
 
+describe("StudioSpoke: lifecycle role (offboarding)", () => {
+  it("may read profiles' tags, delete apps of its LOB, spaces owned by its domain's profiles and profiles tagged with its LOB and a user, through the hub endpoint only", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    // Apps carry the domain's tags: the condition on DeleteApp reads this one.
+    expect(domain.inputs.tags).toEqual({ "studio-access:lob": "lob-a" });
+    const arn = (kind: string) => `arn:aws:sagemaker:us-east-1:222222222222:${kind}`;
+    const vpce = { "aws:SourceVpce": hubOut().endpointIds["sagemaker-api"] };
+    const statements = (
+      policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-lifecycle")) as {
+        Statement: { Sid: string }[];
+      }
+    ).Statement;
+    expect(statements.filter((st) => st.Sid !== "RemoveHomeDirectories")).toEqual([
+      {
+        Sid: "ListStudioResources",
+        Effect: "Allow",
+        Action: ["sagemaker:ListApps", "sagemaker:ListSpaces"],
+        Resource: "*",
+        Condition: { StringEquals: vpce },
+      },
+      {
+        Sid: "DeleteAppsOfLob",
+        Effect: "Allow",
+        Action: "sagemaker:DeleteApp",
+        Resource: arn(`app/${domain.id}/*`),
+        Condition: { StringEquals: { ...vpce, "aws:ResourceTag/studio-access:lob": "lob-a" } },
+      },
+      {
+        Sid: "DeleteSpacesOfDomainProfiles",
+        Effect: "Allow",
+        Action: "sagemaker:DeleteSpace",
+        Resource: arn(`space/${domain.id}/*`),
+        Condition: {
+          StringEquals: vpce,
+          ArnLike: { "sagemaker:OwnerUserProfileArn": arn(`user-profile/${domain.id}/*`) },
+        },
+      },
+      {
+        Sid: "WatchProfiles",
+        Effect: "Allow",
+        Action: ["sagemaker:DescribeUserProfile", "sagemaker:ListTags"],
+        Resource: arn(`user-profile/${domain.id}/*`),
+        Condition: { StringEquals: vpce },
+      },
+      {
+        Sid: "DeleteOwnProfiles",
+        Effect: "Allow",
+        Action: "sagemaker:DeleteUserProfile",
+        Resource: arn(`user-profile/${domain.id}/*`),
+        Condition: {
+          StringEquals: { ...vpce, "aws:ResourceTag/studio-access:lob": "lob-a" },
+          Null: { "aws:ResourceTag/studio-access:username": "false" },
+        },
+      },
+    ]);
+  });
+});
+
 describe("StudioSpoke: home directories (lob-a removes them, lob-b keeps them)", () => {
   const domain = () => one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
   const nfsGroup = () => {
@@ -751,7 +809,16 @@ describe("StudioSpoke: home directories (lob-a removes them, lob-b keeps them)",
       Effect: "Allow",
       Action: "lambda:InvokeFunction",
       Resource: one(lobA, "aws:lambda/function:Function", "lob-a-homes").state.arn,
-      Condition: { StringEquals: { "aws:SourceVpce": hubOut().endpointIds.lambda } },
+      Condition: {
+        StringEquals: {
+          "aws:SourceVpce": hubOut().endpointIds.lambda,
+          "aws:ResourceTag/studio-access:lob": "lob-a",
+        },
+      },
+    });
+    // The function carries the tag the condition reads.
+    expect(one(lobA, "aws:lambda/function:Function", "lob-a-homes").inputs.tags).toEqual({
+      "studio-access:lob": "lob-a",
     });
     expect(statement(planned.lobB, "lob-b")).toBeUndefined();
     expect(ofType(planned.lobB, "aws:lambda/function:Function")).toEqual([]);

@@ -77,11 +77,15 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "refused: admin revoke of a member from a stack's config (exit 2)"],
       [
         "✓",
-        "admin revoke: user-lob-b leaves lob-a's forecasting; Studio refuses them at once, and their app, space and profile are drained and deleted",
+        "admin revoke: user-lob-b leaves lob-a's forecasting; Studio refuses them at once, their app, space and profile are drained and deleted, and the row stays offboarded",
       ],
       [
         "✓",
-        "admin disable: lee.leaving can no longer sign in, and their profile is drained and deleted",
+        "a decoy row written and deleted by lob-a's deployer leaves user-lob-a's Studio and home untouched",
+      ],
+      [
+        "✓",
+        "admin disable: lee.leaving can no longer sign in, their profile is drained and deleted, and the row stays offboarded",
       ],
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
@@ -108,7 +112,14 @@ describe("npm run sandbox (end to end, offline)", () => {
       "Disabled lee.leaving: Cognito refuses their sign-ins; revoked lob-b/default: its profile is drained and deleted.\nRemove lee.leaving from the lob-b stack's config too (members), or a refresh would seed it again.\nsign-in: NotAuthorizedException; their access token (valid until it expires): 403",
     );
     expect(stdout).toMatch(
-      /admin list saw (revoked -> )?draining -> gone within \d+ ms \(lifecycle function: offboarded in \d+ ms\)\nprofile, app and space gone; home directory \/2000\d\d on lob-a's EFS removed \(2 entries; lob-a's homeDirectories: remove\); user-lob-b's lob-b profile kept/,
+      /admin list saw (revoked -> )?draining -> offboarded within \d+ ms \(lifecycle function: offboarded in \d+ ms; the row kept as the marker\)\nprofile, app and space gone; home directory \/2000\d\d on lob-a's EFS removed \(2 entries; lob-a's homeDirectories: remove\); user-lob-b's lob-b profile kept/,
+    );
+    // Issue 17: the decoy's delete is skipped on its key, and user-lob-a keeps everything.
+    expect(stdout).toMatch(
+      /lifecycle function: skip \(body-disagrees-with-key\) within \d+ ms\nuser-lob-a's profile analytics--user-lob-a, its 1 app\(s\), space churn-model and home directory \/2000\d\d untouched/,
+    );
+    expect(stdout).toMatch(
+      /admin list saw (revoked -> )?draining -> offboarded within \d+ ms; profile lee-leaving-9610f9/,
     );
     // First sign-ins: each profile made through the provisioning role, with its team's role and tags.
     expect(stdout).toMatch(
@@ -151,7 +162,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 42 of 42 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 43 of 43 steps in [\d.]+ s/);
   }, 240_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

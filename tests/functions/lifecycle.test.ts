@@ -1,11 +1,6 @@
 import type { DynamoDBRecord } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   DeleteAppCommand,
@@ -14,12 +9,13 @@ import {
   DescribeUserProfileCommand,
   ListAppsCommand,
   ListSpacesCommand,
+  ListTagsCommand,
   SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { createHandler, offboardingOf } from "../../functions/lifecycle/handler";
+import { createHandler, decide, keyOf } from "../../functions/lifecycle/handler";
 import { parseRegistry } from "../../functions/presigner/config";
 import { LOB_A_RECORD } from "../helpers/fixtures";
 import { captureLogs } from "../helpers/logs";
@@ -42,6 +38,8 @@ const REGISTRY = parseRegistry(
   "registry",
 );
 
+const PROFILE_ARN =
+  "arn:aws:sagemaker:us-east-1:222222222222:user-profile/d-aaaaaaaaaaaa/forecasting--dana-scientist-4b72e7";
 let clock: number;
 let logs: ReturnType<typeof captureLogs>;
 const sessions: string[] = [];
@@ -55,19 +53,34 @@ const row = (state?: string) => ({
   source: "admin",
   ...(state ? { state } : {}),
 });
+/** A stream record: its key is the images' own unless given (as DynamoDB writes it). */
 const record = (
   eventName: "INSERT" | "MODIFY" | "REMOVE",
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown> | undefined,
   sequence = "100",
-): DynamoDBRecord => ({
-  eventName,
-  dynamodb: {
-    SequenceNumber: sequence,
-    ...(before ? { OldImage: marshall(before) as never } : {}),
-    ...(after ? { NewImage: marshall(after) as never } : {}),
-  },
-});
+  keys?: { lob: string; userTeam: string },
+): DynamoDBRecord => {
+  const body = after ?? before ?? {};
+  return {
+    eventName,
+    dynamodb: {
+      SequenceNumber: sequence,
+      Keys: marshall(keys ?? { lob: body.lob, userTeam: body.userTeam }) as never,
+      ...(before ? { OldImage: marshall(before) as never } : {}),
+      ...(after ? { NewImage: marshall(after) as never } : {}),
+    },
+  };
+};
+/** The entitlement row as the table holds it now (undefined: no row). */
+let current: Record<string, unknown> | undefined;
+/** user-lob-a's profile in lob-a's analytics team, and its tags. */
+const PROFILE_TAGS = (username = "dana.scientist", team = "forecasting", lob = "lob-a") => [
+  { Key: "studio-access:lob", Value: lob },
+  { Key: "studio-access:team", Value: team },
+  { Key: "studio-access:username", Value: username },
+];
+let tags: { Key: string; Value: string }[] | undefined;
 
 function handler() {
   return createHandler({
@@ -103,7 +116,11 @@ function profileInUse() {
   sm.on(DescribeUserProfileCommand).callsFake(() => {
     if (deleted) throw Object.assign(new Error("gone"), { name: "ResourceNotFound" });
     looks += 1;
-    return { Status: "InService", HomeEfsFileSystemUid: "200007" };
+    return {
+      Status: "InService",
+      HomeEfsFileSystemUid: "200007",
+      UserProfileArn: PROFILE_ARN,
+    };
   });
   sm.on(ListSpacesCommand).callsFake(() => ({
     Spaces:
@@ -162,48 +179,258 @@ beforeEach(() => {
       Expiration: new Date(clock + 3600_000),
     },
   }));
-  ddb.on(GetCommand).resolves({ Item: { ...LOB_A_RECORD, teams: ["analytics", "forecasting"] } });
+  lobRecord({ ...LOB_A_RECORD, teams: ["analytics", "forecasting"] });
+  current = row("revoked");
+  ddb.on(GetCommand, { TableName: "users" }).callsFake(() => ({ Item: current }));
   ddb.on(UpdateCommand).resolves({});
-  ddb.on(DeleteCommand).resolves({});
+  tags = PROFILE_TAGS();
+  sm.on(ListTagsCommand).callsFake(() => ({ Tags: tags }));
 });
+function lobRecord(item: Record<string, unknown> | undefined) {
+  ddb.on(GetCommand, { TableName: "lobs" }).resolves({ Item: item });
+}
 afterEach(() => {
   logs.restore();
 });
 
-describe("lifecycle: which stream records it acts on", () => {
-  it.each<[string, DynamoDBRecord, boolean | undefined]>([
-    ["a row newly revoked (admin revoke)", record("MODIFY", row(), row("revoked")), false],
+/** The state update the handler sent for `state`, whole. */
+const updateTo = (state: string) =>
+  ddb
+    .commandCalls(UpdateCommand)
+    .map((c) => c.args[0].input)
+    .find((input) => input.ExpressionAttributeValues?.[":state"] === state);
+const records = () => logs.lines().filter((l) => l.message === "record");
+/** How many deletes SageMaker was asked for. */
+const deletes = () => ({
+  apps: sm.commandCalls(DeleteAppCommand).length,
+  spaces: sm.commandCalls(DeleteSpaceCommand).length,
+  profiles: sm.commandCalls(DeleteUserProfileCommand).length,
+});
+
+describe("lifecycle: the key decides whose entitlement a record is about", () => {
+  it("splits userTeam at the last #: usernames may hold one, team names never do", () => {
+    const odd = { ...row(), userTeam: "o#brien#forecasting", username: "o#brien" };
+    expect(keyOf(record("MODIFY", odd, { ...odd, state: "revoked" }))).toEqual({
+      lob: "lob-a",
+      userTeam: "o#brien#forecasting",
+      username: "o#brien",
+      team: "forecasting",
+    });
+  });
+
+  it.each<[string, DynamoDBRecord, string]>([
     [
-      "a row removed while active (a member taken out of a stack's config)",
-      record("REMOVE", row(), undefined),
-      true,
+      "a body naming another user than the key (the decoy)",
+      record("REMOVE", { ...row(), userTeam: "decoy#forecasting" }, undefined),
+      "body-disagrees-with-key",
     ],
     [
-      "an active row removed that never had a state",
-      record("REMOVE", { ...row(), source: "config" }, undefined),
-      true,
+      "a new image naming another team",
+      record("MODIFY", row(), { ...row("revoked"), team: "analytics" }),
+      "body-disagrees-with-key",
     ],
-    ["its own draining mark", record("MODIFY", row("revoked"), row("draining")), undefined],
-    ["its own failure mark", record("MODIFY", row("draining"), row("drain-failed")), undefined],
-    ["its own final delete", record("REMOVE", row("draining"), undefined), undefined],
-    ["a grant", record("INSERT", undefined, row()), undefined],
-    ["a revoked row revoked again", record("MODIFY", row("revoked"), row("revoked")), undefined],
-  ])("%s", (_what, rec, removed) => {
-    const o = offboardingOf(rec);
-    expect(o?.removed).toBe(removed);
-    if (o)
-      expect(o).toMatchObject({ lob: "lob-a", username: "dana.scientist", team: "forecasting" });
+    [
+      "an old image of another LOB",
+      record("REMOVE", { ...row(), lob: "lob-b" }, undefined, "1", {
+        lob: "lob-a",
+        userTeam: "dana.scientist#forecasting",
+      }),
+      "body-disagrees-with-key",
+    ],
+    ["no key at all", { eventName: "REMOVE", dynamodb: { SequenceNumber: "1" } }, "no-key"],
+    [
+      "the disabled marker's key (no team)",
+      record("REMOVE", undefined, undefined, "1", { lob: "#disabled", userTeam: "lee#" }),
+      "malformed-key",
+    ],
+  ])("refuses %s", (_what, rec, reason) => {
+    expect(keyOf(rec)).toEqual({ refused: reason });
   });
 });
 
+describe("lifecycle: the current row decides, never the event", () => {
+  it.each<[string, DynamoDBRecord, Record<string, unknown> | undefined, boolean, string]>([
+    [
+      "a row revoked (admin revoke)",
+      record("MODIFY", row(), row("revoked")),
+      row("revoked"),
+      true,
+      "row-revoked",
+    ],
+    [
+      "a revoked row inserted (revoke of a user who had no row)",
+      record("INSERT", undefined, row("revoked")),
+      row("revoked"),
+      true,
+      "row-revoked",
+    ],
+    [
+      "a retry of a failed drain",
+      record("MODIFY", row(), row("revoked")),
+      row("drain-failed"),
+      true,
+      "row-drain-failed",
+    ],
+    [
+      "a row removed while active, none left",
+      record("REMOVE", row(), undefined),
+      undefined,
+      true,
+      "row-removed",
+    ],
+    [
+      "a forged revoke while the row is active",
+      record("MODIFY", row(), row("revoked")),
+      row(),
+      false,
+      "row-active",
+    ],
+    [
+      "a REMOVE while an active row exists (written again)",
+      record("REMOVE", row(), undefined),
+      row(),
+      false,
+      "row-active",
+    ],
+    [
+      "a replay once offboarded",
+      record("MODIFY", row(), row("revoked")),
+      row("offboarded"),
+      false,
+      "row-offboarded",
+    ],
+    [
+      "a revoke of a row that is gone",
+      record("MODIFY", row(), row("revoked")),
+      undefined,
+      false,
+      "no-row-for-MODIFY",
+    ],
+    [
+      "a REMOVE of an offboarded row (its config member removed later)",
+      record("REMOVE", row("offboarded"), undefined),
+      undefined,
+      false,
+      "no-row-for-REMOVE",
+    ],
+  ])("%s", (_what, rec, now, act, reason) => {
+    expect(decide(rec, now)).toMatchObject({ act, reason });
+  });
+});
+
+describe("lifecycle: forged, decoy and stale records do nothing", () => {
+  it("a decoy row (key decoy#forecasting, body dana.scientist) deleted by a deployer touches nothing of hers", async () => {
+    profileInUse();
+    const decoy = { ...row(), userTeam: "decoy#forecasting" };
+    current = undefined;
+    const result = await handler()({ Records: [record("REMOVE", decoy, undefined, "4")] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sm.calls()).toHaveLength(0);
+    expect(lambda.calls()).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(records()).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        eventName: "REMOVE",
+        lob: "lob-a",
+        userTeam: "decoy#forecasting",
+        decision: "skip",
+        reason: "body-disagrees-with-key",
+      }),
+    ]);
+  });
+
+  it("a decoy whose body agrees (username decoy) reaches no profile of another user: the tags say dana.scientist", async () => {
+    // A profile named as decoy's would be, but made for dana.scientist (a name collision).
+    profileInUse();
+    const decoy = { ...row(), userTeam: "decoy#forecasting", username: "decoy" };
+    current = undefined;
+    sm.on(DescribeUserProfileCommand).resolves({
+      Status: "InService",
+      UserProfileArn: PROFILE_ARN,
+      HomeEfsFileSystemUid: "200007",
+    });
+    const result = await handler()({ Records: [record("REMOVE", decoy, undefined, "4")] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sm.commandCalls(DescribeUserProfileCommand)[0]!.args[0].input.UserProfileName).toBe(
+      "forecasting--decoy",
+    );
+    expect(deletes()).toEqual({ apps: 0, spaces: 0, profiles: 0 });
+    expect(lambda.calls()).toHaveLength(0);
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "refused" });
+  });
+
+  it("a forged revoke (MODIFY to revoked) while the row is active does nothing", async () => {
+    profileInUse();
+    current = row();
+    await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(sm.calls()).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    // The row was read as it is, strongly consistent, by the key.
+    expect(
+      ddb
+        .commandCalls(GetCommand)
+        .map((c) => c.args[0].input)
+        .filter((i) => i.TableName === "users"),
+    ).toEqual([
+      {
+        TableName: "users",
+        Key: { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
+        ConsistentRead: true,
+      },
+    ]);
+    expect(records().at(-1)).toMatchObject({ decision: "skip", reason: "row-active" });
+  });
+
+  it("a REMOVE while an active row exists does nothing", async () => {
+    profileInUse();
+    current = row();
+    await handler()({ Records: [record("REMOVE", row(), undefined)] });
+    expect(sm.calls()).toHaveLength(0);
+    expect(records().at(-1)).toMatchObject({ decision: "skip", reason: "row-active" });
+  });
+});
+
+describe("lifecycle: the profile must be the entitlement's (its tags)", () => {
+  it.each<[string, { Key: string; Value: string }[]]>([
+    ["untagged (made outside studio-access)", []],
+    ["tagged for another user", PROFILE_TAGS("someone.else")],
+    ["tagged for another team", PROFILE_TAGS("dana.scientist", "analytics")],
+    ["tagged for another LOB", PROFILE_TAGS("dana.scientist", "forecasting", "lob-b")],
+  ])(
+    "refuses a profile %s: nothing deleted, the row drain-failed with the reason, not retried",
+    async (_what, found) => {
+      lobRecord({ ...LOB_A_RECORD, teams: ["forecasting"], homeDirectories: "remove" });
+      profileInUse();
+      tags = found;
+      const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"), "6")] });
+      expect(result.batchItemFailures).toEqual([]);
+      expect(sm.commandCalls(ListTagsCommand)[0]!.args[0].input).toEqual({
+        ResourceArn: PROFILE_ARN,
+      });
+      expect(deletes()).toEqual({ apps: 0, spaces: 0, profiles: 0 });
+      expect(lambda.calls()).toHaveLength(0);
+      expect(updateTo("drain-failed")?.ExpressionAttributeValues?.[":detail"]).toMatch(
+        /^ProfileNotOwned: profile forecasting--dana-scientist-4b72e7 is not this entitlement's \(studio-access:/,
+      );
+      expect(updateTo("offboarded")).toBeUndefined();
+      expect(logs.lines().at(-1)).toMatchObject({ level: "error", outcome: "refused" });
+    },
+  );
+});
+
 describe("lifecycle: offboarding a revoked entitlement", () => {
-  it("marks it draining, drains apps then spaces (the user's only), deletes the profile, then the row", async () => {
+  it("marks it draining, drains apps then spaces (the user's only), deletes the profile, then marks the row offboarded (kept)", async () => {
     profileInUse();
     const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
     expect(result).toEqual({ batchItemFailures: [] });
-    // Through the LOB's lifecycle role, never the access or provisioning role.
-    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual([
-      "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle",
+    // Through the LOB's lifecycle role, never the access or provisioning role, in its own session.
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        RoleArn: "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle",
+        RoleSessionName: "studio-access-lifecycle",
+        DurationSeconds: 3600,
+      },
     ]);
     expect(sm.commandCalls(DeleteAppCommand).map((c) => c.args[0].input)).toEqual([
       {
@@ -220,19 +447,44 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
     expect(sm.commandCalls(DeleteUserProfileCommand).map((c) => c.args[0].input)).toEqual([
       { DomainId: "d-aaaaaaaaaaaa", UserProfileName: "forecasting--dana-scientist-4b72e7" },
     ]);
-    const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(update).toMatchObject({
-      Key: { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
-      ConditionExpression: "#state IN (:revoked, :draining, :failed)",
-      ExpressionAttributeValues: expect.objectContaining({ ":state": "draining" }) as unknown,
-    });
-    expect(ddb.commandCalls(DeleteCommand)[0]!.args[0].input).toEqual({
+    expect(updateTo("draining")).toEqual({
       TableName: "users",
       Key: { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
-      ConditionExpression: "#state = :draining",
-      ExpressionAttributeNames: { "#state": "state" },
-      ExpressionAttributeValues: { ":draining": "draining" },
+      UpdateExpression: "SET #state = :state, #at = :at REMOVE #detail",
+      ConditionExpression: "#state IN (:from0, :from1, :from2)",
+      ExpressionAttributeNames: { "#state": "state", "#detail": "detail", "#at": "stateAt" },
+      ExpressionAttributeValues: {
+        ":state": "draining",
+        ":at": "2026-11-22T12:00:00.000Z",
+        ":from0": "revoked",
+        ":from1": "draining",
+        ":from2": "drain-failed",
+      },
     });
+    // Kept as the durable marker, only if still draining (a re-grant wins); never deleted.
+    expect(updateTo("offboarded")).toMatchObject({
+      Key: { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
+      UpdateExpression: "SET #state = :state, #at = :at REMOVE #detail",
+      ConditionExpression: "#state IN (:from0)",
+      ExpressionAttributeValues: expect.objectContaining({
+        ":state": "offboarded",
+        ":from0": "draining",
+      }) as unknown,
+    });
+    expect(records()).toEqual([
+      expect.objectContaining({
+        level: "info",
+        eventName: "MODIFY",
+        sequence: "100",
+        lob: "lob-a",
+        userTeam: "dana.scientist#forecasting",
+        decision: "offboard",
+        reason: "row-revoked",
+      }),
+    ]);
+    // The decision is logged before anything is deleted.
+    const lines = logs.lines().map((l) => l.message);
+    expect(lines).toEqual(["record", "offboard"]);
     expect(logs.lines().at(-1)).toMatchObject({
       message: "offboard",
       outcome: "offboarded",
@@ -240,7 +492,14 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
     });
   });
 
-  it("derives the profile from the username and team, not from the row's profileName", async () => {
+  it("offboards a revoked row newly inserted (a revoke of a user who had no row)", async () => {
+    profileInUse();
+    await handler()({ Records: [record("INSERT", undefined, row("revoked"))] });
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
+    expect(updateTo("offboarded")).toBeDefined();
+  });
+
+  it("derives the profile from the key's username and team, not from the row's profileName", async () => {
     profileInUse();
     const forged = { ...row("revoked"), profileName: "forecasting--ann" };
     await handler()({ Records: [record("MODIFY", row(), forged)] });
@@ -251,10 +510,10 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
 
   it("drains a member removed from config, without touching the (gone) row", async () => {
     profileInUse();
+    current = undefined;
     await handler()({ Records: [record("REMOVE", row(), undefined)] });
     expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
   it("is done at once for a user who never signed in (no profile)", async () => {
@@ -264,7 +523,7 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
     const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
     expect(result.batchItemFailures).toEqual([]);
     expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(1);
+    expect(updateTo("offboarded")).toBeDefined();
   });
 
   it("stops when the user was granted again before it started (the row is active)", async () => {
@@ -278,7 +537,10 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
   });
 
   it("records drain-failed with the reason and reports the record for a retry when SageMaker refuses", async () => {
-    sm.on(DescribeUserProfileCommand).resolves({ Status: "InService" });
+    sm.on(DescribeUserProfileCommand).resolves({
+      Status: "InService",
+      UserProfileArn: PROFILE_ARN,
+    });
     sm.on(ListSpacesCommand).resolves({ Spaces: [] });
     sm.on(ListAppsCommand).resolves({ Apps: [] });
     sm.on(DeleteUserProfileCommand).rejects(
@@ -288,8 +550,7 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
       Records: [record("MODIFY", row(), row("revoked"), "7")],
     });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "7" }] });
-    const failed = ddb.commandCalls(UpdateCommand).at(-1)!.args[0].input;
-    expect(failed.ExpressionAttributeValues).toMatchObject({
+    expect(updateTo("drain-failed")?.ExpressionAttributeValues).toMatchObject({
       ":state": "drain-failed",
       ":detail": "AccessDeniedException: not authorized",
     });
@@ -297,7 +558,10 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
   });
 
   it("gives up for this invocation when apps outlast its budget, leaving the retry to Lambda", async () => {
-    sm.on(DescribeUserProfileCommand).resolves({ Status: "InService" });
+    sm.on(DescribeUserProfileCommand).resolves({
+      Status: "InService",
+      UserProfileArn: PROFILE_ARN,
+    });
     sm.on(ListSpacesCommand).resolves({ Spaces: [] });
     sm.on(ListAppsCommand).resolves({
       Apps: [{ AppType: "JupyterLab", AppName: "stuck", Status: "Deleting" }],
@@ -311,28 +575,42 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
   });
 
   it("ignores a LOB the hub never registered, and a LOB whose record is gone (its destroy drains it)", async () => {
+    current = { ...row("revoked"), lob: "lob-z" };
     await handler()({
       Records: [record("MODIFY", { ...row(), lob: "lob-z" }, { ...row("revoked"), lob: "lob-z" })],
     });
-    ddb.on(GetCommand).resolves({});
+    current = row("revoked");
+    lobRecord(undefined);
     await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
     expect(sm.calls()).toHaveLength(0);
-    expect(logs.lines().map((l) => l.outcome)).toEqual(["unknown-lob", "no-lob-record"]);
+    expect(
+      logs
+        .lines()
+        .filter((l) => l.message === "offboard")
+        .map((l) => l.outcome),
+    ).toEqual(["unknown-lob", "no-lob-record"]);
   });
 
   it("refuses a LOB record that names another account than the registry", async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...LOB_A_RECORD, accountId: "999999999999" } });
+    lobRecord({ ...LOB_A_RECORD, accountId: "999999999999" });
     const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"), "3")] });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "3" }]);
     expect(sm.calls()).toHaveLength(0);
   });
+
+  it("retries a record whose row it could not read, deciding nothing", async () => {
+    ddb.on(GetCommand, { TableName: "users" }).rejects(new Error("throttled"));
+    const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"), "8")] });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "8" }]);
+    expect(sm.calls()).toHaveLength(0);
+    expect(records().at(-1)).toMatchObject({ decision: "retry", reason: "Error: throttled" });
+  });
 });
 
 describe("lifecycle: a LOB whose config removes home directories", () => {
-  const removing = () =>
-    ddb.on(GetCommand).resolves({
-      Item: { ...LOB_A_RECORD, teams: ["forecasting"], homeDirectories: "remove" },
-    });
+  const removing = () => {
+    lobRecord({ ...LOB_A_RECORD, teams: ["forecasting"], homeDirectories: "remove" });
+  };
   const ok = (body: unknown) => ({
     StatusCode: 200,
     Payload: Buffer.from(JSON.stringify(body)) as never,
@@ -368,7 +646,23 @@ describe("lifecycle: a LOB whose config removes home directories", () => {
     expect(sm.commandCalls(DeleteAppCommand)).toHaveLength(1);
   });
 
-  it("offboards fully: home, profile, row", async () => {
+  it("checks the profile's tags in every pass before anything is deleted or the home removed", async () => {
+    removing();
+    profileInUse();
+    lambda.on(InvokeCommand).resolves(ok({ uid: "200007", outcome: "removed", entries: 3 }));
+    await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    const calls = sm
+      .calls()
+      .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name);
+    // Each pass: describe, then the tags, then the rest.
+    calls.forEach((name, i) => {
+      if (name === "DescribeUserProfileCommand" && calls[i + 1] !== undefined)
+        expect(calls[i + 1]).toBe("ListTagsCommand");
+    });
+    expect(calls.indexOf("ListTagsCommand")).toBeLessThan(calls.indexOf("DeleteAppCommand"));
+  });
+
+  it("offboards fully: home, profile, row marked offboarded", async () => {
     removing();
     profileInUse();
     lambda.on(InvokeCommand).resolves(ok({ uid: "200007", outcome: "removed", entries: 3 }));
@@ -376,7 +670,7 @@ describe("lifecycle: a LOB whose config removes home directories", () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
     expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(1);
+    expect(updateTo("offboarded")).toBeDefined();
   });
 
   it("keeps the profile and reports drain-failed when the removal fails, so a retry finds the UID again", async () => {
@@ -384,6 +678,7 @@ describe("lifecycle: a LOB whose config removes home directories", () => {
     sm.on(DescribeUserProfileCommand).resolves({
       Status: "InService",
       HomeEfsFileSystemUid: "200007",
+      UserProfileArn: PROFILE_ARN,
     });
     sm.on(ListSpacesCommand).resolves({ Spaces: [] });
     sm.on(ListAppsCommand).resolves({ Apps: [] });
@@ -397,9 +692,7 @@ describe("lifecycle: a LOB whose config removes home directories", () => {
     const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"), "5")] });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "5" }]);
     expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
-    expect(
-      ddb.commandCalls(UpdateCommand).at(-1)!.args[0].input.ExpressionAttributeValues,
-    ).toMatchObject({
+    expect(updateTo("drain-failed")?.ExpressionAttributeValues).toMatchObject({
       ":state": "drain-failed",
       ":detail":
         "Error: home directory 200007: EACCES: permission denied, rmdir '/mnt/home/200007'",

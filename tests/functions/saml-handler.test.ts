@@ -176,7 +176,8 @@ describe("POST /saml", () => {
     expect(response).toEqual({
       statusCode: 302,
       headers: {
-        Location: "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=T-user-lob-a-3nbs3wnxbyw5ty7m",
+        Location:
+          "https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=T-user-lob-a-3nbs3wnxbyw5ty7m",
         "Cache-Control": "no-store",
       },
       body: "",
@@ -197,6 +198,10 @@ describe("POST /saml", () => {
       outcome: "ok",
       status: 302,
     });
+    // The LOB's CloudTrail credits the SAML entry, not the presigner.
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleSessionName)).toEqual(
+      ["studio-access-saml"],
+    );
   });
 
   it("refuses a replayed assertion with the refusal page, and presigns nothing", async () => {

@@ -7,11 +7,17 @@ import {
   accessRoleTrustPolicy,
   assumeRolesPolicies,
   lifecycleLobPolicy,
+  lifecyclePolicy,
   presignerPolicy,
   provisionerPolicy,
   serviceTrustPolicy,
 } from "../../components/lib/policies";
-import { AwsEmulator, matchesFilter, type Listener } from "../../scripts/sandbox/aws-emulator";
+import {
+  attributeNames,
+  AwsEmulator,
+  matchesFilter,
+  type Listener,
+} from "../../scripts/sandbox/aws-emulator";
 
 const REGION = "us-east-1";
 const PRESIGNER = "arn:aws:iam::111111111111:role/presigner";
@@ -55,7 +61,10 @@ beforeEach(async () => {
     ACCESS,
     accessRoleTrustPolicy({ presignerRoleArn: PRESIGNER, stsEndpointId: STS_VPCE }),
   );
-  domainId = emulator.createDomain("222222222222", REGION, "studio-access-lob-a");
+  // Tagged as the spoke tags its domain, and the profile as the provisioner tags it.
+  domainId = emulator.createDomain("222222222222", REGION, "studio-access-lob-a", undefined, {
+    "studio-access:lob": "lob-a",
+  });
   emulator.createUserProfile(domainId, "user-lob-a", { tags: { "studio-access:lob": "lob-a" } });
   emulator.putRolePolicy(
     ACCESS,
@@ -329,6 +338,111 @@ describe("AwsEmulator", () => {
     }
   });
 
+  it("fills dynamodb:Attributes from a write's item, key and expressions (placeholders resolved)", () => {
+    expect(
+      attributeNames("UpdateItem", {
+        Key: { lob: { S: "lob-a" }, userTeam: { S: "dana#analytics" } },
+        UpdateExpression: "SET #state = :state, #at = :at REMOVE #detail, notes[0], meta.owner",
+        ConditionExpression: "attribute_exists(#state) AND #state IN (:a, :b)",
+        ExpressionAttributeNames: { "#state": "state", "#at": "stateAt", "#detail": "detail" },
+      }),
+    ).toEqual(["lob", "userTeam", "state", "stateAt", "detail", "notes", "meta"]);
+    expect(
+      attributeNames("PutItem", {
+        Item: { lob: { S: "lob-a" }, userTeam: { S: "x#y" }, username: { S: "x" } },
+      }),
+    ).toEqual(["lob", "userTeam", "username"]);
+    expect(attributeNames("GetItem", { Key: {} })).toBeUndefined();
+  });
+
+  it("decides UpdateItem by its attributes and ReturnValues, Query and BatchWriteItem by their leading keys", async () => {
+    const upstream: Server = createServer((req, res) => {
+      res.writeHead(200, { "Content-Type": "application/x-amz-json-1.0" });
+      res.end(JSON.stringify({ echoed: req.headers["x-amz-target"] }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const LIFECYCLE_FN = "arn:aws:iam::111111111111:role/lifecycle";
+    const TABLE = "arn:aws:dynamodb:us-east-1:111111111111:table/u";
+    emulator.createRole(LIFECYCLE_FN, serviceTrustPolicy("lambda.amazonaws.com"));
+    emulator.putRolePolicy(
+      LIFECYCLE_FN,
+      "l",
+      lifecyclePolicy({
+        usersTableArn: TABLE,
+        streamArn: `${TABLE}/stream/x`,
+        lobsTableArn: "arn:aws:dynamodb:us-east-1:111111111111:table/l",
+        logGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:g",
+      }),
+    );
+    const READER = "arn:aws:iam::111111111111:role/lob-a-reader";
+    emulator.createRole(READER, serviceTrustPolicy("lambda.amazonaws.com"));
+    emulator.putRolePolicy(READER, "r", {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["dynamodb:Query", "dynamodb:BatchWriteItem"],
+          Resource: TABLE,
+          Condition: {
+            "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["lob-a"] },
+            Null: { "dynamodb:LeadingKeys": "false" },
+          },
+        },
+      ],
+    });
+    emulator.tables.set("u", { arn: TABLE, partitionKey: "lob", keys: ["lob", "userTeam"] });
+    const lifecycle = emulator.issueCredentials(LIFECYCLE_FN).accessKeyId;
+    const reader = emulator.issueCredentials(READER).accessKeyId;
+    try {
+      const gateway = await emulator.dynamoGateway(
+        `http://127.0.0.1:${String((upstream.address() as AddressInfo).port)}`,
+      );
+      const call = async (target: string, body: object, key: string) => {
+        const response = await fetch(gateway, {
+          method: "POST",
+          headers: { "X-Amz-Target": `DynamoDB_20120810.${target}`, ...auth(key) },
+          body: JSON.stringify(body),
+        });
+        return ((await response.json()) as { echoed?: string; __type?: string }).__type ?? "ok";
+      };
+      const update = (set: string, extra: object = {}) => ({
+        TableName: "u",
+        Key: { lob: { S: "lob-a" }, userTeam: { S: "dana#analytics" } },
+        UpdateExpression: set,
+        ConditionExpression: "#state IN (:revoked)",
+        ExpressionAttributeNames: { "#state": "state", "#at": "stateAt", "#u": "username" },
+        ...extra,
+      });
+      const denied = "com.amazon.coral.service#AccessDeniedException";
+      expect(await call("UpdateItem", update("SET #state = :s, #at = :t"), lifecycle)).toBe("ok");
+      expect(await call("UpdateItem", update("SET #state = :s, #u = :u"), lifecycle)).toBe(denied);
+      expect(
+        await call("UpdateItem", update("SET #state = :s", { ReturnValues: "ALL_OLD" }), lifecycle),
+      ).toBe(denied);
+      const query = (lob: string) => ({
+        TableName: "u",
+        KeyConditionExpression: "#lob = :lob",
+        ExpressionAttributeNames: { "#lob": "lob" },
+        ExpressionAttributeValues: { ":lob": { S: lob } },
+      });
+      expect(await call("Query", query("lob-a"), reader)).toBe("ok");
+      expect(await call("Query", query("lob-b"), reader)).toBe(denied);
+      const batch = (lob: string) => ({
+        RequestItems: {
+          u: [
+            { PutRequest: { Item: { lob: { S: "lob-a" }, userTeam: { S: "a#b" } } } },
+            { DeleteRequest: { Key: { lob: { S: lob }, userTeam: { S: "c#d" } } } },
+          ],
+        },
+      });
+      expect(await call("BatchWriteItem", batch("lob-a"), reader)).toBe("ok");
+      expect(await call("BatchWriteItem", batch("lob-b"), reader)).toBe(denied);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+
   it("evaluates the endpoint's policy and the caller's organization with every call through it", async () => {
     await emulator.deleteEndpoint(STS_VPCE);
     const orgOnly = {
@@ -460,6 +574,7 @@ describe("AwsEmulator: home directories and Lambda's Invoke", () => {
       }),
     );
     const key = emulator.issueCredentials(LIFECYCLE).accessKeyId;
+    emulator.functionTags.set(HOMES, { "studio-access:lob": "lob-a" });
     const answers: unknown[] = [];
     emulator.invokeFunction = (arn, payload) => {
       answers.push([arn, payload]);
@@ -497,6 +612,106 @@ describe("AwsEmulator: home directories and Lambda's Invoke", () => {
       type: "AccessDeniedException",
     });
     expect(answers).toHaveLength(2);
+    // Decided with the function's tags: tagged for another LOB, or untagged, it is refused.
+    emulator.functionTags.set(HOMES, { "studio-access:lob": "lob-b" });
+    expect((await invoke(lambdaListener, key)).type).toBe("AccessDeniedException");
+    emulator.functionTags.delete(HOMES);
+    expect((await invoke(lambdaListener, key)).type).toBe("AccessDeniedException");
+    expect(answers).toHaveLength(2);
+  });
+});
+
+describe("AwsEmulator: the lifecycle role's SageMaker calls", () => {
+  const LIFECYCLE = "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle";
+  let lobDomain: string;
+  let key: string;
+
+  beforeEach(() => {
+    emulator.createRole(LIFECYCLE, serviceTrustPolicy("lambda.amazonaws.com"));
+    lobDomain = emulator.createDomain("222222222222", REGION, "tagged", undefined, {
+      "studio-access:lob": "lob-a",
+    });
+    emulator.putRolePolicy(
+      LIFECYCLE,
+      "l",
+      lifecycleLobPolicy({
+        region: REGION,
+        accountId: "222222222222",
+        domainId: lobDomain,
+        lob: "lob-a",
+        sageMakerApiEndpointId: API_VPCE,
+      }),
+    );
+    key = emulator.issueCredentials(LIFECYCLE).accessKeyId;
+  });
+
+  const call = async (operation: string, input: Record<string, unknown>) => {
+    const response = await fetch(sagemaker.url, {
+      method: "POST",
+      headers: {
+        ...auth(key),
+        "X-Amz-Target": `SageMaker.${operation}`,
+        "Content-Type": "application/x-amz-json-1.1",
+      },
+      body: JSON.stringify(input),
+    });
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const profileArn = (domain: string, name: string) =>
+    `arn:aws:sagemaker:${REGION}:222222222222:user-profile/${domain}/${name}`;
+  const app = (domain: string, tags: Record<string, string>) => {
+    emulator.apps.push({
+      domainId: domain,
+      userProfileName: "dana",
+      appType: "JupyterLab",
+      appName: "default",
+      status: "InService",
+      tags,
+    });
+    return { DomainId: domain, UserProfileName: "dana", AppType: "JupyterLab", AppName: "default" };
+  };
+
+  it("answers ListTags with the profile's tags, decided by IAM on the profile's ARN", async () => {
+    emulator.createUserProfile(lobDomain, "dana", { tags: { "studio-access:username": "dana" } });
+    expect(await call("ListTags", { ResourceArn: profileArn(lobDomain, "dana") })).toEqual({
+      Tags: [{ Key: "studio-access:username", Value: "dana" }],
+    });
+    // A profile of another domain: IAM refuses before anything is read.
+    emulator.createUserProfile(domainId, "dana", { tags: { "studio-access:username": "dana" } });
+    expect((await call("ListTags", { ResourceArn: profileArn(domainId, "dana") })).__type).toBe(
+      "AccessDeniedException",
+    );
+  });
+
+  it("decides DeleteApp with the app's tags, its domain's from its launch (API_CreateDomain)", async () => {
+    expect((await call("DeleteApp", app(lobDomain, { "studio-access:lob": "lob-b" }))).__type).toBe(
+      "AccessDeniedException",
+    );
+    emulator.apps.length = 0;
+    expect((await call("DeleteApp", app(lobDomain, {}))).__type).toBe("AccessDeniedException");
+    emulator.apps.length = 0;
+    expect(await call("DeleteApp", app(lobDomain, { "studio-access:lob": "lob-a" }))).toEqual({});
+    expect(emulator.apps[0]?.status).toBe("Deleting");
+  });
+
+  it("gives an app opened in Studio its domain's tags", async () => {
+    const { key: accessKey } = await assumeRole(sts);
+    const url = (await presign(sagemaker, accessKey!)).body.AuthorizedUrl!;
+    expect((await open(url, studio)).status).toBe(200);
+    expect(emulator.apps.map((a) => a.tags)).toEqual([{ "studio-access:lob": "lob-a" }]);
+  });
+
+  it("decides DeleteSpace with the owner's profile ARN (sagemaker:OwnerUserProfileArn)", async () => {
+    emulator.createUserProfile(lobDomain, "dana");
+    emulator.createSpace(lobDomain, "mine", "dana");
+    expect(await call("DeleteSpace", { DomainId: lobDomain, SpaceName: "mine" })).toEqual({});
+    // The same request against a space of another domain's profile is refused.
+    emulator.createUserProfile(domainId, "dana");
+    emulator.createSpace(domainId, "theirs", "dana");
+    expect((await call("DeleteSpace", { DomainId: domainId, SpaceName: "theirs" })).__type).toBe(
+      "AccessDeniedException",
+    );
+    expect(emulator.domains.get(domainId)?.spaces.has("theirs")).toBe(true);
   });
 });
 

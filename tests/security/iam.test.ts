@@ -261,13 +261,30 @@ const asLobLifecycle = (
   resource: string,
   context: Record<string, string | string[]> = {},
 ): Request => ({
-  principal: `arn:aws:sts::${g.lobs[lob].account}:assumed-role/StudioAccessRole-lifecycle/studio-access-presigner`,
+  principal: `arn:aws:sts::${g.lobs[lob].account}:assumed-role/StudioAccessRole-lifecycle/studio-access-lifecycle`,
   action,
   resource,
   resourceAccount: g.lobs[lob].account,
   identity: [g.lobs[lob].lifecyclePolicy],
   context: { "aws:SourceVpce": vpce("sagemaker-api"), ...context },
 });
+/** An UpdateItem's fine-grained context: the attribute names it touches, and its ReturnValues. */
+const updating = (attributes: string[], returnValues = "NONE") => ({
+  "dynamodb:Attributes": attributes,
+  "dynamodb:ReturnValues": returnValues,
+});
+/** The lifecycle function's own state updates: the key, state, stateAt and detail. */
+const OFFBOARDING_UPDATE = ["lob", "userTeam", "state", "stateAt", "detail"];
+/** A resource's tags as IAM sees them (aws:ResourceTag/<key>). */
+const resourceTags = (tags: Record<string, string>) =>
+  Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+/** A profile studio-access made: its LOB, team and user tags. */
+const madeProfile = (lob = "lob-a") =>
+  resourceTags({
+    "studio-access:lob": lob,
+    "studio-access:team": "forecasting",
+    "studio-access:username": "dana.scientist",
+  });
 const ADMIN_PRINCIPAL = "arn:aws:iam::111111111111:role/platform-engineer";
 const asAdmin = (
   action: string,
@@ -1940,13 +1957,54 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () => asLifecycleFn("dynamodb:GetRecords", g.usersStreamArn),
   ],
   [
-    "the lifecycle function marks a row draining (UpdateItem)",
+    "the lifecycle function reads a row again (GetItem)",
     "Allowed",
-    () => asLifecycleFn("dynamodb:UpdateItem", g.usersTableArn),
+    () => asLifecycleFn("dynamodb:GetItem", g.usersTableArn),
   ],
   [
-    "the lifecycle function deletes a drained row",
+    "the lifecycle function sets a row's state, stateAt and detail (UpdateItem)",
     "Allowed",
+    () => asLifecycleFn("dynamodb:UpdateItem", g.usersTableArn, updating(OFFBOARDING_UPDATE)),
+  ],
+  [
+    "the lifecycle function sets a row's state alone (UpdateItem, key and state)",
+    "Allowed",
+    () =>
+      asLifecycleFn("dynamodb:UpdateItem", g.usersTableArn, updating(["lob", "userTeam", "state"])),
+  ],
+  [
+    "the lifecycle function writes a row's username (UpdateItem)",
+    "ImplicitlyDenied",
+    () =>
+      asLifecycleFn(
+        "dynamodb:UpdateItem",
+        g.usersTableArn,
+        updating(["lob", "userTeam", "state", "username"]),
+      ),
+  ],
+  [
+    "the lifecycle function sets state together with profileName (UpdateItem)",
+    "ImplicitlyDenied",
+    () =>
+      asLifecycleFn(
+        "dynamodb:UpdateItem",
+        g.usersTableArn,
+        updating(["lob", "userTeam", "state", "profileName"]),
+      ),
+  ],
+  [
+    "the lifecycle function updates a row and reads it all back (ReturnValues ALL_OLD)",
+    "ImplicitlyDenied",
+    () =>
+      asLifecycleFn(
+        "dynamodb:UpdateItem",
+        g.usersTableArn,
+        updating(OFFBOARDING_UPDATE, "ALL_OLD"),
+      ),
+  ],
+  [
+    "the lifecycle function deletes a row (DeleteItem)",
+    "ImplicitlyDenied",
     () => asLifecycleFn("dynamodb:DeleteItem", g.usersTableArn),
   ],
   [
@@ -1996,9 +2054,18 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "lob-a",
         "sagemaker:DeleteUserProfile",
         newProfile("lob-a", "forecasting--x"),
-        {
-          "aws:ResourceTag/studio-access:lob": "lob-a",
-        },
+        madeProfile(),
+      ),
+  ],
+  [
+    "the lifecycle role deletes a profile tagged with its LOB but no user",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DeleteUserProfile",
+        newProfile("lob-a", "forecasting--x"),
+        resourceTags({ "studio-access:lob": "lob-a", "studio-access:team": "forecasting" }),
       ),
   ],
   [
@@ -2014,10 +2081,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "lob-a",
         "sagemaker:DeleteUserProfile",
         newProfile("lob-a", "forecasting--x"),
-        {
-          "aws:ResourceTag/studio-access:lob": "lob-a",
-          "aws:SourceVpce": FOREIGN_VPCE,
-        },
+        { ...madeProfile(), "aws:SourceVpce": FOREIGN_VPCE },
       ),
   ],
   [
@@ -2031,8 +2095,45 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       ),
   ],
   [
-    "the lifecycle role deletes an app of the domain",
+    "the lifecycle role reads the tags of a profile of its domain",
     "Allowed",
+    () => asLobLifecycle("lob-a", "sagemaker:ListTags", newProfile("lob-a", "forecasting--x")),
+  ],
+  [
+    "the lifecycle role reads the tags of a profile in another domain of its account",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:ListTags",
+        newProfile("lob-a", "forecasting--x", "d-0therdomain0"),
+      ),
+  ],
+  [
+    "the lifecycle role deletes an app of its domain (the domain's LOB tag)",
+    "Allowed",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DeleteApp",
+        lobArn(`app/${lobA().domainId}/forecasting--x/jupyterlab/default`),
+        resourceTags({ "studio-access:lob": "lob-a" }),
+      ),
+  ],
+  [
+    "the lifecycle role deletes an app tagged with another LOB",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle(
+        "lob-a",
+        "sagemaker:DeleteApp",
+        lobArn(`app/${lobA().domainId}/forecasting--x/jupyterlab/default`),
+        resourceTags({ "studio-access:lob": "lob-b" }),
+      ),
+  ],
+  [
+    "the lifecycle role deletes an untagged app",
+    "ImplicitlyDenied",
     () =>
       asLobLifecycle(
         "lob-a",
@@ -2041,9 +2142,25 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       ),
   ],
   [
-    "the lifecycle role deletes a space of the domain",
+    "the lifecycle role deletes a space owned by a profile of its domain",
     "Allowed",
-    () => asLobLifecycle("lob-a", "sagemaker:DeleteSpace", space("demand-model")),
+    () =>
+      asLobLifecycle("lob-a", "sagemaker:DeleteSpace", space("demand-model"), {
+        "sagemaker:OwnerUserProfileArn": newProfile("lob-a", "forecasting--x"),
+      }),
+  ],
+  [
+    "the lifecycle role deletes a space owned by a profile of another domain",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle("lob-a", "sagemaker:DeleteSpace", space("demand-model"), {
+        "sagemaker:OwnerUserProfileArn": newProfile("lob-a", "forecasting--x", "d-0therdomain0"),
+      }),
+  ],
+  [
+    "the lifecycle role deletes a space without an owner (a shared space)",
+    "ImplicitlyDenied",
+    () => asLobLifecycle("lob-a", "sagemaker:DeleteSpace", space("team-space")),
   ],
   [
     "the lifecycle role deletes an app in another domain of its account",
@@ -2053,6 +2170,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "lob-a",
         "sagemaker:DeleteApp",
         lobArn("app/d-0therdomain0/x/jupyterlab/default"),
+        resourceTags({ "studio-access:lob": "lob-a" }),
       ),
   ],
   ...[
@@ -2092,9 +2210,12 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     "LOB B's lifecycle role deletes a profile tagged as LOB A's",
     "ImplicitlyDenied",
     () =>
-      asLobLifecycle("lob-b", "sagemaker:DeleteUserProfile", newProfile("lob-b", "x"), {
-        "aws:ResourceTag/studio-access:lob": "lob-a",
-      }),
+      asLobLifecycle(
+        "lob-b",
+        "sagemaker:DeleteUserProfile",
+        newProfile("lob-b", "x"),
+        madeProfile("lob-a"),
+      ),
   ],
 
   // Home directories (lob-a: homeDirectories remove; lob-b keeps them).
@@ -2104,10 +2225,28 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () => ({
       ...asLobLifecycle("lob-a", "lambda:InvokeFunction", homes().functionArn, {
         "aws:SourceVpce": vpce("lambda"),
+        ...resourceTags({ "studio-access:lob": "lob-a" }),
       }),
       endpointPolicy: g.endpointPolicies.lambda,
       principalOrgId: g.organizationId,
     }),
+  ],
+  [
+    "LOB A's lifecycle role invokes a home-directory function tagged for another LOB",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle("lob-a", "lambda:InvokeFunction", homes().functionArn, {
+        "aws:SourceVpce": vpce("lambda"),
+        ...resourceTags({ "studio-access:lob": "lob-b" }),
+      }),
+  ],
+  [
+    "LOB A's lifecycle role invokes an untagged home-directory function",
+    "ImplicitlyDenied",
+    () =>
+      asLobLifecycle("lob-a", "lambda:InvokeFunction", homes().functionArn, {
+        "aws:SourceVpce": vpce("lambda"),
+      }),
   ],
   [
     "LOB A's lifecycle role invokes its home-directory function from outside the hub Lambda endpoint",
@@ -2115,6 +2254,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () =>
       asLobLifecycle("lob-a", "lambda:InvokeFunction", homes().functionArn, {
         "aws:SourceVpce": FOREIGN_VPCE,
+        ...resourceTags({ "studio-access:lob": "lob-a" }),
       }),
   ],
   [
@@ -2125,7 +2265,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "lob-a",
         "lambda:InvokeFunction",
         homes().functionArn.replace("studio-access-homes", "anything-else"),
-        { "aws:SourceVpce": vpce("lambda") },
+        { "aws:SourceVpce": vpce("lambda"), ...resourceTags({ "studio-access:lob": "lob-a" }) },
       ),
   ],
   [
@@ -2136,7 +2276,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "lob-b",
         "lambda:InvokeFunction",
         homes().functionArn.replace(lobA().account, lobB().account),
-        { "aws:SourceVpce": vpce("lambda") },
+        { "aws:SourceVpce": vpce("lambda"), ...resourceTags({ "studio-access:lob": "lob-b" }) },
       ),
   ],
   [
@@ -2145,6 +2285,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () =>
       asLobLifecycle("lob-b", "lambda:InvokeFunction", homes().functionArn, {
         "aws:SourceVpce": vpce("lambda"),
+        ...resourceTags({ "studio-access:lob": "lob-a" }),
       }),
   ],
   [
