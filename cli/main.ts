@@ -5,6 +5,7 @@ import { AccessApi } from "./api";
 import { cognitoClient, poolClient, signIn } from "./cognito";
 import { configDir, loadConfig, saveConfig, SETTINGS, type CliConfig } from "./config";
 import { CliError, EXIT, type ExitCode } from "./errors";
+import { printable, printableJson } from "./printable";
 import { TokenCache } from "./session";
 import {
   ask,
@@ -85,7 +86,7 @@ class Cli {
   }
 
   private out(line: string): void {
-    this.io.stdout.write(`${line}\n`);
+    lineTo(this.io.stdout, line);
   }
 
   private session(config: CliConfig): TokenCache {
@@ -154,7 +155,7 @@ class Cli {
     const config = loadConfig(this.dir, this.io.env);
     const studios = await new AccessApi(config, this.session(config)).list();
     if (values.json) {
-      this.out(JSON.stringify({ studios }, null, 2));
+      jsonTo(this.io.stdout, { studios });
       return EXIT.ok;
     }
     if (studios.length === 0) {
@@ -206,22 +207,37 @@ class Cli {
     const until = new Date(opened.expiresAt).toLocaleTimeString();
     if (values.print) {
       this.out(opened.url);
-      this.io.stderr.write(`The link works once, until ${until}.\n`);
+      lineTo(this.io.stderr, `The link works once, until ${until}.`);
       return EXIT.ok;
     }
     try {
       await openBrowser(opened.url, this.io.env);
       this.out(`Opened ${lob} in your browser.`);
     } catch {
-      this.io.stderr.write(`Could not start a browser; open this link before ${until}:\n`);
+      lineTo(this.io.stderr, `Could not start a browser; open this link before ${until}:`);
       this.out(opened.url);
     }
     return EXIT.ok;
   }
 }
 
-/** Prints rows as aligned columns. */
-function table(out: (line: string) => void, rows: string[][]): void {
+/**
+ * Writes one line. Everything the CLI prints goes through here or `jsonTo`, so no row, API answer
+ * or AWS error reaches the terminal with a control character in it: one line printed is one line
+ * shown, and a line break inside a value shows as \u000a.
+ */
+function lineTo(stream: NodeJS.WritableStream, line: string): void {
+  stream.write(`${printable(line)}\n`);
+}
+
+/** Writes a value as indented JSON, made printable without changing what it parses to. */
+function jsonTo(stream: NodeJS.WritableStream, value: unknown): void {
+  stream.write(`${printableJson(value)}\n`);
+}
+
+/** Prints rows as aligned columns; each cell made printable first, so the widths hold. */
+function table(out: (line: string) => void, cells: string[][]): void {
+  const rows = cells.map((row) => row.map(printable));
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   for (const row of rows)
     out(
@@ -236,7 +252,9 @@ function table(out: (line: string) => void, rows: string[][]): void {
 async function admin(io: Io, args: string[]): Promise<ExitCode> {
   const [sub, ...rest] = args;
   const dir = configDir(io.env);
-  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const out = (line: string) => {
+    lineTo(io.stdout, line);
+  };
   const describe = (r: EntitlementRow) =>
     `${r.username} in ${r.lob}/${r.team} (profile ${r.profileName})`;
   switch (sub) {
@@ -318,7 +336,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
       const api = await AdminApi.connect(loadAdminConfig(dir));
       const rows = await api.list({ lob: str(values, "lob"), user: str(values, "user") });
       if (values.json) {
-        out(JSON.stringify({ entitlements: rows }, null, 2));
+        jsonTo(io.stdout, { entitlements: rows });
         return EXIT.ok;
       }
       if (rows.length === 0) {
@@ -378,12 +396,12 @@ export async function main(argv: string[], io: Io): Promise<ExitCode | 130> {
     }
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr.write(`studio-access: ${error.message}\n`);
+      io.stderr.write(`studio-access: ${printable(error.message)}\n`);
       return error.exitCode;
     }
     // A bug: its kind only, never its message (it could quote a response holding a token).
     io.stderr.write(
-      `studio-access: unexpected ${error instanceof Error ? error.name : "failure"}; please report it\n`,
+      `studio-access: unexpected ${printable(error instanceof Error ? error.name : "failure")}; please report it\n`,
     );
     return EXIT.upstream;
   }
