@@ -337,7 +337,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
       const count = `${String(revoked.length)} ${revoked.length === 1 ? "entitlement" : "entitlements"}`;
       out(
         inPool
-          ? `Disabled ${user}: Cognito refuses their sign-ins and every entry refuses them; ${revoked.length === 0 ? "they had no active entitlement." : `revoked ${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")}: ${revoked.length === 1 ? "its profile is" : "each profile is"} drained and deleted.`}`
+          ? `Disabled ${user}: Cognito refuses their sign-ins; ${revoked.length === 0 ? "they had no active entitlement." : `revoked ${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")}: ${revoked.length === 1 ? "its profile is" : "each profile is"} drained and deleted.`}`
           : `No Cognito user ${user} to disable: they sign in through the IdP; marked disabled and ${count} revoked${revoked.length === 0 ? "" : ` (${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")})`}. Every entry refuses them, IdP group mappings included.`,
       );
       for (const seed of seeds)

@@ -294,7 +294,7 @@ describe("admin disable", () => {
     expect(run).toEqual({
       code: 0,
       stdout:
-        "Disabled lee.leaving: Cognito refuses their sign-ins and every entry refuses them; revoked lob-a/analytics, lob-b/default: each profile is drained and deleted.\n" +
+        "Disabled lee.leaving: Cognito refuses their sign-ins; revoked lob-a/analytics, lob-b/default: each profile is drained and deleted.\n" +
         "Remove lee.leaving from the lob-b stack's config too (members), or a refresh would seed it again.\n",
       stderr: "",
     });
