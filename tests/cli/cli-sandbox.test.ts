@@ -292,18 +292,106 @@ describe("studio-access against the sandbox", () => {
     const revoked = await admin(["admin", "revoke", "jane.doe", "lob-b"]);
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toMatch(/^Revoked jane\.doe in lob-b\/default/);
-    // Never signed in, so no profile: the lifecycle function deletes the row at once.
+    // Never signed in, so no profile: the lifecycle function offboards the row at once. The row
+    // stays, `offboarded` (a lifecycle function of before that contract deleted it instead).
+    const offboarded =
+      "LOB    TEAM     USER      PROFILE          STATE       SOURCE\n" +
+      "lob-b  default  jane.doe  jane-doe-d48722  offboarded  admin\n";
     let listed = "";
     for (let i = 0; i < 50; i++) {
       listed = (await admin(["admin", "list", "--user", "jane.doe"])).stdout;
-      if (listed === "No entitlements.\n") break;
+      if (listed === offboarded || listed === "No entitlements.\n") break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(listed).toBe("No entitlements.\n");
+    expect([offboarded, "No entitlements.\n"]).toContain(listed);
+    // Granted again: over the offboarded row, or anew.
+    const again = await admin(["admin", "grant", "jane.doe", "lob-b"]);
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^Granted jane\.doe in lob-b\/default \(profile jane-doe-d48722\)( again \(it was offboarded\))?\. /,
+      ) as unknown,
+    });
     // Without AWS credentials: one line, exit 3.
     const none = await cli(dir, ["admin", "list"], { env: { AWS_EC2_METADATA_DISABLED: "true" } });
     expect(none.code).toBe(3);
     expect(none.stderr).toMatch(/^studio-access: cannot assume the admin role .+\n$/);
+  }, 60_000);
+
+  it("admin: disable and grant --enable, for a pool user and an IdP-only one; a revoke that outvotes a group", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "studio-access-admin-"));
+    const admin = (args: string[]) => cli(dir, args, { env: sandbox.admin.env });
+    expect((await admin(sandbox.admin.configureArgs)).code).toBe(0);
+    const disabledSince = (user: string) =>
+      new RegExp(
+        `^${user.replace(".", "\\.")} is disabled since (\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z) \\(by studio-access-admin-[\\w+=,.@-]+\\): every entry refuses them; admin grant USER LOB --enable lifts it\\.$`,
+        "m",
+      );
+
+    // An IdP-only user (not in the pool): marked and told plainly, exit 0.
+    expect(await admin(["admin", "disable", "ida.only"])).toEqual({
+      code: 0,
+      stdout:
+        "No Cognito user ida.only to disable: they sign in through the IdP; marked disabled and 0 entitlements revoked. Every entry refuses them, IdP group mappings included.\n",
+      stderr: "",
+    });
+    const listed = (await admin(["admin", "list", "--user", "ida.only"])).stdout;
+    const since = disabledSince("ida.only").exec(listed)?.[1];
+    expect(listed.startsWith("No entitlements.\n")).toBe(true);
+    expect(since).toBeDefined();
+    expect(await admin(["admin", "grant", "ida.only", "lob-b"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `studio-access: ida.only was disabled (admin disable, ${String(since)}): grant again with --enable to lift it\n`,
+    });
+    expect(await admin(["admin", "grant", "ida.only", "lob-b", "--enable"])).toEqual({
+      code: 0,
+      stdout:
+        `Lifted the disable of ida.only (admin disable, ${String(since)}). No Cognito user ida.only: they sign in through the IdP.\n` +
+        "Granted ida.only in lob-b/default (profile ida-only-7e35db). The profile is created on their first sign-in.\n",
+      stderr: "",
+    });
+    expect((await admin(["admin", "list", "--user", "ida.only"])).stdout).toBe(
+      "LOB    TEAM     USER      PROFILE          STATE   SOURCE\n" +
+        "lob-b  default  ida.only  ida-only-7e35db  active  admin\n",
+    );
+
+    // lee.leaving, disabled by the sandbox's run (admin disable): refused until --enable, which
+    // enables their Cognito user.
+    const lee = sandbox.users.find((u) => u.username === "lee.leaving");
+    if (!lee) throw new Error("the kept sandbox has no lee.leaving");
+    expect(disabledSince("lee.leaving").test((await admin(["admin", "list"])).stdout)).toBe(true);
+    expect(await admin(["admin", "grant", "lee.leaving", "lob-b"])).toMatchObject({ code: 2 });
+    const refused = await cli(
+      await configured(),
+      ["login", "--username", lee.username, "--password-stdin"],
+      { input: `${lee.password}\n` },
+    );
+    expect(refused).toMatchObject({
+      code: 3,
+      stderr: "studio-access: incorrect username or password\n",
+    });
+    const enabled = await admin(["admin", "grant", "lee.leaving", "lob-b", "--enable"]);
+    expect(enabled).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^Lifted the disable of lee\.leaving \(admin disable, [\d:.TZ-]+\)\. Their Cognito user is enabled\.\nGranted lee\.leaving in lob-b\/default /,
+      ) as unknown,
+    });
+    // Cognito lets them sign in again (signedIn checks it). What the API then lists for them
+    // is the presigner's to decide, with the marker (a presigner that reads it in parallel).
+    await signedIn(lee);
+
+    // A user with no row (whom an IdP group could map): the revoke writes a revoked row.
+    expect(await admin(["admin", "revoke", "gus.group", "lob-b"])).toEqual({
+      code: 0,
+      stdout:
+        "Revoked gus.group in lob-b/default (profile gus-group-7d9581): they had no entitlement there, so a revoked one is written. It blocks their IdP group mapping to lob-b/default too; a profile they made through it is drained and deleted.\n",
+      stderr: "",
+    });
+    expect((await admin(["admin", "list", "--user", "gus.group"])).stdout).toMatch(
+      /^lob-b +default +gus\.group +gus-group-7d9581 +(revoked|draining|offboarded) +admin$/m,
+    );
   }, 60_000);
 
   it("open --print prints a one-time URL that opens Studio through the hub Studio endpoint", async () => {
