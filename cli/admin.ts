@@ -3,6 +3,7 @@ import { userInfo } from "node:os";
 import * as path from "node:path";
 import {
   AdminDisableUserCommand,
+  AdminEnableUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -17,6 +18,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { COGNITO_USERNAME } from "../functions/shared/profile-name";
 import {
+  DISABLED_PARTITION,
+  disabledMarkerKey,
   ENTITLEMENTS_BY_USERNAME,
   ENTITLEMENTS_KEY,
   LOB_NAME,
@@ -98,7 +101,7 @@ export interface EntitlementRow {
   readonly team: string;
   readonly username: string;
   readonly profileName: string;
-  /** active, revoked, draining or drain-failed. */
+  /** active, revoked, draining, drain-failed or offboarded (kept: it keeps the user out). */
   readonly state: string;
   /** config (a stack's members) or admin (granted here). */
   readonly source: string;
@@ -119,12 +122,40 @@ function rowOf(item: Record<string, unknown>): EntitlementRow {
   };
 }
 
+/** A user's disabled marker (see `DISABLED_PARTITION`), as `admin list` shows it. */
+export interface DisabledMarker {
+  readonly username: string;
+  /** disabled (every entry refuses the user) or enabled (lifted by `admin grant --enable`). */
+  readonly state: string;
+  readonly stateAt: string;
+  /** The admin session that set it, when known. */
+  readonly by?: string;
+}
+
+function markerOf(item: Record<string, unknown>): DisabledMarker {
+  const s = (key: string) => (typeof item[key] === "string" ? item[key] : "");
+  return {
+    username: s("username"),
+    state: s("state"),
+    stateAt: s("stateAt"),
+    ...(s("by") ? { by: s("by") } : {}),
+  };
+}
+
+const isMarker = (item: Record<string, unknown>) =>
+  item[ENTITLEMENTS_KEY.partition] === DISABLED_PARTITION;
+
 /** The AWS calls of `studio-access admin`, as the hub's admin role. */
 export class AdminApi {
+  /**
+   * @param sessionName the admin role session's name (`studio-access-admin-<login>`), recorded as
+   *   `by` on the disabled markers this session writes; omitted when unknown.
+   */
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly config: AdminConfig,
     private readonly cognito?: CognitoIdentityProviderClient,
+    private readonly sessionName?: string,
   ) {}
 
   /**
@@ -154,13 +185,12 @@ export class AdminApi {
       },
     };
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(session));
-    return new AdminApi(dynamo, config, new CognitoIdentityProviderClient(session));
+    return new AdminApi(dynamo, config, new CognitoIdentityProviderClient(session), sessionName);
   }
 
   /** The LOB's teams, from its record; exit 4 when there is no such LOB. */
   async teamsOf(lob: string): Promise<readonly string[]> {
-    if (!LOB_NAME.test(lob))
-      throw new CliError(EXIT.usage, `${JSON.stringify(lob)} is not a LOB name`);
+    checkLob(lob);
     const { Item } = await this.call(() =>
       this.dynamo.send(
         new GetCommand({ TableName: this.config.lobsTable, Key: { [LOBS_KEY.partition]: lob } }),
@@ -190,18 +220,48 @@ export class AdminApi {
     return team;
   }
 
-  /** Grants a user a LOB's team; a no-op when they have it. Their profile comes on first sign-in. */
+  /**
+   * Grants a user a LOB's team; a no-op when they have it. Their profile comes on first sign-in.
+   * An `offboarded` row (a finished revocation, kept to outvote IdP groups) is written again; a
+   * row still being offboarded is refused. A disabled user is refused unless `enable` lifts the
+   * disable: their Cognito user is enabled (if the pool has one), then the marker.
+   */
   async grant(
     username: string,
     lob: string,
     team: string | undefined,
     now: Date,
-  ): Promise<{ row: EntitlementRow; created: boolean }> {
+    options: { enable?: boolean } = {},
+  ): Promise<{
+    row: EntitlementRow;
+    created: boolean;
+    /** The row replaced an offboarded one. */
+    again: boolean;
+    /** With `enable`: the disable lifted (undefined: the user was not disabled). */
+    lifted?: DisabledMarker;
+    /** With `enable`: whether the pool has the user (false: they sign in through the IdP). */
+    inPool?: boolean;
+  }> {
     checkUsername(username);
     const chosen = await this.teamFor(lob, team);
     const profileName = teamProfileName(username, chosen);
     if (profileName === undefined)
       throw new CliError(EXIT.usage, `${JSON.stringify(username)} has no valid profile name`);
+    if (options.enable) this.needPool("admin grant --enable");
+    const marker = await this.marker(username);
+    if (marker?.state === "disabled" && !options.enable)
+      throw new CliError(
+        EXIT.usage,
+        `${username} was disabled (admin disable, ${marker.stateAt || "time unknown"}): grant again with --enable to lift it`,
+      );
+    let lifted: DisabledMarker | undefined;
+    let inPool: boolean | undefined;
+    if (options.enable) {
+      // Cognito first, the marker last: if either call fails, the marker still refuses the user
+      // at every entry (a pool user enabled early gets nothing), and granting again finishes.
+      inPool = await this.setPoolUser(username, "enable");
+      if (marker?.state === "disabled" && (await this.liftMarker(username, now))) lifted = marker;
+    }
     const item = {
       [ENTITLEMENTS_KEY.partition]: lob,
       [ENTITLEMENTS_KEY.sort]: userTeamKey(username, chosen),
@@ -212,16 +272,21 @@ export class AdminApi {
       source: "admin",
       grantedAt: now.toISOString(),
     };
+    const enabling = { ...(lifted ? { lifted } : {}), ...(inPool !== undefined ? { inPool } : {}) };
     try {
-      await this.dynamo.send(
+      // Over an offboarded row only: one still revoked, draining or drain-failed has a profile
+      // the lifecycle function is deleting, which a fresh grant would race.
+      const { Attributes } = await this.dynamo.send(
         new PutCommand({
           TableName: this.config.entitlementsTable,
           Item: item,
-          ConditionExpression: "attribute_not_exists(#key)",
-          ExpressionAttributeNames: { "#key": ENTITLEMENTS_KEY.sort },
+          ConditionExpression: "attribute_not_exists(#key) OR #state = :offboarded",
+          ExpressionAttributeNames: { "#key": ENTITLEMENTS_KEY.sort, "#state": "state" },
+          ExpressionAttributeValues: { ":offboarded": "offboarded" },
+          ReturnValues: "ALL_OLD",
         }),
       );
-      return { row: rowOf(item), created: true };
+      return { row: rowOf(item), created: true, again: Attributes !== undefined, ...enabling };
     } catch (error) {
       if ((error as Error).name !== "ConditionalCheckFailedException")
         throw awsFailure(error, "the grant failed");
@@ -230,45 +295,91 @@ export class AdminApi {
     if (existing.state !== "active")
       throw new CliError(
         EXIT.upstream,
-        `${username}'s entitlement to ${lob}/${chosen} is being offboarded (${existing.state}): grant it again once admin list no longer shows it`,
+        `${username}'s entitlement to ${lob}/${chosen} is being offboarded (${existing.state}): grant it again once admin list shows it offboarded`,
       );
-    return { row: existing, created: false };
+    return { row: existing, created: false, again: false, ...enabling };
   }
 
   /**
    * Revokes a user's entitlement: the row becomes `revoked`, the API refuses it at once, and the
-   * lifecycle function drains and deletes the profile, then the row. A row from a stack's config
-   * is refused: remove the member there.
+   * lifecycle function drains and deletes the profile, then marks the row `offboarded`. A row from
+   * a stack's config is refused: remove the member there. A user with no row (who may reach the
+   * team through an IdP group) gets a `revoked` row, which outvotes the group.
    */
   async revoke(
     username: string,
     lob: string,
     team: string | undefined,
     now: Date,
-  ): Promise<{ row: EntitlementRow; changed: boolean }> {
+  ): Promise<{ row: EntitlementRow; outcome: "revoked" | "blocked" | "unchanged" }> {
     checkUsername(username);
+    checkLob(lob);
     let chosen = team;
+    let checked = false;
     if (chosen === undefined) {
-      const rows = (await this.list({ lob })).filter((r) => r.username === username);
-      const [only] = rows;
-      if (!only) throw new CliError(EXIT.notEntitled, `${username} has no entitlement to ${lob}`);
+      // An offboarded row is history: the team to act on is among the others.
+      const rows = (await this.list({ lob })).filter(
+        (r) => r.username === username && r.state !== "offboarded",
+      );
       if (rows.length > 1)
         throw new CliError(
           EXIT.usage,
           `${username} is in several teams of ${lob} (${rows.map((r) => r.team).join(", ")}): choose one with --team`,
         );
-      chosen = only.team;
+      chosen = rows[0]?.team;
+      if (chosen === undefined) {
+        chosen = await this.teamFor(lob, undefined);
+        checked = true;
+      }
     }
-    const current = await this.get(lob, username, chosen);
-    if (!current)
-      throw new CliError(EXIT.notEntitled, `${username} has no entitlement to ${lob}/${chosen}`);
+    let current = await this.get(lob, username, chosen);
+    if (!current) {
+      // No row, yet an IdP group (the SAML entry's groupLobs) may still let them in: a revoked
+      // row outvotes the group. The lifecycle function offboards it like any revocation (drains
+      // a profile they made through the group, then marks it offboarded), and it stays.
+      if (!checked) chosen = await this.teamFor(lob, chosen);
+      const profileName = teamProfileName(username, chosen);
+      if (profileName === undefined)
+        throw new CliError(EXIT.usage, `${JSON.stringify(username)} has no valid profile name`);
+      const item = {
+        [ENTITLEMENTS_KEY.partition]: lob,
+        [ENTITLEMENTS_KEY.sort]: userTeamKey(username, chosen),
+        username,
+        team: chosen,
+        profileName,
+        state: "revoked",
+        source: "admin",
+        stateAt: now.toISOString(),
+      };
+      try {
+        await this.dynamo.send(
+          new PutCommand({
+            TableName: this.config.entitlementsTable,
+            Item: item,
+            ConditionExpression: "attribute_not_exists(#key)",
+            ExpressionAttributeNames: { "#key": ENTITLEMENTS_KEY.sort },
+          }),
+        );
+        return { row: rowOf(item), outcome: "blocked" };
+      } catch (error) {
+        if ((error as Error).name !== "ConditionalCheckFailedException")
+          throw awsFailure(error, "the revoke failed");
+      }
+      // Written meanwhile (a grant): revoke what is there now.
+      current = await this.get(lob, username, chosen);
+      if (!current)
+        throw new CliError(
+          EXIT.upstream,
+          "the revoke failed: the row changed meanwhile; run it again",
+        );
+    }
     const row = rowOf(current);
+    if (row.state !== "active") return { row, outcome: "unchanged" };
     if (row.source === "config")
       throw new CliError(
         EXIT.usage,
         `${username}'s entitlement to ${lob}/${chosen} comes from the ${lob} stack's config (${chosen === DEFAULT_TEAM ? "members" : `teams.${chosen}.members`}): remove it there and run pulumi up -s ${lob}`,
       );
-    if (row.state !== "active") return { row, changed: false };
     try {
       await this.dynamo.send(
         new UpdateCommand({
@@ -291,36 +402,44 @@ export class AdminApi {
     } catch (error) {
       // Changed meanwhile (revoked by someone else): show what it is now.
       if ((error as Error).name === "ConditionalCheckFailedException")
-        return { row: rowOf((await this.get(lob, username, chosen)) ?? current), changed: false };
+        return {
+          row: rowOf((await this.get(lob, username, chosen)) ?? current),
+          outcome: "unchanged",
+        };
       throw awsFailure(error, "the revoke failed");
     }
-    return { row: { ...row, state: "revoked" }, changed: true };
+    return { row: { ...row, state: "revoked" }, outcome: "revoked" };
   }
 
   /**
-   * Disables a user: Cognito refuses their sign-ins (and refreshes) from now on, and every active
-   * entitlement of theirs is revoked, config seeds included, so each profile is drained and
-   * deleted. The seeds are named, to be removed from their stacks' config too.
+   * Disables a user: the disabled marker makes every entry refuse them (group mappings included),
+   * every active entitlement of theirs is revoked, config seeds included, so each profile is
+   * drained and deleted, and Cognito refuses their sign-ins and refreshes. A user the pool does
+   * not have (who signs in through the IdP) is marked and revoked all the same. The seeds are
+   * named, to be removed from their stacks' config too.
    */
   async disable(
     username: string,
     now: Date,
-  ): Promise<{ revoked: EntitlementRow[]; seeds: EntitlementRow[] }> {
+  ): Promise<{ revoked: EntitlementRow[]; seeds: EntitlementRow[]; inPool: boolean }> {
     checkUsername(username);
-    if (!this.config.userPoolId || !this.cognito)
-      throw new CliError(
-        EXIT.usage,
-        "admin disable needs the user pool: run the admin configure line again (it has --user-pool-id)",
-      );
-    try {
-      await this.cognito.send(
-        new AdminDisableUserCommand({ UserPoolId: this.config.userPoolId, Username: username }),
-      );
-    } catch (error) {
-      if ((error as Error).name === "UserNotFoundException")
-        throw new CliError(EXIT.notEntitled, `no user ${username} in the user pool`);
-      throw awsFailure(error, "Cognito refused to disable the user");
-    }
+    this.needPool("admin disable");
+    // The marker first: from this write on every entry refuses the user, so should a revoke or
+    // Cognito fail below, they are still kept out, and running disable again finishes the rest.
+    const marker = {
+      ...disabledMarkerKey(username),
+      username,
+      state: "disabled",
+      stateAt: now.toISOString(),
+      ...(this.sessionName ? { by: this.sessionName } : {}),
+    };
+    await this.call(
+      () =>
+        this.dynamo.send(
+          new PutCommand({ TableName: this.config.entitlementsTable, Item: marker }),
+        ),
+      "the disabled marker could not be written",
+    );
     const revoked: EntitlementRow[] = [];
     for (const row of (await this.list({ user: username })).filter((r) => r.state === "active")) {
       try {
@@ -347,11 +466,25 @@ export class AdminApi {
           throw awsFailure(error, "the revoke failed");
       }
     }
-    return { revoked, seeds: revoked.filter((r) => r.source === "config") };
+    const inPool = await this.setPoolUser(username, "disable");
+    return { revoked, seeds: revoked.filter((r) => r.source === "config"), inPool };
   }
 
   /** Entitlements of one LOB, of one user, or of every LOB, in LOB, team and user order. */
   async list(filter: { lob?: string; user?: string }): Promise<EntitlementRow[]> {
+    return (await this.listing(filter)).rows;
+  }
+
+  /**
+   * Entitlements as `list` gives them, and the disabled users among them: the one asked for
+   * (`user`), or every one (no filter); a LOB's listing has none. A marker is never a row, though
+   * the username index returns it with the user's rows.
+   */
+  async listing(filter: {
+    lob?: string;
+    user?: string;
+  }): Promise<{ rows: EntitlementRow[]; disabled: DisabledMarker[] }> {
+    if (filter.lob !== undefined) checkLob(filter.lob);
     const items: Record<string, unknown>[] = [];
     if (filter.user !== undefined) {
       items.push(
@@ -364,6 +497,7 @@ export class AdminApi {
       );
     } else {
       const lobs = filter.lob !== undefined ? [filter.lob] : await this.lobNames();
+      if (filter.lob === undefined) lobs.push(DISABLED_PARTITION);
       for (const lob of lobs)
         items.push(
           ...(await this.query({
@@ -373,7 +507,8 @@ export class AdminApi {
           })),
         );
     }
-    return items
+    const rows = items
+      .filter((item) => !isMarker(item))
       .map(rowOf)
       .filter((r) => filter.lob === undefined || r.lob === filter.lob)
       .sort(
@@ -382,6 +517,77 @@ export class AdminApi {
           a.team.localeCompare(b.team) ||
           a.username.localeCompare(b.username),
       );
+    const disabled = items
+      .filter(isMarker)
+      .map(markerOf)
+      .filter((m) => m.state === "disabled")
+      .sort((a, b) => a.username.localeCompare(b.username));
+    return { rows, disabled };
+  }
+
+  /** The user's disabled marker, if they ever had one. */
+  private async marker(username: string): Promise<DisabledMarker | undefined> {
+    const { Item } = await this.call(() =>
+      this.dynamo.send(
+        new GetCommand({
+          TableName: this.config.entitlementsTable,
+          Key: disabledMarkerKey(username),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ? markerOf(Item) : undefined;
+  }
+
+  /** Sets a disabled marker to enabled; false when it was no longer disabled (lifted meanwhile). */
+  private async liftMarker(username: string, now: Date): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.config.entitlementsTable,
+          Key: disabledMarkerKey(username),
+          // `by` names who set the state now; an unknown session leaves no stale name behind.
+          UpdateExpression: this.sessionName
+            ? "SET #state = :enabled, #at = :at, #by = :by"
+            : "SET #state = :enabled, #at = :at REMOVE #by",
+          ConditionExpression: "#state = :disabled",
+          ExpressionAttributeNames: { "#state": "state", "#at": "stateAt", "#by": "by" },
+          ExpressionAttributeValues: {
+            ":enabled": "enabled",
+            ":disabled": "disabled",
+            ":at": now.toISOString(),
+            ...(this.sessionName ? { ":by": this.sessionName } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      throw awsFailure(error, "the disabled marker could not be lifted");
+    }
+  }
+
+  /** The pool must be configured for what touches Cognito; checked before anything is written. */
+  private needPool(what: string): void {
+    if (!this.config.userPoolId || !this.cognito)
+      throw new CliError(
+        EXIT.usage,
+        `${what} needs the user pool: run the admin configure line again (it has --user-pool-id)`,
+      );
+  }
+
+  /** Disables or enables the user in the pool; false when the pool has no such user (IdP-only). */
+  private async setPoolUser(username: string, to: "disable" | "enable"): Promise<boolean> {
+    const input = { UserPoolId: this.config.userPoolId, Username: username };
+    try {
+      await this.cognito?.send(
+        to === "disable" ? new AdminDisableUserCommand(input) : new AdminEnableUserCommand(input),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "UserNotFoundException") return false;
+      throw awsFailure(error, `Cognito refused to ${to} the user`);
+    }
   }
 
   private async get(lob: string, username: string, team: string) {
@@ -441,13 +647,19 @@ export class AdminApi {
     return items;
   }
 
-  private async call<T>(send: () => Promise<T>): Promise<T> {
+  private async call<T>(send: () => Promise<T>, what = "DynamoDB refused the call"): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      throw awsFailure(error, "DynamoDB refused the call");
+      throw awsFailure(error, what);
     }
   }
+}
+
+/** A LOB's name, checked before it is a key: `#disabled` (the markers) is no LOB. */
+function checkLob(lob: string): void {
+  if (!LOB_NAME.test(lob))
+    throw new CliError(EXIT.usage, `${JSON.stringify(lob)} is not a LOB name`);
 }
 
 function checkUsername(username: string): void {

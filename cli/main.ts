@@ -5,6 +5,7 @@ import { AccessApi } from "./api";
 import { cognitoClient, poolClient, signIn } from "./cognito";
 import { configDir, loadConfig, saveConfig, SETTINGS, type CliConfig } from "./config";
 import { CliError, EXIT, type ExitCode } from "./errors";
+import { printable, printableJson } from "./printable";
 import { TokenCache } from "./session";
 import {
   ask,
@@ -34,13 +35,16 @@ Platform engineers, with AWS credentials among the hub's admins:
   studio-access admin configure --role-arn ARN --entitlements-table T --lobs-table T --region R
                                 [--user-pool-id ID] [--profile AWS_PROFILE]
       save the shared stack's adminConfigure line
-  studio-access admin grant USER LOB [--team TEAM]    entitle a user (their profile comes on
-                                                      first sign-in)
-  studio-access admin revoke USER LOB [--team TEAM]   end it: their apps and spaces are drained
-                                                      and the profile deleted
-  studio-access admin disable USER                  disable their sign-in and revoke every
-                                                      entitlement they have (config seeds too)
-  studio-access admin list [--lob LOB] [--user USER] [--json]   entitlements and their state
+  studio-access admin grant USER LOB [--team TEAM] [--enable]
+      entitle a user (their profile comes on first sign-in); --enable lifts an admin disable
+  studio-access admin revoke USER LOB [--team TEAM]
+      end it: their apps and spaces are drained and the profile deleted; for a user with no
+      entitlement there, a revoked one is written, which blocks their IdP group mapping too
+  studio-access admin disable USER
+      every entry refuses them (IdP users too), Cognito refuses their sign-in, and every
+      entitlement they have is revoked (config seeds too)
+  studio-access admin list [--lob LOB] [--user USER] [--json]
+      entitlements and their state (offboarded rows stay, as revocations), and disabled users
 
 Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
 _COGNITO_ENDPOINT and _STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
@@ -85,7 +89,7 @@ class Cli {
   }
 
   private out(line: string): void {
-    this.io.stdout.write(`${line}\n`);
+    lineTo(this.io.stdout, line);
   }
 
   private session(config: CliConfig): TokenCache {
@@ -154,7 +158,7 @@ class Cli {
     const config = loadConfig(this.dir, this.io.env);
     const studios = await new AccessApi(config, this.session(config)).list();
     if (values.json) {
-      this.out(JSON.stringify({ studios }, null, 2));
+      jsonTo(this.io.stdout, { studios });
       return EXIT.ok;
     }
     if (studios.length === 0) {
@@ -206,22 +210,37 @@ class Cli {
     const until = new Date(opened.expiresAt).toLocaleTimeString();
     if (values.print) {
       this.out(opened.url);
-      this.io.stderr.write(`The link works once, until ${until}.\n`);
+      lineTo(this.io.stderr, `The link works once, until ${until}.`);
       return EXIT.ok;
     }
     try {
       await openBrowser(opened.url, this.io.env);
       this.out(`Opened ${lob} in your browser.`);
     } catch {
-      this.io.stderr.write(`Could not start a browser; open this link before ${until}:\n`);
+      lineTo(this.io.stderr, `Could not start a browser; open this link before ${until}:`);
       this.out(opened.url);
     }
     return EXIT.ok;
   }
 }
 
-/** Prints rows as aligned columns. */
-function table(out: (line: string) => void, rows: string[][]): void {
+/**
+ * Writes one line. Everything the CLI prints goes through here or `jsonTo`, so no row, API answer
+ * or AWS error reaches the terminal with a control character in it: one line printed is one line
+ * shown, and a line break inside a value shows as \u000a.
+ */
+function lineTo(stream: NodeJS.WritableStream, line: string): void {
+  stream.write(`${printable(line)}\n`);
+}
+
+/** Writes a value as indented JSON, made printable without changing what it parses to. */
+function jsonTo(stream: NodeJS.WritableStream, value: unknown): void {
+  stream.write(`${printableJson(value)}\n`);
+}
+
+/** Prints rows as aligned columns; each cell made printable first, so the widths hold. */
+function table(out: (line: string) => void, cells: string[][]): void {
+  const rows = cells.map((row) => row.map(printable));
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   for (const row of rows)
     out(
@@ -236,7 +255,9 @@ function table(out: (line: string) => void, rows: string[][]): void {
 async function admin(io: Io, args: string[]): Promise<ExitCode> {
   const [sub, ...rest] = args;
   const dir = configDir(io.env);
-  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const out = (line: string) => {
+    lineTo(io.stdout, line);
+  };
   const describe = (r: EntitlementRow) =>
     `${r.username} in ${r.lob}/${r.team} (profile ${r.profileName})`;
   switch (sub) {
@@ -263,28 +284,42 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
     }
     case "grant":
     case "revoke": {
-      const { values, positionals } = parse(rest, { team: { type: "string" } });
+      const { values, positionals } = parse(rest, {
+        team: { type: "string" },
+        ...(sub === "grant" ? { enable: { type: "boolean" as const } } : {}),
+      });
       const [user, lob, extra] = positionals;
       if (user === undefined || lob === undefined || extra !== undefined)
         throw new CliError(
           EXIT.usage,
-          `admin ${sub} takes a user and a LOB: studio-access admin ${sub} USER LOB [--team TEAM]`,
+          `admin ${sub} takes a user and a LOB: studio-access admin ${sub} USER LOB [--team TEAM]${sub === "grant" ? " [--enable]" : ""}`,
         );
       const api = await AdminApi.connect(loadAdminConfig(dir));
       const team = str(values, "team");
       if (sub === "grant") {
-        const { row, created } = await api.grant(user, lob, team, new Date());
+        const granted = await api.grant(user, lob, team, new Date(), {
+          enable: values.enable === true,
+        });
+        const { row, created, again, lifted, inPool } = granted;
+        if (values.enable)
+          out(
+            `${lifted ? `Lifted the disable of ${user} (admin disable, ${lifted.stateAt}).` : `${user} was not disabled.`} ${inPool ? "Their Cognito user is enabled." : `No Cognito user ${user}: they sign in through the IdP.`}`,
+          );
         out(
           created
-            ? `Granted ${describe(row)}. The profile is created on their first sign-in.`
+            ? `Granted ${describe(row)}${again ? " again (it was offboarded)" : ""}. The profile is created on their first sign-in.`
             : `${describe(row)} is already granted.`,
         );
       } else {
-        const { row, changed } = await api.revoke(user, lob, team, new Date());
+        const { row, outcome } = await api.revoke(user, lob, team, new Date());
         out(
-          changed
+          outcome === "revoked"
             ? `Revoked ${describe(row)}: Studio refuses them now; their apps and spaces are drained and the profile deleted (see studio-access admin list).`
-            : `${describe(row)} is already being offboarded (${row.state}).`,
+            : outcome === "blocked"
+              ? `Revoked ${describe(row)}: they had no entitlement there, so a revoked one is written. It blocks their IdP group mapping to ${row.lob}/${row.team} too; a profile they made through it is drained and deleted.`
+              : row.state === "offboarded"
+                ? `${describe(row)} is offboarded already: nothing to do.`
+                : `${describe(row)} is already being offboarded (${row.state}).`,
         );
       }
       return EXIT.ok;
@@ -298,9 +333,12 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
           "admin disable takes a user: studio-access admin disable USER",
         );
       const api = await AdminApi.connect(loadAdminConfig(dir));
-      const { revoked, seeds } = await api.disable(user, new Date());
+      const { revoked, seeds, inPool } = await api.disable(user, new Date());
+      const count = `${String(revoked.length)} ${revoked.length === 1 ? "entitlement" : "entitlements"}`;
       out(
-        `Disabled ${user}: Cognito refuses their sign-ins; ${revoked.length === 0 ? "they had no active entitlement." : `revoked ${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")}: ${revoked.length === 1 ? "its profile is" : "each profile is"} drained and deleted.`}`,
+        inPool
+          ? `Disabled ${user}: Cognito refuses their sign-ins; ${revoked.length === 0 ? "they had no active entitlement." : `revoked ${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")}: ${revoked.length === 1 ? "its profile is" : "each profile is"} drained and deleted.`}`
+          : `No Cognito user ${user} to disable: they sign in through the IdP; marked disabled and ${count} revoked${revoked.length === 0 ? "" : ` (${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")})`}. Every entry refuses them, IdP group mappings included.`,
       );
       for (const seed of seeds)
         out(
@@ -316,26 +354,31 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
       });
       expectNoPositionals(positionals, "admin list");
       const api = await AdminApi.connect(loadAdminConfig(dir));
-      const rows = await api.list({ lob: str(values, "lob"), user: str(values, "user") });
+      const { rows, disabled } = await api.listing({
+        lob: str(values, "lob"),
+        user: str(values, "user"),
+      });
       if (values.json) {
-        out(JSON.stringify({ entitlements: rows }, null, 2));
+        jsonTo(io.stdout, { entitlements: rows, disabled });
         return EXIT.ok;
       }
-      if (rows.length === 0) {
-        out("No entitlements.");
-        return EXIT.ok;
-      }
-      table(out, [
-        ["LOB", "TEAM", "USER", "PROFILE", "STATE", "SOURCE"],
-        ...rows.map((r) => [
-          r.lob,
-          r.team,
-          r.username,
-          r.profileName,
-          r.detail ? `${r.state} (${r.detail})` : r.state,
-          r.source,
-        ]),
-      ]);
+      if (rows.length === 0) out("No entitlements.");
+      else
+        table(out, [
+          ["LOB", "TEAM", "USER", "PROFILE", "STATE", "SOURCE"],
+          ...rows.map((r) => [
+            r.lob,
+            r.team,
+            r.username,
+            r.profileName,
+            r.detail ? `${r.state} (${r.detail})` : r.state,
+            r.source,
+          ]),
+        ]);
+      for (const m of disabled)
+        out(
+          `${m.username} is disabled since ${m.stateAt}${m.by ? ` (by ${m.by})` : ""}: every entry refuses them; admin grant USER LOB --enable lifts it.`,
+        );
       return EXIT.ok;
     }
     default:
@@ -378,12 +421,12 @@ export async function main(argv: string[], io: Io): Promise<ExitCode | 130> {
     }
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr.write(`studio-access: ${error.message}\n`);
+      io.stderr.write(`studio-access: ${printable(error.message)}\n`);
       return error.exitCode;
     }
     // A bug: its kind only, never its message (it could quote a response holding a token).
     io.stderr.write(
-      `studio-access: unexpected ${error instanceof Error ? error.name : "failure"}; please report it\n`,
+      `studio-access: unexpected ${printable(error instanceof Error ? error.name : "failure")}; please report it\n`,
     );
     return EXIT.upstream;
   }

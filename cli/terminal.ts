@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Prompter } from "./cognito";
 import { CliError, EXIT } from "./errors";
+import { printable } from "./printable";
 
 type Input = NodeJS.ReadStream;
 type Output = NodeJS.WriteStream;
@@ -70,7 +71,9 @@ async function askCode(question: string, input: Input, output: Output): Promise<
 export function terminalPrompter(input: Input, output: Output): Prompter {
   return {
     async newPassword(username) {
-      output.write(`${username} must choose a new password (the one given was temporary).\n`);
+      output.write(
+        `${printable(username)} must choose a new password (the one given was temporary).\n`,
+      );
       for (;;) {
         const first = await ask("New password: ", true, input, output);
         const second = await ask("New password again: ", true, input, output);
@@ -79,13 +82,14 @@ export function terminalPrompter(input: Input, output: Output): Prompter {
       }
     },
     async enrolTotp(secret, uri) {
+      // Both come from Cognito's answer: printed as data, never as terminal controls.
       output.write(
         [
           "Set up your authenticator app (this account requires one).",
           "In the app, add an account with this key (time-based, 6 digits):",
-          `  ${secret.replace(/(.{4})/g, "$1 ").trim()}`,
+          `  ${printable(secret.replace(/(.{4})/g, "$1 ").trim())}`,
           "or open this URI on a device that has the app:",
-          `  ${uri}`,
+          `  ${printable(uri)}`,
           "",
         ].join("\n"),
       );
@@ -156,7 +160,6 @@ export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env): 
   });
 }
 
-/** A spinner on a terminal while `work` runs; nothing at all when output is not a terminal. */
 /**
  * Runs `work` with a spinner on a terminal; `work` may change what the spinner says. Elsewhere
  * (a pipe, a script) each change of label is one line, so a long wait is not silent.
@@ -166,10 +169,12 @@ export async function withProgress<T>(
   label: string,
   work: (show: (label: string) => void) => Promise<T>,
 ): Promise<T> {
-  let current = label;
-  let widest = label.length;
+  // A label names a LOB: printed as data, never as terminal controls.
+  let current = printable(label);
+  let widest = current.length;
   if (!output.isTTY)
-    return work((next) => {
+    return work((shown) => {
+      const next = printable(shown);
       if (next !== current) output.write(`${next}\n`);
       current = next;
     });
@@ -181,8 +186,8 @@ export async function withProgress<T>(
   const timer = setInterval(draw, 80);
   try {
     return await work((next) => {
-      current = next;
-      widest = Math.max(widest, next.length);
+      current = printable(next);
+      widest = Math.max(widest, current.length);
     });
   } finally {
     clearInterval(timer);

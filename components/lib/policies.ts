@@ -239,9 +239,10 @@ export function adminTrustPolicy(args: { admins: readonly string[] }): PolicyDoc
 }
 
 /**
- * What `studio-access admin` may do: disable a user of the pool, read the LOBs, read
- * entitlements, grant (put) and revoke (update) them. Not delete: a revoked row goes only once the lifecycle function has drained its
- * profile, so an admin cannot skip offboarding.
+ * What `studio-access admin` may do: disable a user of the pool and enable them again (`admin grant
+ * --enable`), read the LOBs, read entitlements and disabled markers, grant (put) and revoke
+ * (update) them. Not delete: a revoked row is offboarded by the lifecycle function and stays,
+ * so an admin can neither skip offboarding nor erase a revocation.
  */
 export function adminPolicy(args: {
   usersTableArn: string;
@@ -250,9 +251,9 @@ export function adminPolicy(args: {
 }): PolicyDocument {
   return document(
     {
-      Sid: "DisableUsers",
+      Sid: "DisableAndEnableUsers",
       Effect: "Allow",
-      Action: "cognito-idp:AdminDisableUser",
+      Action: ["cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser"],
       Resource: args.userPoolArn,
     },
     {

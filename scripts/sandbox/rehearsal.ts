@@ -57,7 +57,7 @@ export interface RunningSandbox {
   readonly users: readonly SignedInUser[];
   /**
    * A platform engineer's session for `studio-access admin`: the environment (sandbox credentials
-   * of a configured admin, the STS and DynamoDB endpoints) and the configure arguments.
+   * of a configured admin, the STS, DynamoDB and Cognito endpoints) and the configure arguments.
    */
   readonly admin: { readonly env: Record<string, string>; readonly configure: string };
   readonly emulator: AwsEmulator;
@@ -1250,6 +1250,8 @@ export async function rehearse(
             ...awsCredentialsEnv(emulator.issueCredentials(adminPrincipal, 8 * 3600)),
             AWS_ENDPOINT_URL_STS: emulator.publicListener.url,
             AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
+            // admin disable and grant --enable call Cognito: cognito-local, as in the steps above.
+            AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl,
           },
           configure: String(shared.outputs.adminConfigure),
         },

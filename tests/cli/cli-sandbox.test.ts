@@ -215,7 +215,7 @@ describe("studio-access against the sandbox", () => {
     expect(table).toEqual({
       code: 0,
       stdout:
-        "LOB    TEAM       PROFILE                STATUS\nlob-a  analytics  analytics--user-lob-a  enabled\n",
+        "LOB    TEAM       PROFILE                                 STATUS\nlob-a  analytics  analytics--user-lob-a-3nbs3wnxbyw5ty7m  enabled\n",
       stderr: "",
     });
     const json = await cli(dir, ["list", "--json"]);
@@ -225,7 +225,7 @@ describe("studio-access against the sandbox", () => {
           lob: "lob-a",
           team: "analytics",
           domainId: expect.stringMatching(/^d-[0-9a-f]{12}$/) as unknown,
-          profileName: "analytics--user-lob-a",
+          profileName: "analytics--user-lob-a-3nbs3wnxbyw5ty7m",
           enabled: true,
         },
       ],
@@ -239,9 +239,9 @@ describe("studio-access against the sandbox", () => {
     const listed = await cli(dir, ["list"]);
     expect(listed.stderr).toBe("");
     expect(listed.stdout).toBe(
-      "LOB    TEAM         PROFILE                             STATUS\n" +
-        "lob-a  analytics    analytics--dana-scientist-4b72e7    enabled\n" +
-        "lob-a  forecasting  forecasting--dana-scientist-4b72e7  enabled\n",
+      "LOB    TEAM         PROFILE                                       STATUS\n" +
+        "lob-a  analytics    analytics--dana-scientist-jnzooc7btzxbvodz    enabled\n" +
+        "lob-a  forecasting  forecasting--dana-scientist-jnzooc7btzxbvodz  enabled\n",
     );
     expect(await cli(dir, ["open", "lob-a", "--print"])).toEqual({
       code: 2,
@@ -253,7 +253,9 @@ describe("studio-access against the sandbox", () => {
       const run = await cli(dir, ["open", "lob-a", "--team", team, "--print"]);
       expect(run.code).toBe(0);
       const page = await (await fetch(run.stdout.trim())).text();
-      expect(page).toMatch(new RegExp(`<p id="who">${team}--dana-scientist-4b72e7 in d-`));
+      expect(page).toMatch(
+        new RegExp(`<p id="who">${team}--dana-scientist-jnzooc7btzxbvodz in d-`),
+      );
     }
   });
 
@@ -269,15 +271,15 @@ describe("studio-access against the sandbox", () => {
     expect(await admin(["admin", "grant", "jane.doe", "lob-b"])).toEqual({
       code: 0,
       stdout:
-        "Granted jane.doe in lob-b/default (profile jane-doe-d48722). The profile is created on their first sign-in.\n",
+        "Granted jane.doe in lob-b/default (profile jane-doe-2sdsf7bol2unf5fv). The profile is created on their first sign-in.\n",
       stderr: "",
     });
     expect((await admin(["admin", "grant", "jane.doe", "lob-b"])).stdout).toBe(
-      "jane.doe in lob-b/default (profile jane-doe-d48722) is already granted.\n",
+      "jane.doe in lob-b/default (profile jane-doe-2sdsf7bol2unf5fv) is already granted.\n",
     );
     expect((await admin(["admin", "list", "--user", "jane.doe"])).stdout).toBe(
-      "LOB    TEAM     USER      PROFILE          STATE   SOURCE\n" +
-        "lob-b  default  jane.doe  jane-doe-d48722  active  admin\n",
+      "LOB    TEAM     USER      PROFILE                    STATE   SOURCE\n" +
+        "lob-b  default  jane.doe  jane-doe-2sdsf7bol2unf5fv  active  admin\n",
     );
     expect(await admin(["admin", "grant", "jane.doe", "lob-a"])).toEqual({
       code: 2,
@@ -301,13 +303,97 @@ describe("studio-access against the sandbox", () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(listed).toBe(
-      "LOB    TEAM     USER      PROFILE          STATE       SOURCE\n" +
-        "lob-b  default  jane.doe  jane-doe-d48722  offboarded  admin\n",
+      "LOB    TEAM     USER      PROFILE                    STATE       SOURCE\n" +
+        "lob-b  default  jane.doe  jane-doe-2sdsf7bol2unf5fv  offboarded  admin\n",
     );
+    // Granted again, over the offboarded row.
+    const again = await admin(["admin", "grant", "jane.doe", "lob-b"]);
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^Granted jane\.doe in lob-b\/default \(profile jane-doe-2sdsf7bol2unf5fv\) again \(it was offboarded\)\. /,
+      ) as unknown,
+    });
     // Without AWS credentials: one line, exit 3.
     const none = await cli(dir, ["admin", "list"], { env: { AWS_EC2_METADATA_DISABLED: "true" } });
     expect(none.code).toBe(3);
     expect(none.stderr).toMatch(/^studio-access: cannot assume the admin role .+\n$/);
+  }, 60_000);
+
+  it("admin: disable and grant --enable, for a pool user and an IdP-only one; a revoke that outvotes a group", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "studio-access-admin-"));
+    const admin = (args: string[]) => cli(dir, args, { env: sandbox.admin.env });
+    expect((await admin(sandbox.admin.configureArgs)).code).toBe(0);
+    const disabledSince = (user: string) =>
+      new RegExp(
+        `^${user.replace(".", "\\.")} is disabled since (\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z) \\(by studio-access-admin-[\\w+=,.@-]+\\): every entry refuses them; admin grant USER LOB --enable lifts it\\.$`,
+        "m",
+      );
+
+    // An IdP-only user (not in the pool): marked and told plainly, exit 0.
+    expect(await admin(["admin", "disable", "ida.only"])).toEqual({
+      code: 0,
+      stdout:
+        "No Cognito user ida.only to disable: they sign in through the IdP; marked disabled and 0 entitlements revoked. Every entry refuses them, IdP group mappings included.\n",
+      stderr: "",
+    });
+    const listed = (await admin(["admin", "list", "--user", "ida.only"])).stdout;
+    const since = disabledSince("ida.only").exec(listed)?.[1];
+    expect(listed.startsWith("No entitlements.\n")).toBe(true);
+    expect(since).toBeDefined();
+    expect(await admin(["admin", "grant", "ida.only", "lob-b"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `studio-access: ida.only was disabled (admin disable, ${String(since)}): grant again with --enable to lift it\n`,
+    });
+    expect(await admin(["admin", "grant", "ida.only", "lob-b", "--enable"])).toEqual({
+      code: 0,
+      stdout:
+        `Lifted the disable of ida.only (admin disable, ${String(since)}). No Cognito user ida.only: they sign in through the IdP.\n` +
+        "Granted ida.only in lob-b/default (profile ida-only-py25xvrlnobl2woc). The profile is created on their first sign-in.\n",
+      stderr: "",
+    });
+    expect((await admin(["admin", "list", "--user", "ida.only"])).stdout).toBe(
+      "LOB    TEAM     USER      PROFILE                    STATE   SOURCE\n" +
+        "lob-b  default  ida.only  ida-only-py25xvrlnobl2woc  active  admin\n",
+    );
+
+    // lee.leaving, disabled by the sandbox's run (admin disable): refused until --enable, which
+    // enables their Cognito user.
+    const lee = sandbox.users.find((u) => u.username === "lee.leaving");
+    if (!lee) throw new Error("the kept sandbox has no lee.leaving");
+    expect(disabledSince("lee.leaving").test((await admin(["admin", "list"])).stdout)).toBe(true);
+    expect(await admin(["admin", "grant", "lee.leaving", "lob-b"])).toMatchObject({ code: 2 });
+    const refused = await cli(
+      await configured(),
+      ["login", "--username", lee.username, "--password-stdin"],
+      { input: `${lee.password}\n` },
+    );
+    expect(refused).toMatchObject({
+      code: 3,
+      stderr: "studio-access: incorrect username or password\n",
+    });
+    const enabled = await admin(["admin", "grant", "lee.leaving", "lob-b", "--enable"]);
+    expect(enabled).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^Lifted the disable of lee\.leaving \(admin disable, [\d:.TZ-]+\)\. Their Cognito user is enabled\.\nGranted lee\.leaving in lob-b\/default /,
+      ) as unknown,
+    });
+    // Cognito lets them sign in again (signedIn checks it). What the API then lists for them
+    // is the presigner's to decide, with the marker (a presigner that reads it in parallel).
+    await signedIn(lee);
+
+    // A user with no row (whom an IdP group could map): the revoke writes a revoked row.
+    expect(await admin(["admin", "revoke", "gus.group", "lob-b"])).toEqual({
+      code: 0,
+      stdout:
+        "Revoked gus.group in lob-b/default (profile gus-group-pwkydeoo73s77axi): they had no entitlement there, so a revoked one is written. It blocks their IdP group mapping to lob-b/default too; a profile they made through it is drained and deleted.\n",
+      stderr: "",
+    });
+    expect((await admin(["admin", "list", "--user", "gus.group"])).stdout).toMatch(
+      /^lob-b +default +gus\.group +gus-group-pwkydeoo73s77axi +(revoked|draining|offboarded) +admin$/m,
+    );
   }, 60_000);
 
   it("open --print prints a one-time URL that opens Studio through the hub Studio endpoint", async () => {
@@ -363,7 +449,7 @@ describe("studio-access against the sandbox", () => {
       }
       expect(dom).toContain("<title>JupyterLab - SageMaker Studio</title>");
       expect(dom).toMatch(
-        /<h1>JupyterLab<\/h1><p id="who">analytics--user-lob-a in d-[0-9a-f]{12}<\/p>/,
+        /<h1>JupyterLab<\/h1><p id="who">analytics--user-lob-a-3nbs3wnxbyw5ty7m in d-[0-9a-f]{12}<\/p>/,
       );
     },
     60_000,

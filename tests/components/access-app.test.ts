@@ -768,7 +768,7 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
 });
 
 describe("AccessApp: the admin role (studio-access admin)", () => {
-  it("is trusted by exactly the configured admins, and may disable users, grant, revoke and list, not delete", () => {
+  it("is trusted by exactly the configured admins, and may disable and enable users, grant, revoke and list, not delete", () => {
     const users = one(shared, "aws:dynamodb/table:Table", "access-entitlements");
     const lobs = one(shared, "aws:dynamodb/table:Table", "access-lobs");
     const admin = role("access-admin");
@@ -788,9 +788,9 @@ describe("AccessApp: the admin role (studio-access admin)", () => {
       Version: "2012-10-17",
       Statement: [
         {
-          Sid: "DisableUsers",
+          Sid: "DisableAndEnableUsers",
           Effect: "Allow",
-          Action: "cognito-idp:AdminDisableUser",
+          Action: ["cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser"],
           Resource: one(shared, "aws:cognito/userPool:UserPool", "access-users").state.arn,
         },
         {

@@ -97,7 +97,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain("123 resources, 44 of them created in the emulators");
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
-      "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b). The profile is created on their first sign-in.",
+      "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b-5anywe73g5neoapo). The profile is created on their first sign-in.",
     );
     expect(stdout).toContain(
       "exit 3: studio-access: cannot assume the admin role arn:aws:iam::111111111111:role/studio-access-admin: AccessDenied",
@@ -106,7 +106,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       "exit 2: studio-access: user-lob-a's entitlement to lob-a/analytics comes from the lob-a stack's config (teams.analytics.members): remove it there and run pulumi up -s lob-a",
     );
     expect(stdout).toMatch(
-      /profile lee-leaving-9610f9 and its app gone; home directory \/2000\d\d kept \(lob-b's homeDirectories: keep\)/,
+      /profile lee-leaving-syipsuicwg2wg6sy and its app gone; home directory \/2000\d\d kept \(lob-b's homeDirectories: keep\)/,
     );
     expect(stdout).toContain(
       "Disabled lee.leaving: Cognito refuses their sign-ins; revoked lob-b/default: its profile is drained and deleted.\nRemove lee.leaving from the lob-b stack's config too (members), or a refresh would seed it again.\nsign-in: NotAuthorizedException; their access token (valid until it expires): 403",
@@ -116,10 +116,10 @@ describe("npm run sandbox (end to end, offline)", () => {
     );
     // Issue 17: the decoy's delete is skipped on its key, and user-lob-a keeps everything.
     expect(stdout).toMatch(
-      /lifecycle function: skip \(body-disagrees-with-key\) within \d+ ms\nuser-lob-a's profile analytics--user-lob-a, its 1 app\(s\), space churn-model and home directory \/2000\d\d untouched/,
+      /lifecycle function: skip \(body-disagrees-with-key\) within \d+ ms\nuser-lob-a's profile analytics--user-lob-a-3nbs3wnxbyw5ty7m, its 1 app\(s\), space churn-model and home directory \/2000\d\d untouched/,
     );
     expect(stdout).toMatch(
-      /admin list saw (revoked -> )?draining -> offboarded within \d+ ms; profile lee-leaving-9610f9/,
+      /admin list saw (revoked -> )?draining -> offboarded within \d+ ms; profile lee-leaving-syipsuicwg2wg6sy/,
     );
     // First sign-ins: each profile made through the provisioning role, with its team's role and tags.
     expect(stdout).toMatch(

@@ -17,7 +17,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { createHandler, decide, keyOf } from "../../functions/lifecycle/handler";
 import { parseRegistry } from "../../functions/presigner/config";
-import { LOB_A_RECORD } from "../helpers/fixtures";
+import { LOB_A_RECORD, P } from "../helpers/fixtures";
 import { captureLogs } from "../helpers/logs";
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -39,7 +39,7 @@ const REGISTRY = parseRegistry(
 );
 
 const PROFILE_ARN =
-  "arn:aws:sagemaker:us-east-1:222222222222:user-profile/d-aaaaaaaaaaaa/forecasting--dana-scientist-4b72e7";
+  "arn:aws:sagemaker:us-east-1:222222222222:user-profile/d-aaaaaaaaaaaa/forecasting--dana-scientist-jnzooc7btzxbvodz";
 let clock: number;
 let logs: ReturnType<typeof captureLogs>;
 const sessions: string[] = [];
@@ -49,7 +49,7 @@ const row = (state?: string) => ({
   userTeam: "dana.scientist#forecasting",
   username: "dana.scientist",
   team: "forecasting",
-  profileName: "forecasting--dana-scientist-4b72e7",
+  profileName: P("dana.scientist", "forecasting"),
   source: "admin",
   ...(state ? { state } : {}),
 });
@@ -130,7 +130,7 @@ function profileInUse() {
               SpaceName: "demand",
               Status: "InService",
               OwnershipSettingsSummary: {
-                OwnerUserProfileName: "forecasting--dana-scientist-4b72e7",
+                OwnerUserProfileName: P("dana.scientist", "forecasting"),
               },
             },
             {
@@ -148,7 +148,7 @@ function profileInUse() {
             {
               AppType: "JupyterLab",
               AppName: "default",
-              UserProfileName: "forecasting--dana-scientist-4b72e7",
+              UserProfileName: P("dana.scientist", "forecasting"),
               Status: "InService",
             },
           ]
@@ -353,7 +353,7 @@ describe("lifecycle: forged, decoy and stale records do nothing", () => {
     const result = await handler()({ Records: [record("REMOVE", decoy, undefined, "4")] });
     expect(result.batchItemFailures).toEqual([]);
     expect(sm.commandCalls(DescribeUserProfileCommand)[0]!.args[0].input.UserProfileName).toBe(
-      "forecasting--decoy",
+      "forecasting--decoy-xxvzxirk7d5hhzm7",
     );
     expect(deletes()).toEqual({ apps: 0, spaces: 0, profiles: 0 });
     expect(lambda.calls()).toHaveLength(0);
@@ -411,7 +411,7 @@ describe("lifecycle: the profile must be the entitlement's (its tags)", () => {
       expect(deletes()).toEqual({ apps: 0, spaces: 0, profiles: 0 });
       expect(lambda.calls()).toHaveLength(0);
       expect(updateTo("drain-failed")?.ExpressionAttributeValues?.[":detail"]).toMatch(
-        /^ProfileNotOwned: profile forecasting--dana-scientist-4b72e7 is not this entitlement's \(studio-access:/,
+        /^ProfileNotOwned: profile forecasting--dana-scientist-jnzooc7btzxbvodz is not this entitlement's \(studio-access:/,
       );
       expect(updateTo("offboarded")).toBeUndefined();
       expect(logs.lines().at(-1)).toMatchObject({ level: "error", outcome: "refused" });
@@ -437,7 +437,7 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
         DomainId: "d-aaaaaaaaaaaa",
         AppType: "JupyterLab",
         AppName: "default",
-        UserProfileName: "forecasting--dana-scientist-4b72e7",
+        UserProfileName: P("dana.scientist", "forecasting"),
         SpaceName: undefined,
       },
     ]);
@@ -445,7 +445,7 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
       { DomainId: "d-aaaaaaaaaaaa", SpaceName: "demand" },
     ]);
     expect(sm.commandCalls(DeleteUserProfileCommand).map((c) => c.args[0].input)).toEqual([
-      { DomainId: "d-aaaaaaaaaaaa", UserProfileName: "forecasting--dana-scientist-4b72e7" },
+      { DomainId: "d-aaaaaaaaaaaa", UserProfileName: P("dana.scientist", "forecasting") },
     ]);
     expect(updateTo("draining")).toEqual({
       TableName: "users",
@@ -488,7 +488,7 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
     expect(logs.lines().at(-1)).toMatchObject({
       message: "offboard",
       outcome: "offboarded",
-      profile: "forecasting--dana-scientist-4b72e7",
+      profile: P("dana.scientist", "forecasting"),
     });
   });
 
@@ -505,7 +505,7 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
     await handler()({ Records: [record("MODIFY", row(), forged)] });
     expect(
       sm.commandCalls(DeleteUserProfileCommand).map((c) => c.args[0].input.UserProfileName),
-    ).toEqual(["forecasting--dana-scientist-4b72e7"]);
+    ).toEqual([P("dana.scientist", "forecasting")]);
   });
 
   it("drains a member removed from config, without touching the (gone) row", async () => {
@@ -635,7 +635,7 @@ describe("lifecycle: a LOB whose config removes home directories", () => {
         FunctionName: "arn:aws:lambda:us-east-1:222222222222:function:studio-access-homes",
         Payload: JSON.stringify({
           uid: "200007",
-          profile: "forecasting--dana-scientist-4b72e7",
+          profile: P("dana.scientist", "forecasting"),
           domainId: "d-aaaaaaaaaaaa",
         }),
       }),

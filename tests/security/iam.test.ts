@@ -2448,6 +2448,20 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () => asAdmin("cognito-idp:AdminDisableUser", g.userPoolArn),
   ],
   [
+    "the admin role enables a user of the hub's pool again (admin grant --enable)",
+    "Allowed",
+    () => asAdmin("cognito-idp:AdminEnableUser", g.userPoolArn),
+  ],
+  [
+    "the admin role enables a user of another pool",
+    "ImplicitlyDenied",
+    () =>
+      asAdmin(
+        "cognito-idp:AdminEnableUser",
+        g.userPoolArn.replace(/userpool\/.+$/, "userpool/us-east-1_Other1"),
+      ),
+  ],
+  [
     "the admin role deletes a user of the hub's pool",
     "ImplicitlyDenied",
     () => asAdmin("cognito-idp:AdminDeleteUser", g.userPoolArn),
