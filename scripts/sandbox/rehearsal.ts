@@ -986,6 +986,46 @@ export async function rehearse(
         };
       },
     );
+    await step(
+      "a look-alike username (dana.scientist's profile name), granted by an admin, gets a profile of its own, never dana's",
+      async () => {
+        const danas = teamProfileName("dana.scientist", "analytics") ?? "";
+        const before = JSON.stringify(profileOf(danas));
+        const lookAlike = danas;
+        const granted = await adminCli([
+          "admin",
+          "grant",
+          lookAlike,
+          "lob-a",
+          "--team",
+          "analytics",
+        ]);
+        if (granted.code !== 0) throw new Error(`exit ${String(granted.code)}: ${granted.stderr}`);
+        // The look-alike signs in through the IdP (no Cognito user needed), naming lob-a/analytics.
+        const answer = await postSaml(
+          idp.signedResponse(idp.fields(sp, lookAlike)),
+          "lob-a/analytics",
+        );
+        expectStatus(answer, 302, "the look-alike's SAML sign-in");
+        const [url, headers] = throughListener(
+          answer.location ?? "",
+          resolve(new URL(answer.location ?? "").host),
+        );
+        const opened = await get(url, headers);
+        expectStatus(opened, 200, "the look-alike's Studio");
+        const own = teamProfileName(lookAlike, "analytics") ?? "";
+        const who = /<p id="who">([^<]*) in /.exec(opened.body)?.[1];
+        if (who !== own || own === danas) throw new Error(`opened ${String(who)}, not ${own}`);
+        if (profileOf(own)?.tags["studio-access:username"] !== lookAlike)
+          throw new Error("the look-alike's profile is not tagged with their username");
+        if (JSON.stringify(profileOf(danas)) !== before) throw new Error("dana's profile changed");
+        return {
+          detail: `${granted.stdout.trim()}
+SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched`,
+          value: undefined,
+        };
+      },
+    );
     await step("refused: admin by a principal not among the hub's admins (exit 3)", async () => {
       const refused = await adminCli(
         ["admin", "grant", "user-lob-b", "lob-a"],
@@ -1049,7 +1089,7 @@ export async function rehearse(
       async () => {
         // Issue 17: a row keyed decoy#analytics whose body names user-lob-a. Before, its delete
         // offboarded user-lob-a; the lifecycle now reads whose entitlement it is from the key.
-        const profile = profileOf("analytics--user-lob-a");
+        const profile = profileOf(teamProfileName("user-lob-a", "analytics") ?? "");
         if (!profile) throw new Error("no analytics profile for user-lob-a");
         const home = emulator.homeDirectory(profile.domainId, profile.homeUid);
         if (!home || !existsSync(home)) throw new Error("no home directory for user-lob-a");
@@ -1152,6 +1192,27 @@ export async function rehearse(
           throw new Error("their home directory went (lob-b keeps home directories)");
         return {
           detail: `${disabled.stdout.trim()}\nsign-in: ${signIn}; their access token (valid until it expires): 403\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms; profile ${profile.name} and its app gone; home directory /${profile.homeUid} kept (lob-b's homeDirectories: keep)`,
+          value: undefined,
+        };
+      },
+    );
+    await step(
+      "refused: the disabled lee.leaving signs in through the IdP in a group mapped to lob-b (403 page)",
+      async () => {
+        const answer = await postSaml(
+          idp.signedResponse({
+            ...idp.fields(sp, "lee.leaving"),
+            attributes: { groups: ["lob-b-scientists"] },
+          }),
+        );
+        expectStatus(answer, 403, "a disabled user's SAML sign-in");
+        if (answer.location) throw new Error("a disabled user was redirected");
+        const line = samlLogged();
+        if (line?.outcome !== "user-disabled") throw new Error(`logged ${JSON.stringify(line)}`);
+        if (profileOf(teamProfileName("lee.leaving", "default") ?? ""))
+          throw new Error("a profile was made for a disabled user");
+        return {
+          detail: `403 page; logged outcome ${line.outcome}; no profile made`,
           value: undefined,
         };
       },

@@ -73,6 +73,10 @@ describe("npm run sandbox (end to end, offline)", () => {
         "✓",
         "admin: a platform engineer grants user-lob-b lob-a's forecasting team; their first sign-in there makes the profile",
       ],
+      [
+        "✓",
+        "a look-alike username (dana.scientist's profile name), granted by an admin, gets a profile of its own, never dana's",
+      ],
       ["✓", "refused: admin by a principal not among the hub's admins (exit 3)"],
       ["✓", "refused: admin revoke of a member from a stack's config (exit 2)"],
       [
@@ -86,6 +90,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       [
         "✓",
         "admin disable: lee.leaving can no longer sign in, their profile is drained and deleted, and the row stays offboarded",
+      ],
+      [
+        "✓",
+        "refused: the disabled lee.leaving signs in through the IdP in a group mapped to lob-b (403 page)",
       ],
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
@@ -162,7 +170,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 43 of 43 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 45 of 45 steps in [\d.]+ s/);
   }, 240_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {
