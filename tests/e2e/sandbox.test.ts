@@ -161,11 +161,11 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "userPools 0, tables 0, roles 0, managedPolicies 0, domains 0, userProfiles 0, apps 0, spaces 0, securityGroups 0, vpcs 0, mountTargets 0, endpoints 0; kept by design: 2 home EFS (homeEfsRetention Retain)",
     );
-    // lob-a's user opened Studio (an app) and a space, and three profiles were made there on first
-    // sign-ins; lob-b's user opened Studio by SAML (one profile). Their destroys drained and
-    // deleted them all; both spokes were swept.
+    // lob-a's user opened Studio (an app) and a space, the look-alike opened its own Studio (an
+    // app), and four profiles were made there on first sign-ins; lob-b's user opened Studio by
+    // SAML (one profile). Their destroys drained and deleted them all; both spokes were swept.
     expect(stdout).toContain(
-      "33 resources deleted from the emulators; clean-up deleted 1 Studio app, 1 space, 3 user profiles, 2 NFS security groups, 2 EFS mount targets",
+      "33 resources deleted from the emulators; clean-up deleted 2 Studio apps, 1 space, 4 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
