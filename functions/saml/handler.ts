@@ -7,7 +7,7 @@ import {
   UpstreamFailure,
 } from "../presigner/errors";
 import { ROLE_SESSION_NAMES } from "../presigner/credentials";
-import { studioAccess } from "../presigner/studio";
+import { isActive, studioAccess } from "../presigner/studio";
 import type { Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
 import { log, loggable } from "../shared/log";
@@ -73,11 +73,25 @@ export function createHandler(deps: SamlDeps) {
   }
 
   /** The LOBs a user may open: their table rows, and those their IdP groups map to. */
+  /**
+   * The LOBs a user may open: those of their active rows, and those their IdP groups map to,
+   * except a mapped team whose row is revoked or offboarded (the revocation outvotes the group).
+   */
   async function lobsOf(username: string, groups: readonly string[], signal: AbortSignal) {
-    const rows = (await tables.studiosOf(username, signal)).map((s) => s.entitlement.lob);
+    const studios = await tables.studiosOf(username, signal);
+    const rows = studios
+      .filter(({ entitlement, record }) => isActive(entitlement, record))
+      .map((s) => s.entitlement.lob);
+    const revoked = new Set(
+      studios
+        .filter(({ entitlement, record }) => !isActive(entitlement, record))
+        .map(({ entitlement }) => `${entitlement.lob}/${entitlement.team}`),
+    );
     const mapped = groups
       .flatMap((g) => config.groupLobs.get(g) ?? [])
-      .map((l) => l.split("/")[0] ?? l);
+      .map((grant) => grant.split("/"))
+      .filter(([lob = "", team = DEFAULT_TEAM]) => !revoked.has(`${lob}/${team}`))
+      .map(([lob = ""]) => lob);
     return [...new Set([...rows, ...mapped])].sort();
   }
 

@@ -475,7 +475,7 @@ describe("studio-access against the sandbox", () => {
         { encoding: "utf8", timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
       );
       expect(run.stdout).toContain("<title>SageMaker Studio</title>");
-      expect(run.stdout).toMatch(/<p id="who">user-lob-b in d-[0-9a-f]{12}<\/p>/);
+      expect(run.stdout).toMatch(/<p id="who">user-lob-b-5anywe73g5neoapo in d-[0-9a-f]{12}<\/p>/);
     },
     90_000,
   );

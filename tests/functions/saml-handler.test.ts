@@ -324,6 +324,37 @@ describe("POST /saml", () => {
     expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
   });
 
+  it.each([
+    [
+      "an offboarded row",
+      (): void =>
+        void entitlements.push({
+          ...row("user-lob-a", "lob-b", P("user-lob-a")),
+          state: "offboarded",
+        }),
+    ],
+    [
+      "a group whose team's row was offboarded",
+      (): void =>
+        void entitlements.push({
+          ...row("user-lob-a", "lob-b", P("user-lob-a")),
+          state: "offboarded",
+        }),
+      ["lob-b-scientists"],
+    ],
+  ])(
+    "offers no chooser for a LOB left only through %s: straight to the one Studio",
+    async (_, seed, groups = []) => {
+      seed();
+      const response = await handler()(
+        post({ SAMLResponse: responseFor("user-lob-a", { groups: [...groups] }) }),
+        context,
+      );
+      expect(response.statusCode).toBe(302);
+      expect(response.headers?.Location).toMatch(/^https:\/\/d-aaaaaaaaaaaa\./);
+    },
+  );
+
   it("refuses a choice of a LOB that was not offered", async () => {
     entitlements.push(row("user-lob-a", "lob-b", P("user-lob-a")));
     const h = handler();
@@ -484,7 +515,7 @@ describe("POST /saml", () => {
       state: "revoked",
     });
     expect((await signIn()).statusCode).toBe(403);
-    expect(lastLog()).toMatchObject({ outcome: "not-entitled" });
+    expect(lastLog()).toMatchObject({ outcome: "refused", reason: "no entitlement" });
   });
 
   it("keeps an offboarded row's user out of a team an IdP group grants (the durable marker)", async () => {
