@@ -868,10 +868,6 @@ export class AwsEmulator {
       await this.userProfiles(operation, input, req, res, vpceId);
       return;
     }
-    if (operation === "ListTags") {
-      await this.listTags(input, req, res, vpceId);
-      return;
-    }
     if (operation !== "CreatePresignedDomainUrl") {
       jsonError(res, 400, "UnknownOperationException", `${operation} is not emulated`);
       return;
@@ -1023,54 +1019,6 @@ export class AwsEmulator {
     res.end(
       `<!doctype html><html><head><title>${app ? `${app} - ` : ""}SageMaker Studio</title></head>` +
         `<body><h1>${app ?? "Studio"}</h1><p id="who">${login.profile} in ${login.domainId}${where}</p></body></html>`,
-    );
-  }
-
-  /**
-   * ListTags of a user profile (the resource kind whose tags the program reads): decided by IAM
-   * with the profile's tags as `aws:ResourceTag/<key>`; a profile that does not exist is
-   * ResourceNotFound (API_ListTags). Tags come in one page (a profile has at most 50).
-   */
-  private async listTags(
-    input: Record<string, unknown>,
-    req: IncomingMessage,
-    res: ServerResponse,
-    vpceId: string | undefined,
-  ): Promise<void> {
-    const caller = this.caller(req);
-    if (!caller) {
-      unrecognizedClient(res);
-      return;
-    }
-    const arn = String(input.ResourceArn);
-    const [, , , , account = "", resource = ""] = arn.split(":");
-    const [, domainId = "", name = ""] = /^user-profile\/([^/]+)\/(.+)$/.exec(resource) ?? [];
-    const profile = this.domains.get(domainId)?.profiles.get(name);
-    const outcome = await this.decide(caller, vpceId, {
-      action: "sagemaker:ListTags",
-      resource: arn,
-      resourceAccount: account,
-      context: resourceTags(profile?.tags),
-    });
-    this.count(`SageMaker.ListTags:${outcome}`);
-    if (outcome !== "Allowed") {
-      jsonError(
-        res,
-        400,
-        "AccessDeniedException",
-        `User: ${caller.principal} is not authorized to perform: sagemaker:ListTags on resource: ${arn}`,
-      );
-      return;
-    }
-    if (!profile) {
-      jsonError(res, 400, "ResourceNotFound", `${arn} does not exist`);
-      return;
-    }
-    res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
-    res.end(
-      JSON.stringify({
-        Tags: Object.entries(profile.tags).map(([Key, Value]) => ({ Key, Value })),
-      }),
     );
   }
 
@@ -1263,8 +1211,6 @@ export class AwsEmulator {
           : operation === "DeleteSpace"
             ? arn(`space/${domainIdIn}/${String(input.SpaceName)}`)
             : arn(`user-profile/${domainIdIn}/${String(input.UserProfileName)}`);
-      const asResourceTags = (tags: Readonly<Record<string, string>> | undefined) =>
-        Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
       // What IAM sees of the resource: an app its own tags (its domain's, from its launch); a space
       // its owner's profile ARN (sagemaker:OwnerUserProfileArn, a documented key of DeleteSpace,
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html);
@@ -1272,7 +1218,7 @@ export class AwsEmulator {
       const owner = domain?.spaces.get(String(input.SpaceName))?.owner;
       const context =
         operation === "DeleteApp"
-          ? asResourceTags(
+          ? resourceTags(
               this.apps.find(
                 (a) =>
                   a.domainId === domainIdIn &&
@@ -1288,7 +1234,7 @@ export class AwsEmulator {
               : {}
             : operation.startsWith("List") && operation !== "ListTags"
               ? {}
-              : asResourceTags(profile?.tags);
+              : resourceTags(profile?.tags);
       const outcome = await this.decide(caller, vpceId, {
         action: `sagemaker:${operation}`,
         resource,
