@@ -451,8 +451,15 @@ export class AdminApi {
               [ENTITLEMENTS_KEY.sort]: userTeamKey(username, row.team),
             },
             UpdateExpression: "SET #state = :revoked, #at = :at",
-            ConditionExpression: "attribute_not_exists(#state) OR #state = :active",
-            ExpressionAttributeNames: { "#state": "state", "#at": "stateAt" },
+            // Only a row that is there: a forged row whose key is not <username>#<team> must not
+            // make this update create a stub (UpdateItem creates a missing item).
+            ConditionExpression:
+              "attribute_exists(#key) AND (attribute_not_exists(#state) OR #state = :active)",
+            ExpressionAttributeNames: {
+              "#state": "state",
+              "#at": "stateAt",
+              "#key": ENTITLEMENTS_KEY.sort,
+            },
             ExpressionAttributeValues: {
               ":revoked": "revoked",
               ":active": "active",
@@ -665,6 +672,12 @@ function checkLob(lob: string): void {
 function checkUsername(username: string): void {
   if (!COGNITO_USERNAME.test(username))
     throw new CliError(EXIT.usage, `${JSON.stringify(username)} is not a Cognito username`);
+  // The SAML entry reads usernames in NFC: a decomposed one (a macOS paste) would name nobody.
+  if (username.normalize("NFC") !== username)
+    throw new CliError(
+      EXIT.usage,
+      `${JSON.stringify(username)} is not in Unicode NFC (as sign-in reads it): type it as ${JSON.stringify(username.normalize("NFC"))}`,
+    );
 }
 
 /** An AWS failure as one line: the service's error name, never a credential. */

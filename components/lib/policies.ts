@@ -1,6 +1,7 @@
 import { DEFAULT_TEAM, TAGS, teamRoleArn } from "../../functions/shared/teams";
 import { HOMES_FUNCTION_NAME, homesFunctionArn } from "../../functions/shared/homes";
 import { QUOTAS } from "./quotas";
+import { DISABLED_PARTITION } from "../../functions/shared/tables";
 
 /**
  * Every IAM document the program generates, built as typed objects from plain values. Components
@@ -121,6 +122,8 @@ export function lifecyclePolicy(args: {
       Resource: args.usersTableArn,
       Condition: {
         "ForAllValues:StringEquals": { "dynamodb:Attributes": [...LIFECYCLE_ROW_ATTRIBUTES] },
+        // Never a disabled marker: only an admin lifts a disable.
+        "ForAllValues:StringNotEquals": { "dynamodb:LeadingKeys": [DISABLED_PARTITION] },
         // UpdateItem's ReturnValues "always has a value (NONE unless otherwise specified)" (the
         // same page), so StringEquals, not ...IfExists.
         StringEquals: { "dynamodb:ReturnValues": "NONE" },

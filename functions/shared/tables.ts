@@ -47,9 +47,14 @@ export type EntitlementState = (typeof ENTITLEMENT_STATES)[number];
  */
 export const DISABLED_PARTITION = "#disabled";
 
-/** The disabled marker's key for a user. */
+/**
+ * The disabled marker's key for a user: their username in Unicode NFC and lower case. A marker
+ * denies, so folding is safe, and it catches the same person named by an IdP in another form
+ * (`José` composed or decomposed, `Jane.Doe` for `jane.doe`), which would otherwise be a username
+ * of its own, with its own group-mapped profile.
+ */
 export function disabledMarkerKey(username: string): { lob: string; userTeam: string } {
-  return { lob: DISABLED_PARTITION, userTeam: `${username}#` };
+  return { lob: DISABLED_PARTITION, userTeam: `${username.normalize("NFC").toLowerCase()}#` };
 }
 
 /** Where a row came from: a stack's config (`members`) or `studio-access admin grant`. */

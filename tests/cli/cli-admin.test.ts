@@ -287,6 +287,26 @@ describe("admin disable", () => {
     state: "draining",
   });
 
+  it("makes no stub row from a forged row whose key is not <username>#<team>", async () => {
+    await put(ENTS, {
+      lob: "lob-a",
+      userTeam: "decoy#analytics",
+      username: "lee.leaving",
+      team: "analytics",
+      profileName: "x",
+    });
+    cognito.on(AdminDisableUserCommand).resolves({});
+    expect((await cli(["admin", "disable", "lee.leaving"])).code).toBe(0);
+    expect(await read("lob-a", "lee.leaving#analytics")).toBeUndefined();
+  });
+
+  it("refuses a username not in Unicode NFC, naming the form sign-in reads, before any call", async () => {
+    const run = await cli(["admin", "disable", "jose\u0301"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("is not in Unicode NFC (as sign-in reads it): type it as");
+    expect(cognito.calls()).toHaveLength(0);
+  });
+
   it("marks the user disabled, revokes every active row, then disables the Cognito user", async () => {
     await Promise.all([active, other, draining].map((r) => put(ENTS, r)));
     cognito.on(AdminDisableUserCommand).resolves({});

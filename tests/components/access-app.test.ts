@@ -731,6 +731,7 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
           "ForAllValues:StringEquals": {
             "dynamodb:Attributes": ["lob", "userTeam", "state", "stateAt", "detail"],
           },
+          "ForAllValues:StringNotEquals": { "dynamodb:LeadingKeys": ["#disabled"] },
           StringEquals: { "dynamodb:ReturnValues": "NONE" },
         },
       },

@@ -20,6 +20,7 @@ import { createHandler } from "../../functions/saml/handler";
 import { loadSamlConfig, type SamlConfig } from "../../functions/saml/config";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { LOB_A_RECORD, P } from "../helpers/fixtures";
+import { disabledMarkerKey } from "../../functions/shared/tables";
 import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
 import { captureLogs } from "../helpers/logs";
 
@@ -554,6 +555,27 @@ describe("POST /saml", () => {
     expect(lastLog()).toMatchObject({ outcome: "user-disabled", username: "jane.doe" });
     expect(sm.calls()).toHaveLength(0);
   });
+
+  it.each([
+    ["decomposed (a macOS paste)", "jose\u0301", "jos\u00e9"],
+    ["in another case", "jane.doe", "Jane.Doe"],
+  ])(
+    "refuses a disabled user whom the IdP names in another form: %s",
+    async (_, disabledAs, sentAs) => {
+      entitlements.push({
+        ...disabledMarkerKey(disabledAs),
+        username: disabledAs,
+        state: "disabled",
+      });
+      const response = await handler()(
+        post({ SAMLResponse: responseFor(sentAs, { groups: ["lob-b-scientists"] }) }),
+        context,
+      );
+      expect(response.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ outcome: "user-disabled" });
+      expect(sm.calls()).toHaveLength(0);
+    },
+  );
 
   it("refuses a user with no entitlement and no mapped group", async () => {
     const response = await handler()(

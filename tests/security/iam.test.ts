@@ -269,9 +269,10 @@ const asLobLifecycle = (
   context: { "aws:SourceVpce": vpce("sagemaker-api"), ...context },
 });
 /** An UpdateItem's fine-grained context: the attribute names it touches, and its ReturnValues. */
-const updating = (attributes: string[], returnValues = "NONE") => ({
+const updating = (attributes: string[], returnValues = "NONE", leadingKey = "lob-a") => ({
   "dynamodb:Attributes": attributes,
   "dynamodb:ReturnValues": returnValues,
+  "dynamodb:LeadingKeys": [leadingKey],
 });
 /** The lifecycle function's own state updates: the key, state, stateAt and detail. */
 const OFFBOARDING_UPDATE = ["lob", "userTeam", "state", "stateAt", "detail"];
@@ -1971,6 +1972,16 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     "Allowed",
     () =>
       asLifecycleFn("dynamodb:UpdateItem", g.usersTableArn, updating(["lob", "userTeam", "state"])),
+  ],
+  [
+    "the lifecycle function lifts a disabled marker (UpdateItem of a #disabled item's state)",
+    "ImplicitlyDenied",
+    () =>
+      asLifecycleFn(
+        "dynamodb:UpdateItem",
+        g.usersTableArn,
+        updating(OFFBOARDING_UPDATE, "NONE", "#disabled"),
+      ),
   ],
   [
     "the lifecycle function writes a row's username (UpdateItem)",
