@@ -56,11 +56,43 @@ function merge(runs: RunResult[]): RunResult {
 const presignerOf = (sandbox: RunningSandbox) =>
   [...sandbox.functions.values()].find((f) => f.name.includes("presigner"));
 
-async function signIns(sandbox: RunningSandbox, count: number): Promise<RunResult> {
-  const who = sandbox.users.map((u) => ({
-    token: u.accessToken,
-    lob: u.username.replace("user-", ""),
-  }));
+/** A user and a Studio they may open: a LOB and one of their teams there. */
+interface Opener {
+  readonly username: string;
+  readonly token: string;
+  readonly path: string;
+  readonly lob: string;
+}
+
+/**
+ * Each signed-in user's first Studio, as `GET /studios` lists it (LOB and team), read once before
+ * any timing. A user with none (a disabled one) is left out, so every timed sign-in may succeed.
+ */
+async function openers(sandbox: RunningSandbox): Promise<Opener[]> {
+  const found: Opener[] = [];
+  for (const user of sandbox.users) {
+    const response = await fetch(`${sandbox.apiUrl}/studios`, {
+      headers: { Authorization: `Bearer ${user.accessToken}` },
+    });
+    if (response.status !== 200) continue;
+    const { studios } = (await response.json()) as { studios: { lob: string; team: string }[] };
+    const [first] = studios;
+    if (!first) continue;
+    found.push({
+      username: user.username,
+      token: user.accessToken,
+      lob: first.lob,
+      path: `/studios/${first.lob}?team=${encodeURIComponent(first.team)}`,
+    });
+  }
+  return found;
+}
+
+async function signIns(
+  who: readonly Opener[],
+  sandbox: RunningSandbox,
+  count: number,
+): Promise<RunResult> {
   const before = new Map(sandbox.emulator.calls);
   const logsBefore = presignerOf(sandbox)?.logs.length ?? 0;
   const latencies: number[] = [];
@@ -76,7 +108,7 @@ async function signIns(sandbox: RunningSandbox, count: number): Promise<RunResul
         const t = performance.now();
         let status: number;
         try {
-          const response = await fetch(`${sandbox.apiUrl}/studios/${user.lob}`, {
+          const response = await fetch(`${sandbox.apiUrl}${user.path}`, {
             headers: { Authorization: `Bearer ${user.token}` },
             redirect: "manual",
           });
@@ -144,8 +176,9 @@ async function main(): Promise<number> {
   }
   let failed = false;
   try {
-    const lobs = sandbox.users.length;
-    const healthy = await signIns(sandbox, SIGN_INS);
+    const who = await openers(sandbox);
+    const lobs = new Set(who.map((w) => w.lob)).size;
+    const healthy = await signIns(who, sandbox, SIGN_INS);
 
     // Cold presigners (new containers: empty credential caches) while STS and SageMaker throttle 10%.
     sandbox.emulator.random = mulberry32(20261121);
@@ -154,13 +187,13 @@ async function main(): Promise<number> {
     for (let round = 0; round < COLD_ROUNDS; round++) {
       await presignerOf(sandbox)?.stop();
       await presignerOf(sandbox)?.start();
-      rounds.push(await signIns(sandbox, SIGN_INS / COLD_ROUNDS));
+      rounds.push(await signIns(who, sandbox, SIGN_INS / COLD_ROUNDS));
     }
     const throttled = merge(rounds);
     sandbox.emulator.throttleRate = 0;
 
     console.log(
-      `sign-ins through the local private API: ${String(SIGN_INS)} per run, ${String(CONCURRENCY)} concurrent, ${String(lobs)} LOBs (user-lob-a -> lob-a, user-lob-b -> lob-b)\n`,
+      `sign-ins through the local private API: ${String(SIGN_INS)} per run, ${String(CONCURRENCY)} concurrent, ${String(lobs)} LOBs (${who.map((w) => `${w.username} -> ${w.path}`).join(", ")})\n`,
     );
     table([
       [
