@@ -109,8 +109,12 @@ export interface EntitlementRow {
   readonly detail?: string;
 }
 
+/** An item's attribute as text ("" when absent or not a string). */
+const textOf = (item: Record<string, unknown>) => (key: string) =>
+  typeof item[key] === "string" ? item[key] : "";
+
 function rowOf(item: Record<string, unknown>): EntitlementRow {
-  const s = (key: string) => (typeof item[key] === "string" ? item[key] : "");
+  const s = textOf(item);
   return {
     lob: s("lob"),
     team: s("team"),
@@ -133,7 +137,7 @@ export interface DisabledMarker {
 }
 
 function markerOf(item: Record<string, unknown>): DisabledMarker {
-  const s = (key: string) => (typeof item[key] === "string" ? item[key] : "");
+  const s = textOf(item);
   return {
     username: s("username"),
     state: s("state"),

@@ -10,7 +10,7 @@ import {
 } from "../presigner/credentials";
 import { homesFunctionArn } from "../shared/homes";
 import type { StudioClients } from "../shared/clients";
-import { log } from "../shared/log";
+import { log, loggable } from "../shared/log";
 import { ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
 import { teamProfileName } from "../shared/teams";
 import type { LifecycleConfig } from "./config";
@@ -254,8 +254,8 @@ export function createHandler(deps: LifecycleDeps) {
         return {
           eventName: record.eventName,
           sequence,
-          lob: truncate(text(keys?.[ENTITLEMENTS_KEY.partition]) ?? ""),
-          userTeam: truncate(text(keys?.[ENTITLEMENTS_KEY.sort]) ?? ""),
+          lob: loggable(text(keys?.[ENTITLEMENTS_KEY.partition]) ?? ""),
+          userTeam: loggable(text(keys?.[ENTITLEMENTS_KEY.sort]) ?? ""),
         };
       };
       if ("refused" in k) {
@@ -275,7 +275,7 @@ export function createHandler(deps: LifecycleDeps) {
       log("info", "record", {
         ...keyFields(),
         decision: decision.act ? "offboard" : "skip",
-        reason: truncate(decision.reason),
+        reason: loggable(decision.reason),
       });
       if (!decision.act) continue;
       const { removed } = decision;
@@ -308,11 +308,6 @@ export function createHandler(deps: LifecycleDeps) {
   };
 }
 
-/** At most 300 characters of a logged or recorded reason. */
-function truncate(value: string): string {
-  return value.slice(0, 300);
-}
-
 function describe(error: unknown): string {
-  return truncate(`${(error as Error).name}: ${(error as Error).message}`);
+  return loggable(`${(error as Error).name}: ${(error as Error).message}`);
 }

@@ -59,20 +59,27 @@ export function createHandler(deps: SamlDeps) {
   });
   const acsPath = new URL(config.saml.acsUrl).pathname;
 
-  /**
-   * What the user's IdP groups grant in a LOB: its teams (`lob/team`), or its default team (a
-   * bare `lob`). They add to the table's rows for this sign-in; a revoked row wins.
-   */
-  function groupTeams(groups: readonly string[], lob: string): string[] {
-    const teams = groups
+  /** What the user's IdP groups grant: a LOB's team (`lob/team`), or its default team (`lob`). */
+  function grantsOf(groups: readonly string[]): { lob: string; team: string }[] {
+    return groups
       .flatMap((g) => config.groupLobs.get(g) ?? [])
-      .map((grant) => grant.split("/"))
-      .filter(([grantLob]) => grantLob === lob)
-      .map(([, team]) => team ?? DEFAULT_TEAM);
-    return [...new Set(teams)];
+      .map((grant) => {
+        const [lob = "", team = DEFAULT_TEAM] = grant.split("/");
+        return { lob, team };
+      });
   }
 
-  /** The LOBs a user may open: their table rows, and those their IdP groups map to. */
+  /** The teams the user's IdP groups grant in a LOB; they add to the table's rows, a row wins. */
+  function groupTeams(groups: readonly string[], lob: string): string[] {
+    return [
+      ...new Set(
+        grantsOf(groups)
+          .filter((g) => g.lob === lob)
+          .map((g) => g.team),
+      ),
+    ];
+  }
+
   /**
    * The LOBs a user may open: those of their active rows, and those their IdP groups map to,
    * except a mapped team whose row is revoked or offboarded (the revocation outvotes the group).
@@ -87,11 +94,9 @@ export function createHandler(deps: SamlDeps) {
         .filter(({ entitlement, record }) => !isActive(entitlement, record))
         .map(({ entitlement }) => `${entitlement.lob}/${entitlement.team}`),
     );
-    const mapped = groups
-      .flatMap((g) => config.groupLobs.get(g) ?? [])
-      .map((grant) => grant.split("/"))
-      .filter(([lob = "", team = DEFAULT_TEAM]) => !revoked.has(`${lob}/${team}`))
-      .map(([lob = ""]) => lob);
+    const mapped = grantsOf(groups)
+      .filter((g) => !revoked.has(`${g.lob}/${g.team}`))
+      .map((g) => g.lob);
     return [...new Set([...rows, ...mapped])].sort();
   }
 
