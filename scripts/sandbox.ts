@@ -1,6 +1,7 @@
 /**
  * npm run sandbox: the offline rehearsal of the whole lifecycle (see README). No AWS, no Pulumi CLI.
  */
+import { constants } from "node:os";
 import { StackFileError } from "./lib/mock-stack";
 import { rehearse, stepRunner, type Step } from "./sandbox/rehearsal";
 
@@ -38,6 +39,18 @@ function print(step: Step): void {
   if (step.detail) console.log(`             ${step.ok ? "" : "FAILED: "}${step.detail}`);
 }
 
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Signal = (typeof SIGNALS)[number];
+
+/** Stops the run at once: exit 128 + the signal's number (130 for Ctrl-C); the exit hooks clean up. */
+function interrupted(signal: Signal): void {
+  if (signal !== "SIGHUP")
+    console.error(
+      `\ninterrupted (${signal}): stopping the services and removing their temporary folders`,
+    );
+  process.exit(128 + constants.signals[signal]);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(HELP);
@@ -49,8 +62,15 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const keep = argv.includes("--keep");
-  // Interrupted mid-run: exit, so the services' exit hooks stop the emulators and remove their state.
-  if (!keep) process.once("SIGINT", () => process.exit(130));
+  // From the very start, before anything is started: Ctrl-C, SIGTERM or a closed terminal (SIGHUP)
+  // during the run exits at once, and the services' exit hooks (sandbox/exit-cleanup.ts) stop
+  // cognito-local, the functions' and dynamic providers' processes and the emulators, and remove
+  // their temporary folders (the state folder, studio-access-efs-fs-…, studio-access-dynamic-…).
+  let onSignal = interrupted;
+  for (const signal of SIGNALS)
+    process.on(signal, () => {
+      onSignal(signal);
+    });
   const started = performance.now();
   const { steps, sandbox } = await rehearse({ keep, report: print });
   const failed = steps.filter((s) => !s.ok).length;
@@ -97,22 +117,21 @@ A ready call (the access token is valid for 15 minutes):
 dana.scientist is in two teams of lob-a: add ?team=analytics or ?team=forecasting for her.
 
 Press Ctrl-C to destroy the stacks and stop.`);
+    // Kept: Ctrl-C (or SIGTERM) starts the orderly teardown; a closed terminal still exits at once.
     await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => {
-        resolve();
-      });
-      process.once("SIGTERM", () => {
-        resolve();
-      });
+      onSignal = (signal) => {
+        if (signal === "SIGHUP") interrupted(signal);
+        else resolve();
+      };
     });
-    // The teardown runs to its end: further Ctrl-Cs (or npm's SIGTERM) are answered, not obeyed.
-    const patience = () => {
-      console.log(
-        "  still tearing down: the stacks are destroyed and the services stopped in order",
-      );
+    // The teardown runs to its end: further Ctrl-Cs (npm forwards one too) are answered, not obeyed.
+    onSignal = (signal) => {
+      if (signal === "SIGHUP") interrupted(signal);
+      else
+        console.log(
+          "  still tearing down: the stacks are destroyed and the services stopped in order",
+        );
     };
-    process.on("SIGINT", patience);
-    process.on("SIGTERM", patience);
     const teardownSteps: Step[] = [];
     await sandbox.teardown(stepRunner(print, teardownSteps)).catch(() => undefined);
     return failed + teardownSteps.filter((s) => !s.ok).length > 0 ? 1 : 0;

@@ -17,6 +17,7 @@ import type { PolicyDocument } from "../../components/lib/policies";
 import { readBody, writeAssumeRoleResponse } from "../lib/aws-wire";
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { evaluateIam, type Outcome } from "../lib/iam-eval";
+import { onExit } from "./exit-cleanup";
 
 /**
  * The AWS calls no npm emulator covers: IAM roles, STS AssumeRole, SageMaker domains, user profiles
@@ -268,6 +269,8 @@ export class AwsEmulator {
   private streamReader: DynamoDBClient | undefined;
   /** How long a new user profile stays Pending (real SageMaker: seconds). */
   profileStartMs = 1_500;
+  /** Where the folders standing for EFS file systems are made (the sandbox: its state folder). */
+  fileSystemsDir = tmpdir();
   random: () => number = Math.random;
   apiHandler: ApiHandler | undefined;
   publicListener!: Listener;
@@ -276,6 +279,10 @@ export class AwsEmulator {
   constructor(readonly region: string) {}
 
   async start(): Promise<void> {
+    // However the process ends before stop() (Ctrl-C mid-run included), the file systems' folders go.
+    this.forgetExitCleanup = onExit(() => {
+      this.removeFileSystemFolders();
+    });
     this.publicListener = await this.open("any", undefined);
     this.foreignListener = await this.open("any", FOREIGN_VPCE);
   }
@@ -284,6 +291,14 @@ export class AwsEmulator {
     await Promise.all([...this.endpoints.values()].map(({ server }) => close(server)));
     await Promise.all(this.extraServers.map(close));
     this.endpoints.clear();
+    this.removeFileSystemFolders();
+    this.forgetExitCleanup();
+  }
+
+  private forgetExitCleanup: () => void = () => undefined;
+
+  /** Removes the folders standing for the EFS file systems (studio-access-efs-fs-… in the temp dir). */
+  private removeFileSystemFolders(): void {
     for (const fs of [...this.fileSystems.values(), ...this.deletedFileSystems])
       rmSync(fs.root, { recursive: true, force: true });
   }
@@ -485,7 +500,7 @@ export class AwsEmulator {
         id: fileSystemId,
         account,
         domainArn: `arn:aws:sagemaker:${region}:${account}:domain/${id}`,
-        root: mkdtempSync(path.join(tmpdir(), `studio-access-efs-${fileSystemId}-`)),
+        root: mkdtempSync(path.join(this.fileSystemsDir, `studio-access-efs-${fileSystemId}-`)),
         mountTargets: new Map(),
       };
       for (const subnetId of network.subnetIds)

@@ -10,6 +10,15 @@
 // 3. A disabled user (AdminDisableUser) cannot sign in: InitiateAuth answers NotAuthorizedException,
 //    "User is disabled." (API_AdminDisableUser: "A deactivated user can't sign in"); cognito-local
 //    5.3 signs them in anyway.
+// The sandbox (services.ts) stops this process and removes its state when it ends, even on Ctrl-C;
+// killed outright (SIGKILL runs no exit hook), it cannot: then its IPC channel closes, and this
+// process removes the sandbox's state folder and ends, so no emulator or state outlives it.
+process.on("disconnect", () => {
+  const state = process.env.SANDBOX_STATE_DIR;
+  if (state) require("node:fs").rmSync(state, { recursive: true, force: true });
+  process.exit(0);
+});
+
 const { Targets } = require("cognito-local/lib/targets/targets");
 const { NotAuthorizedError } = require("cognito-local/lib/errors");
 

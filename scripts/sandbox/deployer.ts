@@ -19,7 +19,7 @@ import {
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -27,6 +27,7 @@ import { REPO_ROOT } from "../../functions/build";
 import type { PolicyDocument } from "../../components/lib/policies";
 import type { CreateHook, NewResource } from "../lib/mock-stack";
 import type { AwsEmulator } from "./aws-emulator";
+import { onExit } from "./exit-cleanup";
 
 /** The first sign-in a user would do with the password Cognito emails them. */
 export interface SandboxUser {
@@ -141,6 +142,12 @@ export class Deployer {
       deployedBy ?? "arn:aws:iam::000000000000:role/unknown",
     );
     const dir = mkdtempSync(path.join(tmpdir(), "studio-access-dynamic-"));
+    // Interrupted mid-delete (Ctrl-C), the process and the credentials file go with the sandbox.
+    let running: ChildProcess | undefined;
+    const forget = onExit(() => {
+      running?.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    });
     const file = path.join(dir, "credentials");
     const profile = typeof props.profile === "string" ? props.profile : "default";
     writeFileSync(
@@ -165,6 +172,7 @@ export class Deployer {
           },
           stdio: ["pipe", "pipe", "pipe"],
         });
+        running = child;
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
         // A child gone before reading its input (EPIPE) fails this delete through its exit code
@@ -179,6 +187,7 @@ export class Deployer {
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      forget();
     }
   }
 

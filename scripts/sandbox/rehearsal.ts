@@ -339,6 +339,8 @@ export async function rehearse(
         const services = await startLocalServices();
         cleanups.push(() => services.stop());
         const emulator = new AwsEmulator(loadStackConfig("shared")["aws:region"] ?? "us-east-1");
+        // Everything the sandbox writes lives in one folder, which goes even if it is killed outright.
+        emulator.fileSystemsDir = services.stateDir;
         await emulator.start();
         cleanups.push(() => emulator.stop());
         const dynamoGateway = await emulator.dynamoGateway(services.dynamoUrl);

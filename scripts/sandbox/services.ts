@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { onExit } from "./exit-cleanup";
 
 /** A free loopback port, found by letting the OS pick one. */
 async function freePort(): Promise<number> {
@@ -58,27 +59,41 @@ export async function startLocalServices(): Promise<LocalServices> {
   const start = path.join(__dirname, "cognito-local.js");
   const cognito = spawn(process.execPath, ["--no-warnings", start], {
     cwd: cognitoDir,
-    env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1" },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      // What it removes if the sandbox is killed outright (see cognito-local.js).
+      SANDBOX_STATE_DIR: stateDir,
+    },
+    // The IPC channel is how it learns that the sandbox is gone, however it went.
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
     // Its own process group: a Ctrl-C in the terminal reaches the sandbox, which stops this last.
     detached: true,
   });
+  cognito.channel?.unref();
   // However this process ends (even interrupted), the emulator and its state go with it.
-  const onExit = () => {
+  const forgetExitCleanup = onExit(() => {
     cognito.kill("SIGKILL");
     rmSync(stateDir, { recursive: true, force: true });
-  };
-  process.once("exit", onExit);
+  });
   let output = "";
-  cognito.stdout.on(
+  cognito.stdout?.on(
     "data",
     (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-4000)),
   );
-  cognito.stderr.on(
+  cognito.stderr?.on(
     "data",
     (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-4000)),
   );
-  await waitUntilUp(`${cognitoUrl}/health`, cognito, () => output);
+  try {
+    await waitUntilUp(`${cognitoUrl}/health`, cognito, () => output);
+  } catch (error) {
+    cognito.kill("SIGKILL");
+    rmSync(stateDir, { recursive: true, force: true });
+    forgetExitCleanup();
+    throw error;
+  }
 
   const dynalite = (require("dynalite") as (opts: object) => Server)({
     createTableMs: 0,
@@ -104,7 +119,7 @@ export async function startLocalServices(): Promise<LocalServices> {
         });
       }
       rmSync(stateDir, { recursive: true, force: true });
-      process.removeListener("exit", onExit);
+      forgetExitCleanup();
     },
   };
 }
