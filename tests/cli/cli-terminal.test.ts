@@ -3,10 +3,12 @@ import {
   CognitoIdentityProviderClient,
   SetUserPoolMfaConfigCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildCli } from "../../cli/build";
+import { SANDBOX_START_MS, SANDBOX_TEARDOWN_MS } from "../helpers/kept-sandbox";
+import { processesUsing } from "../helpers/processes";
 import { Terminal } from "../helpers/tmux";
 import { describeWith } from "../helpers/tools";
 import { totpCode } from "../helpers/totp";
@@ -23,25 +25,30 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
   let work: string;
   let bundle: string;
   let settings: string;
-  let cognito: CognitoIdentityProviderClient;
+  let cognito: CognitoIdentityProviderClient | undefined;
   let poolId: string;
+  /** The sandbox's state folder, from its first step's line. */
+  let stateDir = "";
+  const ended = /\[exit \d+\]/;
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "studio-access-tty-"));
     bundle = path.join(work, "studio-access.cjs");
     await buildCli(bundle);
     terminal.start("sandbox", `cd ${ROOT} && npm run sandbox -- --keep`);
-    const screen = await terminal.waitFor("sandbox", /Press Ctrl-C/, 120_000);
+    const screen = await terminal.waitFor("sandbox", /Press Ctrl-C/, SANDBOX_START_MS);
+    stateDir = /state in (\S+)/.exec(screen)?.[1] ?? "";
     settings = /npx studio-access (configure \S.*)$/m.exec(screen)?.[1]?.trim() ?? "";
     poolId = /--user-pool-id (\S+)/.exec(settings)?.[1] ?? "";
     const endpoint = /--cognito-endpoint (\S+)/.exec(settings)?.[1] ?? "";
     // A colleague joins: an administrator creates their account with a temporary password.
-    cognito = new CognitoIdentityProviderClient({
+    const client = new CognitoIdentityProviderClient({
       region: "us-east-1",
       endpoint,
       credentials: { accessKeyId: "admin", secretAccessKey: "admin" },
     });
-    await cognito.send(
+    cognito = client;
+    await client.send(
       new AdminCreateUserCommand({
         UserPoolId: poolId,
         Username: "new-scientist",
@@ -53,13 +60,22 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
         MessageAction: "SUPPRESS",
       }),
     );
-  }, 150_000);
+  }, SANDBOX_START_MS + 60_000);
 
-  afterAll(() => {
-    terminal.close();
-    cognito.destroy();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(async () => {
+    // A test that failed before its Ctrl-C: the sandbox is torn down as a person would, and waited
+    // for; closing the terminal (SIGHUP) then ends anything left, and the sandbox's exit hooks clean.
+    try {
+      if (!terminal.shows("sandbox", ended)) {
+        terminal.key("sandbox", "C-c");
+        await terminal.waitFor("sandbox", ended, SANDBOX_TEARDOWN_MS);
+      }
+    } finally {
+      terminal.close();
+      cognito?.destroy();
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, SANDBOX_TEARDOWN_MS + 30_000);
 
   const cli = (args: string) =>
     `STUDIO_ACCESS_CONFIG_DIR=${work}/config ${process.execPath} ${bundle} ${args}`;
@@ -67,7 +83,7 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
   it("first login: asks the username, hides the passwords, sets a new one, enrols the authenticator", async () => {
     // cognito-local cannot issue MFA_SETUP, so, as the rehearsal does for first sign-ins, the pool
     // asks for MFA optionally while the user enrols (the CLI then offers enrolment itself).
-    await cognito.send(
+    await cognito!.send(
       new SetUserPoolMfaConfigCommand({
         UserPoolId: poolId,
         MfaConfiguration: "OPTIONAL",
@@ -101,7 +117,7 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
     // Nothing typed at a password prompt was shown.
     expect(done).not.toContain("Temp-Passw0rd");
     expect(done).not.toContain("Chosen-Passw0rd");
-    await cognito.send(
+    await cognito!.send(
       new SetUserPoolMfaConfigCommand({
         UserPoolId: poolId,
         MfaConfiguration: "ON",
@@ -124,16 +140,33 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
     expect(await terminal.waitFor("list", /\[exit \d+\]/)).toMatch(
       /You have no Studio yet: ask your platform team for an entitlement\.\n\[exit 0\]/,
     );
-  }, 90_000);
+  }, 300_000);
 
-  it("Ctrl-C, twice, in the sandbox's terminal tears everything down with no failed step", async () => {
-    terminal.key("sandbox", "C-c");
-    await terminal.waitFor("sandbox", /✓ +[\d.]+ s {2}destroy lob-b/, 30_000);
-    terminal.key("sandbox", "C-c");
-    const screen = await terminal.waitFor("sandbox", /\[exit \d+\]/, 60_000);
-    const teardown = screen.slice(screen.indexOf("Press Ctrl-C"));
-    expect(teardown).toContain("still tearing down");
-    expect(teardown).not.toContain("✗");
-    expect(teardown).toMatch(/✓ +[\d.]+ s {2}the emulators hold nothing/);
-  }, 90_000);
+  it(
+    "Ctrl-C, twice, in the sandbox's terminal tears everything down with no failed step",
+    async () => {
+      expect(existsSync(stateDir)).toBe(true);
+      // The first Ctrl-C starts the teardown; the second, while lob-a is still to be destroyed, is
+      // answered and not obeyed: the teardown runs to its end and the sandbox exits 0.
+      terminal.key("sandbox", "C-c");
+      await terminal.waitFor("sandbox", /✓ +[\d.]+ s {2}destroy lob-b/, SANDBOX_TEARDOWN_MS);
+      terminal.key("sandbox", "C-c");
+      const screen = await terminal.waitFor("sandbox", ended, SANDBOX_TEARDOWN_MS);
+      const teardown = screen.slice(screen.indexOf("Press Ctrl-C"));
+      expect(teardown).toContain("still tearing down");
+      expect(teardown).not.toContain("✗");
+      expect([...teardown.matchAll(/^✓ +[\d.]+ s {2}(.+)$/gm)].map(([, name]) => name)).toEqual([
+        "destroy lob-b",
+        "destroy lob-a",
+        "lift the user pool's deletion protection (as npm run destroy does before the hub)",
+        "destroy shared",
+        "the emulators hold nothing",
+      ]);
+      expect(teardown).toMatch(/\[exit 0\]/);
+      // Nothing outlives it: cognito-local, the functions' processes, the state and EFS folders.
+      expect(existsSync(stateDir)).toBe(false);
+      expect(processesUsing(stateDir)).toEqual([]);
+    },
+    2 * SANDBOX_TEARDOWN_MS + 30_000,
+  );
 });

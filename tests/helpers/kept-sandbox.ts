@@ -1,8 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
+import { endChild } from "./processes";
 
 const ROOT = path.join(__dirname, "../..");
-const TSX = require.resolve("tsx/cli");
+/** What `npm run sandbox` runs: node with tsx's loader, no tsx process relaying signals between. */
+export const SANDBOX_COMMAND = ["--import", "tsx", path.join(ROOT, "scripts/sandbox.ts")];
+
+/**
+ * Sized for this 2-core machine while other work runs: the banner came after 60-100 s there, the
+ * teardown took up to 40 s (see README, "Tests on a busy machine").
+ */
+export const SANDBOX_START_MS = 300_000;
+export const SANDBOX_TEARDOWN_MS = 180_000;
 
 export interface SandboxUser {
   readonly username: string;
@@ -25,11 +34,16 @@ export interface KeptSandbox {
   /** The IdP's tile page, `…/sso?user=NAME`. */
   readonly idpUrl: string;
   readonly logFile: string;
+  /** The sandbox's state folder (cognito-local's, the functions', the EFS folders), from step 1. */
+  readonly stateDir: string;
   /** The printed admin session: its environment and the `admin configure …` arguments. */
   readonly admin: { readonly env: Record<string, string>; readonly configureArgs: string[] };
   output(): string;
-  /** Ctrl-C: tears down; resolves with the exit code. */
-  stop(): Promise<number | null>;
+  /**
+   * Ctrl-C: tears down; resolves with the exit code once the sandbox has ended. If it has not
+   * ended within `graceMs`, it is killed and this rejects with its output.
+   */
+  stop(graceMs?: number): Promise<number | null>;
 }
 
 const flag = (args: string[], name: string) => {
@@ -39,25 +53,27 @@ const flag = (args: string[], name: string) => {
   return value;
 };
 
-export async function startKeptSandbox(timeoutMs = 120_000): Promise<KeptSandbox> {
-  const child = spawn(process.execPath, [TSX, path.join(ROOT, "scripts/sandbox.ts"), "--keep"], {
+/**
+ * Starts `npm run sandbox -- --keep` and waits for its banner. If the banner does not come within
+ * `timeoutMs`, the sandbox is sent Ctrl-C (which stops what it started) and waited for, then this
+ * rejects with its output.
+ */
+export async function startKeptSandbox(timeoutMs = SANDBOX_START_MS): Promise<KeptSandbox> {
+  const child = spawn(process.execPath, [...SANDBOX_COMMAND, "--keep"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
   child.stderr.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => {
-    child.on("exit", (code) => {
-      resolve(code);
-    });
-  });
   const deadline = Date.now() + timeoutMs;
   while (!stdout.includes("Press Ctrl-C") && Date.now() < deadline && child.exitCode === null)
     await new Promise((resolve) => setTimeout(resolve, 200));
   if (!stdout.includes("Press Ctrl-C")) {
-    child.kill("SIGKILL");
-    throw new Error(`the sandbox did not start:\n${stdout}`);
+    const ended = await endChild(child, "SIGINT", 60_000);
+    throw new Error(
+      `the sandbox did not print its banner within ${String(timeoutMs)} ms (then ${ended.killed ? "killed" : `exit ${String(ended.code ?? ended.signal)}`}):\n${stdout}`,
+    );
   }
   const configureArgs = (/npx studio-access (configure .+)/.exec(stdout)?.[1] ?? "").split(" ");
   const users = [
@@ -88,10 +104,15 @@ export async function startKeptSandbox(timeoutMs = 120_000): Promise<KeptSandbox
     },
     studioTls: /^ {2}Studio TLS {2}https:\/\/(\S+)/m.exec(stdout)?.[1] ?? "",
     idpUrl: /^ {2}SSO {9}(\S+)\/sso\?/m.exec(stdout)?.[1] ?? "",
+    stateDir: /state in (\S+)/.exec(stdout)?.[1] ?? "",
     output: () => stdout,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGINT");
-      return exited;
+    async stop(graceMs = SANDBOX_TEARDOWN_MS) {
+      const ended = await endChild(child, "SIGINT", graceMs);
+      if (ended.killed)
+        throw new Error(
+          `the sandbox's teardown did not end within ${String(graceMs)} ms:\n${stdout}`,
+        );
+      return ended.code;
     },
   };
 }

@@ -39,8 +39,11 @@ export class Terminal {
     this.tmux("send-keys", "-t", `tests:${name}`, key);
   }
 
-  /** Waits until the screen matches, and returns it; fails with the screen after `timeoutMs`. */
-  async waitFor(name: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  /**
+   * Waits until the screen matches, and returns it; fails with the screen after `timeoutMs` (the
+   * default is sized for a program's start on a busy 2-core machine).
+   */
+  async waitFor(name: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const screen = this.screen(name);
@@ -53,6 +56,16 @@ export class Terminal {
     }
   }
 
+  /** Whether the window's screen matches now. */
+  shows(name: string, pattern: RegExp): boolean {
+    try {
+      return pattern.test(this.screen(name));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Ends the server: its windows' programs get SIGHUP (the terminal closed). */
   close(): void {
     try {
       this.tmux("kill-server");
