@@ -2,10 +2,22 @@
  * npm run sandbox: the offline rehearsal of the whole lifecycle (see README). No AWS, no Pulumi CLI.
  */
 import { constants } from "node:os";
+import { pathToFileURL } from "node:url";
 import { StackFileError } from "./lib/mock-stack";
 import { rehearse, stepRunner, type Step } from "./sandbox/rehearsal";
 
 process.removeAllListeners("warning");
+
+// npm run sandbox is `node --import tsx` (no tsx process between the terminal and this one, so a
+// Ctrl-C reaches the handler below however busy the sandbox is). Processes it forks (the functions')
+// inherit that flag and start in their own folders, where the bare name does not resolve: name tsx's
+// loader by its path.
+for (const [i, arg] of process.execArgv.entries()) {
+  if (arg === "tsx" && process.execArgv[i - 1] === "--import")
+    process.execArgv[i] = pathToFileURL(require.resolve("tsx")).href;
+  if (arg === "--import=tsx")
+    process.execArgv[i] = `--import=${pathToFileURL(require.resolve("tsx")).href}`;
+}
 
 const HELP = `npm run sandbox [-- --keep]
 

@@ -36,7 +36,9 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
     bundle = path.join(work, "studio-access.cjs");
     await buildCli(bundle);
     terminal.start("sandbox", `cd ${ROOT} && npm run sandbox -- --keep`);
-    const screen = await terminal.waitFor("sandbox", /Press Ctrl-C/, SANDBOX_START_MS);
+    // Its banner, or its end if it failed (then the test says why, with the screen).
+    const screen = await terminal.waitFor("sandbox", /Press Ctrl-C|\[exit \d+\]/, SANDBOX_START_MS);
+    if (!screen.includes("Press Ctrl-C")) throw new Error(`the sandbox did not start:\n${screen}`);
     stateDir = /state in (\S+)/.exec(screen)?.[1] ?? "";
     settings = /npx studio-access (configure \S.*)$/m.exec(screen)?.[1]?.trim() ?? "";
     poolId = /--user-pool-id (\S+)/.exec(settings)?.[1] ?? "";
