@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
+  // A floor for every test on a busy 2-core machine (jest's default is 5 s); tests that wait on
+  // processes set their own, larger timeouts.
+  testTimeout: 30_000,
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.dev.json" }],
   },
