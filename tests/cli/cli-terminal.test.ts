@@ -164,7 +164,10 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
         "destroy shared",
         "the emulators hold nothing",
       ]);
-      expect(teardown).toMatch(/\[exit 0\]/);
+      // The sandbox exits 0 (the e2e test asserts it on the process itself); through npm, the
+      // status depends on npm's shell: Debian's sh (dash), having seen the Ctrl-C, ends with SIGINT
+      // once the sandbox has ended, and npm reports 130 (bash as sh reports the sandbox's 0).
+      expect(teardown).toMatch(/\[exit (0|130)\]/);
       // Nothing outlives it: cognito-local, the functions' processes, the state and EFS folders.
       expect(existsSync(stateDir)).toBe(false);
       expect(processesUsing(stateDir)).toEqual([]);
