@@ -7,8 +7,8 @@ const ROOT = path.join(__dirname, "../..");
 export const SANDBOX_COMMAND = ["--import", "tsx", path.join(ROOT, "scripts/sandbox.ts")];
 
 /**
- * Sized for this 2-core machine while other work runs: the banner came after 60-100 s there, the
- * teardown took up to 40 s (see README, "Tests on a busy machine").
+ * Sized for a 2-core machine doing other work: there, on 2026-12-04, a whole --keep run (banner,
+ * a call, teardown) took 120 s and the rehearsal 133 s (README, "Tests on a busy machine").
  */
 export const SANDBOX_START_MS = 300_000;
 export const SANDBOX_TEARDOWN_MS = 180_000;
