@@ -81,7 +81,8 @@ export class LambdaHost {
           );
         }
       });
-      child.once("exit", (code) => {
+      // "close", not "exit": only then has all of stderr (the reason it failed) been read.
+      child.once("close", (code) => {
         reject(new Error(`${this.name} failed to start (exit ${String(code)}): ${stderr.trim()}`));
       });
     });

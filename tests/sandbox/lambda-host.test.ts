@@ -49,6 +49,10 @@ describe("the rehearsal's Lambda host", () => {
       });
       expect(result.node.split(".")[0]).toBe("24");
       expect(result).toMatchObject({ greeting: "hello", n: 42, left: true });
+      // The log line comes over stdout, the result over IPC: either may arrive first.
+      for (let waited = 0; fn.logs.length === 0 && waited < 10_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(fn.logs).toEqual([{ message: "invoked", n: 41 }]);
     },
     TIMEOUT_MS,
