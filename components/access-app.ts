@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_RUNTIME } from "../functions/runtime";
 import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
 import type { SamlEntryConfig } from "../stacks/config";
 import { spMetadataXml } from "./lib/saml";
@@ -315,7 +316,7 @@ export class AccessApp extends pulumi.ComponentResource {
         `${name}-${key}`,
         {
           role: role.arn,
-          runtime: "nodejs22.x",
+          runtime: LAMBDA_RUNTIME,
           architectures: ["arm64"],
           handler: "index.handler",
           code,

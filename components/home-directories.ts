@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_RUNTIME } from "../functions/runtime";
 import { HOMES_FUNCTION_NAME } from "../functions/shared/homes";
 import { TAGS } from "../functions/shared/teams";
 import { homesFunctionPolicy, serviceTrustPolicy } from "./lib/policies";
@@ -125,7 +126,7 @@ export class HomeDirectoryRemover extends pulumi.ComponentResource {
       {
         name: HOMES_FUNCTION_NAME,
         role: role.arn,
-        runtime: "nodejs22.x",
+        runtime: LAMBDA_RUNTIME,
         architectures: ["arm64"],
         handler: "index.handler",
         code: new pulumi.asset.AssetArchive({

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { build, type Metafile, type OutputFile } from "esbuild";
+import { NODE_MAJOR } from "./runtime";
 
 /** Every Lambda function in the repository: `functions/<name>/index.ts`, exporting `handler`. */
 export const FUNCTION_NAMES = ["authorizer", "presigner", "saml", "lifecycle", "homes"] as const;
@@ -28,8 +29,8 @@ export interface BuiltFunction {
 }
 
 /**
- * Bundles each function on its own: minified, tree-shaken CommonJS for the Node.js 22 runtime with
- * an external source map. The SDK's ES module builds are preferred because only they tree-shake.
+ * Bundles each function on its own: minified, tree-shaken CommonJS for the Node.js 24 runtime
+ * (functions/runtime.ts) with an external source map. The SDK's ES module builds are preferred because only they tree-shake.
  */
 export async function buildFunction(
   name: FunctionName,
@@ -43,7 +44,7 @@ export async function buildFunction(
     outfile: path.join(dir, "index.js"),
     bundle: true,
     platform: "node",
-    target: "node22",
+    target: `node${String(NODE_MAJOR)}`,
     format: "cjs",
     mainFields: ["module", "main"],
     minify: true,

@@ -21,7 +21,7 @@ import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt
 import { LOB_A_RECORD } from "../tests/helpers/fixtures";
 import { teamProfileName } from "../functions/shared/teams";
 
-// The SDK warns once that Node 20 support ends; Lambda runs Node 22 and the table should stay readable.
+// The SDK warns once that Node 20 support ends; Lambda runs Node 24 and the table should stay readable.
 process.removeAllListeners("warning");
 
 const SHORT = process.argv.includes("--short");

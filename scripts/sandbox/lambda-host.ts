@@ -1,11 +1,14 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import * as path from "node:path";
+import { NODE_MAJOR } from "../../functions/runtime";
+import { lambdaNode } from "../lib/node24";
 
 /**
- * Runs a function bundle as Lambda does: its own process, its own environment (the variables the
- * program gave the function, plus the credentials and endpoints its runtime would have), and a
- * timeout per invocation. Log lines are kept, so the rehearsal can check what was logged.
+ * Runs a function bundle as Lambda does: its own process on the runtime's Node.js major (Node.js 24
+ * from the npm registry, scripts/lib/node24.ts, not the machine's Node.js), its own environment (the
+ * variables the program gave the function, plus the credentials and endpoints its runtime would
+ * have), and a timeout per invocation. Log lines are kept, so the rehearsal can check what was logged.
  */
 export class LambdaHost {
   readonly logs: Record<string, unknown>[] = [];
@@ -26,10 +29,15 @@ export class LambdaHost {
   ) {}
 
   async start(): Promise<void> {
+    // Throws, naming how to get it, when Node.js 24 is missing: no fallback to the machine's Node.js.
+    const execPath = lambdaNode();
     const child = fork(
       path.join(__dirname, "lambda-worker.js"),
       [path.join(this.bundleDir, "index.js")],
       {
+        execPath,
+        // Not the sandbox's own flags (tsx's loader): Lambda loads the bundle with plain Node.js.
+        execArgv: [],
         env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--no-warnings", ...this.env },
         // Lambda runs a function in its task root, where relative paths (the LOB registry) resolve.
         cwd: this.bundleDir,
@@ -60,10 +68,21 @@ export class LambdaHost {
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     await new Promise<void>((resolve, reject) => {
-      child.once("message", () => {
-        resolve();
+      child.once("message", (ready: { node?: string }) => {
+        const major = Number(ready.node?.split(".")[0]);
+        if (major === NODE_MAJOR) resolve();
+        else {
+          child.kill();
+          reject(
+            new Error(
+              `${this.name} started on Node.js ${String(ready.node)} (${execPath}), ` +
+                `not Node.js ${String(NODE_MAJOR)}, the Lambda runtime's major`,
+            ),
+          );
+        }
       });
-      child.once("exit", (code) => {
+      // "close", not "exit": only then has all of stderr (the reason it failed) been read.
+      child.once("close", (code) => {
         reject(new Error(`${this.name} failed to start (exit ${String(code)}): ${stderr.trim()}`));
       });
     });

@@ -116,7 +116,7 @@ describe("AccessApp: presigner", () => {
     const sg = one(shared, "aws:ec2/securityGroup:SecurityGroup", "access-presigner");
     const subnets = ofType(shared, "aws:ec2/subnet:Subnet").map((s) => s.id);
     expect(fn("access-presigner").inputs).toMatchObject({
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       architectures: ["arm64"],
       timeout: 27,

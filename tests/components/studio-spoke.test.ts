@@ -729,7 +729,7 @@ describe("StudioSpoke: home directories (lob-a removes them, lob-b keeps them)",
     expect(fn.account).toBe(LOB_A_ACCOUNT);
     expect(fn.inputs).toMatchObject({
       name: "studio-access-homes",
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       timeout: 300,
       vpcConfig: {
         subnetIds: ofType(lobA, "aws:ec2/subnet:Subnet").map((s) => s.id),

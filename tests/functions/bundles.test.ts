@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -10,11 +10,22 @@ import {
   type BuiltFunction,
   type FunctionName,
 } from "../../functions/build";
+import { LAMBDA_RUNTIME, NODE_MAJOR } from "../../functions/runtime";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
+import { lambdaNode } from "../../scripts/lib/node24";
 import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { LOB_A_RECORD, P } from "../helpers/fixtures";
 
 const execFileAsync = promisify(execFile);
+const { Runtime } = require("@pulumi/aws/types/enums/lambda") as {
+  Runtime: Record<string, string>;
+};
+const { CALLBACK_REFUSED } = require("../../scripts/sandbox/lambda-handler") as {
+  CALLBACK_REFUSED: string;
+};
+const REPO_ROOT = path.join(__dirname, "../..");
+/** Tests that start Node.js 24 processes: seen past jest's 5 s default on a loaded 2-core machine. */
+const SUBPROCESS_TIMEOUT_MS = 60_000;
 
 const packageJson = JSON.parse(
   readFileSync(path.join(__dirname, "../../package.json"), "utf8"),
@@ -117,6 +128,31 @@ describe("function bundles", () => {
   });
 });
 
+interface Invocation {
+  node: string;
+  results: (Record<string, unknown> & { error?: string })[];
+  logs: Record<string, unknown>[];
+}
+
+describe("the Lambda runtime", () => {
+  it("is nodejs24.x, the newest Node.js runtime the AWS provider names, and the bundles target its major", () => {
+    const nodeRuntimes = Object.values(Runtime)
+      .filter((runtime) => /^nodejs\d+\.x$/.test(runtime))
+      .sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]));
+    expect(LAMBDA_RUNTIME).toBe("nodejs24.x");
+    expect(nodeRuntimes.at(-1)).toBe(LAMBDA_RUNTIME);
+    expect(NODE_MAJOR).toBe(24);
+  });
+
+  it("comes from the npm registry at a known path, off npm scripts' PATH: jest runs on the machine's Node.js", () => {
+    const node24 = lambdaNode();
+    expect(node24.startsWith(path.join(REPO_ROOT, "node_modules") + path.sep)).toBe(true);
+    expect(node24).not.toBe(process.execPath);
+    // npm scripts put node_modules/.bin first on PATH: a `node` there would run jest on Node 24.
+    expect(existsSync(path.join(REPO_ROOT, "node_modules", ".bin", "node"))).toBe(false);
+  });
+});
+
 describe("the bundled functions, each loaded in a fresh Node process as Lambda does", () => {
   let fake: FakeAws;
 
@@ -142,17 +178,12 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
     await fake.close();
   });
 
-  interface Invocation {
-    results: (Record<string, unknown> & { error?: string })[];
-    logs: Record<string, unknown>[];
-  }
-
   async function invoke(
-    fn: BuiltFunction,
+    fn: Pick<BuiltFunction, "dir">,
     input: { events: unknown[]; jwks?: unknown },
   ): Promise<Invocation> {
     const { stdout } = await execFileAsync(
-      process.execPath,
+      lambdaNode(),
       [
         "--no-warnings",
         path.join(__dirname, "../helpers/invoke-bundle.js"),
@@ -172,48 +203,110 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
     return JSON.parse(stdout) as Invocation;
   }
 
-  it("presigner: verifies the caller's token and signs them in over HTTP with 3 AWS calls cold and 2 warm", async () => {
-    const key = makeSigningKey("bundle-key");
-    const token = signedAccessToken(key, "user-lob-a");
-    const event = {
-      resource: "/studios/{lob}",
-      httpMethod: "GET",
-      headers: { Authorization: `Bearer ${token}` },
-      pathParameters: { lob: "lob-a" },
-      requestContext: { authorizer: { username: "user-lob-a" } },
-    };
-    const forged = { ...event, headers: {} };
-    const { results, logs } = await invoke(first.presigner, {
-      jwks: { keys: [key.jwk] },
-      events: [event, event, forged],
-    });
-    const location = `https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=fake-${P("user-lob-a")}`;
-    expect(results.slice(0, 2)).toEqual([
-      { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
-      { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
-    ]);
-    expect(results[2]?.statusCode).toBe(401);
-    expect(Object.fromEntries(fake.calls)).toEqual({
-      "DynamoDB.BatchGetItem": 2,
-      "STS.AssumeRole": 1,
-      "SageMaker.CreatePresignedDomainUrl": 2,
-    });
-    expect(logs.map((l) => l.outcome)).toEqual(["ok", "ok", "unauthenticated"]);
-  });
+  it(
+    "presigner: verifies the caller's token and signs them in over HTTP with 3 AWS calls cold and 2 warm",
+    async () => {
+      const key = makeSigningKey("bundle-key");
+      const token = signedAccessToken(key, "user-lob-a");
+      const event = {
+        resource: "/studios/{lob}",
+        httpMethod: "GET",
+        headers: { Authorization: `Bearer ${token}` },
+        pathParameters: { lob: "lob-a" },
+        requestContext: { authorizer: { username: "user-lob-a" } },
+      };
+      const forged = { ...event, headers: {} };
+      const { results, logs } = await invoke(first.presigner, {
+        jwks: { keys: [key.jwk] },
+        events: [event, event, forged],
+      });
+      const location = `https://d-aaaaaaaaaaaa.studio.us-east-1.sagemaker.aws/auth?token=fake-${P("user-lob-a")}`;
+      expect(results.slice(0, 2)).toEqual([
+        { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
+        { statusCode: 302, headers: { Location: location, "Cache-Control": "no-store" }, body: "" },
+      ]);
+      expect(results[2]?.statusCode).toBe(401);
+      expect(Object.fromEntries(fake.calls)).toEqual({
+        "DynamoDB.BatchGetItem": 2,
+        "STS.AssumeRole": 1,
+        "SageMaker.CreatePresignedDomainUrl": 2,
+      });
+      expect(logs.map((l) => l.outcome)).toEqual(["ok", "ok", "unauthenticated"]);
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 
-  it("authorizer: allows a valid token and names the refusal of an expired one after minification", async () => {
-    const key = makeSigningKey("bundle-key");
-    const token = (extra: Record<string, unknown>) => signedAccessToken(key, "user-lob-a", extra);
-    const methodArn = "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/studios";
-    const { results, logs } = await invoke(first.authorizer, {
-      jwks: { keys: [key.jwk] },
-      events: [
-        { type: "TOKEN", authorizationToken: `Bearer ${token({})}`, methodArn },
-        { type: "TOKEN", authorizationToken: `Bearer ${token({ exp: 1 })}`, methodArn },
-      ],
-    });
-    expect(results[0]?.context).toEqual({ username: "user-lob-a" });
-    expect(results[1]).toEqual({ error: "Unauthorized" });
-    expect(logs[1]).toMatchObject({ message: "denied", reason: "expired" });
-  });
+  it(
+    "authorizer: allows a valid token and names the refusal of an expired one after minification",
+    async () => {
+      const key = makeSigningKey("bundle-key");
+      const token = (extra: Record<string, unknown>) => signedAccessToken(key, "user-lob-a", extra);
+      const methodArn = "arn:aws:execute-api:us-east-1:111111111111:a1b2c3d4e5/prod/GET/studios";
+      const { results, logs } = await invoke(first.authorizer, {
+        jwks: { keys: [key.jwk] },
+        events: [
+          { type: "TOKEN", authorizationToken: `Bearer ${token({})}`, methodArn },
+          { type: "TOKEN", authorizationToken: `Bearer ${token({ exp: 1 })}`, methodArn },
+        ],
+      });
+      expect(results[0]?.context).toEqual({ username: "user-lob-a" });
+      expect(results[1]).toEqual({ error: "Unauthorized" });
+      expect(logs[1]).toMatchObject({ message: "denied", reason: "expired" });
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
+
+  it(
+    "runs each bundle on Node.js 24, the Lambda runtime's major, not the machine's Node.js",
+    async () => {
+      const ran = await Promise.all(
+        FUNCTION_NAMES.filter((name) => name !== "saml" && name !== "lifecycle").map(
+          async (name) =>
+            [
+              name,
+              (
+                await execFileAsync(
+                  lambdaNode(),
+                  [
+                    "--no-warnings",
+                    path.join(__dirname, "../helpers/invoke-bundle.js"),
+                    path.join(first[name].dir, "index.js"),
+                    JSON.stringify({ events: [] }),
+                  ],
+                  { env: { ...process.env, HOME_ROOT: tmpdir() } },
+                )
+              ).stdout,
+            ] as const,
+        ),
+      );
+      for (const [name, stdout] of ran) {
+        expect([name, (JSON.parse(stdout) as Invocation).node.split(".")[0]]).toEqual([name, "24"]);
+      }
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
+
+  it(
+    "refuses a callback-style handler at load, as the Node.js 24 runtime does, and loads an async one",
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "studio-access-handler-"));
+      dirs.push(dir);
+      const bundle = (code: string) => {
+        const fn = mkdtempSync(path.join(dir, "fn-"));
+        writeFileSync(path.join(fn, "index.js"), code);
+        return { dir: fn };
+      };
+      const asyncFn = bundle("exports.handler = async (event, context) => ({ ok: event.n + 1 });");
+      const callbackFn = bundle(
+        "exports.handler = function (event, context, callback) { callback(null, { ok: 1 }); };",
+      );
+      await expect(invoke(asyncFn, { events: [{ n: 1 }] })).resolves.toMatchObject({
+        results: [{ ok: 2 }],
+      });
+      const refused = invoke(callbackFn, { events: [{ n: 1 }] });
+      await expect(refused).rejects.toThrow(CALLBACK_REFUSED);
+      await expect(refused).rejects.toThrow("declares 3 parameters");
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 });

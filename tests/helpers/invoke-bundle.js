@@ -1,6 +1,10 @@
 // Loads a function bundle in a fresh Node process, as Lambda does, and invokes its handler with
-// each event in turn. Usage: node invoke-bundle.js <bundle.js> '<{"jwks"?, "events": [...]}>'.
-// Prints one JSON object: the results (or error messages) and the log lines the handler wrote.
+// each event in turn. Usage: <node 24> invoke-bundle.js <bundle.js> '<{"jwks"?, "events": [...]}>'.
+// Prints one JSON object: the Node.js version it ran on, the results (or error messages) and the log
+// lines the handler wrote. A bundle Lambda's Node.js 24 runtime would refuse fails to load, as there
+// (scripts/sandbox/lambda-handler.js).
+const { loadHandler } = require("../../scripts/sandbox/lambda-handler");
+
 const [bundle, input] = process.argv.slice(2);
 const { events, jwks } = JSON.parse(input);
 const write = process.stdout.write.bind(process.stdout);
@@ -17,11 +21,11 @@ process.stdout.write = (chunk) => {
 const context = { awsRequestId: "bundle-test", getRemainingTimeInMillis: () => 28000 };
 
 (async () => {
-  const mod = require(bundle);
+  const { mod, handler } = loadHandler(bundle);
   if (jwks) mod.verifier.cacheJwks(jwks);
   const results = [];
   for (const event of events) {
-    results.push(await mod.handler(event, context).catch((error) => ({ error: error.message })));
+    results.push(await handler(event, context).catch((error) => ({ error: error.message })));
   }
-  write(JSON.stringify({ results, logs }));
+  write(JSON.stringify({ node: process.versions.node, results, logs }));
 })();

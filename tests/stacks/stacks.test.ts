@@ -624,7 +624,7 @@ describe("npm run plan", () => {
       "access-cli: flows ALLOW_USER_SRP_AUTH,ALLOW_USER_PASSWORD_AUTH,ALLOW_REFRESH_TOKEN_AUTH; access token 15 minutes, refresh token 8 hours; secret none; revocation on; user existence errors ENABLED",
     );
     expect(stdout).toMatch(
-      /access-presigner: nodejs22\.x, timeout 27 s, in the hub VPC; environment LOBS_TABLE=access-lobs-\w+ LOB_REGISTRY=lobs\.json .*USER_POOL_ID=us-east-1_\w+/,
+      /access-presigner: nodejs24\.x, timeout 27 s, in the hub VPC; environment LOBS_TABLE=access-lobs-\w+ LOB_REGISTRY=lobs\.json .*USER_POOL_ID=us-east-1_\w+/,
     );
     expect(stdout).toMatch(
       /^ {4}cliConfigure: studio-access configure --api-url https:\/\/\S+ --user-pool-id us-east-1_\w+ --client-id \w+ --region us-east-1$/m,
