@@ -214,6 +214,15 @@ export function apiFromResources(
   };
 }
 
+/** A path segment decoded, or undefined when its percent-encoding is malformed (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function send(
   res: ServerResponse,
   status: number,
@@ -247,10 +256,37 @@ export class PrivateApi {
   ): Promise<void> {
     this.requests += 1;
     const url = new URL(req.url ?? "/", "http://api");
-    const [stage, ...segments] = url.pathname.split("/").filter(Boolean);
+    const [, stage = "", ...rest] = url.pathname.split("/");
+    // A REST API routes `/studios/` as `/studios`: one trailing slash is not a segment (the proxy
+    // event's `path` keeps it). Any other empty segment is one, and matches no resource; a path
+    // parameter never matches an empty segment. (No AWS page states this; it is what API Gateway
+    // is reported to do, e.g. aws/chalice#65 and aws-powertools/powertools-lambda-python#1552.)
+    const segments = rest.at(-1) === "" ? rest.slice(0, -1) : rest;
+    const decoded = segments.map(decodeSegment);
     const method = req.method ?? "GET";
+    if (decoded.includes(undefined)) {
+      // A path whose percent-encoding does not decode is a client error, refused before routing:
+      // API Gateway answers 400 and invokes nothing (reported in adamchainz/apig-wsgi#102; AWS
+      // documents no gateway response for it, so the body is this emulator's).
+      send(res, 400, { message: "Bad Request" });
+      return;
+    }
     if (stage !== this.api.stage) {
       send(res, 403, { message: "Forbidden" });
+      return;
+    }
+    // A method or resource the deployment does not have: API Gateway's MISSING_AUTHENTICATION_TOKEN
+    // gateway response, 403 {"message":"Missing Authentication Token"} ("Gateway response types
+    // for API Gateway", API Gateway developer guide), whoever asks. `GET /v1` and `GET /v1/` are
+    // the root resource, which has no method here.
+    const route = this.api.routes.find(
+      (r) =>
+        r.method === method &&
+        r.segments.length === segments.length &&
+        r.segments.every((s, i) => (s.startsWith("{") ? segments[i] !== "" : s === segments[i])),
+    );
+    if (!route) {
+      send(res, 403, { message: "Missing Authentication Token" });
       return;
     }
     const methodArn = `${this.api.executionArn}/${stage}/${method}/${segments.join("/")}`;
@@ -272,19 +308,9 @@ export class PrivateApi {
       return;
     }
 
-    const route = this.api.routes.find(
-      (r) =>
-        r.method === method &&
-        r.segments.length === segments.length &&
-        r.segments.every((s, i) => s.startsWith("{") || s === segments[i]),
-    );
-    if (!route) {
-      send(res, 403, { message: "Missing Authentication Token" });
-      return;
-    }
     const pathParameters = Object.fromEntries(
       route.segments.flatMap((s, i) =>
-        s.startsWith("{") ? [[s.slice(1, -1), decodeURIComponent(segments[i] ?? "")]] : [],
+        s.startsWith("{") ? [[s.slice(1, -1), decoded[i] ?? ""]] : [],
       ),
     );
     const headers = Object.fromEntries(

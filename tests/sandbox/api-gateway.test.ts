@@ -282,4 +282,35 @@ describe("the emulated private API", () => {
       "stage v1 points to deployment dep1, which API Gateway did not create",
     );
   });
+
+  it("answers a malformed percent-encoding with 400, without invoking the function", async () => {
+    expect(await get("/v1/studios/%E0%A4%A")).toEqual({
+      status: 400,
+      body: { message: "Bad Request" },
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it("decodes a well-formed percent-encoding into the path parameter", async () => {
+    expect((await get("/v1/studios/l%C3%B6b")).body).toMatchObject({
+      pathParameters: { lob: "löb" },
+    });
+  });
+
+  it("routes a trailing slash to the resource without it, never to {lob} with an empty value", async () => {
+    expect(await get("/v1/studios/")).toEqual({
+      status: 200,
+      body: { fn: FN, resource: "/studios", pathParameters: null },
+    });
+    expect(calls.map((e) => e.path)).toEqual(["/studios/"]);
+  });
+
+  it("answers a resource the API does not have with 403 Missing Authentication Token", async () => {
+    const missing = { status: 403, body: { message: "Missing Authentication Token" } };
+    expect(await get("/v1")).toEqual(missing);
+    expect(await get("/v1/")).toEqual(missing);
+    expect(await get("/v1/studios//")).toEqual(missing);
+    expect(await get("/v1/studios/lob-a/more")).toEqual(missing);
+    expect(calls).toEqual([]);
+  });
 });
