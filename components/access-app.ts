@@ -639,6 +639,8 @@ export class AccessApp extends pulumi.ComponentResource {
       },
     ];
     const routeParts: pulumi.Output<unknown>[] = [];
+    // Every method and integration of the API: the deployment is created after all of them.
+    const apiParts: pulumi.Resource[] = [];
     if (samlFn) {
       const samlResource = new aws.apigateway.Resource(
         `${name}-saml`,
@@ -664,7 +666,10 @@ export class AccessApp extends pulumi.ComponentResource {
         integrationHttpMethod: "POST",
         uri: samlFn.fn.invokeArn,
       };
-      new aws.apigateway.Integration(`${name}-saml`, integrationArgs, parent);
+      apiParts.push(
+        method,
+        new aws.apigateway.Integration(`${name}-saml`, integrationArgs, parent),
+      );
       new aws.lambda.Permission(
         `${name}-saml-invoke`,
         {
@@ -703,7 +708,10 @@ export class AccessApp extends pulumi.ComponentResource {
         integrationHttpMethod: "POST",
         uri: presigner.fn.invokeArn,
       };
-      new aws.apigateway.Integration(`${name}-${route.key}`, integrationArgs, parent);
+      apiParts.push(
+        method,
+        new aws.apigateway.Integration(`${name}-${route.key}`, integrationArgs, parent),
+      );
       new aws.lambda.Permission(
         `${name}-presigner-invoke-${route.key}`,
         {
@@ -726,10 +734,14 @@ export class AccessApp extends pulumi.ComponentResource {
       .apply(([apiPolicy, authorizerSettings, ...routeSettings]) =>
         deploymentTrigger({ apiPolicy, authorizer: authorizerSettings, routes: routeSettings }),
       );
+    // The trigger reads the methods' and integrations' settings, not the integrations themselves, so
+    // without `dependsOn` the engine may create the deployment while an integration is still being
+    // created: CreateDeployment then fails ("No integration defined for method") or snapshots the
+    // API without it. Made after every method and integration, it sees them all.
     const deployment = new aws.apigateway.Deployment(
       `${name}-api`,
       { restApi: api.id, triggers: { redeployment }, description: "studio-access routes" },
-      parent,
+      { ...parent, dependsOn: apiParts },
     );
 
     const accessLogs = logGroup("api-access");

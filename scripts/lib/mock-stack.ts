@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { REPO_ROOT } from "../../functions/build";
 
@@ -31,7 +32,16 @@ export interface RecordedResource {
   readonly retainOnDelete?: boolean;
   /** The names of the resources it explicitly depends on (`dependsOn`): they go after it on destroy. */
   readonly dependsOn?: readonly string[];
+  /**
+   * Every resource it depends on directly, through an input or `dependsOn` (components expanded to
+   * their resources), as `type::name` keys: the edges the engine orders creation by.
+   */
+  readonly dependencies?: readonly string[];
 }
+
+/** The key `dependencies` lists a resource by. */
+export const resourceKey = (r: { readonly type: string; readonly name: string }) =>
+  `${r.type}::${r.name}`;
 
 export interface StackRun {
   readonly stack: string;
@@ -324,6 +334,8 @@ export interface NewResource {
   readonly state: Record<string, unknown>;
   /** The role its provider assumes to create it, if any (a LOB's hub deployer role). */
   readonly assumeRole?: string;
+  /** What it depends on directly, as `resourceKey`s: the engine creates it only after them. */
+  readonly dependencies: readonly string[];
 }
 
 /** Creates a resource somewhere real (an emulator); what it returns replaces the made-up id and attributes. */
@@ -355,6 +367,8 @@ export async function runStackUnderMocks(opts: {
   // Resource options the mocks do not see, recorded as the program registers each resource.
   const retained = new Set<string>();
   const dependencies = new Map<string, string[]>();
+  // Every dependency the engine would see, read from each registration request (see below).
+  const engineDependencies = new Map<string, string[]>();
   const providerInfo = new Map<string, ProviderInfo>();
   const info = (ref: string | undefined) =>
     ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
@@ -407,6 +421,7 @@ export async function runStackUnderMocks(opts: {
         const created = await opts.onCreate({
           type: args.type,
           name: args.name,
+          dependencies: engineDependencies.get(`${args.type}::${args.name}`) ?? [],
           inputs,
           account,
           region,
@@ -430,6 +445,7 @@ export async function runStackUnderMocks(opts: {
         assumeRole: provider?.assumeRole,
         retainOnDelete: retained.has(`${args.type}::${args.name}`),
         dependsOn: dependencies.get(`${args.type}::${args.name}`),
+        dependencies: engineDependencies.get(`${args.type}::${args.name}`) ?? [],
       });
       return { id, state };
     },
@@ -496,6 +512,7 @@ export async function runStackUnderMocks(opts: {
 
   pulumi.runtime.setAllConfig(opts.config);
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false, ORGANIZATION);
+  observeDependencies(engineDependencies);
   // Loaded after the mocks are in place, as Pulumi itself would load the program.
   const { runProgram } = await import("../../stacks/program");
   // The program's own error is caught inside the stack and rethrown once the runtime has settled;
@@ -526,6 +543,33 @@ export async function runStackUnderMocks(opts: {
   if (failure !== undefined)
     throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   return { stack: opts.stack, resources, providers, outputs, lookups };
+}
+
+/**
+ * Records, for every registration, the resources it depends on, as the engine receives them: the
+ * SDK sends them in each RegisterResourceRequest (`dependencies`: "a list of URNs that this
+ * resource depends on, as observed by the language host", proto/pulumi/resource.proto of
+ * pulumi/pulumi), input dependencies and `dependsOn` alike, components expanded to their
+ * resources. The engine creates a resource only after these, and anything else in parallel. Pulumi's
+ * mocks are handed the inputs only, so the mock monitor (`pulumi.runtime.getMonitor()`) is wrapped
+ * to read them before the mocks run.
+ */
+function observeDependencies(into: Map<string, string[]>): void {
+  type Register = (req: RegisterResourceRequest, callback: unknown) => void;
+  const monitor = pulumi.runtime.getMonitor() as unknown as
+    { registerResource: Register } | undefined;
+  if (!monitor) throw new Error("the mock runtime has no resource monitor to observe");
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    into.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList().map(keyOfUrn));
+    register(req, callback);
+  };
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent types $ type>::<name>` as a `resourceKey`. */
+function keyOfUrn(urn: string): string {
+  const [, , qualifiedType = "", ...name] = urn.split("::");
+  return `${qualifiedType.split("$").pop() ?? ""}::${name.join("::")}`;
 }
 
 /** Waits until every pending resource registration has reached the mocks. */

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from "aws-lambda";
 import type { PolicyDocument } from "../../components/lib/policies";
 import { evaluateIam } from "../lib/iam-eval";
-import type { RecordedResource } from "../lib/mock-stack";
+import { resourceKey, type NewResource, type RecordedResource } from "../lib/mock-stack";
 import type { LambdaHost } from "./lambda-host";
 
 /**
@@ -41,12 +41,123 @@ export interface ApiDefinition {
 const functionOf = (invokeArn: unknown) =>
   /functions\/(.+)\/invocations$/.exec(String(invokeArn))?.[1] ?? "";
 
-/** Reads the API as the program declared it. */
-export function apiFromResources(resources: readonly RecordedResource[]): ApiDefinition {
-  const ofType = (type: string) => resources.filter((r) => r.type === type);
-  const [api] = ofType("aws:apigateway/restApi:RestApi");
-  const [stage] = ofType("aws:apigateway/stage:Stage");
-  if (!api || !stage) throw new Error("the program declares no REST API with a stage");
+/** A resource as the engine created it, with what it depends on (a `NewResource` or recorded one). */
+type Declared = Pick<RecordedResource, "type" | "name" | "id" | "inputs" | "state"> &
+  Partial<Pick<NewResource, "account" | "region" | "dependencies">>;
+
+/** What a deployment captured: the API's configuration it saw when it was created. */
+export interface DeploymentSnapshot {
+  readonly deploymentId: string;
+  readonly restApiId: string;
+  /** The REST API and the resources, methods, integrations and authorizers it was made after. */
+  readonly resources: readonly Declared[];
+}
+
+/** API Gateway's refusal of a control-plane call, as its SDK names it. */
+export class BadRequestException extends Error {
+  override readonly name = "BadRequestException";
+}
+
+const METHOD = "aws:apigateway/method:Method";
+const INTEGRATION = "aws:apigateway/integration:Integration";
+
+/** Everything `start` depends on, directly or through others, as `resourceKey`s. */
+function dependencyClosure(start: Declared, byKey: ReadonlyMap<string, Declared>): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...(start.dependencies ?? [])];
+  for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    queue.push(...(byKey.get(key)?.dependencies ?? []));
+  }
+  return seen;
+}
+
+/**
+ * CreateDeployment for one `aws.apigateway.Deployment` of a stack, as API Gateway answers it when
+ * the engine creates the stack in the worst order its dependencies allow.
+ *
+ * The engine creates a resource once everything it depends on exists and runs the rest in
+ * parallel, so the only parts of the API sure to exist when the deployment is created are those it
+ * depends on, directly or transitively (inputs or `dependsOn`); any other method may already exist
+ * while its integration does not. The provider makes a single CreateDeployment call
+ * (resourceDeploymentCreate, internal/service/apigateway/deployment.go of
+ * hashicorp/terraform-provider-aws, no retry), which API Gateway refuses with BadRequestException
+ * "No integration defined for method" when a method of the API has no integration
+ * (terraform-provider-aws issue #27271; the provider's Deployment page asks for dependencies on
+ * every method and integration), and "The REST API doesn't contain any methods" when it has none
+ * (CreateDeployment, API Gateway API reference). A deployment that succeeds is a snapshot ("Create a deployment for a REST API in
+ * API Gateway", API Gateway developer guide: methods, integrations, authorizers, ...): what it was
+ * made after, not what exists later.
+ *
+ * @param declared every resource the stack created, the deployment included
+ */
+export function createDeployment(
+  deployment: Declared,
+  declared: readonly Declared[],
+): DeploymentSnapshot {
+  const key = (r: Declared) => resourceKey(r);
+  const byKey = new Map(declared.map((r) => [key(r), r]));
+  const seen = dependencyClosure(deployment, byKey);
+  const restApiId = String(deployment.inputs.restApi);
+  const ofApi = (type: string) =>
+    declared.filter((r) => r.type === type && r.inputs.restApi === restApiId);
+  const integrationOf = (method: Declared) =>
+    ofApi(INTEGRATION).find(
+      (i) =>
+        i.inputs.resourceId === method.inputs.resourceId &&
+        i.inputs.httpMethod === method.inputs.httpMethod,
+    );
+  // A method made after the deployment (one depending on it) cannot be there when it is created.
+  const methods = ofApi(METHOD).filter((m) => !dependencyClosure(m, byKey).has(key(deployment)));
+  const where = `creating ${deployment.type} ${deployment.name} (REST API ${restApiId})`;
+  if (!methods.some((m) => seen.has(key(m))))
+    throw new BadRequestException(
+      `${where}: BadRequestException: The REST API doesn't contain any methods (it depends on none of its methods: the engine may create it first)`,
+    );
+  const unintegrated = methods.filter((m) => {
+    const integration = integrationOf(m);
+    return !integration || !seen.has(key(integration));
+  });
+  if (unintegrated.length > 0)
+    throw new BadRequestException(
+      `${where}: BadRequestException: No integration defined for method (${unintegrated
+        .map((m) => {
+          const integration = integrationOf(m);
+          return `${String(m.inputs.httpMethod)} of method ${m.name}: ${integration ? `the deployment does not depend on its integration ${integration.name}, so the engine may create that after it` : "it has no integration"}`;
+        })
+        .join("; ")})`,
+    );
+  return {
+    deploymentId: deployment.id,
+    restApiId,
+    // Copies: a later change to the API is not in this deployment.
+    resources: declared
+      .filter((r) => seen.has(key(r)) && r.type.startsWith("aws:apigateway/"))
+      .map((r) => structuredClone(r)),
+  };
+}
+
+/**
+ * Reads the API a stage serves: the snapshot its deployment took (see `createDeployment`), not the
+ * API's resources as they are now.
+ * @param resources the stack's resources (its stage)
+ * @param deployments the snapshots of the deployments API Gateway created, by deployment id
+ */
+export function apiFromResources(
+  resources: readonly RecordedResource[],
+  deployments: ReadonlyMap<string, DeploymentSnapshot>,
+): ApiDefinition {
+  const [stage] = resources.filter((r) => r.type === "aws:apigateway/stage:Stage");
+  if (!stage) throw new Error("the program declares no REST API with a stage");
+  const snapshot = deployments.get(String(stage.inputs.deployment));
+  if (!snapshot)
+    throw new Error(
+      `stage ${String(stage.inputs.stageName)} points to deployment ${String(stage.inputs.deployment)}, which API Gateway did not create`,
+    );
+  const ofType = (type: string) => snapshot.resources.filter((r) => r.type === type);
+  const api = ofType("aws:apigateway/restApi:RestApi").find((r) => r.id === snapshot.restApiId);
+  if (!api) throw new Error(`deployment ${snapshot.deploymentId} was made before its REST API`);
   const paths = new Map<string, string>([[String(api.state.rootResourceId), ""]]);
   const resourceList = ofType("aws:apigateway/resource:Resource");
   for (let pass = 0; pass < resourceList.length; pass++) {
@@ -55,8 +166,8 @@ export function apiFromResources(resources: readonly RecordedResource[]): ApiDef
       if (parent !== undefined) paths.set(r.id, `${parent}/${String(r.inputs.pathPart)}`);
     }
   }
-  const integrations = ofType("aws:apigateway/integration:Integration");
-  const routes = ofType("aws:apigateway/method:Method").map((m) => {
+  const integrations = ofType(INTEGRATION);
+  const routes = ofType(METHOD).map((m) => {
     const resource = paths.get(String(m.inputs.resourceId)) ?? "?";
     const integration = integrations.find(
       (i) =>
@@ -103,6 +214,15 @@ export function apiFromResources(resources: readonly RecordedResource[]): ApiDef
   };
 }
 
+/** A path segment decoded, or undefined when its percent-encoding is malformed (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function send(
   res: ServerResponse,
   status: number,
@@ -136,10 +256,37 @@ export class PrivateApi {
   ): Promise<void> {
     this.requests += 1;
     const url = new URL(req.url ?? "/", "http://api");
-    const [stage, ...segments] = url.pathname.split("/").filter(Boolean);
+    const [, stage = "", ...rest] = url.pathname.split("/");
+    // A REST API routes `/studios/` as `/studios`: one trailing slash is not a segment (the proxy
+    // event's `path` keeps it). Any other empty segment is one, and matches no resource; a path
+    // parameter never matches an empty segment. (No AWS page states this; it is what API Gateway
+    // is reported to do, e.g. aws/chalice#65 and aws-powertools/powertools-lambda-python#1552.)
+    const segments = rest.at(-1) === "" ? rest.slice(0, -1) : rest;
+    const decoded = segments.map(decodeSegment);
     const method = req.method ?? "GET";
+    if (decoded.includes(undefined)) {
+      // A path whose percent-encoding does not decode is a client error, refused before routing:
+      // API Gateway answers 400 and invokes nothing (reported in adamchainz/apig-wsgi#102; AWS
+      // documents no gateway response for it, so the body is this emulator's).
+      send(res, 400, { message: "Bad Request" });
+      return;
+    }
     if (stage !== this.api.stage) {
       send(res, 403, { message: "Forbidden" });
+      return;
+    }
+    // A method or resource the deployment does not have: API Gateway's MISSING_AUTHENTICATION_TOKEN
+    // gateway response, 403 {"message":"Missing Authentication Token"} ("Gateway response types
+    // for API Gateway", API Gateway developer guide), whoever asks. `GET /v1` and `GET /v1/` are
+    // the root resource, which has no method here.
+    const route = this.api.routes.find(
+      (r) =>
+        r.method === method &&
+        r.segments.length === segments.length &&
+        r.segments.every((s, i) => (s.startsWith("{") ? segments[i] !== "" : s === segments[i])),
+    );
+    if (!route) {
+      send(res, 403, { message: "Missing Authentication Token" });
       return;
     }
     const methodArn = `${this.api.executionArn}/${stage}/${method}/${segments.join("/")}`;
@@ -161,19 +308,9 @@ export class PrivateApi {
       return;
     }
 
-    const route = this.api.routes.find(
-      (r) =>
-        r.method === method &&
-        r.segments.length === segments.length &&
-        r.segments.every((s, i) => s.startsWith("{") || s === segments[i]),
-    );
-    if (!route) {
-      send(res, 403, { message: "Missing Authentication Token" });
-      return;
-    }
     const pathParameters = Object.fromEntries(
       route.segments.flatMap((s, i) =>
-        s.startsWith("{") ? [[s.slice(1, -1), decodeURIComponent(segments[i] ?? "")]] : [],
+        s.startsWith("{") ? [[s.slice(1, -1), decoded[i] ?? ""]] : [],
       ),
     );
     const headers = Object.fromEntries(

@@ -26,6 +26,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../functions/build";
 import type { PolicyDocument } from "../../components/lib/policies";
 import type { CreateHook, NewResource } from "../lib/mock-stack";
+import { createDeployment, type DeploymentSnapshot } from "./api-gateway";
 import type { AwsEmulator } from "./aws-emulator";
 import { onExit } from "./exit-cleanup";
 
@@ -54,7 +55,11 @@ export class Deployer {
   readonly protectedPools = new Set<string>();
   /** User pools the program asked for MFA "ON" (see `requireMfa`). */
   readonly mfaRequiredPools = new Set<string>();
+  /** The API Gateway deployments made, by id: what each one's stage serves. */
+  readonly deployments = new Map<string, DeploymentSnapshot>();
   private readonly undo = new Map<string, Undo[]>();
+  /** Every resource each stack created, in creation order, with its dependencies. */
+  private readonly declared = new Map<string, NewResource[]>();
   private readonly common: { region: string; maxAttempts: number };
 
   constructor(
@@ -76,7 +81,27 @@ export class Deployer {
   hook(stack: string, deployedBy?: string): CreateHook {
     const undo: Undo[] = [];
     this.undo.set(stack, undo);
-    return (resource) => this.create(resource, undo, deployedBy);
+    const declared: NewResource[] = [];
+    this.declared.set(stack, declared);
+    return (resource) => {
+      declared.push(resource);
+      return this.create(resource, undo, deployedBy);
+    };
+  }
+
+  /**
+   * Creates a stack's API Gateway deployments once the run has declared everything, as API Gateway
+   * would in the worst order the engine may take (see `createDeployment`): a refusal fails the
+   * stack's deploy, and each deployment made keeps the snapshot its stage serves.
+   * @returns how many deployments were made
+   */
+  completeDeployments(stack: string): number {
+    const declared = this.declared.get(stack) ?? [];
+    const made = declared
+      .filter((r) => r.type === "aws:apigateway/deployment:Deployment")
+      .map((deployment) => createDeployment(deployment, declared));
+    for (const snapshot of made) this.deployments.set(snapshot.deploymentId, snapshot);
+    return made.length;
   }
 
   /** A role named in a resource's `role` input (its name, its id): its ARN may hold a path. */
@@ -228,6 +253,8 @@ export class Deployer {
     const undo = this.undo.get(stack) ?? [];
     for (const step of [...undo].reverse()) await step();
     this.undo.delete(stack);
+    for (const r of this.declared.get(stack) ?? []) this.deployments.delete(r.id);
+    this.declared.delete(stack);
     return undo.length;
   }
 

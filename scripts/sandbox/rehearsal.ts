@@ -405,6 +405,7 @@ export async function rehearse(
           onCreate: deployer.hook(stack, pipelineOf(stack)),
           onLookup: deployer.lookup.bind(deployer),
         });
+        deployer.completeDeployments(stack);
         outputs[fullStackName(stack)] = run.outputs;
         const count = run.resources.filter((r) => r.custom).length;
         return {
@@ -449,7 +450,7 @@ export async function rehearse(
             (error: unknown) => ({ payload: undefined, error: (error as Error).message }),
           );
         };
-        const definition = apiFromResources(shared.resources);
+        const definition = apiFromResources(shared.resources, deployer.deployments);
         const api = new PrivateApi(definition, functions);
         emulator.apiHandler = api.handle.bind(api);
         const apiListener = resolve(`${definition.apiId}.execute-api.${region}.amazonaws.com`);

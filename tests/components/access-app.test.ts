@@ -1,5 +1,11 @@
 import { deploymentTrigger } from "../../components/access-app";
-import { loadStackConfig, runStackUnderMocks, type StackRun } from "../../scripts/lib/mock-stack";
+import {
+  loadStackConfig,
+  resourceKey,
+  runStackUnderMocks,
+  type StackRun,
+} from "../../scripts/lib/mock-stack";
+import { createDeployment } from "../../scripts/sandbox/api-gateway";
 import {
   attachedDocuments,
   ofType,
@@ -380,6 +386,19 @@ describe("AccessApp: private API", () => {
     expect(trigger).toBe(deploymentTrigger(snapshot));
     const cached = { ...snapshot.authorizer, authorizerResultTtlInSeconds: 300 };
     expect(deploymentTrigger({ ...snapshot, authorizer: cached })).not.toBe(trigger);
+  });
+
+  it("makes the API deployment after every method and integration, so CreateDeployment sees them all", () => {
+    const deployment = one(shared, "aws:apigateway/deployment:Deployment", "access-api");
+    const parts = [
+      ...ofType(shared, "aws:apigateway/method:Method"),
+      ...ofType(shared, "aws:apigateway/integration:Integration"),
+    ].map(resourceKey);
+    expect(parts).toHaveLength(4);
+    expect(deployment.dependencies).toEqual(expect.arrayContaining(parts));
+    // As the rehearsal's emulated API Gateway decides it: no method without its integration.
+    const snapshot = createDeployment(deployment, shared.resources);
+    expect(snapshot.resources.map(resourceKey)).toEqual(expect.arrayContaining(parts));
   });
 
   it("keeps API Gateway's account-level logging setting on destroy (a per-region singleton)", () => {
