@@ -767,7 +767,8 @@ describe("AwsEmulator: first-sign-in profiles", () => {
 
   it("creates a profile Pending, then InService; a second create is ResourceInUse", async () => {
     const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
-    emulator.profileStartMs = 150;
+    // Long enough that a loaded machine still presigns while it is Pending.
+    emulator.profileStartMs = 3_000;
     const created = await call(key!, "CreateUserProfile", {
       UserProfileName: "analytics--dana",
       UserSettings: { ExecutionRole: TEAM_ROLE },
@@ -782,10 +783,12 @@ describe("AwsEmulator: first-sign-in profiles", () => {
     expect((await presign(sagemaker, accessKey!, "analytics--dana")).body.__type).toBe(
       "ResourceNotFound",
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(
-      (await call(key!, "DescribeUserProfile", { UserProfileName: "analytics--dana" })).body,
-    ).toMatchObject({
+    const describe = () =>
+      call(key!, "DescribeUserProfile", { UserProfileName: "analytics--dana" });
+    const deadline = Date.now() + 15_000;
+    while ((await describe()).body.Status === "Pending" && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await describe()).body).toMatchObject({
       Status: "InService",
       UserSettings: { ExecutionRole: TEAM_ROLE },
     });
@@ -952,7 +955,7 @@ describe("AwsEmulator: what AWS refuses that a kinder emulator would allow", () 
 
   it("refuses DeleteUserProfile on a Pending profile (ResourceInUse), then deletes it once InService", async () => {
     const pipeline = emulator.issueCredentials(PIPELINE).accessKeyId;
-    emulator.createUserProfile(domainId, "fresh", { startMs: 1_000 });
+    emulator.createUserProfile(domainId, "fresh", { startMs: 60_000 });
     const refused = await callAs(sagemaker, pipeline, "DeleteUserProfile", {
       DomainId: domainId,
       UserProfileName: "fresh",
@@ -965,7 +968,9 @@ describe("AwsEmulator: what AWS refuses that a kinder emulator would allow", () 
     expect(() => {
       emulator.deleteUserProfile(domainId, "fresh");
     }).toThrow("is Pending, not InService");
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // SageMaker finishes starting it.
+    const profiles = emulator.domains.get(domainId)!.profiles;
+    profiles.set("fresh", { ...profiles.get("fresh")!, readyAt: Date.now() });
     expect(
       (
         await callAs(sagemaker, pipeline, "DeleteUserProfile", {
