@@ -17,6 +17,11 @@ export interface IamRequest {
   readonly resourcePolicy?: PolicyDocument;
   /** A service control policy applying to the principal's account (FullAWSAccess is added). */
   readonly scp?: PolicyDocument;
+  /**
+   * Further SCPs attached beside it, at the same level: an action must be allowed by one of them
+   * (FullAWSAccess allows all) and denied by none.
+   */
+  readonly scps?: readonly PolicyDocument[];
   /** The policy of the VPC endpoint the request came through, if any. */
   readonly endpointPolicy?: PolicyDocument;
   /** The principal's AWS Organizations id, when its account is in one (`aws:PrincipalOrgID`). */
@@ -75,23 +80,28 @@ function resolveStudioVariables(
 
 export async function evaluateIam(request: IamRequest): Promise<Outcome> {
   const context = request.context ?? {};
+  const scps = [...(request.scp ? [request.scp] : []), ...(request.scps ?? [])];
   const response = await runSimulation(
     {
       identityPolicies: (request.identity ?? []).map((policy, i) => ({
         name: `identity-${i}`,
         policy: resolveStudioVariables(policy, context),
       })),
-      serviceControlPolicies: request.scp
-        ? [
-            {
-              orgIdentifier: "ou-lobs",
-              policies: [
-                { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
-                { name: "guardrail", policy: request.scp },
-              ],
-            },
-          ]
-        : [],
+      serviceControlPolicies:
+        scps.length > 0
+          ? [
+              {
+                orgIdentifier: "ou-lobs",
+                policies: [
+                  { name: "FullAWSAccess", policy: FULL_AWS_ACCESS },
+                  ...scps.map((policy, i) => ({
+                    name: i === 0 ? "guardrail" : `guardrail-${String(i)}`,
+                    policy,
+                  })),
+                ],
+              },
+            ]
+          : [],
       resourceControlPolicies: [],
       resourcePolicy: request.resourcePolicy,
       vpcEndpointPolicies: request.endpointPolicy

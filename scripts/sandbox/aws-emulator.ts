@@ -15,7 +15,13 @@ import { generate as generateCertificate } from "selfsigned";
 import { endpointServices, type EndpointKey } from "../../components/lib/endpoints";
 import type { PolicyDocument } from "../../components/lib/policies";
 import { readBody, writeAssumeRoleResponse } from "../lib/aws-wire";
-import { DynamoDBClient, GetItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import { evaluateIam, type Outcome } from "../lib/iam-eval";
 import { onExit } from "./exit-cleanup";
 
@@ -46,7 +52,12 @@ interface TableInfo {
   readonly partitionKey: string;
   /** The key attributes (partition, then sort). */
   readonly keys: readonly string[];
+  /** The attribute Time to Live reads, when TTL is enabled on the table. */
+  readonly ttlAttribute?: string;
 }
+
+/** Who a TTL deletion's stream record says made it (API_streams_Record, cited at expireItems). */
+const TTL_IDENTITY = { type: "Service", principalId: "dynamodb.amazonaws.com" } as const;
 
 interface Role {
   readonly arn: string;
@@ -245,8 +256,22 @@ export class AwsEmulator {
   readonly endpoints = new Map<string, { listener: Listener; server: Server }>();
   /** Each interface endpoint's policy, evaluated with every request through it (as AWS does). */
   readonly endpointPolicies = new Map<string, PolicyDocument>();
-  /** The organization and its accounts: their principals carry `aws:PrincipalOrgID`. */
-  organization: { id: string; accounts: Set<string> } | undefined;
+  /**
+   * The organization and its accounts: their principals carry `aws:PrincipalOrgID`. Its management
+   * account, when given, is one of them that SCPs never affect.
+   */
+  organization: { id: string; accounts: Set<string>; managementAccount?: string } | undefined;
+  /**
+   * Service control policies and the member accounts each is attached to (to the account or to an
+   * OU holding it). IAM evaluates them with every request a principal of those accounts makes; they
+   * grant nothing (FullAWSAccess stays attached beside them), they only cap. "SCPs don't affect
+   * users or roles in the management account" and "SCPs do not affect any service-linked role",
+   * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+   */
+  readonly serviceControlPolicies: {
+    readonly accounts: Set<string>;
+    readonly policy: PolicyDocument;
+  }[] = [];
   readonly tables = new Map<string, TableInfo>();
   private readonly logins = new Map<string, PresignedLogin>();
   private readonly extraServers: Server[] = [];
@@ -267,6 +292,8 @@ export class AwsEmulator {
   deliver: ((functionArn: string, records: unknown[]) => Promise<void>) | undefined;
   private streamSequence = 0;
   private streamReader: DynamoDBClient | undefined;
+  /** The DynamoDB emulator the gateway forwards to (the TTL process works on it directly). */
+  private dynamoUrl: string | undefined;
   /** How long a new user profile stays Pending (real SageMaker: seconds). */
   profileStartMs = 1_500;
   /** Where the folders standing for EFS file systems are made (the sandbox: its state folder). */
@@ -291,6 +318,8 @@ export class AwsEmulator {
     await Promise.all([...this.endpoints.values()].map(({ server }) => close(server)));
     await Promise.all(this.extraServers.map(close));
     this.endpoints.clear();
+    this.streamReader?.destroy();
+    this.streamReader = undefined;
     this.removeFileSystemFolders();
     this.forgetExitCleanup();
   }
@@ -390,13 +419,15 @@ export class AwsEmulator {
   ): Promise<Outcome> {
     const role = this.roles.get(roleArn);
     if (!role) throw new Error(`no role ${roleArn}`);
+    const principal = `arn:aws:sts::${role.account}:assumed-role/${roleArn.split("/").pop() ?? ""}/SageMaker`;
     return evaluateIam({
-      principal: `arn:aws:sts::${role.account}:assumed-role/${roleArn.split("/").pop() ?? ""}/SageMaker`,
+      principal,
       action,
       resource,
       resourceAccount: role.account,
       identity: this.identityPolicies(roleArn),
       context: { ...this.principalTags(roleArn), ...context },
+      ...this.boundaries(principal, roleArn, undefined),
     });
   }
 
@@ -597,8 +628,19 @@ export class AwsEmulator {
     domain.spaces.set(name, { owner });
   }
 
-  /** Refused while the profile has apps or spaces (ResourceInUse, API_DeleteUserProfile's error). */
+  /**
+   * Refused while the profile has apps or spaces, and while it is not yet InService (still
+   * Pending): ResourceInUse, the error API_DeleteUserProfile documents for a resource in use,
+   * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeleteUserProfile.html. The AWS
+   * provider waits for InService after CreateUserProfile (waitUserProfileInService,
+   * internal/service/sagemaker/user_profile.go), so a profile a stack made is never Pending here.
+   */
   deleteUserProfile(domainId: string, name: string): void {
+    const profile = this.domains.get(domainId)?.profiles.get(name);
+    if (profile && this.profileStatus(profile) !== "InService")
+      throw new Error(
+        `ResourceInUse: user profile ${name} in ${domainId} is ${this.profileStatus(profile)}, not InService`,
+      );
     if (this.liveApps(domainId, name).length > 0)
       throw new Error(`ResourceInUse: user profile ${name} in ${domainId} still has apps`);
     const spaces = [...(this.domains.get(domainId)?.spaces.values() ?? [])];
@@ -658,6 +700,39 @@ export class AwsEmulator {
         `DependencyViolation: resource ${id} has a dependent object (${referrer.id})`,
       );
     this.securityGroups.delete(id);
+  }
+
+  /**
+   * Attaches an SCP to member accounts, as the management account does with AttachPolicy
+   * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html).
+   */
+  attachServiceControlPolicy(accounts: Iterable<string>, policy: PolicyDocument): void {
+    const targets = new Set(accounts);
+    for (const account of targets) {
+      if (!this.organization?.accounts.has(account))
+        throw new Error(`TargetNotFoundException: account ${account} is not in the organization`);
+      if (account === this.organization.managementAccount)
+        throw new Error(
+          `ConstraintViolationException: account ${account} is the management account, which SCPs do not affect`,
+        );
+    }
+    this.serviceControlPolicies.push({ accounts: targets, policy });
+  }
+
+  /**
+   * The SCPs that cap a principal: those attached to its account, if the account is a member of
+   * the organization and not its management account, and the principal is not a service-linked
+   * role (`role/aws-service-role/…`). Both exceptions: orgs_manage_policies_scps.html (cited at
+   * `serviceControlPolicies`).
+   */
+  private scpsOf(principal: string, roleArn: string): PolicyDocument[] {
+    const account = /:(\d{12}):/.exec(principal)?.[1];
+    if (!account || !this.organization?.accounts.has(account)) return [];
+    if (account === this.organization.managementAccount) return [];
+    if (/:role\/aws-service-role\//.test(roleArn)) return [];
+    return this.serviceControlPolicies
+      .filter((scp) => scp.accounts.has(account))
+      .map((scp) => scp.policy);
   }
 
   /** Credentials for a role, as Lambda hands its function: the principal is the role. */
@@ -780,20 +855,25 @@ export class AwsEmulator {
       ...request,
       identity: this.identityPolicies(session.roleArn),
       context: { ...this.context(vpceId), ...request.context },
-      ...this.boundaries(session.principal, vpceId),
+      ...this.boundaries(session.principal, session.roleArn, vpceId),
     });
   }
 
-  /** What IAM adds to every decision: the endpoint's policy and the caller's organization. */
+  /**
+   * What IAM adds to every decision: the endpoint's policy, the caller's organization and the
+   * SCPs that cap the caller's account.
+   */
   private boundaries(
     principal: string,
+    roleArn: string,
     vpceId: string | undefined,
-  ): { endpointPolicy?: PolicyDocument; principalOrgId?: string } {
+  ): { endpointPolicy?: PolicyDocument; principalOrgId?: string; scps: PolicyDocument[] } {
     const account = /:(\d{12}):/.exec(principal)?.[1];
     return {
       endpointPolicy: vpceId ? this.endpointPolicies.get(vpceId) : undefined,
       principalOrgId:
         account && this.organization?.accounts.has(account) ? this.organization.id : undefined,
+      scps: this.scpsOf(principal, roleArn),
     };
   }
 
@@ -1186,9 +1266,11 @@ export class AwsEmulator {
 
   /**
    * SageMaker's Studio app, space and profile calls a destroy and an offboarding make (callers must
-   * hold issued credentials). A role's session (the lifecycle role) is decided by IAM, with the
-   * profile's tags as `aws:ResourceTag/<key>`; a stack's own deploying principal is not modelled
-   * as IAM (it administers its account).
+   * hold issued credentials). Every call is decided by IAM, with the profile's tags as
+   * `aws:ResourceTag/<key>`: the lifecycle role's session by its policies, a stack's deploying
+   * pipeline by its own (an administrator of its account). A session whose role the emulator does
+   * not know has no policies, so it is refused (implicit deny), as IAM refuses a principal nothing
+   * allows.
    */
   private async studioResources(
     operation: string,
@@ -1208,64 +1290,62 @@ export class AwsEmulator {
         ? /:user-profile\/([^/]+)\/([^/]+)$/.exec(String(given.ResourceArn))
         : undefined;
     const input = tagged ? { ...given, DomainId: tagged[1], UserProfileName: tagged[2] } : given;
-    if (this.roles.has(caller.roleArn)) {
-      const domainInput = input.DomainIdEquals ?? input.DomainId;
-      const domainIdIn = typeof domainInput === "string" ? domainInput : "";
-      const domain = this.domains.get(domainIdIn);
-      const arn = (kind: string) =>
-        `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? "000000000000"}:${kind}`;
-      const profile = domain?.profiles.get(String(input.UserProfileName));
-      const resource = operation.startsWith("List")
-        ? operation === "ListTags"
-          ? String(input.ResourceArn)
-          : "*"
-        : operation === "DeleteApp"
-          ? arn(
-              `app/${domainIdIn}/${String(input.UserProfileName ?? input.SpaceName)}/${String(input.AppType).toLowerCase()}/${String(input.AppName)}`,
-            )
-          : operation === "DeleteSpace"
-            ? arn(`space/${domainIdIn}/${String(input.SpaceName)}`)
-            : arn(`user-profile/${domainIdIn}/${String(input.UserProfileName)}`);
-      // What IAM sees of the resource: an app its own tags (its domain's, from its launch); a space
-      // its owner's profile ARN (sagemaker:OwnerUserProfileArn, a documented key of DeleteSpace,
-      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html);
-      // a profile its tags.
-      const owner = domain?.spaces.get(String(input.SpaceName))?.owner;
-      const context =
-        operation === "DeleteApp"
-          ? resourceTags(
-              this.apps.find(
-                (a) =>
-                  a.domainId === domainIdIn &&
-                  a.userProfileName === input.UserProfileName &&
-                  a.appName === input.AppName &&
-                  a.appType === input.AppType &&
-                  a.status !== "Deleted",
-              )?.tags,
-            )
-          : operation === "DeleteSpace"
-            ? owner
-              ? { "sagemaker:OwnerUserProfileArn": arn(`user-profile/${domainIdIn}/${owner}`) }
-              : {}
-            : operation.startsWith("List") && operation !== "ListTags"
-              ? {}
-              : resourceTags(profile?.tags);
-      const outcome = await this.decide(caller, vpceId, {
-        action: `sagemaker:${operation}`,
-        resource,
-        resourceAccount: domain?.account ?? "000000000000",
-        context,
-      });
-      this.count(`SageMaker.${operation}:${outcome}`);
-      if (outcome !== "Allowed") {
-        jsonError(
-          res,
-          400,
-          "AccessDeniedException",
-          `User: ${caller.principal} is not authorized to perform: sagemaker:${operation} on resource: ${resource}`,
-        );
-        return;
-      }
+    const domainInput = input.DomainIdEquals ?? input.DomainId;
+    const domainIdIn = typeof domainInput === "string" ? domainInput : "";
+    const domain = this.domains.get(domainIdIn);
+    const arn = (kind: string) =>
+      `arn:aws:sagemaker:${domain?.region ?? this.region}:${domain?.account ?? "000000000000"}:${kind}`;
+    const profile = domain?.profiles.get(String(input.UserProfileName));
+    const resource = operation.startsWith("List")
+      ? operation === "ListTags"
+        ? String(input.ResourceArn)
+        : "*"
+      : operation === "DeleteApp"
+        ? arn(
+            `app/${domainIdIn}/${String(input.UserProfileName ?? input.SpaceName)}/${String(input.AppType).toLowerCase()}/${String(input.AppName)}`,
+          )
+        : operation === "DeleteSpace"
+          ? arn(`space/${domainIdIn}/${String(input.SpaceName)}`)
+          : arn(`user-profile/${domainIdIn}/${String(input.UserProfileName)}`);
+    // What IAM sees of the resource: an app its own tags (its domain's, from its launch); a space
+    // its owner's profile ARN (sagemaker:OwnerUserProfileArn, a documented key of DeleteSpace,
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html);
+    // a profile its tags.
+    const owner = domain?.spaces.get(String(input.SpaceName))?.owner;
+    const context =
+      operation === "DeleteApp"
+        ? resourceTags(
+            this.apps.find(
+              (a) =>
+                a.domainId === domainIdIn &&
+                a.userProfileName === input.UserProfileName &&
+                a.appName === input.AppName &&
+                a.appType === input.AppType &&
+                a.status !== "Deleted",
+            )?.tags,
+          )
+        : operation === "DeleteSpace"
+          ? owner
+            ? { "sagemaker:OwnerUserProfileArn": arn(`user-profile/${domainIdIn}/${owner}`) }
+            : {}
+          : operation.startsWith("List") && operation !== "ListTags"
+            ? {}
+            : resourceTags(profile?.tags);
+    const outcome = await this.decide(caller, vpceId, {
+      action: `sagemaker:${operation}`,
+      resource,
+      resourceAccount: domain?.account ?? "000000000000",
+      context,
+    });
+    this.count(`SageMaker.${operation}:${outcome}`);
+    if (outcome !== "Allowed") {
+      jsonError(
+        res,
+        400,
+        "AccessDeniedException",
+        `User: ${caller.principal} is not authorized to perform: sagemaker:${operation} on resource: ${resource}`,
+      );
+      return;
     }
     const ok = (body: unknown) => {
       res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
@@ -1595,6 +1675,7 @@ export class AwsEmulator {
    * emulator. The calls are counted.
    */
   async dynamoGateway(targetUrl: string): Promise<string> {
+    this.dynamoUrl = targetUrl;
     const target = new URL(targetUrl);
     const server = createServer((req, res) => {
       void (async () => {
@@ -1608,8 +1689,8 @@ export class AwsEmulator {
           res.end(JSON.stringify(denial));
           return;
         }
-        const streamed = this.streamedWrite(operation, body);
-        const before = streamed ? await this.itemImage(targetUrl, streamed) : undefined;
+        const streamed = this.streamedWrites(operation, body);
+        const before = await Promise.all(streamed.map((w) => this.itemImage(targetUrl, w)));
         const upstream = httpRequest(
           {
             host: target.hostname,
@@ -1621,9 +1702,12 @@ export class AwsEmulator {
           (answer) => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
-            if (streamed && answer.statusCode === 200)
+            if (streamed.length > 0 && answer.statusCode === 200)
               answer.on("end", () => {
-                void this.emitStreamRecord(targetUrl, streamed, before);
+                void (async () => {
+                  for (const [i, write] of streamed.entries())
+                    await this.emitStreamRecord(targetUrl, write, before[i]);
+                })();
               });
           },
         );
@@ -1637,24 +1721,108 @@ export class AwsEmulator {
     return listen(server);
   }
 
-  /** A write to a table someone subscribed to: its table and key. */
-  private streamedWrite(
+  /**
+   * The items a write changes in tables someone subscribed to: their table and key. Every item
+   * write makes a stream record, whichever call made it: PutItem, UpdateItem and DeleteItem, each
+   * PutRequest and DeleteRequest of a BatchWriteItem, and each Put, Update and Delete of a
+   * TransactWriteItems ("DynamoDB Streams captures a time-ordered sequence of item-level
+   * modifications", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html).
+   * An item left as it was (a failed condition, an unprocessed batch item) makes none.
+   */
+  private streamedWrites(
     operation: string,
     body: string,
-  ): { table: string; key: Record<string, unknown> } | undefined {
-    if (!["PutItem", "UpdateItem", "DeleteItem"].includes(operation)) return undefined;
-    const input = JSON.parse(body || "{}") as {
+  ): { table: string; key: Record<string, unknown> }[] {
+    type Write = {
       TableName?: string;
       Key?: Record<string, unknown>;
       Item?: Record<string, unknown>;
     };
-    const table = input.TableName ?? "";
+    const input = JSON.parse(body || "{}") as Write & {
+      RequestItems?: Record<
+        string,
+        {
+          PutRequest?: { Item?: Record<string, unknown> };
+          DeleteRequest?: { Key?: Record<string, unknown> };
+        }[]
+      >;
+      TransactItems?: { Put?: Write; Update?: Write; Delete?: Write }[];
+    };
+    const writes: Write[] = ["PutItem", "UpdateItem", "DeleteItem"].includes(operation)
+      ? [input]
+      : operation === "BatchWriteItem"
+        ? Object.entries(input.RequestItems ?? {}).flatMap(([TableName, requests]) =>
+            requests.map((r) => ({
+              TableName,
+              ...(r.PutRequest?.Item ? { Item: r.PutRequest.Item } : {}),
+              ...(r.DeleteRequest?.Key ? { Key: r.DeleteRequest.Key } : {}),
+            })),
+          )
+        : operation === "TransactWriteItems"
+          ? (input.TransactItems ?? []).flatMap((t) => {
+              const write = t.Put ?? t.Update ?? t.Delete;
+              return write ? [write] : [];
+            })
+          : [];
+    return writes.flatMap((write) => {
+      const table = write.TableName ?? "";
+      const info = this.tables.get(table);
+      if (!info || !this.streamSubscriptions.some((s) => s.table === table)) return [];
+      const key =
+        write.Key ??
+        Object.fromEntries(Object.entries(write.Item ?? {}).filter(([k]) => info.keys.includes(k)));
+      return [{ table, key }];
+    });
+  }
+
+  /**
+   * DynamoDB's Time to Live: deletes a table's items whose TTL attribute (a Number of epoch
+   * seconds) is before `nowSeconds`, as the TTL process does in the background (here when called),
+   * and makes each deletion a REMOVE stream record whose `userIdentity` says the service did it:
+   * "Items that are deleted by the Time to Live process after expiration have the following
+   * fields: Records[].userIdentity.type "Service", Records[].userIdentity.principalId
+   * "dynamodb.amazonaws.com"" (Record, DynamoDB Streams API reference,
+   * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_Record.html; TTL,
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html). Answers how many
+   * items expired.
+   */
+  async expireItems(table: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
     const info = this.tables.get(table);
-    if (!info || !this.streamSubscriptions.some((s) => s.table === table)) return undefined;
-    const key =
-      input.Key ??
-      Object.fromEntries(Object.entries(input.Item ?? {}).filter(([k]) => info.keys.includes(k)));
-    return { table, key };
+    if (!info?.ttlAttribute) throw new Error(`table ${table} has no TTL attribute`);
+    const dynamoUrl = this.dynamoUrl;
+    if (!dynamoUrl) throw new Error("no DynamoDB emulator: call dynamoGateway first");
+    const reader = this.reader(dynamoUrl);
+    const expired: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await reader.send(
+        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        const ttl = item[info.ttlAttribute]?.N;
+        if (ttl !== undefined && Number(ttl) < nowSeconds) expired.push(item);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    for (const item of expired) {
+      const key = Object.fromEntries(info.keys.map((k) => [k, item[k]]));
+      await reader.send(
+        new DeleteItemCommand({ TableName: table, Key: key as Record<string, AttributeValue> }),
+      );
+      this.count("DynamoDB.TtlExpiry");
+      await this.emitStreamRecord(dynamoUrl, { table, key }, item, TTL_IDENTITY);
+    }
+    return expired.length;
+  }
+
+  /** A client of the DynamoDB emulator itself (past the gateway: no IAM). */
+  private reader(targetUrl: string): DynamoDBClient {
+    this.streamReader ??= new DynamoDBClient({
+      region: this.region,
+      endpoint: targetUrl,
+      credentials: { accessKeyId: "stream", secretAccessKey: "stream" },
+    });
+    return this.streamReader;
   }
 
   /** The item as DynamoDB holds it now (read straight from the DynamoDB emulator). */
@@ -1662,12 +1830,7 @@ export class AwsEmulator {
     targetUrl: string,
     write: { table: string; key: Record<string, unknown> },
   ): Promise<Record<string, unknown> | undefined> {
-    this.streamReader ??= new DynamoDBClient({
-      region: this.region,
-      endpoint: targetUrl,
-      credentials: { accessKeyId: "stream", secretAccessKey: "stream" },
-    });
-    const { Item } = await this.streamReader.send(
+    const { Item } = await this.reader(targetUrl).send(
       new GetItemCommand({
         TableName: write.table,
         Key: write.key as Record<string, AttributeValue>,
@@ -1686,6 +1849,7 @@ export class AwsEmulator {
     targetUrl: string,
     write: { table: string; key: Record<string, unknown> },
     before: Record<string, unknown> | undefined,
+    userIdentity?: typeof TTL_IDENTITY,
   ): Promise<void> {
     try {
       const after = await this.itemImage(targetUrl, write);
@@ -1693,6 +1857,7 @@ export class AwsEmulator {
       const record = {
         eventName: !before ? "INSERT" : !after ? "REMOVE" : "MODIFY",
         eventSource: "aws:dynamodb",
+        ...(userIdentity ? { userIdentity } : {}),
         dynamodb: {
           Keys: write.key,
           ...(before ? { OldImage: before } : {}),
@@ -1733,7 +1898,10 @@ export class AwsEmulator {
       };
     }
     const input = JSON.parse(body || "{}") as Record<string, unknown>;
-    for (const { table, keys, index, leadingKeys } of dynamoTargets(operation, input)) {
+    for (const check of dynamoTargets(operation, input)) {
+      const { table, keys, index, leadingKeys } = check;
+      const action = check.action ?? operation;
+      const request = check.request ?? input;
       const info = this.tables.get(table);
       if (!info) continue;
       const leading = [
@@ -1743,10 +1911,10 @@ export class AwsEmulator {
         ...(leadingKeys?.(info.partitionKey) ?? []),
       ];
       const resource = index ? `${info.arn}/index/${index}` : info.arn;
-      const attributes = attributeNames(operation, input);
+      const attributes = attributeNames(action, request);
       const outcome = await evaluateIam({
         principal: caller.principal,
-        action: `dynamodb:${operation}`,
+        action: `dynamodb:${action}`,
         resource,
         resourceAccount: info.arn.split(":")[4] ?? "",
         identity: this.identityPolicies(caller.roleArn),
@@ -1755,18 +1923,20 @@ export class AwsEmulator {
           ...(attributes ? { "dynamodb:Attributes": attributes } : {}),
           // A write's ReturnValues "always has a value (NONE unless otherwise specified)"
           // (specifying-conditions, cited at attributeNames).
-          ...(["PutItem", "UpdateItem", "DeleteItem"].includes(operation)
+          ...(["PutItem", "UpdateItem", "DeleteItem"].includes(action)
             ? {
                 "dynamodb:ReturnValues":
-                  typeof input.ReturnValues === "string" ? input.ReturnValues : "NONE",
+                  typeof request.ReturnValues === "string" ? request.ReturnValues : "NONE",
               }
             : {}),
+          ...(check.enclosing ? { "dynamodb:EnclosingOperation": check.enclosing } : {}),
         },
+        ...this.boundaries(caller.principal, caller.roleArn, undefined),
       });
       if (outcome !== "Allowed") {
         return {
           __type: "com.amazon.coral.service#AccessDeniedException",
-          message: `User: ${caller.principal} is not authorized to perform: dynamodb:${operation} on resource: ${resource}`,
+          message: `User: ${caller.principal} is not authorized to perform: dynamodb:${action} on resource: ${resource}`,
         };
       }
     }
@@ -1848,17 +2018,48 @@ function queriedPartition(input: Record<string, unknown>, partitionKey: string):
   return found;
 }
 
-/** The tables, keys and index a DynamoDB request touches (the operations this project uses). */
-function dynamoTargets(
-  operation: string,
-  input: Record<string, unknown>,
-): {
+/** One decision IAM makes for a DynamoDB request: a table (or index) and the keys it names. */
+interface DynamoCheck {
   table: string;
   keys: DynamoKey[];
   index?: string;
   /** Partition key values a request gives other than as keys (a table Query's key condition). */
   leadingKeys?: (partitionKey: string) => string[];
-}[] {
+  /** The action decided, when not the operation's own (a transaction's items). */
+  action?: string;
+  /** The part of the request this decision reads attributes and ReturnValues from. */
+  request?: Record<string, unknown>;
+  /** `dynamodb:EnclosingOperation`, for a transaction's items. */
+  enclosing?: string;
+}
+
+/** The transaction item kinds and the actions that govern them (transaction-apis-iam). */
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: "PutItem",
+  Update: "UpdateItem",
+  Delete: "DeleteItem",
+  ConditionCheck: "ConditionCheckItem",
+  Get: "GetItem",
+};
+
+/**
+ * The decisions a DynamoDB request needs (the operations this project uses, and the batch and
+ * transaction writes), each with `dynamodb:LeadingKeys` from its own keys, as fine-grained access
+ * control fills it ("Using IAM policy conditions for fine-grained access control",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html):
+ * - Query: the partition key value its key condition gives (a table's; an index's key schema is
+ *   not modelled, so an index Query carries none);
+ * - BatchWriteItem and BatchGetItem: one decision per item, so a request is refused when any of its
+ *   items' leading keys is (with the `ForAllValues:` form the page prescribes for this multivalued
+ *   key, the same answer as one decision over all of them);
+ * - TransactWriteItems and TransactGetItems: one decision per item, with the action of the item's
+ *   kind: "Permissions for Put, Update, Delete, and Get actions are governed by the permissions
+ *   used for the underlying PutItem, UpdateItem, DeleteItem, and GetItem operations. For the
+ *   ConditionCheck action, you can use the dynamodb:ConditionCheckItem permission", and
+ *   `dynamodb:EnclosingOperation` naming the transaction ("Using IAM with DynamoDB transactions",
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+ */
+export function dynamoTargets(operation: string, input: Record<string, unknown>): DynamoCheck[] {
   const table = typeof input.TableName === "string" ? input.TableName : "";
   switch (operation) {
     case "PutItem":
@@ -1880,16 +2081,36 @@ function dynamoTargets(
           string,
           { PutRequest?: { Item?: DynamoKey }; DeleteRequest?: { Key?: DynamoKey } }[]
         >,
-      ).map(([name, requests]) => ({
-        table: name,
-        keys: requests
-          .map((r) => r.PutRequest?.Item ?? r.DeleteRequest?.Key)
-          .filter((k): k is DynamoKey => k !== undefined),
-      }));
+      ).flatMap(([name, requests]) =>
+        requests.map((r) => ({
+          table: name,
+          keys: [r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {}],
+        })),
+      );
     case "BatchGetItem":
       return Object.entries(
         (input.RequestItems ?? {}) as Record<string, { Keys?: DynamoKey[] }>,
-      ).map(([name, request]) => ({ table: name, keys: request.Keys ?? [] }));
+      ).flatMap(([name, request]) =>
+        (request.Keys ?? []).map((key) => ({ table: name, keys: [key] })),
+      );
+    case "TransactWriteItems":
+    case "TransactGetItems":
+      return ((input.TransactItems ?? []) as Record<string, Record<string, unknown>>[]).flatMap(
+        (item) =>
+          Object.entries(item).flatMap(([kind, request]) => {
+            const action = TRANSACT_ACTIONS[kind];
+            if (!action) return [];
+            return [
+              {
+                table: typeof request.TableName === "string" ? request.TableName : "",
+                keys: [(request.Item ?? request.Key ?? {}) as DynamoKey],
+                action,
+                request,
+                enclosing: operation,
+              },
+            ];
+          }),
+      );
     default:
       return [{ table, keys: [] }];
   }

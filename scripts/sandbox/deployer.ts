@@ -398,10 +398,12 @@ export class Deployer {
             })),
           }),
         );
+        const ttl = i.ttl as { attributeName?: string; enabled?: boolean } | undefined;
         this.emulator.tables.set(name, {
           arn: String(r.state.arn),
           partitionKey: String(i.hashKey),
           keys,
+          ...(ttl?.enabled && ttl.attributeName ? { ttlAttribute: ttl.attributeName } : {}),
         });
         undo.push(async () => {
           this.emulator.tables.delete(name);

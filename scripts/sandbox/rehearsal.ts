@@ -6,6 +6,8 @@ import {
 import { cognitoClient, poolClient, signIn as cliSignIn } from "../../cli/cognito";
 import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import type { PolicyDocument } from "../../components/lib/policies";
 import { execFile } from "node:child_process";
 import { teamProfileName } from "../../functions/shared/teams";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -414,6 +416,12 @@ export async function rehearse(
         };
       });
     const shared = await deploy("shared");
+    // The organization's management account attaches the hub's SCP to the LOB accounts, as the
+    // README's step does; from here IAM evaluates it with every call their principals make.
+    emulator.attachServiceControlPolicy(
+      Object.values(lobs).map((l) => l.accountId),
+      JSON.parse(String(shared.outputs.lobAccountScp)) as PolicyDocument,
+    );
     const lobA = await deploy("lob-a");
     const lobB = await deploy("lob-b");
 
@@ -886,6 +894,45 @@ export async function rehearse(
         if (refused !== "AccessDeniedException")
           throw new Error(`expected AccessDeniedException, got ${refused ?? "success"}`);
         return { detail: `${refused} (dynamodb:LeadingKeys is lob-b only)`, value: undefined };
+      },
+    );
+    await step(
+      "refused: lob-a's pipeline, administrator of its account, creates a Studio URL outside the hub (the SCP denies)",
+      async () => {
+        const pipeline = lobs["lob-a"]?.deployer;
+        const profile = profileOf(teamProfileName("user-lob-a", "analytics") ?? "");
+        if (!pipeline || !profile) throw new Error("no lob-a pipeline or profile");
+        const denials = () =>
+          emulator.calls.get("SageMaker.CreatePresignedDomainUrl:ExplicitlyDenied") ?? 0;
+        const before = denials();
+        // Its identity policy allows everything and the non-hub endpoint has no policy: only the
+        // SCP can refuse it.
+        const client = new SageMakerClient({
+          region,
+          endpoint: emulator.foreignListener.url,
+          credentials: emulator.issueCredentials(pipeline),
+          maxAttempts: 1,
+        });
+        const refused = await client
+          .send(
+            new CreatePresignedDomainUrlCommand({
+              DomainId: profile.domainId,
+              UserProfileName: profile.name,
+            }),
+          )
+          .then(
+            () => undefined,
+            (error: unknown) => (error instanceof Error ? error.name : String(error)),
+          )
+          .finally(() => {
+            client.destroy();
+          });
+        if (refused !== "AccessDeniedException" || denials() !== before + 1)
+          throw new Error(`expected the SCP's explicit deny, got ${refused ?? "a URL"}`);
+        return {
+          detail: `${refused} (an explicit deny, the SCP's, through a non-hub endpoint)`,
+          value: undefined,
+        };
       },
     );
     await step(

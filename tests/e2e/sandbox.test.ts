@@ -88,6 +88,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "refused: lob-b's deployer role writes an entitlement to lob-a (DynamoDB denies)"],
       [
         "✓",
+        "refused: lob-a's pipeline, administrator of its account, creates a Studio URL outside the hub (the SCP denies)",
+      ],
+      [
+        "✓",
         "refused: an entitlement forged with admin rights naming a colleague's profile (no URL)",
       ],
       [
@@ -191,7 +195,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 45 of 45 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 46 of 46 steps in [\d.]+ s/);
   }, 480_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

@@ -11,7 +11,15 @@ import {
   presignerPolicy,
   provisionerPolicy,
   serviceTrustPolicy,
+  studioGuardrailScp,
 } from "../../components/lib/policies";
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DynamoDBClient,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import {
   attributeNames,
   AwsEmulator,
@@ -759,7 +767,8 @@ describe("AwsEmulator: first-sign-in profiles", () => {
 
   it("creates a profile Pending, then InService; a second create is ResourceInUse", async () => {
     const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
-    emulator.profileStartMs = 150;
+    // Long enough that a loaded machine still presigns while it is Pending.
+    emulator.profileStartMs = 3_000;
     const created = await call(key!, "CreateUserProfile", {
       UserProfileName: "analytics--dana",
       UserSettings: { ExecutionRole: TEAM_ROLE },
@@ -774,10 +783,12 @@ describe("AwsEmulator: first-sign-in profiles", () => {
     expect((await presign(sagemaker, accessKey!, "analytics--dana")).body.__type).toBe(
       "ResourceNotFound",
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(
-      (await call(key!, "DescribeUserProfile", { UserProfileName: "analytics--dana" })).body,
-    ).toMatchObject({
+    const describe = () =>
+      call(key!, "DescribeUserProfile", { UserProfileName: "analytics--dana" });
+    const deadline = Date.now() + 15_000;
+    while ((await describe()).body.Status === "Pending" && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await describe()).body).toMatchObject({
       Status: "InService",
       UserSettings: { ExecutionRole: TEAM_ROLE },
     });
@@ -826,5 +837,354 @@ describe("AwsEmulator: Lambda's event filtering", () => {
     expect(matchesFilter({ eventName: ["REMOVE"] }, { eventName: "REMOVE", dynamodb: {} })).toBe(
       true,
     );
+  });
+});
+
+describe("AwsEmulator: what AWS refuses that a kinder emulator would allow", () => {
+  const LOB_A = "222222222222";
+  const PIPELINE = `arn:aws:iam::${LOB_A}:role/lob-a-pipeline`;
+  const ADMINISTRATOR = {
+    Version: "2012-10-17" as const,
+    Statement: [{ Effect: "Allow" as const, Action: "*", Resource: "*" }],
+  };
+  const callAs = async (
+    listener: Listener,
+    key: string,
+    operation: string,
+    input: Record<string, unknown>,
+  ) => {
+    const response = await fetch(listener.url, {
+      method: "POST",
+      headers: {
+        ...auth(key),
+        "X-Amz-Target": `SageMaker.${operation}`,
+        "Content-Type": "application/x-amz-json-1.1",
+      },
+      body: JSON.stringify(input),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  beforeEach(() => {
+    emulator.organization = { id: "o-exampleorg1", accounts: new Set(["111111111111", LOB_A]) };
+    emulator.createRole(PIPELINE, { Version: "2012-10-17", Statement: [] });
+    emulator.putRolePolicy(PIPELINE, "administrator", ADMINISTRATOR);
+  });
+
+  it("applies the program's SCP to the LOB account: its administrator presigns nowhere, the access role only through the hub", async () => {
+    const pipeline = emulator.issueCredentials(PIPELINE).accessKeyId;
+    // Without the SCP, the pipeline's own rights (administrator) let it presign from anywhere.
+    expect((await presign(emulator.foreignListener, pipeline)).status).toBe(200);
+    emulator.attachServiceControlPolicy(
+      [LOB_A],
+      studioGuardrailScp({
+        sageMakerApiEndpointId: API_VPCE,
+        studioEndpointId: STUDIO_VPCE,
+        accessRoleName: "StudioAccessRole",
+      }),
+    );
+    const denied = await presign(emulator.foreignListener, pipeline);
+    expect([denied.status, denied.body.__type]).toEqual([400, "AccessDeniedException"]);
+    expect((await presign(emulator.publicListener, pipeline)).body.__type).toBe(
+      "AccessDeniedException",
+    );
+    // The SCP denies: an explicit deny, not a missing allow.
+    expect(emulator.calls.get("SageMaker.CreatePresignedDomainUrl:ExplicitlyDenied")).toBe(2);
+    // Other calls of the pipeline are not the SCP's business.
+    expect(
+      (
+        await callAs(emulator.foreignListener, pipeline, "ListUserProfiles", {
+          DomainIdEquals: domainId,
+        })
+      ).status,
+    ).toBe(200);
+    // The hub's path still works: the access role, through the hub's SageMaker API and Studio
+    // endpoints.
+    const { key } = await assumeRole(sts);
+    const url = (await presign(sagemaker, key!)).body.AuthorizedUrl!;
+    expect((await open(url, studio)).status).toBe(200);
+    expect(emulator.calls.get("SageMaker.CreatePresignedDomainUrl:Allowed")).toBe(2);
+  });
+
+  it("keeps SCPs off the management account and off service-linked roles", async () => {
+    const scp = studioGuardrailScp({
+      sageMakerApiEndpointId: API_VPCE,
+      studioEndpointId: STUDIO_VPCE,
+      accessRoleName: "StudioAccessRole",
+    });
+    emulator.attachServiceControlPolicy([LOB_A], scp);
+    const linked = `arn:aws:iam::${LOB_A}:role/aws-service-role/sagemaker.amazonaws.com/AWSServiceRoleForAmazonSageMaker`;
+    emulator.createRole(linked, { Version: "2012-10-17", Statement: [] });
+    emulator.putRolePolicy(linked, "administrator", ADMINISTRATOR);
+    expect(
+      (await presign(emulator.foreignListener, emulator.issueCredentials(linked).accessKeyId))
+        .status,
+    ).toBe(200);
+    const pipeline = emulator.issueCredentials(PIPELINE).accessKeyId;
+    expect((await presign(emulator.foreignListener, pipeline)).status).toBe(400);
+    emulator.organization = { ...emulator.organization!, managementAccount: LOB_A };
+    expect((await presign(emulator.foreignListener, pipeline)).status).toBe(200);
+    expect(() => {
+      emulator.attachServiceControlPolicy([LOB_A], scp);
+    }).toThrow(`ConstraintViolationException: account ${LOB_A} is the management account`);
+    expect(() => {
+      emulator.attachServiceControlPolicy(["999999999999"], scp);
+    }).toThrow("TargetNotFoundException: account 999999999999 is not in the organization");
+  });
+
+  it("refuses SageMaker calls from a session whose role it does not know (implicit deny)", async () => {
+    emulator.createUserProfile(domainId, "dana");
+    const stranger = emulator.issueCredentials(
+      `arn:aws:iam::${LOB_A}:role/deleted-role`,
+    ).accessKeyId;
+    for (const [operation, input] of [
+      ["DeleteUserProfile", { DomainId: domainId, UserProfileName: "dana" }],
+      ["ListUserProfiles", { DomainIdEquals: domainId }],
+      ["ListApps", { DomainIdEquals: domainId }],
+    ] as const) {
+      const answer = await callAs(sagemaker, stranger, operation, input);
+      expect([operation, answer.status, answer.body.__type]).toEqual([
+        operation,
+        400,
+        "AccessDeniedException",
+      ]);
+    }
+    expect(emulator.calls.get("SageMaker.DeleteUserProfile:ImplicitlyDenied")).toBe(1);
+    expect(emulator.domains.get(domainId)?.profiles.has("dana")).toBe(true);
+  });
+
+  it("refuses DeleteUserProfile on a Pending profile (ResourceInUse), then deletes it once InService", async () => {
+    const pipeline = emulator.issueCredentials(PIPELINE).accessKeyId;
+    emulator.createUserProfile(domainId, "fresh", { startMs: 60_000 });
+    const refused = await callAs(sagemaker, pipeline, "DeleteUserProfile", {
+      DomainId: domainId,
+      UserProfileName: "fresh",
+    });
+    expect([refused.status, refused.body.__type, refused.body.message]).toEqual([
+      400,
+      "ResourceInUse",
+      `ResourceInUse: user profile fresh in ${domainId} is Pending, not InService`,
+    ]);
+    expect(() => {
+      emulator.deleteUserProfile(domainId, "fresh");
+    }).toThrow("is Pending, not InService");
+    // SageMaker finishes starting it.
+    const profiles = emulator.domains.get(domainId)!.profiles;
+    profiles.set("fresh", { ...profiles.get("fresh")!, readyAt: Date.now() });
+    expect(
+      (
+        await callAs(sagemaker, pipeline, "DeleteUserProfile", {
+          DomainId: domainId,
+          UserProfileName: "fresh",
+        })
+      ).status,
+    ).toBe(200);
+    expect(emulator.domains.get(domainId)?.profiles.has("fresh")).toBe(false);
+  });
+
+  describe("DynamoDB: leading keys per item, transactions, stream records", () => {
+    const TABLE = "arn:aws:dynamodb:us-east-1:111111111111:table/entitlements";
+    const WRITER = "arn:aws:iam::111111111111:role/lob-a-writer";
+    let dynalite: Server;
+    let gateway: string;
+    let client: DynamoDBClient | undefined;
+    const records: { functionArn: string; record: Record<string, unknown> }[] = [];
+
+    beforeEach(async () => {
+      dynalite = (require("dynalite") as (opts: object) => Server)({ createTableMs: 0 });
+      await new Promise<void>((resolve) => dynalite.listen(0, "127.0.0.1", resolve));
+      const endpoint = `http://127.0.0.1:${String((dynalite.address() as AddressInfo).port)}`;
+      await new DynamoDBClient({
+        region: REGION,
+        endpoint,
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      }).send(
+        new CreateTableCommand({
+          TableName: "entitlements",
+          BillingMode: "PAY_PER_REQUEST",
+          KeySchema: [
+            { AttributeName: "lob", KeyType: "HASH" },
+            { AttributeName: "userTeam", KeyType: "RANGE" },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: "lob", AttributeType: "S" },
+            { AttributeName: "userTeam", AttributeType: "S" },
+          ],
+        }),
+      );
+      emulator.tables.set("entitlements", {
+        arn: TABLE,
+        partitionKey: "lob",
+        keys: ["lob", "userTeam"],
+        ttlAttribute: "expiresAt",
+      });
+      gateway = await emulator.dynamoGateway(endpoint);
+      records.length = 0;
+      emulator.streamSubscriptions.push({
+        table: "entitlements",
+        functionArn: "fn",
+        filters: [{}],
+      });
+      emulator.deliver = (functionArn, delivered) => {
+        for (const record of delivered)
+          records.push({ functionArn, record: record as Record<string, unknown> });
+        return Promise.resolve();
+      };
+      emulator.createRole(WRITER, serviceTrustPolicy("lambda.amazonaws.com"));
+      emulator.putRolePolicy(WRITER, "w", {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: [
+              "dynamodb:BatchWriteItem",
+              "dynamodb:PutItem",
+              "dynamodb:UpdateItem",
+              "dynamodb:DeleteItem",
+              "dynamodb:ConditionCheckItem",
+            ],
+            Resource: TABLE,
+            // The program's form: every leading key is lob-a, and there is one.
+            Condition: {
+              "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["lob-a"] },
+              Null: { "dynamodb:LeadingKeys": "false" },
+            },
+          },
+        ],
+      });
+      const credentials = emulator.issueCredentials(WRITER);
+      client = new DynamoDBClient({
+        region: REGION,
+        endpoint: gateway,
+        credentials: { ...credentials },
+        maxAttempts: 1,
+      });
+    });
+
+    afterEach(async () => {
+      client?.destroy();
+      dynalite.closeAllConnections();
+      await new Promise((resolve) => dynalite.close(resolve));
+    });
+
+    const item = (lob: string, userTeam: string, extra: Record<string, AttributeValue> = {}) => ({
+      lob: { S: lob },
+      userTeam: { S: userTeam },
+      ...extra,
+    });
+    const errorOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => "ok",
+        (error: unknown) => (error as Error).name,
+      );
+    /** Stream delivery follows the write's answer: wait for it, as a poller's consumer would. */
+    const recordsAfter = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (records.length < count && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      return records.map(({ record }) => record);
+    };
+
+    it("decides BatchWriteItem item by item: one item of another LOB refuses the whole request", async () => {
+      const batch = (lobs: string[]) =>
+        new BatchWriteItemCommand({
+          RequestItems: {
+            entitlements: lobs.map((lob, i) => ({
+              PutRequest: { Item: item(lob, `user${String(i)}#t`) },
+            })),
+          },
+        });
+      expect(await errorOf(client!.send(batch(["lob-a", "lob-a"])))).toBe("ok");
+      expect(await errorOf(client!.send(batch(["lob-a", "lob-b"])))).toBe("AccessDeniedException");
+      expect(emulator.calls.get("DynamoDB.BatchWriteItem:Denied")).toBe(1);
+    });
+
+    it("decides TransactWriteItems by each item's own action and leading key", async () => {
+      const transaction = (lob: string, kind: "Put" | "ConditionCheck" | "Delete") =>
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: "entitlements", Item: item("lob-a", "x#t") } },
+            kind === "Put"
+              ? { Put: { TableName: "entitlements", Item: item(lob, "y#t") } }
+              : kind === "Delete"
+                ? { Delete: { TableName: "entitlements", Key: item(lob, "y#t") } }
+                : {
+                    ConditionCheck: {
+                      TableName: "entitlements",
+                      Key: item(lob, "y#t"),
+                      ConditionExpression: "attribute_not_exists(lob)",
+                    },
+                  },
+          ],
+        });
+      // Allowed by IAM, then forwarded: dynalite has no transactions, so it answers
+      // UnknownOperationException; a denial never reaches it.
+      expect(await errorOf(client!.send(transaction("lob-a", "ConditionCheck")))).toBe(
+        "UnknownOperationException",
+      );
+      expect(await errorOf(client!.send(transaction("lob-b", "Put")))).toBe(
+        "AccessDeniedException",
+      );
+      expect(await errorOf(client!.send(transaction("lob-b", "Delete")))).toBe(
+        "AccessDeniedException",
+      );
+      // Without dynamodb:ConditionCheckItem, a ConditionCheck item is refused.
+      emulator.putRolePolicy(WRITER, "w", {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "dynamodb:PutItem", Resource: TABLE }],
+      });
+      expect(await errorOf(client!.send(transaction("lob-a", "ConditionCheck")))).toBe(
+        "AccessDeniedException",
+      );
+      expect(await errorOf(client!.send(transaction("lob-a", "Put")))).toBe(
+        "UnknownOperationException",
+      );
+      expect(emulator.calls.get("DynamoDB.TransactWriteItems:Denied")).toBe(3);
+    });
+
+    it("streams each item a batch writes and deletes, and TTL's deletions as the service's", async () => {
+      const now = Math.floor(Date.now() / 1000);
+      await client!.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            entitlements: [
+              { PutRequest: { Item: item("lob-a", "a#t") } },
+              {
+                PutRequest: { Item: item("lob-a", "b#t", { expiresAt: { N: String(now - 60) } }) },
+              },
+              {
+                PutRequest: { Item: item("lob-a", "c#t", { expiresAt: { N: String(now + 600) } }) },
+              },
+            ],
+          },
+        }),
+      );
+      expect((await recordsAfter(3)).map((r) => r.eventName)).toEqual([
+        "INSERT",
+        "INSERT",
+        "INSERT",
+      ]);
+      await client!.send(
+        new BatchWriteItemCommand({
+          RequestItems: { entitlements: [{ DeleteRequest: { Key: item("lob-a", "a#t") } }] },
+        }),
+      );
+      const [removed] = (await recordsAfter(4)).slice(3);
+      expect(removed).toMatchObject({
+        eventName: "REMOVE",
+        dynamodb: { Keys: item("lob-a", "a#t"), OldImage: item("lob-a", "a#t") },
+      });
+      expect(removed).not.toHaveProperty("userIdentity");
+      // TTL: only the expired item goes, and its record names the service.
+      expect(await emulator.expireItems("entitlements", now)).toBe(1);
+      const [expired] = (await recordsAfter(5)).slice(4);
+      expect(expired).toMatchObject({
+        eventName: "REMOVE",
+        userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" },
+        dynamodb: { Keys: item("lob-a", "b#t") },
+      });
+      expect(records).toHaveLength(5);
+      expect(records.every((r) => r.functionArn === "fn")).toBe(true);
+    });
   });
 });
