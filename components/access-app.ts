@@ -6,6 +6,7 @@ import { LAMBDA_RUNTIME } from "../functions/runtime";
 import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
 import type { SamlEntryConfig } from "../stacks/config";
 import { spMetadataXml } from "./lib/saml";
+import { checkEnvironmentSize, fetchUserPoolJwks, userPoolJwksUrl } from "./lib/jwks";
 import {
   accessRoleArn,
   adminPolicy,
@@ -74,6 +75,11 @@ export interface AccessAppArgs {
   readonly admins: readonly string[];
   /** The SAML entry (POST /saml) and the IdP it trusts; absent, there is none. */
   readonly saml?: SamlEntryConfig;
+  /**
+   * Where Cognito is, when not at https://cognito-idp.<region>.amazonaws.com (the standard SDK
+   * setting AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER): the pool's JWKS is read from there.
+   */
+  readonly cognitoEndpoint?: string;
 }
 
 /** Where the SAML entry is, and what to give the IdP: the ACS URL, entity id and SP metadata. */
@@ -194,6 +200,11 @@ export class AccessApp extends pulumi.ComponentResource {
     }
     this.userPoolId = pool.id;
     this.userPoolClientId = client.id;
+    // The pool's signing keys, read now, from the operator's machine, and handed to every function
+    // that verifies its tokens: none then needs the JWKS path at run time (components/lib/jwks.ts).
+    const poolJwks = pool.id.apply((id) =>
+      fetchUserPoolJwks(userPoolJwksUrl(args.region, id, args.cognitoEndpoint)),
+    );
 
     // One key for the hub's data at rest: tables and log groups (CloudWatch Logs may use it only
     // for this account's log groups in this region).
@@ -325,7 +336,13 @@ export class AccessApp extends pulumi.ComponentResource {
           vpcConfig: settings.vpcConfig,
           loggingConfig: { logFormat: "Text", logGroup: logs.name },
           environment: {
-            variables: { NODE_OPTIONS: "--enable-source-maps", ...settings.environment },
+            // Checked against Lambda's 4 KB before Lambda refuses it.
+            variables: pulumi
+              .output({ NODE_OPTIONS: "--enable-source-maps", ...settings.environment })
+              .apply((variables) => {
+                checkEnvironmentSize(`${name}-${key}`, variables);
+                return variables;
+              }),
           },
         },
         { ...parent, dependsOn: [rolePolicy] },
@@ -338,7 +355,11 @@ export class AccessApp extends pulumi.ComponentResource {
       (arn) => pulumi.output(arn).apply((logGroupArn) => authorizerPolicy({ logGroupArn })),
       {
         timeout: 10,
-        environment: { USER_POOL_ID: pool.id, USER_POOL_CLIENT_ID: client.id },
+        environment: {
+          USER_POOL_ID: pool.id,
+          USER_POOL_CLIENT_ID: client.id,
+          USER_POOL_JWKS: poolJwks,
+        },
       },
     );
 
@@ -429,6 +450,7 @@ export class AccessApp extends pulumi.ComponentResource {
           // The presigner verifies the caller's token itself, with the authorizer's settings.
           USER_POOL_ID: pool.id,
           USER_POOL_CLIENT_ID: client.id,
+          USER_POOL_JWKS: poolJwks,
           LOB_REGISTRY: "lobs.json",
         },
         files: { "lobs.json": JSON.stringify(registry, null, 2) },

@@ -68,7 +68,11 @@ export const drainProvider: pulumi.dynamic.ResourceProvider<DrainInputs, DrainIn
       ...(props.profile ? { profile: props.profile } : {}),
     });
     const deadline = Date.now() + props.timeoutSeconds * 1000;
-    const gone = (status: string | undefined) => status === "Deleted" || status === "Failed";
+    // Only a Deleted app is gone. A Failed one still exists and is deleted like any other:
+    // DeleteApp "stop[s] and delete[s] an app" whatever its status (SageMaker API reference,
+    // DeleteApp, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeleteApp.html;
+    // AppDetails.Status: Deleted | Deleting | Failed | InService | Pending).
+    const gone = (status: string | undefined) => status === "Deleted";
     const { domainId } = props;
     for (let attempt = 0; ; attempt++) {
       const profiles: { UserProfileName?: string; Status?: string }[] = [];
@@ -93,15 +97,20 @@ export const drainProvider: pulumi.dynamic.ResourceProvider<DrainInputs, DrainIn
         nextToken = page.NextToken;
       } while (nextToken);
       for (const app of apps.filter((a) => a.Status !== "Deleting")) {
-        await client.send(
-          new sm.DeleteAppCommand({
-            DomainId: domainId,
-            AppType: app.AppType,
-            AppName: app.AppName,
-            UserProfileName: app.UserProfileName,
-            SpaceName: app.SpaceName,
-          }),
-        );
+        try {
+          await client.send(
+            new sm.DeleteAppCommand({
+              DomainId: domainId,
+              AppType: app.AppType,
+              AppName: app.AppName,
+              UserProfileName: app.UserProfileName,
+              SpaceName: app.SpaceName,
+            }),
+          );
+        } catch (error) {
+          // Gone since it was listed.
+          if ((error as Error).name !== "ResourceNotFound") throw error;
+        }
       }
       if (apps.length === 0) {
         for (const space of spaces.filter((s) => s.Status !== "Deleting"))
@@ -119,10 +128,13 @@ export const drainProvider: pulumi.dynamic.ResourceProvider<DrainInputs, DrainIn
           if (profiles.length === 0) return;
         }
       }
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
+        const failed = apps.filter((a) => a.Status === "Failed").map((a) => String(a.AppName));
         throw new Error(
-          `${domainId} still has ${String(profiles.length)} user profiles, ${String(apps.length)} apps and ${String(spaces.length)} spaces after ${String(props.timeoutSeconds)} s`,
+          `${domainId} still has ${String(profiles.length)} user profiles, ${String(apps.length)} apps and ${String(spaces.length)} spaces after ${String(props.timeoutSeconds)} s` +
+            (failed.length > 0 ? ` (Failed apps: ${failed.join(", ")})` : ""),
         );
+      }
       await settle(attempt, props.pollMilliseconds);
     }
   },
@@ -150,13 +162,44 @@ export const sweepProvider: pulumi.dynamic.ResourceProvider<SweepInputs, SweepIn
     const efsClient = new efs.EFSClient(settings);
     const deadline = Date.now() + props.timeoutSeconds * 1000;
 
+    // EFS names a file system that is no longer there FileSystemNotFound (EFS API reference,
+    // DescribeFileSystems, DescribeMountTargets, DeleteFileSystem).
+    const notFound = (error: unknown) => (error as Error).name === "FileSystemNotFound";
     // The domain's home EFS: tagged by SageMaker as its own, with mount targets in this VPC.
     const managed = (
       (await efsClient.send(new efs.DescribeFileSystemsCommand({}))).FileSystems ?? []
-    ).filter((fs) => (fs.Tags ?? []).some((t) => t.Key === "ManagedByAmazonSageMakerResource"));
-    const targetsOf = async (fileSystemId: string | undefined) =>
-      (await efsClient.send(new efs.DescribeMountTargetsCommand({ FileSystemId: fileSystemId })))
-        .MountTargets ?? [];
+    ).filter(
+      (fs) =>
+        fs.LifeCycleState !== "deleted" &&
+        (fs.Tags ?? []).some((t) => t.Key === "ManagedByAmazonSageMakerResource"),
+    );
+    const targetsOf = async (fileSystemId: string | undefined) => {
+      try {
+        return (
+          (
+            await efsClient.send(
+              new efs.DescribeMountTargetsCommand({ FileSystemId: fileSystemId }),
+            )
+          ).MountTargets ?? []
+        );
+      } catch (error) {
+        if (notFound(error)) return [];
+        throw error;
+      }
+    };
+    /** The file system's LifeCycleState now, or "gone". */
+    const stateOf = async (fileSystemId: string | undefined) => {
+      try {
+        const { FileSystems = [] } = await efsClient.send(
+          new efs.DescribeFileSystemsCommand({ FileSystemId: fileSystemId }),
+        );
+        const found = FileSystems.find((f) => f.FileSystemId === fileSystemId);
+        return found ? found.LifeCycleState : "gone";
+      } catch (error) {
+        if (notFound(error)) return "gone";
+        throw error;
+      }
+    };
     for (const fs of managed) {
       if (!(await targetsOf(fs.FileSystemId)).some((t) => t.VpcId === props.vpcId)) continue;
       for (let attempt = 0; ; attempt++) {
@@ -172,12 +215,29 @@ export const sweepProvider: pulumi.dynamic.ResourceProvider<SweepInputs, SweepIn
           );
         await settle(attempt, props.pollMilliseconds);
       }
-      if (props.deleteFileSystem)
-        await efsClient.send(new efs.DeleteFileSystemCommand({ FileSystemId: fs.FileSystemId }));
-      else
+      if (!props.deleteFileSystem) {
         console.log(
           `studio-access: kept home EFS ${String(fs.FileSystemId)} of ${props.domainName} (retention Retain)`,
         );
+        continue;
+      }
+      // With the retention Delete, SageMaker deletes the home EFS itself as the domain goes
+      // (CreateDomain/DeleteDomain RetentionPolicy.HomeEfsFileSystem): one whose LifeCycleState
+      // is already `deleting` (DescribeFileSystems, EFS API reference:
+      // https://docs.aws.amazon.com/efs/latest/ug/API_DescribeFileSystems.html), or gone, is left
+      // to it; DeleteFileSystem is called only on one still there.
+      const state = await stateOf(fs.FileSystemId);
+      if (state === "gone" || state === "deleting" || state === "deleted") {
+        console.log(
+          `studio-access: home EFS ${String(fs.FileSystemId)} of ${props.domainName} is already ${state}`,
+        );
+        continue;
+      }
+      try {
+        await efsClient.send(new efs.DeleteFileSystemCommand({ FileSystemId: fs.FileSystemId }));
+      } catch (error) {
+        if (!notFound(error)) throw error;
+      }
     }
 
     // SageMaker's two NFS security groups reference each other: revoke, then delete.
@@ -208,8 +268,28 @@ export const sweepProvider: pulumi.dynamic.ResourceProvider<SweepInputs, SweepIn
           }),
         );
     }
-    for (const group of groups)
-      await ec2Client.send(new ec2.DeleteSecurityGroupCommand({ GroupId: group.GroupId }));
+    // A group still used by a network interface (the mount targets' ones, which EFS releases
+    // after the mount target is gone) or still referenced by another group is refused with
+    // DependencyViolation (EC2 API reference, DeleteSecurityGroup,
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html): tried
+    // again, waiting 250 ms doubling up to the poll interval, until the sweep's deadline.
+    for (const group of groups) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await ec2Client.send(new ec2.DeleteSecurityGroupCommand({ GroupId: group.GroupId }));
+          break;
+        } catch (error) {
+          const name = (error as Error).name;
+          if (name === "InvalidGroup.NotFound") break;
+          if (name !== "DependencyViolation") throw error;
+          if (Date.now() > deadline)
+            throw new Error(
+              `security group ${String(group.GroupId)} (${String(group.GroupName)}) is still in use (DependencyViolation) after ${String(props.timeoutSeconds)} s`,
+            );
+          await settle(attempt, props.pollMilliseconds);
+        }
+      }
+    }
   },
 };
 

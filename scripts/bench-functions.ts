@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     Object.assign(process.env, env);
     const rows: string[][] = [];
 
-    // Authorizer: a real RS256 access token, JWKS pre-cached (in Lambda it is fetched once per container).
+    // Authorizer: a real RS256 access token, JWKS cached (in Lambda: USER_POOL_JWKS, read at pulumi up).
     const authorizer = built.authorizer;
     const authInit = initTimes(authorizer, env);
     const authModule = require(path.join(authorizer.dir, "index.js")) as {
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     const authWarm = await timeEach(WARM_REQUESTS.authorizer, () => authModule.handler(authEvent));
     quiet.restore();
     rows.push(
-      row("authorizer", authorizer, authInit, authWarm, "0 (JWKS: 1 fetch per container)", "0"),
+      row("authorizer", authorizer, authInit, authWarm, "0 (JWKS embedded at pulumi up)", "0"),
     );
 
     // Presigner: the real bundle against the loopback fake, over HTTP.

@@ -162,27 +162,35 @@ export interface DnsEntry {
 
 // Regional: vpce-0123abcd-wxyz.sts.us-east-1.vpce.amazonaws.com (some services prefix "*.").
 // Zonal:    vpce-0123abcd-wxyz-us-east-1a.sts.us-east-1.vpce.amazonaws.com
+// AWS PrivateLink guide, "Access an AWS service using an interface VPC endpoint", DNS hostnames:
+// https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames
+// A service may list its regional name both bare and under a wildcard (S3's interface endpoints
+// do: "*.vpce-1a2b3c4d-5e6f.s3.us-east-1.vpce.amazonaws.com", Amazon S3 guide, "AWS PrivateLink
+// for Amazon S3"); both stand for the same regional name.
 const REGIONAL_ENTRY = /^(?:\*\.)?(vpce-[0-9a-f]+-[0-9a-z]+\..+)$/;
 
 /**
  * Picks the endpoint's regional DNS entry by its shape (the zonal entries carry an AZ in the
- * first label). The references took `DnsEntries[0]`, whose order AWS does not promise.
+ * first label). The references took `DnsEntries[0]`, whose order AWS does not promise. The bare
+ * form and the `*.` form of the same regional name are one entry: the alias targets the bare
+ * name. Two different regional names are refused rather than guessed between.
  */
 export function regionalDnsEntry(entries: readonly DnsEntry[]): {
   dnsName: string;
   hostedZoneId: string;
 } {
-  const regional = entries.flatMap((entry) => {
+  const regional = new Map<string, { dnsName: string; hostedZoneId: string }>();
+  for (const entry of entries) {
     const match = REGIONAL_ENTRY.exec(entry.dnsName ?? "");
-    return match?.[1] && entry.hostedZoneId
-      ? [{ dnsName: match[1], hostedZoneId: entry.hostedZoneId }]
-      : [];
-  });
-  const [only] = regional;
-  if (regional.length !== 1 || !only) {
+    if (!match?.[1] || !entry.hostedZoneId) continue;
+    const found = { dnsName: match[1], hostedZoneId: entry.hostedZoneId };
+    regional.set(`${found.dnsName} ${found.hostedZoneId}`, found);
+  }
+  const [only] = regional.values();
+  if (regional.size !== 1 || !only) {
     const names = entries.map((e) => e.dnsName ?? "?").join(", ");
     throw new Error(
-      `expected exactly one regional DNS entry among [${names}], found ${regional.length}`,
+      `expected exactly one regional DNS entry among [${names}], found ${String(regional.size)}`,
     );
   }
   return only;

@@ -71,6 +71,52 @@ export class ProfileProvisioner {
       // not theirs at all. Only theirs is waited for.
       await this.checkOwner(client, request, signal);
     }
+    await this.waitInService(client, request, signal);
+  }
+
+  /**
+   * Whether the user's profile exists and is still starting (`Pending`, or `Updating`), read
+   * through the provisioning role. Undefined when that cannot be told (missing, or the read
+   * failed): the caller then keeps the error it had.
+   */
+  async starting(
+    client: SageMakerClient,
+    request: ProfileRequest,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    try {
+      const { Status: status } = await client.send(
+        new DescribeUserProfileCommand({
+          DomainId: request.domainId,
+          UserProfileName: request.profileName,
+        }),
+        { abortSignal: signal },
+      );
+      return status === "Pending" || status === "Updating" ? status : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Waits for a profile that exists and is starting, as a first sign-in waits for the one it
+   * created: only if it is the user's own (tags and execution role, as for ResourceInUse).
+   */
+  async awaitExisting(
+    client: SageMakerClient,
+    request: ProfileRequest,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.checkOwner(client, request, signal);
+    await this.waitInService(client, request, signal);
+  }
+
+  private async waitInService(
+    client: SageMakerClient,
+    request: ProfileRequest,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { domainId, profileName } = request;
     const deadline = this.options.now() + this.options.waitMs;
     for (;;) {
       let status: string | undefined;

@@ -7,6 +7,7 @@ import type { PresignerConfig, RegisteredLob } from "./config";
 import { CredentialCache, ROLE_SESSION_NAMES, type RoleCredentials } from "./credentials";
 import {
   fromAwsError,
+  HttpError,
   LobDisabled,
   NotEntitled,
   ProfilePending,
@@ -53,6 +54,13 @@ export function isActive(entitlement: Entitlement, record: LobRecord): boolean {
 
 /** The user has no profile in the team yet: their first sign-in, which creates it. */
 class ProfileMissing extends Error {}
+
+/** A first CreatePresignedDomainUrl refused, for a reason other than a missing profile. */
+class PresignRefused extends Error {
+  constructor(readonly refusal: HttpError) {
+    super(refusal.message);
+  }
+}
 
 /** The table reads and the signer of an entry that opens Studio, from its clients and settings. */
 export function studioAccess(
@@ -148,25 +156,40 @@ export class StudioSigner {
    * created through the provisioning role, then presigned (or ProfilePending while it starts).
    */
   async open(target: StudioTarget, signal: AbortSignal, landing: Landing = {}): Promise<string> {
+    const { record, registered } = target;
+    const request = {
+      username: target.username,
+      lob: record.lob,
+      team: target.team,
+      accountId: record.accountId,
+      domainId: record.domainId,
+      profileName: target.profileName,
+    };
     try {
       return await this.presign(target, signal, landing, true);
     } catch (error) {
-      if (!(error instanceof ProfileMissing)) throw error;
+      if (error instanceof ProfileMissing) {
+        const client = await this.client(registered.provisionerRoleArn, record.region);
+        await this.provisioner.provision(client, request, signal);
+      } else {
+        // A profile still starting (made by this user's other request, a second tab or a retry):
+        // the CreatePresignedDomainUrl API reference names no error for that state, so whatever
+        // it answers, a profile the provisioning role reads as Pending (or Updating) is waited
+        // for as a first sign-in waits for its own, and answers 202 if it is not ready in time.
+        // Any other answer keeps the error it had.
+        if (!(error instanceof PresignRefused)) throw error;
+        if (signal.aborted) throw error.refusal;
+        let client: SageMakerClient;
+        try {
+          client = await this.client(registered.provisionerRoleArn, record.region);
+        } catch {
+          throw error.refusal;
+        }
+        if ((await this.provisioner.starting(client, request, signal)) === undefined)
+          throw error.refusal;
+        await this.provisioner.awaitExisting(client, request, signal);
+      }
     }
-    const { record, registered } = target;
-    const client = await this.client(registered.provisionerRoleArn, record.region);
-    await this.provisioner.provision(
-      client,
-      {
-        username: target.username,
-        lob: record.lob,
-        team: target.team,
-        accountId: record.accountId,
-        domainId: record.domainId,
-        profileName: target.profileName,
-      },
-      signal,
-    );
     try {
       return await this.presign(target, signal, landing, false);
     } catch (error) {
@@ -219,7 +242,11 @@ export class StudioSigner {
         }
         if (firstTry && (error as Error).name === "AccessDeniedException")
           throw new ProfileMissing();
-        throw fromAwsError(error, "SageMaker.CreatePresignedDomainUrl");
+        const refusal = fromAwsError(error, "SageMaker.CreatePresignedDomainUrl");
+        // Expired credentials twice say nothing of the profile (decided before it is looked at).
+        if (firstTry && (error as Error).name !== "ExpiredTokenException")
+          throw new PresignRefused(refusal);
+        throw refusal;
       }
     }
   }

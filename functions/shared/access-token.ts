@@ -15,7 +15,8 @@ import {
   KidNotFoundInJwksError,
   ParameterValidationError,
 } from "aws-jwt-verify/error";
-import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import { SimpleFetcher } from "aws-jwt-verify/https";
+import { assertIsJwks, assertIsSignatureJwk, SimpleJwksCache, type Jwks } from "aws-jwt-verify/jwk";
 import { requireEnv } from "./log";
 
 /**
@@ -33,6 +34,77 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 export interface AccessTokenVerifier {
   verify(token: string): Promise<{ sub: string; username?: unknown }>;
   cacheJwks(jwks: { keys: readonly unknown[] }): void;
+}
+
+/**
+ * The pool's signing keys as the program read them at `pulumi up` (Cognito's public JWKS URL,
+ * https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json), so no function needs
+ * that path at run time: the hub's cognito-idp interface endpoint is not documented to serve it
+ * (AWS PrivateLink for Amazon Cognito lists the API operations it serves). A token signed by a key
+ * this JWKS lacks (Cognito "might rotate signing keys in your user pool", Verifying JSON web
+ * tokens, Cognito developer guide) makes the verifier fetch the JWKS once, as it would without one.
+ */
+export const JWKS_VARIABLE = "USER_POOL_JWKS";
+
+/** After a failed JWKS fetch, the verifier fetches none for this long: an unknown kid is refused. */
+export const JWKS_FETCH_BACKOFF_MS = 10_000;
+
+/**
+ * The JWKS text `source` holds, checked as aws-jwt-verify checks a fetched one and reduced to what
+ * verification reads (kid, kty, alg, use, n, e), so that it fits Lambda's 4 KB environment.
+ * A bad one is an error naming `source`.
+ */
+export function parseJwks(text: string, source: string): Jwks {
+  let parsed: Parameters<typeof assertIsJwks>[0];
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new Error(`${source} is not JSON: expected a JWKS, {"keys": [...]}`);
+  }
+  try {
+    assertIsJwks(parsed);
+    const keys = parsed.keys.map((jwk) => {
+      assertIsSignatureJwk(jwk);
+      if (jwk.kty !== "RSA" || typeof jwk.kid !== "string")
+        throw new Error(`key ${JSON.stringify(jwk.kid)} is not an RSA key with a kid`);
+      const { kid, kty, alg, use, n, e } = jwk as Record<string, string | undefined>;
+      return { kid, kty, alg, use, n, e };
+    });
+    if (keys.length === 0) throw new Error("it has no keys");
+    return JSON.parse(JSON.stringify({ keys })) as Jwks;
+  } catch (error) {
+    throw new Error(
+      `${source} is not a Cognito JWKS: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** What fetches a JWKS: aws-jwt-verify's fetcher interface. */
+interface JwksFetcher {
+  fetch(uri: string): Promise<ArrayBuffer>;
+}
+
+/**
+ * A fetcher that, after a failure, refuses to fetch again for JWKS_FETCH_BACKOFF_MS: a stream of
+ * tokens with unknown kids costs one fetch, not one each (aws-jwt-verify backs off only after a
+ * fetch that succeeded without the kid).
+ */
+function backingOff(fetcher: JwksFetcher, now: () => number = Date.now): JwksFetcher {
+  let failedAt: number | undefined;
+  return {
+    async fetch(uri: string): Promise<ArrayBuffer> {
+      if (failedAt !== undefined && now() - failedAt < JWKS_FETCH_BACKOFF_MS)
+        throw new FetchError(uri, "the last fetch failed less than 10 s ago");
+      try {
+        const body = await fetcher.fetch(uri);
+        failedAt = undefined;
+        return body;
+      } catch (error) {
+        failedAt = now();
+        throw error;
+      }
+    },
+  };
 }
 
 /** A refused token. `reason` is for the log; the caller only ever learns "Unauthorized". */
@@ -54,14 +126,26 @@ export class Unauthorized extends Error {
 export function createVerifier(env: NodeJS.ProcessEnv): AccessTokenVerifier {
   const userPoolId = requireEnv(env, "USER_POOL_ID");
   const clientId = requireEnv(env, "USER_POOL_CLIENT_ID");
+  const embedded = env[JWKS_VARIABLE];
+  const jwks =
+    embedded === undefined || embedded === ""
+      ? undefined
+      : parseJwks(embedded, `environment variable ${JWKS_VARIABLE}`);
+  let verifier: AccessTokenVerifier;
   if (process.env.STUDIO_ACCESS_SANDBOX === "1") {
-    return localVerifier(
+    verifier = localVerifier(
       requireEnv(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"),
       userPoolId,
       clientId,
     );
+  } else {
+    verifier = CognitoJwtVerifier.create(
+      { userPoolId, clientId, tokenUse: "access" },
+      { jwksCache: new SimpleJwksCache({ fetcher: backingOff(new SimpleFetcher()) }) },
+    );
   }
-  return CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: "access" });
+  if (jwks) verifier.cacheJwks(jwks);
+  return verifier;
 }
 
 function localVerifier(endpoint: string, userPoolId: string, clientId: string) {
@@ -83,7 +167,7 @@ function localVerifier(endpoint: string, userPoolId: string, clientId: string) {
         validateCognitoJwtFields(payload, { tokenUse: "access", clientId });
       },
     },
-    { jwksCache: new SimpleJwksCache({ fetcher }) },
+    { jwksCache: new SimpleJwksCache({ fetcher: backingOff(fetcher) }) },
   ) as unknown as AccessTokenVerifier;
 }
 

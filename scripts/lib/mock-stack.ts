@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -323,6 +323,63 @@ function fabricate(
   return { id, state };
 }
 
+let mockSigningKey: { kty: string; n: string; e: string } | undefined;
+
+/**
+ * The JWKS the mocks' Cognito publishes for a pool: one RSA key (made once per process) whose kid
+ * names the pool, so a test can tell which pool's JWKS the program read.
+ */
+export function mockPoolJwks(userPoolId: string): { keys: Record<string, string>[] } {
+  if (!mockSigningKey) {
+    const { kty, n, e } = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({
+      format: "jwk",
+    });
+    mockSigningKey = { kty: kty ?? "RSA", n: n ?? "", e: e ?? "" };
+  }
+  return {
+    keys: [
+      {
+        alg: "RS256",
+        e: mockSigningKey.e,
+        kid: `${userPoolId}-key`,
+        kty: "RSA",
+        n: mockSigningKey.n,
+        use: "sig",
+      },
+    ],
+  };
+}
+
+/** Where the mocks' Cognito is, for runs with no Cognito of their own (a name that never resolves). */
+export const MOCK_COGNITO_ENDPOINT = "https://cognito-idp.mocks.invalid";
+
+/**
+ * Cognito's public JWKS path (`/<pool>/.well-known/jwks.json`) at MOCK_COGNITO_ENDPOINT, answered
+ * in-process while a run lasts (no socket, so a run takes no longer than its mocks); every other
+ * URL goes to the real fetch. The program reads it at `pulumi up`, from where the standard
+ * AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER says Cognito is. Returns the undo.
+ */
+function answerMockJwks(): () => void {
+  const real = globalThis.fetch;
+  const prefix = `${MOCK_COGNITO_ENDPOINT}/`;
+  globalThis.fetch = (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (!url.startsWith(prefix)) return real(input, init);
+    const pool = /^([^/]+)\/\.well-known\/jwks\.json$/.exec(url.slice(prefix.length))?.[1];
+    return Promise.resolve(
+      pool === undefined
+        ? new Response("", { status: 404 })
+        : new Response(JSON.stringify(mockPoolJwks(decodeURIComponent(pool))), {
+            status: 200,
+            headers: { "Content-Type": "application/json" },
+          }),
+    );
+  };
+  return () => {
+    globalThis.fetch = real;
+  };
+}
+
 /** What a resource looks like when it is created: its inputs, account and the attributes made up for it. */
 export interface NewResource {
   readonly type: string;
@@ -360,7 +417,26 @@ export async function runStackUnderMocks(opts: {
   ) => Record<string, unknown> | undefined;
   /** Zone names an endpoint service is offered in (by service name); default: the three AZs. */
   endpointServiceZones?: Record<string, readonly string[]>;
+  /**
+   * Where the pools' Cognito is (the rehearsal's cognito-local), given to the program as
+   * AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER; default: MOCK_COGNITO_ENDPOINT (`mockPoolJwks`).
+   */
+  cognitoEndpoint?: string;
 }): Promise<StackRun> {
+  const undo = opts.cognitoEndpoint === undefined ? answerMockJwks() : undefined;
+  const saved = process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
+  process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER =
+    opts.cognitoEndpoint ?? MOCK_COGNITO_ENDPOINT;
+  try {
+    return await runUnderMocks(opts);
+  } finally {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
+    else process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = saved;
+    undo?.();
+  }
+}
+
+async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Promise<StackRun> {
   const resources: RecordedResource[] = [];
   const providers: RecordedResource[] = [];
   const lookups: StackRun["lookups"] = [];

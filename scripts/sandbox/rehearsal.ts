@@ -406,6 +406,8 @@ export async function rehearse(
           stackOutputs: outputs,
           onCreate: deployer.hook(stack, pipelineOf(stack)),
           onLookup: deployer.lookup.bind(deployer),
+          // The pools live in cognito-local: the program reads each one's JWKS there.
+          cognitoEndpoint: services.cognitoUrl,
         });
         deployer.completeDeployments(stack);
         outputs[fullStackName(stack)] = run.outputs;

@@ -1,6 +1,8 @@
 import { deploymentTrigger } from "../../components/access-app";
+import { environmentBytes } from "../../components/lib/jwks";
 import {
   loadStackConfig,
+  mockPoolJwks,
   resourceKey,
   runStackUnderMocks,
   type StackRun,
@@ -24,6 +26,8 @@ beforeAll(async () => {
 
 const role = (name: string) => one(shared, "aws:iam/role:Role", name);
 const fn = (name: string) => one(shared, "aws:lambda/function:Function", name);
+const variables = (name: string) =>
+  (fn(name).inputs.environment as { variables: Record<string, string> }).variables;
 
 describe("AccessApp: presigner", () => {
   it("may read the two tables, assume the listed LOB access roles, write its logs and attach to the VPC: nothing else", () => {
@@ -145,6 +149,7 @@ describe("AccessApp: presigner", () => {
             "aws:cognito/userPoolClient:UserPoolClient",
             "access-cli",
           ).id,
+          USER_POOL_JWKS: variables("access-presigner").USER_POOL_JWKS,
           LOB_REGISTRY: "lobs.json",
         },
       },
@@ -206,7 +211,7 @@ describe("AccessApp: presigner", () => {
 });
 
 describe("AccessApp: authorizer", () => {
-  it("may only write its logs, runs outside the VPC (it fetches the pool's JWKS) and knows the pool and client", () => {
+  it("may only write its logs, runs outside the VPC and knows the pool, the client and the pool's JWKS", () => {
     const logs = one(shared, "aws:cloudwatch/logGroup:LogGroup", "access-authorizer");
     expect(policyOf(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-authorizer"))).toEqual({
       Version: "2012-10-17",
@@ -226,8 +231,35 @@ describe("AccessApp: authorizer", () => {
         USER_POOL_ID: one(shared, "aws:cognito/userPool:UserPool", "access-users").id,
         USER_POOL_CLIENT_ID: one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-cli")
           .id,
+        USER_POOL_JWKS: expect.any(String) as unknown,
       },
     });
+  });
+});
+
+describe("AccessApp: the pool's JWKS, read at pulumi up", () => {
+  it.each(["access-authorizer", "access-presigner"])(
+    "is in the %s's environment: the keys Cognito publishes for this pool, reduced to what verification reads",
+    (name) => {
+      const poolId = one(shared, "aws:cognito/userPool:UserPool", "access-users").id;
+      // The mocks' Cognito names each pool's key after the pool: this pool's JWKS was read.
+      const [key] = mockPoolJwks(poolId).keys;
+      expect(JSON.parse(variables(name).USER_POOL_JWKS ?? "")).toEqual({
+        keys: [
+          { kid: `${poolId}-key`, kty: "RSA", alg: "RS256", use: "sig", n: key?.n, e: key?.e },
+        ],
+      });
+    },
+  );
+
+  it("is in no other function's environment, and every environment fits Lambda's 4 KB", () => {
+    for (const f of ofType(shared, "aws:lambda/function:Function")) {
+      const vars = (f.inputs.environment as { variables: Record<string, string> }).variables;
+      expect("USER_POOL_JWKS" in vars).toBe(
+        f.name === "access-authorizer" || f.name === "access-presigner",
+      );
+      expect(environmentBytes(vars)).toBeLessThanOrEqual(4096);
+    }
   });
 });
 

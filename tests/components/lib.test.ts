@@ -155,8 +155,33 @@ describe("regionalDnsEntry", () => {
     );
   });
 
-  it("refuses a list with two regional entries rather than guess", () => {
-    expect(() => regionalDnsEntry([regional, { ...regional }])).toThrow("found 2");
+  it.each([
+    ["bare first", (w: typeof regional) => [zonalA, regional, w, zonalB]],
+    ["wildcard first", (w: typeof regional) => [w, zonalA, zonalB, regional]],
+  ])("takes the bare and the wildcard form of one regional name as one entry (%s)", (_, list) => {
+    const wildcard = { ...regional, dnsName: `*.${regional.dnsName}` };
+    expect(regionalDnsEntry(list(wildcard))).toEqual(regional);
+  });
+
+  it("takes a repeated regional entry as one", () => {
+    expect(regionalDnsEntry([regional, { ...regional }, zonalA])).toEqual(regional);
+  });
+
+  it("refuses two different regional names rather than guess", () => {
+    const other = {
+      dnsName: "vpce-0a1b2c3d4e5f60718-zzzz9999.sts.us-east-1.vpce.amazonaws.com",
+      hostedZoneId: "Z7HUB22UULQXV",
+    };
+    expect(() => regionalDnsEntry([regional, other])).toThrow("found 2");
+    expect(() =>
+      regionalDnsEntry([{ ...regional, dnsName: `*.${regional.dnsName}` }, other]),
+    ).toThrow("found 2");
+  });
+
+  it("refuses one regional name in two hosted zones rather than guess", () => {
+    expect(() => regionalDnsEntry([regional, { ...regional, hostedZoneId: "Z2" }])).toThrow(
+      "found 2",
+    );
   });
 
   it("refuses an entry without a hosted zone id", () => {

@@ -158,6 +158,59 @@ describe("drain (deleted before the domain)", () => {
     expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
   });
 
+  it("deletes a Failed app (it exists until DeleteApp removes it) and waits for it to go", async () => {
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListUserProfilesCommand)
+      .resolvesOnce({ UserProfiles: [profile("alice")] })
+      .resolvesOnce({ UserProfiles: [profile("alice")] })
+      .resolvesOnce({ UserProfiles: [profile("alice")] })
+      .resolves({ UserProfiles: [] });
+    sm.on(ListAppsCommand)
+      .resolvesOnce({ Apps: [app("broken", "Failed", { UserProfileName: "alice" })] })
+      .resolvesOnce({ Apps: [app("broken", "Deleting", { UserProfileName: "alice" })] })
+      .resolves({ Apps: [app("broken", "Deleted", { UserProfileName: "alice" })] });
+    sm.on(DeleteAppCommand).resolves({});
+    sm.on(DeleteUserProfileCommand).resolves({});
+    await drainProvider.delete!("drain-id", DRAIN);
+    expect(sm.commandCalls(DeleteAppCommand).map((c) => c.args[0].input.AppName)).toEqual([
+      "broken",
+    ]);
+    // The profile only once the Failed app is gone.
+    const order = sm.calls().map((c) => c.args[0].constructor.name);
+    expect(order.indexOf("DeleteUserProfileCommand")).toBeGreaterThan(
+      order.lastIndexOf("DeleteAppCommand"),
+    );
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
+  });
+
+  it("takes an app gone between its listing and its DeleteApp (ResourceNotFound) as gone", async () => {
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListUserProfilesCommand).resolves({ UserProfiles: [] });
+    sm.on(ListAppsCommand)
+      .resolvesOnce({ Apps: [app("default", "InService", { UserProfileName: "alice" })] })
+      .resolves({ Apps: [] });
+    sm.on(DeleteAppCommand).rejects(
+      Object.assign(new Error("App does not exist"), { name: "ResourceNotFound" }),
+    );
+    await expect(drainProvider.delete!("drain-id", DRAIN)).resolves.toBeUndefined();
+  });
+
+  it("names the Failed apps that do not go away", async () => {
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListUserProfilesCommand).resolves({ UserProfiles: [profile("alice")] });
+    sm.on(ListAppsCommand).resolves({
+      Apps: [app("broken", "Failed", { UserProfileName: "alice" })],
+    });
+    sm.on(DeleteAppCommand).resolves({});
+    await expect(
+      drainProvider.delete!("drain-id", { ...DRAIN, timeoutSeconds: 0.05 }),
+    ).rejects.toThrow(
+      "d-aaaaaaaaaaaa still has 1 user profiles, 1 apps and 0 spaces after 0.05 s (Failed apps: broken)",
+    );
+    expect(sm.commandCalls(DeleteAppCommand).length).toBeGreaterThanOrEqual(1);
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
+  });
+
   it("replaces (delete first) when it moves to another domain, and never touches AWS on create", async () => {
     expect(
       await drainProvider.diff!("id", DRAIN, { ...DRAIN, domainId: "d-bbbbbbbbbbbb" }),
@@ -302,6 +355,93 @@ describe("sweep (deleted after the domain, before the VPC)", () => {
       ["DeleteSecurityGroupCommand", { GroupId: "sg-in" }],
       ["DeleteSecurityGroupCommand", { GroupId: "sg-out" }],
     ]);
+  });
+
+  it.each([
+    ["deleting", { FileSystems: [{ FileSystemId: "fs-home", LifeCycleState: "deleting" }] }],
+    ["gone (no longer listed)", { FileSystems: [] }],
+  ])(
+    "leaves the home EFS to SageMaker when it is already %s: no DeleteFileSystem",
+    async (state, described) => {
+      givenLeftovers();
+      efs.on(DescribeFileSystemsCommand, { FileSystemId: "fs-home" }).resolves(described as never);
+      const logs: string[] = [];
+      const log = jest.spyOn(console, "log").mockImplementation((m: string) => logs.push(m));
+      try {
+        await sweepProvider.delete!("sweep-id", { ...SWEEP, deleteFileSystem: true });
+      } finally {
+        log.mockRestore();
+      }
+      expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(0);
+      // Its mount targets are still removed first: they block the subnets whatever happens to it.
+      expect(efs.commandCalls(DeleteMountTargetCommand)).toHaveLength(2);
+      expect(logs).toEqual([
+        `studio-access: home EFS fs-home of studio-access-lob-a is already ${state === "deleting" ? "deleting" : "gone"}`,
+      ]);
+    },
+  );
+
+  it("takes FileSystemNotFound from DeleteFileSystem (gone meanwhile) as done", async () => {
+    givenLeftovers();
+    efs.on(DeleteFileSystemCommand).rejects(
+      Object.assign(new Error("File system 'fs-home' does not exist."), {
+        name: "FileSystemNotFound",
+      }),
+    );
+    await expect(
+      sweepProvider.delete!("sweep-id", { ...SWEEP, deleteFileSystem: true }),
+    ).resolves.toBeUndefined();
+    expect(efs.commandCalls(DeleteFileSystemCommand)).toHaveLength(1);
+  });
+
+  const dependencyViolation = () =>
+    Object.assign(new Error("resource sg-in has a dependent object"), {
+      name: "DependencyViolation",
+    });
+
+  it("tries an NFS group's deletion again while EC2 answers DependencyViolation, then deletes it", async () => {
+    givenLeftovers();
+    ec2
+      .on(DeleteSecurityGroupCommand, { GroupId: "sg-in" })
+      .rejectsOnce(dependencyViolation())
+      .rejectsOnce(dependencyViolation())
+      .resolves({});
+    await sweepProvider.delete!("sweep-id", SWEEP);
+    expect(
+      ec2.commandCalls(DeleteSecurityGroupCommand).map((c) => c.args[0].input.GroupId),
+    ).toEqual(["sg-in", "sg-in", "sg-in", "sg-out"]);
+  });
+
+  it("fails naming the group when DependencyViolation outlasts the deadline", async () => {
+    givenLeftovers();
+    ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [
+        { GroupId: "sg-in", GroupName: "security-group-for-inbound-nfs-d-aaaaaaaaaaaa" },
+      ],
+    });
+    ec2.on(DeleteSecurityGroupCommand).rejects(dependencyViolation());
+    await expect(
+      sweepProvider.delete!("sweep-id", { ...SWEEP, timeoutSeconds: 0.05 }),
+    ).rejects.toThrow(
+      "security group sg-in (security-group-for-inbound-nfs-d-aaaaaaaaaaaa) is still in use (DependencyViolation) after 0.05 s",
+    );
+    expect(ec2.commandCalls(DeleteSecurityGroupCommand).length).toBeGreaterThan(1);
+  });
+
+  it("does not retry any other refusal, and takes a group already gone as deleted", async () => {
+    givenLeftovers();
+    ec2
+      .on(DeleteSecurityGroupCommand, { GroupId: "sg-in" })
+      .rejects(Object.assign(new Error("gone"), { name: "InvalidGroup.NotFound" }));
+    await sweepProvider.delete!("sweep-id", SWEEP);
+    expect(ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(2);
+    ec2.reset();
+    givenLeftovers();
+    ec2
+      .on(DeleteSecurityGroupCommand)
+      .rejects(Object.assign(new Error("denied"), { name: "UnauthorizedOperation" }));
+    await expect(sweepProvider.delete!("sweep-id", SWEEP)).rejects.toThrow("denied");
+    expect(ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(1);
   });
 
   it("fails naming the file system when its mount targets do not go away", async () => {

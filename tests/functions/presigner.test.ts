@@ -1462,6 +1462,89 @@ describe("presigner: first sign-in creates the profile", () => {
     },
   );
 
+  /**
+   * The user's profile exists and is Pending (another request of theirs made it) for `startMs`
+   * more; meanwhile CreatePresignedDomainUrl answers `refusal`, whatever SageMaker answers then.
+   */
+  function pendingProfile(refusal: () => Error, startMs: number) {
+    profileStartsIn(startMs);
+    created = true;
+    startedAt = clock;
+    sm.on(CreatePresignedDomainUrlCommand).callsFake(
+      (input: CreatePresignedDomainUrlCommand["input"]) => {
+        if (clock < startedAt + startMs) throw refusal();
+        return { AuthorizedUrl: presignedUrl(input.DomainId!, input.UserProfileName!) };
+      },
+    );
+  }
+
+  it.each([
+    ["ValidationException", 400],
+    ["ResourceInUse", 400],
+    ["ConflictException", 409],
+    ["ThrottlingException", 400],
+    ["InternalFailure", 500],
+  ])(
+    "waits for a Pending profile of the user's own whatever the presign answers (%s), then opens it",
+    async (name, status) => {
+      pendingProfile(() => sdkError(name, status), 1_500);
+      const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+      expect(response.statusCode).toBe(302);
+      // Read as Pending through the provisioning role, checked as the user's, waited for: no
+      // second profile is made.
+      expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn)).toEqual([
+        "arn:aws:iam::222222222222:role/StudioAccessRole",
+        "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
+      ]);
+      expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(0);
+      expect(sm.commandCalls(ListTagsCommand)).toHaveLength(1);
+      expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(2);
+      expect(clock - startedAt).toBeGreaterThanOrEqual(1_500);
+    },
+  );
+
+  it("answers 202 for a Pending profile that is not InService within 5 s", async () => {
+    pendingProfile(() => sdkError("ValidationException", 400), 8_000);
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(202);
+    expect(logs.lines().at(-1)).toMatchObject({
+      outcome: "profile-pending",
+      detail: `profile ${P("user-lob-a")} is Pending`,
+    });
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(1);
+  });
+
+  it("refuses a Pending profile that is not the user's (409), whatever the presign answered", async () => {
+    pendingProfile(() => sdkError("ValidationException", 400), 1_500);
+    owner.tags["studio-access:username"] = "someone-else";
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(409);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ["InService", () => ({ Status: "InService" })],
+    ["Failed", () => ({ Status: "Failed" })],
+    [
+      "unreadable",
+      () => {
+        throw sdkError("AccessDeniedException", 400);
+      },
+    ],
+  ])("keeps the presign's own error when the profile is not starting (%s)", async (_, describe) => {
+    sm.on(CreatePresignedDomainUrlCommand).rejects(sdkError("ValidationException", 400));
+    sm.on(DescribeUserProfileCommand).callsFake(describe);
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(502);
+    expect(logs.lines().at(-1)).toMatchObject({
+      detail: "SageMaker.CreatePresignedDomainUrl: ValidationException",
+    });
+    expect(sm.commandCalls(DescribeUserProfileCommand)).toHaveLength(1);
+    expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(0);
+    expect(sm.commandCalls(ListTagsCommand)).toHaveLength(0);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(1);
+  });
+
   it("answers 202 when the new profile is deleted between its start and the presign", async () => {
     profileStartsIn(0);
     sm.on(CreatePresignedDomainUrlCommand).rejects(missing());
