@@ -154,7 +154,7 @@ export class StudioSigner {
       if (!(error instanceof ProfileMissing)) throw error;
     }
     const { record, registered } = target;
-    const client = await this.client(registered.provisionerRoleArn, record.region);
+    const client = await this.client(registered.provisionerRoleArn, record.region, signal);
     await this.provisioner.provision(
       client,
       {
@@ -200,7 +200,7 @@ export class StudioSigner {
       ...(landing.spaceName !== undefined ? { SpaceName: landing.spaceName } : {}),
     });
     for (let attempt = 1; ; attempt++) {
-      const client = await this.client(record.accessRoleArn, record.region);
+      const client = await this.client(record.accessRoleArn, record.region, signal);
       try {
         const { AuthorizedUrl } = await client.send(command, { abortSignal: signal });
         if (!AuthorizedUrl) throw new UpstreamFailure("CreatePresignedDomainUrl: no URL returned");
@@ -224,10 +224,14 @@ export class StudioSigner {
     }
   }
 
-  private async client(roleArn: string, region: string): Promise<SageMakerClient> {
+  private async client(
+    roleArn: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<SageMakerClient> {
     let creds: RoleCredentials;
     try {
-      creds = await this.credentials.get(roleArn);
+      creds = await this.credentials.get(roleArn, signal);
     } catch (error) {
       throw fromAwsError(error, "STS.AssumeRole");
     }
