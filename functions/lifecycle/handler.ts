@@ -334,7 +334,11 @@ export function createHandler(deps: LifecycleDeps) {
       try {
         decision = decide(record, await currentRow(k, signal));
       } catch (error) {
-        log("error", "record", { ...keyFields(), decision: "retry", reason: describe(error) });
+        log("error", "record", {
+          ...keyFields(),
+          decision: "retry",
+          reason: describe(error, signal),
+        });
         batchItemFailures.push({ itemIdentifier: sequence });
         continue;
       }
@@ -357,7 +361,7 @@ export function createHandler(deps: LifecycleDeps) {
         const outcome = await offboard(k, removed, signal, deadline);
         log("info", "offboard", { ...fields, outcome, latencyMs: now() - started });
       } catch (error) {
-        const detail = describe(error);
+        const detail = describe(error, signal);
         const refused = error instanceof ProfileNotOwned;
         log("error", "offboard", {
           ...fields,
@@ -376,9 +380,10 @@ export function createHandler(deps: LifecycleDeps) {
   }
 }
 
-/** An error for the log and the row; an aborted call names the deadline that aborted it. */
-function describe(error: unknown): string {
-  const { name, message, cause } = error as Error;
-  const why = name === "AbortError" && cause instanceof Error ? ` (${cause.message})` : "";
+/** An error for the log and the row; a call aborted by `signal` names the deadline that did it. */
+function describe(error: unknown, signal?: AbortSignal): string {
+  const { name, message } = error as Error;
+  const why =
+    name === "AbortError" && signal?.aborted ? ` (${(signal.reason as Error).message})` : "";
   return loggable(`${name}: ${message}${why}`);
 }
