@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import * as ts from "typescript";
 import { mockClient } from "aws-sdk-client-mock";
 import { buildFunction, type BuiltFunction } from "../../functions/build";
 import {
@@ -165,6 +166,40 @@ function clientsAt(endpoints: { dynamo: string; sts: string; sageMaker: string }
 const lambdaContext = (remainingMs: number) => ({
   awsRequestId: "bounded-1",
   getRemainingTimeInMillis: () => remainingMs,
+});
+
+describe("every AWS call in functions/ is given the invocation's abort signal", () => {
+  const root = path.join(__dirname, "../../functions");
+  const sources = readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .sort();
+
+  /** Each SDK `client.send(command, options)` in a file, as `file:line: options` (or none). */
+  function sendCalls(file: string): string[] {
+    const text = readFileSync(path.join(root, file), "utf8");
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const calls: string[] = [];
+    const visit = (node: ts.Node) => {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.name.text === "send"
+      ) {
+        const line = source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+        calls.push(`${file}:${String(line)}: ${node.arguments[1]?.getText() ?? "(no options)"}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    return calls;
+  }
+
+  it("passes an abort signal in the options of every send", () => {
+    const calls = sources.flatMap(sendCalls);
+    expect(calls.length).toBeGreaterThanOrEqual(20);
+    // drain.ts names its options once ({ abortSignal: signal }, required by drainPass's type).
+    expect(calls.filter((c) => !/abortSignal|: options$/.test(c))).toEqual([]);
+  });
 });
 
 describe("SDK_OPTIONS: a call's timeouts throw", () => {
