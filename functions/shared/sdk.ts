@@ -18,10 +18,11 @@ export const MAX_ATTEMPTS = 2;
  * retry's backoff (measured in tests/functions/bounded-calls.test.ts).
  *
  * The timeouts must THROW: @smithy/node-http-handler 4 only logs a warning when `requestTimeout`
- * passes unless `throwOnRequestTimeout` is set (its `setRequestTimeout`), and without
- * `socketTimeout` an answer that stops half way is waited for as long as the socket lives (its
- * `setSocketTimeout`: inactivity, thrown as `TimeoutError`). Each handler's abort signal bounds the
- * whole of its calls on top of this (its deadline).
+ * passes unless `throwOnRequestTimeout` is set, and without `socketTimeout` an answer that stops
+ * half way is waited for as long as the socket lives (smithy-typescript,
+ * packages/node-http-handler/src/set-request-timeout.ts and set-socket-timeout.ts: inactivity,
+ * thrown as `TimeoutError`). Each handler's abort signal bounds the whole of its calls on top of
+ * this (its deadline, functions/shared/deadline.ts).
  */
 export const SDK_OPTIONS = {
   maxAttempts: MAX_ATTEMPTS,
