@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../functions/runtime";
-import { HOMES_FUNCTION_NAME } from "../functions/shared/homes";
+import { HOMES_FUNCTION_NAME, HOMES_TIMEOUT_SECONDS } from "../functions/shared/homes";
 import { TAGS } from "../functions/shared/teams";
 import { homesFunctionPolicy, serviceTrustPolicy } from "./lib/policies";
 
@@ -135,7 +135,7 @@ export class HomeDirectoryRemover extends pulumi.ComponentResource {
         }),
         memorySize: 256,
         // A large home directory takes a while to remove over NFS.
-        timeout: 300,
+        timeout: HOMES_TIMEOUT_SECONDS,
         vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
         fileSystemConfig: { arn: accessPoint.arn, localMountPath: HOMES_MOUNT_PATH },
         loggingConfig: { logFormat: "Text", logGroup: logs.name },

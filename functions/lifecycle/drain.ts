@@ -58,7 +58,7 @@ async function checkOwner(
   profileArn: string | undefined,
   profileName: string,
   owner: ProfileOwner,
-  options: { abortSignal?: AbortSignal },
+  options: { abortSignal: AbortSignal },
 ): Promise<void> {
   if (!profileArn) throw new ProfileNotOwned(profileName, "no ARN to read its tags");
   const tags = new Map<string, string>();
@@ -99,10 +99,10 @@ export async function drainPass(
   domainId: string,
   profileName: string,
   owner: ProfileOwner,
-  signal?: AbortSignal,
+  signal: AbortSignal,
   beforeDelete?: BeforeProfileDelete,
 ): Promise<DrainStep> {
-  const options = signal ? { abortSignal: signal } : {};
+  const options = { abortSignal: signal };
   let status: string | undefined;
   let homeUid: string | undefined;
   let profileArn: string | undefined;

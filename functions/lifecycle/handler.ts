@@ -1,4 +1,9 @@
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from "aws-lambda";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
@@ -8,6 +13,7 @@ import {
   ROLE_SESSION_NAMES,
   type RoleCredentials,
 } from "../presigner/credentials";
+import { deadlineSignal } from "../shared/deadline";
 import { homesFunctionArn } from "../shared/homes";
 import type { StudioClients } from "../shared/clients";
 import { log, loggable } from "../shared/log";
@@ -31,14 +37,32 @@ class DrainIncomplete extends Error {
   }
 }
 
+/**
+ * Kept at the end of an invocation, after its drain deadline: time to record how a record's
+ * offboarding ended (`drain-failed`, a bounded UpdateItem) and to answer.
+ */
+export const STATE_RESERVE_MS = 15_000;
+/** The very end of an invocation, left for Lambda to take the answer. */
+const ANSWER_RESERVE_MS = 1_000;
+
+/** The drain deadline passed: what the record's row and log say, and why it is retried. */
+class DrainDeadline extends Error {
+  constructor(ms: number) {
+    super(`the invocation's drain deadline (${String(ms)} ms) passed`);
+    this.name = "DrainDeadline";
+  }
+}
+
 /** Invokes the LOB's home-directory function; its failure fails this pass (retried, profile kept). */
 async function removeHome(
   lambda: LambdaClient,
   functionArn: string,
   request: { uid: string; profile: string; domainId: string },
+  signal: AbortSignal,
 ): Promise<void> {
   const answer = await lambda.send(
     new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify(request) }),
+    { abortSignal: signal },
   );
   if (answer.FunctionError) {
     const payload = answer.Payload ? Buffer.from(answer.Payload).toString("utf8") : "";
@@ -144,9 +168,13 @@ export function createHandler(deps: LifecycleDeps) {
   });
 
   /** The row as it is now (strongly consistent: the write that made the record is visible). */
-  async function currentRow(k: EntitlementKey): Promise<Record<string, unknown> | undefined> {
+  async function currentRow(
+    k: EntitlementKey,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown> | undefined> {
     const { Item } = await deps.dynamo.send(
       new GetCommand({ TableName: config.usersTable, Key: keyAttributes(k), ConsistentRead: true }),
+      { abortSignal: signal },
     );
     return Item;
   }
@@ -160,6 +188,7 @@ export function createHandler(deps: LifecycleDeps) {
     k: EntitlementKey,
     state: "draining" | "drain-failed" | "offboarded",
     from: readonly string[],
+    signal: AbortSignal,
     detail?: string,
   ): Promise<boolean> {
     const states = Object.fromEntries(from.map((s, i) => [`:from${String(i)}`, s]));
@@ -180,6 +209,7 @@ export function createHandler(deps: LifecycleDeps) {
             ...(detail ? { ":detail": detail } : {}),
           },
         }),
+        { abortSignal: signal },
       );
       return true;
     } catch (error) {
@@ -188,7 +218,13 @@ export function createHandler(deps: LifecycleDeps) {
     }
   }
 
-  async function offboard(k: EntitlementKey, removed: boolean): Promise<string> {
+  /** Drains until `deadline` (deps.now's clock); `signal` aborts its calls at the same moment. */
+  async function offboard(
+    k: EntitlementKey,
+    removed: boolean,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<string> {
     const registered = config.lobs.get(k.lob);
     if (!registered) return "unknown-lob";
     const { Item: record } = await deps.dynamo.send(
@@ -197,6 +233,7 @@ export function createHandler(deps: LifecycleDeps) {
         Key: { [LOBS_KEY.partition]: k.lob },
         ConsistentRead: true,
       }),
+      { abortSignal: signal },
     );
     // No record: the LOB's own destroy drains its whole domain.
     if (!record) return "no-lob-record";
@@ -209,8 +246,8 @@ export function createHandler(deps: LifecycleDeps) {
       throw new Error(`lobs table: ${k.lob}'s record does not match the deployed registry`);
     const profile = teamProfileName(k.username, k.team);
     if (profile === undefined) return "no-profile-name";
-    if (!removed && !(await setState(k, "draining", OFFBOARDING))) return "re-granted";
-    const roleCredentials = await credentials.get(registered.lifecycleRoleArn);
+    if (!removed && !(await setState(k, "draining", OFFBOARDING, signal))) return "re-granted";
+    const roleCredentials = await credentials.get(registered.lifecycleRoleArn, signal);
     const client = deps.sageMaker(region, roleCredentials);
     // The LOB's config (its record) says whether the home directory goes with the profile; the
     // function is the one the hub derives from the registered account, never one a row names.
@@ -224,13 +261,13 @@ export function createHandler(deps: LifecycleDeps) {
               deps.lambda(region, roleCredentials),
               homesFunctionArn(region, registered.accountId),
               { uid, profile, domainId },
+              signal,
             );
           }
         : undefined;
     const owner = { lob: k.lob, username: k.username, team: k.team };
-    const deadline = now() + config.budgetMs;
     for (let attempt = 0; ; attempt++) {
-      const step = await drainPass(client, domainId, profile, owner, undefined, beforeDelete);
+      const step = await drainPass(client, domainId, profile, owner, signal, beforeDelete);
       if (step.done) break;
       // Quick when SageMaker is quick, gentle when it is not: 250 ms, doubling, at most pollMs.
       const wait = Math.min(config.pollMs, 250 * 2 ** attempt);
@@ -239,11 +276,41 @@ export function createHandler(deps: LifecycleDeps) {
     }
     // The row stays, as `offboarded`: the durable marker that keeps the user out (a removed row
     // has none to keep). Granted again while it drained: the row is active and stays so.
-    if (!removed && !(await setState(k, "offboarded", ["draining"]))) return "re-granted";
+    if (!removed && !(await setState(k, "offboarded", ["draining"], signal))) return "re-granted";
     return "offboarded";
   }
 
-  return async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  /**
+   * Bounded by the invocation's time: its records are drained until the drain deadline, min(budget,
+   * time left − STATE_RESERVE_MS), when every call still waiting is aborted and the records not
+   * done are reported for a retry; what is left of the time records their `drain-failed` state.
+   */
+  return async function handler(
+    event: DynamoDBStreamEvent,
+    context: Pick<Context, "getRemainingTimeInMillis">,
+  ): Promise<DynamoDBBatchResponse> {
+    const remaining = context.getRemainingTimeInMillis();
+    const drainMs = Math.max(0, Math.min(config.budgetMs, remaining - STATE_RESERVE_MS));
+    const deadline = now() + drainMs;
+    const drain = deadlineSignal(drainMs, () => new DrainDeadline(drainMs));
+    const last = deadlineSignal(
+      remaining - ANSWER_RESERVE_MS,
+      () => new Error("the invocation's time ran out"),
+    );
+    try {
+      return await handleRecords(event, drain.signal, deadline, last.signal);
+    } finally {
+      drain.clear();
+      last.clear();
+    }
+  };
+
+  async function handleRecords(
+    event: DynamoDBStreamEvent,
+    signal: AbortSignal,
+    deadline: number,
+    lastSignal: AbortSignal,
+  ): Promise<DynamoDBBatchResponse> {
     const batchItemFailures: { itemIdentifier: string }[] = [];
     for (const record of event.Records) {
       const started = now();
@@ -265,9 +332,13 @@ export function createHandler(deps: LifecycleDeps) {
       }
       let decision: Decision;
       try {
-        decision = decide(record, await currentRow(k));
+        decision = decide(record, await currentRow(k, signal));
       } catch (error) {
-        log("error", "record", { ...keyFields(), decision: "retry", reason: describe(error) });
+        log("error", "record", {
+          ...keyFields(),
+          decision: "retry",
+          reason: describe(error, signal),
+        });
         batchItemFailures.push({ itemIdentifier: sequence });
         continue;
       }
@@ -287,10 +358,10 @@ export function createHandler(deps: LifecycleDeps) {
         removed,
       };
       try {
-        const outcome = await offboard(k, removed);
+        const outcome = await offboard(k, removed, signal, deadline);
         log("info", "offboard", { ...fields, outcome, latencyMs: now() - started });
       } catch (error) {
-        const detail = describe(error);
+        const detail = describe(error, signal);
         const refused = error instanceof ProfileNotOwned;
         log("error", "offboard", {
           ...fields,
@@ -298,16 +369,21 @@ export function createHandler(deps: LifecycleDeps) {
           detail,
           latencyMs: now() - started,
         });
-        if (!removed) await setState(k, "drain-failed", OFFBOARDING, detail).catch(() => false);
+        if (!removed)
+          await setState(k, "drain-failed", OFFBOARDING, lastSignal, detail).catch(() => false);
         // A profile that is not this user's stays refused on every retry: not retried (the row
         // shows drain-failed and why, for an operator).
         if (!refused) batchItemFailures.push({ itemIdentifier: sequence });
       }
     }
     return { batchItemFailures };
-  };
+  }
 }
 
-function describe(error: unknown): string {
-  return loggable(`${(error as Error).name}: ${(error as Error).message}`);
+/** An error for the log and the row; a call aborted by `signal` names the deadline that did it. */
+function describe(error: unknown, signal?: AbortSignal): string {
+  const { name, message } = error as Error;
+  const why =
+    name === "AbortError" && signal?.aborted ? ` (${(signal.reason as Error).message})` : "";
+  return loggable(`${name}: ${message}${why}`);
 }

@@ -1,12 +1,12 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { defaultClients } from "../shared/clients";
-import { SDK_OPTIONS } from "../shared/sdk";
+import { INVOKE_OPTIONS } from "../shared/sdk";
 import { loadLifecycleConfig } from "./config";
 import { createHandler } from "./handler";
 
 /** The lifecycle function's Lambda handler: its clients and configuration, made once per container. */
 export const handler = createHandler({
   ...defaultClients(),
-  lambda: (region, credentials) => new LambdaClient({ ...SDK_OPTIONS, region, credentials }),
+  lambda: (region, credentials) => new LambdaClient({ ...INVOKE_OPTIONS, region, credentials }),
   config: loadLifecycleConfig(process.env),
 });

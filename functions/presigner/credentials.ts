@@ -1,4 +1,5 @@
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import { abortable } from "../shared/deadline";
 
 /**
  * Each hub function's AssumeRole session name, so a LOB's CloudTrail tells which function acted
@@ -45,15 +46,19 @@ export class CredentialCache {
     this.roleSessionName = options.roleSessionName ?? ROLE_SESSION_NAME;
   }
 
-  async get(roleArn: string): Promise<RoleCredentials> {
+  /**
+   * The role's credentials; `signal` (the caller's deadline) aborts the AssumeRole this call makes,
+   * and its wait on one another request is making.
+   */
+  async get(roleArn: string, signal: AbortSignal): Promise<RoleCredentials> {
     const cached = this.entries.get(roleArn);
     if (cached) {
-      const credentials = await cached.credentials;
+      const credentials = await abortable(cached.credentials, signal);
       if (credentials.expiration.getTime() - REFRESH_MARGIN_MS > this.now()) return credentials;
       // Another request may already have replaced the stale entry while this one waited.
-      if (this.entries.get(roleArn) !== cached) return this.get(roleArn);
+      if (this.entries.get(roleArn) !== cached) return this.get(roleArn, signal);
     }
-    const entry: Entry = { credentials: this.assume(roleArn) };
+    const entry: Entry = { credentials: this.assume(roleArn, signal) };
     this.entries.set(roleArn, entry);
     try {
       return await entry.credentials;
@@ -68,13 +73,14 @@ export class CredentialCache {
     this.entries.delete(roleArn);
   }
 
-  private async assume(roleArn: string): Promise<RoleCredentials> {
+  private async assume(roleArn: string, signal: AbortSignal): Promise<RoleCredentials> {
     const { Credentials: c } = await this.sts.send(
       new AssumeRoleCommand({
         RoleArn: roleArn,
         RoleSessionName: this.roleSessionName,
         DurationSeconds: SESSION_DURATION_SECONDS,
       }),
+      { abortSignal: signal },
     );
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new Error("AssumeRole returned no credentials");

@@ -166,6 +166,8 @@ export function fromAwsError(error: unknown, call: string): HttpError {
     typeof isThrottlingError
   >[0];
   const detail = `${call}: ${sdkError.name}`;
+  // Aborted by the handler's signal: its deadline passed while the call waited.
+  if (sdkError.name === "AbortError") return new UpstreamUnavailable(`${detail} at the deadline`);
   if (isThrottlingError(sdkError) || isTransientError(sdkError)) {
     return new UpstreamUnavailable(detail);
   }

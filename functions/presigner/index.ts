@@ -2,16 +2,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { createVerifier, type AccessTokenVerifier } from "../shared/access-token";
 import { defaultClients, type StudioClients } from "../shared/clients";
 import { log } from "../shared/log";
+import { MAX_REQUEST_MS, withDeadline } from "../shared/deadline";
 import { SDK_OPTIONS } from "../shared/sdk";
 import { loadConfig, type PresignerConfig } from "./config";
 import { errorResponse, HttpError, UpstreamFailure, UpstreamUnavailable } from "./errors";
 import { createRoutes, type RequestLog } from "./routes";
 import { studioAccess } from "./studio";
 
-/** Longest a request may take, under API Gateway's 29 s integration timeout. */
-export const MAX_REQUEST_MS = 25_000;
-
-export { SDK_OPTIONS };
+export { MAX_REQUEST_MS, SDK_OPTIONS };
 
 export interface PresignerDeps extends StudioClients {
   readonly config: PresignerConfig;
@@ -31,23 +29,19 @@ export function createHandler(deps: PresignerDeps) {
     const started = now();
     const facts: RequestLog = {};
     const budget = Math.max(0, Math.min(MAX_REQUEST_MS, context.getRemainingTimeInMillis() - 1000));
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new UpstreamUnavailable(`request deadline of ${budget} ms passed`));
-      }, budget);
-    });
     let response: APIGatewayProxyResult;
     let failure: HttpError | undefined;
     try {
-      response = await Promise.race([route(event, controller.signal, facts), deadline]);
+      // Every AWS call of the request is given the deadline's signal: at the deadline they are
+      // aborted, and the request answers 503 then, whatever is still waiting.
+      response = await withDeadline(
+        budget,
+        () => new UpstreamUnavailable(`request deadline of ${String(budget)} ms passed`),
+        (signal) => route(event, signal, facts),
+      );
     } catch (error) {
       failure = error instanceof HttpError ? error : new UpstreamFailure(describe(error));
       response = errorResponse(failure);
-    } finally {
-      clearTimeout(timer);
     }
     log(failure && failure.status >= 500 ? "error" : "info", "request", {
       requestId: context.awsRequestId,

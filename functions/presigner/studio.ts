@@ -169,7 +169,7 @@ export class StudioSigner {
       return await this.presign(target, signal, landing, true);
     } catch (error) {
       if (error instanceof ProfileMissing) {
-        const client = await this.client(registered.provisionerRoleArn, record.region);
+        const client = await this.client(registered.provisionerRoleArn, record.region, signal);
         await this.provisioner.provision(client, request, signal);
       } else {
         // A profile still starting (made by this user's other request, a second tab or a retry):
@@ -181,7 +181,7 @@ export class StudioSigner {
         if (signal.aborted) throw error.refusal;
         let client: SageMakerClient;
         try {
-          client = await this.client(registered.provisionerRoleArn, record.region);
+          client = await this.client(registered.provisionerRoleArn, record.region, signal);
         } catch {
           throw error.refusal;
         }
@@ -223,7 +223,7 @@ export class StudioSigner {
       ...(landing.spaceName !== undefined ? { SpaceName: landing.spaceName } : {}),
     });
     for (let attempt = 1; ; attempt++) {
-      const client = await this.client(record.accessRoleArn, record.region);
+      const client = await this.client(record.accessRoleArn, record.region, signal);
       try {
         const { AuthorizedUrl } = await client.send(command, { abortSignal: signal });
         if (!AuthorizedUrl) throw new UpstreamFailure("CreatePresignedDomainUrl: no URL returned");
@@ -251,10 +251,14 @@ export class StudioSigner {
     }
   }
 
-  private async client(roleArn: string, region: string): Promise<SageMakerClient> {
+  private async client(
+    roleArn: string,
+    region: string,
+    signal: AbortSignal,
+  ): Promise<SageMakerClient> {
     let creds: RoleCredentials;
     try {
-      creds = await this.credentials.get(roleArn);
+      creds = await this.credentials.get(roleArn, signal);
     } catch (error) {
       throw fromAwsError(error, "STS.AssumeRole");
     }

@@ -5,11 +5,13 @@ import {
   ProfilePending,
   UnknownLob,
   UpstreamFailure,
+  UpstreamUnavailable,
 } from "../presigner/errors";
 import { ROLE_SESSION_NAMES } from "../presigner/credentials";
 import { isActive, studioAccess } from "../presigner/studio";
 import type { Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
+import { MAX_REQUEST_MS, withDeadline } from "../shared/deadline";
 import { log, loggable } from "../shared/log";
 import { LOB_NAME } from "../shared/tables";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../shared/teams";
@@ -145,6 +147,7 @@ export function createHandler(deps: SamlDeps) {
       const { username, lobs, groups } = await replay.takeChoice(
         choice,
         cookieOf(event, CHOICE_COOKIE),
+        signal,
       );
       facts.username = username;
       if (!lobs.includes(picked)) throw new SamlRefused("chose a LOB not offered");
@@ -153,7 +156,7 @@ export function createHandler(deps: SamlDeps) {
     facts.step = "validate";
     const signIn = await validator.validate(form.get("SAMLResponse") ?? "");
     facts.username = signIn.username;
-    await replay.consumeAssertion(signIn.assertionId, signIn.notOnOrAfter, CLOCK_SKEW_MS);
+    await replay.consumeAssertion(signIn.assertionId, signIn.notOnOrAfter, CLOCK_SKEW_MS, signal);
     const relay = form.get("RelayState");
     if (relay !== null && relay !== "") {
       // One LOB named (an application per LOB, or per team: "lob/team"): its strongly consistent
@@ -176,11 +179,10 @@ export function createHandler(deps: SamlDeps) {
     if (all.length === 1 && only !== undefined)
       return open(signIn.username, only, undefined, signIn.groups, signal, facts);
     facts.step = "chooser";
-    const { token, nonce } = await replay.offerChoice({
-      username: signIn.username,
-      lobs: all,
-      groups: signIn.groups,
-    });
+    const { token, nonce } = await replay.offerChoice(
+      { username: signIn.username, lobs: all, groups: signIn.groups },
+      signal,
+    );
     cookies.push(choiceCookie(nonce));
     return chooserPage(acsPath, token, all);
   }
@@ -191,17 +193,18 @@ export function createHandler(deps: SamlDeps) {
   ): Promise<APIGatewayProxyResult> {
     const started = now();
     const facts: RequestLog = {};
-    const controller = new AbortController();
-    const budget = Math.max(0, Math.min(25_000, context.getRemainingTimeInMillis() - 1000));
-    const timer = setTimeout(() => {
-      controller.abort();
-    }, budget);
+    const budget = Math.max(0, Math.min(MAX_REQUEST_MS, context.getRemainingTimeInMillis() - 1000));
     let response: APIGatewayProxyResult;
     let outcome = "ok";
     let reason: string | undefined;
     const cookies: string[] = [];
     try {
-      response = await route(event, controller.signal, facts, cookies);
+      // Every AWS call is given the deadline's signal; at the deadline the page says 503.
+      response = await withDeadline(
+        budget,
+        () => new UpstreamUnavailable(`request deadline of ${String(budget)} ms passed`),
+        (signal) => route(event, signal, facts, cookies),
+      );
     } catch (error) {
       if (error instanceof ProfilePending) {
         // A first sign-in whose profile is still starting: the assertion is spent, so the page
@@ -229,8 +232,6 @@ export function createHandler(deps: SamlDeps) {
         reason = failure.detail;
         response = failedPage(failure.status, context.awsRequestId);
       }
-    } finally {
-      clearTimeout(timer);
     }
     response = withCookies(response, cookies);
     log(outcome === "ok" || outcome === "refused" ? "info" : "error", "saml", {

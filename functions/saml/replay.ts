@@ -37,7 +37,12 @@ export class ReplayStore {
   ) {}
 
   /** Records an assertion as used until it expires; refuses one already used. */
-  async consumeAssertion(assertionId: string, notOnOrAfter: number, skewMs: number): Promise<void> {
+  async consumeAssertion(
+    assertionId: string,
+    notOnOrAfter: number,
+    skewMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     try {
       await this.dynamo.send(
         new PutCommand({
@@ -50,6 +55,7 @@ export class ReplayStore {
           },
           ConditionExpression: "attribute_not_exists(id)",
         }),
+        { abortSignal: signal },
       );
     } catch (error) {
       if (conditionFailed(error)) throw new SamlRefused(`replayed assertion ${assertionId}`);
@@ -61,7 +67,10 @@ export class ReplayStore {
    * Stores a chooser's choice; returns its one-time token, and the nonce the browser is given as a
    * cookie (only its SHA-256 is stored).
    */
-  async offerChoice(choice: Choice): Promise<{ token: string; nonce: string }> {
+  async offerChoice(
+    choice: Choice,
+    signal: AbortSignal,
+  ): Promise<{ token: string; nonce: string }> {
     const token = randomBytes(24).toString("base64url");
     const nonce = randomBytes(32).toString("base64url");
     try {
@@ -78,6 +87,7 @@ export class ReplayStore {
           },
           ConditionExpression: "attribute_not_exists(id)",
         }),
+        { abortSignal: signal },
       );
     } catch (error) {
       throw fromAwsError(error, "DynamoDB.PutItem");
@@ -90,7 +100,7 @@ export class ReplayStore {
    * expired token, and one posted by a browser other than the one its chooser was served to. A
    * malformed token or a missing cookie is refused before DynamoDB is asked.
    */
-  async takeChoice(token: string, nonce: string | undefined): Promise<Choice> {
+  async takeChoice(token: string, nonce: string | undefined, signal: AbortSignal): Promise<Choice> {
     if (!CHOICE_TOKEN.test(token)) throw new SamlRefused("malformed choice token");
     if (nonce === undefined) throw new SamlRefused("choice without its browser's cookie");
     if (!BROWSER_NONCE.test(nonce)) throw new SamlRefused("malformed choice cookie");
@@ -103,6 +113,7 @@ export class ReplayStore {
           ConditionExpression: "attribute_exists(id)",
           ReturnValues: "ALL_OLD",
         }),
+        { abortSignal: signal },
       ));
     } catch (error) {
       if (conditionFailed(error)) throw new SamlRefused("unknown or used choice");

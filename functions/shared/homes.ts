@@ -4,6 +4,12 @@
  */
 export const HOMES_FUNCTION_NAME = "studio-access-homes";
 
+/**
+ * Its Lambda timeout: a large home directory takes a while to remove over NFS. The lifecycle
+ * function's wait for it is bounded by this and, sooner, by its own drain deadline.
+ */
+export const HOMES_TIMEOUT_SECONDS = 300;
+
 /** What a LOB's config says of a revoked user's home directory on the domain's EFS. */
 export type HomeDirectories = "keep" | "remove";
 

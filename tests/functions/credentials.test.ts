@@ -35,7 +35,10 @@ describe("CredentialCache: each function's own role session name", () => {
       () => Date.now(),
       name ? { roleSessionName: name } : {},
     );
-    await cache.get("arn:aws:iam::222222222222:role/StudioAccessRole");
+    await cache.get(
+      "arn:aws:iam::222222222222:role/StudioAccessRole",
+      new AbortController().signal,
+    );
     expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.RoleSessionName).toBe(expected);
   });
 });

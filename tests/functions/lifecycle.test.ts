@@ -1,4 +1,4 @@
-import type { DynamoDBRecord } from "aws-lambda";
+import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -82,8 +82,11 @@ const PROFILE_TAGS = (username = "dana.scientist", team = "forecasting", lob = "
 ];
 let tags: { Key: string; Value: string }[] | undefined;
 
+/** Lambda's context: the function's 300 s timeout, all ahead. */
+const LAMBDA_CONTEXT = { getRemainingTimeInMillis: () => 300_000 };
+
 function handler() {
-  return createHandler({
+  const lambdaHandler = createHandler({
     config: {
       usersTable: "users",
       lobsTable: "lobs",
@@ -107,6 +110,7 @@ function handler() {
       return Promise.resolve();
     },
   });
+  return (event: DynamoDBStreamEvent) => lambdaHandler(event, LAMBDA_CONTEXT);
 }
 
 /** SageMaker as a profile in use drains: an app and a space, deleted over a few looks. */
