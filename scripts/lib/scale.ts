@@ -37,6 +37,18 @@ export interface QuotaUse {
   readonly source: string;
 }
 
+const asObject = (value: unknown): Record<string, unknown> => {
+  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+};
+
+/** A resource's tag keys as AWS sees them: its own, and its provider's default tags. */
+export function tagsOf(run: StackRun, resource: StackRun["resources"][number]): Set<string> {
+  const provider = run.providers.find((p) => p.name === resource.providerName);
+  const defaults = asObject(asObject(provider?.inputs.defaultTags).tags);
+  return new Set([...Object.keys(asObject(resource.inputs.tags)), ...Object.keys(defaults)]);
+}
+
 const maxCount = (values: readonly unknown[]): number => {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
@@ -84,6 +96,11 @@ export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
     managedPoliciesPerRole: maxCount(
       of("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => r.inputs.role),
     ),
+    roleTrustPolicyCharacters: Math.max(
+      0,
+      ...of("aws:iam/role:Role").map((r) => String(r.inputs.assumeRolePolicy).length),
+    ),
+    tagsPerRole: Math.max(0, ...of("aws:iam/role:Role").map((r) => tagsOf(hub, r).size)),
   };
   return (Object.keys(QUOTAS) as QuotaKey[]).map((key) => ({
     key,
