@@ -1,11 +1,28 @@
 /**
  * npm run bench:scale: plans the hub with many LOBs under the mock runtime and prints the plan time
- * and each AWS quota the design touches, used against its limit. Prints numbers; asserts nothing.
+ * and each AWS quota the design touches, used against its limit; then each IAM quota of every role
+ * the example stacks make, and the largest configs the IAM quota checks accept. Prints numbers;
+ * asserts nothing.
  */
-import { runStackUnderMocks } from "./lib/mock-stack";
-import { quotaUsage, scaledHubConfig } from "./lib/scale";
+import { runStackUnderMocks, loadStackConfig } from "./lib/mock-stack";
+import { iamQuotaUse, largestFits, quotaUsage, scaledHubConfig, unprefixed } from "./lib/scale";
+import { hubRolePlans, lobRolePlans } from "../components/lib/role-quotas";
+import { parseStackConfig } from "../stacks/config";
 
 process.removeAllListeners("warning");
+
+function table(rows: string[][]): void {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const r of rows)
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    );
+}
+
+const percent = (used: number, limit: number) => `${((used / limit) * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 200);
@@ -16,18 +33,47 @@ async function main(): Promise<void> {
   console.log(
     `hub with ${String(count)} LOBs (spokesSupernet 10.64.0.0/10): ${String(resources)} resources planned in ${(ms / 1000).toFixed(1)} s\n`,
   );
-  const rows = [
+  table([
     ["quota", "used", "limit", "use", "source"],
     ...quotaUsage(hub, count).map((q) => [
       q.what,
       String(q.used),
       String(q.limit),
-      `${((q.used / q.limit) * 100).toFixed(1)}%`,
+      percent(q.used, q.limit),
       q.source,
     ]),
-  ];
-  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  "));
+  ]);
+
+  // Every role of the example stacks, as the config checks measure them.
+  const plans = ["shared", "lob-a", "lob-b"].flatMap((stack) => {
+    const config = parseStackConfig(unprefixed(loadStackConfig(stack)), {
+      region: loadStackConfig(stack)["aws:region"] ?? "us-east-1",
+    });
+    return config.kind === "shared" ? hubRolePlans(config) : lobRolePlans(config);
+  });
+  console.log(
+    `\nIAM quotas per role, the example stacks' ${String(plans.length)} roles (the most used):\n`,
+  );
+  table([
+    ["quota", "used", "limit", "use", "by"],
+    ...iamQuotaUse(plans).map((q) => [
+      q.what,
+      String(q.used),
+      String(q.limit),
+      percent(q.used, q.limit),
+      q.role,
+    ]),
+  ]);
+
+  const searched = performance.now();
+  const fits = largestFits();
+  console.log(
+    `\nthe largest config the IAM quota checks accept, one dimension at a time (${((performance.now() - searched) / 1000).toFixed(1)} s):\n`,
+  );
+  table([
+    ["what", "largest", "then stopped by"],
+    ...fits.map((f) => [f.what, String(f.largest), f.limitedBy]),
+  ]);
 }
 
 main().catch((error: unknown) => {

@@ -335,15 +335,23 @@ export function assumeRolesPolicies(sid: string, roleArns: readonly string[]): P
   const limit = QUOTAS.managedPolicyCharacters.limit;
   const of = (arns: readonly string[]) =>
     document({ Sid: sid, Effect: "Allow", Action: "sts:AssumeRole", Resource: [...arns] });
+  // The document's length is counted as ARNs are added (each adds its JSON string, and a comma
+  // after the first) rather than serialised again each time: a hub of hundreds of LOBs is
+  // checked at every config parse.
+  const empty = JSON.stringify(of([])).length;
   const chunks: string[][] = [];
   let current: string[] = [];
+  let length = empty;
   for (const arn of [...new Set(roleArns)].sort()) {
-    if (current.length > 0 && JSON.stringify(of([...current, arn])).length > limit) {
+    const added = JSON.stringify(arn).length;
+    if (current.length > 0 && length + 1 + added > limit) {
       chunks.push(current);
       current = [];
+      length = empty;
     }
-    if (JSON.stringify(of([arn])).length > limit)
+    if (empty + added > limit)
       throw new Error(`the role ARN ${arn} alone exceeds ${String(limit)} characters`);
+    length += added + (current.length > 0 ? 1 : 0);
     current.push(arn);
   }
   if (current.length > 0) chunks.push(current);

@@ -16,19 +16,22 @@ import {
   runStackUnderMocks,
   type StackRun,
 } from "../../scripts/lib/mock-stack";
-import { scaledHubConfig, tagsOf } from "../../scripts/lib/scale";
+import {
+  configFits as fits,
+  documentOf,
+  largest,
+  largestFits,
+  lobConfig as lob,
+  longAdminArns as admins,
+  longTeamNames as longTeams,
+  scaledHubConfig,
+  tagsOf,
+  unprefixed,
+} from "../../scripts/lib/scale";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { ofType } from "../helpers/stacks";
 
 const AWS = { region: "us-east-1", profile: "hub" };
-
-/** Pulumi's flat config (`studio-access:<key>`) as parseStackConfig takes it. */
-const unprefixed = (config: Record<string, string>) =>
-  Object.fromEntries(
-    Object.entries(config)
-      .filter(([key]) => key.startsWith("studio-access:"))
-      .map(([key, value]) => [key.slice("studio-access:".length), value]),
-  );
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(values: Record<string, string>): readonly string[] {
@@ -45,36 +48,11 @@ const accepts = (values: Record<string, string>) => {
   expect(() => parseStackConfig(values, AWS)).not.toThrow();
 };
 
-const lob = (teams: Record<string, unknown>, extra: Record<string, string> = {}) => ({
-  kind: "lob",
-  lob: "lob-a",
-  sharedStack: "example-org/studio-access/shared",
-  teams: JSON.stringify(teams),
-  ...extra,
-});
-
-/** `n` team names of the longest form, 20 characters: t00-xxxxxxxxxxxxxxxx. */
-const longTeams = (n: number) =>
-  Array.from({ length: n }, (_, i) => `t${String(i).padStart(2, "0")}-${"x".repeat(16)}`);
-
 const tags = (n: number) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`tag-${String(i)}`, "v"]));
 
 const managedArns = (n: number) =>
   Array.from({ length: n }, (_, i) => `arn:aws:iam::222222222222:policy/team-${String(i)}`);
-
-/** A team policy document of exactly `characters` characters as IAM counts them (no whitespace). */
-function documentOf(characters: number): Record<string, unknown> {
-  const doc = (pad: number) => ({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::b/${"a".repeat(pad)}` },
-    ],
-  });
-  const base = JSON.stringify(doc(0)).length;
-  if (characters < base) throw new Error(`a document has at least ${String(base)} characters`);
-  return doc(characters - base);
-}
 
 describe("the role plans match the roles the program declares", () => {
   let idp: TestIdp;
@@ -205,26 +183,6 @@ describe("the role plans match the roles the program declares", () => {
   });
 });
 
-/** The largest n in [lo, hi] that `fits`, given that fitting is monotone in n. */
-function largest(fits: (n: number) => boolean, lo: number, hi: number): number {
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-const fits = (values: Record<string, string>) => {
-  try {
-    parseStackConfig(values, AWS);
-    return true;
-  } catch (error) {
-    if (error instanceof ConfigError) return false;
-    throw error;
-  }
-};
-
 const TEAM_ROLE = "lob-a's execution role of team analytics";
 const RAISE_MANAGED =
   "; or have the quota raised (Service Quotas, up to 20) and set studio-access:iamQuotas.managedPoliciesPerRole";
@@ -264,11 +222,12 @@ describe("a LOB's roles within IAM's quotas, checked before anything is declared
 
   it("counts a document as IAM does, without its white space", () => {
     const own = 6072;
-    const doc = documentOf(10240 - own) as { Statement: { Resource: string }[] };
+    const doc = documentOf(10240 - own);
+    const statement = doc.Statement[0]!;
     // The largest document that fits, with white space added: IAM does not count it.
     const spaced = {
       ...doc,
-      Statement: [{ ...doc.Statement[0], Resource: `${doc.Statement[0]?.Resource ?? ""}      ` }],
+      Statement: [{ ...statement, Resource: `${String(statement.Resource)}      ` }],
     };
     accepts(lob({ analytics: { policies: [spaced] } }));
   });
@@ -306,12 +265,6 @@ describe("a LOB's roles within IAM's quotas, checked before anything is declared
 });
 
 describe("the hub's roles within IAM's quotas, checked before anything is declared", () => {
-  /** `n` admins with role names of IAM's longest, 64 characters. */
-  const admins = (n: number) =>
-    Array.from(
-      { length: n },
-      (_, i) => `arn:aws:iam::${String(100000000000 + i)}:role/${"a".repeat(64)}`,
-    );
   const hub = (n: number, extra: Record<string, string> = {}) => ({
     ...unprefixed(scaledHubConfig(2)),
     admins: JSON.stringify(admins(n)),
@@ -338,4 +291,21 @@ describe("the hub's roles within IAM's quotas, checked before anything is declar
       `studio-access:lobs gives the hub's presigner function role 11 attached managed policies, over IAM's quota of 10 managed policies attached to one role: it is granted each of the 326 LOBs' access and provisioning roles in managed policies of at most 6,144 characters: fewer LOBs, or a shorter accessRoleName, fit in fewer${RAISE_MANAGED}`,
     ]);
   });
+});
+
+describe("npm run bench:scale's largest configs", () => {
+  it("are those the checks accept, one dimension at a time", () => {
+    expect(largestFits().map((fit) => [fit.what, fit.largest])).toEqual([
+      ["LOBs in a hub (accessRoleName StudioAccessRole)", 535],
+      ["LOBs in a hub (accessRoleName of 52 characters)", 325],
+      ["LOBs in a hub (52 characters, managedPoliciesPerRole 20)", 650],
+      ["teams in a LOB (20-character names)", 83],
+      ["managed policy ARNs of a team", 10],
+      ["managed policy ARNs of a team (managedPoliciesPerRole 20)", 20],
+      ["tags of a team", 46],
+      ["characters of a team's own policy documents", 4168],
+      ["admins (role ARNs of 64-character names)", 19],
+      ["admins (roleTrustPolicyCharacters 8,192)", 82],
+    ]);
+  }, 60_000);
 });
