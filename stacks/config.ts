@@ -902,7 +902,7 @@ function parseTeams(r: Reader, raw: unknown): TeamConfig[] {
     if (typeof tagsRaw !== "object" || Array.isArray(tagsRaw))
       r.problem(`${key}.tags`, tagsRaw, "an object of tag key to value");
     else {
-      // How many fit on the team's role is checked with every other IAM quota (checkIamQuotas).
+      // How many fit on the team's role is checked with the other IAM quotas, in parseLob.
       const entries = Object.entries(tagsRaw as Record<string, unknown>);
       for (const [tagKey, tagValue] of entries) {
         if (!TAG_KEY.test(tagKey) || /^(aws:|studio-access:)/i.test(tagKey))

@@ -47,12 +47,9 @@ export interface RolePlan {
   readonly trust: PolicyDocument;
   /** Its inline policies: studio-access's own, then (for a team role) the team's documents. */
   readonly inline: readonly PolicyDocument[];
-  /** How many of `inline` are studio-access's own. */
-  readonly ownInline: number;
   readonly managedPolicies: number;
+  /** Its tags, the provider's default tags included. */
   readonly tags: number;
-  /** How many of `tags` are studio-access's own (the provider's default tags included). */
-  readonly ownTags: number;
   /** What to change when the role is over a quota, by quota; a generic hint otherwise. */
   readonly remedies: Partial<Record<keyof IamLimits, string>>;
 }
@@ -141,7 +138,7 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
   const usersTableArn = table("entitlements");
   const lobsTableArn = table("lobs");
   const lambdaTrust = serviceTrustPolicy("lambda.amazonaws.com");
-  const common = { ownTags: STACK_TAG_COUNT, tags: STACK_TAG_COUNT, remedies: {} };
+  const common = { tags: STACK_TAG_COUNT, remedies: {} };
   const accounts = Object.values(hub.lobs).map((lob) => lob.accountId);
   const spokeZones = endpointServices(region, hub.extraEndpoints).filter(
     (e) => e.audience === "hub-and-spokes",
@@ -164,7 +161,6 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
       key: "lobs",
       trust: lambdaTrust,
       inline: [authorizerPolicy({ logGroupArn: logGroup("authorizer") })],
-      ownInline: 1,
       managedPolicies: 0,
       ...common,
     },
@@ -176,7 +172,6 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
       inline: [
         presignerPolicy({ usersTableArn, lobsTableArn, logGroupArn: logGroup("presigner") }),
       ],
-      ownInline: 1,
       managedPolicies: assumeAccess,
       ...common,
       remedies: {
@@ -196,7 +191,6 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
           logGroupArn: logGroup("lifecycle"),
         }),
       ],
-      ownInline: 1,
       managedPolicies: assumeLifecycle,
       ...common,
       remedies: { managedPoliciesPerRole: grants(`each of the ${lobCount}' lifecycle roles`) },
@@ -216,7 +210,6 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
           logGroupArn: logGroup("saml"),
         }),
       ],
-      ownInline: 1,
       managedPolicies: assumeAccess,
       ...common,
       remedies: {
@@ -236,7 +229,6 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
           userPoolArn: `arn:aws:cognito-idp:${region}:${account}:userpool/${region}${PLACEHOLDER.poolSuffix}`,
         }),
       ],
-      ownInline: 1,
       managedPolicies: 0,
       ...common,
       remedies: { roleTrustPolicyCharacters: "its trust policy names every admin: list fewer" },
@@ -247,7 +239,6 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
     key: "apiStageName",
     trust: serviceTrustPolicy("apigateway.amazonaws.com"),
     inline: [],
-    ownInline: 0,
     managedPolicies: 1,
     ...common,
   });
@@ -269,7 +260,6 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
           lobsTableArn,
         }),
       ],
-      ownInline: 1,
       managedPolicies: 0,
       ...common,
     });
@@ -298,7 +288,7 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
     `arn:aws:iam::${PLACEHOLDER.account}:role/${autoName(`access-${logical}`)}`;
   // The provider's default tags: the stack's, and the LOB's (stacks/lob.ts).
   const ownTags = STACK_TAG_COUNT + 1;
-  const common = { ownTags, tags: ownTags, managedPolicies: 0, remedies: {} };
+  const common = { tags: ownTags, managedPolicies: 0, remedies: {} };
   const executionTrust = executionRoleTrustPolicy();
   const studio = studioExecutionPolicy({ region, accountId, domainId });
   // The hub's SAML entry may be added later: its role is counted in the trust from the start.
@@ -314,7 +304,6 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
       key: "teams",
       trust: executionTrust,
       inline: [studio],
-      ownInline: 1,
       ...common,
     },
   ];
@@ -336,11 +325,9 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
       keyFor: team.name === DEFAULT_TEAM ? {} : { tagsPerRole: `${key}.tags` },
       trust: executionTrust,
       inline: [...own, ...team.inlinePolicies],
-      ownInline: own.length,
       managedPolicies: team.managedPolicyArns.length,
       // The config refuses team tag keys starting with studio-access:, so none is counted twice.
       tags: Object.keys(team.tags).length + teamOwnTags,
-      ownTags: teamOwnTags,
       remedies: {
         roleInlinePolicyCharacters: `${ownCharacters.toLocaleString("en-US")} of them are studio-access's own: move the team's policy documents into customer managed policies and list their ARNs instead`,
         managedPoliciesPerRole: "list fewer managed policy ARNs (combine some into one policy)",
@@ -365,7 +352,6 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
           studioEndpointId: PLACEHOLDER.endpointId,
         }),
       ],
-      ownInline: 1,
       ...common,
     },
     {
@@ -383,7 +369,6 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
           sageMakerApiEndpointId: PLACEHOLDER.endpointId,
         }),
       ],
-      ownInline: 1,
       ...common,
       remedies: {
         roleInlinePolicyCharacters: `its policy grows with each team: give ${lob} fewer teams, or shorter team names`,
@@ -409,7 +394,6 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
             : {}),
         }),
       ],
-      ownInline: 1,
       ...common,
     },
   );
@@ -427,7 +411,6 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
           logGroupArn: `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${HOMES_FUNCTION_NAME}`,
         }),
       ],
-      ownInline: 1,
       ...common,
     });
   }
@@ -439,13 +422,6 @@ const UNIT: Record<keyof IamLimits, (n: string) => string> = {
   managedPoliciesPerRole: (n) => `${n} attached managed policies`,
   roleTrustPolicyCharacters: (n) => `a trust policy of ${n} characters`,
   tagsPerRole: (n) => `${n} tags`,
-};
-
-const QUOTA_OF: Record<keyof IamLimits, keyof typeof QUOTAS> = {
-  roleInlinePolicyCharacters: "roleInlinePolicyCharacters",
-  managedPoliciesPerRole: "managedPoliciesPerRole",
-  roleTrustPolicyCharacters: "roleTrustPolicyCharacters",
-  tagsPerRole: "tagsPerRole",
 };
 
 /**
@@ -464,7 +440,7 @@ export function roleQuotaProblems(
       const used = use[quota];
       const limit = limits[quota];
       if (used <= limit) continue;
-      const documented = QUOTAS[QUOTA_OF[quota]] as {
+      const documented = QUOTAS[quota] as {
         what: string;
         adjustable?: { upTo: number; configKey: string };
       };
