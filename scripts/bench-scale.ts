@@ -1,13 +1,30 @@
 /**
  * npm run bench:scale [-- COUNT] [-- --short]: plans the hub with COUNT LOBs (200; --short: 20)
  * under the mock runtime and prints the plan time and each AWS quota the design touches, used
- * against its limit. Fails (exit 1) when a quota is over its limit or the plan misses LOBs' spoke
- * resources (CI runs the short form: npm run bench:short).
+ * against its limit; then each IAM quota of every role the example stacks make, and the largest
+ * configs the IAM quota checks accept. Fails (exit 1) when a quota is over its limit, an example
+ * role is over an IAM quota, or the plan misses LOBs' spoke resources (CI runs the short form:
+ * npm run bench:short).
  */
-import { runStackUnderMocks } from "./lib/mock-stack";
-import { quotaUsage, scaledHubConfig } from "./lib/scale";
+import { runStackUnderMocks, loadStackConfig } from "./lib/mock-stack";
+import { iamQuotaUse, largestFits, quotaUsage, scaledHubConfig, unprefixed } from "./lib/scale";
+import { hubRolePlans, lobRolePlans } from "../components/lib/role-quotas";
+import { parseStackConfig } from "../stacks/config";
 
 process.removeAllListeners("warning");
+
+function table(rows: string[][]): void {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const r of rows)
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    );
+}
+
+const percent = (used: number, limit: number) => `${((used / limit) * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -25,18 +42,47 @@ async function main(): Promise<void> {
   console.log(
     `hub with ${String(count)} LOBs (spokesSupernet 10.64.0.0/10): ${String(resources)} resources planned in ${(ms / 1000).toFixed(1)} s\n`,
   );
-  const rows = [
+  table([
     ["quota", "used", "limit", "use", "source"],
     ...quotaUsage(hub, count).map((q) => [
       q.what,
       String(q.used),
       String(q.limit),
-      `${((q.used / q.limit) * 100).toFixed(1)}%`,
+      percent(q.used, q.limit),
       q.source,
     ]),
-  ];
-  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  "));
+  ]);
+
+  // Every role of the example stacks, as the config checks measure them.
+  const plans = ["shared", "lob-a", "lob-b"].flatMap((stack) => {
+    const config = parseStackConfig(unprefixed(loadStackConfig(stack)), {
+      region: loadStackConfig(stack)["aws:region"] ?? "us-east-1",
+    });
+    return config.kind === "shared" ? hubRolePlans(config) : lobRolePlans(config);
+  });
+  console.log(
+    `\nIAM quotas per role, the example stacks' ${String(plans.length)} roles (the most used):\n`,
+  );
+  table([
+    ["quota", "used", "limit", "use", "by"],
+    ...iamQuotaUse(plans).map((q) => [
+      q.what,
+      String(q.used),
+      String(q.limit),
+      percent(q.used, q.limit),
+      q.role,
+    ]),
+  ]);
+
+  const searched = performance.now();
+  const fits = largestFits();
+  console.log(
+    `\nthe largest config the IAM quota checks accept, one dimension at a time (${((performance.now() - searched) / 1000).toFixed(1)} s):\n`,
+  );
+  table([
+    ["what", "largest", "then stopped by"],
+    ...fits.map((f) => [f.what, String(f.largest), f.limitedBy]),
+  ]);
 
   // The checks: every quota within its limit, and one transit gateway attachment's worth of hub
   // resources per LOB (the plan really has COUNT spokes).
@@ -45,7 +91,11 @@ async function main(): Promise<void> {
   const principals = hub.resources.filter(
     (r) => r.type === "aws:ram/principalAssociation:PrincipalAssociation",
   ).length;
+  const iamOver = iamQuotaUse(plans).filter((q) => q.used > q.limit);
   const failures = [
+    ...iamOver.map(
+      (q) => `${q.what}: ${q.role} uses ${String(q.used)}, over its limit of ${String(q.limit)}`,
+    ),
     ...over.map((q) => `${q.what}: ${String(q.used)} used, over its limit of ${String(q.limit)}`),
     ...(principals === count
       ? []

@@ -2,17 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { cidrContains, cidrsOverlap, parseCidr } from "../components/lib/cidr";
 import type { CorporateConnection } from "../components/corporate-link";
 import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../components/lib/endpoints";
-import { QUOTAS } from "../components/lib/quotas";
+import { DEFAULT_IAM_LIMITS, QUOTAS, type IamLimits } from "../components/lib/quotas";
+import { hubRolePlans, lobRolePlans, roleQuotaProblems } from "../components/lib/role-quotas";
 import { certificateProblem, idpFromMetadata, toPem, type IdpTrust } from "../components/lib/saml";
 import { profileNameFor } from "../functions/shared/profile-name";
 import { LOB_NAME } from "../functions/shared/tables";
 import type { HomeDirectories } from "../functions/shared/homes";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../functions/shared/teams";
-import {
-  assumeRolesPolicies,
-  lobAccessRoleArns,
-  type PolicyDocument,
-} from "../components/lib/policies";
+import type { PolicyDocument } from "../components/lib/policies";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -80,6 +77,8 @@ export interface SharedConfig {
   readonly saml?: SamlEntryConfig;
   /** Principals that may assume the admin role (`studio-access admin`). */
   readonly admins: readonly string[];
+  /** The hub account's IAM quotas, as raised there (`iamQuotas`). */
+  readonly iamLimits: IamLimits;
 }
 
 export interface LobConfig {
@@ -96,6 +95,8 @@ export interface LobConfig {
   readonly homeEfsRetention: "Retain" | "Delete";
   /** What offboarding does with a revoked user's home directory on the domain's EFS. */
   readonly homeDirectories: HomeDirectories;
+  /** The LOB account's IAM quotas, as raised there (`iamQuotas`). */
+  readonly iamLimits: IamLimits;
 }
 
 /** A team of a LOB: its own execution role, and a profile per member. */
@@ -163,6 +164,7 @@ const SHARED_KEYS = [
   "customerManagedKey",
   "saml",
   "admins",
+  "iamQuotas",
 ];
 const LOB_KEYS = [
   "kind",
@@ -174,13 +176,12 @@ const LOB_KEYS = [
   "teams",
   "homeEfsRetention",
   "homeDirectories",
+  "iamQuotas",
 ];
 const TEAM_KEYS = ["members", "policies", "tags"];
 const MANAGED_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,128}$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
-/** A role holds at most 50 tags; studio-access puts two of its own. */
-const MAX_TEAM_TAGS = 48;
 
 const show = (value: unknown): string =>
   typeof value === "string" ? `"${value}"` : JSON.stringify(value);
@@ -608,21 +609,25 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     "an IAM role name of at most 52 characters",
     "StudioAccessRole",
   );
-  // The presigner assumes two roles per LOB, granted by managed policies of at most 6,144
-  // characters, of which a role may have 10 attached by default.
-  const assumeGrants = assumeRolesPolicies(
-    "AssumeLobAccessRoles",
-    lobAccessRoleArns(
-      Object.values(lobs).map((entry) => entry.accountId),
-      accessRoleName,
+  // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML
+  // entry's AssumeRole grants add a managed policy per 42 or so LOBs, the admin role's trust names
+  // every admin.
+  const iamLimits = parseIamQuotas(r);
+  r.problems.push(
+    ...roleQuotaProblems(
+      hubRolePlans({
+        region,
+        hubAccountId,
+        lobs,
+        accessRoleName,
+        extraEndpoints,
+        ...(saml ? { saml } : {}),
+        admins,
+      }),
+      iamLimits,
+      NAMESPACE,
     ),
-  ).length;
-  if (assumeGrants > QUOTAS.managedPoliciesPerRole.limit)
-    r.problem(
-      "lobs",
-      `${String(Object.keys(lobs).length)} LOBs`,
-      `at most as many LOBs as ${String(QUOTAS.managedPoliciesPerRole.limit)} managed policies of ${String(QUOTAS.managedPolicyCharacters.limit)} characters can grant the presigner (these need ${String(assumeGrants)}; IAM's quota of managed policies per role is adjustable up to 20, and a shorter accessRoleName fits more)`,
-    );
+  );
 
   return {
     kind: "shared",
@@ -655,6 +660,37 @@ function parseShared(r: Reader, region: string, profile: string | undefined): Sh
     customerManagedKey: r.boolean("customerManagedKey", true),
     ...(saml ? { saml } : {}),
     admins,
+    iamLimits,
+  };
+}
+
+const IAM_QUOTAS_EXPECTED =
+  "{managedPoliciesPerRole, roleTrustPolicyCharacters}: the account's IAM quotas where Service Quotas raised them";
+
+/**
+ * `iamQuotas`: the account's IAM quotas that Service Quotas can raise, as raised there; IAM's
+ * defaults when unset. A value below the default or above what AWS grants is refused.
+ */
+function parseIamQuotas(r: Reader): IamLimits {
+  const raw = r.json("iamQuotas", IAM_QUOTAS_EXPECTED, {});
+  if (!isRecord(raw)) {
+    r.problem("iamQuotas", raw, IAM_QUOTAS_EXPECTED);
+    return DEFAULT_IAM_LIMITS;
+  }
+  r.unknownNested("iamQuotas", raw, ["managedPoliciesPerRole", "roleTrustPolicyCharacters"]);
+  const adjusted = (key: "managedPoliciesPerRole" | "roleTrustPolicyCharacters") => {
+    const quota = QUOTAS[key];
+    return r.integerValue(
+      `iamQuotas.${key}`,
+      raw[key] ?? quota.limit,
+      quota.limit,
+      quota.adjustable.upTo,
+    );
+  };
+  return {
+    ...DEFAULT_IAM_LIMITS,
+    managedPoliciesPerRole: adjusted("managedPoliciesPerRole"),
+    roleTrustPolicyCharacters: adjusted("roleTrustPolicyCharacters"),
   };
 }
 
@@ -866,9 +902,8 @@ function parseTeams(r: Reader, raw: unknown): TeamConfig[] {
     if (typeof tagsRaw !== "object" || Array.isArray(tagsRaw))
       r.problem(`${key}.tags`, tagsRaw, "an object of tag key to value");
     else {
+      // How many fit on the team's role is checked with the other IAM quotas, in parseLob.
       const entries = Object.entries(tagsRaw as Record<string, unknown>);
-      if (entries.length > MAX_TEAM_TAGS)
-        r.problem(`${key}.tags`, `${entries.length} tags`, `at most ${MAX_TEAM_TAGS} tags`);
       for (const [tagKey, tagValue] of entries) {
         if (!TAG_KEY.test(tagKey) || /^(aws:|studio-access:)/i.test(tagKey))
           r.problem(
@@ -946,6 +981,17 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
       homes,
       "keep (a revoked user's files stay on the domain's EFS) or remove (offboarding deletes them)",
     );
+  const homeDirectories = homes === "remove" ? "remove" : "keep";
+  // Every role the LOB's stack makes, within the LOB account's IAM quotas: each team's role holds
+  // studio-access's policies and the team's own, the provisioning role a grant per team.
+  const iamLimits = parseIamQuotas(r);
+  r.problems.push(
+    ...roleQuotaProblems(
+      lobRolePlans({ region, lob, teams, homeDirectories }),
+      iamLimits,
+      NAMESPACE,
+    ),
+  );
   return {
     kind: "lob",
     region,
@@ -956,7 +1002,8 @@ function parseLob(r: Reader, region: string, profile: string | undefined): LobCo
     availabilityZones: r.integer("availabilityZones", 2, 6, 2),
     teams,
     homeEfsRetention: retention === "Delete" ? "Delete" : "Retain",
-    homeDirectories: homes === "remove" ? "remove" : "keep",
+    homeDirectories,
+    iamLimits,
   };
 }
 

@@ -335,15 +335,23 @@ export function assumeRolesPolicies(sid: string, roleArns: readonly string[]): P
   const limit = QUOTAS.managedPolicyCharacters.limit;
   const of = (arns: readonly string[]) =>
     document({ Sid: sid, Effect: "Allow", Action: "sts:AssumeRole", Resource: [...arns] });
+  // The document's length is counted as ARNs are added (each adds its JSON string, and a comma
+  // after the first) rather than serialised again each time: a hub of hundreds of LOBs is
+  // checked at every config parse.
+  const empty = JSON.stringify(of([])).length;
   const chunks: string[][] = [];
   let current: string[] = [];
+  let length = empty;
   for (const arn of [...new Set(roleArns)].sort()) {
-    if (current.length > 0 && JSON.stringify(of([...current, arn])).length > limit) {
+    const added = JSON.stringify(arn).length;
+    if (current.length > 0 && length + 1 + added > limit) {
       chunks.push(current);
       current = [];
+      length = empty;
     }
-    if (JSON.stringify(of([arn])).length > limit)
+    if (empty + added > limit)
       throw new Error(`the role ARN ${arn} alone exceeds ${String(limit)} characters`);
+    length += added + (current.length > 0 ? 1 : 0);
     current.push(arn);
   }
   if (current.length > 0) chunks.push(current);
@@ -656,10 +664,17 @@ export function teamDenyPolicy(): PolicyDocument {
 /**
  * The provisioning role creates a user's profile on first sign-in, and may create nothing else:
  * in this domain only, through the hub's SageMaker API endpoint, with exactly the username, team and
- * LOB tags. Per team, a profile named `<team>--*` must carry that team's tag, so a name cannot claim
- * another team; it may pass the teams' execution roles, to SageMaker only. IAM cannot tie the role
- * passed to the tag given (CreateUserProfile has no condition key for the execution role): the
- * presigner derives both from the team.
+ * LOB tags. A profile named `<team>--*` must carry that team's tag, so a name cannot claim another
+ * team: the profile ARN the statement allows is built from the request's own team tag (the policy
+ * variable `${aws:RequestTag/studio-access:team}`; "Global condition context keys can be used as
+ * variables", IAM policy elements: Variables and tags,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), and that tag
+ * must name one of the LOB's teams. One statement serves every team, so the policy grows by a team
+ * name and a role ARN per team, not by a statement: IAM's 10,240 characters of inline policy per
+ * role hold about 80 teams rather than 14. A LOB without teams (its one team, `default`) may create
+ * any profile name with the default team's tag. It may pass the teams' execution roles, to
+ * SageMaker only. IAM cannot tie the role passed to the tag given (CreateUserProfile has no
+ * condition key for the execution role): the presigner derives both from the team.
  */
 export function provisionerPolicy(args: {
   region: string;
@@ -670,22 +685,30 @@ export function provisionerPolicy(args: {
   sageMakerApiEndpointId: string;
 }): PolicyDocument {
   const profiles = `arn:aws:sagemaker:${args.region}:${args.accountId}:user-profile/${args.domainId}`;
-  return document(
-    ...args.teams.map((team): PolicyStatement => ({
-      Sid: `CreateProfilesOfTeam${team.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase())}`,
-      Effect: "Allow",
-      Action: ["sagemaker:CreateUserProfile", "sagemaker:AddTags"],
-      Resource: `${profiles}/${team === DEFAULT_TEAM ? "*" : `${team}--*`}`,
-      Condition: {
-        StringEquals: {
-          [`aws:RequestTag/${TAGS.lob}`]: args.lob,
-          [`aws:RequestTag/${TAGS.team}`]: team,
-          "aws:SourceVpce": args.sageMakerApiEndpointId,
-        },
-        "ForAllValues:StringEquals": { "aws:TagKeys": [TAGS.lob, TAGS.team, TAGS.username] },
-        Null: { [`aws:RequestTag/${TAGS.username}`]: "false" },
+  const create = (sid: string, resource: string, teams: readonly string[]): PolicyStatement => ({
+    Sid: sid,
+    Effect: "Allow",
+    Action: ["sagemaker:CreateUserProfile", "sagemaker:AddTags"],
+    Resource: resource,
+    Condition: {
+      StringEquals: {
+        [`aws:RequestTag/${TAGS.lob}`]: args.lob,
+        [`aws:RequestTag/${TAGS.team}`]: teams.length === 1 ? (teams[0] ?? "") : [...teams],
+        "aws:SourceVpce": args.sageMakerApiEndpointId,
       },
-    })),
+      "ForAllValues:StringEquals": { "aws:TagKeys": [TAGS.lob, TAGS.team, TAGS.username] },
+      Null: { [`aws:RequestTag/${TAGS.username}`]: "false" },
+    },
+  });
+  // The config refuses a team named "default": a LOB has either it alone or named teams.
+  const named = args.teams.filter((team) => team !== DEFAULT_TEAM);
+  return document(
+    ...(args.teams.includes(DEFAULT_TEAM)
+      ? [create("CreateProfilesOfTeamDefault", `${profiles}/*`, [DEFAULT_TEAM])]
+      : []),
+    ...(named.length > 0
+      ? [create("CreateProfilesOfOwnTeam", `${profiles}/\${aws:RequestTag/${TAGS.team}}--*`, named)]
+      : []),
     {
       // Describe and ListTags: a profile that exists already is checked as the user's (tags and
       // execution role) before it is waited for, never adopted.

@@ -1,12 +1,17 @@
 /**
  * The AWS quotas the design touches, with their default values and where AWS states them. The
  * config refuses a layout that would exceed one; tests and `npm run bench:scale` check a 200-LOB
- * hub against them with headroom.
+ * hub against them with headroom. The IAM figures are from "IAM and AWS STS quotas"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): IAM object quotas
+ * and IAM and STS character quotas; "IAM does not count white space when calculating the size of a
+ * policy against these quotas".
  */
 export interface Quota {
   readonly limit: number;
   readonly what: string;
   readonly source: string;
+  /** For a quota Service Quotas raises: the most it grants, and the config key that says so. */
+  readonly adjustable?: { readonly upTo: number; readonly configKey: string };
 }
 
 export const QUOTAS = {
@@ -58,18 +63,46 @@ export const QUOTAS = {
   roleInlinePolicyCharacters: {
     limit: 10240,
     what: "characters in one role's inline policies (together, whitespace excluded)",
-    source: "IAM and AWS STS quotas, IAM object quotas",
+    source: "IAM and AWS STS quotas, IAM and STS character quotas (not adjustable)",
   },
   managedPolicyCharacters: {
     limit: 6144,
     what: "characters in a customer managed policy (whitespace excluded)",
-    source: "IAM and AWS STS quotas, IAM object quotas",
+    source: "IAM and AWS STS quotas, IAM and STS character quotas (not adjustable)",
   },
   managedPoliciesPerRole: {
     limit: 10,
     what: "managed policies attached to one role",
     source: "IAM and AWS STS quotas, IAM object quotas (default, adjustable up to 20)",
+    adjustable: { upTo: 20, configKey: "iamQuotas.managedPoliciesPerRole" },
+  },
+  roleTrustPolicyCharacters: {
+    limit: 2048,
+    what: "characters in one role's trust policy (whitespace excluded)",
+    source: "IAM and AWS STS quotas, IAM object quotas (default, adjustable up to 8,192)",
+    adjustable: { upTo: 8192, configKey: "iamQuotas.roleTrustPolicyCharacters" },
+  },
+  tagsPerRole: {
+    limit: 50,
+    what: "tags on one IAM role",
+    source: "IAM and AWS STS quotas, IAM object quotas (not adjustable)",
   },
 } as const satisfies Record<string, Quota>;
 
 export type QuotaKey = keyof typeof QUOTAS;
+
+/** The IAM quotas checked for every role the program makes; the adjustable ones as configured. */
+export interface IamLimits {
+  readonly roleInlinePolicyCharacters: number;
+  readonly managedPoliciesPerRole: number;
+  readonly roleTrustPolicyCharacters: number;
+  readonly tagsPerRole: number;
+}
+
+/** IAM's default quotas, for an account that has raised none. */
+export const DEFAULT_IAM_LIMITS: IamLimits = {
+  roleInlinePolicyCharacters: QUOTAS.roleInlinePolicyCharacters.limit,
+  managedPoliciesPerRole: QUOTAS.managedPoliciesPerRole.limit,
+  roleTrustPolicyCharacters: QUOTAS.roleTrustPolicyCharacters.limit,
+  tagsPerRole: QUOTAS.tagsPerRole.limit,
+};

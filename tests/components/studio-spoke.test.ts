@@ -551,28 +551,28 @@ describe("StudioSpoke: provisioning role", () => {
     );
     const profiles = `arn:aws:sagemaker:us-east-1:222222222222:user-profile/${domain.id}`;
     const vpce = hubOut().endpointIds["sagemaker-api"];
-    const createIn = (sid: string, team: string) => ({
-      Sid: sid,
-      Effect: "Allow",
-      Action: ["sagemaker:CreateUserProfile", "sagemaker:AddTags"],
-      Resource: `${profiles}/${team}--*`,
-      Condition: {
-        StringEquals: {
-          "aws:RequestTag/studio-access:lob": "lob-a",
-          "aws:RequestTag/studio-access:team": team,
-          "aws:SourceVpce": vpce,
-        },
-        "ForAllValues:StringEquals": {
-          "aws:TagKeys": ["studio-access:lob", "studio-access:team", "studio-access:username"],
-        },
-        Null: { "aws:RequestTag/studio-access:username": "false" },
-      },
-    });
     expect(policyOf(one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-provisioner"))).toEqual({
       Version: "2012-10-17",
       Statement: [
-        createIn("CreateProfilesOfTeamAnalytics", "analytics"),
-        createIn("CreateProfilesOfTeamForecasting", "forecasting"),
+        {
+          // One statement for every team: a profile named <team>--* only with that team's tag
+          // (the resource is built from the request's team tag), and only a team of the LOB.
+          Sid: "CreateProfilesOfOwnTeam",
+          Effect: "Allow",
+          Action: ["sagemaker:CreateUserProfile", "sagemaker:AddTags"],
+          Resource: `${profiles}/\${aws:RequestTag/studio-access:team}--*`,
+          Condition: {
+            StringEquals: {
+              "aws:RequestTag/studio-access:lob": "lob-a",
+              "aws:RequestTag/studio-access:team": ["analytics", "forecasting"],
+              "aws:SourceVpce": vpce,
+            },
+            "ForAllValues:StringEquals": {
+              "aws:TagKeys": ["studio-access:lob", "studio-access:team", "studio-access:username"],
+            },
+            Null: { "aws:RequestTag/studio-access:username": "false" },
+          },
+        },
         {
           Sid: "WatchProfilesStart",
           Effect: "Allow",

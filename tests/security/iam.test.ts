@@ -1782,6 +1782,30 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       ),
   ],
   [
+    // One statement serves every team, its resource built from the request's team tag: the tag
+    // must still name one of the LOB's teams.
+    "the provisioning role creates a profile of a team LOB A does not have, named and tagged alike",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "ghost--dana-scientist-4b72e7"),
+        profileTags("ghost"),
+      ),
+  ],
+  [
+    "the provisioning role creates an analytics-named profile tagged with the team *",
+    "ImplicitlyDenied",
+    () =>
+      asProvisioner(
+        "lob-a",
+        "sagemaker:CreateUserProfile",
+        newProfile("lob-a", "analytics--dana-scientist-4b72e7"),
+        profileTags("*"),
+      ),
+  ],
+  [
     "the provisioning role creates a profile with no team prefix in a LOB with teams",
     "ImplicitlyDenied",
     () =>

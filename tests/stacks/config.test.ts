@@ -1,5 +1,6 @@
 import { teamProfileName } from "../../functions/shared/teams";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { DEFAULT_IAM_LIMITS } from "../../components/lib/quotas";
 
 const AWS = { region: "us-east-1", profile: "hub" };
 const LOB_A = {
@@ -27,9 +28,9 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas";
 const LOB_KNOWN =
-  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories";
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -74,6 +75,7 @@ describe("shared stack config", () => {
       threatProtection: "off",
       auditTrail: true,
       customerManagedKey: true,
+      iamLimits: DEFAULT_IAM_LIMITS,
     });
   });
 
@@ -492,6 +494,7 @@ describe("LOB stack config", () => {
       ],
       homeEfsRetention: "Retain",
       homeDirectories: "keep",
+      iamLimits: DEFAULT_IAM_LIMITS,
     });
   });
 

@@ -58,7 +58,7 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
       config: { ...scaledHubConfig(340), "studio-access:accessRoleName": "S".repeat(52) },
     }).catch((error: unknown) => error);
     expect((refused as ConfigError).problems).toEqual([
-      'studio-access:lobs is "340 LOBs": expected at most as many LOBs as 10 managed policies of 6144 characters can grant the presigner (these need 11; IAM\'s quota of managed policies per role is adjustable up to 20, and a shorter accessRoleName fits more)',
+      "studio-access:lobs gives the hub's presigner function role 11 attached managed policies, over IAM's quota of 10 managed policies attached to one role: it is granted each of the 340 LOBs' access and provisioning roles in managed policies of at most 6,144 characters: fewer LOBs, or a shorter accessRoleName, fit in fewer; or have the quota raised (Service Quotas, up to 20) and set studio-access:iamQuotas.managedPoliciesPerRole",
     ]);
   });
 
