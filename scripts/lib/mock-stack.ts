@@ -358,6 +358,9 @@ export async function runStackUnderMocks(opts: {
   const providerInfo = new Map<string, ProviderInfo>();
   const info = (ref: string | undefined) =>
     ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
+  // The first create that failed (as a provider's error fails `pulumi up`): nothing more is
+  // created after it, and the run rejects with it once the program has settled.
+  let createFailure: Error | undefined;
 
   const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
@@ -403,17 +406,22 @@ export async function runStackUnderMocks(opts: {
       const account = provider?.account ?? "000000000000";
       const region = provider?.region ?? "us-east-1";
       let { id, state } = fabricate(args.type, args.name, inputs, account, region);
-      if (opts.onCreate) {
-        const created = await opts.onCreate({
-          type: args.type,
-          name: args.name,
-          inputs,
-          account,
-          region,
-          id,
-          state,
-          assumeRole: provider?.assumeRole,
-        });
+      if (opts.onCreate && !createFailure) {
+        const created = await opts
+          .onCreate({
+            type: args.type,
+            name: args.name,
+            inputs,
+            account,
+            region,
+            id,
+            state,
+            assumeRole: provider?.assumeRole,
+          })
+          .catch((error: unknown) => {
+            createFailure ??= error instanceof Error ? error : new Error(String(error));
+            return undefined;
+          });
         id = created?.id ?? id;
         state = { ...state, ...created?.state };
       }
@@ -523,6 +531,7 @@ export async function runStackUnderMocks(opts: {
       }
     })) ?? {};
   await waitForRegistrations();
+  if (createFailure) throw createFailure;
   if (failure !== undefined)
     throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   return { stack: opts.stack, resources, providers, outputs, lookups };
