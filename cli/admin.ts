@@ -137,8 +137,14 @@ function rowOf(item: Record<string, unknown>): EntitlementRow {
   return merged([item])[0] as EntitlementRow;
 }
 
-/** The user's rows, one line per LOB, team and user, by the one rule (`entitlementOf`). */
-function merged(items: readonly Record<string, unknown>[]): EntitlementRow[] {
+/**
+ * The users' rows, one line per LOB, team and user, by the one rule (`entitlementOf`); `disabled`
+ * holds the disabled markers' keys (`disabledMarkerKey`): a disabled user is in no team.
+ */
+function merged(
+  items: readonly Record<string, unknown>[],
+  disabled: ReadonlySet<string> = new Set(),
+): EntitlementRow[] {
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const item of items) {
     const s = textOf(item);
@@ -151,6 +157,7 @@ function merged(items: readonly Record<string, unknown>[]): EntitlementRow[] {
     const stateOf = (item: Record<string, unknown>) => textOf(item)("state") || "active";
     const { entitled } = entitlementOf(
       group.map((i) => ({ source: sourceOf(i), state: stateOf(i) })),
+      disabled.has(disabledMarkerKey(textOf(group[0] ?? {})("username")).userTeam),
     );
     const first = admin ?? seed ?? {};
     const state = entitled ? "active" : stateOf(first);
@@ -596,7 +603,9 @@ export class AdminApi {
       items.push(...(await this.userItems(filter.user)));
     } else {
       const lobs = filter.lob !== undefined ? [filter.lob] : await this.lobNames();
-      if (filter.lob === undefined) lobs.push(DISABLED_PARTITION);
+      // The markers too, for a LOB's listing as well: the rule reads them (a disabled user is
+      // in no team, whatever a seed says).
+      lobs.push(DISABLED_PARTITION);
       for (const lob of lobs)
         items.push(
           ...(await this.query({
@@ -606,7 +615,11 @@ export class AdminApi {
           })),
         );
     }
-    const rows = merged(items.filter((item) => !isMarker(item)))
+    const markers = items.filter((i) => isMarker(i) && i.state === "disabled");
+    const rows = merged(
+      items.filter((item) => !isMarker(item)),
+      new Set(markers.map((m) => String(m[ENTITLEMENTS_KEY.sort]))),
+    )
       .filter((r) => filter.lob === undefined || r.lob === filter.lob)
       .sort(
         (a, b) =>
@@ -614,11 +627,10 @@ export class AdminApi {
           a.team.localeCompare(b.team) ||
           a.username.localeCompare(b.username),
       );
-    const disabled = items
-      .filter(isMarker)
-      .map(markerOf)
-      .filter((m) => m.state === "disabled")
-      .sort((a, b) => a.username.localeCompare(b.username));
+    const disabled =
+      filter.lob === undefined
+        ? markers.map(markerOf).sort((a, b) => a.username.localeCompare(b.username))
+        : [];
     return { rows, disabled };
   }
 

@@ -372,6 +372,10 @@ describe("admin disable", () => {
       },
     ]);
     expect(Date.parse(stateAt)).toBeGreaterThan(Date.now() - 60_000);
+    // The disable is over the seed: admin list shows the admin row's state, the seed beside it.
+    expect((await cli(["admin", "list", "--lob", "lob-b"])).stdout).toMatch(
+      / revoked {2}config \(active\) \+ admin\n$/,
+    );
   });
 
   it("marks and revokes a user the pool does not have (IdP only), and says so, exit 0", async () => {
