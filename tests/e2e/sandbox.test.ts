@@ -217,7 +217,8 @@ describe("npm run sandbox (end to end, offline)", () => {
       });
     });
     try {
-      const deadline = Date.now() + 120_000;
+      // The use steps include three stack updates and two offboardings: sized for a loaded machine.
+      const deadline = Date.now() + 360_000;
       while (!stdout.includes("Press Ctrl-C") && Date.now() < deadline && child.exitCode === null) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -249,7 +250,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-  }, 240_000);
+  }, 480_000);
 
   it("--help explains the command and exits 0", async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [TSX, SANDBOX, "--help"], {
