@@ -22,8 +22,12 @@ import {
   disabledMarkerKey,
   ENTITLEMENTS_BY_USERNAME,
   ENTITLEMENTS_KEY,
+  entitlementOf,
+  type EntitlementSource,
   LOB_NAME,
   LOBS_KEY,
+  parseEntitlementKey,
+  seedKey,
 } from "../functions/shared/tables";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName, userTeamKey } from "../functions/shared/teams";
 import { writePrivate } from "./config";
@@ -95,15 +99,25 @@ export function loadAdminConfig(dir: string): AdminConfig {
   return saved as unknown as AdminConfig;
 }
 
-/** An entitlement as `admin list` shows it. */
+/**
+ * An entitlement as `admin list` shows it: a user in one team of a LOB, whatever rows make it so
+ * (a config seed, an admin row, or both; `entitlementOf` is the rule).
+ */
 export interface EntitlementRow {
   readonly lob: string;
   readonly team: string;
   readonly username: string;
   readonly profileName: string;
-  /** active, revoked, draining, drain-failed or offboarded (kept: it keeps the user out). */
+  /**
+   * active (a config seed or an active admin grant lets them in), else the admin row's state:
+   * revoked, draining, drain-failed or offboarded (kept: it keeps the user out).
+   */
   readonly state: string;
-  /** config (a stack's members) or admin (granted here). */
+  /**
+   * Who owns what: `config` (a seed the stack's `pulumi up` makes and deletes), `admin` (granted
+   * here; `admin revoke` and the lifecycle function change it), or `config + admin`; a row whose
+   * own state differs from `state` has it in brackets (`config + admin (offboarded)`).
+   */
   readonly source: string;
   /** Why the last drain failed, when it did. */
   readonly detail?: string;
@@ -113,17 +127,54 @@ export interface EntitlementRow {
 const textOf = (item: Record<string, unknown>) => (key: string) =>
   typeof item[key] === "string" ? item[key] : "";
 
+/** Which source a row is: its key's form (an older release's seed says so in `source`). */
+function sourceOf(item: Record<string, unknown>): EntitlementSource {
+  return parseEntitlementKey(textOf(item)(ENTITLEMENTS_KEY.sort))?.source ?? "admin";
+}
+
+/** One row as `admin list` would show it alone. */
 function rowOf(item: Record<string, unknown>): EntitlementRow {
-  const s = textOf(item);
-  return {
-    lob: s("lob"),
-    team: s("team"),
-    username: s("username"),
-    profileName: s("profileName"),
-    state: s("state") || "active",
-    source: s("source") || "config",
-    ...(s("detail") ? { detail: s("detail") } : {}),
-  };
+  return merged([item])[0] as EntitlementRow;
+}
+
+/**
+ * The users' rows, one line per LOB, team and user, by the one rule (`entitlementOf`); `disabled`
+ * holds the disabled markers' keys (`disabledMarkerKey`): a disabled user is in no team.
+ */
+function merged(
+  items: readonly Record<string, unknown>[],
+  disabled: ReadonlySet<string> = new Set(),
+): EntitlementRow[] {
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const item of items) {
+    const s = textOf(item);
+    const key = JSON.stringify([s("lob"), s("team"), s("username")]);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return [...groups.values()].map((group) => {
+    const seed = group.find((i) => sourceOf(i) === "config");
+    const admin = group.find((i) => sourceOf(i) === "admin");
+    const stateOf = (item: Record<string, unknown>) => textOf(item)("state") || "active";
+    const { entitled } = entitlementOf(
+      group.map((i) => ({ source: sourceOf(i), state: stateOf(i) })),
+      disabled.has(disabledMarkerKey(textOf(group[0] ?? {})("username")).userTeam),
+    );
+    const first = admin ?? seed ?? {};
+    const state = entitled ? "active" : stateOf(first);
+    const part = (name: string, item: Record<string, unknown> | undefined) =>
+      item ? [stateOf(item) === state ? name : `${name} (${stateOf(item)})`] : [];
+    const s = textOf(first);
+    const detail = admin ? textOf(admin)("detail") : "";
+    return {
+      lob: s("lob"),
+      team: s("team"),
+      username: s("username"),
+      profileName: s("profileName"),
+      state,
+      source: [...part("config", seed), ...part("admin", admin)].join(" + "),
+      ...(detail ? { detail } : {}),
+    };
+  });
 }
 
 /** A user's disabled marker (see `DISABLED_PARTITION`), as `admin list` shows it. */
@@ -295,7 +346,7 @@ export class AdminApi {
       if ((error as Error).name !== "ConditionalCheckFailedException")
         throw awsFailure(error, "the grant failed");
     }
-    const existing = rowOf((await this.get(lob, username, chosen)) ?? item);
+    const existing = rowOf((await this.get(lob, username, chosen, "admin")) ?? item);
     if (existing.state !== "active")
       throw new CliError(
         EXIT.upstream,
@@ -305,39 +356,60 @@ export class AdminApi {
   }
 
   /**
-   * Revokes a user's entitlement: the row becomes `revoked`, the API refuses it at once, and the
-   * lifecycle function drains and deletes the profile, then marks the row `offboarded`. A row from
-   * a stack's config is refused: remove the member there. A user with no row (who may reach the
-   * team through an IdP group) gets a `revoked` row, which outvotes the group.
+   * Revokes a user's admin grant: the admin row becomes `revoked`, the API refuses it at once
+   * (unless the stack's config still names the user), and the lifecycle function drains and
+   * deletes the profile, then marks the row `offboarded`. A config seed is the stack's: revoke
+   * never touches it. With only a seed, it is refused (remove the member from the config); with
+   * both, the admin grant is revoked and `seedRemains` says the config still lets them in. A user
+   * with no row (who may reach the team through an IdP group) gets a `revoked` row, which
+   * outvotes the group.
    */
   async revoke(
     username: string,
     lob: string,
     team: string | undefined,
     now: Date,
-  ): Promise<{ row: EntitlementRow; outcome: "revoked" | "blocked" | "unchanged" }> {
+  ): Promise<{
+    row: EntitlementRow;
+    outcome: "revoked" | "blocked" | "unchanged";
+    /** The config seed that still lets them in, after the admin grant was revoked. */
+    seedRemains?: true;
+  }> {
     checkUsername(username);
     checkLob(lob);
     let chosen = team;
     let checked = false;
     if (chosen === undefined) {
       // An offboarded row is history: the team to act on is among the others.
-      const rows = (await this.list({ lob })).filter(
-        (r) => r.username === username && r.state !== "offboarded",
-      );
-      if (rows.length > 1)
+      const teams = [
+        ...new Set(
+          (await this.list({ lob }))
+            .filter((r) => r.username === username && r.state !== "offboarded")
+            .map((r) => r.team),
+        ),
+      ];
+      if (teams.length > 1)
         throw new CliError(
           EXIT.usage,
-          `${username} is in several teams of ${lob} (${rows.map((r) => r.team).join(", ")}): choose one with --team`,
+          `${username} is in several teams of ${lob} (${teams.join(", ")}): choose one with --team`,
         );
-      chosen = rows[0]?.team;
+      chosen = teams[0];
       if (chosen === undefined) {
         chosen = await this.teamFor(lob, undefined);
         checked = true;
       }
     }
-    let current = await this.get(lob, username, chosen);
+    const seed = await this.get(lob, username, chosen, "config");
+    const seedActive = seed !== undefined && (textOf(seed)("state") || "active") === "active";
+    const fromConfig = () =>
+      new CliError(
+        EXIT.usage,
+        `${username}'s entitlement to ${lob}/${chosen} comes from the ${lob} stack's config: remove ${username} from ${chosen} in Pulumi.${lob}.yaml (${chosen === DEFAULT_TEAM ? "members" : `teams.${chosen}.members`}) and run pulumi up -s ${lob}`,
+      );
+    let current = await this.get(lob, username, chosen, "admin");
     if (!current) {
+      // Only the config lets them in: nothing of the admin's to revoke.
+      if (seedActive) throw fromConfig();
       // No row, yet an IdP group (the SAML entry's groupLobs) may still let them in: a revoked
       // row outvotes the group. The lifecycle function offboards it like any revocation (drains
       // a profile they made through the group, then marks it offboarded), and it stays.
@@ -370,7 +442,7 @@ export class AdminApi {
           throw awsFailure(error, "the revoke failed");
       }
       // Written meanwhile (a grant): revoke what is there now.
-      current = await this.get(lob, username, chosen);
+      current = await this.get(lob, username, chosen, "admin");
       if (!current)
         throw new CliError(
           EXIT.upstream,
@@ -379,11 +451,8 @@ export class AdminApi {
     }
     const row = rowOf(current);
     if (row.state !== "active") return { row, outcome: "unchanged" };
-    if (row.source === "config")
-      throw new CliError(
-        EXIT.usage,
-        `${username}'s entitlement to ${lob}/${chosen} comes from the ${lob} stack's config (${chosen === DEFAULT_TEAM ? "members" : `teams.${chosen}.members`}): remove it there and run pulumi up -s ${lob}`,
-      );
+    // A seed an older release wrote under the admin row's key: still the config's.
+    if (textOf(current)("source") === "config") throw fromConfig();
     try {
       await this.dynamo.send(
         new UpdateCommand({
@@ -407,20 +476,26 @@ export class AdminApi {
       // Changed meanwhile (revoked by someone else): show what it is now.
       if ((error as Error).name === "ConditionalCheckFailedException")
         return {
-          row: rowOf((await this.get(lob, username, chosen)) ?? current),
+          row: rowOf((await this.get(lob, username, chosen, "admin")) ?? current),
           outcome: "unchanged",
         };
       throw awsFailure(error, "the revoke failed");
     }
-    return { row: { ...row, state: "revoked" }, outcome: "revoked" };
+    return {
+      row: { ...row, state: "revoked" },
+      outcome: "revoked",
+      ...(seedActive ? { seedRemains: true as const } : {}),
+    };
   }
 
   /**
    * Disables a user: the disabled marker makes every entry refuse them (group mappings included),
-   * every active entitlement of theirs is revoked, config seeds included, so each profile is
-   * drained and deleted, and Cognito refuses their sign-ins and refreshes. A user the pool does
-   * not have (who signs in through the IdP) is marked and revoked all the same. The seeds are
-   * named, to be removed from their stacks' config too.
+   * and each team they are in gets a `revoked` admin row (their active admin grant revoked, or a
+   * revoked row written beside a config seed), so the lifecycle function drains and deletes each
+   * profile: it reads the marker, which outvotes a seed. Config seeds are the stacks' and stay;
+   * they are named, to be removed from their stacks' config too. Cognito refuses their sign-ins
+   * and refreshes; a user the pool does not have (who signs in through the IdP) is marked and
+   * revoked all the same.
    */
   async disable(
     username: string,
@@ -445,32 +520,59 @@ export class AdminApi {
       "the disabled marker could not be written",
     );
     const revoked: EntitlementRow[] = [];
-    for (const row of (await this.list({ user: username })).filter((r) => r.state === "active")) {
+    const seeds: EntitlementRow[] = [];
+    const items = (await this.userItems(username)).filter((i) => !isMarker(i));
+    for (const row of merged(items).filter((r) => r.state === "active")) {
+      const mine = items.filter(
+        (i) => textOf(i)("lob") === row.lob && textOf(i)("team") === row.team,
+      );
+      if (
+        mine.some((i) => sourceOf(i) === "config" && (textOf(i)("state") || "active") === "active")
+      )
+        seeds.push(row);
+      const key = {
+        [ENTITLEMENTS_KEY.partition]: row.lob,
+        [ENTITLEMENTS_KEY.sort]: userTeamKey(username, row.team),
+      };
+      const names = { "#state": "state", "#at": "stateAt", "#key": ENTITLEMENTS_KEY.sort };
       try {
-        await this.dynamo.send(
-          new UpdateCommand({
-            TableName: this.config.entitlementsTable,
-            Key: {
-              [ENTITLEMENTS_KEY.partition]: row.lob,
-              [ENTITLEMENTS_KEY.sort]: userTeamKey(username, row.team),
-            },
-            UpdateExpression: "SET #state = :revoked, #at = :at",
-            // Only a row that is there: a forged row whose key is not <username>#<team> must not
-            // make this update create a stub (UpdateItem creates a missing item).
-            ConditionExpression:
-              "attribute_exists(#key) AND (attribute_not_exists(#state) OR #state = :active)",
-            ExpressionAttributeNames: {
-              "#state": "state",
-              "#at": "stateAt",
-              "#key": ENTITLEMENTS_KEY.sort,
-            },
-            ExpressionAttributeValues: {
-              ":revoked": "revoked",
-              ":active": "active",
-              ":at": now.toISOString(),
-            },
-          }),
-        );
+        if (mine.some((i) => sourceOf(i) === "admin"))
+          await this.dynamo.send(
+            new UpdateCommand({
+              TableName: this.config.entitlementsTable,
+              Key: key,
+              UpdateExpression: "SET #state = :revoked, #at = :at",
+              // Only a row that is there: a forged row whose key is not <username>#<team> must
+              // not make this update create a stub (UpdateItem creates a missing item). An
+              // offboarded row beside a seed is revoked again: its profile is the seed's now.
+              ConditionExpression:
+                "attribute_exists(#key) AND (attribute_not_exists(#state) OR #state IN (:active, :offboarded))",
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: {
+                ":revoked": "revoked",
+                ":active": "active",
+                ":offboarded": "offboarded",
+                ":at": now.toISOString(),
+              },
+            }),
+          );
+        else
+          await this.dynamo.send(
+            new PutCommand({
+              TableName: this.config.entitlementsTable,
+              Item: {
+                ...key,
+                username,
+                team: row.team,
+                profileName: row.profileName,
+                state: "revoked",
+                source: "admin",
+                stateAt: now.toISOString(),
+              },
+              ConditionExpression: "attribute_not_exists(#key)",
+              ExpressionAttributeNames: { "#key": ENTITLEMENTS_KEY.sort },
+            }),
+          );
         revoked.push({ ...row, state: "revoked" });
       } catch (error) {
         if ((error as Error).name !== "ConditionalCheckFailedException")
@@ -478,7 +580,7 @@ export class AdminApi {
       }
     }
     const inPool = await this.setPoolUser(username, "disable");
-    return { revoked, seeds: revoked.filter((r) => r.source === "config"), inPool };
+    return { revoked, seeds, inPool };
   }
 
   /** Entitlements of one LOB, of one user, or of every LOB, in LOB, team and user order. */
@@ -498,17 +600,12 @@ export class AdminApi {
     if (filter.lob !== undefined) checkLob(filter.lob);
     const items: Record<string, unknown>[] = [];
     if (filter.user !== undefined) {
-      items.push(
-        ...(await this.query({
-          IndexName: ENTITLEMENTS_BY_USERNAME.name,
-          KeyConditionExpression: "#k = :v",
-          ExpressionAttributeNames: { "#k": ENTITLEMENTS_BY_USERNAME.partition },
-          ExpressionAttributeValues: { ":v": filter.user },
-        })),
-      );
+      items.push(...(await this.userItems(filter.user)));
     } else {
       const lobs = filter.lob !== undefined ? [filter.lob] : await this.lobNames();
-      if (filter.lob === undefined) lobs.push(DISABLED_PARTITION);
+      // The markers too, for a LOB's listing as well: the rule reads them (a disabled user is
+      // in no team, whatever a seed says).
+      lobs.push(DISABLED_PARTITION);
       for (const lob of lobs)
         items.push(
           ...(await this.query({
@@ -518,9 +615,11 @@ export class AdminApi {
           })),
         );
     }
-    const rows = items
-      .filter((item) => !isMarker(item))
-      .map(rowOf)
+    const markers = items.filter((i) => isMarker(i) && i.state === "disabled");
+    const rows = merged(
+      items.filter((item) => !isMarker(item)),
+      new Set(markers.map((m) => String(m[ENTITLEMENTS_KEY.sort]))),
+    )
       .filter((r) => filter.lob === undefined || r.lob === filter.lob)
       .sort(
         (a, b) =>
@@ -528,11 +627,10 @@ export class AdminApi {
           a.team.localeCompare(b.team) ||
           a.username.localeCompare(b.username),
       );
-    const disabled = items
-      .filter(isMarker)
-      .map(markerOf)
-      .filter((m) => m.state === "disabled")
-      .sort((a, b) => a.username.localeCompare(b.username));
+    const disabled =
+      filter.lob === undefined
+        ? markers.map(markerOf).sort((a, b) => a.username.localeCompare(b.username))
+        : [];
     return { rows, disabled };
   }
 
@@ -601,14 +699,26 @@ export class AdminApi {
     }
   }
 
-  private async get(lob: string, username: string, team: string) {
+  /** Every item of a user, through the username index: their rows and their disabled marker. */
+  private userItems(username: string): Promise<Record<string, unknown>[]> {
+    return this.query({
+      IndexName: ENTITLEMENTS_BY_USERNAME.name,
+      KeyConditionExpression: "#k = :v",
+      ExpressionAttributeNames: { "#k": ENTITLEMENTS_BY_USERNAME.partition },
+      ExpressionAttributeValues: { ":v": username },
+    });
+  }
+
+  /** The user's row in the team from `source`: their admin row, or their config seed. */
+  private async get(lob: string, username: string, team: string, source: EntitlementSource) {
     const { Item } = await this.call(() =>
       this.dynamo.send(
         new GetCommand({
           TableName: this.config.entitlementsTable,
           Key: {
             [ENTITLEMENTS_KEY.partition]: lob,
-            [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team),
+            [ENTITLEMENTS_KEY.sort]:
+              source === "config" ? seedKey(username, team) : userTeamKey(username, team),
           },
           ConsistentRead: true,
         }),

@@ -311,7 +311,16 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
             : `${describe(row)} is already granted.`,
         );
       } else {
-        const { row, outcome } = await api.revoke(user, lob, team, new Date());
+        const { row, outcome, seedRemains } = await api.revoke(user, lob, team, new Date());
+        if (seedRemains) {
+          out(
+            `Revoked the admin grant of ${describe(row)}; the ${row.lob} stack's config still names them, so Studio still lets them in.`,
+          );
+          throw new CliError(
+            EXIT.usage,
+            `${user} stays in ${row.lob}/${row.team} through the ${row.lob} stack's config: remove ${user} from ${row.team} in Pulumi.${row.lob}.yaml (${row.team === "default" ? "members" : `teams.${row.team}.members`}) and run pulumi up -s ${row.lob}`,
+          );
+        }
         out(
           outcome === "revoked"
             ? `Revoked ${describe(row)}: Studio refuses them now; their apps and spaces are drained and the profile deleted (see studio-access admin list).`
@@ -342,7 +351,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
       );
       for (const seed of seeds)
         out(
-          `Remove ${user} from the ${seed.lob} stack's config too (${seed.team === "default" ? "members" : `teams.${seed.team}.members`}), or a refresh would seed it again.`,
+          `The ${seed.lob} stack's config still names ${user} (${seed.team === "default" ? "members" : `teams.${seed.team}.members`}): remove them from ${seed.team} in Pulumi.${seed.lob}.yaml too, or lifting the disable lets them in there again.`,
         );
       return EXIT.ok;
     }

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
-import { ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
-import { DEFAULT_TEAM, teamProfileName, userTeamKey } from "../functions/shared/teams";
+import { ENTITLEMENTS_KEY, LOBS_KEY, seedKey } from "../functions/shared/tables";
+import { DEFAULT_TEAM, teamProfileName } from "../functions/shared/teams";
 import { LOB_TAG } from "./lib/policies";
 import type { HubJoin, HubOutputs } from "./studio-spoke";
 
@@ -104,11 +104,15 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
               rangeKey: ENTITLEMENTS_KEY.sort,
               item: JSON.stringify({
                 lob: { S: lob },
-                [ENTITLEMENTS_KEY.sort]: { S: userTeamKey(member, team.name) },
+                // The seed's own key, never an admin row's: the provider's create fails on an
+                // item already at its key, and `admin grant` writes `<username>#<team>`. The two
+                // rows coexist; the user is in the team while either lets them in (functions/
+                // shared/tables.ts, entitlementOf).
+                [ENTITLEMENTS_KEY.sort]: { S: seedKey(member, team.name) },
                 username: { S: member },
                 team: { S: team.name },
                 profileName: { S: teamProfileName(member, team.name) ?? member },
-                // A seed from the stack's config: `admin revoke` refuses it (remove it there).
+                // A seed from the stack's config: `admin revoke` leaves it (remove it there).
                 source: { S: "config" },
               }),
             },

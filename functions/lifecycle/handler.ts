@@ -17,8 +17,16 @@ import { deadlineSignal } from "../shared/deadline";
 import { homesFunctionArn } from "../shared/homes";
 import type { StudioClients } from "../shared/clients";
 import { log, loggable } from "../shared/log";
-import { ENTITLEMENTS_KEY, LOBS_KEY } from "../shared/tables";
-import { teamProfileName } from "../shared/teams";
+import {
+  disabledMarkerKey,
+  ENTITLEMENTS_KEY,
+  entitlementOf,
+  type EntitlementSource,
+  LOBS_KEY,
+  parseEntitlementKey,
+  seedKey,
+} from "../shared/tables";
+import { teamProfileName, userTeamKey } from "../shared/teams";
 import type { LifecycleConfig } from "./config";
 import { drainPass, ProfileNotOwned, type DrainStep } from "./drain";
 
@@ -81,27 +89,28 @@ const OFFBOARDING = ["revoked", "draining", "drain-failed"] as const;
 /** The entitlement a stream record is about, from its key alone. */
 export interface EntitlementKey {
   readonly lob: string;
-  /** `<username>#<team>` (userTeamKey). */
+  /** `<username>#<team>` (an admin row) or `<username>#config:<team>` (a config seed). */
   readonly userTeam: string;
   readonly username: string;
   readonly team: string;
+  /** Which of the user's two rows in the team the record is about. */
+  readonly source: EntitlementSource;
 }
 
 /**
  * The record's key, or why it is refused. The key is what DynamoDB wrote (a row's images are what
- * its writer put there), split at the LAST `#`: team names hold no `#`, usernames may. An image
- * whose lob, userTeam, username or team disagrees with the key is refused: a row keyed
- * `decoy#analytics` saying it is user-lob-a's must not offboard user-lob-a.
+ * its writer put there), split at the LAST `#` (`parseEntitlementKey`): team names hold no `#`,
+ * usernames may. An image whose lob, userTeam, username or team disagrees with the key is refused:
+ * a row keyed `decoy#analytics` saying it is user-lob-a's must not offboard user-lob-a.
  */
 export function keyOf(record: DynamoDBRecord): EntitlementKey | { refused: string } {
   const keys = image(record.dynamodb?.Keys);
   const lob = text(keys?.[ENTITLEMENTS_KEY.partition]);
   const userTeam = text(keys?.[ENTITLEMENTS_KEY.sort]);
   if (!lob || !userTeam) return { refused: "no-key" };
-  const split = userTeam.lastIndexOf("#");
-  const username = userTeam.slice(0, Math.max(split, 0));
-  const team = userTeam.slice(split + 1);
-  if (split <= 0 || !team) return { refused: "malformed-key" };
+  const parsed = parseEntitlementKey(userTeam);
+  if (!parsed) return { refused: "malformed-key" };
+  const { username, team, source } = parsed;
   for (const body of [image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)]) {
     if (!body) continue;
     if (
@@ -112,34 +121,63 @@ export function keyOf(record: DynamoDBRecord): EntitlementKey | { refused: strin
     )
       return { refused: "body-disagrees-with-key" };
   }
-  return { lob, userTeam, username, team };
+  return { lob, userTeam, username, team, source };
 }
 
-/** What the current row says of a record: offboard (a revoked or removed entitlement), or skip. */
+/** The user's rows in the team as they are now, and whether `admin disable` marked the user. */
+export interface CurrentRows {
+  /** The admin row (`<username>#<team>`): the only row whose state offboarding records. */
+  readonly admin?: Record<string, unknown>;
+  /** The config seed (`<username>#config:<team>`), owned by the LOB's stack. */
+  readonly seed?: Record<string, unknown>;
+  readonly disabled: boolean;
+}
+
+/** What the current rows say of a record: offboard (no row lets the user in), or skip. */
 export type Decision =
   | { readonly act: true; readonly removed: boolean; readonly reason: string }
   | { readonly act: false; readonly reason: string };
 
 /**
- * Decides from the row as it is NOW (read with ConsistentRead), never from the event: an event
- * can be forged (a direct invoke) or stale (a replay), the table cannot. A row being offboarded
- * (revoked, draining, drain-failed) is offboarded; no row at all, for a REMOVE of an active row (a
- * member taken out of a stack's config), is offboarded too, since no active row of that user and
- * team remains. Anything else (an active or offboarded row, no row for any other event) is skipped.
+ * Decides from the rows as they are NOW (read with ConsistentRead), never from the event: an
+ * event can be forged (a direct invoke) or stale (a replay), the table cannot. The one rule
+ * (`entitlementOf`) says whether the user is still in the team; if so, nothing is drained: a
+ * seed removed from the config while an admin grant is active (`admin-grant-stands`), an admin
+ * grant revoked while the config still names the user (`config-seed-remains`: remove them from
+ * the team in Pulumi.<lob>.yaml). A disabled user is in no team. Otherwise, an admin row being
+ * offboarded (revoked, draining, drain-failed) is offboarded, its state recorded on it; a REMOVE
+ * of an active row (a member taken out of a stack's config, with no admin grant, or only an
+ * offboarded one) is offboarded without a state to record: the tombstone is only ever the admin
+ * row. Anything else is skipped.
  */
-export function decide(
-  record: DynamoDBRecord,
-  current: Record<string, unknown> | undefined,
-): Decision {
-  if (current) {
-    const state = text(current.state) ?? "active";
-    return (OFFBOARDING as readonly string[]).includes(state)
-      ? { act: true, removed: false, reason: `row-${state}` }
-      : { act: false, reason: `row-${state}` };
+export function decide(record: DynamoDBRecord, k: EntitlementKey, current: CurrentRows): Decision {
+  const rows = [
+    ...(current.seed ? [{ source: "config" as const, state: current.seed.state }] : []),
+    ...(current.admin ? [{ source: "admin" as const, state: current.admin.state }] : []),
+  ];
+  const { entitled, by } = entitlementOf(rows, current.disabled);
+  const adminState = current.admin ? (text(current.admin.state) ?? "active") : undefined;
+  if (entitled) {
+    if (k.source === "config" && !current.seed && by.includes("admin"))
+      return { act: false, reason: "admin-grant-stands" };
+    if (
+      k.source === "admin" &&
+      by.includes("config") &&
+      adminState !== undefined &&
+      adminState !== "active"
+    )
+      return {
+        act: false,
+        reason: `config-seed-remains: remove ${k.username} from ${k.team} in Pulumi.${k.lob}.yaml`,
+      };
+    return { act: false, reason: `row-active (${by.join(" + ")})` };
   }
+  if (adminState !== undefined && (OFFBOARDING as readonly string[]).includes(adminState))
+    return { act: true, removed: false, reason: `row-${adminState}` };
   const before = image(record.dynamodb?.OldImage);
   if (record.eventName === "REMOVE" && (text(before?.state) ?? "active") === "active")
     return { act: true, removed: true, reason: "row-removed" };
+  if (adminState !== undefined) return { act: false, reason: `row-${adminState}` };
   return { act: false, reason: `no-row-for-${String(record.eventName)}` };
 }
 
@@ -162,25 +200,41 @@ export function createHandler(deps: LifecycleDeps) {
       new Promise<void>((resolve) => {
         setTimeout(resolve, ms);
       }));
-  const keyAttributes = (k: EntitlementKey) => ({
+  /** The user's admin row in the team: where offboarding records its state, whatever the record. */
+  const adminKey = (k: EntitlementKey) => ({
     [ENTITLEMENTS_KEY.partition]: k.lob,
-    [ENTITLEMENTS_KEY.sort]: k.userTeam,
+    [ENTITLEMENTS_KEY.sort]: userTeamKey(k.username, k.team),
   });
 
-  /** The row as it is now (strongly consistent: the write that made the record is visible). */
-  async function currentRow(
-    k: EntitlementKey,
-    signal: AbortSignal,
-  ): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await deps.dynamo.send(
-      new GetCommand({ TableName: config.usersTable, Key: keyAttributes(k), ConsistentRead: true }),
-      { abortSignal: signal },
-    );
-    return Item;
+  /**
+   * The user's rows in the team and their disabled marker as they are now: three GetItems, read
+   * strongly consistently (the write that made the record is visible).
+   */
+  async function currentRows(k: EntitlementKey, signal: AbortSignal): Promise<CurrentRows> {
+    const get = async (Key: Record<string, string>) =>
+      (
+        await deps.dynamo.send(
+          new GetCommand({ TableName: config.usersTable, Key, ConsistentRead: true }),
+          { abortSignal: signal },
+        )
+      ).Item;
+    const [admin, seed, marker] = await Promise.all([
+      get(adminKey(k)),
+      get({
+        [ENTITLEMENTS_KEY.partition]: k.lob,
+        [ENTITLEMENTS_KEY.sort]: seedKey(k.username, k.team),
+      }),
+      get(disabledMarkerKey(k.username)),
+    ]);
+    return {
+      ...(admin ? { admin } : {}),
+      ...(seed ? { seed } : {}),
+      disabled: marker?.state === "disabled",
+    };
   }
 
   /**
-   * Sets the row's state, only while the row exists and is being offboarded (`from`): UpdateItem
+   * Sets the admin row's state, only while it exists and is being offboarded (`from`): UpdateItem
    * would otherwise create a missing row, and a re-grant (active) wins. Only the key, `state`,
    * `stateAt` and `detail` are named: the role may touch no other attribute (dynamodb:Attributes).
    */
@@ -196,7 +250,7 @@ export function createHandler(deps: LifecycleDeps) {
       await deps.dynamo.send(
         new UpdateCommand({
           TableName: config.usersTable,
-          Key: keyAttributes(k),
+          Key: adminKey(k),
           UpdateExpression: detail
             ? "SET #state = :state, #detail = :detail, #at = :at"
             : "SET #state = :state, #at = :at REMOVE #detail",
@@ -332,7 +386,7 @@ export function createHandler(deps: LifecycleDeps) {
       }
       let decision: Decision;
       try {
-        decision = decide(record, await currentRow(k, signal));
+        decision = decide(record, k, await currentRows(k, signal));
       } catch (error) {
         log("error", "record", {
           ...keyFields(),

@@ -5,8 +5,8 @@ import { LOB_NAME } from "../shared/tables";
 import { TEAM_NAME } from "../shared/teams";
 import type { PresignerConfig } from "./config";
 import { BadLanding, jsonResponse, RouteNotFound, Unauthenticated, UnknownLob } from "./errors";
-import type { AccessTables } from "./tables";
-import { isActive, type StudioSigner } from "./studio";
+import { byTeam, type AccessTables, type LobRecord } from "./tables";
+import { opens, type StudioSigner } from "./studio";
 
 /** How much of an invalid LOB name the log keeps: enough to recognise, too little to smuggle. */
 const LOGGED_INVALID_LOB = 32;
@@ -89,13 +89,20 @@ export function createRoutes(deps: {
     username: string,
     signal: AbortSignal,
   ): Promise<APIGatewayProxyResult> {
-    const studios = (await tables.studiosOf(username, signal))
-      .filter(({ entitlement, record }) => isActive(entitlement, record))
-      .map(({ entitlement, record }) => ({
-        lob: entitlement.lob,
-        team: entitlement.team,
+    const found = await tables.studiosOf(username, signal);
+    const records = new Map<string, LobRecord>(found.map((s) => [s.record.lob, s.record]));
+    // One Studio per LOB and team, whether a config seed, an admin grant or both let them in.
+    const studios = byTeam(found.map((s) => s.entitlement))
+      .flatMap((team) => {
+        const record = records.get(team.lob);
+        const row = team.rows.find((r) => (r.state ?? "active") === "active");
+        return record && row && opens(team, record) ? [{ team, record, row }] : [];
+      })
+      .map(({ team, record, row }) => ({
+        lob: team.lob,
+        team: team.team,
         domainId: record.domainId,
-        profileName: entitlement.profileName,
+        profileName: row.profileName,
         enabled: record.enabled,
       }))
       .sort((a, b) => a.lob.localeCompare(b.lob) || a.team.localeCompare(b.team));

@@ -18,7 +18,7 @@ import {
   UpstreamFailure,
 } from "./errors";
 import { PROFILE_POLL_MS, PROFILE_WAIT_MS, ProfileProvisioner } from "./profiles";
-import { AccessTables, type Entitlement, type LobRecord } from "./tables";
+import { AccessTables, byTeam, type Entitlement, type LobRecord, type TeamRows } from "./tables";
 
 export interface StudioSignerOptions {
   readonly sts: STSClient;
@@ -44,12 +44,12 @@ export interface StudioTarget {
   readonly profileName: string;
 }
 
-/** Whether a row opens Studio: not revoked (nor being drained), and of a team the LOB has. */
-export function isActive(entitlement: Entitlement, record: LobRecord): boolean {
-  return (
-    (entitlement.state === undefined || entitlement.state === "active") &&
-    record.teams.includes(entitlement.team)
-  );
+/**
+ * Whether a user's rows in a team open Studio: the rule says they are in it (a config seed or an
+ * active admin grant; `entitlementOf`), and the LOB has the team.
+ */
+export function opens(team: TeamRows, record: LobRecord): boolean {
+  return team.entitled.entitled && team.lob === record.lob && record.teams.includes(team.team);
 }
 
 /** The user has no profile in the team yet: their first sign-in, which creates it. */
@@ -124,12 +124,13 @@ export class StudioSigner {
   ): StudioTarget {
     const registered = this.options.lobs.get(lob);
     if (!record || !registered) throw new UnknownLob();
-    // Rows of teams the LOB no longer has, and revoked rows being drained, open nothing.
-    const rows = entitlements.filter(
-      (e) => isActive(e, record) && (team === undefined || e.team === team),
+    // Rows of teams the LOB no longer has, and teams where no row is active (revoked, being
+    // drained or offboarded, with no config seed), open nothing.
+    const teams = byTeam(entitlements).filter(
+      (t) => opens(t, record) && (team === undefined || t.team === team),
     );
-    const [entitlement] = rows;
-    if (!entitlement) throw new NotEntitled();
+    const [chosen] = teams;
+    if (!chosen) throw new NotEntitled();
     if (record.accountId !== registered.accountId) {
       throw new RecordMismatch(
         `lobs table: ${lob} names account ${record.accountId}, the hub deployed ${registered.accountId}`,
@@ -141,14 +142,18 @@ export class StudioSigner {
       );
     }
     if (!record.enabled) throw new LobDisabled();
-    if (rows.length > 1) throw new TeamRequired(rows.map((e) => e.team).sort());
-    const own = teamProfileName(username, entitlement.team);
-    if (entitlement.username !== username || entitlement.profileName !== own) {
-      throw new RecordMismatch(
-        `users table: ${username}'s entitlement to ${lob}/${entitlement.team} names profile ${entitlement.profileName}, not ${String(own)}`,
-      );
+    if (teams.length > 1) throw new TeamRequired(teams.map((t) => t.team).sort());
+    const own = teamProfileName(username, chosen.team);
+    // Every row that lets them in must name their own profile, whichever source it is.
+    for (const e of chosen.rows.filter((r) => (r.state ?? "active") === "active")) {
+      if (e.username !== username || e.profileName !== own) {
+        throw new RecordMismatch(
+          `users table: ${username}'s entitlement to ${lob}/${e.team} (${e.source}) names profile ${e.profileName}, not ${String(own)}`,
+        );
+      }
     }
-    return { username, team: entitlement.team, record, registered, profileName: own };
+    if (own === undefined) throw new NotEntitled();
+    return { username, team: chosen.team, record, registered, profileName: own };
   }
 
   /**

@@ -9,7 +9,12 @@ import {
   disabledMarkerKey,
   ENTITLEMENTS_BY_USERNAME,
   ENTITLEMENTS_KEY,
+  entitlementOf,
   LOBS_KEY,
+  parseEntitlementKey,
+  seedKey,
+  type Entitled,
+  type EntitlementSource,
 } from "../shared/tables";
 import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
 import { fromAwsError, UpstreamFailure, UpstreamUnavailable, UserDisabled } from "./errors";
@@ -26,7 +31,7 @@ export interface LobRecord {
   readonly teams: readonly string[];
 }
 
-/** A user's row in the entitlements table: the user in one team of the LOB. */
+/** A user's row in the entitlements table: the user in one team of the LOB, from one source. */
 export interface Entitlement {
   readonly lob: string;
   readonly username: string;
@@ -34,6 +39,34 @@ export interface Entitlement {
   readonly profileName: string;
   /** Absent on a row that was never revoked: active. */
   readonly state?: string;
+  /** Its key's form: a config seed or an admin row (the key decides, not an attribute). */
+  readonly source: EntitlementSource;
+}
+
+/** A user's rows in one team of a LOB, and what they say together (`entitlementOf`). */
+export interface TeamRows {
+  readonly lob: string;
+  readonly team: string;
+  readonly rows: readonly Entitlement[];
+  readonly entitled: Entitled;
+}
+
+/**
+ * A user's rows grouped by LOB and team, each group judged by the one rule (a seed OR an active
+ * admin grant), in the order the rows came.
+ */
+export function byTeam(entitlements: readonly Entitlement[]): TeamRows[] {
+  const groups = new Map<string, Entitlement[]>();
+  for (const e of entitlements) {
+    const key = JSON.stringify([e.lob, e.team]);
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  return [...groups.values()].map((rows) => ({
+    lob: rows[0]?.lob ?? "",
+    team: rows[0]?.team ?? "",
+    rows,
+    entitled: entitlementOf(rows),
+  }));
 }
 
 type Item = Record<string, unknown>;
@@ -55,7 +88,12 @@ function lobRecord(item: Item): LobRecord {
   return { lob, accountId, region, domainId, accessRoleArn, enabled, teams };
 }
 
-function entitlement(item: Item): Entitlement {
+/**
+ * A row as an entitlement; undefined for a row whose key is not this user's row in this team (a
+ * row written past the program, keyed `decoy#analytics` but naming someone else): the key says
+ * whose it is, as the lifecycle function reads it.
+ */
+function entitlement(item: Item): Entitlement | undefined {
   const { lob, username, team, profileName, state } = item;
   if (
     typeof lob !== "string" ||
@@ -68,8 +106,19 @@ function entitlement(item: Item): Entitlement {
       `users table: entitlement to "${String(lob)}" lacks a team or profileName`,
     );
   }
-  return { lob, username, team, profileName, ...(typeof state === "string" ? { state } : {}) };
+  const key = parseEntitlementKey(String(item[ENTITLEMENTS_KEY.sort]));
+  if (key?.username !== username || key.team !== team) return undefined;
+  return {
+    lob,
+    username,
+    team,
+    profileName,
+    source: key.source,
+    ...(typeof state === "string" ? { state } : {}),
+  };
 }
+
+const isEntitlement = (e: Entitlement | undefined): e is Entitlement => e !== undefined;
 
 /** A disabled user's marker (`admin disable`), as the table holds it. */
 const isDisabledMarker = (item: Item) =>
@@ -92,11 +141,11 @@ export class AccessTables {
   ) {}
 
   /**
-   * The user's entitlements to the LOB (in `team`, or in every team) and the LOB's record, read
-   * strongly consistently. One BatchGetItem reads the record, the user's row in the named team
-   * (none named: the `default` team, which is all a LOB without teams has) and the user's disabled
-   * marker (UserDisabled when it says disabled); only a LOB with teams and no team named takes a
-   * second read, a Query of the user's rows in that LOB.
+   * The user's rows in the LOB (in `team`, or in every team) and the LOB's record, read strongly
+   * consistently. One BatchGetItem reads the record, the user's two rows in the named team (none
+   * named: the `default` team, which is all a LOB without teams has), their admin row and their
+   * config seed, and the user's disabled marker (UserDisabled when it says disabled); only a LOB
+   * with teams and no team named takes a second read, a Query of the user's rows in that LOB.
    */
   async entitlementsAndLob(
     username: string,
@@ -111,6 +160,7 @@ export class AccessTables {
             [this.usersTable]: {
               Keys: [
                 { lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) },
+                { lob, [ENTITLEMENTS_KEY.sort]: seedKey(username, team ?? DEFAULT_TEAM) },
                 disabledMarkerKey(username),
               ],
               ConsistentRead: true,
@@ -126,15 +176,21 @@ export class AccessTables {
     }
     const userItems = out.Responses?.[this.usersTable] ?? [];
     if (userItems.some(isDisabledMarker)) throw new UserDisabled();
-    const userItem = userItems.find((i) => i[ENTITLEMENTS_KEY.partition] === lob);
+    const rows = userItems
+      .filter((i) => i[ENTITLEMENTS_KEY.partition] === lob)
+      .map(entitlement)
+      .filter(isEntitlement);
     const lobItem = out.Responses?.[this.lobsTable]?.[0];
     const record = lobItem ? lobRecord(lobItem) : undefined;
     if (team === undefined && record && !record.teams.includes(DEFAULT_TEAM))
       return { entitlements: await this.rowsOf(username, lob, signal), record };
-    return { entitlements: userItem ? [entitlement(userItem)] : [], record };
+    return { entitlements: rows, record };
   }
 
-  /** The user's rows in one LOB, every team: `<username>#` begins them, `username` confirms. */
+  /**
+   * The user's rows in one LOB, every team and both sources: `<username>#` begins both key forms,
+   * the key and `username` confirm.
+   */
   private rowsOf(username: string, lob: string, signal: AbortSignal): Promise<Entitlement[]> {
     return this.queryRows(
       {
@@ -172,7 +228,8 @@ export class AccessTables {
       rows.push(
         ...items
           .filter((i) => i[ENTITLEMENTS_KEY.partition] !== DISABLED_PARTITION)
-          .map(entitlement),
+          .map(entitlement)
+          .filter(isEntitlement),
       );
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -180,7 +237,8 @@ export class AccessTables {
   }
 
   /**
-   * Every entitlement of a user (through the username index) with its LOB's record; UserDisabled
+   * Every row of a user (through the username index), seeds and admin rows alike (`byTeam`
+   * merges them), with its LOB's record; UserDisabled
    * when the index holds their disabled marker (an eventually consistent read: every open reads
    * the marker again, strongly consistently).
    */

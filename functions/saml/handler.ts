@@ -8,8 +8,8 @@ import {
   UpstreamUnavailable,
 } from "../presigner/errors";
 import { ROLE_SESSION_NAMES } from "../presigner/credentials";
-import { isActive, studioAccess } from "../presigner/studio";
-import type { Entitlement } from "../presigner/tables";
+import { opens, studioAccess } from "../presigner/studio";
+import { byTeam, type Entitlement } from "../presigner/tables";
 import type { StudioClients } from "../shared/clients";
 import { MAX_REQUEST_MS, withDeadline } from "../shared/deadline";
 import { log, loggable } from "../shared/log";
@@ -83,21 +83,23 @@ export function createHandler(deps: SamlDeps) {
   }
 
   /**
-   * The LOBs a user may open: those of their active rows, and those their IdP groups map to,
-   * except a mapped team whose row is revoked or offboarded (the revocation outvotes the group).
+   * The LOBs a user may open: those where their rows let them into a team (a config seed or an
+   * active admin grant), and those their IdP groups map to, except a mapped team whose rows
+   * outvote the group (an admin row revoked or offboarded, with no seed: the revocation wins).
    */
   async function lobsOf(username: string, groups: readonly string[], signal: AbortSignal) {
     const studios = await tables.studiosOf(username, signal);
-    const rows = studios
-      .filter(({ entitlement, record }) => isActive(entitlement, record))
-      .map((s) => s.entitlement.lob);
-    const revoked = new Set(
-      studios
-        .filter(({ entitlement, record }) => !isActive(entitlement, record))
-        .map(({ entitlement }) => `${entitlement.lob}/${entitlement.team}`),
+    const records = new Map(studios.map((s) => [s.record.lob, s.record]));
+    const teams = byTeam(studios.map((s) => s.entitlement));
+    const rows = teams.flatMap((t) => {
+      const record = records.get(t.lob);
+      return record && opens(t, record) ? [t.lob] : [];
+    });
+    const outvoted = new Set(
+      teams.filter((t) => t.entitled.outvotesGroups).map((t) => `${t.lob}/${t.team}`),
     );
     const mapped = grantsOf(groups)
-      .filter((g) => !revoked.has(`${g.lob}/${g.team}`))
+      .filter((g) => !outvoted.has(`${g.lob}/${g.team}`))
       .map((g) => g.lob);
     return [...new Set([...rows, ...mapped])].sort();
   }
@@ -114,12 +116,15 @@ export function createHandler(deps: SamlDeps) {
     facts.step = "presign";
     const { entitlements, record } = await tables.entitlementsAndLob(username, lob, team, signal);
     // A team granted by group has no row: the entitlement is the user's own profile there. A row
-    // of the same team (a revoked one among them) takes precedence.
+    // of the same team (a seed, an admin grant, a revoked one) takes precedence: the rows decide.
     const byGroup = groupTeams(groups, lob)
       .filter((t) => (team === undefined || t === team) && !entitlements.some((e) => e.team === t))
       .flatMap((t): Entitlement[] => {
         const profileName = teamProfileName(username, t);
-        return profileName ? [{ lob, username, team: t, profileName }] : [];
+        // As an admin grant would be: the group stands for the user's admin, not for a config.
+        return profileName
+          ? [{ lob, username, team: t, profileName, source: "admin" as const }]
+          : [];
       });
     const granted: Entitlement[] = [...entitlements, ...byGroup];
     const target = signer.target(username, lob, team, granted, record);

@@ -448,6 +448,9 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
   const providerInfo = new Map<string, ProviderInfo>();
   const info = (ref: string | undefined) =>
     ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
+  // The first create that failed (as a provider's error fails `pulumi up`): nothing more is
+  // created after it, and the run rejects with it once the program has settled.
+  let createFailure: Error | undefined;
 
   const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
@@ -493,18 +496,23 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
       const account = provider?.account ?? "000000000000";
       const region = provider?.region ?? "us-east-1";
       let { id, state } = fabricate(args.type, args.name, inputs, account, region);
-      if (opts.onCreate) {
-        const created = await opts.onCreate({
-          type: args.type,
-          name: args.name,
-          dependencies: engineDependencies.get(`${args.type}::${args.name}`) ?? [],
-          inputs,
-          account,
-          region,
-          id,
-          state,
-          assumeRole: provider?.assumeRole,
-        });
+      if (opts.onCreate && !createFailure) {
+        const created = await opts
+          .onCreate({
+            type: args.type,
+            name: args.name,
+            dependencies: engineDependencies.get(`${args.type}::${args.name}`) ?? [],
+            inputs,
+            account,
+            region,
+            id,
+            state,
+            assumeRole: provider?.assumeRole,
+          })
+          .catch((error: unknown) => {
+            createFailure ??= error instanceof Error ? error : new Error(String(error));
+            return undefined;
+          });
         id = created?.id ?? id;
         state = { ...state, ...created?.state };
       }
@@ -616,6 +624,7 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
       }
     })) ?? {};
   await waitForRegistrations();
+  if (createFailure) throw createFailure;
   if (failure !== undefined)
     throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
   return { stack: opts.stack, resources, providers, outputs, lookups };

@@ -16,7 +16,9 @@ import {
   DeleteTableCommand,
   DynamoDBClient,
   PutItemCommand,
+  UpdateItemCommand,
   type AttributeValue,
+  type AttributeValueUpdate,
 } from "@aws-sdk/client-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -37,6 +39,35 @@ export interface SandboxUser {
 }
 
 type Undo = () => Promise<void> | void;
+
+/** A resource the deployer made for a stack, as its last `pulumi up` left it. */
+interface Applied {
+  /** `<type>::<name>`: the resource's identity across runs of its stack (its URN's tail). */
+  readonly key: string;
+  readonly type: string;
+  /** Its inputs as last applied (JSON): an update runs only when they change. */
+  readonly inputs: string;
+  /** What its create (or update) returned: kept so that an unchanged resource reads the same. */
+  readonly result: { id?: string; state?: Record<string, unknown> } | undefined;
+  /** How to delete it (nothing for what the emulators do not hold). */
+  readonly undo: Undo[];
+}
+
+/** What a stack's `pulumi up` over an earlier one changed (see `Deployer.update`). */
+export interface UpdateSummary {
+  readonly created: string[];
+  readonly updated: string[];
+  readonly replaced: string[];
+  readonly deleted: string[];
+}
+
+const TABLE_ITEM = "aws:dynamodb/tableItem:TableItem";
+/**
+ * The TableItem arguments the AWS provider marks ForceNew (a change replaces the item; `item`
+ * itself is updated in place): table_name, hash_key, range_key, in resourceTableItem's schema
+ * (hashicorp/terraform-provider-aws, internal/service/dynamodb/table_item.go).
+ */
+const TABLE_ITEM_FORCE_NEW = ["tableName", "hashKey", "rangeKey"] as const;
 const CREDENTIALS = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
 
 /** A password that meets the pool's policy (14+ characters, every character class). */
@@ -57,9 +88,10 @@ export class Deployer {
   readonly mfaRequiredPools = new Set<string>();
   /** The API Gateway deployments made, by id: what each one's stage serves. */
   readonly deployments = new Map<string, DeploymentSnapshot>();
-  private readonly undo = new Map<string, Undo[]>();
-  /** Every resource each stack created, in creation order, with its dependencies. */
+  /** Every resource each stack's last run declared, in creation order, with its dependencies. */
   private readonly declared = new Map<string, NewResource[]>();
+  /** Each stack's resources, in the order its last run registered them. */
+  private readonly applied = new Map<string, Applied[]>();
   private readonly common: { region: string; maxAttempts: number };
 
   constructor(
@@ -79,13 +111,16 @@ export class Deployer {
    *   resources whose provider assumes a role are made with that role's session, through IAM.
    */
   hook(stack: string, deployedBy?: string): CreateHook {
-    const undo: Undo[] = [];
-    this.undo.set(stack, undo);
+    const applied: Applied[] = [];
+    this.applied.set(stack, applied);
     const declared: NewResource[] = [];
     this.declared.set(stack, declared);
-    return (resource) => {
+    return async (resource) => {
       declared.push(resource);
-      return this.create(resource, undo, deployedBy);
+      const undo: Undo[] = [];
+      const result = await this.create(resource, undo, deployedBy);
+      applied.push(appliedOf(resource, result, undo));
+      return result;
     };
   }
 
@@ -102,6 +137,136 @@ export class Deployer {
       .map((deployment) => createDeployment(deployment, declared));
     for (const snapshot of made) this.deployments.set(snapshot.deploymentId, snapshot);
     return made.length;
+  }
+
+  /**
+   * A stack's `pulumi up` again, over what its last run made, with the program run on (changed)
+   * config through `hook`: a resource whose inputs are unchanged is left alone; a new one is
+   * created; a changed TableItem is updated or replaced as its provider does (`updateTableItem`);
+   * any other changed type is refused, since the rehearsal models no update of it. `finish` then
+   * deletes what the run no longer declares, last made first, as Pulumi deletes after its creates
+   * and updates; after a failed run (`failed`), Pulumi stops there: nothing is deleted, and what
+   * was made is kept for the stack's destroy.
+   */
+  update(
+    stack: string,
+    deployedBy?: string,
+  ): { hook: CreateHook; finish: (failed?: boolean) => Promise<UpdateSummary> } {
+    const before = this.applied.get(stack) ?? [];
+    const previous = new Map(before.map((a) => [a.key, a]));
+    const next: Applied[] = [];
+    const summary: UpdateSummary = { created: [], updated: [], replaced: [], deleted: [] };
+    const declared: NewResource[] = [];
+    this.declared.set(stack, declared);
+    const hook: CreateHook = async (resource) => {
+      declared.push(resource);
+      const key = `${resource.type}::${resource.name}`;
+      const inputs = JSON.stringify(resource.inputs);
+      const prior = previous.get(key);
+      if (prior?.inputs === inputs) {
+        next.push(prior);
+        return prior.result;
+      }
+      if (prior && resource.type !== TABLE_ITEM) {
+        const was = JSON.parse(prior.inputs) as Record<string, unknown>;
+        const changed = Object.keys({ ...was, ...resource.inputs }).filter(
+          (k) => JSON.stringify(was[k]) !== JSON.stringify(resource.inputs[k]),
+        );
+        throw new Error(
+          `${resource.name} (${resource.type}) changed (${changed.join(", ")}): the rehearsal updates only ${TABLE_ITEM}`,
+        );
+      }
+      const undo: Undo[] = [];
+      let result: Awaited<ReturnType<CreateHook>>;
+      if (!prior) {
+        result = await this.create(resource, undo, deployedBy);
+        summary.created.push(resource.name);
+      } else {
+        const replaced = await this.updateTableItem(
+          JSON.parse(prior.inputs) as Record<string, unknown>,
+          prior.undo,
+          resource,
+          undo,
+          deployedBy,
+        );
+        (replaced ? summary.replaced : summary.updated).push(resource.name);
+        result = undefined;
+      }
+      next.push(appliedOf(resource, result, undo));
+      return result;
+    };
+    const finish = async (failed = false) => {
+      const seen = new Set(next.map((a) => a.key));
+      const gone = before.filter((a) => !seen.has(a.key));
+      if (failed) {
+        // What the failed run made stays recorded, after what was there, for the destroy.
+        const made = next.filter((a) => !previous.has(a.key));
+        this.applied.set(stack, [
+          ...before.map((a) => next.find((n) => n.key === a.key) ?? a),
+          ...made,
+        ]);
+        return summary;
+      }
+      for (const resource of [...gone].reverse()) {
+        for (const step of [...resource.undo].reverse()) await step();
+        summary.deleted.push(resource.key.split("::").pop() ?? resource.key);
+      }
+      this.applied.set(stack, next);
+      return summary;
+    };
+    return { hook, finish };
+  }
+
+  /**
+   * A TableItem's update, with the AWS provider's calls (internal/service/dynamodb/table_item.go,
+   * resourceTableItemUpdate): a change of a ForceNew argument replaces the item (Pulumi's default
+   * replacement: the new one created first, with the provider's conditional create, then the old
+   * one deleted); a change of `item` is one UpdateItem at the new key, unconditional (it writes
+   * the item there whether or not one exists: AttributeUpdates PUT of each non-key attribute,
+   * DELETE of each attribute the old item had and the new one has not), then, when the key
+   * changed, a DeleteItem of the old key. Returns whether it replaced.
+   */
+  private async updateTableItem(
+    was: Record<string, unknown>,
+    wasUndo: readonly Undo[],
+    r: NewResource,
+    undo: Undo[],
+    deployedBy: string | undefined,
+  ): Promise<boolean> {
+    const i = r.inputs;
+    if (TABLE_ITEM_FORCE_NEW.some((k) => JSON.stringify(was[k]) !== JSON.stringify(i[k]))) {
+      await this.create(r, undo, deployedBy);
+      for (const step of [...wasUndo].reverse()) await step();
+      return true;
+    }
+    const client = await this.tableItemClient(r, deployedBy);
+    const table = String(i.tableName);
+    const keyNames = [i.hashKey, i.rangeKey].filter((k): k is string => typeof k === "string");
+    const oldItem = JSON.parse(String(was.item)) as Record<string, AttributeValue>;
+    const newItem = JSON.parse(String(i.item)) as Record<string, AttributeValue>;
+    const keyOf = (item: Record<string, AttributeValue>) =>
+      Object.fromEntries(keyNames.map((k) => [k, item[k] as AttributeValue]));
+    const updates: Record<string, AttributeValueUpdate> = {};
+    for (const [name, value] of Object.entries(newItem))
+      if (!keyNames.includes(name)) updates[name] = { Action: "PUT", Value: value };
+    for (const name of Object.keys(oldItem))
+      if (!keyNames.includes(name) && !(name in newItem)) updates[name] = { Action: "DELETE" };
+    const newKey = keyOf(newItem);
+    const oldKey = keyOf(oldItem);
+    await client.send(
+      new UpdateItemCommand({ TableName: table, Key: newKey, AttributeUpdates: updates }),
+    );
+    if (JSON.stringify(oldKey) !== JSON.stringify(newKey))
+      await client.send(new DeleteItemCommand({ TableName: table, Key: oldKey }));
+    undo.push(() =>
+      client.send(new DeleteItemCommand({ TableName: table, Key: newKey })).then(() => undefined),
+    );
+    return false;
+  }
+
+  /** The provider's client for a TableItem: its role's when it assumes one (IAM decides). */
+  private async tableItemClient(r: NewResource, deployedBy: string | undefined) {
+    return r.assumeRole && deployedBy ? await this.dynamoAs(deployedBy, r.assumeRole) : this.dynamo;
   }
 
   /** A role named in a resource's `role` input (its name, its id): its ARN may hold a path. */
@@ -245,14 +410,14 @@ export class Deployer {
 
   /** How many of a stack's resources exist in the emulators (each has exactly one undo step). */
   emulated(stack: string): number {
-    return this.undo.get(stack)?.length ?? 0;
+    return (this.applied.get(stack) ?? []).reduce((n, a) => n + a.undo.length, 0);
   }
 
   /** Deletes a stack's resources from the emulators, last created first. */
   async destroy(stack: string): Promise<number> {
-    const undo = this.undo.get(stack) ?? [];
+    const undo = (this.applied.get(stack) ?? []).flatMap((a) => a.undo);
     for (const step of [...undo].reverse()) await step();
-    this.undo.delete(stack);
+    this.applied.delete(stack);
     for (const r of this.declared.get(stack) ?? []) this.deployments.delete(r.id);
     this.declared.delete(stack);
     return undo.length;
@@ -413,19 +578,35 @@ export class Deployer {
       }
       case "aws:dynamodb/tableItem:TableItem": {
         const item = JSON.parse(String(i.item)) as Record<string, AttributeValue>;
+        const table = String(i.tableName);
         const key = Object.fromEntries(
           [i.hashKey, i.rangeKey]
             .filter((k): k is string => typeof k === "string")
             .map((k) => [k, item[k] as AttributeValue]),
         );
         // Through the provider's role when it assumes one (a LOB's hub deployer role): IAM decides.
-        const client =
-          r.assumeRole && deployedBy ? await this.dynamoAs(deployedBy, r.assumeRole) : this.dynamo;
-        await client.send(new PutItemCommand({ TableName: String(i.tableName), Item: item }));
+        const client = await this.tableItemClient(r, deployedBy);
+        // The provider's create: a PutItem that refuses an item already at the key ("Explode if
+        // item exists. We didn't create it.": ConditionExpression attribute_not_exists(#hk), #hk
+        // the hash key; resourceTableItemCreate in hashicorp/terraform-provider-aws,
+        // internal/service/dynamodb/table_item.go). So a row someone else wrote there first
+        // fails the stack's `pulumi up` with ConditionalCheckFailedException.
+        try {
+          await client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: item,
+              ConditionExpression: "attribute_not_exists(#hk)",
+              ExpressionAttributeNames: { "#hk": String(i.hashKey) },
+            }),
+          );
+        } catch (error) {
+          throw new Error(
+            `${r.name}: creating DynamoDB Table (${table}) Item: ${(error as Error).name}: ${(error as Error).message}`,
+          );
+        }
         undo.push(() =>
-          client
-            .send(new DeleteItemCommand({ TableName: String(i.tableName), Key: key }))
-            .then(() => undefined),
+          client.send(new DeleteItemCommand({ TableName: table, Key: key })).then(() => undefined),
         );
         return undefined;
       }
@@ -587,4 +768,14 @@ export class Deployer {
         return undefined;
     }
   }
+}
+
+function appliedOf(resource: NewResource, result: Applied["result"], undo: Undo[]): Applied {
+  return {
+    key: `${resource.type}::${resource.name}`,
+    type: resource.type,
+    inputs: JSON.stringify(resource.inputs),
+    result,
+    undo,
+  };
 }

@@ -9,6 +9,7 @@ import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/c
 import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import type { PolicyDocument } from "../../components/lib/policies";
 import { execFile } from "node:child_process";
+import { seedKey } from "../../functions/shared/tables";
 import { teamProfileName } from "../../functions/shared/teams";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -417,6 +418,55 @@ export async function rehearse(
           value: run,
         };
       });
+    /**
+     * `pulumi up` of a stack already up, with `change` applied to its config (a member added to a
+     * team, or removed): the deployer updates what changed as the providers do, creates what is
+     * new and deletes what the program no longer declares.
+     */
+    const redeploy = async (
+      stack: string,
+      change: (config: Record<string, string>) => Record<string, string>,
+    ) => {
+      const { hook, finish } = deployer.update(stack, pipelineOf(stack));
+      let run: StackRun;
+      try {
+        run = await runStackUnderMocks({
+          stack,
+          config: change(configOf(stack)),
+          stackOutputs: outputs,
+          onCreate: hook,
+          onLookup: deployer.lookup.bind(deployer),
+        });
+      } catch (error) {
+        await finish(true);
+        throw new Error(`pulumi up -s ${stack} failed: ${(error as Error).message}`);
+      }
+      const changes = await finish();
+      outputs[fullStackName(stack)] = run.outputs;
+      const named = (what: string, names: string[]) =>
+        names.length > 0 ? [`${what} ${names.join(", ")}`] : [];
+      return {
+        changes,
+        summary:
+          [
+            ...named("created", changes.created),
+            ...named("updated", changes.updated),
+            ...named("replaced", changes.replaced),
+            ...named("deleted", changes.deleted),
+          ].join("; ") || "no changes",
+      };
+    };
+    /** A LOB config's teams with `member` added to (or removed from) `team`'s members. */
+    const withMember =
+      (team: string, member: string, present: boolean) => (config: Record<string, string>) => {
+        const teams = JSON.parse(config["studio-access:teams"] ?? "{}") as Record<
+          string,
+          { members?: string[] }
+        >;
+        const members = (teams[team]?.members ?? []).filter((m) => m !== member);
+        teams[team] = { ...teams[team], members: present ? [...members, member] : members };
+        return { ...config, "studio-access:teams": JSON.stringify(teams) };
+      };
     const shared = await deploy("shared");
     // The organization's management account attaches the hub's SCP to the LOB accounts, as the
     // README's step does; from here IAM evaluates it with every call their principals make.
@@ -1038,6 +1088,80 @@ export async function rehearse(
         };
       },
     );
+    /** user-lob-b's lob-a/forecasting entitlement as `admin list` shows it (one line). */
+    const forecastingOfLeeB = async () => {
+      const listed = await adminCli(["admin", "list", "--user", "user-lob-b", "--json"]);
+      if (listed.code !== 0) throw new Error(`admin list: ${listed.stderr}`);
+      return (
+        JSON.parse(listed.stdout) as {
+          entitlements: { lob: string; team: string; state: string; source: string }[];
+        }
+      ).entitlements.find((r) => r.lob === "lob-a" && r.team === "forecasting");
+    };
+    /** The lifecycle function's decision on a stream record of `userTeam`, once it logged one. */
+    const decisionOn = async (userTeam: string, eventName: string, since: number) => {
+      const started = Date.now();
+      for (;;) {
+        const line = [...functions.values()]
+          .flatMap((f) => f.logs)
+          .find(
+            (l) =>
+              l.message === "record" &&
+              l.userTeam === userTeam &&
+              l.eventName === eventName &&
+              Number(l.sequence) > since,
+          );
+        if (line) return line;
+        if (Date.now() - started > 30_000)
+          throw new Error(`the lifecycle function logged no decision on ${eventName} ${userTeam}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    /** The emulated stream's last sequence number so far: later records are the step's own. */
+    const lastSequence = () =>
+      Math.max(
+        0,
+        ...[...functions.values()]
+          .flatMap((f) => f.logs)
+          .filter((l) => l.message === "record")
+          .map((l) => Number(l.sequence)),
+      );
+    await step(
+      "pulumi up -s lob-a with user-lob-b added to forecasting, whom an admin granted it: the config seed and the admin grant stand side by side (config + admin)",
+      async () => {
+        const { summary } = await redeploy("lob-a", withMember("forecasting", "user-lob-b", true));
+        const row = await forecastingOfLeeB();
+        if (row?.state !== "active" || row.source !== "config + admin")
+          throw new Error(`admin list shows ${JSON.stringify(row)}`);
+        const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+        expectStatus(answer, 302, "user-lob-b on lob-a with both rows");
+        return {
+          detail: `pulumi up -s lob-a: ${summary}\nadmin list: lob-a/forecasting user-lob-b ${row.state}, ${row.source}; GET /studios/lob-a: 302`,
+          value: undefined,
+        };
+      },
+    );
+    await step(
+      "pulumi up -s lob-a without user-lob-b again: the seed goes, the admin grant stands, and the lifecycle function leaves the profile",
+      async () => {
+        const since = lastSequence();
+        const { summary } = await redeploy("lob-a", (config) => config);
+        const decision = await decisionOn(seedKey("user-lob-b", "forecasting"), "REMOVE", since);
+        if (decision.decision !== "skip")
+          throw new Error(`the seed's removal was acted on: ${JSON.stringify(decision)}`);
+        const row = await forecastingOfLeeB();
+        if (row?.state !== "active" || row.source !== "admin")
+          throw new Error(`admin list shows ${JSON.stringify(row)}`);
+        if (!profileOf(teamProfileName("user-lob-b", "forecasting") ?? ""))
+          throw new Error("user-lob-b's forecasting profile went");
+        const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+        expectStatus(answer, 302, "user-lob-b on lob-a through the admin grant alone");
+        return {
+          detail: `pulumi up -s lob-a: ${summary}\nlifecycle function: ${decision.decision} (${String(decision.reason)}); admin list: ${row.state}, ${row.source}; GET /studios/lob-a: 302, profile kept`,
+          value: undefined,
+        };
+      },
+    );
     await step(
       "a look-alike username (dana.scientist's profile name), granted by an admin, gets a profile of its own, never dana's",
       async () => {
@@ -1132,6 +1256,36 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
         const after = await adminCli(["admin", "list", "--lob", "lob-a"]);
         return {
           detail: `${revoked.stdout.trim()}\nthen 403 ${refused.body}\nadmin list saw ${states.join(" -> ")} within ${String(elapsed)} ms (lifecycle function: ${String(line?.outcome)} in ${String(line?.latencyMs)} ms; the row kept as the marker)\nprofile, app and space gone; home directory /${profile.homeUid} on lob-a's EFS ${String(removal?.outcome)} (${String(removal?.entries)} entries; lob-a's homeDirectories: remove); user-lob-b's lob-b profile kept\n${after.stdout.trimEnd()}`,
+          value: undefined,
+        };
+      },
+    );
+    await step(
+      "pulumi up -s lob-a with the offboarded user-lob-b added to forecasting: the seed opens Studio over the kept admin row, and dropping it again drains the profile",
+      async () => {
+        const added = await redeploy("lob-a", withMember("forecasting", "user-lob-b", true));
+        const row = await forecastingOfLeeB();
+        if (row?.state !== "active" || row.source !== "config + admin (offboarded)")
+          throw new Error(`admin list shows ${JSON.stringify(row)}`);
+        const answer = await get(`${apiUrl}/studios/lob-a`, bearer("user-lob-b"));
+        expectStatus(answer, 302, "user-lob-b on lob-a through the seed");
+        const profile = teamProfileName("user-lob-b", "forecasting") ?? "";
+        if (!profileOf(profile)) throw new Error("no forecasting profile for user-lob-b");
+        const since = lastSequence();
+        const started = Date.now();
+        const dropped = await redeploy("lob-a", (config) => config);
+        const decision = await decisionOn(seedKey("user-lob-b", "forecasting"), "REMOVE", since);
+        if (decision.decision !== "offboard")
+          throw new Error(`the seed's removal was not acted on: ${JSON.stringify(decision)}`);
+        while (profileOf(profile)) {
+          if (Date.now() - started > 60_000) throw new Error(`${profile} still there after 60 s`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const after = await forecastingOfLeeB();
+        if (after?.state !== "offboarded" || after.source !== "admin")
+          throw new Error(`admin list shows ${JSON.stringify(after)}`);
+        return {
+          detail: `pulumi up -s lob-a: ${added.summary}\nadmin list: ${row.state}, ${row.source}; GET /studios/lob-a: 302, profile ${profile} made\npulumi up -s lob-a: ${dropped.summary}\nlifecycle function: ${decision.decision} (${String(decision.reason)}); profile gone within ${String(Date.now() - started)} ms; admin list: ${after.state}, ${after.source}`,
           value: undefined,
         };
       },

@@ -155,6 +155,17 @@ const row = (
   source: "admin",
   ...extra,
 });
+/** A config seed, as a LOB's stack writes it: its own key, `<username>#config:<team>`. */
+const seed = (
+  lob: string,
+  username: string,
+  team: string,
+  profileName: string,
+  extra: Record<string, unknown> = {},
+) => ({
+  ...row(lob, username, team, profileName, { source: "config", ...extra }),
+  userTeam: `${username}#config:${team}`,
+});
 const read = async (lob: string, userTeam: string) =>
   (await db.send(new GetCommand({ TableName: ENTS, Key: { lob, userTeam } }))).Item;
 const everything = async () =>
@@ -215,6 +226,24 @@ describe("admin list", () => {
         "lob-b  default  z\\u202eeno               z-eno            active (a\\u000db)  admin\n",
       stderr: "",
     });
+  });
+
+  it("shows one line per user and team with who owns what: config, admin, config + admin", async () => {
+    await put(ENTS, seed("lob-a", "ann", "analytics", "analytics--ann"));
+    await put(ENTS, row("lob-a", "bob", "analytics", "analytics--bob"));
+    await put(ENTS, seed("lob-a", "cy", "analytics", "analytics--cy"));
+    await put(ENTS, row("lob-a", "cy", "analytics", "analytics--cy"));
+    await put(ENTS, seed("lob-a", "dee", "analytics", "analytics--dee"));
+    await put(ENTS, row("lob-a", "dee", "analytics", "analytics--dee", { state: "offboarded" }));
+    await put(ENTS, row("lob-a", "eve", "analytics", "analytics--eve", { state: "revoked" }));
+    expect((await cli(["admin", "list", "--lob", "lob-a"])).stdout).toBe(
+      "LOB    TEAM       USER  PROFILE         STATE    SOURCE\n" +
+        "lob-a  analytics  ann   analytics--ann  active   config\n" +
+        "lob-a  analytics  bob   analytics--bob  active   admin\n" +
+        "lob-a  analytics  cy    analytics--cy   active   config + admin\n" +
+        "lob-a  analytics  dee   analytics--dee  active   config + admin (offboarded)\n" +
+        "lob-a  analytics  eve   analytics--eve  revoked  admin\n",
+    );
   });
 
   it("prints JSON that parses to the rows exactly, with no raw control character", async () => {
@@ -281,7 +310,7 @@ describe("admin list", () => {
 });
 
 describe("admin disable", () => {
-  const active = row("lob-b", "lee.leaving", "default", "lee-leaving-1", { source: "config" });
+  const active = seed("lob-b", "lee.leaving", "default", "lee-leaving-1");
   const other = row("lob-a", "lee.leaving", "analytics", "analytics--lee-leaving-1");
   const draining = row("lob-a", "lee.leaving", "forecasting", "forecasting--lee-leaving-1", {
     state: "draining",
@@ -315,7 +344,7 @@ describe("admin disable", () => {
       code: 0,
       stdout:
         "Disabled lee.leaving: Cognito refuses their sign-ins; revoked lob-a/analytics, lob-b/default: each profile is drained and deleted.\n" +
-        "Remove lee.leaving from the lob-b stack's config too (members), or a refresh would seed it again.\n",
+        "The lob-b stack's config still names lee.leaving (members): remove them from default in Pulumi.lob-b.yaml too, or lifting the disable lets them in there again.\n",
       stderr: "",
     });
     expect(cognito.commandCalls(AdminDisableUserCommand).map((c) => c.args[0].input)).toEqual([
@@ -333,9 +362,20 @@ describe("admin disable", () => {
       },
       { ...other, state: "revoked", stateAt },
       draining,
-      { ...active, state: "revoked", stateAt },
+      // The seed is the stack's: left as it is; a revoked admin row beside it carries the
+      // revocation (the lifecycle function drains the profile: the marker outvotes the seed).
+      active,
+      {
+        ...row("lob-b", "lee.leaving", "default", "lee-leaving-1"),
+        state: "revoked",
+        stateAt,
+      },
     ]);
     expect(Date.parse(stateAt)).toBeGreaterThan(Date.now() - 60_000);
+    // The disable is over the seed: admin list shows the admin row's state, the seed beside it.
+    expect((await cli(["admin", "list", "--lob", "lob-b"])).stdout).toMatch(
+      / revoked {2}config \(active\) \+ admin\n$/,
+    );
   });
 
   it("marks and revokes a user the pool does not have (IdP only), and says so, exit 0", async () => {
@@ -517,6 +557,19 @@ describe("admin grant", () => {
   });
 });
 
+describe("admin grant beside a config seed", () => {
+  it("writes the admin row under its own key, the seed untouched: both stand (config + admin)", async () => {
+    const mine = seed("lob-a", "dana", "analytics", "analytics--dana");
+    await put(ENTS, mine);
+    expect((await cli(["admin", "grant", "dana", "lob-a", "--team", "analytics"])).code).toBe(0);
+    expect(await read("lob-a", "dana#config:analytics")).toEqual(mine);
+    expect((await read("lob-a", "dana#analytics"))?.source).toBe("admin");
+    expect((await cli(["admin", "list", "--user", "dana"])).stdout).toMatch(
+      /lob-a {2}analytics {2}dana {2}\S+ {2}active {2}config \+ admin\n$/,
+    );
+  });
+});
+
 describe("admin revoke", () => {
   it("writes a revoked row for a user with none (an IdP group may map them), in the LOB's only team", async () => {
     expect(await cli(["admin", "revoke", "gus.group", "lob-b"])).toEqual({
@@ -616,20 +669,41 @@ describe("admin revoke", () => {
     expect((await read("lob-a", "dana#analytics"))?.state).toBe("offboarded");
   });
 
-  it("still refuses a config seed, naming the key (exit 2)", async () => {
-    await put(ENTS, row("lob-a", "dana", "analytics", "analytics--dana", { source: "config" }));
+  it("still refuses a config seed alone, naming the stack file and key (exit 2), writing nothing", async () => {
+    const only = seed("lob-a", "dana", "analytics", "analytics--dana");
+    await put(ENTS, only);
     expect(await cli(["admin", "revoke", "dana", "lob-a"])).toMatchObject({
       code: 2,
       stderr:
-        "studio-access: dana's entitlement to lob-a/analytics comes from the lob-a stack's config (teams.analytics.members): remove it there and run pulumi up -s lob-a\n",
+        "studio-access: dana's entitlement to lob-a/analytics comes from the lob-a stack's config: remove dana from analytics in Pulumi.lob-a.yaml (teams.analytics.members) and run pulumi up -s lob-a\n",
     });
+    expect(await everything()).toEqual([only]);
+    // A seed an older release wrote under the admin row's key is the config's all the same.
+    await put(ENTS, row("lob-a", "ann", "analytics", "analytics--ann", { source: "config" }));
+    expect((await cli(["admin", "revoke", "ann", "lob-a"])).code).toBe(2);
+  });
+
+  it("revokes the admin grant beside a seed, leaves the seed, and says the config still lets them in (exit 2)", async () => {
+    const mine = seed("lob-a", "dana", "analytics", "analytics--dana");
+    await put(ENTS, mine);
+    await put(ENTS, row("lob-a", "dana", "analytics", "analytics--dana", { state: "active" }));
+    // Two rows of one team are one team: no --team needed.
+    expect(await cli(["admin", "revoke", "dana", "lob-a"])).toEqual({
+      code: 2,
+      stdout:
+        "Revoked the admin grant of dana in lob-a/analytics (profile analytics--dana); the lob-a stack's config still names them, so Studio still lets them in.\n",
+      stderr:
+        "studio-access: dana stays in lob-a/analytics through the lob-a stack's config: remove dana from analytics in Pulumi.lob-a.yaml (teams.analytics.members) and run pulumi up -s lob-a\n",
+    });
+    expect((await read("lob-a", "dana#analytics"))?.state).toBe("revoked");
+    expect(await read("lob-a", "dana#config:analytics")).toEqual(mine);
   });
 
   it("prints an error naming a row's escapes as text", async () => {
     await put(ENTS, row("lob-b", "dana", "default", "d\u001b]0;pwned\u0007", { source: "config" }));
     const run = await cli(["admin", "revoke", "dana", "lob-b"]);
     expect(run.stderr).toBe(
-      "studio-access: dana's entitlement to lob-b/default comes from the lob-b stack's config (members): remove it there and run pulumi up -s lob-b\n",
+      "studio-access: dana's entitlement to lob-b/default comes from the lob-b stack's config: remove dana from default in Pulumi.lob-b.yaml (members) and run pulumi up -s lob-b\n",
     );
     const granted = await cli(["admin", "grant", "dana", "lob-b"]);
     expect(granted.stdout).toBe(

@@ -320,7 +320,8 @@ describe("HubRegistration: rows in the hub tables", () => {
       rangeKey: "userTeam",
       item: JSON.stringify({
         lob: { S: "lob-a" },
-        userTeam: { S: `${username}#${team}` },
+        // A config seed's own key form: an admin grant of the same user and team is another row.
+        userTeam: { S: `${username}#config:${team}` },
         username: { S: username },
         team: { S: team },
         profileName: { S: profileName },
@@ -350,11 +351,11 @@ describe("HubRegistration: rows in the hub tables", () => {
     const member = one(planned.lobB, "aws:dynamodb/tableItem:TableItem", "lob-b-member-user-lob-b");
     expect(JSON.parse(member.inputs.item as string)).toEqual({
       lob: { S: "lob-b" },
-      userTeam: { S: "user-lob-b#default" },
+      userTeam: { S: "user-lob-b#config:default" },
       username: { S: "user-lob-b" },
       team: { S: "default" },
       profileName: { S: P("user-lob-b") },
-      // A seed from the stack's config, which `admin revoke` refuses.
+      // A seed from the stack's config, which `admin revoke` leaves to the config.
       source: { S: "config" },
     });
     const record = one(planned.lobB, "aws:dynamodb/tableItem:TableItem", "lob-b-lob");

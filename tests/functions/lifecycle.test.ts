@@ -15,7 +15,13 @@ import {
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { createHandler, decide, keyOf } from "../../functions/lifecycle/handler";
+import {
+  createHandler,
+  decide,
+  keyOf,
+  type CurrentRows,
+  type EntitlementKey,
+} from "../../functions/lifecycle/handler";
 import { parseRegistry } from "../../functions/presigner/config";
 import { LOB_A_RECORD, P } from "../helpers/fixtures";
 import { captureLogs } from "../helpers/logs";
@@ -73,7 +79,12 @@ const record = (
   };
 };
 /** The entitlement row as the table holds it now (undefined: no row). */
+/** The user's admin row now (`dana.scientist#forecasting`). */
 let current: Record<string, unknown> | undefined;
+/** Their config seed now (`dana.scientist#config:forecasting`). */
+let seed: Record<string, unknown> | undefined;
+/** Their disabled marker now. */
+let marker: Record<string, unknown> | undefined;
 /** user-lob-a's profile in lob-a's analytics team, and its tags. */
 const PROFILE_TAGS = (username = "dana.scientist", team = "forecasting", lob = "lob-a") => [
   { Key: "studio-access:lob", Value: lob },
@@ -185,7 +196,12 @@ beforeEach(() => {
   }));
   lobRecord({ ...LOB_A_RECORD, teams: ["analytics", "forecasting"] });
   current = row("revoked");
-  ddb.on(GetCommand, { TableName: "users" }).callsFake(() => ({ Item: current }));
+  seed = undefined;
+  marker = undefined;
+  ddb.on(GetCommand, { TableName: "users" }).callsFake((input: GetCommand["input"]) => {
+    if (input.Key?.lob === "#disabled") return { Item: marker };
+    return { Item: String(input.Key?.userTeam).includes("#config:") ? seed : current };
+  });
   ddb.on(UpdateCommand).resolves({});
   tags = PROFILE_TAGS();
   sm.on(ListTagsCommand).callsFake(() => ({ Tags: tags }));
@@ -219,6 +235,16 @@ describe("lifecycle: the key decides whose entitlement a record is about", () =>
       userTeam: "o#brien#forecasting",
       username: "o#brien",
       team: "forecasting",
+      source: "admin",
+    });
+    // A config seed's key: `config:` before the team, which a team name never holds.
+    const seeded = { ...odd, userTeam: "o#brien#config:forecasting" };
+    expect(keyOf(record("REMOVE", seeded, undefined))).toEqual({
+      lob: "lob-a",
+      userTeam: "o#brien#config:forecasting",
+      username: "o#brien",
+      team: "forecasting",
+      source: "config",
     });
   });
 
@@ -287,14 +313,14 @@ describe("lifecycle: the current row decides, never the event", () => {
       record("MODIFY", row(), row("revoked")),
       row(),
       false,
-      "row-active",
+      "row-active (admin)",
     ],
     [
       "a REMOVE while an active row exists (written again)",
       record("REMOVE", row(), undefined),
       row(),
       false,
-      "row-active",
+      "row-active (admin)",
     ],
     [
       "a replay once offboarded",
@@ -318,7 +344,11 @@ describe("lifecycle: the current row decides, never the event", () => {
       "no-row-for-REMOVE",
     ],
   ])("%s", (_what, rec, now, act, reason) => {
-    expect(decide(rec, now)).toMatchObject({ act, reason });
+    const k = keyOf(rec) as EntitlementKey;
+    expect(decide(rec, k, { ...(now ? { admin: now } : {}), disabled: false })).toMatchObject({
+      act,
+      reason,
+    });
   });
 });
 
@@ -382,8 +412,19 @@ describe("lifecycle: forged, decoy and stale records do nothing", () => {
         Key: { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
         ConsistentRead: true,
       },
+      {
+        TableName: "users",
+        Key: { lob: "lob-a", userTeam: "dana.scientist#config:forecasting" },
+        ConsistentRead: true,
+      },
+      // Their disabled marker, which outvotes every row.
+      {
+        TableName: "users",
+        Key: { lob: "#disabled", userTeam: "dana.scientist#" },
+        ConsistentRead: true,
+      },
     ]);
-    expect(records().at(-1)).toMatchObject({ decision: "skip", reason: "row-active" });
+    expect(records().at(-1)).toMatchObject({ decision: "skip", reason: "row-active (admin)" });
   });
 
   it("a REMOVE while an active row exists does nothing", async () => {
@@ -391,7 +432,134 @@ describe("lifecycle: forged, decoy and stale records do nothing", () => {
     current = row();
     await handler()({ Records: [record("REMOVE", row(), undefined)] });
     expect(sm.calls()).toHaveLength(0);
-    expect(records().at(-1)).toMatchObject({ decision: "skip", reason: "row-active" });
+    expect(records().at(-1)).toMatchObject({ decision: "skip", reason: "row-active (admin)" });
+  });
+});
+
+/** Dana's config seed in forecasting (lob-a's stack writes it: `<username>#config:<team>`). */
+const seedRow = (state?: string) => ({
+  ...row(state),
+  userTeam: "dana.scientist#config:forecasting",
+  source: "config",
+});
+
+describe("lifecycle: a config seed and an admin grant coexist; the user stays while either lets them in", () => {
+  it.each<[string, DynamoDBRecord, CurrentRows, boolean, string]>([
+    [
+      "seed only, removed from the config",
+      record("REMOVE", seedRow(), undefined),
+      { disabled: false },
+      true,
+      "row-removed",
+    ],
+    [
+      "admin only, revoked",
+      record("MODIFY", row(), row("revoked")),
+      { admin: row("revoked"), disabled: false },
+      true,
+      "row-revoked",
+    ],
+    [
+      "both, the seed removed while the admin grant is active",
+      record("REMOVE", seedRow(), undefined),
+      { admin: row(), disabled: false },
+      false,
+      "admin-grant-stands",
+    ],
+    [
+      "both, the admin grant revoked while the seed is there",
+      record("MODIFY", row(), row("revoked")),
+      { admin: row("revoked"), seed: seedRow(), disabled: false },
+      false,
+      "config-seed-remains: remove dana.scientist from forecasting in Pulumi.lob-a.yaml",
+    ],
+    [
+      "the seed removed after the admin grant was revoked (it waited for the seed)",
+      record("REMOVE", seedRow(), undefined),
+      { admin: row("revoked"), disabled: false },
+      true,
+      "row-revoked",
+    ],
+    [
+      "the seed re-added over an offboarded admin row, then removed again",
+      record("REMOVE", seedRow(), undefined),
+      { admin: row("offboarded"), disabled: false },
+      true,
+      "row-removed",
+    ],
+    [
+      "disabled, with a seed and the admin row disable revoked",
+      record("INSERT", undefined, row("revoked")),
+      { admin: row("revoked"), seed: seedRow(), disabled: true },
+      true,
+      "row-revoked",
+    ],
+  ])("%s", (_what, rec, now, act, reason) => {
+    const k = keyOf(rec) as EntitlementKey;
+    expect(decide(rec, k, now)).toEqual(
+      act ? { act, removed: reason === "row-removed", reason } : { act, reason },
+    );
+  });
+
+  it("a seed removed while an admin grant is active: the profile stays, nothing is written", async () => {
+    profileInUse();
+    current = row();
+    await handler()({ Records: [record("REMOVE", seedRow(), undefined)] });
+    expect(sm.calls()).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(records().at(-1)).toMatchObject({
+      userTeam: "dana.scientist#config:forecasting",
+      decision: "skip",
+      reason: "admin-grant-stands",
+    });
+  });
+
+  it("an admin grant revoked while the config still names the user: skipped, the reason says where to remove them", async () => {
+    profileInUse();
+    seed = seedRow();
+    await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(sm.calls()).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(records().at(-1)).toMatchObject({
+      decision: "skip",
+      reason: "config-seed-remains: remove dana.scientist from forecasting in Pulumi.lob-a.yaml",
+    });
+  });
+
+  it("a seed removed after the admin grant was revoked: offboarded, its states recorded on the admin row, never on the seed", async () => {
+    profileInUse();
+    current = row("revoked");
+    await handler()({ Records: [record("REMOVE", seedRow(), undefined)] });
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
+    const keys = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key);
+    expect(keys).toEqual([
+      { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
+      { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
+    ]);
+    expect(updateTo("offboarded")).toBeDefined();
+  });
+
+  it("a seed re-added over an offboarded admin row and removed again: drained, the admin row left offboarded", async () => {
+    profileInUse();
+    current = row("offboarded");
+    await handler()({ Records: [record("REMOVE", seedRow(), undefined)] });
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it("a disabled user's revoked admin row is offboarded though their seed is there: the disable is over both", async () => {
+    profileInUse();
+    seed = seedRow();
+    marker = { lob: "#disabled", userTeam: "dana.scientist#", state: "disabled" };
+    await handler()({ Records: [record("INSERT", undefined, row("revoked"))] });
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
+    expect(updateTo("offboarded")).toBeDefined();
+    // Lifted (enabled): the seed lets them in again, and a revoke record is skipped.
+    marker = { ...marker, state: "enabled" };
+    current = row("revoked");
+    sm.reset();
+    await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(sm.calls()).toHaveLength(0);
   });
 });
 
@@ -515,7 +683,7 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
   it("drains a member removed from config, without touching the (gone) row", async () => {
     profileInUse();
     current = undefined;
-    await handler()({ Records: [record("REMOVE", row(), undefined)] });
+    await handler()({ Records: [record("REMOVE", seedRow(), undefined)] });
     expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(1);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });

@@ -218,6 +218,8 @@ describe("presigner: GET /studios/{lob}", () => {
         [USERS]: {
           Keys: [
             { lob: "lob-a", userTeam: "user-lob-a#default" },
+            // Their config seed in the same team: seed and admin grant are two rows.
+            { lob: "lob-a", userTeam: "user-lob-a#config:default" },
             // The user's disabled marker, in the same read.
             { lob: "#disabled", userTeam: "user-lob-a#" },
           ],
@@ -401,7 +403,7 @@ describe("presigner: what it reads is checked against what the hub deployed", ()
   it("refuses an entitlement naming another user's profile (a forged row)", async () => {
     entitlements[1] = row("user-lob-b", "lob-b", P("user-lob-a"));
     await expectMismatch(
-      `users table: user-lob-b's entitlement to lob-b/default names profile ${P("user-lob-a")}, not ${P("user-lob-b")}`,
+      `users table: user-lob-b's entitlement to lob-b/default (admin) names profile ${P("user-lob-a")}, not ${P("user-lob-b")}`,
     );
   });
 
@@ -443,6 +445,7 @@ describe("presigner: identity comes only from the caller's verified token", () =
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
       [
         { lob: "lob-a", userTeam: "user-lob-b#default" },
+        { lob: "lob-a", userTeam: "user-lob-b#config:default" },
         { lob: "#disabled", userTeam: "user-lob-b#" },
       ],
     );
@@ -489,6 +492,7 @@ describe("presigner: identity comes only from the caller's verified token", () =
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
       [
         { lob: "lob-a", userTeam: "user-lob-b#default" },
+        { lob: "lob-a", userTeam: "user-lob-b#config:default" },
         { lob: "#disabled", userTeam: "user-lob-b#" },
       ],
     );
@@ -1151,6 +1155,7 @@ describe("presigner: teams", () => {
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
       [
         { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
+        { lob: "lob-a", userTeam: "dana.scientist#config:forecasting" },
         { lob: "#disabled", userTeam: "dana.scientist#" },
       ],
     );
@@ -1215,7 +1220,7 @@ describe("presigner: teams", () => {
     expect(response.statusCode).toBe(502);
     expect(logs.lines().at(-1)).toMatchObject({
       outcome: "record-mismatch",
-      detail: `users table: user-lob-a's entitlement to lob-a/analytics names profile ${P("user-lob-a", "forecasting")}, not ${P("user-lob-a", "analytics")}`,
+      detail: `users table: user-lob-a's entitlement to lob-a/analytics (admin) names profile ${P("user-lob-a", "forecasting")}, not ${P("user-lob-a", "analytics")}`,
     });
   });
 });
@@ -1593,5 +1598,91 @@ describe("presigner: revocation and disable are durable", () => {
     const response = await newHandler()(request("user-lob-a", "lob-a"), context());
     expect(response.statusCode).toBe(403);
     expect(awsCalls().presign).toBe(0);
+  });
+});
+
+describe("presigner: a config seed and an admin grant coexist; either lets the user in", () => {
+  /** user-lob-a's config seed in lob-a (lob-a's stack writes `<username>#config:<team>`). */
+  const seed = (state?: string): Row => ({
+    ...row("user-lob-a", "lob-a", P("user-lob-a")),
+    userTeam: "user-lob-a#config:default",
+    ...(state ? { state } : {}),
+  });
+  const admin = (state?: string): Row => ({
+    ...row("user-lob-a", "lob-a", P("user-lob-a")),
+    ...(state ? { state } : {}),
+  });
+  const open = async () =>
+    (await newHandler()(request("user-lob-a", "lob-a"), context())).statusCode;
+  const listed = async () =>
+    (
+      body(await newHandler()(request("user-lob-a", undefined), context())) as {
+        studios: { lob: string; team: string; profileName: string }[];
+      }
+    ).studios;
+
+  it.each<[string, Row[], number]>([
+    ["seed only", [seed()], 302],
+    ["admin grant only", [admin()], 302],
+    ["both", [seed(), admin()], 302],
+    [
+      "the seed, beside an admin grant revoked (the config still names them)",
+      [seed(), admin("revoked")],
+      302,
+    ],
+    ["the seed re-added over an offboarded admin row", [seed(), admin("offboarded")], 302],
+    ["an admin grant revoked, no seed", [admin("revoked")], 403],
+    ["an admin row offboarded, no seed", [admin("offboarded")], 403],
+    // A seed an admin disable marked revoked (an older release): it lets no one in.
+    ["a seed revoked, no admin row", [seed("revoked")], 403],
+  ])(
+    "%s: GET /studios/lob-a answers %d, with both rows read in the one BatchGetItem",
+    async (_what, rows, status) => {
+      entitlements = [...rows, row("user-lob-b", "lob-b", P("user-lob-b"))];
+      expect(await open()).toBe(status);
+      expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+      expect((await listed()).map((s) => s.lob)).toEqual(status === 302 ? ["lob-a"] : []);
+    },
+  );
+
+  it("lists one Studio for a user whose seed and admin grant are of the same LOB and team", async () => {
+    entitlements = [seed(), admin()];
+    expect(await listed()).toEqual([
+      {
+        lob: "lob-a",
+        team: "default",
+        domainId: "d-aaaaaaaaaaaa",
+        profileName: P("user-lob-a"),
+        enabled: true,
+      },
+    ]);
+  });
+
+  it("refuses both for a disabled user: the marker is over every row", async () => {
+    entitlements = [
+      seed(),
+      admin(),
+      { lob: "#disabled", userTeam: "user-lob-a#", username: "user-lob-a", state: "disabled" },
+    ];
+    expect(await open()).toBe(403);
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "user-disabled" });
+    expect((await newHandler()(request("user-lob-a", undefined), context())).statusCode).toBe(403);
+    expect(awsCalls().presign).toBe(0);
+  });
+
+  it("refuses a seed whose profile name is not the user's, though the admin row's is (every row that lets them in is checked)", async () => {
+    entitlements = [{ ...seed(), profileName: P("user-lob-b") }, admin()];
+    const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+    expect(response.statusCode).toBe(502);
+    expect(logs.lines().at(-1)).toMatchObject({
+      outcome: "record-mismatch",
+      detail: `users table: user-lob-a's entitlement to lob-a/default (config) names profile ${P("user-lob-b")}, not ${P("user-lob-a")}`,
+    });
+  });
+
+  it("ignores a row keyed for another user (a decoy naming user-lob-a in its body)", async () => {
+    entitlements = [{ ...admin(), userTeam: "decoy#default" }];
+    expect(await listed()).toEqual([]);
   });
 });

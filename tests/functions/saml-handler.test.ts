@@ -519,6 +519,29 @@ describe("POST /saml", () => {
     expect(lastLog()).toMatchObject({ outcome: "refused", reason: "no entitlement" });
   });
 
+  it("lets a config seed in beside an offboarded admin row, with or without the group; the admin row alone outvotes the group", async () => {
+    records.set("lob-b", { ...LOB_B, teams: ["analytics", "forecasting"] });
+    const offboarded = {
+      ...row("jane.doe", "lob-b", P("jane.doe", "forecasting"), "forecasting"),
+      state: "offboarded",
+    };
+    const seed = {
+      ...row("jane.doe", "lob-b", P("jane.doe", "forecasting"), "forecasting"),
+      userTeam: "jane.doe#config:forecasting",
+    };
+    const signIn = (groups: string[]) =>
+      handler()(post({ SAMLResponse: responseFor("jane.doe", { groups }) }), context);
+    entitlements.push(offboarded);
+    expect((await signIn(["lob-b-forecasters"])).statusCode).toBe(403);
+    // lob-b's config names her again: the seed is a row of its own, and it lets her in.
+    entitlements.push(seed);
+    expect((await signIn(["lob-b-forecasters"])).statusCode).toBe(302);
+    expect((await signIn([])).statusCode).toBe(302);
+    expect(sm.commandCalls(CreatePresignedDomainUrlCommand).at(-1)!.args[0].input).toMatchObject({
+      UserProfileName: P("jane.doe", "forecasting"),
+    });
+  });
+
   it("keeps an offboarded row's user out of a team an IdP group grants (the durable marker)", async () => {
     records.set("lob-b", { ...LOB_B, teams: ["analytics", "forecasting"] });
     entitlements.push({

@@ -491,7 +491,7 @@ describe("LOB stack checks against the hub", () => {
     });
     const item = one(run, "aws:dynamodb/tableItem:TableItem", "lob-b-member-jane.doe");
     expect(JSON.parse(String(item.inputs.item))).toMatchObject({
-      userTeam: { S: "jane.doe#default" },
+      userTeam: { S: "jane.doe#config:default" },
       username: { S: "jane.doe" },
       profileName: { S: "jane-doe-2sdsf7bol2unf5fv" },
     });
@@ -538,7 +538,7 @@ describe("LOB stack checks against the hub", () => {
     });
     const item = one(run, "aws:dynamodb/tableItem:TableItem", "lob-a-member-risk-models-jane.doe");
     expect(JSON.parse(String(item.inputs.item))).toMatchObject({
-      userTeam: { S: "jane.doe#risk-models" },
+      userTeam: { S: "jane.doe#config:risk-models" },
       team: { S: "risk-models" },
       profileName: { S: "risk-models--jane-doe-2sdsf7bol2unf5fv" },
     });
