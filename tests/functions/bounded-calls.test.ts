@@ -538,7 +538,8 @@ describe("lifecycle: gives up at its drain deadline, the record retried and its 
     expect(ms).toBeGreaterThanOrEqual(1_950);
     expect(ms).toBeLessThan(2_000 + SLACK_MS);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(server.closedByClient()).toBe(1);
+    // The record's three reads (admin row, config seed, disabled marker), each closed by its abort.
+    expect(server.closedByClient()).toBe(3);
   });
 
   describe("with the tables and STS answering", () => {
@@ -720,7 +721,9 @@ describe("the bundles (esbuild, as deployed) give up in the same time", () => {
     expect(results[0]).toEqual({ batchItemFailures: [{ itemIdentifier: "42" }] });
     expect(ms).toBeGreaterThanOrEqual(1_950);
     expect(ms).toBeLessThan(2_000 + SLACK_MS);
-    expect(server.closedByClient()).toBe(1);
+    // The record's three reads (admin row, config seed, disabled marker), each closed by its abort.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.closedByClient()).toBe(3);
   });
 
   function event(): DynamoDBStreamEvent {
