@@ -544,14 +544,18 @@ export class AdminApi {
               UpdateExpression: "SET #state = :revoked, #at = :at",
               // Only a row that is there: a forged row whose key is not <username>#<team> must
               // not make this update create a stub (UpdateItem creates a missing item). An
-              // offboarded row beside a seed is revoked again: its profile is the seed's now.
+              // offboarded row beside a seed is revoked again: its profile is the seed's now. So
+              // is a revoked or drain-failed one (an `admin revoke` the seed kept skipped): the
+              // write makes a stream record, and the lifecycle function, finding the marker,
+              // drains the profile the seed kept open. A draining row is being drained already.
               ConditionExpression:
-                "attribute_exists(#key) AND (attribute_not_exists(#state) OR #state IN (:active, :offboarded))",
+                "attribute_exists(#key) AND (attribute_not_exists(#state) OR #state IN (:active, :offboarded, :revoked, :drainFailed))",
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: {
                 ":revoked": "revoked",
                 ":active": "active",
                 ":offboarded": "offboarded",
+                ":drainFailed": "drain-failed",
                 ":at": now.toISOString(),
               },
             }),

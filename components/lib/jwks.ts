@@ -17,6 +17,22 @@ import { JWKS_VARIABLE, parseJwks } from "../../functions/shared/access-token";
  * "Service-specific endpoints", https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
  */
 export function userPoolJwksUrl(region: string, userPoolId: string, endpoint?: string): string {
+  // The keys fetched here are the keys every token is checked with: an endpoint setting left on
+  // the operator's machine must not hand them over a network anyone can answer on. Plain HTTP is
+  // accepted only on the machine itself (a local emulator).
+  if (endpoint !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new Error(`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "${endpoint}" is not a URL`);
+    }
+    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+      throw new Error(
+        `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "${endpoint}" would fetch the user pool's signing keys without TLS: use https:// (plain http is accepted only for localhost)`,
+      );
+  }
   const base = endpoint?.replace(/\/+$/, "") ?? `https://cognito-idp.${region}.amazonaws.com`;
   return `${base}/${userPoolId}/.well-known/jwks.json`;
 }

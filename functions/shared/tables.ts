@@ -17,7 +17,8 @@ import { TEAM_NAME, userTeamKey } from "./teams";
  * Two keys, so that neither writer meets the other's row: the AWS provider creates a table item
  * with a conditional PutItem that fails on any item at its key, and an admin's write must never
  * be undone (or re-created) by a stack. The seed moved and the admin row kept its form, because
- * admin rows are data no stack can rewrite (offboarded rows are kept for good), while a stack's
+ * admin rows are data no stack's provider rewrites (offboarded rows are kept for good; IAM's
+ * LeadingKeys confines a LOB's deployer to its partition, not to seed keys within it), while a stack's
  * next `pulumi up` moves its own seeds (the provider updates an item whose key changed: it writes
  * the new key, then deletes the old). Both forms split unambiguously at the LAST `#`, as every
  * reader does (usernames may hold `#`, team names never): after it comes either a team name

@@ -378,6 +378,25 @@ describe("admin disable", () => {
     );
   });
 
+  it.each(["revoked", "drain-failed"])(
+    "revokes again a %s admin row a seed kept open, so the lifecycle function drains it",
+    async (state) => {
+      const kept = row("lob-b", "lee.leaving", "default", "lee-leaving-1", {
+        state,
+        stateAt: "2026-12-01T09:00:00.000Z",
+      });
+      await Promise.all([active, kept].map((r) => put(ENTS, r)));
+      cognito.on(AdminDisableUserCommand).resolves({});
+      const run = await cli(["admin", "disable", "lee.leaving"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("revoked lob-b/default");
+      const after = await read("lob-b", "lee.leaving#default");
+      // A new write (its stream record wakes the lifecycle function), as revoked.
+      expect(after?.state).toBe("revoked");
+      expect(after?.stateAt).not.toBe("2026-12-01T09:00:00.000Z");
+    },
+  );
+
   it("marks and revokes a user the pool does not have (IdP only), and says so, exit 0", async () => {
     await put(ENTS, other);
     cognito.on(AdminDisableUserCommand).rejects(named("UserNotFoundException"));

@@ -44,6 +44,18 @@ describe("userPoolJwksUrl", () => {
     expect(userPoolJwksUrl("eu-west-1", "local_1", "http://127.0.0.1:9229/")).toBe(
       "http://127.0.0.1:9229/local_1/.well-known/jwks.json",
     );
+    expect(userPoolJwksUrl("eu-west-1", "p_1", "https://cognito.example.internal")).toBe(
+      "https://cognito.example.internal/p_1/.well-known/jwks.json",
+    );
+  });
+
+  it("refuses an endpoint that would fetch the signing keys without TLS, off this machine", () => {
+    expect(() => userPoolJwksUrl("eu-west-1", "p_1", "http://10.0.0.5:9229")).toThrow(
+      'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "http://10.0.0.5:9229" would fetch the user pool\'s signing keys without TLS: use https:// (plain http is accepted only for localhost)',
+    );
+    expect(() => userPoolJwksUrl("eu-west-1", "p_1", "not a url")).toThrow(
+      'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "not a url" is not a URL',
+    );
   });
 });
 
