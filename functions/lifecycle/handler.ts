@@ -138,6 +138,14 @@ export type Decision =
   | { readonly act: true; readonly removed: boolean; readonly reason: string }
   | { readonly act: false; readonly reason: string };
 
+/** The rows `entitlementOf` weighs, from what `currentRows` read. */
+function rowsOf(current: CurrentRows) {
+  return [
+    ...(current.seed ? [{ source: "config" as const, state: current.seed.state }] : []),
+    ...(current.admin ? [{ source: "admin" as const, state: current.admin.state }] : []),
+  ];
+}
+
 /**
  * Decides from the rows as they are NOW (read with ConsistentRead), never from the event: an
  * event can be forged (a direct invoke) or stale (a replay), the table cannot. The one rule
@@ -151,11 +159,7 @@ export type Decision =
  * row. Anything else is skipped.
  */
 export function decide(record: DynamoDBRecord, k: EntitlementKey, current: CurrentRows): Decision {
-  const rows = [
-    ...(current.seed ? [{ source: "config" as const, state: current.seed.state }] : []),
-    ...(current.admin ? [{ source: "admin" as const, state: current.admin.state }] : []),
-  ];
-  const { entitled, by } = entitlementOf(rows, current.disabled);
+  const { entitled, by } = entitlementOf(rowsOf(current), current.disabled);
   const adminState = current.admin ? (text(current.admin.state) ?? "active") : undefined;
   if (entitled) {
     if (k.source === "config" && !current.seed && by.includes("admin"))
@@ -321,6 +325,15 @@ export function createHandler(deps: LifecycleDeps) {
         : undefined;
     const owner = { lob: k.lob, username: k.username, team: k.team };
     for (let attempt = 0; ; attempt++) {
+      // Each pass may delete (apps, spaces, the home, the profile): the rows are read again first,
+      // so a grant or a seed that came while it drained stops it before anything more goes.
+      const rowsNow = await currentRows(k, signal);
+      const { entitled } = entitlementOf(rowsOf(rowsNow), rowsNow.disabled);
+      if (entitled) {
+        if (!removed)
+          await setState(k, "drain-failed", ["draining"], signal, "granted again while it drained");
+        return "re-granted";
+      }
       const step = await drainPass(client, domainId, profile, owner, signal, beforeDelete);
       if (step.done) break;
       // Quick when SageMaker is quick, gentle when it is not: 250 ms, doubling, at most pollMs.

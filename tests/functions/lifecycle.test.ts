@@ -708,6 +708,29 @@ describe("lifecycle: offboarding a revoked entitlement", () => {
     expect(logs.lines().at(-1)).toMatchObject({ outcome: "re-granted" });
   });
 
+  it("stops before deleting more when a seed lets the user in again while it drains", async () => {
+    profileInUse();
+    // The stack re-adds them to the team after the first pass deleted their app.
+    sm.on(DeleteAppCommand).callsFake(() => {
+      seed = seedRow();
+      return {};
+    });
+    const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sm.commandCalls(DeleteAppCommand)).toHaveLength(1);
+    expect(sm.commandCalls(DeleteSpaceCommand)).toHaveLength(0);
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
+    expect(updateTo("drain-failed")).toMatchObject({
+      ConditionExpression: "#state IN (:from0)",
+      ExpressionAttributeValues: expect.objectContaining({
+        ":detail": "granted again while it drained",
+        ":from0": "draining",
+      }) as unknown,
+    });
+    expect(updateTo("offboarded")).toBeUndefined();
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "re-granted" });
+  });
+
   it("records drain-failed with the reason and reports the record for a retry when SageMaker refuses", async () => {
     sm.on(DescribeUserProfileCommand).resolves({
       Status: "InService",
