@@ -281,9 +281,12 @@ async function main(): Promise<void> {
     printTable([cpuHeader, ...hostile.map(cpuRow)]);
     console.log("\njust inside every limit, unsigned (the shape passes, node-saml refuses):");
     printTable([cpuHeader, ...nearLimit.map(cpuRow)]);
-    const worst = [...hostile, ...nearLimit].reduce((a, b) => (b.max > a.max ? b : a));
+    // Checked on each body's median: one run's maximum on a shared, loaded machine (CI) measures
+    // the machine (a GC pause, a preemption) as much as the body; the 13.8 s incident this guards
+    // against cost that much on every run.
+    const worst = [...hostile, ...nearLimit].reduce((a, b) => (b.median > a.median ? b : a));
     console.log(
-      `\nworst: ${worst.max.toFixed(2)} ms of CPU (${worst.name}); limit ${HOSTILE_CPU_LIMIT_MS} ms`,
+      `\nworst median: ${worst.median.toFixed(2)} ms of CPU (${worst.name}, max ${worst.max.toFixed(2)} ms); limit ${HOSTILE_CPU_LIMIT_MS} ms`,
     );
     // The checks, each naming what failed; any one fails the run (exit 1).
     const failures = [
@@ -303,9 +306,9 @@ async function main(): Promise<void> {
             `a warm SAML sign-in made ${String(samlWarmCalls)} AWS calls, more than a cold one (${String(samlColdCalls)})`,
           ]
         : []),
-      ...(worst.max > HOSTILE_CPU_LIMIT_MS
+      ...(worst.median > HOSTILE_CPU_LIMIT_MS
         ? [
-            `a hostile SAML body cost ${worst.max.toFixed(2)} ms of CPU, over ${String(HOSTILE_CPU_LIMIT_MS)} ms: ${worst.name}`,
+            `a hostile SAML body cost a median ${worst.median.toFixed(2)} ms of CPU, over ${String(HOSTILE_CPU_LIMIT_MS)} ms: ${worst.name}`,
           ]
         : []),
     ];
