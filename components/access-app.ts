@@ -4,8 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../functions/runtime";
 import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
-import type { SamlEntryConfig } from "../stacks/config";
-import { spMetadataXml } from "./lib/saml";
+import { spMetadataXml, type SamlEntryConfig } from "./lib/saml";
 import { checkEnvironmentSize, fetchUserPoolJwks, userPoolJwksUrl } from "./lib/jwks";
 import {
   accessRoleArn,

@@ -2,7 +2,6 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EndpointKey } from "./lib/endpoints";
 import { TAGS, TEAM_ROLE_PATH, teamRoleName } from "../functions/shared/teams";
-import type { TeamConfig } from "../stacks/config";
 import { isolatedVpc } from "./lib/isolated-vpc";
 import { NfsSweep, StudioDrain } from "./studio-cleanup";
 import { HomeDirectoryRemover } from "./home-directories";
@@ -19,9 +18,23 @@ import {
   studioExecutionPolicy,
   teamAbacPolicy,
   teamDenyPolicy,
+  type PolicyDocument,
 } from "./lib/policies";
 
 /** What the hub stack publishes for its spokes (its StackReference outputs, resolved). */
+/** A team of a LOB: its own execution role, and a profile per member. */
+export interface TeamConfig {
+  readonly name: string;
+  /** Seed entitlements: each member's profile is created on their first sign-in. */
+  readonly members: readonly string[];
+  /** Managed policy ARNs attached to the team's execution role. */
+  readonly managedPolicyArns: readonly string[];
+  /** Inline policies of the team's execution role. */
+  readonly inlinePolicies: readonly PolicyDocument[];
+  /** Tags of the team's execution role (its team and LOB tags are studio-access's own). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 export interface HubOutputs {
   readonly region: string;
   readonly hubAccountId: string;

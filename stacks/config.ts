@@ -10,6 +10,10 @@ import { LOB_NAME } from "../functions/shared/tables";
 import type { HomeDirectories } from "../functions/shared/homes";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../functions/shared/teams";
 import type { PolicyDocument } from "../components/lib/policies";
+import type { SamlEntryConfig } from "../components/lib/saml";
+import type { TeamConfig } from "../components/studio-spoke";
+
+export type { SamlEntryConfig, TeamConfig };
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -28,19 +32,6 @@ export interface LobEntry {
 }
 
 export type MfaMode = "required" | "optional" | "off";
-
-/** The SAML entry (POST /saml): the IdP it trusts and how its assertions name users and LOBs. */
-export interface SamlEntryConfig {
-  /** The IdP's signing certificates, PEM (more than one while it rotates). */
-  readonly idpCertificates: readonly string[];
-  readonly idpEntityId: string;
-  /** The attribute holding the username; the NameID when unset. */
-  readonly userAttribute?: string;
-  /** The attribute listing the user's groups. */
-  readonly groupsAttribute?: string;
-  /** IdP group → LOBs its members may open. */
-  readonly groupLobs: Readonly<Record<string, readonly string[]>>;
-}
 
 export interface SharedConfig {
   readonly kind: "shared";
@@ -97,19 +88,6 @@ export interface LobConfig {
   readonly homeDirectories: HomeDirectories;
   /** The LOB account's IAM quotas, as raised there (`iamQuotas`). */
   readonly iamLimits: IamLimits;
-}
-
-/** A team of a LOB: its own execution role, and a profile per member. */
-export interface TeamConfig {
-  readonly name: string;
-  /** Seed entitlements: each member's profile is created on their first sign-in. */
-  readonly members: readonly string[];
-  /** Managed policy ARNs attached to the team's execution role. */
-  readonly managedPolicyArns: readonly string[];
-  /** Inline policies of the team's execution role. */
-  readonly inlinePolicies: readonly PolicyDocument[];
-  /** Tags of the team's execution role (its team and LOB tags are studio-access's own). */
-  readonly tags: Readonly<Record<string, string>>;
 }
 
 export type StackConfig = SharedConfig | LobConfig;

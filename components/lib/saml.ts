@@ -75,3 +75,16 @@ export function spMetadataXml(spEntityId: string, acsUrl: string): string {
     wantAssertionsSigned: true,
   });
 }
+
+/** The SAML entry (POST /saml): the IdP it trusts and how its assertions name users and LOBs. */
+export interface SamlEntryConfig {
+  /** The IdP's signing certificates, PEM (more than one while it rotates). */
+  readonly idpCertificates: readonly string[];
+  readonly idpEntityId: string;
+  /** The attribute holding the username; the NameID when unset. */
+  readonly userAttribute?: string;
+  /** The attribute listing the user's groups. */
+  readonly groupsAttribute?: string;
+  /** IdP group → LOBs its members may open. */
+  readonly groupLobs: Readonly<Record<string, readonly string[]>>;
+}
