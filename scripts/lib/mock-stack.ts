@@ -37,6 +37,10 @@ export interface RecordedResource {
    * their resources), as `type::name` keys: the edges the engine orders creation by.
    */
   readonly dependencies?: readonly string[];
+  /** Its URN as the engine forms it (the parents' types joined by `$`, the stack's left out). */
+  readonly urn?: string;
+  /** The URNs its `aliases` option stands for: the engine moves a resource found at one of them. */
+  readonly aliases?: readonly string[];
 }
 
 /** The key `dependencies` lists a resource by. */
@@ -445,6 +449,7 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
   const dependencies = new Map<string, string[]>();
   // Every dependency the engine would see, read from each registration request (see below).
   const engineDependencies = new Map<string, string[]>();
+  const identities = new Map<string, Identity>();
   const providerInfo = new Map<string, ProviderInfo>();
   const info = (ref: string | undefined) =>
     ref ? providerInfo.get(ref.split("::").pop() ?? "") : undefined;
@@ -471,6 +476,7 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
           id,
           state: inputs,
           account: allowedAccount(inputs),
+          ...identities.get(`${args.type}::${args.name}`),
         });
         return { id, state: inputs };
       }
@@ -490,6 +496,7 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
           inputs,
           id: "",
           state: {},
+          ...identities.get(`${args.type}::${args.name}`),
         });
         return { id: undefined, state: {} };
       }
@@ -530,6 +537,7 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
         retainOnDelete: retained.has(`${args.type}::${args.name}`),
         dependsOn: dependencies.get(`${args.type}::${args.name}`),
         dependencies: engineDependencies.get(`${args.type}::${args.name}`) ?? [],
+        ...identities.get(`${args.type}::${args.name}`),
       });
       return { id, state };
     },
@@ -596,7 +604,7 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
 
   pulumi.runtime.setAllConfig(opts.config);
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false, ORGANIZATION);
-  observeDependencies(engineDependencies);
+  observeRegistrations(engineDependencies, identities);
   // Loaded after the mocks are in place, as Pulumi itself would load the program.
   const { runProgram } = await import("../../stacks/program");
   // The program's own error is caught inside the stack and rethrown once the runtime has settled;
@@ -630,6 +638,12 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
   return { stack: opts.stack, resources, providers, outputs, lookups };
 }
 
+/** A resource's URN and the URNs its aliases stand for, as the engine would form them. */
+interface Identity {
+  readonly urn: string;
+  readonly aliases: readonly string[];
+}
+
 /**
  * Records, for every registration, the resources it depends on, as the engine receives them: the
  * SDK sends them in each RegisterResourceRequest (`dependencies`: "a list of URNs that this
@@ -638,16 +652,77 @@ async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Pr
  * resources. The engine creates a resource only after these, and anything else in parallel. Pulumi's
  * mocks are handed the inputs only, so the mock monitor (`pulumi.runtime.getMonitor()`) is wrapped
  * to read them before the mocks run.
+ *
+ * It also records each resource's URN and its aliases' URNs as the engine forms them: the mock
+ * monitor's own URNs keep only the nearest parent's type, where the engine's keep every ancestor's
+ * (pulumi/pulumi, sdk/go/common/resource/urn.go NewURN, called with the parent's qualified type,
+ * the root stack's left out). An alias names any of type, name or parent, the rest being the
+ * resource's own; a parent's aliases are also its children's (the engine's inherited aliases).
  */
-function observeDependencies(into: Map<string, string[]>): void {
-  type Register = (req: RegisterResourceRequest, callback: unknown) => void;
+function observeRegistrations(
+  into: Map<string, string[]>,
+  identities: Map<string, Identity>,
+): void {
+  type Register = (
+    req: RegisterResourceRequest,
+    callback: (error: unknown, response?: { getUrn(): string }) => void,
+  ) => void;
   const monitor = pulumi.runtime.getMonitor() as unknown as
     { registerResource: Register } | undefined;
   if (!monitor) throw new Error("the mock runtime has no resource monitor to observe");
   const register = monitor.registerResource.bind(monitor);
+  // By the mock monitor's URN (what a child's request names its parent by): the engine's
+  // qualified type of that resource, and those of its aliases.
+  const qualifiedTypes = new Map<string, string>();
+  const aliasTypes = new Map<string, string[]>();
+  const stack = pulumi.getStack();
+  const project = pulumi.getProject();
+  const urnOf = (qualifiedType: string, name: string, at = { stack, project }) =>
+    `urn:pulumi:${at.stack}::${at.project}::${qualifiedType}::${name}`;
+  const under = (parentType: string | undefined, type: string) =>
+    parentType ? `${parentType}$${type}` : type;
   monitor.registerResource = (req, callback) => {
-    into.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList().map(keyOfUrn));
-    register(req, callback);
+    const type = req.getType();
+    const name = req.getName();
+    into.set(`${type}::${name}`, req.getDependenciesList().map(keyOfUrn));
+    const parent = req.getParent();
+    const qualifiedType = under(qualifiedTypes.get(parent), type);
+    const aliases: { type: string; name: string; stack: string; project: string }[] = [];
+    for (const alias of req.getAliasesList()) {
+      const spec = alias.getSpec();
+      if (!spec) {
+        const [, , aliasType = "", ...aliasName] = alias.getUrn().split("::");
+        aliases.push({ type: aliasType, name: aliasName.join("::"), stack, project });
+        continue;
+      }
+      const aliasParent = spec.getNoparent()
+        ? undefined
+        : qualifiedTypes.get(spec.hasParenturn() ? spec.getParenturn() : parent);
+      aliases.push({
+        type: under(aliasParent, spec.getType() || type),
+        name: spec.getName() || name,
+        stack: spec.getStack() || stack,
+        project: spec.getProject() || project,
+      });
+    }
+    for (const parentAlias of aliasTypes.get(parent) ?? [])
+      aliases.push({ type: under(parentAlias, type), name, stack, project });
+    identities.set(`${type}::${name}`, {
+      urn: urnOf(qualifiedType, name),
+      aliases: aliases.map((a) => urnOf(a.type, a.name, a)),
+    });
+    register(req, (error, response) => {
+      const urn = response?.getUrn();
+      if (urn !== undefined) {
+        // The root stack's type is no part of its children's URNs.
+        qualifiedTypes.set(urn, type === "pulumi:pulumi:Stack" ? "" : qualifiedType);
+        aliasTypes.set(
+          urn,
+          aliases.map((a) => a.type),
+        );
+      }
+      callback(error, response);
+    });
   };
 }
 
