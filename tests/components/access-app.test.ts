@@ -1,4 +1,4 @@
-import { deploymentTrigger } from "../../components/access-app";
+import { deploymentTrigger } from "../../components/access/api-stage";
 import { environmentBytes } from "../../components/lib/jwks";
 import {
   loadStackConfig,

@@ -1,0 +1,78 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { accessRoleArn, lifecycleRoleName, lifecyclePolicy } from "../lib/policies";
+import type { BundledFunction } from "../lib/bundled-function";
+import type { FunctionNetwork } from "./function-network";
+import { assumeRolePolicies, lobRegistryJson, type LobRoles } from "./lob-roles";
+import { accessFunction, type AccessScope } from "./scope";
+import type { AccessTables } from "./tables";
+
+export interface OffboardingArgs extends LobRoles {
+  readonly tables: AccessTables;
+  readonly network: FunctionNetwork;
+}
+
+/**
+ * Offboarding: the entitlements table's stream runs the lifecycle function on every revoked or
+ * removed entitlement; it drains and deletes the profile through the LOB's lifecycle role, and
+ * marks the row offboarded.
+ */
+export class Offboarding {
+  readonly handler: BundledFunction;
+
+  constructor(scope: AccessScope, args: OffboardingArgs) {
+    const { entitlements, lobs } = args.tables;
+    const lifecycleRole = lifecycleRoleName(args.accessRoleName);
+    const assumeLifecycleRoles = assumeRolePolicies(
+      scope,
+      "assume-lifecycle",
+      "AssumeLobLifecycleRoles",
+      Object.values(args.lobAccounts).map((account) => accessRoleArn(account, lifecycleRole)),
+    );
+    this.handler = accessFunction(scope, "lifecycle", {
+      policy: (arn) =>
+        pulumi
+          .all([entitlements.arn, entitlements.streamArn, lobs.arn, arn])
+          .apply(([usersTableArn, streamArn, lobsTableArn, logGroupArn]) =>
+            lifecyclePolicy({ usersTableArn, streamArn, lobsTableArn, logGroupArn }),
+          ),
+      timeout: 300,
+      vpcConfig: args.network.vpcConfig,
+      environment: {
+        USERS_TABLE: entitlements.name,
+        LOBS_TABLE: lobs.name,
+        LOB_REGISTRY: "lobs.json",
+      },
+      files: { "lobs.json": lobRegistryJson(args) },
+      attach: assumeLifecycleRoles,
+    });
+    new aws.lambda.EventSourceMapping(
+      `${scope.name}-lifecycle`,
+      {
+        functionName: this.handler.function.arn,
+        eventSourceArn: entitlements.streamArn,
+        startingPosition: "LATEST",
+        batchSize: 10,
+        // A failed record is retried (its row shows drain-failed meanwhile), then skipped.
+        maximumRetryAttempts: 10,
+        bisectBatchOnFunctionError: true,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        // Only what the function may act on: a row written revoked (a revoke, or a revoked row
+        // written for a user who had none), or a row removed. The function reads the row again
+        // and acts only on what it says now.
+        filterCriteria: {
+          filters: [
+            {
+              pattern: JSON.stringify({
+                eventName: ["INSERT", "MODIFY"],
+                dynamodb: { NewImage: { state: { S: ["revoked"] } } },
+              }),
+            },
+            { pattern: JSON.stringify({ eventName: ["REMOVE"] }) },
+          ],
+        },
+      },
+      { parent: scope.parent },
+    );
+  }
+}
