@@ -1,10 +1,9 @@
-import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LAMBDA_RUNTIME } from "../functions/runtime";
 import { HOMES_FUNCTION_NAME, HOMES_TIMEOUT_SECONDS } from "../functions/shared/homes";
 import { TAGS } from "../functions/shared/teams";
-import { homesFunctionPolicy, serviceTrustPolicy } from "./lib/policies";
+import { BundledFunction } from "./lib/bundled-function";
+import { homesFunctionPolicy } from "./lib/policies";
 
 /** Where the function mounts the domain's home EFS (Lambda requires a path under /mnt). */
 export const HOMES_MOUNT_PATH = "/mnt/home";
@@ -95,58 +94,33 @@ export class HomeDirectoryRemover extends pulumi.ComponentResource {
       },
       here,
     );
-    const logs = new aws.cloudwatch.LogGroup(
-      name,
-      { name: `/aws/lambda/${HOMES_FUNCTION_NAME}`, retentionInDays: args.logRetentionDays },
-      here,
-    );
-    const role = new aws.iam.Role(
+    const fn = new BundledFunction(
       name,
       {
-        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com")),
-        maxSessionDuration: 3600,
-      },
-      here,
-    );
-    const policy = new aws.iam.RolePolicy(
-      name,
-      {
-        role: role.id,
-        policy: pulumi
-          .all([accessPoint.fileSystemArn, accessPoint.arn, logs.arn])
-          .apply(([fileSystemArn, accessPointArn, logGroupArn]) =>
-            JSON.stringify(homesFunctionPolicy({ fileSystemArn, accessPointArn, logGroupArn })),
-          ),
-      },
-      here,
-    );
-    const dir = args.bundleDir;
-    const fn = new aws.lambda.Function(
-      name,
-      {
-        name: HOMES_FUNCTION_NAME,
-        role: role.arn,
-        runtime: LAMBDA_RUNTIME,
-        architectures: ["arm64"],
-        handler: "index.handler",
-        code: new pulumi.asset.AssetArchive({
-          "index.js": new pulumi.asset.FileAsset(dir.then((d) => path.join(d, "index.js"))),
-          "index.js.map": new pulumi.asset.FileAsset(dir.then((d) => path.join(d, "index.js.map"))),
-        }),
-        memorySize: 256,
+        bundleDir: args.bundleDir,
+        logGroup: {
+          name: `/aws/lambda/${HOMES_FUNCTION_NAME}`,
+          retentionInDays: args.logRetentionDays,
+        },
+        policy: (logGroupArn) =>
+          pulumi
+            .all([accessPoint.fileSystemArn, accessPoint.arn, logGroupArn])
+            .apply(([fileSystemArn, accessPointArn, logGroupArn]) =>
+              homesFunctionPolicy({ fileSystemArn, accessPointArn, logGroupArn }),
+            ),
+        functionName: HOMES_FUNCTION_NAME,
         // A large home directory takes a while to remove over NFS.
         timeout: HOMES_TIMEOUT_SECONDS,
         vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [sg.id] },
         fileSystemConfig: { arn: accessPoint.arn, localMountPath: HOMES_MOUNT_PATH },
-        loggingConfig: { logFormat: "Text", logGroup: logs.name },
-        environment: {
-          variables: { NODE_OPTIONS: "--enable-source-maps", HOME_ROOT: HOMES_MOUNT_PATH },
-        },
+        environment: { HOME_ROOT: HOMES_MOUNT_PATH },
         // The LOB's lifecycle role may invoke it only with this tag (aws:ResourceTag).
         tags: { [TAGS.lob]: args.lob },
+        // It mounts the file system at start, which needs SageMaker's NFS group to admit it.
+        dependsOn: [admitted],
       },
-      { ...here, dependsOn: [policy, admitted] },
-    );
+      this,
+    ).function;
     this.functionArn = fn.arn;
     this.registerOutputs({ functionArn: fn.arn });
   }
