@@ -127,10 +127,10 @@ export interface HubRoleInputs {
   readonly admins: readonly string[];
 }
 
-/** The hub's roles, as components/access-app.ts and components/lob-deployer.ts make them. */
+/** The hub's roles, as components/access/ and components/lob-deployer.ts make them. */
 export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
   const { region, hubAccountId: account } = hub;
-  // components/access-app.ts names its resources "access-<key>" (stacks/shared.ts: "access").
+  // The AccessApp's parts name their resources "access-<key>" (stacks/shared.ts: "access").
   const table = (key: string) =>
     `arn:aws:dynamodb:${region}:${account}:table/${autoName(`access-${key}`)}`;
   const logGroup = (key: string) =>
