@@ -124,9 +124,8 @@ export class AccessApp extends pulumi.ComponentResource {
       },
     });
     const network = new FunctionNetwork(scope, args);
-    const lobRoles = { lobAccounts: args.lobAccounts, accessRoleName: args.accessRoleName };
-    const presigner = new Presigner(scope, { ...args, ...lobRoles, tables, directory, network });
-    const offboarding = new Offboarding(scope, { ...lobRoles, tables, network });
+    const presigner = new Presigner(scope, { ...args, tables, directory, network });
+    const offboarding = new Offboarding(scope, { ...args, tables, network });
     if (args.admins.length > 0)
       this.adminRoleArn = new AdminRole(scope, { admins: args.admins, tables, directory }).role.arn;
 
@@ -134,7 +133,6 @@ export class AccessApp extends pulumi.ComponentResource {
     const saml = args.saml
       ? new SamlEntry(scope, {
           ...args,
-          ...lobRoles,
           saml: args.saml,
           apiId: api.api.id,
           tables,
