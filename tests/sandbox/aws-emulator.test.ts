@@ -20,12 +20,9 @@ import {
   TransactWriteItemsCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import {
-  attributeNames,
-  AwsEmulator,
-  matchesFilter,
-  type Listener,
-} from "../../scripts/sandbox/aws-emulator";
+import { AwsEmulator, type Listener } from "../../scripts/sandbox/aws-emulator";
+import { attributeNames } from "../../scripts/sandbox/aws/dynamodb/access-control";
+import { matchesFilter } from "../../scripts/sandbox/aws/lambda";
 
 const REGION = "us-east-1";
 const PRESIGNER = "arn:aws:iam::111111111111:role/presigner";

@@ -1,0 +1,214 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { jsonError, jsonOk } from "../http";
+import { tagContext } from "../iam-decision";
+import { allowed, signedCaller, type SageMakerContext } from "./context";
+import type { Domain } from "./resources";
+
+/** The Studio app, space and profile calls a destroy and an offboarding make. */
+export const STUDIO_RESOURCE_OPERATIONS = [
+  "ListApps",
+  "DeleteApp",
+  "ListSpaces",
+  "DeleteSpace",
+  "ListUserProfiles",
+  "DeleteUserProfile",
+  "ListTags",
+];
+
+/**
+ * SageMaker's Studio app, space and profile calls a destroy and an offboarding make (callers must
+ * hold issued credentials). Every call is decided by IAM, with the profile's tags as
+ * `aws:ResourceTag/<key>`: the lifecycle role's session by its policies, a stack's deploying
+ * pipeline by its own (an administrator of its account). A session whose role the emulator does
+ * not know has no policies, so it is refused (implicit deny), as IAM refuses a principal nothing
+ * allows.
+ */
+export async function studioResourceCall(
+  ctx: SageMakerContext,
+  operation: string,
+  given: Record<string, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  vpceId: string | undefined,
+): Promise<void> {
+  const caller = signedCaller(ctx, req, res);
+  if (!caller) return;
+  // ListTags names its resource by ARN: a user profile's, `…:user-profile/<domain>/<name>`.
+  const tagged =
+    operation === "ListTags"
+      ? /:user-profile\/([^/]+)\/([^/]+)$/.exec(String(given.ResourceArn))
+      : undefined;
+  const input = tagged ? { ...given, DomainId: tagged[1], UserProfileName: tagged[2] } : given;
+  const domainInput = input.DomainIdEquals ?? input.DomainId;
+  const domainId = typeof domainInput === "string" ? domainInput : "";
+  const domain = ctx.resources.domains.get(domainId);
+  const request = {
+    action: `sagemaker:${operation}`,
+    ...target(ctx, operation, input, domainId, domain),
+    resourceAccount: domain?.account ?? "000000000000",
+  };
+  if (!(await allowed(ctx, caller, vpceId, request, `SageMaker.${operation}`, res))) return;
+  if (operation === "ListTags" && !tagged) {
+    jsonError(res, 400, "ResourceNotFound", `no resource ${String(input.ResourceArn)}`);
+    return;
+  }
+  answer(ctx, operation, input, domainId, res);
+}
+
+/**
+ * The resource a call acts on and what IAM sees of it: an app its own tags (its domain's, from
+ * its launch); a space its owner's profile ARN (sagemaker:OwnerUserProfileArn, a documented key of
+ * DeleteSpace, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html);
+ * a profile its tags.
+ */
+function target(
+  { resources }: SageMakerContext,
+  operation: string,
+  input: Record<string, unknown>,
+  domainId: string,
+  domain: Domain | undefined,
+): { resource: string; context: Record<string, string> } {
+  const profile = domain?.profiles.get(String(input.UserProfileName));
+  if (operation === "ListTags")
+    return {
+      resource: String(input.ResourceArn),
+      context: tagContext("aws:ResourceTag", profile?.tags),
+    };
+  if (operation.startsWith("List")) return { resource: "*", context: {} };
+  if (operation === "DeleteApp") {
+    const app = resources.apps.find(
+      (a) =>
+        a.domainId === domainId &&
+        a.userProfileName === input.UserProfileName &&
+        a.appName === input.AppName &&
+        a.appType === input.AppType &&
+        a.status !== "Deleted",
+    );
+    return {
+      resource: resources.arn(
+        domain,
+        `app/${domainId}/${String(input.UserProfileName ?? input.SpaceName)}/${String(input.AppType).toLowerCase()}/${String(input.AppName)}`,
+      ),
+      context: tagContext("aws:ResourceTag", app?.tags),
+    };
+  }
+  if (operation === "DeleteSpace") {
+    const owner = domain?.spaces.get(String(input.SpaceName))?.owner;
+    return {
+      resource: resources.arn(domain, `space/${domainId}/${String(input.SpaceName)}`),
+      context: owner
+        ? {
+            "sagemaker:OwnerUserProfileArn": resources.arn(
+              domain,
+              `user-profile/${domainId}/${owner}`,
+            ),
+          }
+        : {},
+    };
+  }
+  return {
+    resource: resources.arn(domain, `user-profile/${domainId}/${String(input.UserProfileName)}`),
+    context: tagContext("aws:ResourceTag", profile?.tags),
+  };
+}
+
+/** What SageMaker does and answers once IAM allowed the call. */
+function answer(
+  { resources }: SageMakerContext,
+  operation: string,
+  input: Record<string, unknown>,
+  domainId: string,
+  res: ServerResponse,
+): void {
+  const domain = resources.domains.get(domainId);
+  if (operation === "ListApps") {
+    const apps = resources.apps.filter(
+      (a) =>
+        a.domainId === domainId &&
+        (input.UserProfileNameEquals === undefined ||
+          a.userProfileName === input.UserProfileNameEquals) &&
+        input.SpaceNameEquals === undefined,
+    );
+    const listed = apps.map((a) => ({
+      DomainId: a.domainId,
+      UserProfileName: a.userProfileName,
+      AppType: a.appType,
+      AppName: a.appName,
+      Status: a.status,
+    }));
+    // A deletion takes a moment: Deleting is seen once, then Deleted.
+    for (const app of apps) if (app.status === "Deleting") app.status = "Deleted";
+    jsonOk(res, { Apps: listed });
+    return;
+  }
+  if (operation === "DeleteApp") {
+    const app = resources.apps.find(
+      (a) =>
+        a.domainId === domainId &&
+        a.userProfileName === input.UserProfileName &&
+        a.appName === input.AppName &&
+        a.appType === input.AppType &&
+        a.status === "InService",
+    );
+    if (!app) {
+      jsonError(res, 400, "ResourceNotFound", `no app ${String(input.AppName)}`);
+      return;
+    }
+    app.status = "Deleting";
+    jsonOk(res, {});
+    return;
+  }
+  if (operation === "ListTags") {
+    const profile = domain?.profiles.get(
+      typeof input.UserProfileName === "string" ? input.UserProfileName : "",
+    );
+    if (!profile) {
+      jsonError(res, 400, "ResourceNotFound", `no resource ${String(input.ResourceArn)}`);
+      return;
+    }
+    jsonOk(res, { Tags: Object.entries(profile.tags).map(([Key, Value]) => ({ Key, Value })) });
+    return;
+  }
+  if (operation === "ListUserProfiles") {
+    jsonOk(res, {
+      UserProfiles: [...(domain?.profiles.values() ?? [])].map((p) => ({
+        DomainId: domainId,
+        UserProfileName: p.name,
+        Status: resources.profileStatus(p),
+      })),
+    });
+    return;
+  }
+  if (operation === "DeleteUserProfile") {
+    const name = String(input.UserProfileName);
+    if (!domain?.profiles.has(name)) {
+      jsonError(res, 400, "ResourceNotFound", `no user profile ${name}`);
+      return;
+    }
+    try {
+      resources.deleteUserProfile(domainId, name);
+    } catch (error) {
+      jsonError(res, 400, "ResourceInUse", (error as Error).message);
+      return;
+    }
+    jsonOk(res, {});
+    return;
+  }
+  const spaces = domain?.spaces ?? new Map<string, { owner: string }>();
+  if (operation === "ListSpaces") {
+    jsonOk(res, {
+      Spaces: [...spaces.entries()].map(([SpaceName, { owner }]) => ({
+        DomainId: domainId,
+        SpaceName,
+        Status: "InService",
+        OwnershipSettingsSummary: { OwnerUserProfileName: owner },
+      })),
+    });
+    return;
+  }
+  if (!spaces.delete(String(input.SpaceName))) {
+    jsonError(res, 400, "ResourceNotFound", `no space ${String(input.SpaceName)}`);
+    return;
+  }
+  jsonOk(res, {});
+}
