@@ -1,6 +1,7 @@
 /**
  * The documents stay navigable: every relative link in README.md and docs/*.md reaches a file
- * (and a heading, when it names one), and no table row is too wide to read in a terminal.
+ * (and a heading, when it names one), every `npm run` it names is a script of package.json, and no
+ * table row is too wide to read in a terminal.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -13,6 +14,10 @@ const PAGES = [
     .filter((name) => name.endsWith(".md"))
     .map((name) => join(DOCS, name)),
 ];
+/** The scripts package.json defines: the commands a page may tell a reader to run. */
+const SCRIPTS = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: object }).scripts,
+);
 /** Wider than this, a row wraps in an ordinary terminal and the table stops being one. */
 const MAX_TABLE_ROW = 160;
 
@@ -72,5 +77,10 @@ describe.each(PAGES.map((page) => [page.slice(ROOT.length + 1), page]))("%s", (_
       .filter(({ line }) => line.startsWith("|") && line.length > MAX_TABLE_ROW)
       .map(({ line, number }) => `line ${number}: ${line.length} characters`);
     expect(wide).toEqual([]);
+  });
+
+  it("names only npm scripts that package.json defines", () => {
+    const named = [...text.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]);
+    expect(named.filter((script) => !SCRIPTS.includes(script ?? ""))).toEqual([]);
   });
 });
