@@ -8,7 +8,7 @@ export const SANDBOX_COMMAND = ["--import", "tsx", path.join(ROOT, "scripts/sand
 
 /**
  * Sized for a 2-core machine doing other work: there, on 2026-12-04, a whole --keep run (banner,
- * a call, teardown) took 120 s and the rehearsal 133 s (README, "Tests on a busy machine").
+ * a call, teardown) took 120 s and the rehearsal 133 s (docs/offline-and-aws.md, "Tests on a busy machine").
  */
 export const SANDBOX_START_MS = 420_000;
 export const SANDBOX_TEARDOWN_MS = 180_000;
