@@ -11,7 +11,7 @@ import { plannedIdentities, urnsOf } from "./lib/urns";
 
 process.removeAllListeners("warning");
 
-export const URNS_FILE = path.join(REPO_ROOT, "tests", "stacks", "urns.json");
+const URNS_FILE = path.join(REPO_ROOT, "tests", "stacks", "urns.json");
 
 async function main(): Promise<void> {
   const urns = urnsOf(await plannedIdentities());
