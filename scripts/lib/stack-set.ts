@@ -186,18 +186,28 @@ function lobProblems(lobStacks: readonly ReadStack[], hub: ReadStack | undefined
   }
   for (const [lob, stacks] of byLob) {
     if (stacks.length < 2) continue;
-    const account = hubLobs?.[lob]?.accountId;
+    const account = hubLobs && Object.hasOwn(hubLobs, lob) ? hubLobs[lob]?.accountId : undefined;
     problems.push(
       `${listed(stacks.map(fileOf))} ${bothOrAll(stacks)} set ${PROJECT}:lob: ${lob}, so ${countWord(stacks.length)} stacks would deploy ${lob} into its one account${typeof account === "string" ? ` (${account})` : ""}: give each file its own LOB of the hub's ${PROJECT}:lobs, or move the copy out of this folder`,
     );
   }
   if (hub && hubLobs)
     for (const [lob, stacks] of byLob)
-      if (!(lob in hubLobs))
+      if (!Object.hasOwn(hubLobs, lob))
         for (const stack of stacks)
           problems.push(
             `${fileOf(stack)}: ${PROJECT}:lob is "${lob}", which the hub's ${PROJECT}:lobs in ${fileOf(hub.stack)} does not list (it lists ${listed(Object.keys(hubLobs)) || "none"}): add ${lob} there (its accountId, vpcCidr and deployer), or correct the name`,
           );
+  // Each LOB stack reads the hub's outputs from the stack its sharedStack names: this folder's hub.
+  if (hub)
+    for (const { stack, config } of lobStacks) {
+      const sharedStack = config[`${PROJECT}:sharedStack`];
+      const [organization, project, hubStack, ...rest] = sharedStack?.split("/") ?? [];
+      if (organization && rest.length === 0 && (project !== PROJECT || hubStack !== hub.stack))
+        problems.push(
+          `${fileOf(stack)}: ${PROJECT}:sharedStack is "${sharedStack ?? ""}", but this folder's hub stack is ${hub.stack} (${fileOf(hub.stack)}): expected ${organization}/${PROJECT}/${hub.stack}`,
+        );
+    }
   return problems;
 }
 

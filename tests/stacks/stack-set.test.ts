@@ -115,6 +115,14 @@ describe("the stack files, checked as a set", () => {
     ]);
   });
 
+  it("refuses a LOB stack whose sharedStack names another hub stack than this folder's", async () => {
+    write("lob-a", `${lobFile("lob-a")}  studio-access:sharedStack: acme/studio-access/hub\n`);
+    write("lob-b", `${lobFile("lob-b")}  studio-access:sharedStack: acme/studio-access/shared\n`);
+    await refusedByEveryCommand([
+      'Pulumi.lob-a.yaml: studio-access:sharedStack is "acme/studio-access/hub", but this folder\'s hub stack is shared (Pulumi.shared.yaml): expected acme/studio-access/shared',
+    ]);
+  });
+
   it("refuses a backup of the hub's file as a copy kept aside and as a second hub, lifting no deletion protection", async () => {
     write("shared.orig", HUB);
     await refusedByEveryCommand([
