@@ -203,7 +203,7 @@ function lobProblems(lobStacks: readonly ReadStack[], hub: ReadStack | undefined
     for (const { stack, config } of lobStacks) {
       const sharedStack = config[`${PROJECT}:sharedStack`];
       const [organization, project, hubStack, ...rest] = sharedStack?.split("/") ?? [];
-      if (organization && rest.length === 0 && (project !== PROJECT || hubStack !== hub.stack))
+      if (hubStack && rest.length === 0 && (project !== PROJECT || hubStack !== hub.stack))
         problems.push(
           `${fileOf(stack)}: ${PROJECT}:sharedStack is "${sharedStack ?? ""}", but this folder's hub stack is ${hub.stack} (${fileOf(hub.stack)}): expected ${organization}/${PROJECT}/${hub.stack}`,
         );
