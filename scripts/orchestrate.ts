@@ -8,7 +8,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "../functions/build";
-import { kindProblems, projectStacks, StackFileError, type StackFile } from "./lib/mock-stack";
+import { projectStacks, type StackFile } from "./lib/mock-stack";
+import { stackSetProblems } from "./lib/stack-set";
 
 export type Mode = "deploy" | "destroy";
 
@@ -51,7 +52,8 @@ export function orderedCommands(
   ]);
 }
 
-export function main(argv: readonly string[]): number {
+/** Deploys or destroys the stacks of the stack files in `projectDir` (the project's folder, where pulumi runs). */
+export function main(argv: readonly string[], projectDir = REPO_ROOT): number {
   const [mode, ...rest] = argv;
   if (mode !== "deploy" && mode !== "destroy") {
     console.error("usage: orchestrate.ts deploy|destroy [--dry-run] [--yes] [stack ...]");
@@ -64,15 +66,17 @@ export function main(argv: readonly string[]): number {
     console.error(`unknown option ${unknownFlags.join(", ")} (known: --dry-run, --yes)`);
     return 2;
   }
-  let all: StackFile[];
-  try {
-    all = projectStacks();
-  } catch (error) {
-    // A stack file that cannot be read or parsed: its name and line, no stack trace.
-    if (!(error instanceof StackFileError)) throw error;
-    console.error(error.message);
+  // The stack files as a set, whichever stacks are named: a copy kept aside or a LOB's second
+  // stack file would otherwise be deployed, or destroyed (a second hub's pool unprotected first).
+  const problems = stackSetProblems(projectDir);
+  if (problems.length > 0) {
+    for (const line of problems) console.error(line);
+    console.error(
+      `nothing was ${mode === "deploy" ? "deployed" : "destroyed"}: fix the stack files above first`,
+    );
     return 2;
   }
+  const all = projectStacks(projectDir);
   const wanted = rest.filter((a) => !a.startsWith("-"));
   const unknown = wanted.filter((w) => !all.some((s) => s.stack === w));
   if (unknown.length > 0) {
@@ -84,11 +88,6 @@ export function main(argv: readonly string[]): number {
     );
     return 2;
   }
-  const badKind = kindProblems(all);
-  if (badKind.length > 0) {
-    for (const line of badKind) console.error(line);
-    return 2;
-  }
   const commands = orderedCommands(
     mode,
     wanted.length > 0 ? all.filter((s) => wanted.includes(s.stack)) : all,
@@ -98,7 +97,7 @@ export function main(argv: readonly string[]): number {
     console.log(`${dryRun ? "would run" : "running"}: ${command.join(" ")}`);
     if (dryRun) continue;
     const result = spawnSync(command[0] ?? "pulumi", command.slice(1), {
-      cwd: REPO_ROOT,
+      cwd: projectDir,
       stdio: "inherit",
       // Explicit, so the PATH this code sees (not only the process's first one) finds the CLI.
       env: process.env,

@@ -4,9 +4,9 @@
  * with their security-relevant settings, and the stack's outputs. A config error exits non-zero
  * with its message.
  */
+import { REPO_ROOT } from "../functions/build";
 import {
   fullStackName,
-  kindProblems,
   loadStackConfig,
   projectStacks,
   runStackUnderMocks,
@@ -16,8 +16,7 @@ import {
 } from "./lib/mock-stack";
 import { describeResource } from "./lib/describe";
 import { formatMatrix, reachabilityMatrix } from "./lib/reachability";
-
-process.removeAllListeners("warning");
+import { stackSetProblems } from "./lib/stack-set";
 
 const HELP = `npm run plan [-- STACK ...]
 
@@ -32,8 +31,9 @@ the reachability matrix computed from the planned network.
   npm run plan -- lob-a     the hub, then only the named stacks
   --help                    this text
 
-Exit status: 0 planned, 1 a stack's configuration or program failed (its message says why),
-2 an unknown stack.`;
+Exit status: 0 planned, 1 a stack file, a stack's configuration or its program failed (its
+message says why; stack files are checked as a set before anything is planned), 2 an unknown
+stack.`;
 
 /** A stack's outputs, one per line; multi-line values (the SCP) indented under their name. */
 function printOutputs(outputs: Record<string, unknown>): void {
@@ -73,8 +73,11 @@ function printStack(stack: string, kind: string, resources: RecordedResource[], 
   }
 }
 
-async function main(): Promise<number> {
-  const wanted = process.argv.slice(2);
+/**
+ * Plans the stacks of the stack files in `projectDir` (the project's folder).
+ * @param wanted the command line's arguments: stack names to plan (with the hub), or --help
+ */
+export async function main(wanted: readonly string[], projectDir = REPO_ROOT): Promise<number> {
   if (wanted.includes("--help") || wanted.includes("-h")) {
     console.log(HELP);
     return 0;
@@ -85,23 +88,23 @@ async function main(): Promise<number> {
     return 2;
   }
   const started = Date.now();
-  // Every stack file says what it is: a file without a kind is reported as itself, before any
-  // LOB stack fails for want of a hub.
-  const unkinded = kindProblems(projectStacks());
-  if (unkinded.length > 0) {
-    for (const line of unkinded) console.error(line);
+  // The stack files as a set (each says what it is, one hub, one stack per LOB...): a file's
+  // problem is reported as itself, before any stack is planned or fails for want of a hub.
+  const problems = stackSetProblems(projectDir);
+  if (problems.length > 0) {
+    for (const line of problems) console.error(line);
+    console.error("nothing was planned: fix the stack files above first");
     return 1;
   }
+  const all = projectStacks(projectDir);
   const outputs: Record<string, Record<string, unknown>> = {};
-  const stacks = projectStacks().filter(
+  const stacks = all.filter(
     ({ stack, kind }) => wanted.length === 0 || kind === "shared" || wanted.includes(stack),
   );
   for (const name of wanted) {
     if (!stacks.some((s) => s.stack === name)) {
       console.error(
-        `no stack file Pulumi.${name}.yaml (stacks: ${projectStacks()
-          .map((s) => s.stack)
-          .join(", ")})`,
+        `no stack file Pulumi.${name}.yaml (stacks: ${all.map((s) => s.stack).join(", ")})`,
       );
       return 2;
     }
@@ -112,7 +115,7 @@ async function main(): Promise<number> {
     try {
       const run = await runStackUnderMocks({
         stack,
-        config: loadStackConfig(stack),
+        config: loadStackConfig(stack, projectDir),
         stackOutputs: outputs,
       });
       outputs[fullStackName(stack)] = run.outputs;
@@ -138,11 +141,14 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // A stack file that cannot be read says which, and where; anything else is a bug, in full.
-    console.error(error instanceof StackFileError ? error.message : error);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  process.removeAllListeners("warning");
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      // A stack file that cannot be read says which, and where; anything else is a bug, in full.
+      console.error(error instanceof StackFileError ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

@@ -4,6 +4,7 @@
 import { constants } from "node:os";
 import { pathToFileURL } from "node:url";
 import { StackFileError } from "./lib/mock-stack";
+import { stackSetProblems } from "./lib/stack-set";
 import { rehearse, stepRunner, type Step } from "./sandbox/rehearsal";
 
 process.removeAllListeners("warning");
@@ -74,6 +75,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const keep = argv.includes("--keep");
+  // The stack files as a set, before any service starts: the rehearsal deploys them as they are.
+  const problems = stackSetProblems();
+  if (problems.length > 0) {
+    for (const line of problems) console.error(line);
+    console.error("nothing was started: fix the stack files above first");
+    return 1;
+  }
   // From the very start, before anything is started: Ctrl-C, SIGTERM or a closed terminal (SIGHUP)
   // during the run exits at once, and the services' exit hooks (sandbox/exit-cleanup.ts) stop
   // cognito-local, the functions' and dynamic providers' processes and the emulators, and remove

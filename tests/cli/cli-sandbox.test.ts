@@ -308,7 +308,8 @@ describe("studio-access against the sandbox", () => {
   }, 120_000);
 
   it("admin: a platform engineer grants, lists and revokes through the hub's admin role, as shipped", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "studio-access-admin-"));
+    // In the suite's folder, which goes with it (the admin session file included).
+    const dir = mkdtempSync(path.join(work, "admin-"));
     const admin = (args: string[]) => cli(dir, args, { env: sandbox.admin.env });
     expect(await admin(sandbox.admin.configureArgs)).toEqual({
       code: 0,
@@ -371,7 +372,8 @@ describe("studio-access against the sandbox", () => {
   }, 240_000);
 
   it("admin: disable and grant --enable, for a pool user and an IdP-only one; a revoke that outvotes a group", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "studio-access-admin-"));
+    // In the suite's folder, which goes with it (the admin session file included).
+    const dir = mkdtempSync(path.join(work, "admin-"));
     const admin = (args: string[]) => cli(dir, args, { env: sandbox.admin.env });
     expect((await admin(sandbox.admin.configureArgs)).code).toBe(0);
     const disabledSince = (user: string) =>
