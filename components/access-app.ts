@@ -6,24 +6,24 @@ import { LAMBDA_RUNTIME } from "../functions/runtime";
 import { ENTITLEMENTS_BY_USERNAME, ENTITLEMENTS_KEY, LOBS_KEY } from "../functions/shared/tables";
 import { spMetadataXml, type SamlEntryConfig } from "./lib/saml";
 import { checkEnvironmentSize, fetchUserPoolJwks, userPoolJwksUrl } from "./lib/jwks";
+import { serviceTrustPolicy, type PolicyDocument } from "./policies/document";
 import {
   accessRoleArn,
-  adminPolicy,
-  adminTrustPolicy,
-  apiResourcePolicy,
-  assumeRolesPolicies,
-  auditTrailBucketPolicy,
-  authorizerPolicy,
-  dataKeyPolicy,
-  lifecyclePolicy,
   lifecycleRoleName,
   lobAccessRoleArns,
-  presignerPolicy,
   provisionerRoleName,
+} from "./policies/role-names";
+import {
+  adminPolicy,
+  adminTrustPolicy,
+  assumeRolesPolicies,
+  authorizerPolicy,
+  lifecyclePolicy,
+  presignerPolicy,
   samlEntryPolicy,
-  serviceTrustPolicy,
-  type PolicyDocument,
-} from "./lib/policies";
+} from "./policies/hub-roles";
+import { dataKeyPolicy } from "./policies/keys";
+import { apiResourcePolicy, auditTrailBucketPolicy } from "./policies/resources";
 
 export interface AccessAppArgs {
   readonly region: string;

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../functions/runtime";
 import { HOMES_FUNCTION_NAME, HOMES_TIMEOUT_SECONDS } from "../functions/shared/homes";
 import { TAGS } from "../functions/shared/teams";
-import { homesFunctionPolicy, serviceTrustPolicy } from "./lib/policies";
+import { serviceTrustPolicy } from "./policies/document";
+import { homesFunctionPolicy } from "./policies/lob-roles";
 
 /** Where the function mounts the domain's home EFS (Lambda requires a path under /mnt). */
 export const HOMES_MOUNT_PATH = "/mnt/home";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
 import { ENTITLEMENTS_KEY, LOBS_KEY, seedKey } from "../functions/shared/tables";
 import { DEFAULT_TEAM, teamProfileName } from "../functions/shared/teams";
-import { LOB_TAG } from "./lib/policies";
+import { LOB_TAG } from "./policies/hub-deployer-roles";
 import type { HubJoin, HubOutputs } from "./studio-spoke";
 
 export interface HubRegistrationArgs {

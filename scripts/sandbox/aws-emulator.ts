@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { generate as generateCertificate } from "selfsigned";
 import { endpointServices, type EndpointKey } from "../../components/lib/endpoints";
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import { readBody, writeAssumeRoleResponse } from "../lib/aws-wire";
 import {
   DeleteItemCommand,
