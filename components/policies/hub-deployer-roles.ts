@@ -4,10 +4,8 @@ import { policyDocument, type PolicyDocument } from "./document";
 /*
  * Each LOB's deployer role in the hub account: the role a LOB's stack assumes to register itself
  * with the hub (components/lob-deployer.ts makes it, components/hub-registration.ts uses it).
+ * Every hub-side piece of a LOB carries the LOB tag (`TAGS.lob`); the role may touch only its own.
  */
-
-/** The tag every hub-side piece of a LOB carries; the LOB's deployer role may touch only its own. */
-export const LOB_TAG = TAGS.lob;
 
 /**
  * Trust of a LOB's deployer role in the hub: only that LOB's deployment principal, named in the hub
@@ -43,7 +41,7 @@ export function deployerPolicy(args: {
   const ec2 = (resource: string) => `arn:aws:ec2:${args.region}:${args.hubAccountId}:${resource}`;
   const attachments = ec2("transit-gateway-attachment/*");
   const zones = [...args.zoneIds].sort().map((id) => `arn:aws:route53:::hostedzone/${id}`);
-  const ownAttachment = { StringEquals: { [`aws:ResourceTag/${LOB_TAG}`]: args.lob } };
+  const ownAttachment = { StringEquals: { [`aws:ResourceTag/${TAGS.lob}`]: args.lob } };
   return policyDocument(
     {
       Sid: "ReadTransitGateway",
@@ -71,8 +69,8 @@ export function deployerPolicy(args: {
       Action: "ec2:CreateTags",
       Resource: attachments,
       Condition: {
-        StringEquals: { [`aws:RequestTag/${LOB_TAG}`]: args.lob },
-        StringEqualsIfExists: { [`aws:ResourceTag/${LOB_TAG}`]: args.lob },
+        StringEquals: { [`aws:RequestTag/${TAGS.lob}`]: args.lob },
+        StringEqualsIfExists: { [`aws:ResourceTag/${TAGS.lob}`]: args.lob },
       },
     },
     {
@@ -82,7 +80,7 @@ export function deployerPolicy(args: {
       Resource: attachments,
       Condition: {
         ...ownAttachment,
-        "ForAllValues:StringNotEquals": { "aws:TagKeys": [LOB_TAG] },
+        "ForAllValues:StringNotEquals": { "aws:TagKeys": [TAGS.lob] },
       },
     },
     {

@@ -1,5 +1,5 @@
+import { TAGS } from "../../../functions/shared/teams";
 import {
-  LOB_TAG,
   deployerPolicy,
   deployerTrustPolicy,
 } from "../../../components/policies/hub-deployer-roles";
@@ -41,9 +41,9 @@ describe("each LOB's deployer role in the hub", () => {
   );
 
   it.each([
-    ["TagAttachmentAsOwn", "StringEquals", `aws:RequestTag/${LOB_TAG}`],
-    ["OwnAttachmentOnly", "StringEquals", `aws:ResourceTag/${LOB_TAG}`],
-    ["UntagOwnAttachment", "StringEquals", `aws:ResourceTag/${LOB_TAG}`],
+    ["TagAttachmentAsOwn", "StringEquals", `aws:RequestTag/${TAGS.lob}`],
+    ["OwnAttachmentOnly", "StringEquals", `aws:ResourceTag/${TAGS.lob}`],
+    ["UntagOwnAttachment", "StringEquals", `aws:ResourceTag/${TAGS.lob}`],
   ])("%s is confined to the LOB's own tag", (sid, operator, key) => {
     expect(statement(sid)?.Condition?.[operator]?.[key]).toBe("lob-a");
   });
