@@ -17,6 +17,18 @@ import {
  */
 
 /**
+ * Where a LOB's roles for the hub act: the LOB's account, region and Studio domain, and the hub's
+ * SageMaker API endpoint every call of theirs goes through.
+ */
+export interface LobDomain {
+  readonly region: string;
+  readonly accountId: string;
+  readonly domainId: string;
+  readonly lob: string;
+  readonly sageMakerApiEndpointId: string;
+}
+
+/**
  * A LOB's lifecycle role drains and deletes the profiles studio-access made there, and nothing
  * else, only through the hub's SageMaker API endpoint: read a profile's tags (the function checks
  * they name the entitlement's user, team and LOB before anything), delete apps tagged with this
@@ -24,14 +36,9 @@ import {
  * `homeDirectories: remove`, it may also invoke the LOB's home-directory function, tagged with this
  * LOB, only through the hub's Lambda endpoint.
  */
-export function lifecycleLobPolicy(args: {
-  region: string;
-  accountId: string;
-  domainId: string;
-  lob: string;
-  sageMakerApiEndpointId: string;
-  removeHomes?: { lambdaEndpointId: string };
-}): PolicyDocument {
+export function lifecycleLobPolicy(
+  args: LobDomain & { removeHomes?: { lambdaEndpointId: string } },
+): PolicyDocument {
   const arn = (kind: string) => sageMakerArn(args.region, args.accountId, kind);
   const throughHub = { "aws:SourceVpce": args.sageMakerApiEndpointId };
   const lobTag = { [`aws:ResourceTag/${TAGS.lob}`]: args.lob };
@@ -141,14 +148,7 @@ export function accessRoleTrustPolicy(args: {
  * profile resource type carries `aws:ResourceTag/${TagKey}` for CreatePresignedDomainUrl (Service
  * Authorization Reference, Amazon SageMaker AI, resource type user-profile).
  */
-export function accessRolePolicy(args: {
-  region: string;
-  accountId: string;
-  domainId: string;
-  lob: string;
-  sageMakerApiEndpointId: string;
-  studioEndpointId: string;
-}): PolicyDocument {
+export function accessRolePolicy(args: LobDomain & { studioEndpointId: string }): PolicyDocument {
   return policyDocument({
     Sid: "PresignOwnLobProfilesThroughHubEndpoints",
     Effect: "Allow",
@@ -178,14 +178,7 @@ export function accessRolePolicy(args: {
  * SageMaker only. IAM cannot tie the role passed to the tag given (CreateUserProfile has no
  * condition key for the execution role): the presigner derives both from the team.
  */
-export function provisionerPolicy(args: {
-  region: string;
-  accountId: string;
-  domainId: string;
-  lob: string;
-  teams: readonly string[];
-  sageMakerApiEndpointId: string;
-}): PolicyDocument {
+export function provisionerPolicy(args: LobDomain & { teams: readonly string[] }): PolicyDocument {
   const profiles = sageMakerArn(args.region, args.accountId, `user-profile/${args.domainId}`);
   const create = (sid: string, resource: string, teams: readonly string[]): PolicyStatement => ({
     Sid: sid,
