@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { authorizerPolicy } from "./lib/policies";
+import { authorizerPolicy } from "./policies/hub-roles";
 import type { SamlEntryConfig } from "./lib/saml";
 import { AdminRole } from "./access/admin-role";
 import { ApiRoutes } from "./access/api-routes";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HOMES_FUNCTION_NAME, HOMES_TIMEOUT_SECONDS } from "../functions/shared/homes";
 import { TAGS } from "../functions/shared/teams";
 import { BundledFunction } from "./lib/bundled-function";
-import { homesFunctionPolicy } from "./lib/policies";
+import { homesFunctionPolicy } from "./policies/lob-roles";
 
 /** Where the function mounts the domain's home EFS (Lambda requires a path under /mnt). */
 export const HOMES_MOUNT_PATH = "/mnt/home";

@@ -8,14 +8,14 @@ import {
   type EndpointKey,
   type ExtraEndpoint,
 } from "./lib/endpoints";
+import type { PolicyDocument } from "./policies/document";
+import { accessRoleArn } from "./policies/role-names";
 import {
-  accessRoleArn,
   executeApiEndpointPolicy,
   lambdaEndpointPolicy,
   organizationEndpointPolicy,
   sageMakerApiEndpointPolicy,
-  type PolicyDocument,
-} from "./lib/policies";
+} from "./policies/endpoints";
 
 export interface HubNetworkArgs {
   /** The region of the hub and every spoke (PrivateLink is regional). */

@@ -2,8 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
 import { ENTITLEMENTS_KEY, LOBS_KEY, seedKey } from "../functions/shared/tables";
-import { DEFAULT_TEAM, teamProfileName } from "../functions/shared/teams";
-import { LOB_TAG } from "./lib/policies";
+import { DEFAULT_TEAM, TAGS, teamProfileName } from "../functions/shared/teams";
 import type { HubJoin, HubOutputs } from "./studio-spoke";
 
 export interface HubRegistrationArgs {
@@ -49,7 +48,7 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
         transitGatewayAttachmentId: args.transitGatewayAttachmentId,
         transitGatewayDefaultRouteTableAssociation: false,
         transitGatewayDefaultRouteTablePropagation: false,
-        tags: { Name: `${name}-tgw`, [LOB_TAG]: lob },
+        tags: { Name: `${name}-tgw`, [TAGS.lob]: lob },
       },
       here,
     );

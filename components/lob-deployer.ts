@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { deployerPolicy, deployerTrustPolicy } from "./lib/policies";
+import { deployerPolicy, deployerTrustPolicy } from "./policies/hub-deployer-roles";
 
 export interface LobDeployerRoleArgs {
   readonly region: string;

@@ -6,20 +6,21 @@ import { isolatedVpc } from "./lib/isolated-vpc";
 import { NfsSweep, StudioDrain } from "./studio-cleanup";
 import { HomeDirectoryRemover } from "./home-directories";
 import type { HomeDirectories } from "../functions/shared/homes";
+import type { PolicyDocument } from "./policies/document";
+import { lifecycleRoleName, provisionerRoleName } from "./policies/role-names";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
-  organizationEndpointPolicy,
-  executionRoleTrustPolicy,
   lifecycleLobPolicy,
-  lifecycleRoleName,
   provisionerPolicy,
-  provisionerRoleName,
+} from "./policies/lob-roles";
+import {
+  executionRoleTrustPolicy,
   studioExecutionPolicy,
   teamAbacPolicy,
   teamDenyPolicy,
-  type PolicyDocument,
-} from "./lib/policies";
+} from "./policies/studio-roles";
+import { organizationEndpointPolicy } from "./policies/endpoints";
 
 /** What the hub stack publishes for its spokes (its StackReference outputs, resolved). */
 /** A team of a LOB: its own execution role, and a profile per member. */

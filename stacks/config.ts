@@ -9,7 +9,7 @@ import { profileNameFor } from "../functions/shared/profile-name";
 import { LOB_NAME } from "../functions/shared/tables";
 import type { HomeDirectories } from "../functions/shared/homes";
 import { DEFAULT_TEAM, TEAM_NAME, teamProfileName } from "../functions/shared/teams";
-import type { PolicyDocument } from "../components/lib/policies";
+import type { PolicyDocument } from "../components/policies/document";
 import type { SamlEntryConfig } from "../components/lib/saml";
 import type { TeamConfig } from "../components/studio-spoke";
 

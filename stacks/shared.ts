@@ -6,7 +6,7 @@ import { CorporateLink } from "../components/corporate-link";
 import { LobDeployerRole } from "../components/lob-deployer";
 import { hubAvailabilityZones } from "./availability-zones";
 import type { EndpointKey } from "../components/lib/endpoints";
-import { studioGuardrailScp } from "../components/lib/policies";
+import { studioGuardrailScp } from "../components/policies/scp";
 import { functionBundles } from "./bundles";
 import type { SharedConfig } from "./config";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { adminPolicy, adminTrustPolicy } from "../lib/policies";
+import { adminPolicy, adminTrustPolicy } from "../policies/hub-roles";
 import { policyJson } from "../lib/bundled-function";
 import type { AccessScope } from "./scope";
 import type { AccessTables } from "./tables";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "../lib/policies";
+import { serviceTrustPolicy } from "../policies/document";
 import type { ApiRoutes } from "./api-routes";
 import type { PrivateApi } from "./private-api";
 import { accessLogGroup, type AccessScope } from "./scope";

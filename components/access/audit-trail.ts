@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { auditTrailBucketPolicy } from "../lib/policies";
+import { auditTrailBucketPolicy } from "../policies/resources";
 import type { BundledFunction } from "../lib/bundled-function";
 import type { AccessScope } from "./scope";
 import type { AccessTables } from "./tables";

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { dataKeyPolicy } from "../lib/policies";
+import { dataKeyPolicy } from "../policies/keys";
 import type { AccessPlacement } from "./scope";
 
 /**

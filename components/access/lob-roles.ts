@@ -1,10 +1,6 @@
 import * as aws from "@pulumi/aws";
-import {
-  accessRoleArn,
-  assumeRolesPolicies,
-  lifecycleRoleName,
-  provisionerRoleName,
-} from "../lib/policies";
+import { assumeRolesPolicies } from "../policies/hub-roles";
+import { accessRoleArn, lifecycleRoleName, provisionerRoleName } from "../policies/role-names";
 import type { AccessScope } from "./scope";
 
 /** Each LOB's account, and the name of the role every LOB creates for the presigner. */

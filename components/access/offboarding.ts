@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accessRoleArn, lifecycleRoleName, lifecyclePolicy } from "../lib/policies";
+import { lifecyclePolicy } from "../policies/hub-roles";
+import { accessRoleArn, lifecycleRoleName } from "../policies/role-names";
 import type { BundledFunction } from "../lib/bundled-function";
 import type { FunctionNetwork } from "./function-network";
 import { assumeRolePolicies, lobRegistryJson, type LobRoles } from "./lob-roles";

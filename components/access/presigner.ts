@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
-import { lobAccessRoleArns, presignerPolicy } from "../lib/policies";
+import { presignerPolicy } from "../policies/hub-roles";
+import { lobAccessRoleArns } from "../policies/role-names";
 import type { BundledFunction } from "../lib/bundled-function";
 import type { FunctionNetwork } from "./function-network";
 import { assumeRolePolicies, lobRegistryJson, type LobRoles } from "./lob-roles";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { apiResourcePolicy } from "../lib/policies";
+import { apiResourcePolicy } from "../policies/resources";
 import { policyJson } from "../lib/bundled-function";
 import type { AccessScope } from "./scope";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { samlEntryPolicy } from "../lib/policies";
+import { samlEntryPolicy } from "../policies/hub-roles";
 import { spMetadataXml, type SamlEntryConfig } from "../lib/saml";
 import type { BundledFunction } from "../lib/bundled-function";
 import type { FunctionNetwork } from "./function-network";

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../../functions/runtime";
 import { checkEnvironmentSize } from "./jwks";
-import { serviceTrustPolicy, type PolicyDocument } from "./policies";
+import { serviceTrustPolicy, type PolicyDocument } from "../policies/document";
 
 export interface BundledFunctionArgs {
   /** The folder holding the function's bundle (`index.js` and its source map). */

@@ -1,30 +1,30 @@
 import { DEFAULT_TEAM, teamRoleArn } from "../../functions/shared/teams";
 import { HOMES_FUNCTION_NAME } from "../../functions/shared/homes";
+import { serviceTrustPolicy, type PolicyDocument } from "../policies/document";
+import { accessRoleArn, lifecycleRoleName, lobAccessRoleArns } from "../policies/role-names";
 import {
-  accessRolePolicy,
-  accessRoleTrustPolicy,
   adminPolicy,
   adminTrustPolicy,
   assumeRolesPolicies,
-  accessRoleArn,
   authorizerPolicy,
-  deployerPolicy,
-  deployerTrustPolicy,
-  executionRoleTrustPolicy,
+  lifecyclePolicy,
+  presignerPolicy,
+  samlEntryPolicy,
+} from "../policies/hub-roles";
+import {
+  accessRolePolicy,
+  accessRoleTrustPolicy,
   homesFunctionPolicy,
   lifecycleLobPolicy,
-  lifecyclePolicy,
-  lifecycleRoleName,
-  lobAccessRoleArns,
-  presignerPolicy,
   provisionerPolicy,
-  samlEntryPolicy,
-  serviceTrustPolicy,
+} from "../policies/lob-roles";
+import {
+  executionRoleTrustPolicy,
   studioExecutionPolicy,
   teamAbacPolicy,
   teamDenyPolicy,
-  type PolicyDocument,
-} from "./policies";
+} from "../policies/studio-roles";
+import { deployerPolicy, deployerTrustPolicy } from "../policies/hub-deployer-roles";
 import { QUOTAS, type IamLimits } from "./quotas";
 import { endpointServices, type ExtraEndpoint } from "./endpoints";
 

@@ -1,5 +1,5 @@
 import { anonymousPrincipal, runSimulation } from "@cloud-copilot/iam-simulate";
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 
 /**
  * IAM decisions for the offline rehearsal and the security tests, by @cloud-copilot/iam-simulate.

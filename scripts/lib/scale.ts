@@ -4,7 +4,7 @@ import {
   type IamLimits,
   type QuotaKey,
 } from "../../components/lib/quotas";
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import {
   hubRolePlans,
   roleQuotaProblems,

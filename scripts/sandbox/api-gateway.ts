@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from "aws-lambda";
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import { evaluateIam } from "../lib/iam-eval";
 import { resourceKey, type NewResource, type RecordedResource } from "../lib/mock-stack";
 import type { LambdaHost } from "./lambda-host";

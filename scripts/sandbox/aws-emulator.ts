@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import { DynamoDbGateway } from "./aws/dynamodb/gateway";
 import type { DynamoDbStreams } from "./aws/dynamodb/streams";
 import { Ec2 } from "./aws/ec2";

@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../functions/build";
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import type { CreateHook, NewResource } from "../lib/mock-stack";
 import { createDeployment, type DeploymentSnapshot } from "./api-gateway";
 import type { AwsEmulator } from "./aws-emulator";

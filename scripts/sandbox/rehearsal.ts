@@ -7,7 +7,7 @@ import { cognitoClient, poolClient, signIn as cliSignIn } from "../../cli/cognit
 import type { CliConfig } from "../../cli/config";
 import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import { execFile } from "node:child_process";
 import { seedKey } from "../../functions/shared/tables";
 import { teamProfileName } from "../../functions/shared/teams";

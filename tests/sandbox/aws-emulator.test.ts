@@ -2,17 +2,19 @@ import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
+import { serviceTrustPolicy } from "../../components/policies/document";
+import {
+  assumeRolesPolicies,
+  lifecyclePolicy,
+  presignerPolicy,
+} from "../../components/policies/hub-roles";
 import {
   accessRolePolicy,
   accessRoleTrustPolicy,
-  assumeRolesPolicies,
   lifecycleLobPolicy,
-  lifecyclePolicy,
-  presignerPolicy,
   provisionerPolicy,
-  serviceTrustPolicy,
-  studioGuardrailScp,
-} from "../../components/lib/policies";
+} from "../../components/policies/lob-roles";
+import { studioGuardrailScp } from "../../components/policies/scp";
 import {
   BatchWriteItemCommand,
   CreateTableCommand,

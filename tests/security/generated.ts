@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import type { RecordedResource } from "../../scripts/lib/mock-stack";
 import { one, planRepositoryStacks, type Planned } from "../helpers/stacks";
 

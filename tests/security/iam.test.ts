@@ -1,6 +1,6 @@
 import { evaluateIam, type IamRequest, type Outcome } from "../../scripts/lib/iam-eval";
 import { handler as authorizer, verifier } from "../../functions/authorizer";
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { captureLogs } from "../helpers/logs";
 import { one } from "../helpers/stacks";

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../../components/lib/policies";
+import type { PolicyDocument } from "../../components/policies/document";
 import { evaluateIam, type IamRequest, type Outcome } from "../../scripts/lib/iam-eval";
 import {
   fullStackName,

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../../../components/lib/policies";
+import type { PolicyDocument } from "../../../components/policies/document";
 import { evaluateIam, type Outcome } from "../../lib/iam-eval";
 import type { Iam } from "./iam";
 import type { Organizations } from "./organizations";

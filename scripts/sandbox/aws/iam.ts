@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../../../components/lib/policies";
+import type { PolicyDocument } from "../../../components/policies/document";
 
 /** IAM's roles and customer managed policies, as the stacks create and destroy them. */
 

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "../../../components/lib/policies";
+import type { PolicyDocument } from "../../../components/policies/document";
 
 /** The account of a principal's ARN (a role's or a session's). */
 export function principalAccount(principal: string): string | undefined {

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { generate as generateCertificate } from "selfsigned";
 import { endpointServices, type EndpointKey } from "../../../components/lib/endpoints";
-import type { PolicyDocument } from "../../../components/lib/policies";
+import type { PolicyDocument } from "../../../components/policies/document";
 import { readBody } from "../../lib/aws-wire";
 import type { Ec2 } from "./ec2";
 import type { Efs } from "./efs";

@@ -1,0 +1,27 @@
+/*
+ * The names and ARNs of the roles every LOB account holds for the hub: the hub's components grant
+ * assuming them, and the spokes create them under these names.
+ */
+
+/** The ARN every LOB's access role has: the only roles the presigner may assume. */
+export function accessRoleArn(accountId: string, roleName: string): string {
+  return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+/** The name of every LOB's provisioning role: the access role's, with a suffix. */
+export function provisionerRoleName(accessRoleName: string): string {
+  return `${accessRoleName}-provisioner`;
+}
+
+/** The roles the presigner and the SAML entry assume in each LOB account: access and provisioning. */
+export function lobAccessRoleArns(accountIds: readonly string[], accessRoleName: string): string[] {
+  return accountIds.flatMap((account) => [
+    accessRoleArn(account, accessRoleName),
+    accessRoleArn(account, provisionerRoleName(accessRoleName)),
+  ]);
+}
+
+/** The name of every LOB's lifecycle role (offboarding): the access role's, with a suffix. */
+export function lifecycleRoleName(accessRoleName: string): string {
+  return `${accessRoleName}-lifecycle`;
+}
