@@ -1,5 +1,5 @@
 /**
- * npm run sandbox: the offline rehearsal of the whole lifecycle (see README). No AWS, no Pulumi CLI.
+ * npm run sandbox: the offline rehearsal of the whole lifecycle (see docs/offline-and-aws.md). No AWS, no Pulumi CLI.
  */
 import { constants } from "node:os";
 import { pathToFileURL } from "node:url";

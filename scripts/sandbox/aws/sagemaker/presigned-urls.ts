@@ -54,8 +54,8 @@ export class PresignedUrls {
     // IAM sees the profile's tags as aws:ResourceTag/<key> (the user-profile resource type's
     // condition keys, Service Authorization Reference). A profile that does not exist has none, so
     // a tag-conditioned role is refused (AccessDeniedException) before SageMaker would say
-    // ResourceNotFound: which of the two AWS answers is on the README's "only real AWS" list, and
-    // the presigner handles both.
+    // ResourceNotFound: which of the two AWS answers is on the "only real AWS" list
+    // (docs/offline-and-aws.md), and the presigner handles both.
     const request = {
       action: "sagemaker:CreatePresignedDomainUrl",
       resource: resources.arn(domain, `user-profile/${domainId}/${profile}`),
