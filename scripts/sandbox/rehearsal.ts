@@ -469,7 +469,8 @@ export async function rehearse(
       };
     const shared = await deploy("shared");
     // The organization's management account attaches the hub's SCP to the LOB accounts, as the
-    // deployment guide's step does (docs/deploying.md); from here IAM evaluates it with every call their principals make.
+    // deployment guide's step does (docs/deploying.md); from here IAM evaluates it with every
+    // call their principals make.
     emulator.attachServiceControlPolicy(
       Object.values(lobs).map((l) => l.accountId),
       JSON.parse(String(shared.outputs.lobAccountScp)) as PolicyDocument,
