@@ -24,8 +24,14 @@ export const NAMESPACE = "studio-access";
  * A RunError, so `pulumi up` prints the message alone, without a stack trace.
  */
 export class ConfigError extends pulumi.RunError {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+  /** @param file the stack file the problems are in, when known (`Pulumi.lob-a.yaml`) */
+  constructor(
+    readonly problems: readonly string[],
+    readonly file?: string,
+  ) {
+    super(
+      `invalid stack configuration${file === undefined ? "" : ` in ${file}`}:\n  - ${problems.join("\n  - ")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -105,7 +111,7 @@ export const accountId = (expected: string) =>
     ctx.addIssue({
       code: "custom",
       message: dropped
-        ? `${expected}: quote it: YAML read an unquoted 0… as a number and dropped the leading zero, so write "${id.padStart(12, "0")}"`
+        ? `${expected}: YAML read an unquoted 0… as a number and dropped the leading zero; write "${id.padStart(12, "0")}"`
         : expected,
       params: { value },
     });

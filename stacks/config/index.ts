@@ -91,8 +91,12 @@ export interface ProgramConfig {
 /**
  * Validates every config key of the running stack (as `pulumi.runtime.allConfig()` gives them,
  * `namespace:key`): the namespaces, then the `studio-access:` keys and `aws:region`/`aws:profile`.
+ * @param file the stack file, named in the error
  */
-export function parseProgramConfig(all: Readonly<Record<string, string>>): ProgramConfig {
+export function parseProgramConfig(
+  all: Readonly<Record<string, string>>,
+  file?: string,
+): ProgramConfig {
   const problems = new Problems();
   problems.list.push(...unknownNamespaceProblems(Object.keys(all)));
   const prefix = `${NAMESPACE}:`;
@@ -106,6 +110,6 @@ export function parseProgramConfig(all: Readonly<Record<string, string>>): Progr
     { region: all["aws:region"], profile: all["aws:profile"] },
     problems,
   );
-  if (problems.list.length > 0 || !config) throw new ConfigError(problems.list);
+  if (problems.list.length > 0 || !config) throw new ConfigError(problems.list, file);
   return { config, warnings: config.kind === "lob" ? emptyTeamWarnings(config) : [] };
 }
