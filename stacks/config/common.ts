@@ -100,11 +100,17 @@ export const within = (value: string, minPrefix: number, maxPrefix: number): boo
 };
 
 /**
+ * How the stack files should write a value whose run-time schema accepts more (a form chosen by a
+ * key, a number that YAML made of an id): the JSON Schema for editors shows this one instead.
+ */
+export const writtenAs = new Map<z.core.$ZodType, z.ZodType>();
+
+/**
  * An account id. YAML reads an unquoted `012345678901` as the number 12345678901, dropping the
  * zero, so a number short of 12 digits is refused with the quoted id to write instead.
  */
-export const accountId = (expected: string) =>
-  z.union([z.string(), z.number()], { error: expected }).transform((value, ctx) => {
+export const accountId = (expected: string) => {
+  const schema = z.union([z.string(), z.number()], { error: expected }).transform((value, ctx) => {
     const id = String(value);
     if (ACCOUNT_ID.test(id)) return id;
     const dropped = typeof value === "number" && /^\d{1,11}$/.test(id);
@@ -117,6 +123,10 @@ export const accountId = (expected: string) =>
     });
     return z.NEVER;
   });
+  // In the stack files, quoted: an editor then flags the unquoted number before YAML drops a zero.
+  writtenAs.set(schema, matching(ACCOUNT_ID, expected).describe(`${expected} ("012345678901")`));
+  return schema;
+};
 
 /**
  * An object that refuses keys it does not know, naming them and the known ones; `expected` is

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CorporateConnection } from "../../components/corporate-link";
 import { parseCidr } from "../../components/lib/cidr";
-import { integer, refuse, strict } from "./common";
+import { integer, refuse, strict, writtenAs } from "./common";
 
 const EITHER =
   'either {transitGatewayAttachmentId: "tgw-attach-…"} (an existing Direct Connect gateway or VPN attachment) or {vpn: {customerGatewayIp, bgpAsn}}';
@@ -55,3 +55,4 @@ export const corporate = z
     return z.NEVER;
   })
   .describe(corporateForms.description ?? "");
+writtenAs.set(corporate, corporateForms);
