@@ -42,8 +42,7 @@ export const show = (value: unknown): string =>
 /** The problems of one stack's config, each a line naming `<namespace>:<key>`. */
 export class Problems {
   readonly list: string[] = [];
-
-  constructor(private readonly prefix: string = NAMESPACE) {}
+  private readonly prefix = NAMESPACE;
 
   /** `<key> is <value>: expected <expected>`. */
   at(key: string, value: unknown, expected: string): void {
@@ -67,6 +66,7 @@ export class Problems {
 const AFTER_KEY = "\u0000";
 
 export const ACCOUNT_ID = /^\d{12}$/;
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 export const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[\w+=,.@/-]{1,64}$/;
 
 /** A string matching `pattern`; anything else is refused with `expected`. */

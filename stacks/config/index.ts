@@ -3,7 +3,7 @@
  * iam-quotas.ts) and the checks between its keys. Why zod: see common.ts.
  */
 import { closest } from "fastest-levenshtein";
-import { ConfigError, NAMESPACE, Problems, show } from "./common";
+import { ConfigError, NAMESPACE, Problems, REGION, show } from "./common";
 import { parseShared, type SharedConfig } from "./hub";
 import { emptyTeamWarnings, parseLob, type LobConfig } from "./lob";
 
@@ -21,7 +21,6 @@ export type { LobConfig } from "./lob";
 
 export type StackConfig = SharedConfig | LobConfig;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const KIND = "shared (the hub stack) or lob (a LOB's stack)";
 
 /** The namespaces whose keys the program reads; a key in any other is a typo. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NAMESPACE, writtenAs } from "./common";
+import { NAMESPACE, REGION, writtenAs } from "./common";
 import { hubShape } from "./hub";
 import { lobShape } from "./lob";
 
@@ -13,7 +13,7 @@ const namespaced = (shape: Readonly<Record<string, z.ZodType>>) =>
 const providerKeys = {
   "aws:region": z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+    .regex(REGION)
     .describe("the AWS region of this stack, such as us-east-1"),
   "aws:profile": z.string().describe("the AWS CLI profile this stack deploys with").optional(),
   "pulumi:disable-default-providers": z
