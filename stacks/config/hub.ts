@@ -133,15 +133,19 @@ const listOf = <T extends z.ZodType>(item: T, expected: string) =>
 /** The hub stack's settings (`studio-access:kind: shared`), in the order they are listed. */
 export const hubShape = {
   kind: z.literal("shared"),
-  hubAccountId: matching(/^\d{12}$/, "a 12-digit AWS account id"),
+  hubAccountId: matching(/^\d{12}$/, "a 12-digit AWS account id").describe(
+    'the hub account\'s 12-digit id, quoted ("111111111111")',
+  ),
   organizationId: matching(
     /^o-[a-z0-9]{10,32}$/,
     "the AWS Organizations id of the hub and LOB accounts, such as o-abcd123456",
   ),
   hubVpcCidr: cidr(16, 24),
-  availabilityZones: integer(2, 6).default(2),
+  availabilityZones: integer(2, 6).default(2).describe("how many zones the hub VPC spans"),
   lobs,
-  spokesSupernet: cidr(8, 24).optional(),
+  spokesSupernet: cidr(8, 24)
+    .describe("one range holding every LOB's vpcCidr: one hub route and endpoint rule for all")
+    .optional(),
   extraEndpoints: listOf(
     z.enum(EXTRA_ENDPOINTS, { error: `one of ${EXTRA_ENDPOINTS.join(", ")}` }),
     "a list of endpoint names",
@@ -173,7 +177,9 @@ export const hubShape = {
     /^[\w+=,.@-]{1,52}$/,
     "an IAM role name of at most 52 characters",
   ).default("StudioAccessRole"),
-  resolverInboundEndpoint: flag().default(false),
+  resolverInboundEndpoint: flag()
+    .default(false)
+    .describe("a Route 53 inbound resolver, so clientCidrs resolve the private endpoints"),
   apiStageName: matching(/^[A-Za-z0-9_]{1,128}$/, "letters, digits and underscores").default("v1"),
   apiThrottling: strict(
     {
@@ -197,7 +203,8 @@ export const hubShape = {
     .default(365),
   mfa: z
     .enum(["required", "optional", "off"], { error: "one of required, optional, off" })
-    .default("required"),
+    .default("required")
+    .describe("the user pool's TOTP MFA"),
   userPoolDeletionProtection: flag().default(true),
   threatProtection: z
     .enum(["off", "audit", "enforced"], { error: "one of off, audit, enforced" })

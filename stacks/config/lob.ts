@@ -51,7 +51,8 @@ export const lobShape = {
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/,
     "an IAM role ARN in the hub account",
   ).optional(),
-  availabilityZones: integer(2, 6).default(2),
+  availabilityZones: integer(2, 6).default(2).describe("how many zones the LOB's VPC spans"),
+  // The one team "default" (members), or named teams (teams), not both.
   members: members.optional(),
   teams: teams.optional(),
   homeEfsRetention: z.enum(["Retain", "Delete"], { error: "Retain or Delete" }).default("Retain"),
