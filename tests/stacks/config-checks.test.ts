@@ -1,0 +1,131 @@
+import {
+  ConfigError,
+  parseProgramConfig,
+  parseStackConfig,
+  unknownNamespaceProblems,
+} from "../../stacks/config";
+
+/** The per-stack checks #19 added: case-only usernames, dropped zeros, namespaces, empty teams. */
+const AWS = { region: "us-east-1" };
+const LOB_A = {
+  accountId: "222222222222",
+  vpcCidr: "10.1.0.0/16",
+  deployer: "arn:aws:iam::222222222222:role/deployer",
+};
+const shared: Record<string, string> = {
+  kind: "shared",
+  hubAccountId: "111111111111",
+  organizationId: "o-exampleorg1",
+  hubVpcCidr: "10.0.0.0/16",
+  lobs: JSON.stringify({ "lob-a": LOB_A }),
+};
+const lob: Record<string, string> = {
+  kind: "lob",
+  lob: "lob-a",
+  sharedStack: "example-org/studio-access/shared",
+  members: JSON.stringify(["ann"]),
+};
+
+function refusal(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("the config was accepted");
+}
+
+const prefixed = (values: Record<string, string>) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [`studio-access:${k}`, v]));
+
+describe("usernames that differ only by letter case", () => {
+  it("are refused among the hub's users, naming the first spelling", () => {
+    const users = [
+      { username: "ann", email: "a@example.com" },
+      { username: "Ann", email: "b@example.com" },
+    ];
+    expect(
+      refusal(() => parseStackConfig({ ...shared, users: JSON.stringify(users) }, AWS)),
+    ).toEqual([
+      'studio-access:users[1].username is "Ann": expected a username that differs from users[0].username ("ann") by more than letter case: people and identity providers take them for one person; keep one spelling',
+    ]);
+  });
+
+  it("are refused among a team's members", () => {
+    const teams = JSON.stringify({ analytics: { members: ["Dana.Scientist", "dana.scientist"] } });
+    const { members: _, ...withoutMembers } = lob;
+    expect(refusal(() => parseStackConfig({ ...withoutMembers, teams }, AWS))).toEqual([
+      'studio-access:teams.analytics.members[1] is "dana.scientist": expected a username that differs from teams.analytics.members[0] ("Dana.Scientist") by more than letter case: people and identity providers take them for one person; keep one spelling',
+    ]);
+  });
+});
+
+describe("an account id YAML read as a number", () => {
+  it("names the quoted id to write when the leading zero was dropped", () => {
+    // `accountId: 012345678901`, unquoted, reaches the program as the number 12345678901.
+    const lobs = `{"lob-a":{"accountId":12345678901,"vpcCidr":"10.1.0.0/16","deployer":"arn:aws:iam::012345678901:role/d"}}`;
+    expect(refusal(() => parseStackConfig({ ...shared, lobs }, AWS))).toEqual([
+      'studio-access:lobs.lob-a.accountId is 12345678901: expected a 12-digit AWS account id, quoted: YAML read an unquoted 0… as a number and dropped the leading zero; write "012345678901"',
+    ]);
+  });
+
+  it("accepts a 12-digit number, which lost nothing", () => {
+    const lobs = JSON.stringify({ "lob-a": { ...LOB_A, accountId: 222222222222 } });
+    const config = parseStackConfig({ ...shared, lobs }, AWS);
+    expect(config.kind === "shared" && config.lobs["lob-a"]?.accountId).toBe("222222222222");
+  });
+});
+
+describe("a key in a namespace the program does not read", () => {
+  it.each([
+    [
+      "studioaccess:mfa",
+      'studioaccess:mfa is not read by this program: "studioaccess" is not one of its config namespaces (studio-access, aws, pulumi); did you mean studio-access:mfa?',
+    ],
+    [
+      "studio_access:users",
+      'studio_access:users is not read by this program: "studio_access" is not one of its config namespaces (studio-access, aws, pulumi); did you mean studio-access:users?',
+    ],
+  ])("refuses %s, naming the nearest namespace", (key, message) => {
+    expect(
+      unknownNamespaceProblems([key, "aws:region", "pulumi:disable-default-providers"]),
+    ).toEqual([message]);
+  });
+
+  it("is refused with the stack's other problems, the error naming the file", () => {
+    const all = { ...prefixed(shared), "aws:region": "us-east-1", "studioaccess:mfa": "off" };
+    expect(() => parseProgramConfig(all, "Pulumi.shared.yaml")).toThrow(
+      "invalid stack configuration in Pulumi.shared.yaml:\n  - studioaccess:mfa is not read",
+    );
+    expect(refusal(() => parseProgramConfig(all))).toEqual([
+      'studioaccess:mfa is not read by this program: "studioaccess" is not one of its config namespaces (studio-access, aws, pulumi); did you mean studio-access:mfa?',
+    ]);
+    const { "studioaccess:mfa": _, ...valid } = all;
+    expect(parseProgramConfig(valid).config.kind).toBe("shared");
+  });
+});
+
+describe("a team with no members", () => {
+  const run = (values: Record<string, string>) =>
+    parseProgramConfig({ ...prefixed(values), "aws:region": "us-east-1" });
+
+  it("is a warning, not a refusal, naming the team and the fix", () => {
+    const { members: _, ...withoutMembers } = lob;
+    const teams = JSON.stringify({ analytics: { members: ["ann"] }, forecasting: {} });
+    expect(run({ ...withoutMembers, teams }).warnings).toEqual([
+      "studio-access:teams.forecasting has no members: its role and policies are made but nobody can use them; list usernames in teams.forecasting.members, or remove the team",
+    ]);
+  });
+
+  it("warns of a LOB without teams or members", () => {
+    const { members: _, ...withoutMembers } = lob;
+    expect(run(withoutMembers).warnings).toEqual([
+      "studio-access:members is empty: the LOB has no users yet; list their usernames in members (or under teams.<team>.members)",
+    ]);
+  });
+
+  it("says nothing when every team has members", () => {
+    expect(run(lob).warnings).toEqual([]);
+  });
+});
