@@ -575,9 +575,10 @@ export class AdminApi {
         [ENTITLEMENTS_KEY.sort]: userTeamKey(username, row.team),
       };
       const names = { "#state": "state", "#at": "stateAt", "#key": ENTITLEMENTS_KEY.sort };
+      // Whether the admin row is there, read by its key: what the write may assume.
+      const adminRow = await this.get(row.lob, username, row.team, "admin");
       try {
-        // Whether the admin row is there, read by its key: what the write may assume.
-        if (await this.get(row.lob, username, row.team, "admin"))
+        if (adminRow)
           await this.dynamo.send(
             new UpdateCommand({
               TableName: this.config.entitlementsTable,
