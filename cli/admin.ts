@@ -450,7 +450,11 @@ export class AdminApi {
         );
     }
     const row = rowOf(current);
-    if (row.state !== "active") return { row, outcome: "unchanged" };
+    // A drain-failed row is revoked again: the new write's stream record has the lifecycle
+    // function try once more (a drain another invocation left marked failed has nothing else to
+    // retry it). Revoked, draining and offboarded rows are on their way out or out already.
+    if (row.state !== "active" && row.state !== "drain-failed")
+      return { row, outcome: "unchanged" };
     // A seed an older release wrote under the admin row's key: still the config's.
     if (textOf(current)("source") === "config") throw fromConfig();
     try {
@@ -461,12 +465,18 @@ export class AdminApi {
             [ENTITLEMENTS_KEY.partition]: lob,
             [ENTITLEMENTS_KEY.sort]: userTeamKey(username, chosen),
           },
-          UpdateExpression: "SET #state = :revoked, #at = :at",
-          ConditionExpression: "#source = :admin AND #state = :active",
-          ExpressionAttributeNames: { "#state": "state", "#at": "stateAt", "#source": "source" },
+          // The failed drain's reason goes with it: it is about to be tried again.
+          UpdateExpression: "SET #state = :revoked, #at = :at REMOVE #detail",
+          ConditionExpression: "#source = :admin AND #state = :was",
+          ExpressionAttributeNames: {
+            "#state": "state",
+            "#at": "stateAt",
+            "#source": "source",
+            "#detail": "detail",
+          },
           ExpressionAttributeValues: {
             ":revoked": "revoked",
-            ":active": "active",
+            ":was": row.state,
             ":admin": "admin",
             ":at": now.toISOString(),
           },
@@ -494,15 +504,46 @@ export class AdminApi {
    * revoked row written beside a config seed), so the lifecycle function drains and deletes each
    * profile: it reads the marker, which outvotes a seed. Config seeds are the stacks' and stay;
    * they are named, to be removed from their stacks' config too. Cognito refuses their sign-ins
-   * and refreshes; a user the pool does not have (who signs in through the IdP) is marked and
-   * revoked all the same.
+   * and refreshes. A user with no row and no Cognito user is refused (exit 2), unless `idpOnly`
+   * says they sign in only through the IdP: usernames are case-sensitive, and a misspelt one
+   * would otherwise be marked while the real user stays in. Items whose key does not name this
+   * user and a valid team, as their attributes say, are not acted on: they are `skipped`.
    */
   async disable(
     username: string,
     now: Date,
-  ): Promise<{ revoked: EntitlementRow[]; seeds: EntitlementRow[]; inPool: boolean }> {
+    options: { idpOnly?: boolean } = {},
+  ): Promise<{
+    revoked: EntitlementRow[];
+    seeds: EntitlementRow[];
+    inPool: boolean;
+    /** `<lob>/<sort key>` of each item left alone: its key and attributes disagree. */
+    skipped: string[];
+  }> {
     checkUsername(username);
     this.needPool("admin disable");
+    const items: Record<string, unknown>[] = [];
+    const skipped: string[] = [];
+    // By the key, as the lifecycle function reads a row (`keyOf`), never by its attributes alone:
+    // a row keyed `junk`, or `<user>#Default`, saying it is this user's in a team must not turn
+    // disable's write onto another row, or make it update a row that is not there.
+    for (const item of (await this.userItems(username)).filter((i) => !isMarker(i))) {
+      const s = textOf(item);
+      const parsed = parseEntitlementKey(s(ENTITLEMENTS_KEY.sort));
+      if (parsed?.username === username && parsed.team === s("team")) items.push(item);
+      else skipped.push(`${s(ENTITLEMENTS_KEY.partition)}/${s(ENTITLEMENTS_KEY.sort)}`);
+    }
+    let inPool: boolean | undefined;
+    if (items.length === 0 && skipped.length === 0 && !options.idpOnly) {
+      // Nothing of theirs in the table: only the pool can say the name is right. Asked first, so
+      // that a name the pool does not have either is refused with nothing written.
+      inPool = await this.setPoolUser(username, "disable");
+      if (!inPool)
+        throw new CliError(
+          EXIT.usage,
+          `no Cognito user and no entitlement is named ${username}: usernames are case-sensitive (admin list shows how each is spelt); for a user who signs in only through the IdP, run admin disable ${username} --idp-only`,
+        );
+    }
     // The marker first: from this write on every entry refuses the user, so should a revoke or
     // Cognito fail below, they are still kept out, and running disable again finishes the rest.
     const marker = {
@@ -521,7 +562,6 @@ export class AdminApi {
     );
     const revoked: EntitlementRow[] = [];
     const seeds: EntitlementRow[] = [];
-    const items = (await this.userItems(username)).filter((i) => !isMarker(i));
     for (const row of merged(items).filter((r) => r.state === "active")) {
       const mine = items.filter(
         (i) => textOf(i)("lob") === row.lob && textOf(i)("team") === row.team,
@@ -535,26 +575,28 @@ export class AdminApi {
         [ENTITLEMENTS_KEY.sort]: userTeamKey(username, row.team),
       };
       const names = { "#state": "state", "#at": "stateAt", "#key": ENTITLEMENTS_KEY.sort };
+      // Whether the admin row is there, read by its key: what the write may assume.
+      const adminRow = await this.get(row.lob, username, row.team, "admin");
       try {
-        if (mine.some((i) => sourceOf(i) === "admin"))
+        if (adminRow)
           await this.dynamo.send(
             new UpdateCommand({
               TableName: this.config.entitlementsTable,
               Key: key,
               UpdateExpression: "SET #state = :revoked, #at = :at",
-              // Only a row that is there: a forged row whose key is not <username>#<team> must
-              // not make this update create a stub (UpdateItem creates a missing item). An
-              // offboarded row beside a seed is revoked again: its profile is the seed's now. So
-              // is a revoked or drain-failed one (an `admin revoke` the seed kept skipped): the
-              // write makes a stream record, and the lifecycle function, finding the marker,
-              // drains the profile the seed kept open. A draining row is being drained already.
+              // Only a row that is there: UpdateItem would create a missing one. An offboarded
+              // row beside a seed is revoked again: its profile is the seed's now. So is a
+              // revoked, draining or drain-failed one (an `admin revoke` the seed kept skipped,
+              // or a drain the seed stopped): the write makes a stream record, and the lifecycle
+              // function, finding the marker, drains the profile the seed kept open.
               ConditionExpression:
-                "attribute_exists(#key) AND (attribute_not_exists(#state) OR #state IN (:active, :offboarded, :revoked, :drainFailed))",
+                "attribute_exists(#key) AND (attribute_not_exists(#state) OR #state IN (:active, :offboarded, :revoked, :draining, :drainFailed))",
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: {
                 ":revoked": "revoked",
                 ":active": "active",
                 ":offboarded": "offboarded",
+                ":draining": "draining",
                 ":drainFailed": "drain-failed",
                 ":at": now.toISOString(),
               },
@@ -583,8 +625,8 @@ export class AdminApi {
           throw awsFailure(error, "the revoke failed");
       }
     }
-    const inPool = await this.setPoolUser(username, "disable");
-    return { revoked, seeds, inPool };
+    inPool ??= await this.setPoolUser(username, "disable");
+    return { revoked, seeds, inPool, skipped };
   }
 
   /** Entitlements of one LOB, of one user, or of every LOB, in LOB, team and user order. */
@@ -604,7 +646,19 @@ export class AdminApi {
     if (filter.lob !== undefined) checkLob(filter.lob);
     const items: Record<string, unknown>[] = [];
     if (filter.user !== undefined) {
-      items.push(...(await this.userItems(filter.user)));
+      items.push(...(await this.userItems(filter.user)).filter((i) => !isMarker(i)));
+      // The marker by its key, which is case- and form-folded (disabledMarkerKey): it says the
+      // user is disabled however the admin spelt the name, unlike its username attribute.
+      const { Item: marker } = await this.call(() =>
+        this.dynamo.send(
+          new GetCommand({
+            TableName: this.config.entitlementsTable,
+            Key: disabledMarkerKey(filter.user ?? ""),
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      if (marker) items.push(marker);
     } else {
       const lobs = filter.lob !== undefined ? [filter.lob] : await this.lobNames();
       // The markers too, for a LOB's listing as well: the rule reads them (a disabled user is

@@ -40,9 +40,10 @@ Platform engineers, with AWS credentials among the hub's admins:
   studio-access admin revoke USER LOB [--team TEAM]
       end it: their apps and spaces are drained and the profile deleted; for a user with no
       entitlement there, a revoked one is written, which blocks their IdP group mapping too
-  studio-access admin disable USER
+  studio-access admin disable USER [--idp-only]
       every entry refuses them (IdP users too), Cognito refuses their sign-in, and every
-      entitlement they have is revoked (config seeds too)
+      entitlement they have is revoked (config seeds too); --idp-only for a user with no
+      Cognito user and no entitlement (usernames are case-sensitive)
   studio-access admin list [--lob LOB] [--user USER] [--json]
       entitlements and their state (offboarded rows stay, as revocations), and disabled users
 
@@ -334,7 +335,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
       return EXIT.ok;
     }
     case "disable": {
-      const { positionals } = parse(rest, {});
+      const { values, positionals } = parse(rest, { "idp-only": { type: "boolean" } });
       const [user, extra] = positionals;
       if (user === undefined || extra !== undefined)
         throw new CliError(
@@ -342,7 +343,9 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
           "admin disable takes a user: studio-access admin disable USER",
         );
       const api = await AdminApi.connect(loadAdminConfig(dir));
-      const { revoked, seeds, inPool } = await api.disable(user, new Date());
+      const { revoked, seeds, inPool, skipped } = await api.disable(user, new Date(), {
+        idpOnly: values["idp-only"] === true,
+      });
       const count = `${String(revoked.length)} ${revoked.length === 1 ? "entitlement" : "entitlements"}`;
       out(
         inPool
@@ -352,6 +355,10 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
       for (const seed of seeds)
         out(
           `The ${seed.lob} stack's config still names ${user} (${seed.team === "default" ? "members" : `teams.${seed.team}.members`}): remove them from ${seed.team} in Pulumi.${seed.lob}.yaml too, or lifting the disable lets them in there again.`,
+        );
+      if (skipped.length > 0)
+        out(
+          `Skipped ${skipped.join(", ")}: the key does not name ${user} in a valid team as the item's attributes say, so it is not an entitlement; check it and delete it by hand.`,
         );
       return EXIT.ok;
     }

@@ -1,3 +1,4 @@
+import { types } from "node:util";
 import { JWKS_VARIABLE, parseJwks } from "../../functions/shared/access-token";
 
 /**
@@ -19,7 +20,8 @@ import { JWKS_VARIABLE, parseJwks } from "../../functions/shared/access-token";
 export function userPoolJwksUrl(region: string, userPoolId: string, endpoint?: string): string {
   // The keys fetched here are the keys every token is checked with: an endpoint setting left on
   // the operator's machine must not hand them over a network anyone can answer on. Plain HTTP is
-  // accepted only on the machine itself (a local emulator).
+  // accepted only on the machine itself (a local emulator), named by a loopback literal: a name
+  // such as localhost is resolved by whatever resolver the machine has, which may not be local.
   if (endpoint !== undefined) {
     let url: URL;
     try {
@@ -27,10 +29,10 @@ export function userPoolJwksUrl(region: string, userPoolId: string, endpoint?: s
     } catch {
       throw new Error(`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "${endpoint}" is not a URL`);
     }
-    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+    const loopback = ["127.0.0.1", "[::1]"].includes(url.hostname);
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
       throw new Error(
-        `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "${endpoint}" would fetch the user pool's signing keys without TLS: use https:// (plain http is accepted only for localhost)`,
+        `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "${endpoint}" would fetch the user pool's signing keys without TLS: use https:// (plain http is accepted only for localhost), as 127.0.0.1 or [::1]`,
       );
   }
   const base = endpoint?.replace(/\/+$/, "") ?? `https://cognito-idp.${region}.amazonaws.com`;
@@ -53,7 +55,12 @@ export async function fetchUserPoolJwks(
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs) });
+      // A redirect would take the keys from a place the endpoint check above never saw (plain
+      // HTTP, another host): the keys are read from the URL that was checked or not at all.
+      const response = await fetch(url, {
+        redirect: "error",
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
       const text = await response.text();
       if (!response.ok) {
         reason = `HTTP ${String(response.status)}`;
@@ -61,7 +68,11 @@ export async function fetchUserPoolJwks(
       }
       return JSON.stringify(parseJwks(text, `the JWKS at ${url}`));
     } catch (error) {
-      reason = error instanceof Error ? error.message : String(error);
+      // isNativeError, not instanceof: fetch's errors come from Node's own realm.
+      reason = types.isNativeError(error) ? error.message : String(error);
+      // fetch reports every network failure as "fetch failed"; its cause says which.
+      if (types.isNativeError(error) && types.isNativeError(error.cause))
+        reason = `${reason} (${error.cause.message})`;
       // A JWKS that is there and malformed will not get better.
       if (reason.startsWith("the JWKS at")) throw error;
     }

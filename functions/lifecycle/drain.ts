@@ -23,11 +23,23 @@ export type DrainStep =
       readonly profile: string;
     };
 
-/**
- * Called once nothing of the profile runs any more, just before it is deleted, with the profile's
- * home directory UID on the domain's EFS (DescribeUserProfile's HomeEfsFileSystemUid).
- */
-export type BeforeProfileDelete = (homeUid: string | undefined) => Promise<void>;
+/** What a drain pass asks of its caller around the deletions that lose data. */
+export interface DrainHooks {
+  /**
+   * Runs immediately before each deletion that cannot be undone (a space, the home directory, the
+   * profile), naming it: it throws to stop the drain there, e.g. when the user was granted again
+   * while it drained. Deleting apps only stops them, so they are not asked about.
+   */
+  readonly confirm: (what: string) => Promise<void>;
+  /** Called once `what` (as named to `confirm`) is deleted. */
+  readonly deleted: (what: string) => void;
+  /**
+   * Removes the profile's home directory, by its UID on the domain's EFS (DescribeUserProfile's
+   * HomeEfsFileSystemUid), once nothing of the profile runs any more, before it is deleted.
+   * Absent: the LOB keeps home directories.
+   */
+  readonly removeHome?: (homeUid: string) => Promise<void>;
+}
 
 /** Whose profile the caller means to offboard: the entitlement's key, never a row's body. */
 export interface ProfileOwner {
@@ -87,8 +99,9 @@ async function checkOwner(
 /**
  * One pass of offboarding a user profile: check that its tags name `owner` (else ProfileNotOwned,
  * before anything is deleted); delete its running apps (its own, and those of the spaces it owns);
- * once none remain, delete the spaces it owns; once none remain, run `beforeDelete` (the home
- * directory's removal) and delete the profile. Every pass checks the owner again, since a profile
+ * once none remain, delete the spaces it owns; once none remain, remove the home directory
+ * (`hooks.removeHome`) and delete the profile, each of these deletions only once `hooks.confirm`
+ * allowed it. Every pass checks the owner again, since a profile
  * of the same name could be made between passes. SageMaker refuses each
  * later step while the earlier ones remain (ResourceInUse), so the caller repeats passes until
  * `done` or its time runs out. A profile that never existed (a user who never signed in) is done
@@ -100,7 +113,7 @@ export async function drainPass(
   profileName: string,
   owner: ProfileOwner,
   signal: AbortSignal,
-  beforeDelete?: BeforeProfileDelete,
+  hooks: DrainHooks,
 ): Promise<DrainStep> {
   const options = { abortSignal: signal };
   let status: string | undefined;
@@ -160,17 +173,29 @@ export async function drainPass(
       options,
     );
   if (apps.length === 0) {
-    for (const space of spaces.filter((s) => s.Status !== "Deleting"))
+    for (const space of spaces.filter((s) => s.Status !== "Deleting")) {
+      const what = `space ${String(space.SpaceName)}`;
+      await hooks.confirm(what);
       await client.send(
         new DeleteSpaceCommand({ DomainId: domainId, SpaceName: space.SpaceName }),
         options,
       );
+      hooks.deleted(what);
+    }
     if (spaces.length === 0 && status !== "Deleting") {
-      await beforeDelete?.(homeUid);
+      if (hooks.removeHome && homeUid !== undefined) {
+        const what = `home directory ${homeUid}`;
+        await hooks.confirm(what);
+        await hooks.removeHome(homeUid);
+        hooks.deleted(what);
+      }
+      const what = `profile ${profileName}`;
+      await hooks.confirm(what);
       await client.send(
         new DeleteUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
         options,
       );
+      hooks.deleted(what);
     }
   }
   return { done: false, apps: apps.length, spaces: spaces.length, profile: status ?? "unknown" };

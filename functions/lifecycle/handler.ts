@@ -28,7 +28,7 @@ import {
 } from "../shared/tables";
 import { teamProfileName, userTeamKey } from "../shared/teams";
 import type { LifecycleConfig } from "./config";
-import { drainPass, ProfileNotOwned, type DrainStep } from "./drain";
+import { drainPass, ProfileNotOwned, type DrainHooks, type DrainStep } from "./drain";
 
 export interface LifecycleDeps extends StudioClients {
   readonly config: LifecycleConfig;
@@ -58,6 +58,14 @@ class DrainDeadline extends Error {
   constructor(ms: number) {
     super(`the invocation's drain deadline (${String(ms)} ms) passed`);
     this.name = "DrainDeadline";
+  }
+}
+
+/** The user was granted again while the drain ran: it stops before its next deletion. */
+class GrantedAgain extends Error {
+  constructor() {
+    super("granted again while it drained");
+    this.name = "GrantedAgain";
   }
 }
 
@@ -276,12 +284,23 @@ export function createHandler(deps: LifecycleDeps) {
     }
   }
 
-  /** Drains until `deadline` (deps.now's clock); `signal` aborts its calls at the same moment. */
+  /** Whether no row lets the user into the team now (read again, strongly consistent). */
+  async function stillOut(k: EntitlementKey, signal: AbortSignal): Promise<boolean> {
+    const rowsNow = await currentRows(k, signal);
+    return !entitlementOf(rowsOf(rowsNow), rowsNow.disabled).entitled;
+  }
+
+  /**
+   * Drains until `deadline` (deps.now's clock); `signal` aborts its calls at the same moment. What
+   * it deletes for good (spaces, the home directory, the profile) is added to `deleted`, so that
+   * a drain that stops half-way says what is already gone.
+   */
   async function offboard(
     k: EntitlementKey,
     removed: boolean,
     signal: AbortSignal,
     deadline: number,
+    deleted: string[],
   ): Promise<string> {
     const registered = config.lobs.get(k.lob);
     if (!registered) return "unknown-lob";
@@ -311,30 +330,51 @@ export function createHandler(deps: LifecycleDeps) {
     // function is the one the hub derives from the registered account, never one a row names.
     // drainPass runs it only once the profile's tags proved it this user's, with the UID the
     // profile itself reports.
-    const beforeDelete =
-      record.homeDirectories === "remove"
-        ? async (uid: string | undefined) => {
-            if (uid === undefined) return;
-            await removeHome(
-              deps.lambda(region, roleCredentials),
-              homesFunctionArn(region, registered.accountId),
-              { uid, profile, domainId },
-              signal,
-            );
+    //
+    // A pass takes a while (many calls, apps to stop): a grant or a seed that comes meanwhile
+    // must stop it before anything more is lost, so the rows are read again immediately before
+    // each deletion that cannot be undone, not only at the start of the pass.
+    const hooks: DrainHooks = {
+      confirm: async () => {
+        if (!(await stillOut(k, signal))) throw new GrantedAgain();
+      },
+      deleted: (what) => deleted.push(loggable(what)),
+      ...(record.homeDirectories === "remove"
+        ? {
+            removeHome: (uid: string) =>
+              removeHome(
+                deps.lambda(region, roleCredentials),
+                homesFunctionArn(region, registered.accountId),
+                { uid, profile, domainId },
+                signal,
+              ),
           }
-        : undefined;
+        : {}),
+    };
+    const grantedAgain = async () => {
+      if (!removed) {
+        const gone = deleted.length > 0 ? `, after it deleted ${deleted.join(", ")}` : "";
+        await setState(
+          k,
+          "drain-failed",
+          ["draining"],
+          signal,
+          `${new GrantedAgain().message}${gone}`,
+        );
+      }
+      return "re-granted";
+    };
     const owner = { lob: k.lob, username: k.username, team: k.team };
     for (let attempt = 0; ; attempt++) {
-      // Each pass may delete (apps, spaces, the home, the profile): the rows are read again first,
-      // so a grant or a seed that came while it drained stops it before anything more goes.
-      const rowsNow = await currentRows(k, signal);
-      const { entitled } = entitlementOf(rowsOf(rowsNow), rowsNow.disabled);
-      if (entitled) {
-        if (!removed)
-          await setState(k, "drain-failed", ["draining"], signal, "granted again while it drained");
-        return "re-granted";
+      // Each pass deletes apps too: the rows are read first.
+      if (!(await stillOut(k, signal))) return grantedAgain();
+      let step: DrainStep;
+      try {
+        step = await drainPass(client, domainId, profile, owner, signal, hooks);
+      } catch (error) {
+        if (error instanceof GrantedAgain) return grantedAgain();
+        throw error;
       }
-      const step = await drainPass(client, domainId, profile, owner, signal, beforeDelete);
       if (step.done) break;
       // Quick when SageMaker is quick, gentle when it is not: 250 ms, doubling, at most pollMs.
       const wait = Math.min(config.pollMs, 250 * 2 ** attempt);
@@ -343,7 +383,13 @@ export function createHandler(deps: LifecycleDeps) {
     }
     // The row stays, as `offboarded`: the durable marker that keeps the user out (a removed row
     // has none to keep). Granted again while it drained: the row is active and stays so.
-    if (!removed && !(await setState(k, "offboarded", ["draining"], signal))) return "re-granted";
+    if (!removed && !(await setState(k, "offboarded", ["draining"], signal))) {
+      // Another invocation for the same user may have marked it drain-failed meanwhile (it saw a
+      // grant that has gone since). The drain is complete: left so, the row would stay
+      // drain-failed with nothing to retry it. Still out now: it is offboarded.
+      if (!(await stillOut(k, signal))) return "re-granted";
+      if (!(await setState(k, "offboarded", ["drain-failed"], signal))) return "re-granted";
+    }
     return "offboarded";
   }
 
@@ -424,9 +470,17 @@ export function createHandler(deps: LifecycleDeps) {
         profile: teamProfileName(k.username, k.team),
         removed,
       };
+      // What the drain deleted for good, for the log when it stops half-way.
+      const deleted: string[] = [];
+      const gone = () => (deleted.length > 0 ? { deleted: deleted.join(", ") } : {});
       try {
-        const outcome = await offboard(k, removed, signal, deadline);
-        log("info", "offboard", { ...fields, outcome, latencyMs: now() - started });
+        const outcome = await offboard(k, removed, signal, deadline, deleted);
+        log("info", "offboard", {
+          ...fields,
+          outcome,
+          ...(outcome === "offboarded" ? {} : gone()),
+          latencyMs: now() - started,
+        });
       } catch (error) {
         const detail = describe(error, signal);
         const refused = error instanceof ProfileNotOwned;
@@ -434,6 +488,7 @@ export function createHandler(deps: LifecycleDeps) {
           ...fields,
           outcome: refused ? "refused" : "failed",
           detail,
+          ...gone(),
           latencyMs: now() - started,
         });
         if (!removed)

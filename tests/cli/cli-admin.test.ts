@@ -329,6 +329,67 @@ describe("admin disable", () => {
     expect(await read("lob-a", "lee.leaving#analytics")).toBeUndefined();
   });
 
+  it("refuses a name with no Cognito user and no row (usernames are case-sensitive), writing nothing (exit 2)", async () => {
+    await put(ENTS, other);
+    cognito.on(AdminDisableUserCommand).rejects(named("UserNotFoundException"));
+    expect(await cli(["admin", "disable", "Lee.Leaving"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "studio-access: no Cognito user and no entitlement is named Lee.Leaving: usernames are case-sensitive (admin list shows how each is spelt); for a user who signs in only through the IdP, run admin disable Lee.Leaving --idp-only\n",
+    });
+    expect(await everything()).toEqual([other]);
+  });
+
+  it("admin list --user shows a disabled user whatever the case the disable was typed in", async () => {
+    await put(ENTS, other);
+    cognito.on(AdminDisableUserCommand).rejects(named("UserNotFoundException"));
+    expect((await cli(["admin", "disable", "Lee.Leaving", "--idp-only"])).code).toBe(0);
+    expect((await cli(["admin", "list", "--user", "lee.leaving"])).stdout).toMatch(
+      /\nLee\.Leaving is disabled since /,
+    );
+  });
+
+  it("acts on rows by their key: a row keyed lee.leaving#Default beside the seed is skipped, and the revoked row written", async () => {
+    const lookalike = {
+      ...row("lob-b", "lee.leaving", "default", "x"),
+      userTeam: "lee.leaving#Default",
+    };
+    await Promise.all([active, lookalike].map((r) => put(ENTS, r)));
+    cognito.on(AdminDisableUserCommand).resolves({});
+    const run = await cli(["admin", "disable", "lee.leaving"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("revoked lob-b/default");
+    expect(run.stdout).toContain("Skipped lob-b/lee.leaving#Default:");
+    expect((await read("lob-b", "lee.leaving#default"))?.state).toBe("revoked");
+    expect(await read("lob-b", "lee.leaving#Default")).toEqual(lookalike);
+  });
+
+  it("never rewrites a seed through a row whose team attribute is config:<team>", async () => {
+    const junk = { ...row("lob-b", "lee.leaving", "config:default", "x"), userTeam: "junk" };
+    await Promise.all([active, junk].map((r) => put(ENTS, r)));
+    cognito.on(AdminDisableUserCommand).resolves({});
+    const run = await cli(["admin", "disable", "lee.leaving"]);
+    expect(run.stdout).toContain("Skipped lob-b/junk:");
+    expect(await read("lob-b", "lee.leaving#config:default")).toEqual(active);
+    expect((await read("lob-b", "lee.leaving#default"))?.state).toBe("revoked");
+  });
+
+  it("revokes again a stale draining admin row a seed kept open", async () => {
+    const stale = row("lob-b", "lee.leaving", "default", "lee-leaving-1", {
+      state: "draining",
+      stateAt: "2026-11-01T00:00:00.000Z",
+    });
+    await Promise.all([active, stale].map((r) => put(ENTS, r)));
+    cognito.on(AdminDisableUserCommand).resolves({});
+    expect((await cli(["admin", "disable", "lee.leaving"])).stdout).toContain(
+      "revoked lob-b/default",
+    );
+    const after = await read("lob-b", "lee.leaving#default");
+    expect(after?.state).toBe("revoked");
+    expect(after?.stateAt).not.toBe("2026-11-01T00:00:00.000Z");
+  });
+
   it("refuses a username not in Unicode NFC, naming the form sign-in reads, before any call", async () => {
     const run = await cli(["admin", "disable", "jose\u0301"]);
     expect(run.code).toBe(2);
@@ -409,7 +470,7 @@ describe("admin disable", () => {
     expect((await read("#disabled", "lee.leaving#"))?.state).toBe("disabled");
     expect((await read("lob-a", "lee.leaving#analytics"))?.state).toBe("revoked");
     // Nothing to revoke: still marked, and said plainly.
-    expect((await cli(["admin", "disable", "ida.only"])).stdout).toBe(
+    expect((await cli(["admin", "disable", "ida.only", "--idp-only"])).stdout).toBe(
       "No Cognito user ida.only to disable: they sign in through the IdP; marked disabled and 0 entitlements revoked. Every entry refuses them, IdP group mappings included.\n",
     );
     expect((await read("#disabled", "ida.only#"))?.state).toBe("disabled");
@@ -675,6 +736,27 @@ describe("admin revoke", () => {
       stderr: "",
     });
     expect(await everything()).toEqual([gone]);
+  });
+
+  it("revokes a drain-failed row again, so the lifecycle function tries once more", async () => {
+    await put(
+      ENTS,
+      row("lob-b", "lee.leaving", "default", "lee-leaving-syipsuicwg2wg6sy", {
+        state: "drain-failed",
+        detail: "granted again while it drained",
+        stateAt: "2026-12-01T09:00:00.000Z",
+      }),
+    );
+    const run = await cli(["admin", "revoke", "lee.leaving", "lob-b"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Revoked lee.leaving in lob-b\/default .*: Studio refuses them now/,
+    );
+    const after = await read("lob-b", "lee.leaving#default");
+    // A new write (its stream record wakes the lifecycle function), without the old reason.
+    expect(after?.state).toBe("revoked");
+    expect(after?.stateAt).not.toBe("2026-12-01T09:00:00.000Z");
+    expect(after).not.toHaveProperty("detail");
   });
 
   it("chooses the team among rows not offboarded", async () => {

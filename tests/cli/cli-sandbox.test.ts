@@ -382,8 +382,8 @@ describe("studio-access against the sandbox", () => {
         "m",
       );
 
-    // An IdP-only user (not in the pool): marked and told plainly, exit 0.
-    expect(await admin(["admin", "disable", "ida.only"])).toEqual({
+    // An IdP-only user (not in the pool, no row), named so: marked and told plainly, exit 0.
+    expect(await admin(["admin", "disable", "ida.only", "--idp-only"])).toEqual({
       code: 0,
       stdout:
         "No Cognito user ida.only to disable: they sign in through the IdP; marked disabled and 0 entitlements revoked. Every entry refuses them, IdP group mappings included.\n",

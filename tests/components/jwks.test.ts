@@ -53,6 +53,14 @@ describe("userPoolJwksUrl", () => {
     expect(() => userPoolJwksUrl("eu-west-1", "p_1", "http://10.0.0.5:9229")).toThrow(
       'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "http://10.0.0.5:9229" would fetch the user pool\'s signing keys without TLS: use https:// (plain http is accepted only for localhost)',
     );
+    // A name is resolved by whatever resolver the machine has; only loopback literals are local.
+    for (const name of ["http://localhost:9229", "http://localhost.evil.com", "http://127.0.0.2"])
+      expect(() => userPoolJwksUrl("eu-west-1", "p_1", name)).toThrow(
+        `"${name}" would fetch the user pool's signing keys without TLS`,
+      );
+    expect(userPoolJwksUrl("eu-west-1", "p_1", "http://[::1]:9229")).toBe(
+      "http://[::1]:9229/p_1/.well-known/jwks.json",
+    );
     expect(() => userPoolJwksUrl("eu-west-1", "p_1", "not a url")).toThrow(
       'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER "not a url" is not a URL',
     );
@@ -99,6 +107,29 @@ describe("fetchUserPoolJwks", () => {
       `the JWKS at ${url} is not a Cognito JWKS: it has no keys`,
     );
     expect(requests).toHaveLength(1);
+  });
+
+  it("does not follow a redirect away from the checked URL", async () => {
+    const planted = createServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(jwks);
+    });
+    await new Promise<void>((resolve) => planted.listen(0, "127.0.0.1", resolve));
+    const elsewhere = `http://127.0.0.1:${String((planted.address() as AddressInfo).port)}/keys`;
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(302, { Location: elsewhere }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${String((redirecting.address() as AddressInfo).port)}/p6/.well-known/jwks.json`;
+    try {
+      await expect(
+        fetchUserPoolJwks(url, { attempts: 1, timeoutMs: 2_000, pauseMs: 10 }),
+      ).rejects.toThrow(
+        `could not be read from ${url} after 1 tries: fetch failed (unexpected redirect)`,
+      );
+    } finally {
+      await new Promise((resolve) => redirecting.close(resolve));
+      await new Promise((resolve) => planted.close(resolve));
+    }
   });
 
   it("gives up on a server that does not answer in time", async () => {

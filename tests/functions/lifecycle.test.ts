@@ -901,3 +901,144 @@ describe("lifecycle: a LOB whose config removes home directories", () => {
     expect(lambda.calls()).toHaveLength(0);
   });
 });
+
+describe("lifecycle: a grant that lands mid-pass stops the drain before the next deletion", () => {
+  /** An idle profile (no apps): one pass deletes its space, removes its home and deletes it. */
+  function idleProfile(grantBefore: "space" | "home" | "profile", grant: () => void) {
+    let deleted = false;
+    sm.on(DescribeUserProfileCommand).callsFake(() => {
+      if (deleted) throw Object.assign(new Error("gone"), { name: "ResourceNotFound" });
+      return { Status: "InService", HomeEfsFileSystemUid: "200007", UserProfileArn: PROFILE_ARN };
+    });
+    let spaceGone = false;
+    sm.on(ListSpacesCommand).callsFake(() => ({
+      Spaces: spaceGone
+        ? []
+        : [
+            {
+              SpaceName: "demand",
+              Status: "InService",
+              OwnershipSettingsSummary: {
+                OwnerUserProfileName: P("dana.scientist", "forecasting"),
+              },
+            },
+          ],
+    }));
+    sm.on(ListAppsCommand).callsFake(() => {
+      // Granted once the pass has read the rows and listed what to delete.
+      if (grantBefore === "space") grant();
+      return { Apps: [] };
+    });
+    sm.on(DeleteSpaceCommand).callsFake(() => {
+      spaceGone = true;
+      return {};
+    });
+    lambda.on(InvokeCommand).callsFake(() => {
+      if (grantBefore === "profile") grant();
+      return { StatusCode: 200, Payload: Buffer.from('{"outcome":"removed"}') as never };
+    });
+    sm.on(DeleteUserProfileCommand).callsFake(() => {
+      deleted = true;
+      return {};
+    });
+    // The second pass (the space is gone): the grant lands after its first read.
+    if (grantBefore === "home")
+      sm.on(ListAppsCommand).callsFake(() => {
+        if (spaceGone) grant();
+        return { Apps: [] };
+      });
+  }
+  beforeEach(() => {
+    lobRecord({ ...LOB_A_RECORD, teams: ["forecasting"], homeDirectories: "remove" });
+  });
+
+  it("a seed re-added during a revoked drain keeps the space, home and profile", async () => {
+    current = row("revoked");
+    idleProfile("space", () => {
+      seed = seedRow();
+    });
+    const result = await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(deletes()).toEqual({ apps: 0, spaces: 0, profiles: 0 });
+    expect(lambda.calls()).toHaveLength(0);
+    expect(updateTo("drain-failed")?.ExpressionAttributeValues).toMatchObject({
+      ":detail": "granted again while it drained",
+    });
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "re-granted" });
+    expect(logs.lines().at(-1)).not.toHaveProperty("deleted");
+  });
+
+  it("an admin grant on the removed-seed path, landing before the home goes, keeps home and profile", async () => {
+    current = undefined; // a seed-only member, removed from the config
+    idleProfile("home", () => {
+      current = row(); // `admin grant`: no admin row, so attribute_not_exists passes
+    });
+    const result = await handler()({ Records: [record("REMOVE", seedRow(), undefined)] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(deletes()).toEqual({ apps: 0, spaces: 1, profiles: 0 });
+    expect(lambda.calls()).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(logs.lines().at(-1)).toMatchObject({
+      outcome: "re-granted",
+      removed: true,
+      deleted: "space demand",
+    });
+  });
+
+  it("a seed re-added while the home is removed keeps the profile; the row names what is gone", async () => {
+    current = row("revoked");
+    idleProfile("profile", () => {
+      seed = seedRow();
+    });
+    await handler()({ Records: [record("MODIFY", row(), row("revoked"))] });
+    expect(deletes()).toEqual({ apps: 0, spaces: 1, profiles: 0 });
+    expect(lambda.calls()).toHaveLength(1);
+    expect(updateTo("drain-failed")?.ExpressionAttributeValues).toMatchObject({
+      ":detail":
+        "granted again while it drained, after it deleted space demand, home directory 200007",
+    });
+    expect(logs.lines().at(-1)).toMatchObject({
+      outcome: "re-granted",
+      deleted: "space demand, home directory 200007",
+    });
+  });
+});
+
+describe("lifecycle: two invocations drain the same user at once", () => {
+  /** The admin row with setState's condition applied, as DynamoDB would. */
+  function conditionalTable() {
+    ddb.on(UpdateCommand).callsFake((input: UpdateCommand["input"]) => {
+      const values = input.ExpressionAttributeValues ?? {};
+      const from = Object.entries(values)
+        .filter(([name]) => name.startsWith(":from"))
+        .map(([, state]) => state as unknown);
+      if (!current || !from.includes(current.state))
+        throw Object.assign(new Error("x"), { name: "ConditionalCheckFailedException" });
+      current = { ...current, state: values[":state"], detail: values[":detail"] };
+      return {};
+    });
+  }
+
+  it("a completed drain offboards a row another invocation marked drain-failed meanwhile", async () => {
+    current = row("revoked");
+    conditionalTable();
+    let deleted = false;
+    sm.on(DescribeUserProfileCommand).callsFake(() => {
+      if (deleted) throw Object.assign(new Error("gone"), { name: "ResourceNotFound" });
+      return { Status: "InService", UserProfileArn: PROFILE_ARN };
+    });
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListAppsCommand).resolves({ Apps: [] });
+    sm.on(DeleteUserProfileCommand).callsFake(() => {
+      deleted = true;
+      // The other invocation saw a seed (gone since) and recorded it, from draining.
+      if (current)
+        current = { ...current, state: "drain-failed", detail: "granted again while it drained" };
+      return {};
+    });
+    const result = await handler()({ Records: [record("REMOVE", seedRow(), undefined)] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(current).toMatchObject({ state: "offboarded" });
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "offboarded" });
+  });
+});
