@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { main, orderedCommands } from "../../scripts/orchestrate";
+import { fakePulumi } from "../helpers/fake-pulumi";
 
 const stacks = [
   { stack: "lob-b", kind: "lob" },
@@ -37,30 +37,21 @@ describe("deploy and destroy order", () => {
 });
 
 describe("npm run deploy / destroy against a stand-in pulumi CLI", () => {
-  let bin: string;
   let log: string;
-  const savedPath = process.env.PATH;
   let output: string[];
+  let fake: ReturnType<typeof fakePulumi>;
 
   beforeEach(() => {
-    bin = mkdtempSync(path.join(tmpdir(), "fake-pulumi-"));
-    log = path.join(bin, "calls.log");
     // Records each call; fails the one for lob-a.
-    writeFileSync(
-      path.join(bin, "pulumi"),
-      `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *lob-a*) exit 3;; esac\nexit 0\n`,
-    );
-    chmodSync(path.join(bin, "pulumi"), 0o755);
-    process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ""}`;
-    output = [];
-    jest.spyOn(console, "log").mockImplementation((line: string) => output.push(line));
-    jest.spyOn(console, "error").mockImplementation((line: string) => output.push(line));
+    fake = fakePulumi((bin) => {
+      log = path.join(bin, "calls.log");
+      return `echo "$*" >> "${log}"\ncase "$*" in *lob-a*) exit 3;; esac\nexit 0\n`;
+    });
+    output = fake.output;
   });
 
   afterEach(() => {
-    process.env.PATH = savedPath;
-    jest.restoreAllMocks();
-    rmSync(bin, { recursive: true, force: true });
+    fake.restore();
   });
 
   const calls = () => readFileSync(log, "utf8").trim().split("\n");
@@ -107,8 +98,8 @@ describe("npm run deploy / destroy against a stand-in pulumi CLI", () => {
   });
 
   it("says how to get the CLI when pulumi is not installed", () => {
-    process.env.PATH = bin;
-    rmSync(path.join(bin, "pulumi"));
+    process.env.PATH = fake.bin;
+    rmSync(path.join(fake.bin, "pulumi"));
     expect(main(["deploy"])).toBe(1);
     expect(output.at(-1)).toMatch(
       /^could not start pulumi \(.*ENOENT.*\); install the Pulumi CLI and log in first$/,

@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main as orchestrate } from "../../scripts/orchestrate";
 import { main as plan } from "../../scripts/plan";
 import { stackSetProblems } from "../../scripts/lib/stack-set";
+import { fakePulumi } from "../helpers/fake-pulumi";
 
 /**
  * The folder's stack files checked as one set by plan, deploy and destroy (and the sandbox) before
@@ -27,7 +28,7 @@ const lobFile = (lob: string) =>
 let dir: string;
 let bin: string;
 let output: string[];
-const savedPath = process.env.PATH;
+let fake: ReturnType<typeof fakePulumi>;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "studio-access-set-"));
@@ -35,23 +36,14 @@ beforeEach(() => {
   write("lob-a", lobFile("lob-a"));
   write("lob-b", lobFile("lob-b"));
   // A stand-in pulumi CLI that records each call and the folder it runs in, and succeeds.
-  bin = mkdtempSync(path.join(tmpdir(), "fake-pulumi-"));
-  writeFileSync(
-    path.join(bin, "pulumi"),
-    `#!/bin/sh\necho "$* in $PWD" >> "${path.join(bin, "calls.log")}"\nexit 0\n`,
-  );
-  chmodSync(path.join(bin, "pulumi"), 0o755);
-  process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ""}`;
-  output = [];
-  jest.spyOn(console, "log").mockImplementation((line: string) => output.push(line));
-  jest.spyOn(console, "error").mockImplementation((line: string) => output.push(line));
+  fake = fakePulumi((bin) => `echo "$* in $PWD" >> "${path.join(bin, "calls.log")}"\nexit 0\n`);
+  bin = fake.bin;
+  output = fake.output;
 });
 
 afterEach(() => {
-  process.env.PATH = savedPath;
-  jest.restoreAllMocks();
+  fake.restore();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(bin, { recursive: true, force: true });
 });
 
 function write(stack: string, text: string): void {
@@ -66,13 +58,13 @@ const pulumiCalls = () => {
 /** plan exits 1, deploy and destroy exit 2, each printing `problems` and running no pulumi command. */
 async function refusedByEveryCommand(problems: readonly string[]): Promise<void> {
   expect(stackSetProblems(dir)).toEqual(problems);
-  output = [];
+  output.length = 0;
   expect(orchestrate(["deploy", "--yes"], dir)).toBe(2);
   expect(output).toEqual([...problems, "nothing was deployed: fix the stack files above first"]);
-  output = [];
+  output.length = 0;
   expect(orchestrate(["destroy", "--yes"], dir)).toBe(2);
   expect(output).toEqual([...problems, "nothing was destroyed: fix the stack files above first"]);
-  output = [];
+  output.length = 0;
   expect(await plan([], dir)).toBe(1);
   expect(output).toEqual([...problems, "nothing was planned: fix the stack files above first"]);
   // Nothing deployed, nothing destroyed, no deletion protection lifted.

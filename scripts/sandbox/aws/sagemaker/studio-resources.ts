@@ -55,6 +55,23 @@ export async function studioResourceCall(
   answer(ctx, operation, input, domainId, res);
 }
 
+/** The app a DeleteApp names (domain, profile, type and name), in a status `status` accepts. */
+function namedApp(
+  resources: SageMakerContext["resources"],
+  domainId: string,
+  input: Record<string, unknown>,
+  status: (status: string) => boolean,
+) {
+  return resources.apps.find(
+    (a) =>
+      a.domainId === domainId &&
+      a.userProfileName === input.UserProfileName &&
+      a.appName === input.AppName &&
+      a.appType === input.AppType &&
+      status(a.status),
+  );
+}
+
 /**
  * The resource a call acts on and what IAM sees of it: an app its own tags (its domain's, from
  * its launch); a space its owner's profile ARN (sagemaker:OwnerUserProfileArn, a documented key of
@@ -76,14 +93,7 @@ function target(
     };
   if (operation.startsWith("List")) return { resource: "*", context: {} };
   if (operation === "DeleteApp") {
-    const app = resources.apps.find(
-      (a) =>
-        a.domainId === domainId &&
-        a.userProfileName === input.UserProfileName &&
-        a.appName === input.AppName &&
-        a.appType === input.AppType &&
-        a.status !== "Deleted",
-    );
+    const app = namedApp(resources, domainId, input, (status) => status !== "Deleted");
     return {
       resource: resources.arn(
         domain,
@@ -142,14 +152,7 @@ function answer(
     return;
   }
   if (operation === "DeleteApp") {
-    const app = resources.apps.find(
-      (a) =>
-        a.domainId === domainId &&
-        a.userProfileName === input.UserProfileName &&
-        a.appName === input.AppName &&
-        a.appType === input.AppType &&
-        a.status === "InService",
-    );
+    const app = namedApp(resources, domainId, input, (status) => status === "InService");
     if (!app) {
       jsonError(res, 400, "ResourceNotFound", `no app ${String(input.AppName)}`);
       return;
