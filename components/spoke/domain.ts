@@ -1,0 +1,101 @@
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { executionRoleTrustPolicy, studioExecutionPolicy } from "../policies/studio-roles";
+import { NfsSweep, StudioDrain } from "../studio-cleanup";
+import type { SpokeNetwork } from "./network";
+import type { SpokeScope } from "./scope";
+
+export interface StudioDomainArgs {
+  readonly network: SpokeNetwork;
+  /** The Studio apps' security group. */
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  /** What happens to the domain's home EFS when the domain is deleted. */
+  readonly homeEfsRetention: "Retain" | "Delete";
+  /** The AWS profile the LOB stack runs with: destroy-time clean-up uses the same credentials. */
+  readonly awsProfile?: string;
+  /** How long destroy-time clean-up waits for apps, spaces and mount targets to go. */
+  readonly cleanupTimeoutSeconds: number;
+  /** How often it looks again meanwhile. */
+  readonly cleanupPollMilliseconds: number;
+}
+
+/**
+ * The LOB's Studio domain (VpcOnly, IAM-authenticated) with its default execution role, and the
+ * destroy-time clean-up around it: the NFS sweep goes after the domain, the drain before it.
+ */
+export class StudioDomain {
+  readonly domain: aws.sagemaker.Domain;
+  /** The domain's default execution role (Studio basics, no team). */
+  readonly executionRole: aws.iam.Role;
+  /** Studio basics in this domain: the default role's policy, and every team role's. */
+  readonly studioPolicy: pulumi.Output<string>;
+  /** Drains and deletes every profile before the domain goes. */
+  readonly drain: StudioDrain;
+
+  constructor(scope: SpokeScope, args: StudioDomainArgs) {
+    const { name, hub, lob } = scope;
+    const here = { parent: scope.parent };
+    const { network } = args;
+    this.executionRole = new aws.iam.Role(
+      `${name}-execution`,
+      { assumeRolePolicy: JSON.stringify(executionRoleTrustPolicy()) },
+      here,
+    );
+    const cleanup = {
+      region: hub.region,
+      ...(args.awsProfile ? { profile: args.awsProfile } : {}),
+      timeoutSeconds: args.cleanupTimeoutSeconds,
+      pollMilliseconds: args.cleanupPollMilliseconds,
+    };
+    const domainName = `studio-access-${lob}`;
+    // Deleted after the domain (which depends on it) and before the subnets and VPC (which it
+    // depends on): removes what SageMaker leaves behind in the VPC.
+    const sweep = new NfsSweep(
+      `${name}-nfs-sweep`,
+      {
+        ...cleanup,
+        vpcId: network.vpc.id,
+        domainName,
+        deleteFileSystem: args.homeEfsRetention === "Delete",
+      },
+      { ...here, dependsOn: network.subnets },
+    );
+    this.domain = new aws.sagemaker.Domain(
+      `${name}-domain`,
+      {
+        domainName,
+        authMode: "IAM",
+        appNetworkAccessType: "VpcOnly",
+        vpcId: network.vpc.id,
+        subnetIds: network.subnetIds,
+        defaultUserSettings: {
+          executionRole: this.executionRole.arn,
+          securityGroups: [args.securityGroup.id],
+        },
+        retentionPolicy: { homeEfsFileSystem: args.homeEfsRetention },
+        // Every call made from Studio carries the user profile's name as its source identity.
+        domainSettings: { executionRoleIdentityConfig: "USER_PROFILE_NAME" },
+        tags: { "studio-access:lob": lob },
+      },
+      { ...here, dependsOn: [sweep] },
+    );
+    this.studioPolicy = this.domain.id.apply((domainId) =>
+      JSON.stringify(
+        studioExecutionPolicy({ region: hub.region, accountId: scope.accountId, domainId }),
+      ),
+    );
+    // The domain's default: Studio basics and no team, for a profile made outside studio-access.
+    new aws.iam.RolePolicy(
+      `${name}-execution`,
+      { role: this.executionRole.id, policy: this.studioPolicy },
+      here,
+    );
+    // Deleted before the domain (which it depends on): stops every app, deletes every space and
+    // then every user profile, as SageMaker refuses to delete a domain that has them.
+    this.drain = new StudioDrain(
+      `${name}-drain`,
+      { ...cleanup, domainId: this.domain.id },
+      { ...here, dependsOn: [this.domain] },
+    );
+  }
+}

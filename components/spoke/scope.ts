@@ -1,0 +1,45 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { EndpointKey } from "../lib/endpoints";
+
+/** What the hub stack publishes for its spokes (its StackReference outputs, resolved). */
+export interface HubOutputs {
+  readonly region: string;
+  readonly hubAccountId: string;
+  readonly organizationId: string;
+  readonly lobs: Readonly<Record<string, { readonly accountId: string; readonly vpcCidr: string }>>;
+  readonly accessRoleName: string;
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  readonly availabilityZoneIds: readonly string[];
+  readonly transitGatewayId: string;
+  readonly hubTgwRouteTableId: string;
+  readonly spokesTgwRouteTableId: string;
+  readonly endpointIds: Readonly<Record<EndpointKey, string>>;
+  /** The zones spokes associate with (every endpoint's but the hub-only ones). */
+  readonly zoneIds: Readonly<Partial<Record<EndpointKey, string>>>;
+  readonly usersTableName: string;
+  readonly lobsTableName: string;
+  readonly presignerRoleArn: string;
+  /** The hub's lifecycle function role: the LOB's lifecycle role trusts it (offboarding). */
+  readonly lifecycleRoleArn: string;
+  /** The SAML entry's role, when the hub has one: it may assume the access role too. */
+  readonly samlRoleArn?: string;
+  /** LOB → the role the hub created for that LOB's hub-side pieces. */
+  readonly deployerRoleArns: Readonly<Record<string, string>>;
+}
+
+/**
+ * What every part of a spoke shares. Each part names its resources `<name>-<key>` and parents them
+ * to the StudioSpoke itself, as when it was one constructor: the parts are code, not components,
+ * so no live resource's URN changes (tests/stacks/urns.test.ts).
+ */
+export interface SpokeScope {
+  /** The StudioSpoke's name, every resource name's prefix ("lob-a" → "lob-a-domain"). */
+  readonly name: string;
+  readonly parent: pulumi.Resource;
+  /** The LOB's name. */
+  readonly lob: string;
+  /** The LOB's account, where every resource of the spoke lands. */
+  readonly accountId: string;
+  readonly hub: HubOutputs;
+}
