@@ -50,7 +50,7 @@ export async function lobStack(config: LobConfig) {
   // Present only when the hub has a SAML entry (an older hub, or one without, publishes none).
   const samlRoleArn = (await shared.getOutputDetails("samlRoleArn")).value as string | undefined;
 
-  const entry = hub.lobs[config.lob];
+  const entry = Object.hasOwn(hub.lobs, config.lob) ? hub.lobs[config.lob] : undefined;
   const accountId = entry?.accountId;
   const problems: string[] = [];
   if (entry === undefined) {
@@ -78,7 +78,11 @@ export async function lobStack(config: LobConfig) {
       });
     }
   }
-  const hubRoleArn = config.hubRoleArn ?? hub.deployerRoleArns[config.lob];
+  const hubRoleArn =
+    config.hubRoleArn ??
+    (Object.hasOwn(hub.deployerRoleArns, config.lob)
+      ? hub.deployerRoleArns[config.lob]
+      : undefined);
   if (entry !== undefined && hubRoleArn === undefined) {
     problems.push(
       `the hub stack ${config.sharedStack} has no deployer role for ${config.lob}: update the hub first (pulumi up -s shared)`,

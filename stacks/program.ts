@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseProgramConfig } from "./config";
+import { ConfigError, parseProgramConfig } from "./config";
 import { lobStack } from "./lob";
 import { sharedStack } from "./shared";
 
@@ -8,5 +8,13 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   const file = `Pulumi.${pulumi.getStack()}.yaml`;
   const { config, warnings } = parseProgramConfig(pulumi.runtime.allConfig(), file);
   for (const warning of warnings) await pulumi.log.warn(`${file}: ${warning}`);
-  return config.kind === "shared" ? sharedStack(config) : lobStack(config);
+  try {
+    return await (config.kind === "shared" ? sharedStack(config) : lobStack(config));
+  } catch (error) {
+    // A problem found against the hub's outputs or the region (the LOB's users, its zones) names
+    // the stack file as the config's own problems do.
+    if (error instanceof ConfigError && error.file === undefined)
+      throw new ConfigError(error.problems, file);
+    throw error;
+  }
 }

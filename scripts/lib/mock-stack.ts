@@ -74,6 +74,9 @@ export function loadStackConfig(stack: string, dir = REPO_ROOT): Record<string, 
   try {
     doc = parseYaml(text) as { config?: unknown } | null;
   } catch (error) {
+    if (error instanceof ReferenceError)
+      // yaml's bound on aliases (a "billion laughs" file): its message, without the stack.
+      throw new StackFileError(`${name}: ${error.message}`);
     if (!(error instanceof YAMLParseError)) throw error;
     const at = error.linePos?.[0];
     // The parser's first line says what is wrong; its code frame follows, which we leave out.
@@ -85,8 +88,21 @@ export function loadStackConfig(stack: string, dir = REPO_ROOT): Record<string, 
   const config = doc?.config ?? {};
   if (typeof config !== "object" || Array.isArray(config))
     throw new StackFileError(`${name}: config must be a map of settings`);
+  for (const [key, value] of Object.entries(config as Record<string, unknown>))
+    if (isSecret(value))
+      throw new StackFileError(
+        `${name}: ${key} is a secret ({secure: …}), which the offline runs cannot decrypt; ` +
+          "studio-access takes no secret settings: set it with pulumi config set --plaintext",
+      );
   return toPulumiConfig(config as Record<string, unknown>);
 }
+
+/** A value `pulumi config set --secret` wrote: its ciphertext, as `{secure: v1:…}`. */
+const isSecret = (value: unknown): boolean =>
+  typeof value === "object" &&
+  value !== null &&
+  Object.keys(value).length === 1 &&
+  typeof (value as { secure?: unknown }).secure === "string";
 
 export interface StackFile {
   readonly stack: string;

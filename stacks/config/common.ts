@@ -36,8 +36,15 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-export const show = (value: unknown): string =>
-  typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+/** The longest value a message repeats whole; a longer one is cut, saying how long it was. */
+const SHOWN_CHARACTERS = 300;
+
+export const show = (value: unknown): string => {
+  const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+  return shown.length <= SHOWN_CHARACTERS
+    ? shown
+    : `${shown.slice(0, SHOWN_CHARACTERS)}… (${shown.length} characters)`;
+};
 
 /** The problems of one stack's config, each a line naming `<namespace>:<key>`. */
 export class Problems {
@@ -234,6 +241,19 @@ function decode(kind: string, raw: string): { value: unknown } | undefined {
 
 type PathSegment = PropertyKey;
 
+/** The paths of every own `__proto__` key in a decoded value (JSON.parse makes them own keys). */
+function reservedKeyPaths(value: unknown, at: readonly PathSegment[] = []): PathSegment[][] {
+  if (typeof value !== "object" || value === null) return [];
+  const entries: [PathSegment, unknown][] = Array.isArray(value)
+    ? value.map((item, index) => [index, item])
+    : Object.entries(value);
+  const own = !Array.isArray(value) && Object.hasOwn(value, "__proto__");
+  return [
+    ...(own ? [[...at, "__proto__"]] : []),
+    ...entries.flatMap(([segment, item]) => reservedKeyPaths(item, [...at, segment])),
+  ];
+}
+
 const render = (key: string, path: readonly PathSegment[]): string =>
   path.reduce<string>(
     (at, segment) =>
@@ -312,6 +332,17 @@ export function parseSection<S extends Shape>(
       problems.at(key, raw, schema.description ?? "a YAML value");
       continue;
     }
+    const reserved = reservedKeyPaths(decoded.value);
+    if (reserved.length > 0) {
+      // zod's records skip a `__proto__` key without a word; JSON.parse keeps it as an own key.
+      for (const at of reserved)
+        problems.at(
+          render(key, at),
+          "__proto__",
+          "a name other than __proto__, which JavaScript reserves",
+        );
+      continue;
+    }
     const result = schema.safeParse(decoded.value);
     if (result.success) parsed[key] = result.data;
     else {
@@ -332,7 +363,7 @@ export function unknownKeys(
   problems: Problems,
 ): void {
   for (const key of Object.keys(values)) {
-    const instead = retired[key];
+    const instead = Object.hasOwn(retired, key) ? retired[key] : undefined;
     if (instead !== undefined) problems.line(key, `is no longer a setting: ${instead}`);
     else if (!known.includes(key))
       problems.line(key, `is not a setting of this stack kind (known: ${known.join(", ")})`);

@@ -129,3 +129,32 @@ describe("a team with no members", () => {
     expect(run(lob).warnings).toEqual([]);
   });
 });
+
+describe("keys JavaScript gives a meaning (the review of #19)", () => {
+  it("refuses a __proto__ LOB, team or tag, which zod's records would drop without a word", () => {
+    const lobs = `{"lob-a": ${JSON.stringify(LOB_A)}, "__proto__": ${JSON.stringify(LOB_A)}}`;
+    expect(refusal(() => parseStackConfig({ ...shared, lobs }, AWS))).toEqual([
+      'studio-access:lobs.__proto__ is "__proto__": expected a name other than __proto__, which JavaScript reserves',
+    ]);
+    const teams = '{"analytics": {"members": ["ann"], "tags": {"__proto__": "x"}}}';
+    const { members: _, ...withoutMembers } = lob;
+    expect(refusal(() => parseStackConfig({ ...withoutMembers, teams }, AWS))).toEqual([
+      'studio-access:teams.analytics.tags.__proto__ is "__proto__": expected a name other than __proto__, which JavaScript reserves',
+    ]);
+  });
+
+  it("names a key called like an Object method as not a setting, not as a retired one", () => {
+    expect(refusal(() => parseStackConfig({ ...shared, constructor: "x" }, AWS))).toEqual([
+      expect.stringMatching(
+        /^studio-access:constructor is not a setting of this stack kind \(known: /,
+      ),
+    ]);
+  });
+
+  it("cuts a long value in a message, saying how long it was", () => {
+    const [problem] = refusal(() => parseStackConfig({ ...shared, mfa: "x".repeat(5000) }, AWS));
+    expect(problem).toBe(
+      `studio-access:mfa is "${"x".repeat(299)}… (5002 characters): expected one of required, optional, off`,
+    );
+  });
+});

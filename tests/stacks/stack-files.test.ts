@@ -62,3 +62,30 @@ describe("stack files", () => {
     ]);
   });
 });
+
+describe("stack files a person should not have to debug (the review of #19)", () => {
+  it("names the file of a YAML alias bomb, without a stack trace", () => {
+    const levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i <= 6; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    write("lob-b", `${levels.join("\n")}\nconfig:\n  studio-access:kind: lob\n`);
+    expect(() => loadStackConfig("lob-b", dir)).toThrow(
+      new StackFileError(
+        "Pulumi.lob-b.yaml: Excessive alias count indicates a resource exhaustion attack",
+      ),
+    );
+  });
+
+  it("says a secret setting cannot be read offline, and that none is needed", () => {
+    write("shared", "config:\n  studio-access:mfa:\n    secure: v1:AAAAsecretvalueXYZ\n");
+    expect(() => loadStackConfig("shared", dir)).toThrow(
+      new StackFileError(
+        "Pulumi.shared.yaml: studio-access:mfa is a secret ({secure: …}), which the offline runs cannot decrypt; studio-access takes no secret settings: set it with pulumi config set --plaintext",
+      ),
+    );
+  });
+});
