@@ -1,5 +1,5 @@
 import type { EndpointKey } from "../lib/endpoints";
-import type { PolicyDocument } from "../policies/document";
+import { policyDocument, type PolicyDocument } from "../policies/document";
 import { accessRoleArn } from "../policies/role-names";
 import {
   executeApiEndpointPolicy,
@@ -37,18 +37,13 @@ export function hubEndpointPolicies(
     studio: organizationEndpointPolicy(args),
     "execute-api": executeApiEndpointPolicy({ region, hubAccountId }),
     lambda: lambdaEndpointPolicy({ region, organizationId }),
-    "cognito-idp": {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "HubUserPoolsOnly",
-          Effect: "Allow",
-          Principal: "*",
-          Action: "cognito-idp:*",
-          Resource: `arn:aws:cognito-idp:${region}:${hubAccountId}:userpool/*`,
-        },
-      ],
-    },
+    "cognito-idp": policyDocument({
+      Sid: "HubUserPoolsOnly",
+      Effect: "Allow",
+      Principal: "*",
+      Action: "cognito-idp:*",
+      Resource: `arn:aws:cognito-idp:${region}:${hubAccountId}:userpool/*`,
+    }),
   };
   return (key) => core[key] ?? organizationEndpointPolicy(args);
 }
