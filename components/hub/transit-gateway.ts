@@ -25,7 +25,6 @@ export class HubTransitGateway {
   readonly hubAttachment: aws.ec2transitgateway.VpcAttachment;
 
   constructor({ name, parent }: HubPlacement, args: HubTransitGatewayArgs) {
-    const opts = { parent };
     this.gateway = new aws.ec2transitgateway.TransitGateway(
       `${name}-tgw`,
       {
@@ -37,18 +36,18 @@ export class HubTransitGateway {
         dnsSupport: "enable",
         tags: { Name: `${name}-tgw` },
       },
-      opts,
+      { parent },
     );
     const transitGatewayId = this.gateway.id;
     this.hubRouteTable = new aws.ec2transitgateway.RouteTable(
       `${name}-tgw-hub`,
       { transitGatewayId, tags: { Name: `${name}-tgw-hub` } },
-      opts,
+      { parent },
     );
     this.spokesRouteTable = new aws.ec2transitgateway.RouteTable(
       `${name}-tgw-spokes`,
       { transitGatewayId, tags: { Name: `${name}-tgw-spokes` } },
-      opts,
+      { parent },
     );
     this.hubAttachment = new aws.ec2transitgateway.VpcAttachment(
       `${name}-tgw-hub-vpc`,
@@ -60,7 +59,7 @@ export class HubTransitGateway {
         transitGatewayDefaultRouteTablePropagation: false,
         tags: { Name: `${name}-tgw-hub-vpc` },
       },
-      opts,
+      { parent },
     );
     new aws.ec2transitgateway.RouteTableAssociation(
       `${name}-tgw-hub-vpc`,
@@ -68,7 +67,7 @@ export class HubTransitGateway {
         transitGatewayAttachmentId: this.hubAttachment.id,
         transitGatewayRouteTableId: this.hubRouteTable.id,
       },
-      opts,
+      { parent },
     );
     new aws.ec2transitgateway.RouteTablePropagation(
       `${name}-tgw-hub-vpc-to-spokes`,
@@ -76,7 +75,7 @@ export class HubTransitGateway {
         transitGatewayAttachmentId: this.hubAttachment.id,
         transitGatewayRouteTableId: this.spokesRouteTable.id,
       },
-      opts,
+      { parent },
     );
     // The way back to the spokes: owned by the hub, which knows every spoke's range, so no LOB
     // needs rights on the hub's route table.
