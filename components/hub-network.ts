@@ -1,21 +1,17 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isolatedVpc } from "./lib/isolated-vpc";
-import {
-  endpointServices,
-  recordName,
-  regionalDnsEntry,
-  type EndpointKey,
-  type ExtraEndpoint,
-} from "./lib/endpoints";
-import type { PolicyDocument } from "./policies/document";
-import { accessRoleArn } from "./policies/role-names";
-import {
-  executeApiEndpointPolicy,
-  lambdaEndpointPolicy,
-  organizationEndpointPolicy,
-  sageMakerApiEndpointPolicy,
-} from "./policies/endpoints";
+import type { EndpointKey, ExtraEndpoint } from "./lib/endpoints";
+import { dynamodbGateway } from "./hub/dynamodb-gateway";
+import { hubEndpointPolicies } from "./hub/endpoint-policies";
+import { EndpointSecurityGroups } from "./hub/endpoint-security-groups";
+import { InboundResolver } from "./hub/inbound-resolver";
+import { InterfaceEndpoints, type HubEndpoint } from "./hub/interface-endpoints";
+import type { HubPlacement } from "./hub/placement";
+import { spokeRanges } from "./hub/spoke-ranges";
+import { HubTransitGateway } from "./hub/transit-gateway";
+import { shareTransitGateway } from "./hub/transit-gateway-share";
+
+export type { HubEndpoint } from "./hub/interface-endpoints";
 
 export interface HubNetworkArgs {
   /** The region of the hub and every spoke (PrivateLink is regional). */
@@ -51,21 +47,12 @@ export interface HubNetworkArgs {
   readonly resolverInboundEndpoint: boolean;
 }
 
-export interface HubEndpoint {
-  readonly id: pulumi.Output<string>;
-  readonly serviceName: string;
-  readonly zoneId: pulumi.Output<string>;
-  readonly zoneName: string;
-  /** Whether spokes associate this endpoint's zone (the hub-only Cognito endpoint is not theirs). */
-  readonly forSpokes: boolean;
-  /** Whether corporate clients reach this endpoint (the API and Studio). */
-  readonly forClients: boolean;
-}
-
 /**
  * The hub account's network: an isolated VPC, a transit gateway on which spokes reach the hub and
  * never each other, the central interface endpoints with private DNS off, and a private hosted zone
- * per endpoint service that hub, spoke and corporate resolvers use instead.
+ * per endpoint service that hub, spoke and corporate resolvers use instead. Each is a part in
+ * components/hub/, composed here; all their resources are this component's children (see
+ * HubPlacement).
  */
 export class HubNetwork extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
@@ -87,281 +74,61 @@ export class HubNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: HubNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("studio-access:hub:HubNetwork", name, {}, opts);
-    const parent = { parent: this };
+    const placement: HubPlacement = { name, parent: this };
     const { region } = args;
 
     this.availabilityZoneIds = pulumi.output([...args.availabilityZoneIds]);
     const { vpc, routeTable, subnets } = isolatedVpc(
       name,
-      {
-        cidrBlock: args.vpcCidr,
-        availabilityZoneIds: [...args.availabilityZoneIds],
-      },
-      parent,
+      { cidrBlock: args.vpcCidr, availabilityZoneIds: [...args.availabilityZoneIds] },
+      { parent: this },
     );
     this.vpcId = vpc.id;
     this.vpcCidr = args.vpcCidr;
     this.routeTableId = routeTable.id;
     this.subnetIds = subnets.map((s) => s.id);
+    const spokes = spokeRanges(args);
 
-    const tgw = new aws.ec2transitgateway.TransitGateway(
-      `${name}-tgw`,
-      {
-        description: "studio-access hub: spokes reach the hub, never each other",
-        defaultRouteTableAssociation: "disable",
-        defaultRouteTablePropagation: "disable",
-        // Each spoke's attachment is accepted explicitly by its own stack, through the hub provider.
-        autoAcceptSharedAttachments: "disable",
-        dnsSupport: "enable",
-        tags: { Name: `${name}-tgw` },
-      },
-      parent,
-    );
-    this.transitGatewayId = tgw.id;
-    const hubRt = new aws.ec2transitgateway.RouteTable(
-      `${name}-tgw-hub`,
-      { transitGatewayId: tgw.id, tags: { Name: `${name}-tgw-hub` } },
-      parent,
-    );
-    const spokesRt = new aws.ec2transitgateway.RouteTable(
-      `${name}-tgw-spokes`,
-      { transitGatewayId: tgw.id, tags: { Name: `${name}-tgw-spokes` } },
-      parent,
-    );
-    this.hubTgwRouteTableId = hubRt.id;
-    this.spokesTgwRouteTableId = spokesRt.id;
-    const hubAttachment = new aws.ec2transitgateway.VpcAttachment(
-      `${name}-tgw-hub-vpc`,
-      {
-        transitGatewayId: tgw.id,
+    const tgw = new HubTransitGateway(placement, {
+      vpcId: vpc.id,
+      subnetIds: this.subnetIds,
+      routeTableId: routeTable.id,
+      spokeRanges: spokes,
+    });
+    shareTransitGateway(placement, tgw.gateway.arn, args.lobs);
+    this.transitGatewayId = tgw.gateway.id;
+    this.hubTgwRouteTableId = tgw.hubRouteTable.id;
+    this.spokesTgwRouteTableId = tgw.spokesRouteTable.id;
+    this.hubAttachmentId = tgw.hubAttachment.id;
+
+    const groups = new EndpointSecurityGroups(placement, {
+      vpcId: vpc.id,
+      vpcCidr: args.vpcCidr,
+      spokeRanges: spokes,
+      clientCidrs: args.clientCidrs,
+    });
+    this.endpointSecurityGroupId = groups.endpoints.id;
+    this.endpoints = new InterfaceEndpoints(placement, {
+      region,
+      vpcId: vpc.id,
+      subnetIds: this.subnetIds,
+      extraEndpoints: args.extraEndpoints,
+      endpointSecurityGroupId: groups.endpoints.id,
+      clientSecurityGroupId: groups.clients.id,
+      policy: hubEndpointPolicies(args),
+    }).endpoints;
+    this.dynamodbPrefixListId = dynamodbGateway(placement, {
+      region,
+      vpcId: vpc.id,
+      routeTableId: routeTable.id,
+    }).prefixListId;
+
+    if (args.resolverInboundEndpoint)
+      this.resolverInboundIps = new InboundResolver(placement, {
         vpcId: vpc.id,
         subnetIds: this.subnetIds,
-        transitGatewayDefaultRouteTableAssociation: false,
-        transitGatewayDefaultRouteTablePropagation: false,
-        tags: { Name: `${name}-tgw-hub-vpc` },
-      },
-      parent,
-    );
-    this.hubAttachmentId = hubAttachment.id;
-    new aws.ec2transitgateway.RouteTableAssociation(
-      `${name}-tgw-hub-vpc`,
-      { transitGatewayAttachmentId: hubAttachment.id, transitGatewayRouteTableId: hubRt.id },
-      parent,
-    );
-    new aws.ec2transitgateway.RouteTablePropagation(
-      `${name}-tgw-hub-vpc-to-spokes`,
-      { transitGatewayAttachmentId: hubAttachment.id, transitGatewayRouteTableId: spokesRt.id },
-      parent,
-    );
-
-    const share = new aws.ram.ResourceShare(
-      `${name}-tgw-share`,
-      { allowExternalPrincipals: false, tags: { Name: `${name}-tgw-share` } },
-      parent,
-    );
-    new aws.ram.ResourceAssociation(
-      `${name}-tgw-share`,
-      { resourceArn: tgw.arn, resourceShareArn: share.arn },
-      parent,
-    );
-    for (const [lob, { accountId }] of Object.entries(args.lobs)) {
-      new aws.ram.PrincipalAssociation(
-        `${name}-tgw-share-${lob}`,
-        { principal: accountId, resourceShareArn: share.arn },
-        parent,
-      );
-    }
-    // The way back to the spokes: owned by the hub, which knows every spoke's range, so no LOB
-    // needs rights on the hub's route table. One route for the supernet, or one per spoke.
-    const spokeRanges: [string, string][] = args.spokesSupernet
-      ? [["spokes", args.spokesSupernet]]
-      : Object.entries(args.lobs).map(([lob, { vpcCidr }]) => [lob, vpcCidr]);
-    for (const [key, cidr] of spokeRanges) {
-      new aws.ec2.Route(
-        `${name}-to-${key}`,
-        { routeTableId: routeTable.id, destinationCidrBlock: cidr, transitGatewayId: tgw.id },
-        { ...parent, dependsOn: [hubAttachment] },
-      );
-    }
-
-    const endpointSg = new aws.ec2.SecurityGroup(
-      `${name}-endpoints`,
-      {
-        vpcId: vpc.id,
-        description: "Central VPC endpoints: HTTPS from the hub and the spokes",
-      },
-      parent,
-    );
-    this.endpointSecurityGroupId = endpointSg.id;
-    // Corporate ranges get a group of their own, on the API and Studio endpoints only: from the
-    // corporate network, STS and the SageMaker API are out of reach.
-    const clientSg = new aws.ec2.SecurityGroup(
-      `${name}-client-endpoints`,
-      {
-        vpcId: vpc.id,
-        description: "API and Studio endpoints: HTTPS from corporate networks",
-      },
-      parent,
-    );
-    const httpsFrom = (
-      group: aws.ec2.SecurityGroup,
-      key: string,
-      cidr: string,
-      description: string,
-    ) =>
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-endpoints-https-${key}`,
-        {
-          securityGroupId: group.id,
-          ipProtocol: "tcp",
-          fromPort: 443,
-          toPort: 443,
-          cidrIpv4: cidr,
-          description,
-        },
-        parent,
-      );
-    httpsFrom(endpointSg, "hub", args.vpcCidr, "hub VPC");
-    for (const [key, cidr] of spokeRanges)
-      httpsFrom(
-        endpointSg,
-        key,
-        cidr,
-        key === "spokes" ? "every spoke (supernet)" : `spoke ${key}`,
-      );
-    for (const cidr of args.clientCidrs)
-      httpsFrom(clientSg, `client-${cidr.replace(/[./]/g, "-")}`, cidr, "corporate network");
-
-    const accessRoles = Object.values(args.lobs).map((lob) =>
-      accessRoleArn(lob.accountId, args.accessRoleName),
-    );
-    const policies: Partial<Record<EndpointKey, PolicyDocument>> = {
-      "sagemaker-api": sageMakerApiEndpointPolicy({
-        organizationId: args.organizationId,
-        accessRoleArns: accessRoles,
-      }),
-      "sagemaker-runtime": organizationEndpointPolicy(args),
-      sts: organizationEndpointPolicy(args),
-      logs: organizationEndpointPolicy(args),
-      studio: organizationEndpointPolicy(args),
-      "execute-api": executeApiEndpointPolicy({ region, hubAccountId: args.hubAccountId }),
-      lambda: lambdaEndpointPolicy({ region, organizationId: args.organizationId }),
-      "cognito-idp": {
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "HubUserPoolsOnly",
-            Effect: "Allow",
-            Principal: "*",
-            Action: "cognito-idp:*",
-            Resource: `arn:aws:cognito-idp:${region}:${args.hubAccountId}:userpool/*`,
-          },
-        ],
-      },
-    };
-
-    const endpoints: Partial<Record<EndpointKey, HubEndpoint>> = {};
-    for (const service of endpointServices(region, args.extraEndpoints)) {
-      const endpoint = new aws.ec2.VpcEndpoint(
-        `${name}-${service.key}`,
-        {
-          vpcId: vpc.id,
-          serviceName: service.serviceName,
-          vpcEndpointType: "Interface",
-          privateDnsEnabled: false,
-          subnetIds: this.subnetIds,
-          securityGroupIds: service.clients ? [endpointSg.id, clientSg.id] : [endpointSg.id],
-          // The core endpoints' own policies; extra ones serve the organization.
-          policy: JSON.stringify(policies[service.key] ?? organizationEndpointPolicy(args)),
-          tags: { Name: `${name}-${service.key}` },
-        },
-        parent,
-      );
-      const zone = new aws.route53.Zone(
-        `${name}-${service.key}`,
-        {
-          name: service.zoneName,
-          comment: `studio-access: ${service.serviceName} through the hub endpoint`,
-          vpcs: [{ vpcId: vpc.id, vpcRegion: region }],
-        },
-        // Spokes associate their VPCs with separate resources; the inline list must not undo them.
-        { ...parent, ignoreChanges: ["vpcs"] },
-      );
-      const target = endpoint.dnsEntries.apply(regionalDnsEntry);
-      new aws.route53.Record(
-        `${name}-${service.key}`,
-        {
-          zoneId: zone.zoneId,
-          name: recordName(service),
-          type: "A",
-          aliases: [
-            { name: target.dnsName, zoneId: target.hostedZoneId, evaluateTargetHealth: true },
-          ],
-        },
-        parent,
-      );
-      endpoints[service.key] = {
-        id: endpoint.id,
-        serviceName: service.serviceName,
-        zoneId: zone.zoneId,
-        zoneName: service.zoneName,
-        forSpokes: service.audience === "hub-and-spokes",
-        forClients: service.clients,
-      };
-    }
-    this.endpoints = endpoints as Record<EndpointKey, HubEndpoint>;
-
-    const dynamodb = new aws.ec2.VpcEndpoint(
-      `${name}-dynamodb`,
-      {
-        vpcId: vpc.id,
-        serviceName: `com.amazonaws.${region}.dynamodb`,
-        vpcEndpointType: "Gateway",
-        routeTableIds: [routeTable.id],
-        tags: { Name: `${name}-dynamodb` },
-      },
-      parent,
-    );
-    this.dynamodbPrefixListId = dynamodb.prefixListId;
-
-    if (args.resolverInboundEndpoint) {
-      const dnsSg = new aws.ec2.SecurityGroup(
-        `${name}-resolver`,
-        {
-          vpcId: vpc.id,
-          description: "Route 53 Resolver inbound endpoint: DNS from corporate networks",
-        },
-        parent,
-      );
-      for (const cidr of args.clientCidrs) {
-        for (const protocol of ["tcp", "udp"]) {
-          new aws.vpc.SecurityGroupIngressRule(
-            `${name}-resolver-${protocol}-${cidr.replace(/[./]/g, "-")}`,
-            {
-              securityGroupId: dnsSg.id,
-              ipProtocol: protocol,
-              fromPort: 53,
-              toPort: 53,
-              cidrIpv4: cidr,
-              description: "corporate DNS forwarders",
-            },
-            parent,
-          );
-        }
-      }
-      const resolver = new aws.route53.ResolverEndpoint(
-        `${name}-inbound`,
-        {
-          direction: "INBOUND",
-          securityGroupIds: [dnsSg.id],
-          ipAddresses: this.subnetIds.map((subnetId) => ({ subnetId })),
-        },
-        parent,
-      );
-      this.resolverInboundIps = resolver.ipAddresses.apply((ips) =>
-        ips.flatMap((ip) => (ip.ip ? [ip.ip] : [])),
-      );
-    }
+        clientCidrs: args.clientCidrs,
+      }).ips;
 
     this.registerOutputs({ vpcId: this.vpcId, transitGatewayId: this.transitGatewayId });
   }
