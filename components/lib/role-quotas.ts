@@ -279,7 +279,10 @@ export interface LobRoleInputs {
   readonly homeDirectories: "keep" | "remove";
 }
 
-/** A LOB's roles, as components/studio-spoke.ts and components/home-directories.ts make them. */
+/**
+ * A LOB's roles, as components/spoke/ (domain.ts, team-roles.ts, access-roles.ts) and
+ * components/home-directories.ts make them.
+ */
 export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
   const { region, lob } = spoke;
   const accountId = PLACEHOLDER.account;
