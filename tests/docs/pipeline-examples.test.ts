@@ -2,6 +2,8 @@
  * The pipeline examples of docs/deploying.md are real workflows: parsed here, they must preview on
  * a pull request and update on a push to main, run the hub before any LOB, take AWS sessions by
  * OIDC, and name the very stacks, regions, profiles and LOB deployer principals the stack files do.
+ * Each job runs the project's own checks (the offline plan, then the policy pack) and runs in the
+ * GitHub environment named for its stack, the only OIDC subject that stack's role trusts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -12,9 +14,11 @@ const EXAMPLES = join(ROOT, "docs/examples/github-actions");
 const PREVIEW_ON_PR_ELSE_UP = "${{ github.event_name == 'pull_request' && 'preview' || 'up' }}";
 const CONFIGURE_AWS = "aws-actions/configure-aws-credentials@";
 const PULUMI = "pulumi/actions@";
+const POLICY_PACK = "policy";
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
 type Job = {
+  environment?: string;
   needs?: string | string[];
   uses?: string;
   with?: Record<string, string>;
@@ -51,6 +55,22 @@ function step(job: Job | undefined, uses: string): Step {
   return found[0] as Step;
 }
 
+/** Where a step sits in its job: the one step `uses` names, or the one running `npm run plan`. */
+function stepIndex(job: Job | undefined, matches: (candidate: Step) => boolean): number {
+  const steps = job?.steps ?? [];
+  expect(steps.filter(matches)).toHaveLength(1);
+  return steps.findIndex(matches);
+}
+const runsPlan = (candidate: Step) => /^npm run plan(\s|$)/.test(candidate.run ?? "");
+const uses = (prefix: string) => (candidate: Step) => candidate.uses?.startsWith(prefix) === true;
+
+/** The offline plan (the stack-set checks among them) runs before any AWS session and any Pulumi step. */
+function expectPlanFirst(job: Job | undefined): void {
+  const plan = stepIndex(job, runsPlan);
+  expect(plan).toBeLessThan(stepIndex(job, uses(CONFIGURE_AWS)));
+  expect(plan).toBeLessThan(stepIndex(job, uses(PULUMI)));
+}
+
 describe("docs/examples/github-actions/hub.yml", () => {
   const hub = workflow("hub.yml");
   const hubJob = hub.jobs.hub;
@@ -78,6 +98,15 @@ describe("docs/examples/github-actions/hub.yml", () => {
     expect(
       hubJob?.steps?.some((s) => s.run?.includes(`--profile ${String(config["aws:profile"])}`)),
     ).toBe(true);
+  });
+
+  it("runs npm run plan before pulumi/actions, and the policy pack with it", () => {
+    expectPlanFirst(hubJob);
+    expect(step(hubJob, PULUMI).with?.policyPacks).toBe(POLICY_PACK);
+  });
+
+  it("runs the hub's job in the environment named for the hub stack", () => {
+    expect(hubJob?.environment).toBe((HUB[0] as (typeof HUB)[number]).stack);
   });
 
   it("runs every LOB after the hub, through lob.yml", () => {
@@ -132,6 +161,18 @@ describe("docs/examples/github-actions/lob.yml", () => {
     expect(pulumi.command).toBe(PREVIEW_ON_PR_ELSE_UP);
     expect(pulumi["stack-name"]).toBe("${{ inputs.stack }}");
   });
+
+  it("runs npm run plan for its stack before pulumi/actions, and the policy pack with it", () => {
+    expectPlanFirst(job);
+    const plan = (job?.steps ?? []).find(runsPlan) as Step & { env?: Record<string, string> };
+    expect(plan.run).toBe('npm run plan -- "$STACK"');
+    expect(plan.env).toEqual({ STACK: "${{ inputs.stack }}" });
+    expect(step(job, PULUMI).with?.policyPacks).toBe(POLICY_PACK);
+  });
+
+  it("runs in the environment named for its stack", () => {
+    expect(job?.environment).toBe("${{ inputs.stack }}");
+  });
 });
 
 describe("docs/deploying.md", () => {
@@ -139,5 +180,18 @@ describe("docs/deploying.md", () => {
 
   it.each(["hub.yml", "lob.yml"])("quotes %s exactly as the file is", (name) => {
     expect(page).toContain("```yaml\n" + workflowText(name) + "```");
+  });
+
+  it("has each role trust one stack's environment, never the whole repository", () => {
+    const trust = /```json\n([\s\S]*?)```/.exec(page)?.[1] ?? "";
+    const policy = JSON.parse(trust.replace(/^ {3}/gm, "")) as {
+      Statement: { Action: string; Condition: { StringEquals: Record<string, string> } }[];
+    };
+    const [statement] = policy.Statement;
+    expect(statement?.Action).toBe("sts:AssumeRoleWithWebIdentity");
+    expect(statement?.Condition.StringEquals).toEqual({
+      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+      "token.actions.githubusercontent.com:sub": `repo:<org>/<repo>:environment:${(HUB[0] as (typeof HUB)[number]).stack}`,
+    });
   });
 });
