@@ -128,9 +128,14 @@ const lobs = z
   })
   .describe("a map of LOB name to {accountId, vpcCidr, deployer}");
 // The names are checked in code (to name each one refused): editors get them as a key pattern.
+// So is the deployer, which each LOB needs: editors get it as a required principal ARN.
+const writtenLobEntry = z.strictObject({
+  ...lobEntry.shape,
+  deployer: matching(PRINCIPAL_ARN, "the ARN of the role (or user) that deploys this LOB's stack"),
+});
 writtenAs.set(
   lobs,
-  z.record(matching(LOB_NAME, LOB_NAMES), lobEntry).describe(lobs.description ?? ""),
+  z.record(matching(LOB_NAME, LOB_NAMES), writtenLobEntry).describe(lobs.description ?? ""),
 );
 
 const logRetentionDays = integer(1, 3653).superRefine((days, ctx) => {

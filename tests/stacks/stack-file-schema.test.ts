@@ -113,6 +113,18 @@ describe("the stack files' JSON Schema agrees with the program", () => {
     expect(validate(withKeys(hub, { "studio-access:clientCidrs": ["192.168.0.0/08"] }))).toBe(true);
   });
 
+  it("refuses a LOB without its deployer, as the program does", () => {
+    const lobs = hub.config["studio-access:lobs"] as Record<string, Record<string, unknown>>;
+    const { deployer: _, ...withoutDeployer } = lobs["lob-a"] as Record<string, unknown>;
+    expect(
+      validate(withKeys(hub, { "studio-access:lobs": { ...lobs, "lob-a": withoutDeployer } })),
+    ).toBe(false);
+    const notAnArn = { ...lobs["lob-a"], deployer: "studio-access-deployer" };
+    expect(validate(withKeys(hub, { "studio-access:lobs": { ...lobs, "lob-a": notAnArn } }))).toBe(
+      false,
+    );
+  });
+
   it("refuses LOB and team names the program refuses", () => {
     const lobs = hub.config["studio-access:lobs"] as Record<string, unknown>;
     for (const name of ["LOB_A", "../x"]) {
