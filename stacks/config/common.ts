@@ -88,16 +88,38 @@ export const integer = (min: number, max: number) => {
 
 export const flag = () => z.boolean({ error: "true or false" });
 
+/**
+ * How the stack files should write a value whose run-time schema accepts more (a form chosen by a
+ * key, a number that YAML made of an id): the JSON Schema for editors shows this one instead.
+ */
+export const writtenAs = new Map<z.core.$ZodType, z.ZodType>();
+
+/**
+ * The text of an IPv4 CIDR whose prefix is within bounds, as a pattern, for editors: octets up to
+ * 255 and prefixes written as parseCidr reads them (`/08` too). Host bits need arithmetic, so a
+ * range such as 10.0.0.1/16 is left to the program.
+ */
+const cidrPattern = (minPrefix: number, maxPrefix: number): RegExp => {
+  const octet = "(25[0-5]|2[0-4]\\d|[01]?\\d?\\d)";
+  const prefixes = Array.from({ length: maxPrefix - minPrefix + 1 }, (_, i) => minPrefix + i).map(
+    (prefix) => (prefix < 10 ? `0?${prefix}` : String(prefix)),
+  );
+  return new RegExp(`^${octet}(\\.${octet}){3}\\/(${prefixes.join("|")})$`);
+};
+
 /** An IPv4 CIDR (no host bits) whose prefix is within bounds. */
 export const cidr = (minPrefix: number, maxPrefix: number) => {
   const expected = `an IPv4 CIDR from /${minPrefix} to /${maxPrefix}, such as 10.0.0.0/${minPrefix}`;
-  return z.string({ error: expected }).refine(
+  const schema = z.string({ error: expected }).refine(
     (value) => {
       const parsed = parseCidr(value);
       return parsed !== undefined && parsed.prefix >= minPrefix && parsed.prefix <= maxPrefix;
     },
     { error: expected },
   );
+  // The refinement is code, which a JSON Schema cannot carry: editors get the pattern instead.
+  writtenAs.set(schema, matching(cidrPattern(minPrefix, maxPrefix), expected));
+  return schema;
 };
 
 /** Whether `cidr` is a valid range within bounds (for checks across keys, on passed values). */
@@ -105,12 +127,6 @@ export const within = (value: string, minPrefix: number, maxPrefix: number): boo
   const parsed = parseCidr(value);
   return parsed !== undefined && parsed.prefix >= minPrefix && parsed.prefix <= maxPrefix;
 };
-
-/**
- * How the stack files should write a value whose run-time schema accepts more (a form chosen by a
- * key, a number that YAML made of an id): the JSON Schema for editors shows this one instead.
- */
-export const writtenAs = new Map<z.core.$ZodType, z.ZodType>();
 
 /**
  * An account id. YAML reads an unquoted `012345678901` as the number 12345678901, dropping the

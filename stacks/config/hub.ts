@@ -22,6 +22,7 @@ import {
   strict,
   unknownKeys,
   within,
+  writtenAs,
 } from "./common";
 import { corporate } from "./corporate";
 import { iamQuotas } from "./iam-quotas";
@@ -126,6 +127,28 @@ const lobs = z
       if (!LOB_NAME.test(name)) refuse(ctx, [name], name, LOB_NAMES);
   })
   .describe("a map of LOB name to {accountId, vpcCidr, deployer}");
+// The names are checked in code (to name each one refused): editors get them as a key pattern.
+// So is the deployer, which each LOB needs: editors get it as a required principal ARN.
+const writtenLobEntry = z.strictObject({
+  ...lobEntry.shape,
+  deployer: matching(PRINCIPAL_ARN, "the ARN of the role (or user) that deploys this LOB's stack"),
+});
+writtenAs.set(
+  lobs,
+  z.record(matching(LOB_NAME, LOB_NAMES), writtenLobEntry).describe(lobs.description ?? ""),
+);
+
+const logRetentionDays = integer(1, 3653).superRefine((days, ctx) => {
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days))
+    refuse(
+      ctx,
+      [],
+      days,
+      `one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(", ")})`,
+    );
+});
+// Editors list the periods CloudWatch takes.
+writtenAs.set(logRetentionDays, z.literal(LOG_RETENTION_DAYS));
 
 const listOf = <T extends z.ZodType>(item: T, expected: string) =>
   z.array(item, { error: expected }).describe(expected);
@@ -190,17 +213,7 @@ export const hubShape = {
   )
     .prefault({})
     .describe("{rateLimit, burstLimit}"),
-  logRetentionDays: integer(1, 3653)
-    .superRefine((days, ctx) => {
-      if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days))
-        refuse(
-          ctx,
-          [],
-          days,
-          `one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(", ")})`,
-        );
-    })
-    .default(365),
+  logRetentionDays: logRetentionDays.default(365),
   mfa: z
     .enum(["required", "optional", "off"], { error: "one of required, optional, off" })
     .default("required")

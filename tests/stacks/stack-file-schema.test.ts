@@ -69,3 +69,81 @@ describe("the stack files' JSON Schema", () => {
     expect(validate({ ...file, "studio-access:lob": "lob-a" })).toBe(false);
   });
 });
+
+describe("the stack files' JSON Schema agrees with the program", () => {
+  type StackFile = { config: Record<string, unknown> };
+  const hub = load("Pulumi.shared.yaml") as StackFile;
+  const lob = load("Pulumi.lob-a.yaml") as StackFile;
+  const withKeys = (file: StackFile, keys: Record<string, unknown>) => ({
+    ...file,
+    config: { ...file.config, ...keys },
+  });
+
+  it("accepts top-level values as the text `pulumi config set` writes", () => {
+    expect(
+      errors(
+        withKeys(hub, {
+          "studio-access:availabilityZones": "3",
+          "studio-access:resolverInboundEndpoint": "true",
+          "studio-access:logRetentionDays": "90",
+          "pulumi:disable-default-providers": '["*"]',
+        }),
+      ),
+    ).toEqual([]);
+    expect(errors(withKeys(lob, { "studio-access:availabilityZones": "3" }))).toEqual([]);
+  });
+
+  it("refuses text the program refuses", () => {
+    expect(validate(withKeys(hub, { "studio-access:availabilityZones": "7" }))).toBe(false);
+    expect(validate(withKeys(hub, { "studio-access:resolverInboundEndpoint": "yes" }))).toBe(false);
+    expect(validate(withKeys(hub, { "studio-access:logRetentionDays": "100" }))).toBe(false);
+  });
+
+  it("accepts the other aws: and pulumi: keys, which the program lets through", () => {
+    expect(
+      errors(withKeys(hub, { "aws:allowedAccountIds": ["111111111111"], "pulumi:tags": {} })),
+    ).toEqual([]);
+    expect(validate(withKeys(hub, { "awss:region": "us-east-1" }))).toBe(false);
+  });
+
+  it("refuses a range the program refuses", () => {
+    expect(validate(withKeys(hub, { "studio-access:hubVpcCidr": "10.0.0.0/33" }))).toBe(false);
+    expect(validate(withKeys(hub, { "studio-access:hubVpcCidr": "10.0.0.0/8" }))).toBe(false);
+    expect(validate(withKeys(hub, { "studio-access:hubVpcCidr": "10.0.256.0/16" }))).toBe(false);
+    expect(validate(withKeys(hub, { "studio-access:clientCidrs": ["192.168.0.0/08"] }))).toBe(true);
+  });
+
+  it("refuses a LOB without its deployer, as the program does", () => {
+    const lobs = hub.config["studio-access:lobs"] as Record<string, Record<string, unknown>>;
+    const { deployer: _, ...withoutDeployer } = lobs["lob-a"] as Record<string, unknown>;
+    expect(
+      validate(withKeys(hub, { "studio-access:lobs": { ...lobs, "lob-a": withoutDeployer } })),
+    ).toBe(false);
+    const notAnArn = { ...lobs["lob-a"], deployer: "studio-access-deployer" };
+    expect(validate(withKeys(hub, { "studio-access:lobs": { ...lobs, "lob-a": notAnArn } }))).toBe(
+      false,
+    );
+  });
+
+  it("refuses LOB and team names the program refuses", () => {
+    const lobs = hub.config["studio-access:lobs"] as Record<string, unknown>;
+    for (const name of ["LOB_A", "../x"]) {
+      expect(
+        validate(withKeys(hub, { "studio-access:lobs": { ...lobs, [name]: lobs["lob-a"] } })),
+      ).toBe(false);
+      expect(
+        validate(withKeys(lob, { "studio-access:teams": { [name]: { members: ["ann"] } } })),
+      ).toBe(false);
+    }
+  });
+
+  it("reports a wrong hub value once, not every hub key as a LOB's", () => {
+    expect(errors(withKeys(hub, { "studio-access:mfa": "sms" }))).toEqual([
+      "/config/studio-access:mfa must be equal to one of the allowed values",
+      '/config must match "then" schema',
+    ]);
+    expect(errors(withKeys(hub, { "studio-access:kind": "hub" }))).toEqual([
+      "/config/studio-access:kind must be equal to one of the allowed values",
+    ]);
+  });
+});
