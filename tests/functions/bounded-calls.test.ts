@@ -38,7 +38,7 @@ import {
 } from "../../functions/shared/sdk";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
-import { LOB_A_RECORD, P } from "../helpers/fixtures";
+import { LOB_A_RECORD, P, userLobATables } from "../helpers/fixtures";
 import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { captureLogs } from "../helpers/logs";
 
@@ -277,24 +277,7 @@ describe("presigner: gives up in its stated time, with 503", () => {
   let logs: ReturnType<typeof captureLogs>;
 
   beforeAll(async () => {
-    fake = await startFakeAws({
-      tables: {
-        [process.env.USERS_TABLE!]: [
-          {
-            lob: "lob-a",
-            userTeam: "user-lob-a#default",
-            username: "user-lob-a",
-            team: "default",
-            profileName: P("user-lob-a"),
-          },
-        ],
-        [process.env.LOBS_TABLE!]: [{ ...LOB_A_RECORD }],
-      },
-      keys: {
-        [process.env.USERS_TABLE!]: ["lob", "userTeam"],
-        [process.env.LOBS_TABLE!]: ["lob"],
-      },
-    });
+    fake = await startFakeAws(userLobATables());
   });
   afterAll(async () => {
     await fake.close();

@@ -14,7 +14,7 @@ import { LAMBDA_RUNTIME, NODE_MAJOR } from "../../functions/runtime";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
 import { lambdaNode } from "../../scripts/lib/node24";
 import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
-import { LOB_A_RECORD, P } from "../helpers/fixtures";
+import { P, userLobATables } from "../helpers/fixtures";
 
 const execFileAsync = promisify(execFile);
 const { Runtime } = require("@pulumi/aws/types/enums/lambda") as {
@@ -157,21 +157,7 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
   let fake: FakeAws;
 
   beforeAll(async () => {
-    fake = await startFakeAws({
-      tables: {
-        [process.env.USERS_TABLE!]: [
-          {
-            lob: "lob-a",
-            userTeam: "user-lob-a#default",
-            username: "user-lob-a",
-            team: "default",
-            profileName: P("user-lob-a"),
-          },
-        ],
-        [process.env.LOBS_TABLE!]: [{ ...LOB_A_RECORD }],
-      },
-      keys: { [process.env.USERS_TABLE!]: ["lob", "userTeam"], [process.env.LOBS_TABLE!]: ["lob"] },
-    });
+    fake = await startFakeAws(userLobATables());
   });
 
   afterAll(async () => {

@@ -27,3 +27,23 @@ export const P = (username: string, team = "default"): string => {
   if (name === undefined) throw new Error(`no profile name for ${username} in ${team}`);
   return name;
 };
+
+/**
+ * The fake AWS's tables for a sign-in of user-lob-a to lob-a's default team (the entitlements and
+ * LOBs tables named by USERS_TABLE and LOBS_TABLE), with their keys.
+ */
+export const userLobATables = () => ({
+  tables: {
+    [process.env.USERS_TABLE!]: [
+      {
+        lob: "lob-a",
+        userTeam: "user-lob-a#default",
+        username: "user-lob-a",
+        team: "default",
+        profileName: P("user-lob-a"),
+      },
+    ],
+    [process.env.LOBS_TABLE!]: [{ ...LOB_A_RECORD }],
+  },
+  keys: { [process.env.USERS_TABLE!]: ["lob", "userTeam"], [process.env.LOBS_TABLE!]: ["lob"] },
+});
