@@ -352,6 +352,13 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
           ? `Disabled ${user}: Cognito refuses their sign-ins; ${revoked.length === 0 ? "they had no active entitlement." : `revoked ${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")}: ${revoked.length === 1 ? "its profile is" : "each profile is"} drained and deleted.`}`
           : `No Cognito user ${user} to disable: they sign in through the IdP; marked disabled and ${count} revoked${revoked.length === 0 ? "" : ` (${revoked.map((r) => `${r.lob}/${r.team}`).join(", ")})`}. Every entry refuses them, IdP group mappings included.`,
       );
+      // The marker folds case and Unicode form; the rows and the pool do not. A spelling no row
+      // has, other than the folded one, may be a mistyped name for someone else's rows.
+      const folded = user.normalize("NFC").toLowerCase();
+      if (!inPool && revoked.length === 0 && user !== folded)
+        out(
+          `No entitlement is spelt exactly ${user}, and the disable also refuses every spelling that differs only by letter case or Unicode form (${folded}): if you meant another user, check admin list for their spelling; their rows and Cognito user are untouched.`,
+        );
       for (const seed of seeds)
         out(
           `The ${seed.lob} stack's config still names ${user} (${seed.team === "default" ? "members" : `teams.${seed.team}.members`}): remove them from ${seed.team} in Pulumi.${seed.lob}.yaml too, or lifting the disable lets them in there again.`,

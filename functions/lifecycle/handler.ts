@@ -385,10 +385,12 @@ export function createHandler(deps: LifecycleDeps) {
     // has none to keep). Granted again while it drained: the row is active and stays so.
     if (!removed && !(await setState(k, "offboarded", ["draining"], signal))) {
       // Another invocation for the same user may have marked it drain-failed meanwhile (it saw a
-      // grant that has gone since). The drain is complete: left so, the row would stay
-      // drain-failed with nothing to retry it. Still out now: it is offboarded.
+      // grant that has gone since), or admin disable revoked it again: the drain is complete, and
+      // left so the row would stay drain-failed with nothing to retry it. Still out now: it is
+      // offboarded.
       if (!(await stillOut(k, signal))) return "re-granted";
-      if (!(await setState(k, "offboarded", ["drain-failed"], signal))) return "re-granted";
+      if (!(await setState(k, "offboarded", ["drain-failed", "revoked"], signal)))
+        return "re-granted";
     }
     return "offboarded";
   }
@@ -491,8 +493,12 @@ export function createHandler(deps: LifecycleDeps) {
           ...gone(),
           latencyMs: now() - started,
         });
+        // What was deleted for good goes on the row too, for admin list.
+        const lost = deleted.length > 0 ? `, after it deleted ${deleted.join(", ")}` : "";
         if (!removed)
-          await setState(k, "drain-failed", OFFBOARDING, lastSignal, detail).catch(() => false);
+          await setState(k, "drain-failed", OFFBOARDING, lastSignal, `${detail}${lost}`).catch(
+            () => false,
+          );
         // A profile that is not this user's stays refused on every retry: not retried (the row
         // shows drain-failed and why, for an operator).
         if (!refused) batchItemFailures.push({ itemIdentifier: sequence });

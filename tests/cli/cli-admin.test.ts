@@ -474,6 +474,11 @@ describe("admin disable", () => {
       "No Cognito user ida.only to disable: they sign in through the IdP; marked disabled and 0 entitlements revoked. Every entry refuses them, IdP group mappings included.\n",
     );
     expect((await read("#disabled", "ida.only#"))?.state).toBe("disabled");
+    // A spelling that only the marker folds: said, since the rows and the pool are exact.
+    expect((await cli(["admin", "disable", "Lee.Leaving", "--idp-only"])).stdout).toBe(
+      "No Cognito user Lee.Leaving to disable: they sign in through the IdP; marked disabled and 0 entitlements revoked. Every entry refuses them, IdP group mappings included.\n" +
+        "No entitlement is spelt exactly Lee.Leaving, and the disable also refuses every spelling that differs only by letter case or Unicode form (lee.leaving): if you meant another user, check admin list for their spelling; their rows and Cognito user are untouched.\n",
+    );
   });
 
   it("writes the marker first: a revoke that fails leaves the user refused", async () => {

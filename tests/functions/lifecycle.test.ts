@@ -1041,4 +1041,66 @@ describe("lifecycle: two invocations drain the same user at once", () => {
     expect(current).toMatchObject({ state: "offboarded" });
     expect(logs.lines().at(-1)).toMatchObject({ outcome: "offboarded" });
   });
+
+  it("a drain stopped by an error after a deletion names what it deleted on the row", async () => {
+    current = row("revoked");
+    conditionalTable();
+    sm.on(DescribeUserProfileCommand).resolves({
+      Status: "InService",
+      UserProfileArn: PROFILE_ARN,
+      HomeEfsFileSystemUid: "200001",
+    });
+    const owned = { OwnerUserProfileName: "forecasting--dana-scientist-jnzooc7btzxbvodz" };
+    sm.on(ListSpacesCommand).resolves({
+      Spaces: [
+        { SpaceName: "s1", Status: "InService", OwnershipSettingsSummary: owned },
+        { SpaceName: "s2", Status: "InService", OwnershipSettingsSummary: owned },
+      ],
+    });
+    sm.on(ListAppsCommand).resolves({ Apps: [] });
+    let spaceDeleted = false;
+    sm.on(DeleteSpaceCommand).callsFake(() => {
+      spaceDeleted = true;
+      return {};
+    });
+    // The rows cannot be read again once the first space is gone: the drain stops there.
+    ddb.on(GetCommand, { TableName: "users" }).callsFake((input: GetCommand["input"]) => {
+      if (spaceDeleted)
+        throw Object.assign(new Error("Rate exceeded"), {
+          name: "ProvisionedThroughputExceededException",
+        });
+      if (input.Key?.lob === "#disabled") return { Item: marker };
+      return { Item: String(input.Key?.userTeam).includes("#config:") ? seed : current };
+    });
+    const result = await handler()({ Records: [record("MODIFY", row("active"), row("revoked"))] });
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(sm.commandCalls(DeleteSpaceCommand)).toHaveLength(1);
+    expect(sm.commandCalls(DeleteUserProfileCommand)).toHaveLength(0);
+    expect(current).toMatchObject({
+      state: "drain-failed",
+      detail: "ProvisionedThroughputExceededException: Rate exceeded, after it deleted space s1",
+    });
+  });
+
+  it("a completed drain offboards a row admin disable revoked again meanwhile", async () => {
+    current = row("revoked");
+    conditionalTable();
+    let deleted = false;
+    sm.on(DescribeUserProfileCommand).callsFake(() => {
+      if (deleted) throw Object.assign(new Error("gone"), { name: "ResourceNotFound" });
+      return { Status: "InService", UserProfileArn: PROFILE_ARN };
+    });
+    sm.on(ListSpacesCommand).resolves({ Spaces: [] });
+    sm.on(ListAppsCommand).resolves({ Apps: [] });
+    sm.on(DeleteUserProfileCommand).callsFake(() => {
+      deleted = true;
+      // admin disable re-revokes a draining row (its condition admits draining).
+      if (current) current = { ...current, state: "revoked" };
+      return {};
+    });
+    const result = await handler()({ Records: [record("MODIFY", row("active"), row("revoked"))] });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(current).toMatchObject({ state: "offboarded" });
+    expect(logs.lines().at(-1)).toMatchObject({ outcome: "offboarded" });
+  });
 });

@@ -2507,6 +2507,11 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
     () => asAdmin("dynamodb:UpdateItem", g.usersTableArn),
   ],
   [
+    "the admin role reads a row and the disabled marker by their key (admin disable, admin list --user)",
+    "Allowed",
+    () => asAdmin("dynamodb:GetItem", g.usersTableArn),
+  ],
+  [
     "the admin role lists a user's entitlements (the username index)",
     "Allowed",
     () => asAdmin("dynamodb:Query", `${g.usersTableArn}/index/by-username`),
