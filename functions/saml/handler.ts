@@ -3,6 +3,7 @@ import {
   HttpError,
   NotEntitled,
   ProfilePending,
+  TeamRequired,
   UnknownLob,
   UpstreamFailure,
   UpstreamUnavailable,
@@ -25,7 +26,7 @@ import {
   withCookies,
 } from "./cookie";
 import { chooserPage, failedPage, preparingPage, refusedPage } from "./pages";
-import { ReplayStore } from "./replay";
+import { ReplayStore, studioKey, type Studio } from "./replay";
 
 export interface SamlDeps extends StudioClients {
   readonly config: SamlConfig;
@@ -39,6 +40,10 @@ interface RequestLog {
   step?: string;
 }
 
+/** How the chooser names a Studio: the LOB, and the team when the LOB has teams. */
+export const studioLabel = ({ lob, team }: Studio) =>
+  team === DEFAULT_TEAM ? lob : `${lob} — ${team}`;
+
 /** A form body as API Gateway passes it (base64 when the integration says so). */
 function formOf(event: APIGatewayProxyEvent): URLSearchParams {
   const raw = event.body ?? "";
@@ -48,8 +53,9 @@ function formOf(event: APIGatewayProxyEvent): URLSearchParams {
 /**
  * POST /saml: the ACS of a SAML application (IAM Identity Center's custom SAML 2.0 application, or
  * any IdP). The signed response is the credential: no authorizer. The user and their LOBs come from
- * the validated assertion, the entitlements table and the group mapping; RelayState picks a LOB,
- * or a chooser page offers them. Success is a 302 to Studio; every refusal a page with a
+ * the validated assertion, the entitlements table and the group mapping; RelayState picks a LOB
+ * (`lob`) or one of its teams (`lob/team`), or a chooser page offers every LOB and team they may
+ * open (a RelayState naming a LOB where they are in several teams: those teams). Success is a 302 to Studio; every refusal a page with a
  * correlation id, the reason in the log.
  */
 export function createHandler(deps: SamlDeps) {
@@ -83,25 +89,53 @@ export function createHandler(deps: SamlDeps) {
   }
 
   /**
-   * The LOBs a user may open: those where their rows let them into a team (a config seed or an
-   * active admin grant), and those their IdP groups map to, except a mapped team whose rows
-   * outvote the group (an admin row revoked or offboarded, with no seed: the revocation wins).
+   * The Studios (LOB and team) a user may open: the teams their rows let them into (a config seed
+   * or an active admin grant), and those their IdP groups map to, except a mapped team whose rows
+   * outvote the group (an admin row revoked or offboarded, with no seed: the revocation wins) or
+   * that the LOB's record (when read) does not have. In LOB, then team order. Read eventually
+   * consistently: opening the one chosen reads its rows again, strongly consistently.
    */
-  async function lobsOf(username: string, groups: readonly string[], signal: AbortSignal) {
-    const studios = await tables.studiosOf(username, signal);
-    const records = new Map(studios.map((s) => [s.record.lob, s.record]));
-    const teams = byTeam(studios.map((s) => s.entitlement));
-    const rows = teams.flatMap((t) => {
+  async function studiosOf(
+    username: string,
+    groups: readonly string[],
+    signal: AbortSignal,
+  ): Promise<Studio[]> {
+    const rows = await tables.studiosOf(username, signal);
+    const records = new Map(rows.map((s) => [s.record.lob, s.record]));
+    const teams = byTeam(rows.map((s) => s.entitlement));
+    const entitled = teams.flatMap((t) => {
       const record = records.get(t.lob);
-      return record && opens(t, record) ? [t.lob] : [];
+      return record && opens(t, record) ? [{ lob: t.lob, team: t.team }] : [];
     });
     const outvoted = new Set(
-      teams.filter((t) => t.entitled.outvotesGroups).map((t) => `${t.lob}/${t.team}`),
+      teams.filter((t) => t.entitled.outvotesGroups).map((t) => studioKey(t)),
     );
-    const mapped = grantsOf(groups)
-      .filter((g) => !outvoted.has(`${g.lob}/${g.team}`))
-      .map((g) => g.lob);
-    return [...new Set([...rows, ...mapped])].sort();
+    const mapped = grantsOf(groups).filter(
+      (g) => !outvoted.has(studioKey(g)) && records.get(g.lob)?.teams.includes(g.team) !== false,
+    );
+    const studios = new Map([...entitled, ...mapped].map((s) => [studioKey(s), s]));
+    return [...studios.values()].sort(
+      (a, b) => a.lob.localeCompare(b.lob) || a.team.localeCompare(b.team),
+    );
+  }
+
+  /** The chooser page of `studios`, its one-time choice stored, and its cookie to set. */
+  async function chooser(
+    username: string,
+    studios: readonly Studio[],
+    groups: readonly string[],
+    signal: AbortSignal,
+    facts: RequestLog,
+    cookies: string[],
+  ): Promise<APIGatewayProxyResult> {
+    facts.step = "chooser";
+    const { token, nonce } = await replay.offerChoice({ username, studios, groups }, signal);
+    cookies.push(choiceCookie(nonce));
+    return chooserPage(
+      acsPath,
+      token,
+      studios.map((s) => ({ ...s, label: studioLabel(s) })),
+    );
   }
 
   async function open(
@@ -149,14 +183,20 @@ export function createHandler(deps: SamlDeps) {
       cookies.push(CLEARED_CHOICE_COOKIE);
       const picked = form.get("lob") ?? "";
       if (!LOB_NAME.test(picked)) throw new SamlRefused("malformed lob");
-      const { username, lobs, groups } = await replay.takeChoice(
+      const pickedTeam = form.get("team") ?? "";
+      if (!TEAM_NAME.test(pickedTeam)) throw new SamlRefused("malformed team");
+      const { username, studios, groups } = await replay.takeChoice(
         choice,
         cookieOf(event, CHOICE_COOKIE),
         signal,
       );
       facts.username = username;
-      if (!lobs.includes(picked)) throw new SamlRefused("chose a LOB not offered");
-      return open(username, picked, undefined, groups, signal, facts);
+      // Only what this user's chooser offered; opening it checks the rows again (they may have
+      // been revoked since), strongly consistently.
+      if (!studios.some((s) => s.lob === picked)) throw new SamlRefused("chose a LOB not offered");
+      if (!studios.some((s) => s.lob === picked && s.team === pickedTeam))
+        throw new SamlRefused("chose a team not offered");
+      return open(username, picked, pickedTeam, groups, signal, facts);
     }
     facts.step = "validate";
     const signIn = await validator.validate(form.get("SAMLResponse") ?? "");
@@ -174,22 +214,27 @@ export function createHandler(deps: SamlDeps) {
         return await open(signIn.username, lob, team, signIn.groups, signal, facts);
       } catch (error) {
         if (error instanceof NotEntitled || error instanceof UnknownLob) throw refused;
+        // A LOB where the user is in several teams: the chooser offers those teams (the ones
+        // the strongly consistent read just found open to them), not a refusal.
+        if (error instanceof TeamRequired)
+          return chooser(
+            signIn.username,
+            error.teams.map((t) => ({ lob, team: t })),
+            signIn.groups,
+            signal,
+            facts,
+            cookies,
+          );
         throw error;
       }
     }
     facts.step = "entitlements";
-    const all = await lobsOf(signIn.username, signIn.groups, signal);
+    const all = await studiosOf(signIn.username, signIn.groups, signal);
     if (all.length === 0) throw new SamlRefused("no entitlement");
     const [only] = all;
     if (all.length === 1 && only !== undefined)
-      return open(signIn.username, only, undefined, signIn.groups, signal, facts);
-    facts.step = "chooser";
-    const { token, nonce } = await replay.offerChoice(
-      { username: signIn.username, lobs: all, groups: signIn.groups },
-      signal,
-    );
-    cookies.push(choiceCookie(nonce));
-    return chooserPage(acsPath, token, all);
+      return open(signIn.username, only.lob, only.team, signIn.groups, signal, facts);
+    return chooser(signIn.username, all, signIn.groups, signal, facts, cookies);
   }
 
   return async function handler(

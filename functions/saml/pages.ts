@@ -53,17 +53,24 @@ export function preparingPage(correlationId: string): APIGatewayProxyResult {
   );
 }
 
-/** The chooser: one button per Studio, each posting the one-time choice back to the ACS URL. */
+/**
+ * The chooser: one button per Studio (a LOB's team, `label` its name for people), each posting the
+ * one-time choice, the LOB and the team back to the ACS URL.
+ */
 export function chooserPage(
   acsPath: string,
   token: string,
-  lobs: readonly string[],
+  studios: readonly { readonly lob: string; readonly team: string; readonly label: string }[],
 ): APIGatewayProxyResult {
-  const forms = lobs
+  const forms = studios
     .map(
-      (lob) =>
-        `<form method="post" action="${esc(acsPath)}"><input type="hidden" name="choice" value="${esc(token)}"><input type="hidden" name="lob" value="${esc(lob)}"><button type="submit">${esc(lob)}</button></form>`,
+      ({ lob, team, label }) =>
+        `<li><form method="post" action="${esc(acsPath)}"><input type="hidden" name="choice" value="${esc(token)}"><input type="hidden" name="lob" value="${esc(lob)}"><input type="hidden" name="team" value="${esc(team)}"><button type="submit">${esc(label)}</button></form></li>`,
     )
     .join("");
-  return page(200, "Choose a Studio", forms);
+  return page(
+    200,
+    "Choose a Studio",
+    `<p>You may open several Studios: choose one.</p><ul>${forms}</ul>`,
+  );
 }

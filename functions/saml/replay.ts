@@ -13,10 +13,19 @@ const BROWSER_NONCE = /^[A-Za-z0-9_-]{43}$/;
 /** What the choice item keeps of the browser's nonce: its SHA-256, so the table cannot replay it. */
 const digest = (nonce: string) => createHash("sha256").update(nonce, "utf8").digest();
 
-/** A chooser's one-time choice: who signed in, and the LOBs they may pick from. */
+/** A Studio a chooser offers: one team of a LOB (`default` in a LOB without teams). */
+export interface Studio {
+  readonly lob: string;
+  readonly team: string;
+}
+
+/** How a choice item keeps a Studio: `lob/team` (neither name holds a "/"). */
+export const studioKey = (studio: Studio) => `${studio.lob}/${studio.team}`;
+
+/** A chooser's one-time choice: who signed in, and the Studios (LOB and team) they may pick from. */
 export interface Choice {
   readonly username: string;
-  readonly lobs: readonly string[];
+  readonly studios: readonly Studio[];
   /** The user's IdP groups, as the signed assertion named them (they may grant LOBs and teams). */
   readonly groups: readonly string[];
 }
@@ -80,7 +89,7 @@ export class ReplayStore {
           Item: {
             id: `choice#${token}`,
             username: choice.username,
-            lobs: [...choice.lobs],
+            studios: choice.studios.map(studioKey),
             groups: [...choice.groups],
             browser: digest(nonce).toString("base64url"),
             expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
@@ -124,12 +133,21 @@ export class ReplayStore {
     const presented = digest(nonce);
     if (stored.length !== presented.length || !timingSafeEqual(stored, presented))
       throw new SamlRefused("choice cookie of another browser");
-    const { username, lobs, groups, expiresAt } = item ?? {};
+    const { username, studios, groups, expiresAt } = item ?? {};
     if (typeof expiresAt !== "number" || expiresAt * 1000 < this.now())
       throw new SamlRefused("expired choice");
-    if (typeof username !== "string" || !Array.isArray(lobs) || !Array.isArray(groups))
+    // A choice offered before the chooser named teams (it kept `lobs`) is malformed: the user
+    // signs in again, as after any refused choice.
+    if (typeof username !== "string" || !Array.isArray(studios) || !Array.isArray(groups))
       throw new SamlRefused("malformed choice");
     const strings = (list: unknown[]) => list.filter((l): l is string => typeof l === "string");
-    return { username, lobs: strings(lobs), groups: strings(groups) };
+    return {
+      username,
+      studios: strings(studios).flatMap((key) => {
+        const [lob, team, ...rest] = key.split("/");
+        return lob !== undefined && team !== undefined && rest.length === 0 ? [{ lob, team }] : [];
+      }),
+      groups: strings(groups),
+    };
   }
 }

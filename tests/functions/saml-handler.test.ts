@@ -314,13 +314,17 @@ describe("POST /saml", () => {
     expect(chooser.body.match(/<form method="post" action="\/v1\/saml">/g)).toHaveLength(2);
     expect(chooser.body).toContain('<button type="submit">lob-b</button>');
     const opened = await h(
-      post({ choice: token, lob: "lob-b" }, false, { Cookie: cookie }),
+      post({ choice: token, lob: "lob-b", team: "default" }, false, { Cookie: cookie }),
       context,
     );
     expect(opened.headers?.Location).toMatch(/^https:\/\/d-bbbbbbbbbbbb\./);
     expect(
-      (await h(post({ choice: token, lob: "lob-a" }, false, { Cookie: cookie }), context))
-        .statusCode,
+      (
+        await h(
+          post({ choice: token, lob: "lob-a", team: "default" }, false, { Cookie: cookie }),
+          context,
+        )
+      ).statusCode,
     ).toBe(403);
     expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
   });
@@ -361,7 +365,10 @@ describe("POST /saml", () => {
     const h = handler();
     const chooser = await h(post({ SAMLResponse: responseFor("user-lob-a") }), context);
     const { token, cookie } = chooserOf(chooser);
-    const response = await h(post({ choice: token, lob: "lob-z" }, false, { cookie }), context);
+    const response = await h(
+      post({ choice: token, lob: "lob-z", team: "default" }, false, { cookie }),
+      context,
+    );
     expect(response.statusCode).toBe(403);
     expect(lastLog()).toMatchObject({ reason: "chose a LOB not offered" });
   });
@@ -394,7 +401,7 @@ describe("POST /saml", () => {
       const h = handler();
       const { token, cookie } = await signIn(h);
       const opened = await h(
-        post({ choice: token, lob: "lob-b" }, false, { Cookie: cookie }),
+        post({ choice: token, lob: "lob-b", team: "default" }, false, { Cookie: cookie }),
         context,
       );
       expect(opened.statusCode).toBe(302);
@@ -404,14 +411,19 @@ describe("POST /saml", () => {
     it("reads the cookie from the multi-value headers, whatever the header's case", async () => {
       const h = handler();
       const { token, cookie } = await signIn(h);
-      const event = post({ choice: token, lob: "lob-b" }, false, {}, { COOKIE: ["a=b", cookie] });
+      const event = post(
+        { choice: token, lob: "lob-b", team: "default" },
+        false,
+        {},
+        { COOKIE: ["a=b", cookie] },
+      );
       expect((await h(event, context)).statusCode).toBe(302);
     });
 
     it("refuses a choice posted without the cookie before reading the table, and keeps the choice", async () => {
       const h = handler();
       const { token, cookie } = await signIn(h);
-      const refused = await h(post({ choice: token, lob: "lob-b" }), context);
+      const refused = await h(post({ choice: token, lob: "lob-b", team: "default" }), context);
       expect(refused.statusCode).toBe(403);
       expect(refused.body).toContain("corr-1234");
       expect(refused.multiValueHeaders).toEqual({ "Set-Cookie": [CLEARED] });
@@ -422,7 +434,7 @@ describe("POST /saml", () => {
       expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
       // The browser the chooser was served to can still use it.
       const opened = await h(
-        post({ choice: token, lob: "lob-b" }, false, { Cookie: cookie }),
+        post({ choice: token, lob: "lob-b", team: "default" }, false, { Cookie: cookie }),
         context,
       );
       expect(opened.statusCode).toBe(302);
@@ -433,14 +445,18 @@ describe("POST /saml", () => {
       const victim = await signIn(h);
       const attacker = await signIn(h);
       const refused = await h(
-        post({ choice: attacker.token, lob: "lob-b" }, false, { Cookie: victim.cookie }),
+        post({ choice: attacker.token, lob: "lob-b", team: "default" }, false, {
+          Cookie: victim.cookie,
+        }),
         context,
       );
       expect(refused.statusCode).toBe(403);
       expect(lastLog()).toMatchObject({ reason: "choice cookie of another browser" });
       expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(0);
       const again = await h(
-        post({ choice: attacker.token, lob: "lob-b" }, false, { Cookie: attacker.cookie }),
+        post({ choice: attacker.token, lob: "lob-b", team: "default" }, false, {
+          Cookie: attacker.cookie,
+        }),
         context,
       );
       expect(again.statusCode).toBe(403);
@@ -448,11 +464,250 @@ describe("POST /saml", () => {
     });
   });
 
+  describe("a user in several teams of a LOB (dana.scientist): a choice per LOB and team", () => {
+    const DANA = "dana.scientist";
+    /** Every form of a chooser page: its hidden fields and its button's label. */
+    const formsOf = (page: APIGatewayProxyResult) =>
+      [
+        ...page.body.matchAll(
+          /<form method="post" action="\/v1\/saml">((?:<input type="hidden" name="\w+" value="[^"]*">)+)<button type="submit">([^<]*)<\/button><\/form>/g,
+        ),
+      ].map(([, inputs = "", label = ""]) => ({
+        fields: Object.fromEntries(
+          [...inputs.matchAll(/name="(\w+)" value="([^"]*)"/g)].map(([, k = "", v = ""]) => [k, v]),
+        ),
+        label,
+      }));
+    /** The form of a chooser whose button reads `label`, as the browser posts it. */
+    const pick = (page: APIGatewayProxyResult, label: string) => {
+      const form = formsOf(page).find((f) => f.label === label);
+      if (!form) throw new Error(`no ${label} in ${page.body}`);
+      return form.fields;
+    };
+    beforeEach(() => {
+      records.set("lob-a", { ...LOB_A_RECORD, teams: ["analytics", "forecasting"] });
+      entitlements = [
+        row(DANA, "lob-a", P(DANA, "analytics"), "analytics"),
+        row(DANA, "lob-a", P(DANA, "forecasting"), "forecasting"),
+        row(DANA, "lob-b", P(DANA)),
+      ];
+    });
+    const signIn = (h: ReturnType<typeof handler>, relay?: string, nameId = DANA) =>
+      h(
+        post({ SAMLResponse: responseFor(nameId), ...(relay ? { RelayState: relay } : {}) }),
+        context,
+      );
+
+    it("offers one choice per LOB and team, labelled, the choice item holding exactly those", async () => {
+      const h = handler();
+      const chooser = await signIn(h);
+      expect(chooser.statusCode).toBe(200);
+      const { token } = chooserOf(chooser);
+      expect(formsOf(chooser)).toEqual([
+        {
+          fields: { choice: token, lob: "lob-a", team: "analytics" },
+          label: "lob-a — analytics",
+        },
+        {
+          fields: { choice: token, lob: "lob-a", team: "forecasting" },
+          label: "lob-a — forecasting",
+        },
+        { fields: { choice: token, lob: "lob-b", team: "default" }, label: "lob-b" },
+      ]);
+      expect(chooser.body.match(/<form /g)).toHaveLength(3);
+      expect(replayItems.get(`choice#${token}`)).toMatchObject({
+        username: DANA,
+        studios: ["lob-a/analytics", "lob-a/forecasting", "lob-b/default"],
+        groups: [],
+      });
+      expect(lastLog()).toMatchObject({ level: "info", step: "chooser", outcome: "ok" });
+    });
+
+    it("opens the team picked, in that team's profile", async () => {
+      const h = handler();
+      const chooser = await signIn(h);
+      const { cookie } = chooserOf(chooser);
+      const opened = await h(
+        post(pick(chooser, "lob-a — forecasting"), false, { Cookie: cookie }),
+        context,
+      );
+      expect(opened.statusCode).toBe(302);
+      expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toMatchObject({
+        DomainId: "d-aaaaaaaaaaaa",
+        UserProfileName: P(DANA, "forecasting"),
+      });
+      expect(lastLog()).toMatchObject({
+        level: "info",
+        username: DANA,
+        lob: "lob-a",
+        team: "forecasting",
+        step: "presign",
+        outcome: "ok",
+      });
+    });
+
+    it("never answers team-required: no RelayState used to be a 403 logged as an error", async () => {
+      // Dana in lob-a's two teams only: before, a 403 page logged team-required at level error.
+      entitlements.pop();
+      const chooser = await signIn(handler());
+      expect(chooser.statusCode).toBe(200);
+      expect(formsOf(chooser).map((f) => f.label)).toEqual([
+        "lob-a — analytics",
+        "lob-a — forecasting",
+      ]);
+      expect(logs.lines().filter((l) => l.level === "error")).toEqual([]);
+    });
+
+    it("answers RelayState naming a LOB of two teams with a chooser of those teams, and opens one", async () => {
+      const h = handler();
+      const chooser = await signIn(h, "lob-a");
+      expect(chooser.statusCode).toBe(200);
+      expect(formsOf(chooser).map((f) => [f.fields.lob, f.fields.team, f.label])).toEqual([
+        ["lob-a", "analytics", "lob-a — analytics"],
+        ["lob-a", "forecasting", "lob-a — forecasting"],
+      ]);
+      expect(lastLog()).toMatchObject({
+        level: "info",
+        lob: "lob-a",
+        step: "chooser",
+        outcome: "ok",
+        status: 200,
+      });
+      const { cookie } = chooserOf(chooser);
+      const opened = await h(
+        post(pick(chooser, "lob-a — analytics"), false, { Cookie: cookie }),
+        context,
+      );
+      expect(opened.statusCode).toBe(302);
+      expect(lastLog()).toMatchObject({ lob: "lob-a", team: "analytics", outcome: "ok" });
+    });
+
+    it("opens RelayState lob/team directly, and refuses a team of the LOB the user is not in", async () => {
+      const h = handler();
+      expect((await signIn(h, "lob-a/analytics")).statusCode).toBe(302);
+      expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toMatchObject({
+        UserProfileName: P(DANA, "analytics"),
+      });
+      entitlements.shift();
+      expect((await signIn(h, "lob-a/analytics")).statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({
+        reason: "RelayState names a LOB the user may not open",
+      });
+    });
+
+    it("refuses a team that was not offered (a valid name, another LOB's team, a team of another user)", async () => {
+      entitlements.push(row("user-lob-a", "lob-a", P("user-lob-a", "ops"), "ops"));
+      records.set("lob-a", { ...LOB_A_RECORD, teams: ["analytics", "forecasting", "ops"] });
+      for (const [lob, team, reason] of [
+        ["lob-a", "ops", "chose a team not offered"],
+        ["lob-a", "default", "chose a team not offered"],
+        ["lob-b", "analytics", "chose a team not offered"],
+        ["lob-c", "analytics", "chose a LOB not offered"],
+      ] as const) {
+        const h = handler();
+        const chooser = await signIn(h);
+        const { token, cookie } = chooserOf(chooser);
+        const refused = await h(
+          post({ choice: token, lob, team }, false, { Cookie: cookie }),
+          context,
+        );
+        expect(refused.statusCode).toBe(403);
+        expect(lastLog()).toMatchObject({ outcome: "refused", username: DANA, reason });
+        // Spent: the same choice cannot then be used for a team that was offered.
+        const again = await h(
+          post(pick(chooser, "lob-a — analytics"), false, { Cookie: cookie }),
+          context,
+        );
+        expect(again.statusCode).toBe(403);
+        expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
+      }
+      expect(sm.calls()).toHaveLength(0);
+    });
+
+    it("refuses a team offered but revoked since: the choice is checked against the rows again", async () => {
+      const h = handler();
+      const chooser = await signIn(h);
+      const { cookie } = chooserOf(chooser);
+      entitlements[1] = { ...entitlements[1]!, state: "revoked" };
+      const refused = await h(
+        post(pick(chooser, "lob-a — forecasting"), false, { Cookie: cookie }),
+        context,
+      );
+      expect(refused.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ outcome: "not-entitled", lob: "lob-a" });
+      expect(sm.calls()).toHaveLength(0);
+    });
+
+    it("refuses a forged, a replayed, an expired and another user's choice", async () => {
+      const h = handler();
+      const chooser = await signIn(h);
+      const { cookie } = chooserOf(chooser);
+      const fields = pick(chooser, "lob-a — analytics");
+      const forged = await h(
+        post({ ...fields, choice: "A".repeat(32) }, false, { Cookie: cookie }),
+        context,
+      );
+      expect(forged.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
+      expect((await h(post(fields, false, { Cookie: cookie }), context)).statusCode).toBe(302);
+      const replayed = await h(post(fields, false, { Cookie: cookie }), context);
+      expect(replayed.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ reason: "unknown or used choice" });
+
+      const late = await signIn(h);
+      skew = 301_000;
+      try {
+        const expired = await h(
+          post(pick(late, "lob-a — analytics"), false, { Cookie: chooserOf(late).cookie }),
+          context,
+        );
+        expect(expired.statusCode).toBe(403);
+        expect(lastLog()).toMatchObject({ reason: "expired choice" });
+      } finally {
+        skew = 0;
+      }
+
+      // user-lob-a (lob-a and lob-b, default teams) posts dana's choice with their own cookie.
+      records.set("lob-a", LOB_A_RECORD);
+      entitlements.push(
+        row("user-lob-a", "lob-a", P("user-lob-a")),
+        row("user-lob-a", "lob-b", P("user-lob-a")),
+      );
+      const theirs = await signIn(h, undefined, "user-lob-a");
+      records.set("lob-a", { ...LOB_A_RECORD, teams: ["analytics", "forecasting"] });
+      const danas = await signIn(h);
+      const crossed = await h(
+        post(pick(danas, "lob-a — analytics"), false, { Cookie: chooserOf(theirs).cookie }),
+        context,
+      );
+      expect(crossed.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ reason: "choice cookie of another browser" });
+      expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(1);
+    });
+
+    it.each<[string, Record<string, string>]>([
+      ["no team", { choice: "a".repeat(32), lob: "lob-a" }],
+      ["a team of another shape", { choice: "a".repeat(32), lob: "lob-a", team: "Forecasting" }],
+      ["a 3 KB team", { choice: "a".repeat(32), lob: "lob-a", team: "t".repeat(3000) }],
+      ["a team with a slash", { choice: "a".repeat(32), lob: "lob-a", team: "analytics/x" }],
+    ])("refuses a choice of %s with 403 before any AWS call", async (_name, form) => {
+      const cookie = `${CHOICE_COOKIE}=${"n".repeat(43)}`;
+      const response = await handler()(post(form, false, { Cookie: cookie }), context);
+      expect(response.statusCode).toBe(403);
+      expect(lastLog()).toMatchObject({ outcome: "refused", reason: "malformed team" });
+      expect(ddb.calls()).toHaveLength(0);
+    });
+  });
+
   it.each<[string, Record<string, string>, string]>([
-    ["a 3 KB choice token", { choice: "a".repeat(3000), lob: "lob-b" }, "malformed choice token"],
+    [
+      "a 3 KB choice token",
+      { choice: "a".repeat(3000), lob: "lob-b", team: "default" },
+      "malformed choice token",
+    ],
     [
       "a choice token of another shape",
-      { choice: "a/".repeat(16), lob: "lob-b" },
+      { choice: "a/".repeat(16), lob: "lob-b", team: "default" },
       "malformed choice token",
     ],
     ["a 3 KB lob", { choice: "a".repeat(32), lob: "l".repeat(3000) }, "malformed lob"],
@@ -478,7 +733,7 @@ describe("POST /saml", () => {
   it("refuses a choice cookie of another shape before any AWS call", async () => {
     const cookie = `${CHOICE_COOKIE}=${"n".repeat(3000)}`;
     const response = await handler()(
-      post({ choice: "a".repeat(32), lob: "lob-b" }, false, { Cookie: cookie }),
+      post({ choice: "a".repeat(32), lob: "lob-b", team: "default" }, false, { Cookie: cookie }),
       context,
     );
     expect(response.statusCode).toBe(403);
