@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { StackFileError } from "./lib/mock-stack";
 import { stackSetProblems } from "./lib/stack-set";
 import { rehearse, stepRunner, type Step } from "./sandbox/rehearsal";
+import { userLine } from "./sandbox/users";
 
 process.removeAllListeners("warning");
 
@@ -114,7 +115,7 @@ The sandbox is running. Use it as a data scientist would, from another terminal 
   npx studio-access login          (a user below; for the code: npx tsx scripts/sandbox/totp.ts SECRET)
   npx studio-access open lob-a     (or --print; add --app jupyterlab)
 
-${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password}  TOTP secret ${u.totpSecret} (sandbox only)`).join("\n")}
+${sandbox.users.map(userLine).join("\n")}
   API         ${sandbox.apiUrl}  (answers only through its execute-api endpoint)
   Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
   Studio      ${c.studioEndpoint ?? ""}  (the hub Studio endpoint: a presigned URL opens here)

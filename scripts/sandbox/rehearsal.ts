@@ -28,6 +28,7 @@ import { LambdaHost } from "./lambda-host";
 import { playedUser } from "./played-user";
 import { serveIdp, TestIdp } from "./saml-idp";
 import { startLocalServices, type LocalServices } from "./services";
+import { DISABLED_MARK, markDisabled, type AdminListing } from "./users";
 
 export interface Step {
   readonly name: string;
@@ -42,6 +43,8 @@ export interface SignedInUser {
   /** The user's TOTP secret, as their authenticator app holds it (sandbox only). */
   readonly totpSecret: string;
   readonly accessToken: string;
+  /** Set when the rehearsal disabled them (`admin disable`): they cannot sign in. */
+  readonly disabled?: { readonly lobs: readonly string[] };
 }
 
 /** A deployed sandbox: what a person needs to use it, and how to take it down. */
@@ -57,6 +60,7 @@ export interface RunningSandbox {
   readonly idpUrl: string;
   /** The hub Studio endpoint over TLS (self-signed), for a browser following a presigned URL. */
   readonly studioTls: string;
+  /** Every user, those the rehearsal disabled marked (`disabled`), as its admin list says. */
   readonly users: readonly SignedInUser[];
   /**
    * A platform engineer's session for `studio-access admin`: the environment (sandbox credentials
@@ -281,14 +285,20 @@ interface HttpAnswer {
   readonly status: number;
   readonly location?: string;
   readonly retryAfter?: string;
+  /** Every Set-Cookie of the answer, as sent. */
+  readonly setCookies?: string[];
   readonly body: string;
 }
 
-/** A form POST, as a browser sends the IdP's auto-posting page. */
-async function post(url: string, form: Record<string, string>): Promise<HttpAnswer> {
+/** A form POST, as a browser sends the IdP's auto-posting page (or a chooser's button). */
+async function post(
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams(form).toString(),
     redirect: "manual",
   });
@@ -296,8 +306,21 @@ async function post(url: string, form: Record<string, string>): Promise<HttpAnsw
     status: response.status,
     location: response.headers.get("location") ?? undefined,
     retryAfter: response.headers.get("retry-after") ?? undefined,
+    setCookies: response.headers.getSetCookie(),
     body: await response.text(),
   };
+}
+
+/** A chooser page's buttons: each one's label and the hidden fields its form posts. */
+function chooserForms(page: string): { label: string; fields: Record<string, string> }[] {
+  return [...page.matchAll(/<form method="post"[^>]*>(.*?)<\/form>/g)].map(([, form = ""]) => ({
+    label: /<button type="submit">([^<]*)<\/button>/.exec(form)?.[1] ?? "",
+    fields: Object.fromEntries(
+      [...form.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map(
+        ([, name = "", value = ""]) => [name, value],
+      ),
+    ),
+  }));
 }
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
@@ -811,6 +834,41 @@ export async function rehearse(
         value: undefined,
       };
     });
+    await step(
+      "SAML: dana.scientist (two teams of lob-a) signs in with no RelayState, is offered each team, and lands in the one she picks",
+      async () => {
+        // Before #20: a 403 page, logged team-required at level error (one button per LOB).
+        const chooser = await postSaml(idp.signedResponse(idp.fields(sp, "dana.scientist")));
+        expectStatus(chooser, 200, "the chooser");
+        const forms = chooserForms(chooser.body);
+        const labels = forms.map((f) => f.label);
+        if (labels.join(", ") !== "lob-a — analytics, lob-a — forecasting")
+          throw new Error(`the chooser offers ${labels.join(", ")}`);
+        const picked = forms.find((f) => f.label === "lob-a — forecasting")?.fields ?? {};
+        const cookie = (chooser.setCookies ?? [])
+          .map((c) => c.split(";")[0] ?? "")
+          .filter((c) => c.startsWith("__Host-"))
+          .join("; ");
+        const answer = await post(`${apiUrl}/saml`, picked, { Cookie: cookie });
+        expectStatus(answer, 302, "the chosen team");
+        const [url, headers] = throughListener(
+          answer.location ?? "",
+          resolve(new URL(answer.location ?? "").host),
+        );
+        const opened = await get(url, headers);
+        expectStatus(opened, 200, "Studio from the chooser");
+        const who = /<p id="who">([^<]*)<\/p>/.exec(opened.body)?.[1] ?? "";
+        const profile = teamProfileName("dana.scientist", "forecasting") ?? "";
+        if (!who.startsWith(`${profile} in `)) throw new Error(`landed as ${who}, not ${profile}`);
+        const line = samlLogged();
+        if (line?.team !== "forecasting" || line.level === "error")
+          throw new Error(`logged ${JSON.stringify(line)}`);
+        return {
+          detail: `200 chooser: ${labels.join(" | ")} (one-time choice, cookie ${cookie.split("=")[0] ?? ""})\npicked lob-a — forecasting: 302, then 200 Studio as ${who}`,
+          value: undefined,
+        };
+      },
+    );
     const stranger = await TestIdp.create(idp.entityId);
     // For a person (and a browser test): the IdP's tile page, and the Studio endpoint over TLS.
     const idpPage = await serveIdp(idp, sp, `${apiUrl}/saml`);
@@ -1504,6 +1562,28 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
 
     if (opts.keep) {
       keep = true;
+      // What is printed for a person: the users the rehearsal disabled, read from the table as an
+      // admin sees it (any `admin disable` above, not a list kept here), say so.
+      const printedUsers = await step(
+        "the users as --keep prints them: those admin list shows disabled are marked",
+        async () => {
+          const listed = await adminCli(["admin", "list", "--json"]);
+          if (listed.code !== 0)
+            throw new Error(`admin list: exit ${String(listed.code)}: ${listed.stderr}`);
+          const marked = markDisabled(signedIn, JSON.parse(listed.stdout) as AdminListing);
+          const disabled = marked.filter((u) => u.disabled);
+          return {
+            detail:
+              disabled
+                .map(
+                  (u) =>
+                    `${u.username}: ${DISABLED_MARK} (rows in ${u.disabled?.lobs.join(", ") ?? ""})`,
+                )
+                .join("\n") || "no user disabled",
+            value: marked,
+          };
+        },
+      );
       const sandbox: RunningSandbox = {
         apiUrl,
         cognitoUrl: services.cognitoUrl,
@@ -1512,7 +1592,7 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
         logFile: logFileOf(services),
         idpUrl: idpPage.url,
         studioTls,
-        users: signedIn,
+        users: printedUsers,
         admin: {
           env: {
             ...awsCredentialsEnv(emulator.issueCredentials(adminPrincipal, 8 * 3600)),

@@ -414,6 +414,13 @@ describe("studio-access against the sandbox", () => {
     // enables their Cognito user.
     const lee = sandbox.users.find((u) => u.username === "lee.leaving");
     if (!lee) throw new Error("the kept sandbox has no lee.leaving");
+    // The banner printed them as the rehearsal left them (its admin list), and no one else so.
+    expect(sandbox.users.filter((u) => u.disabled).map((u) => [u.username, u.disabled])).toEqual([
+      ["lee.leaving", "disabled by the rehearsal (offboarding): cannot sign in"],
+    ]);
+    expect(sandbox.output()).toContain(
+      "lee.leaving  disabled by the rehearsal (offboarding): cannot sign in (after admin grant lee.leaving lob-b --enable: password ",
+    );
     expect(disabledSince("lee.leaving").test((await admin(["admin", "list"])).stdout)).toBe(true);
     expect(await admin(["admin", "grant", "lee.leaving", "lob-b"])).toMatchObject({ code: 2 });
     const refused = await cli(

@@ -71,6 +71,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       ],
       ["✓", "refused by ABAC: analytics deletes forecasting's model; its own is allowed"],
       ["✓", "SAML: user-lob-b signs in at the IdP and lands in lob-b's Studio"],
+      [
+        "✓",
+        "SAML: dana.scientist (two teams of lob-a) signs in with no RelayState, is offered each team, and lands in the one she picks",
+      ],
       ["✓", "refused: SAML, an unsigned response (403 page, reason logged)"],
       ["✓", "refused: SAML, a response signed by another key (403 page, reason logged)"],
       ["✓", "refused: SAML, the same response again (a replay) (403 page, reason logged)"],

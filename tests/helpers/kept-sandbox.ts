@@ -17,6 +17,8 @@ export interface SandboxUser {
   readonly username: string;
   readonly password: string;
   readonly totpSecret: string;
+  /** The banner's mark of a user the rehearsal disabled: they cannot sign in. */
+  readonly disabled?: string;
 }
 
 /** `npm run sandbox -- --keep`, as a person starts it, and what it printed for them. */
@@ -44,6 +46,23 @@ export interface KeptSandbox {
    * ended within `graceMs`, it is killed and this rejects with its output.
    */
   stop(graceMs?: number): Promise<number | null>;
+}
+
+/**
+ * The users a kept sandbox's banner lists. A user the rehearsal disabled is printed as such
+ * (`disabled` holds the mark), their password and secret for after `admin grant … --enable`.
+ */
+export function usersOf(stdout: string): SandboxUser[] {
+  return [
+    ...stdout.matchAll(
+      /^ {2}user {8}(\S+) {2}(?:(disabled by the rehearsal \(offboarding\): cannot sign in) \(after [^:]*: )?password (\S+) {2}TOTP secret ([A-Z2-7]+)/gm,
+    ),
+  ].map(([, username = "", disabled, password = "", totpSecret = ""]) => ({
+    username,
+    password,
+    totpSecret,
+    ...(disabled === undefined ? {} : { disabled }),
+  }));
 }
 
 const flag = (args: string[], name: string) => {
@@ -76,13 +95,7 @@ export async function startKeptSandbox(timeoutMs = SANDBOX_START_MS): Promise<Ke
     );
   }
   const configureArgs = (/npx studio-access (configure .+)/.exec(stdout)?.[1] ?? "").split(" ");
-  const users = [
-    ...stdout.matchAll(/user {8}(\S+) {2}password (\S+) {2}TOTP secret ([A-Z2-7]+)/g),
-  ].map(([, username = "", password = "", totpSecret = ""]) => ({
-    username,
-    password,
-    totpSecret,
-  }));
+  const users = usersOf(stdout);
   return {
     child,
     configureArgs,
