@@ -685,6 +685,34 @@ describe("POST /saml", () => {
       expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(1);
     });
 
+    it("offers a team an IdP group grants beside the rows' teams, not a mapped team the LOB lacks, and opens it", async () => {
+      records.set("lob-b", { ...LOB_B, teams: ["analytics", "forecasting"] });
+      // Her lob-b row is in a team lob-b no longer has: it opens nothing, and is not offered.
+      entitlements[2] = row(DANA, "lob-b", P(DANA, "retired"), "retired");
+      const h = handler();
+      const chooser = await h(
+        post({
+          SAMLResponse: responseFor(DANA, { groups: ["lob-b-forecasters", "lob-b-scientists"] }),
+        }),
+        context,
+      );
+      // lob-b-scientists maps to lob-b's default team, which lob-b (with teams) does not have.
+      expect(formsOf(chooser).map((f) => f.label)).toEqual([
+        "lob-a — analytics",
+        "lob-a — forecasting",
+        "lob-b — forecasting",
+      ]);
+      const opened = await h(
+        post(pick(chooser, "lob-b — forecasting"), false, { Cookie: chooserOf(chooser).cookie }),
+        context,
+      );
+      expect(opened.statusCode).toBe(302);
+      expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input).toMatchObject({
+        DomainId: "d-bbbbbbbbbbbb",
+        UserProfileName: P(DANA, "forecasting"),
+      });
+    });
+
     it.each<[string, Record<string, string>]>([
       ["no team", { choice: "a".repeat(32), lob: "lob-a" }],
       ["a team of another shape", { choice: "a".repeat(32), lob: "lob-a", team: "Forecasting" }],
