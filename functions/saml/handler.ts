@@ -41,8 +41,7 @@ interface RequestLog {
 }
 
 /** How the chooser names a Studio: the LOB, and the team when the LOB has teams. */
-export const studioLabel = ({ lob, team }: Studio) =>
-  team === DEFAULT_TEAM ? lob : `${lob} — ${team}`;
+const studioLabel = ({ lob, team }: Studio) => (team === DEFAULT_TEAM ? lob : `${lob} — ${team}`);
 
 /** A form body as API Gateway passes it (base64 when the integration says so). */
 function formOf(event: APIGatewayProxyEvent): URLSearchParams {
@@ -55,8 +54,8 @@ function formOf(event: APIGatewayProxyEvent): URLSearchParams {
  * any IdP). The signed response is the credential: no authorizer. The user and their LOBs come from
  * the validated assertion, the entitlements table and the group mapping; RelayState picks a LOB
  * (`lob`) or one of its teams (`lob/team`), or a chooser page offers every LOB and team they may
- * open (a RelayState naming a LOB where they are in several teams: those teams). Success is a 302 to Studio; every refusal a page with a
- * correlation id, the reason in the log.
+ * open (a RelayState naming a LOB where they are in several teams: those teams). Success is a 302
+ * to Studio; every refusal a page with a correlation id, the reason in the log.
  */
 export function createHandler(deps: SamlDeps) {
   const { config, now } = deps;
