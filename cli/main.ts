@@ -327,7 +327,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
         const granted = await api.grant(user, lob, team, new Date(), {
           enable: values.enable === true,
         });
-        const { row, created, again, lifted, inPool } = granted;
+        const { row, created, again, lifted, inPool, poolUser } = granted;
         if (values.enable)
           out(
             `${lifted ? `Lifted the disable of ${user} (admin disable, ${lifted.stateAt}).` : `${user} was not disabled.`} ${inPool ? "Their Cognito user is enabled." : `No Cognito user ${user}: they sign in through the IdP.`}`,
@@ -337,6 +337,16 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
             ? `Granted ${describe(row)}${again ? " again (it was offboarded)" : ""}. The profile is created on their first sign-in.`
             : `${describe(row)} is already granted.`,
         );
+        if (poolUser === false)
+          lineTo(
+            io.stderr,
+            `warning: the user pool has no user ${user}. That is right for a user who signs in only through the IdP (SAML); if it is a typo, check the spelling (studio-access admin list shows the names entitled so far; the IdP's directory has its users) and undo it with studio-access admin revoke ${user} ${row.lob} --team ${row.team}`,
+          );
+        else if (typeof poolUser === "object")
+          lineTo(
+            io.stderr,
+            `warning: could not check that the user pool has ${user} (${poolUser.unchecked}); granted anyway`,
+          );
       } else {
         const { row, outcome, seedRemains } = await api.revoke(user, lob, team, new Date());
         if (seedRemains) {

@@ -846,6 +846,12 @@ describe("AccessApp: the admin role (studio-access admin)", () => {
           Resource: one(shared, "aws:cognito/userPool:UserPool", "access-users").state.arn,
         },
         {
+          Sid: "LookUpUsers",
+          Effect: "Allow",
+          Action: "cognito-idp:AdminGetUser",
+          Resource: one(shared, "aws:cognito/userPool:UserPool", "access-users").state.arn,
+        },
+        {
           Sid: "ReadLobs",
           Effect: "Allow",
           Action: ["dynamodb:GetItem", "dynamodb:Scan"],

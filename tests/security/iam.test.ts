@@ -2497,6 +2497,33 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       ),
   ],
   [
+    "the admin role looks a user of the hub's pool up (admin grant warns of a name it lacks)",
+    "Allowed",
+    () => asAdmin("cognito-idp:AdminGetUser", g.userPoolArn),
+  ],
+  [
+    "the admin role looks a user of another pool up",
+    "ImplicitlyDenied",
+    () =>
+      asAdmin(
+        "cognito-idp:AdminGetUser",
+        g.userPoolArn.replace(/userpool\/.+$/, "userpool/us-east-1_Other1"),
+      ),
+  ],
+  [
+    "the admin role looks a user up in a pool of another account",
+    "ImplicitlyDenied",
+    () => ({
+      ...asAdmin("cognito-idp:AdminGetUser", g.userPoolArn.replace(/:\d{12}:/, ":999999999999:")),
+      resourceAccount: "999999999999",
+    }),
+  ],
+  [
+    "the admin role lists the pool's users",
+    "ImplicitlyDenied",
+    () => asAdmin("cognito-idp:ListUsers", g.userPoolArn),
+  ],
+  [
     "the admin role deletes a user of the hub's pool",
     "ImplicitlyDenied",
     () => asAdmin("cognito-idp:AdminDeleteUser", g.userPoolArn),
