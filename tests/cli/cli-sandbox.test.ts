@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { passwordPolicyLine } from "../../cli/api";
 import { buildCli } from "../../cli/build";
 import { itWith } from "../helpers/tools";
 import { totpCode } from "../helpers/totp";
@@ -570,7 +571,8 @@ describe("studio-access against the sandbox", () => {
     for (const [url, said] of [
       [apiUrl.replace(/\/v1$/, ""), "Forbidden"],
       [apiUrl.replace(/\/v1$/, "/v2"), "Forbidden"],
-      [`${apiUrl}/studios`, "Missing Authentication Token"],
+      // (Not `${apiUrl}/studios`: GET /v1/studios/studios is the route /studios/{lob}.)
+      [`${apiUrl}/x`, "Missing Authentication Token"],
     ] as const) {
       const run = await cli(dir, ["list"], { env: { STUDIO_ACCESS_API_URL: url } });
       expect(run).toMatchObject({ code: 2, stdout: "" });
@@ -578,6 +580,13 @@ describe("studio-access against the sandbox", () => {
         `studio-access: the API address looks wrong: ${url} answered 403 "${said}" (API Gateway's answer for a stage or path the API does not have).`,
       );
     }
+  }, 120_000);
+
+  it("the new-password prompt states the pool's policy, read from the API's GET /settings (#20)", async () => {
+    const apiUrl = sandbox.configureArgs[sandbox.configureArgs.indexOf("--api-url") + 1] ?? "";
+    expect(await passwordPolicyLine(apiUrl)).toBe(
+      "A new password needs at least 14 characters, with a lower-case letter, an upper-case letter, a digit and a symbol (such as ! or -).",
+    );
   }, 120_000);
 
   it("open says it could not open the browser when the opener fails, and exits 6 (#20)", async () => {

@@ -639,6 +639,11 @@ describe("npm run plan", () => {
     expect(stdout).toContain(
       "reachability, computed from the planned routes, zones and security groups (HTTPS):",
     );
+    // The legend above the matrix, and no answer the design does not intend (#20).
+    expect(stdout).toContain(
+      "(HTTPS):\n  ✓ reaches, as designed   ✗ refused, as designed (the reason follows)\n  ! UNEXPECTED: ",
+    );
+    expect(stdout).toContain("\n  every answer is the designed one\n");
     expect(stdout).toMatch(/✓ spoke lob-a +-> sagemaker\.api\n/);
     expect(stdout).toMatch(/✗ spoke lob-a +-> spoke lob-b {2}\(the transit gateway has no route/);
     expect(stdout).toMatch(/planned 3 stacks offline in \d+\.\d s/);
