@@ -4,6 +4,7 @@ import * as path from "node:path";
 import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -296,6 +297,11 @@ export class AdminApi {
     lifted?: DisabledMarker;
     /** With `enable`: whether the pool has the user (false: they sign in through the IdP). */
     inPool?: boolean;
+    /**
+     * Without `enable`, with the pool configured: whether the pool has the user (false: an IdP
+     * user, or a mistyped name), or why it could not be told (an AWS error's name).
+     */
+    poolUser?: boolean | { unchecked: string };
   }> {
     checkUsername(username);
     const chosen = await this.teamFor(lob, team);
@@ -327,7 +333,17 @@ export class AdminApi {
       source: "admin",
       grantedAt: now.toISOString(),
     };
-    const enabling = { ...(lifted ? { lifted } : {}), ...(inPool !== undefined ? { inPool } : {}) };
+    // A grant does not need the pool (SAML-only users have no Cognito user), but a name the pool
+    // does not know may be a typo: the caller says so.
+    const poolUser =
+      options.enable || !this.config.userPoolId || !this.cognito
+        ? undefined
+        : await this.poolHas(username);
+    const enabling = {
+      ...(lifted ? { lifted } : {}),
+      ...(inPool !== undefined ? { inPool } : {}),
+      ...(poolUser !== undefined ? { poolUser } : {}),
+    };
     try {
       // Over an offboarded row only: one still revoked, draining or drain-failed has a profile
       // the lifecycle function is deleting, which a fresh grant would race.
@@ -741,6 +757,22 @@ export class AdminApi {
         EXIT.usage,
         `${what} needs the user pool: run the admin configure line again (it has --user-pool-id)`,
       );
+  }
+
+  /**
+   * Whether the pool has the user (AdminGetUser, which the admin role may call on the hub's pool
+   * only); an error other than UserNotFoundException leaves it unchecked, named.
+   */
+  private async poolHas(username: string): Promise<boolean | { unchecked: string }> {
+    try {
+      await this.cognito?.send(
+        new AdminGetUserCommand({ UserPoolId: this.config.userPoolId, Username: username }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "UserNotFoundException") return false;
+      return { unchecked: error instanceof Error ? error.name : "unknown error" };
+    }
   }
 
   /** Disables or enables the user in the pool; false when the pool has no such user (IdP-only). */

@@ -1,3 +1,4 @@
+import { closest, distance } from "fastest-levenshtein";
 import { landingQuery } from "../functions/shared/landing";
 import { LOB_NAME } from "../functions/shared/tables";
 import { TEAM_NAME } from "../functions/shared/teams";
@@ -36,6 +37,48 @@ export interface OpenOptions {
   readonly onPending?: (retryAfterSeconds: number) => void;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
+}
+
+/**
+ * The API's own refusal (403 with its message): not entitled, no such LOB, a disabled Studio.
+ * `lob` is the LOB asked for (none for the list).
+ */
+export class NotEntitled extends CliError {
+  constructor(
+    message: string,
+    readonly lob: string | undefined,
+    readonly said: string,
+  ) {
+    super(EXIT.notEntitled, message);
+  }
+}
+
+/**
+ * API Gateway's answers for an address that is not one of the API's: 403 {"message":"Forbidden"}
+ * for a stage it does not have, and its MISSING_AUTHENTICATION_TOKEN gateway response, 403
+ * {"message":"Missing Authentication Token"}, for a path it has no resource for ("Gateway response
+ * types for API Gateway", https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+ * API Gateway names both in its x-amzn-ErrorType header (ForbiddenException,
+ * MissingAuthenticationTokenException); the API's functions never answer either message.
+ */
+function gatewayMiss(said: string | undefined, headers: Headers): boolean {
+  const type = headers.get("x-amzn-errortype")?.split(":")[0];
+  return (
+    type === "MissingAuthenticationTokenException" ||
+    said === "Missing Authentication Token" ||
+    (said === "Forbidden" && (type === undefined || type === "ForbiddenException"))
+  );
+}
+
+/** What to say when the API's address is not the API's: the address, and how to check it. */
+export function wrongAddress(apiUrl: string, said: string): string {
+  // A private API also answers "Forbidden" to a call that did not come through a VPC endpoint
+  // its policy admits ("Troubleshoot 403 Forbidden errors" for private APIs, API Gateway docs).
+  const network =
+    said === "Forbidden"
+      ? "; if it is right, the call did not come through the company's API endpoint: are you on the corporate network?"
+      : "";
+  return `the API address looks wrong: ${apiUrl} answered 403 ${JSON.stringify(said)} (API Gateway's answer for a stage or path the API does not have). It must be the API's stage URL, ending in the stage (such as /v1): check it against the studio-access configure line your platform team gave you (the shared stack's cliConfigure output) and run that line again${network}`;
 }
 
 /** A 202 from the API: the first sign-in's profile is being created. */
@@ -140,8 +183,10 @@ export class AccessApi {
         throw new CliError(EXIT.signIn, "the API refused your sign-in: run studio-access login");
       case response.status === 400:
         throw new CliError(EXIT.usage, said ?? "the API refused the request as malformed");
+      case response.status === 403 && gatewayMiss(said, response.headers):
+        throw new CliError(EXIT.usage, wrongAddress(this.config.apiUrl, said ?? ""));
       case response.status === 403 && said !== undefined:
-        throw new CliError(EXIT.notEntitled, `${what}: ${said}`);
+        throw new NotEntitled(`${what}: ${said}`, lob, said);
       case response.status === 403:
         // API Gateway's own refusal (its resource policy): the call did not come through the
         // company's endpoint.
@@ -176,4 +221,94 @@ export class AccessApi {
       throw error;
     }
   }
+}
+
+/** The user pool's password policy, as the API's `GET /settings` serves it. */
+export interface PasswordPolicy {
+  readonly minimumLength: number;
+  readonly requireLowercase: boolean;
+  readonly requireUppercase: boolean;
+  readonly requireNumbers: boolean;
+  readonly requireSymbols: boolean;
+}
+
+/** The policy as one sentence: what a new password needs. */
+export function describePolicy(policy: PasswordPolicy): string {
+  const needs = [
+    policy.requireLowercase && "a lower-case letter",
+    policy.requireUppercase && "an upper-case letter",
+    policy.requireNumbers && "a digit",
+    policy.requireSymbols && "a symbol (such as ! or -)",
+  ].filter((n): n is string => typeof n === "string");
+  const list =
+    needs.length <= 1 ? (needs[0] ?? "") : `${needs.slice(0, -1).join(", ")} and ${needs.at(-1)}`;
+  return `A new password needs at least ${String(policy.minimumLength)} characters${list ? `, with ${list}` : ""}.`;
+}
+
+function isPolicy(value: unknown): value is PasswordPolicy {
+  const p = value as Record<string, unknown> | null;
+  return (
+    typeof p === "object" &&
+    p !== null &&
+    Number.isInteger(p.minimumLength) &&
+    ["requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols"].every(
+      (k) => typeof p[k] === "boolean",
+    )
+  );
+}
+
+const SETTINGS_TIMEOUT_MS = 10_000;
+
+/**
+ * What the new-password prompt says first: the pool's policy from the API's unauthenticated
+ * `GET <api-url>/settings`, or, when it cannot be read, where the policy can be found.
+ */
+export async function passwordPolicyLine(apiUrl: string): Promise<string> {
+  const url = `${apiUrl.replace(/\/$/, "")}/settings`;
+  let why: string;
+  let response: Response | undefined;
+  try {
+    response = await fetch(url, {
+      headers: { Accept: "application/json" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(SETTINGS_TIMEOUT_MS),
+    });
+  } catch {
+    // No answer at all (the network, or a timeout).
+  }
+  if (response === undefined) why = "it could not be reached";
+  else if (!response.ok) why = `it answered ${String(response.status)}`;
+  else {
+    let body: { passwordPolicy?: unknown } | undefined;
+    try {
+      body = (await response.json()) as { passwordPolicy?: unknown };
+    } catch {
+      // Not JSON: a proxy's page.
+    }
+    if (isPolicy(body?.passwordPolicy)) return describePolicy(body.passwordPolicy);
+    why = body === undefined ? "its answer is not JSON" : "it names no password policy";
+  }
+  return `(The password policy could not be read from ${url}: ${why}. Your platform team has it: the hub's user pool, shown on npm run plan's access-users line. If Cognito refuses a password, it says what is missing.)`;
+}
+
+/**
+ * After a refusal of `open LOB [--team TEAM]`, what the user can do, from their own Studios: the
+ * teams they are in when the LOB is theirs, else their Studios and the nearest LOB name.
+ */
+export function refusalNextStep(lob: string, team: string | undefined, studios: Studio[]): string {
+  const mine = studios.filter((s) => s.lob === lob);
+  if (mine.length > 0) {
+    const teams = mine.map((s) => s.team);
+    return team !== undefined && !teams.includes(team)
+      ? `you are not in team ${team} of ${lob}; your ${teams.length === 1 ? "team" : "teams"} there: ${teams.join(", ")} (studio-access open ${lob}${teams.length === 1 ? "" : ` --team ${teams[0] ?? ""}`})`
+      : `it is one of your Studios (${teams.map((t) => `${lob}/${t}`).join(", ")}): ask your platform team why it refuses you`;
+  }
+  if (studios.length === 0)
+    return "you have no Studio yet: ask your platform team for an entitlement";
+  const lobs = [...new Set(studios.map((s) => s.lob))].sort();
+  const nearest = closest(lob, lobs);
+  // A typo is a letter or two away; a LOB name that far from every one of theirs is not a typo.
+  const typo = distance(lob, nearest) <= Math.max(2, Math.floor(lob.length / 3));
+  const listed = studios.map((s) => `${s.lob}/${s.team}`).join(", ");
+  return `${typo ? `did you mean ${nearest}? ` : ""}your Studios: ${listed} (studio-access list)`;
 }

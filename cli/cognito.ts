@@ -33,6 +33,38 @@ export interface Prompter {
   enrolTotp(secret: string, otpauthUri: string): Promise<string>;
   /** The code the user's authenticator app shows now. */
   totpCode(): Promise<string>;
+  /**
+   * Cognito refused an answer the person can correct (a wrong or expired code, a new password its
+   * policy refuses): tell them why; the same prompt comes again. Without it, the refusal ends the
+   * sign-in (flags cannot be typed again).
+   */
+  refused?(what: "code" | "password", message: string, triesLeft: number): void;
+}
+
+/** How many times a code or a new password is asked for, in all, before the sign-in ends. */
+export const ANSWER_TRIES = 3;
+
+/** Cognito's refusals of an answer the person typed, by what they typed. */
+const REFUSED_CODE = new Set([
+  "CodeMismatchException",
+  "ExpiredCodeException",
+  "EnableSoftwareTokenMFAException",
+]);
+
+/**
+ * Whether Cognito refused the challenge session itself (spent by the refused answer, or expired),
+ * not the answer: NotAuthorizedException "Invalid session for the user…". Cognito documents the
+ * session as what "should pass both ways in challenge-response calls" (RespondToAuthChallenge,
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html)
+ * but not whether a refused answer spends it; cognito-local keeps it. Both are handled: the same
+ * session first, and when it is refused, the sign-in starts again with the password in memory.
+ */
+function sessionRefused(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "NotAuthorizedException" &&
+    /session/i.test(error.message)
+  );
 }
 
 export interface Tokens {
@@ -193,39 +225,92 @@ export async function signIn(
 ): Promise<Tokens> {
   const { username } = credentials;
   const clientId = pool.clientId;
+  // The password the pool holds now: the temporary one, then the new one once Cognito took it.
+  let password = credentials.password;
   try {
-    let answer: Answer = await provePassword(cognito, pool, username, credentials.password);
+    let answer: Answer = await provePassword(cognito, pool, username, password);
     let secondFactor = false;
+    const respond = (name: string, responses: Record<string, string>, session = answer.Session) =>
+      cognito.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: name as never,
+          Session: session,
+          ChallengeResponses: { USERNAME: username, ...responses },
+        }),
+      );
+    /**
+     * Answers `name` with what `ask` gets from the person; a refusal they can correct (`what`) is
+     * told and asked again, up to ANSWER_TRIES in all. A refused session is started afresh with
+     * the password, and the same answer given to the same challenge there.
+     */
+    const answerTyped = async (
+      name: string,
+      what: "code" | "password",
+      ask: () => Promise<Record<string, string>>,
+    ): Promise<Answer> => {
+      /** The same answer on the session; on a fresh one if Cognito refuses the session. */
+      const give = async (responses: Record<string, string>): Promise<Answer> => {
+        try {
+          return await respond(name, responses);
+        } catch (error) {
+          if (!sessionRefused(error)) throw error;
+          answer = await provePassword(cognito, pool, username, password);
+          if (answer.ChallengeName !== name) throw error;
+          return await respond(name, responses);
+        }
+      };
+      let responses = await ask();
+      for (let tries = 1; ;) {
+        try {
+          return await give(responses);
+        } catch (error) {
+          const correctable =
+            what === "code"
+              ? error instanceof Error && REFUSED_CODE.has(error.name)
+              : error instanceof Error && error.name === "InvalidPasswordException";
+          if (!correctable || tries >= ANSWER_TRIES || !prompter.refused) throw error;
+          prompter.refused(what, (error as Error).message, ANSWER_TRIES - tries);
+          tries += 1;
+          responses = await ask();
+        }
+      }
+    };
     for (let round = 0; answer.ChallengeName && round < 6; round++) {
-      const respond = (name: string, responses: Record<string, string>, session = answer.Session) =>
-        cognito.send(
-          new RespondToAuthChallengeCommand({
-            ClientId: clientId,
-            ChallengeName: name as never,
-            Session: session,
-            ChallengeResponses: { USERNAME: username, ...responses },
-          }),
-        );
       switch (answer.ChallengeName) {
-        case "NEW_PASSWORD_REQUIRED":
-          answer = await respond("NEW_PASSWORD_REQUIRED", {
-            NEW_PASSWORD: await prompter.newPassword(username),
+        case "NEW_PASSWORD_REQUIRED": {
+          let chosen = "";
+          answer = await answerTyped("NEW_PASSWORD_REQUIRED", "password", async () => {
+            chosen = await prompter.newPassword(username);
+            return { NEW_PASSWORD: chosen };
           });
+          password = chosen;
           break;
+        }
         case "MFA_SETUP": {
           const { SecretCode, Session } = await cognito.send(
             new AssociateSoftwareTokenCommand({ Session: answer.Session }),
           );
           if (!SecretCode)
             throw new CliError(EXIT.upstream, "Cognito gave no authenticator secret");
-          const code = await prompter.enrolTotp(SecretCode, otpauthUri(username, SecretCode));
-          const verified = await cognito.send(
-            new VerifySoftwareTokenCommand({
-              Session,
-              UserCode: code,
-              FriendlyDeviceName: "studio-access",
-            }),
+          const verified = await verifyTyped(
+            (UserCode) =>
+              cognito.send(
+                new VerifySoftwareTokenCommand({
+                  Session,
+                  UserCode,
+                  FriendlyDeviceName: "studio-access",
+                }),
+              ),
+            () => prompter.enrolTotp(SecretCode, otpauthUri(username, SecretCode)),
+            prompter,
           );
+          if (verified === "session-refused") {
+            // The enrolment's session is spent: sign in again, which asks for MFA_SETUP again
+            // (with a new key, which the prompter shows).
+            answer = await provePassword(cognito, pool, username, password);
+            break;
+          }
           answer = await respond("MFA_SETUP", {}, verified.Session);
           secondFactor = true;
           break;
@@ -234,9 +319,9 @@ export async function signIn(
           answer = await respond("SELECT_MFA_TYPE", { ANSWER: "SOFTWARE_TOKEN_MFA" });
           break;
         case "SOFTWARE_TOKEN_MFA":
-          answer = await respond("SOFTWARE_TOKEN_MFA", {
+          answer = await answerTyped("SOFTWARE_TOKEN_MFA", "code", async () => ({
             SOFTWARE_TOKEN_MFA_CODE: await prompter.totpCode(),
-          });
+          }));
           secondFactor = true;
           break;
         default:
@@ -254,6 +339,34 @@ export async function signIn(
   }
 }
 
+/**
+ * An enrolment's first code (VerifySoftwareToken): the first from `first` (which shows the key),
+ * then, after a wrong one, from the prompter's code prompt, up to ANSWER_TRIES in all. With a
+ * session (MFA_SETUP) that Cognito refuses, "session-refused": the caller signs in again.
+ */
+async function verifyTyped<T>(
+  verify: (code: string) => Promise<T>,
+  first: () => Promise<string>,
+  prompter: Prompter,
+): Promise<T | "session-refused"> {
+  let code = await first();
+  for (let tries = 1; ; tries++) {
+    try {
+      return await verify(code);
+    } catch (error) {
+      if (sessionRefused(error)) return "session-refused";
+      if (
+        !(error instanceof Error && REFUSED_CODE.has(error.name)) ||
+        tries >= ANSWER_TRIES ||
+        !prompter.refused
+      )
+        throw error;
+      prompter.refused("code", error.message, ANSWER_TRIES - tries);
+      code = await prompter.totpCode();
+    }
+  }
+}
+
 /** Sets up an authenticator for a user who has none, with their access token. */
 async function offerEnrolment(
   cognito: CognitoIdentityProviderClient,
@@ -265,14 +378,20 @@ async function offerEnrolment(
   if (user.UserMFASettingList?.includes("SOFTWARE_TOKEN_MFA")) return;
   const { SecretCode } = await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken }));
   if (!SecretCode) throw new CliError(EXIT.upstream, "Cognito gave no authenticator secret");
-  const code = await prompter.enrolTotp(SecretCode, otpauthUri(username, SecretCode));
-  await cognito.send(
-    new VerifySoftwareTokenCommand({
-      AccessToken,
-      UserCode: code,
-      FriendlyDeviceName: "studio-access",
-    }),
+  const verified = await verifyTyped(
+    (UserCode) =>
+      cognito.send(
+        new VerifySoftwareTokenCommand({
+          AccessToken,
+          UserCode,
+          FriendlyDeviceName: "studio-access",
+        }),
+      ),
+    () => prompter.enrolTotp(SecretCode, otpauthUri(username, SecretCode)),
+    prompter,
   );
+  if (verified === "session-refused")
+    throw new CliError(EXIT.signIn, "Cognito refused the enrolment: run studio-access login again");
   await cognito.send(
     new SetUserMFAPreferenceCommand({
       AccessToken,

@@ -84,6 +84,26 @@ function checkUrl(value: string): string | undefined {
 }
 
 /**
+ * A doubt about an API URL that is valid but may be wrong: an execute-api address (the API's own,
+ * `{api-id}.execute-api.{region}.amazonaws.com`, or through a VPC endpoint,
+ * `{api-id}-{vpce-id}.execute-api…`) is the stage's only with the stage as its path ("Invoking a
+ * REST API in API Gateway": https://{restapi-id}.execute-api.{region}.amazonaws.com/{stage_name}/,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html). A custom
+ * domain's root maps the stage, so other hosts are not doubted.
+ */
+export function apiUrlWarning(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (!/\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(url.hostname)) return undefined;
+  if (url.pathname.replace(/\/+$/, "") !== "") return undefined;
+  return `--api-url ${value} has no stage: an execute-api address ends in the API's stage, such as ${url.origin}/v1 (the shared stack's cliConfigure output has it); saved as given`;
+}
+
+/**
  * The folder holding the CLI's settings and cached tokens: STUDIO_ACCESS_CONFIG_DIR, else the
  * platform's per-user config folder.
  */

@@ -9,6 +9,8 @@ export const EXIT = {
   notEntitled: 4,
   /** The API, Cognito or the network failed. */
   upstream: 5,
+  /** The browser could not be opened (the opener failed or is missing): use `open --print`. */
+  noBrowser: 6,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,14 +1,22 @@
 import { parseArgs } from "node:util";
 import { LANDING_APPS, isLandingApp } from "../functions/shared/landing";
 import { AdminApi, loadAdminConfig, saveAdminConfig, type EntitlementRow } from "./admin";
-import { AccessApi } from "./api";
+import { AccessApi, NotEntitled, passwordPolicyLine, refusalNextStep } from "./api";
 import { cognitoClient, poolClient, signIn } from "./cognito";
-import { configDir, loadConfig, saveConfig, SETTINGS, type CliConfig } from "./config";
+import {
+  apiUrlWarning,
+  configDir,
+  loadConfig,
+  saveConfig,
+  SETTINGS,
+  type CliConfig,
+} from "./config";
 import { CliError, EXIT, type ExitCode } from "./errors";
 import { printable, printableJson } from "./printable";
 import { TokenCache } from "./session";
 import {
   ask,
+  BrowserNotOpened,
   openBrowser,
   readStdin,
   scriptPrompter,
@@ -50,8 +58,9 @@ Platform engineers, with AWS credentials among the hub's admins:
 Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
 _COGNITO_ENDPOINT and _STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
 BROWSER names the browser to start.
-Exit codes: 0 ok, 2 usage or configuration, 3 sign-in needed or refused, 4 not entitled or
-unknown, 5 the API, Cognito or the network failed.`;
+Exit codes: 0 ok, 2 usage or configuration (a wrong API address too), 3 sign-in needed or
+refused, 4 not entitled or unknown, 5 the API, Cognito or the network failed, 6 no browser could
+be opened (open --print prints the link instead).`;
 
 export interface Io {
   readonly stdin: NodeJS.ReadStream;
@@ -107,6 +116,8 @@ class Cli {
       Object.entries(SETTINGS).map(([key, s]) => [key, str(values, s.flag.slice(2))]),
     );
     saveConfig(this.dir, settings);
+    const doubt = settings.apiUrl === undefined ? undefined : apiUrlWarning(settings.apiUrl);
+    if (doubt) lineTo(this.io.stderr, `warning: ${doubt}`);
     this.out(`Saved to ${this.dir}. Next: studio-access login`);
     return EXIT.ok;
   }
@@ -135,7 +146,7 @@ class Cli {
         );
       username ??= (await ask("Username: ", false, stdin, stderr)).trim();
       password = await ask("Password: ", true, stdin, stderr);
-      prompter = terminalPrompter(stdin, stderr);
+      prompter = terminalPrompter(stdin, stderr, () => passwordPolicyLine(config.apiUrl));
     }
     if (!username) throw new CliError(EXIT.usage, "a username is needed");
     const cognito = cognitoClient(config);
@@ -207,7 +218,16 @@ class Cli {
           );
         },
       }),
-    );
+    ).catch(async (error: unknown) => {
+      if (!(error instanceof NotEntitled)) throw error;
+      // The refusal, then a next step from the user's own Studios (if they can be listed).
+      const studios = await api.list().catch(() => undefined);
+      if (studios === undefined) throw error;
+      throw new CliError(
+        error.exitCode,
+        `${error.message}: ${refusalNextStep(lob, landing.team, studios)}`,
+      );
+    });
     const until = new Date(opened.expiresAt).toLocaleTimeString();
     if (values.print) {
       this.out(opened.url);
@@ -216,11 +236,17 @@ class Cli {
     }
     try {
       await openBrowser(opened.url, this.io.env);
-      this.out(`Opened ${lob} in your browser.`);
-    } catch {
-      lineTo(this.io.stderr, `Could not start a browser; open this link before ${until}:`);
+    } catch (error) {
+      if (!(error instanceof BrowserNotOpened)) throw error;
+      // The link is still unused: shown, so this run is not wasted; the exit code says it failed.
+      lineTo(
+        this.io.stderr,
+        `Could not open a browser: ${error.message}. Open this link yourself before ${until} (it works once), or next time run studio-access open ${lob} --print (set BROWSER to choose the browser):`,
+      );
       this.out(opened.url);
+      return EXIT.noBrowser;
     }
+    this.out(`Opened ${lob} in your browser.`);
     return EXIT.ok;
   }
 }
@@ -301,7 +327,7 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
         const granted = await api.grant(user, lob, team, new Date(), {
           enable: values.enable === true,
         });
-        const { row, created, again, lifted, inPool } = granted;
+        const { row, created, again, lifted, inPool, poolUser } = granted;
         if (values.enable)
           out(
             `${lifted ? `Lifted the disable of ${user} (admin disable, ${lifted.stateAt}).` : `${user} was not disabled.`} ${inPool ? "Their Cognito user is enabled." : `No Cognito user ${user}: they sign in through the IdP.`}`,
@@ -311,6 +337,16 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
             ? `Granted ${describe(row)}${again ? " again (it was offboarded)" : ""}. The profile is created on their first sign-in.`
             : `${describe(row)} is already granted.`,
         );
+        if (poolUser === false)
+          lineTo(
+            io.stderr,
+            `warning: the user pool has no user ${user}. That is right for a user who signs in only through the IdP (SAML); if it is a typo, check the spelling (studio-access admin list shows the names entitled so far; the IdP's directory has its users) and undo it with studio-access admin revoke ${user} ${row.lob} --team ${row.team}`,
+          );
+        else if (typeof poolUser === "object")
+          lineTo(
+            io.stderr,
+            `warning: could not check that the user pool has ${user} (${poolUser.unchecked}); granted anyway`,
+          );
       } else {
         const { row, outcome, seedRemains } = await api.revoke(user, lob, team, new Date());
         if (seedRemains) {

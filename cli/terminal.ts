@@ -67,13 +67,21 @@ async function askCode(question: string, input: Input, output: Output): Promise<
   }
 }
 
-/** The person at the terminal answers Cognito's challenges. */
-export function terminalPrompter(input: Input, output: Output): Prompter {
+/**
+ * The person at the terminal answers Cognito's challenges. `passwordPolicy` says what a new
+ * password needs (the API's /settings), shown before the new-password prompt.
+ */
+export function terminalPrompter(
+  input: Input,
+  output: Output,
+  passwordPolicy?: () => Promise<string>,
+): Prompter {
   return {
     async newPassword(username) {
       output.write(
         `${printable(username)} must choose a new password (the one given was temporary).\n`,
       );
+      if (passwordPolicy) output.write(`${printable(await passwordPolicy())}\n`);
       for (;;) {
         const first = await ask("New password: ", true, input, output);
         const second = await ask("New password again: ", true, input, output);
@@ -96,6 +104,15 @@ export function terminalPrompter(input: Input, output: Output): Prompter {
       return askCode("Code the app shows: ", input, output);
     },
     totpCode: () => askCode("Authenticator code: ", input, output),
+    refused(what, message, triesLeft) {
+      const more = `${String(triesLeft)} more ${triesLeft === 1 ? "try" : "tries"}`;
+      output.write(
+        what === "code"
+          ? `  Cognito did not accept that code (wrong, or already used): wait for the app's next code (${more})\n`
+          : // Cognito's message states what the pool's policy wants; it never holds the password.
+            `  Cognito refused the new password: ${printable(message)} (${more})\n`,
+      );
+    },
   };
 }
 
@@ -138,11 +155,35 @@ export async function readStdin(input: Input): Promise<string> {
   return text.replace(/\r?\n$/, "");
 }
 
+/** The opener could not open the browser: which command, and how it ended. */
+export class BrowserNotOpened extends Error {
+  constructor(
+    readonly command: string,
+    /** "exited with status 3", "was killed by SIGTERM", "could not be started (ENOENT)". */
+    readonly how: string,
+  ) {
+    super(`${command} ${how}`);
+    this.name = "BrowserNotOpened";
+  }
+}
+
 /**
- * Opens a URL in the system browser: $BROWSER if set, else the platform's opener. Resolves once the
- * opener started; rejects if it could not.
+ * How long an opener has to fail. xdg-open, open and rundll32 hand the URL to the browser and end
+ * (non-zero when they could not: xdg-open exits 3 when no tool was found to open it); a browser
+ * named by $BROWSER may run on: one still running after this long has started.
  */
-export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export const OPENER_GRACE_MS = 3_000;
+
+/**
+ * Opens a URL in the system browser: $BROWSER if set, else the platform's opener. Resolves once
+ * the opener has ended with status 0, or is still running after `graceMs` (a browser started
+ * directly); rejects with BrowserNotOpened if it could not be started or ended otherwise.
+ */
+export function openBrowser(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+  graceMs = OPENER_GRACE_MS,
+): Promise<void> {
   const [command, ...args] = env.BROWSER
     ? [env.BROWSER, url]
     : process.platform === "darwin"
@@ -152,10 +193,29 @@ export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env): 
         : ["xdg-open", url];
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
-    child.once("error", reject);
+    let timer: NodeJS.Timeout | undefined;
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new BrowserNotOpened(command, `could not be started (${error.code ?? error.name})`));
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else
+        reject(
+          new BrowserNotOpened(
+            command,
+            code === null ? `was ended by ${String(signal)}` : `exited with status ${String(code)}`,
+          ),
+        );
+    });
     child.once("spawn", () => {
-      child.unref();
-      resolve();
+      timer = setTimeout(() => {
+        // Still running: a browser, started. It outlives this process.
+        child.removeAllListeners("exit");
+        child.unref();
+        resolve();
+      }, graceMs);
     });
   });
 }

@@ -3,8 +3,8 @@
  * in the reverse order, stopping at the first failure. Stacks are the project's Pulumi.<stack>.yaml
  * files; each one's `studio-access:kind` says whether it is the hub or a LOB.
  *
- *   npm run deploy  -- [--dry-run] [--yes] [stack ...]
- *   npm run destroy -- [--dry-run] [--yes] [stack ...]
+ *   npm run deploy  -- [--dry-run] [--yes] [--help] [stack ...]
+ *   npm run destroy -- [--dry-run] [--yes] [--help] [stack ...]
  */
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "../functions/build";
@@ -52,12 +52,38 @@ export function orderedCommands(
   ]);
 }
 
+/** `npm run deploy -- --help` (and destroy's): what the orchestrator does and its options. */
+export function help(mode: Mode): string {
+  const verb = mode === "deploy" ? "up" : "destroy";
+  return `npm run ${mode} -- [--dry-run] [--yes] [STACK ...]
+
+${
+  mode === "deploy"
+    ? "Deploys the project's stacks with the Pulumi CLI: pulumi up for the hub (shared) stack\nfirst, then every LOB stack, stopping at the first failure."
+    : "Destroys the project's stacks with the Pulumi CLI: every LOB stack first, then the hub\n(shared) stack, after lifting its user pool's deletion protection with a pulumi up;\nstops at the first failure."
+}
+The stacks are the Pulumi.<stack>.yaml files; each one's studio-access:kind says whether it is
+the hub or a LOB. The stack files are checked as a set first (nothing runs if one is wrong).
+
+  STACK      only these stacks (still in that order); default: all of them
+  --dry-run  print the pulumi commands (pulumi ${verb} --stack …) and run nothing
+  --yes      pass --yes to pulumi (no confirmation prompt)
+  --help     this text
+
+Exit status: 0 when every command succeeded; 2 for a wrong option, stack name or stack file;
+1 when pulumi could not be started; otherwise the failing pulumi command's status.`;
+}
+
 /** Deploys or destroys the stacks of the stack files in `projectDir` (the project's folder, where pulumi runs). */
 export function main(argv: readonly string[], projectDir = REPO_ROOT): number {
   const [mode, ...rest] = argv;
   if (mode !== "deploy" && mode !== "destroy") {
     console.error("usage: orchestrate.ts deploy|destroy [--dry-run] [--yes] [stack ...]");
     return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(help(mode));
+    return 0;
   }
   const dryRun = rest.includes("--dry-run");
   const yes = rest.includes("--yes");

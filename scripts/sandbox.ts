@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { StackFileError } from "./lib/mock-stack";
 import { stackSetProblems } from "./lib/stack-set";
 import { rehearse, stepRunner, type Step } from "./sandbox/rehearsal";
+import { teardownSignals } from "./sandbox/teardown-signals";
 import { userLine } from "./sandbox/users";
 
 process.removeAllListeners("warning");
@@ -41,8 +42,8 @@ studio-access CLI's code); the rehearsal plays their authenticator app.
            TOTP secrets, where Studio answers (http and https), the IdP's SSO
            page, the function log file, a platform engineer's admin session
            and a ready curl line. Ctrl-C destroys
-           the stacks and stops the services (a second Ctrl-C does not
-           interrupt that).
+           the stacks and stops the services (it says so; a second Ctrl-C
+           does not interrupt that).
   --help   this text
 
 Exit status: 0 when every step passed, 1 otherwise.`;
@@ -110,6 +111,8 @@ async function main(argv: readonly string[]): Promise<number> {
       `--studio-endpoint ${c.studioEndpoint ?? ""}`,
     ].join(" ");
     console.log(`
+Portal  ${sandbox.portalUrl}  (open it in a browser on this machine)
+
 The sandbox is running. Use it as a data scientist would, from another terminal in this folder:
   ${configure}
   npx studio-access login          (a user below; for the code: npx tsx scripts/sandbox/totp.ts SECRET)
@@ -139,20 +142,20 @@ dana.scientist is in two teams of lob-a: add ?team=analytics or ?team=forecastin
 
 Press Ctrl-C to destroy the stacks and stop.`);
     // Kept: Ctrl-C (or SIGTERM) starts the orderly teardown; a closed terminal still exits at once.
+    // The teardown runs to its end: later Ctrl-Cs are answered, not obeyed, and npm's forwarded
+    // copy of the first one is not taken for a second (teardown-signals.ts).
+    const signals = teardownSignals((line) => {
+      console.log(line);
+    });
     await new Promise<void>((resolve) => {
       onSignal = (signal) => {
         if (signal === "SIGHUP") interrupted(signal);
-        else resolve();
+        else {
+          signals.answer();
+          resolve();
+        }
       };
     });
-    // The teardown runs to its end: further Ctrl-Cs (npm forwards one too) are answered, not obeyed.
-    onSignal = (signal) => {
-      if (signal === "SIGHUP") interrupted(signal);
-      else
-        console.log(
-          "  still tearing down: the stacks are destroyed and the services stopped in order",
-        );
-    };
     const teardownSteps: Step[] = [];
     await sandbox.teardown(stepRunner(print, teardownSteps)).catch(() => undefined);
     return failed + teardownSteps.filter((s) => !s.ok).length > 0 ? 1 : 0;

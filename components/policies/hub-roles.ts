@@ -3,7 +3,7 @@ import { QUOTAS } from "../lib/quotas";
 import { attachToVpc, policyDocument, writeLogs, type PolicyDocument } from "./document";
 
 /*
- * The roles of the hub's functions (authorizer, presigner, SAML entry, lifecycle) and the hub's
+ * The roles of the hub's functions (authorizer, presigner, SAML entry, lifecycle, portal) and the hub's
  * admin role. The roles they assume in the LOB accounts are named in role-names.ts; each LOB's
  * deployer role in the hub is in hub-deployer-roles.ts.
  */
@@ -83,7 +83,7 @@ export function adminTrustPolicy(args: { admins: readonly string[] }): PolicyDoc
 
 /**
  * What `studio-access admin` may do: disable a user of the pool and enable them again (`admin grant
- * --enable`), read the LOBs, read entitlements and disabled markers, grant (put) and revoke
+ * --enable`), look a user of the pool up (`admin grant` warns of a name it lacks), read the LOBs, read entitlements and disabled markers, grant (put) and revoke
  * (update) them. Not delete: a revoked row is offboarded by the lifecycle function and stays,
  * so an admin can neither skip offboarding nor erase a revocation.
  */
@@ -97,6 +97,13 @@ export function adminPolicy(args: {
       Sid: "DisableAndEnableUsers",
       Effect: "Allow",
       Action: ["cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser"],
+      Resource: args.userPoolArn,
+    },
+    {
+      // admin grant warns of a username the pool does not have (a typo, or an IdP-only user).
+      Sid: "LookUpUsers",
+      Effect: "Allow",
+      Action: "cognito-idp:AdminGetUser",
       Resource: args.userPoolArn,
     },
     {
@@ -115,6 +122,11 @@ export function adminPolicy(args: {
 }
 
 export function authorizerPolicy(args: { logGroupArn: string }): PolicyDocument {
+  return policyDocument(writeLogs(args.logGroupArn));
+}
+
+/** The portal's inline rights: its own logs, nothing else (it serves what its bundle embeds). */
+export function portalPolicy(args: { logGroupArn: string }): PolicyDocument {
   return policyDocument(writeLogs(args.logGroupArn));
 }
 

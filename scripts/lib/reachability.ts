@@ -283,6 +283,8 @@ export interface MatrixRow {
   readonly from: string;
   readonly to: string;
   readonly verdict: Verdict;
+  /** What the design intends: true where the source must reach the target, false where it must not. */
+  readonly expected: boolean;
 }
 
 /**
@@ -325,8 +327,11 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
     };
   });
   const rows: MatrixRow[] = [];
-  const ask = (source: Source, label: string, target: Target) =>
-    rows.push({ from: source.name, to: label, verdict: network.reach(source, target) });
+  // `expected`: the design's answer (corporate to the API and Studio only; spokes to the hub's AWS
+  // APIs and S3 only; the presigner to what it calls), so a plan tells a refusal by design from a
+  // broken path, and a path that should not be there.
+  const ask = (source: Source, label: string, target: Target, expected: boolean) =>
+    rows.push({ from: source.name, to: label, verdict: network.reach(source, target), expected });
 
   for (const cidr of corporate?.clientCidrs ?? []) {
     const source: Source = {
@@ -339,28 +344,31 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
       source,
       "execute-api (the API)",
       endpoint("execute-api", `${apiId}.execute-api.${region}.amazonaws.com`),
+      true,
     );
     const domain = spokes[0]?.domainId ?? "d-x";
-    ask(source, "studio", endpoint("studio", `${domain}.studio.${region}.sagemaker.aws`));
-    ask(source, "sts", endpoint("sts", `sts.${region}.amazonaws.com`));
+    ask(source, "studio", endpoint("studio", `${domain}.studio.${region}.sagemaker.aws`), true);
+    ask(source, "sts", endpoint("sts", `sts.${region}.amazonaws.com`), false);
     for (const spoke of spokes)
-      ask(source, `spoke ${spoke.lob}`, {
-        kind: "range",
-        name: spoke.lob,
-        cidr: spoke.source.cidr,
-      });
+      ask(
+        source,
+        `spoke ${spoke.lob}`,
+        { kind: "range", name: spoke.lob, cidr: spoke.source.cidr },
+        false,
+      );
   }
   for (const spoke of spokes) {
-    for (const [label, target] of awsApis) ask(spoke.source, label, target);
-    ask(spoke.source, "s3 (gateway)", { kind: "s3" });
+    for (const [label, target] of awsApis) ask(spoke.source, label, target, true);
+    ask(spoke.source, "s3 (gateway)", { kind: "s3" }, true);
     for (const other of spokes.filter((o) => o !== spoke))
-      ask(spoke.source, `spoke ${other.lob}`, {
-        kind: "range",
-        name: other.lob,
-        cidr: other.source.cidr,
-      });
+      ask(
+        spoke.source,
+        `spoke ${other.lob}`,
+        { kind: "range", name: other.lob, cidr: other.source.cidr },
+        false,
+      );
     for (const cidr of corporate?.clientCidrs ?? [])
-      ask(spoke.source, `corporate ${cidr}`, { kind: "range", name: "corporate", cidr });
+      ask(spoke.source, `corporate ${cidr}`, { kind: "range", name: "corporate", cidr }, false);
   }
   const presigner: Source = {
     name: "presigner",
@@ -368,21 +376,44 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
     vpcId: hubVpc?.id,
     securityGroupId: byName(shared, "aws:ec2/securityGroup:SecurityGroup", "access-presigner")?.id,
   };
-  ask(presigner, "sts", endpoint("sts", `sts.${region}.amazonaws.com`));
+  ask(presigner, "sts", endpoint("sts", `sts.${region}.amazonaws.com`), true);
   ask(
     presigner,
     "sagemaker.api",
     endpoint("sagemaker-api", `api.sagemaker.${region}.amazonaws.com`),
+    true,
   );
-  ask(presigner, "cognito-idp", endpoint("cognito-idp", `cognito-idp.${region}.amazonaws.com`));
+  ask(
+    presigner,
+    "cognito-idp",
+    endpoint("cognito-idp", `cognito-idp.${region}.amazonaws.com`),
+    true,
+  );
   return rows;
 }
 
-/** The matrix as `npm run plan` prints it: one line per question, ✓ or ✗ and why not. */
+/** What the matrix's marks mean, printed above it. */
+export const MATRIX_LEGEND = [
+  "  ✓ reaches, as designed   ✗ refused, as designed (the reason follows)",
+  "  ! UNEXPECTED: a path the design refuses reaches, or one it needs is refused (fix before deploying)",
+];
+
+/**
+ * The matrix as `npm run plan` prints it: the legend, then one line per question, ✓ or ✗ and why
+ * not, marked `!` and UNEXPECTED where the answer is not the design's.
+ */
 export function formatMatrix(rows: readonly MatrixRow[]): string[] {
   const width = Math.max(...rows.map((r) => r.from.length));
-  return rows.map(
-    (r) =>
-      `  ${r.verdict.ok ? "✓" : "✗"} ${r.from.padEnd(width)} -> ${r.to}${r.verdict.ok ? "" : `  (${r.verdict.why})`}`,
-  );
+  const unexpected = rows.filter((r) => r.verdict.ok !== r.expected).length;
+  return [
+    ...MATRIX_LEGEND,
+    ...rows.map((r) => {
+      const surprise = r.verdict.ok !== r.expected;
+      const line = `${surprise ? "!" : " "} ${r.verdict.ok ? "✓" : "✗"} ${r.from.padEnd(width)} -> ${r.to}${r.verdict.ok ? "" : `  (${r.verdict.why})`}`;
+      return surprise ? `${line}  UNEXPECTED: should ${r.expected ? "reach" : "be refused"}` : line;
+    }),
+    unexpected === 0
+      ? "  every answer is the designed one"
+      : `  ${String(unexpected)} UNEXPECTED ${unexpected === 1 ? "answer" : "answers"} (marked !)`,
+  ];
 }

@@ -1,6 +1,7 @@
 import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -563,6 +564,34 @@ describe("admin grant", () => {
     expect(await read("lob-b", "lee.leaving#default")).toEqual(
       granted({ grantedAt: "2026-01-01T00:00:00.000Z" }),
     );
+  });
+
+  it("warns of a username the pool does not have, and still grants (SAML-only users are legitimate) (#20)", async () => {
+    cognito.on(AdminGetUserCommand).rejects(named("UserNotFoundException"));
+    expect(await cli(["admin", "grant", "lee.leavng", "lob-b"])).toEqual({
+      code: 0,
+      stdout:
+        "Granted lee.leavng in lob-b/default (profile lee-leavng-ng6dvlhsximxxldf). The profile is created on their first sign-in.\n",
+      stderr:
+        "warning: the user pool has no user lee.leavng. That is right for a user who signs in only through the IdP (SAML); if it is a typo, check the spelling (studio-access admin list shows the names entitled so far; the IdP's directory has its users) and undo it with studio-access admin revoke lee.leavng lob-b --team default\n",
+    });
+    expect(cognito.commandCalls(AdminGetUserCommand).map((c) => c.args[0].input)).toEqual([
+      { UserPoolId: POOL, Username: "lee.leavng" },
+    ]);
+    expect((await read("lob-b", "lee.leavng#default"))?.state).toBe("active");
+  });
+
+  it("says nothing more for a user the pool has; names why when it cannot look", async () => {
+    cognito.on(AdminGetUserCommand).resolves({ Username: "lee.leaving" });
+    expect((await cli(["admin", "grant", "lee.leaving", "lob-b"])).stderr).toBe("");
+    cognito.on(AdminGetUserCommand).rejects(named("AccessDeniedException"));
+    expect(
+      await cli(["admin", "grant", "lee.leaving", "lob-a", "--team", "analytics"]),
+    ).toMatchObject({
+      code: 0,
+      stderr:
+        "warning: could not check that the user pool has lee.leaving (AccessDeniedException); granted anyway\n",
+    });
   });
 
   const disabledMarker = {

@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { passwordPolicyLine } from "../../cli/api";
 import { buildCli } from "../../cli/build";
 import { itWith } from "../helpers/tools";
 import { totpCode } from "../helpers/totp";
@@ -317,11 +318,13 @@ describe("studio-access against the sandbox", () => {
       stderr: "",
     });
     expect(statSync(path.join(dir, "admin.json")).mode & 0o777).toBe(0o600);
+    // jane.doe has no Cognito user (an IdP user, or a typo): granted, with a warning (#20).
     expect(await admin(["admin", "grant", "jane.doe", "lob-b"])).toEqual({
       code: 0,
       stdout:
         "Granted jane.doe in lob-b/default (profile jane-doe-2sdsf7bol2unf5fv). The profile is created on their first sign-in.\n",
-      stderr: "",
+      stderr:
+        "warning: the user pool has no user jane.doe. That is right for a user who signs in only through the IdP (SAML); if it is a typo, check the spelling (studio-access admin list shows the names entitled so far; the IdP's directory has its users) and undo it with studio-access admin revoke jane.doe lob-b --team default\n",
     });
     expect((await admin(["admin", "grant", "jane.doe", "lob-b"])).stdout).toBe(
       "jane.doe in lob-b/default (profile jane-doe-2sdsf7bol2unf5fv) is already granted.\n",
@@ -544,14 +547,22 @@ describe("studio-access against the sandbox", () => {
 
   it("open exits 4 for a Studio the user is not entitled to, an unknown LOB or a missing space", async () => {
     const dir = await signedIn();
+    // The refusal, and a next step from the user's own Studios (#20).
     expect(await cli(dir, ["open", "lob-b", "--print"])).toEqual({
       code: 4,
       stdout: "",
-      stderr: "studio-access: lob-b: You are not entitled to this Studio\n",
+      stderr:
+        "studio-access: lob-b: You are not entitled to this Studio: did you mean lob-a? your Studios: lob-a/analytics (studio-access list)\n",
     });
-    expect((await cli(dir, ["open", "lob-zz", "--print"])).stderr).toBe(
-      "studio-access: lob-zz: You are not entitled to this Studio\n",
+    expect((await cli(dir, ["open", "marketing", "--print"])).stderr).toBe(
+      "studio-access: marketing: You are not entitled to this Studio: your Studios: lob-a/analytics (studio-access list)\n",
     );
+    expect(await cli(dir, ["open", "lob-a", "--team", "forecasting", "--print"])).toEqual({
+      code: 4,
+      stdout: "",
+      stderr:
+        "studio-access: lob-a: You are not entitled to this Studio: you are not in team forecasting of lob-a; your team there: analytics (studio-access open lob-a)\n",
+    });
     expect(
       await cli(dir, ["open", "lob-a", "--app", "jupyterlab", "--space", "nope", "--print"]),
     ).toEqual({
@@ -559,6 +570,43 @@ describe("studio-access against the sandbox", () => {
       stdout: "",
       stderr: "studio-access: lob-a: No such space in this Studio\n",
     });
+  }, 120_000);
+
+  it("an API address without its stage, or with another, says the address looks wrong (exit 2, not 4) (#20)", async () => {
+    const dir = await signedIn();
+    const apiUrl = sandbox.configureArgs[sandbox.configureArgs.indexOf("--api-url") + 1] ?? "";
+    for (const [url, said] of [
+      [apiUrl.replace(/\/v1$/, ""), "Forbidden"],
+      [apiUrl.replace(/\/v1$/, "/v2"), "Forbidden"],
+      // (Not `${apiUrl}/studios`: GET /v1/studios/studios is the route /studios/{lob}.)
+      [`${apiUrl}/x`, "Missing Authentication Token"],
+    ] as const) {
+      const run = await cli(dir, ["list"], { env: { STUDIO_ACCESS_API_URL: url } });
+      expect(run).toMatchObject({ code: 2, stdout: "" });
+      expect(run.stderr).toContain(
+        `studio-access: the API address looks wrong: ${url} answered 403 "${said}" (API Gateway's answer for a stage or path the API does not have).`,
+      );
+    }
+  }, 120_000);
+
+  it("the new-password prompt states the pool's policy, read from the API's GET /settings (#20)", async () => {
+    const apiUrl = sandbox.configureArgs[sandbox.configureArgs.indexOf("--api-url") + 1] ?? "";
+    expect(await passwordPolicyLine(apiUrl)).toBe(
+      "A new password needs at least 14 characters, with a lower-case letter, an upper-case letter, a digit and a symbol (such as ! or -).",
+    );
+  }, 120_000);
+
+  it("open says it could not open the browser when the opener fails, and exits 6 (#20)", async () => {
+    const dir = await signedIn();
+    const opener = path.join(work, "failing-opener.sh");
+    writeFileSync(opener, "#!/bin/sh\nexit 3\n");
+    chmodSync(opener, 0o755);
+    const run = await cli(dir, ["open", "lob-a"], { env: { BROWSER: opener } });
+    expect(run.code).toBe(6);
+    expect(run.stdout).toMatch(new RegExp(`^${sandbox.studioEndpoint}/auth\\?token=[\\w-]+\\n$`));
+    expect(run.stderr).toContain(`Could not open a browser: ${opener} exited with status 3.`);
+    expect(run.stderr).toContain("or next time run studio-access open lob-a --print");
+    expect(run.stderr).not.toContain("Opened");
   }, 120_000);
 
   it("open exits 2 for a malformed LOB, an app off the list, and a space without its app", async () => {

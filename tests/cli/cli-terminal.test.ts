@@ -131,7 +131,13 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
     terminal.start("later", `${cli("logout")} && ${cli("login --username new-scientist")}`);
     await terminal.waitFor("later", /Password: $/m);
     terminal.type("later", "Chosen-Passw0rd!");
+    // A wrong code is asked for again (#20), not the end of the sign-in.
     await terminal.waitFor("later", /Authenticator code: $/m);
+    terminal.type("later", totpCode(secret) === "000000" ? "111111" : "000000");
+    await terminal.waitFor(
+      "later",
+      /Cognito did not accept that code \(wrong, or already used\): wait for the app's next code \(2 more tries\)\nAuthenticator code: $/m,
+    );
     terminal.type("later", totpCode(secret));
     const later = await terminal.waitFor("later", /\[exit \d+\]/);
     expect(later).toContain("Signed out new-scientist; the session is revoked.");
@@ -151,7 +157,15 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
       // (tmux shows a typed Ctrl-C as ^C, before the next line.) The first Ctrl-C starts the teardown; the second, while lob-a is still to be destroyed, is
       // answered and not obeyed: the teardown runs to its end and the sandbox exits 0.
       terminal.key("sandbox", "C-c");
-      await terminal.waitFor("sandbox", /✓ +[\d.]+ s {2}destroy lob-b/, SANDBOX_TEARDOWN_MS);
+      const first = await terminal.waitFor(
+        "sandbox",
+        /✓ +[\d.]+ s {2}destroy lob-b/,
+        SANDBOX_TEARDOWN_MS,
+      );
+      // The first Ctrl-C (which npm forwards a second time) says it tears down, not "still" (#20).
+      const afterFirst = first.slice(first.indexOf("Press Ctrl-C"));
+      expect(afterFirst).toContain("tearing down: destroying the stacks and stopping the services");
+      expect(afterFirst).not.toContain("still tearing down");
       terminal.key("sandbox", "C-c");
       const screen = await terminal.waitFor("sandbox", ended, SANDBOX_TEARDOWN_MS);
       const teardown = screen.slice(screen.indexOf("Press Ctrl-C"));

@@ -7,15 +7,24 @@ import {
   SetUserMFAPreferenceCommand,
   VerifySoftwareTokenCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { mockClient } from "aws-sdk-client-mock";
-import { AccessApi } from "../../cli/api";
-import { otpauthUri, signIn, type Prompter } from "../../cli/cognito";
-import { configDir, loadConfig, saveConfig, validate, type CliConfig } from "../../cli/config";
+import { AccessApi, describePolicy, passwordPolicyLine } from "../../cli/api";
+import { main, USAGE, type Io } from "../../cli/main";
+import { BrowserNotOpened, openBrowser } from "../../cli/terminal";
+import { ANSWER_TRIES, otpauthUri, signIn, type Prompter } from "../../cli/cognito";
+import {
+  apiUrlWarning,
+  configDir,
+  loadConfig,
+  saveConfig,
+  validate,
+  type CliConfig,
+} from "../../cli/config";
 import { CliError, EXIT } from "../../cli/errors";
 import { TokenCache } from "../../cli/session";
 import { SrpServer } from "../helpers/srp-server";
@@ -302,6 +311,193 @@ describe("signIn: Cognito's challenges", () => {
   });
 });
 
+describe("signIn: a wrong code or a refused new password is asked for again (#20)", () => {
+  /** A person who types `codes` (and `passwords`) in turn and is told of each refusal. */
+  function retrying(answers: { codes?: string[]; passwords?: string[] }) {
+    const codes = [...(answers.codes ?? [])];
+    const passwords = [...(answers.passwords ?? [])];
+    const asked: string[] = [];
+    const prompter: Prompter = {
+      newPassword: () => {
+        asked.push("newPassword");
+        return Promise.resolve(passwords.shift() ?? "none-left");
+      },
+      enrolTotp: () => {
+        asked.push("enrolTotp");
+        return Promise.resolve(codes.shift() ?? "000000");
+      },
+      totpCode: () => {
+        asked.push("totpCode");
+        return Promise.resolve(codes.shift() ?? "000000");
+      },
+      refused: (what, message, left) => asked.push(`refused ${what}: ${message} (${String(left)})`),
+    };
+    return { prompter, asked };
+  }
+  const mismatch = () => named("CodeMismatchException", "Invalid code received for user");
+  const mfaCalls = () =>
+    cognito
+      .commandCalls(RespondToAuthChallengeCommand)
+      .map((c) => [c.args[0].input.Session, c.args[0].input.ChallengeResponses]);
+
+  it("asks again after a wrong code and answers the same session, as cognito-local keeps it", async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s1" });
+    cognito
+      .on(RespondToAuthChallengeCommand)
+      .rejectsOnce(mismatch())
+      .resolves({ AuthenticationResult: TOKENS });
+    const { prompter, asked } = retrying({ codes: ["111111", "222222"] });
+    const tokens = await signIn(client(), PASSWORD, { username: "jane", password: "p" }, prompter);
+    expect(tokens.accessToken).toBe("access");
+    expect(asked).toEqual([
+      "totpCode",
+      "refused code: Invalid code received for user (2)",
+      "totpCode",
+    ]);
+    expect(mfaCalls()).toEqual([
+      ["s1", { USERNAME: "jane", SOFTWARE_TOKEN_MFA_CODE: "111111" }],
+      ["s1", { USERNAME: "jane", SOFTWARE_TOKEN_MFA_CODE: "222222" }],
+    ]);
+    expect(cognito.commandCalls(InitiateAuthCommand)).toHaveLength(1);
+  });
+
+  it("signs in again with the password in memory when Cognito refuses the spent session, and gives the new code there", async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolvesOnce({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s1" })
+      .resolves({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s2" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { Session: "s1" })
+      .rejectsOnce(mismatch())
+      .rejects(
+        named("NotAuthorizedException", "Invalid session for the user, session is expired."),
+      );
+    cognito
+      .on(RespondToAuthChallengeCommand, { Session: "s2" })
+      .resolves({ AuthenticationResult: TOKENS });
+    const { prompter, asked } = retrying({ codes: ["111111", "222222"] });
+    await signIn(client(), PASSWORD, { username: "jane", password: "Pw-1" }, prompter);
+    expect(asked).toEqual([
+      "totpCode",
+      "refused code: Invalid code received for user (2)",
+      "totpCode",
+    ]);
+    expect(mfaCalls()).toEqual([
+      ["s1", { USERNAME: "jane", SOFTWARE_TOKEN_MFA_CODE: "111111" }],
+      ["s1", { USERNAME: "jane", SOFTWARE_TOKEN_MFA_CODE: "222222" }],
+      ["s2", { USERNAME: "jane", SOFTWARE_TOKEN_MFA_CODE: "222222" }],
+    ]);
+    expect(
+      cognito.commandCalls(InitiateAuthCommand).map((c) => c.args[0].input.AuthParameters),
+    ).toEqual([
+      { USERNAME: "jane", PASSWORD: "Pw-1" },
+      { USERNAME: "jane", PASSWORD: "Pw-1" },
+    ]);
+  });
+
+  it(`ends the sign-in after ${String(ANSWER_TRIES)} wrong codes (exit 3)`, async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s1" });
+    cognito.on(RespondToAuthChallengeCommand).rejects(mismatch());
+    const { prompter, asked } = retrying({ codes: ["111111", "222222", "333333", "444444"] });
+    await expect(
+      signIn(client(), PASSWORD, { username: "jane", password: "p" }, prompter),
+    ).rejects.toEqual(new CliError(EXIT.signIn, "that authenticator code is wrong or has expired"));
+    expect(asked.filter((a) => a === "totpCode")).toHaveLength(ANSWER_TRIES);
+    expect(mfaCalls()).toHaveLength(ANSWER_TRIES);
+  });
+
+  it("asks again for the enrolment's first code, with the access token (a pool where MFA is optional)", async () => {
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: TOKENS });
+    cognito.on(GetUserCommand).resolves({ Username: "jane", UserMFASettingList: [] });
+    cognito.on(AssociateSoftwareTokenCommand).resolves({ SecretCode: "SECRET" });
+    cognito
+      .on(VerifySoftwareTokenCommand)
+      .rejectsOnce(named("EnableSoftwareTokenMFAException", "Code mismatch"))
+      .resolves({ Status: "SUCCESS" });
+    cognito.on(SetUserMFAPreferenceCommand).resolves({});
+    const { prompter, asked } = retrying({ codes: ["111111", "222222"] });
+    await signIn(client(), PASSWORD, { username: "jane", password: "p" }, prompter);
+    expect(asked).toEqual(["enrolTotp", "refused code: Code mismatch (2)", "totpCode"]);
+    expect(
+      cognito.commandCalls(VerifySoftwareTokenCommand).map((c) => c.args[0].input.UserCode),
+    ).toEqual(["111111", "222222"]);
+    expect(cognito.commandCalls(SetUserMFAPreferenceCommand)).toHaveLength(1);
+  });
+
+  it("asks again for MFA_SETUP's first code on the same session; a refused session signs in again and enrols afresh", async () => {
+    cognito.on(InitiateAuthCommand).resolves({ ChallengeName: "MFA_SETUP", Session: "s1" });
+    cognito
+      .on(AssociateSoftwareTokenCommand)
+      .resolvesOnce({ SecretCode: "KEY1", Session: "a1" })
+      .resolves({ SecretCode: "KEY2", Session: "a2" });
+    cognito
+      .on(VerifySoftwareTokenCommand, { Session: "a1" })
+      .rejectsOnce(mismatch())
+      .rejects(named("NotAuthorizedException", "Invalid session for the user."));
+    cognito.on(VerifySoftwareTokenCommand, { Session: "a2" }).resolves({ Session: "v2" });
+    cognito.on(RespondToAuthChallengeCommand).resolves({ AuthenticationResult: TOKENS });
+    const { prompter, asked } = retrying({ codes: ["111111", "222222", "333333"] });
+    await signIn(client(), PASSWORD, { username: "jane", password: "p" }, prompter);
+    expect(asked).toEqual([
+      "enrolTotp",
+      "refused code: Invalid code received for user (2)",
+      "totpCode",
+      "enrolTotp",
+    ]);
+    expect(
+      cognito
+        .commandCalls(VerifySoftwareTokenCommand)
+        .map((c) => [c.args[0].input.Session, c.args[0].input.UserCode]),
+    ).toEqual([
+      ["a1", "111111"],
+      ["a1", "222222"],
+      ["a2", "333333"],
+    ]);
+    expect(mfaCalls()).toEqual([["v2", { USERNAME: "jane" }]]);
+  });
+
+  it("shows Cognito's refusal of a new password and asks for another, then signs in with it", async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolvesOnce({ ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s1" })
+      .resolves({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s3" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "NEW_PASSWORD_REQUIRED" })
+      .rejectsOnce(
+        named(
+          "InvalidPasswordException",
+          "Password does not conform to policy: Password not long enough",
+        ),
+      )
+      .resolves({ ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s2" });
+    cognito
+      .on(RespondToAuthChallengeCommand, { ChallengeName: "SOFTWARE_TOKEN_MFA" })
+      .rejectsOnce(named("NotAuthorizedException", "Invalid session for the user."))
+      .resolves({ AuthenticationResult: TOKENS });
+    const { prompter, asked } = retrying({
+      passwords: ["short", "Long-Enough-Pw1!"],
+      codes: ["111111"],
+    });
+    await signIn(client(), PASSWORD, { username: "jane", password: "Temp-1" }, prompter);
+    expect(asked).toEqual([
+      "newPassword",
+      "refused password: Password does not conform to policy: Password not long enough (2)",
+      "newPassword",
+      "totpCode",
+    ]);
+    // The spent session after the new password: signing in again uses the new password.
+    expect(
+      cognito
+        .commandCalls(InitiateAuthCommand)
+        .map((c) => c.args[0].input.AuthParameters?.PASSWORD),
+    ).toEqual(["Temp-1", "Long-Enough-Pw1!"]);
+  });
+});
+
 describe("configuration", () => {
   const good = {
     apiUrl: "https://abc123.execute-api.us-east-1.amazonaws.com/v1",
@@ -349,6 +545,39 @@ describe("configuration", () => {
   it("writes nothing when a value is wrong", () => {
     expect(() => saveConfig(dir, { ...good, apiUrl: "http://example.com" })).toThrow(CliError);
     expect(() => loadConfig(dir, {})).toThrow("not configured");
+  });
+
+  it("doubts an execute-api URL with no stage path, and no other (a custom domain's root maps the stage) (#20)", () => {
+    const bare = "https://abc123-vpce-0a1b2c3d.execute-api.us-east-1.amazonaws.com/";
+    expect(apiUrlWarning(bare)).toBe(
+      `--api-url ${bare} has no stage: an execute-api address ends in the API's stage, such as https://abc123-vpce-0a1b2c3d.execute-api.us-east-1.amazonaws.com/v1 (the shared stack's cliConfigure output has it); saved as given`,
+    );
+    expect(apiUrlWarning("https://abc123.execute-api.us-east-1.amazonaws.com")).toMatch(
+      /has no stage/,
+    );
+    expect(apiUrlWarning(good.apiUrl)).toBeUndefined();
+    expect(apiUrlWarning("https://studio.example.com/")).toBeUndefined();
+    expect(apiUrlWarning("http://127.0.0.1:8080/v1")).toBeUndefined();
+  });
+
+  it("configure warns on stderr, and saves, an execute-api URL with no stage", async () => {
+    let stdout = "";
+    let stderr = "";
+    const io = {
+      stdin: process.stdin,
+      stdout: { write: (text: string) => ((stdout += text), true), isTTY: false },
+      stderr: { write: (text: string) => ((stderr += text), true), isTTY: false },
+      env: { STUDIO_ACCESS_CONFIG_DIR: dir },
+    } as unknown as Io;
+    const bare = "https://abc123.execute-api.us-east-1.amazonaws.com";
+    const args = ["configure", "--api-url", bare, "--user-pool-id", good.userPoolId];
+    const code = await main([...args, "--client-id", good.clientId, "--region", good.region], io);
+    expect({ code, stdout, stderr }).toEqual({
+      code: EXIT.ok,
+      stdout: `Saved to ${dir}. Next: studio-access login\n`,
+      stderr: `warning: --api-url ${bare} has no stage: an execute-api address ends in the API's stage, such as ${bare}/v1 (the shared stack's cliConfigure output has it); saved as given\n`,
+    });
+    expect(loadConfig(dir, {}).apiUrl).toBe(bare);
   });
 
   it("lives in STUDIO_ACCESS_CONFIG_DIR, else XDG_CONFIG_HOME, else ~/.config", () => {
@@ -539,5 +768,225 @@ describe("AccessApi: answers the API can give", () => {
   ])("maps %i %s to exit %i", async (status, body, code, message) => {
     answers.push({ status, body });
     await expect(api().open("lob-a", {})).rejects.toEqual(new CliError(code, message));
+  });
+
+  it.each([
+    ["Forbidden", "a stage the API does not have (no /v1, or another)", {}],
+    ["Missing Authentication Token", "a path the API does not have", {}],
+    [
+      "Forbidden",
+      "ForbiddenException named in x-amzn-ErrorType",
+      { "x-amzn-ErrorType": "ForbiddenException" },
+    ],
+  ])(
+    "says the address looks wrong for API Gateway's 403 %j (%s): exit 2, not 4 (#20)",
+    async (message, _why, headers) => {
+      answers.push({ status: 403, body: JSON.stringify({ message }), headers });
+      const refused = api().list();
+      await expect(refused).rejects.toMatchObject({ exitCode: EXIT.usage });
+      await expect(refused).rejects.toThrow(
+        `the API address looks wrong: ${config.apiUrl} answered 403 ${JSON.stringify(message)} (API Gateway's answer for a stage or path the API does not have). It must be the API's stage URL, ending in the stage (such as /v1): check it against the studio-access configure line your platform team gave you (the shared stack's cliConfigure output) and run that line again`,
+      );
+    },
+  );
+
+  /** Runs the CLI in-process against this server, signed in; returns what it printed. */
+  async function run(args: string[], env: Record<string, string> = {}) {
+    saveConfig(dir, config);
+    new TokenCache(dir, config, client()).save("jane", {
+      accessToken: "t",
+      refreshToken: "r",
+      expiresAt: Date.now() + 10 * 60_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    const io = {
+      stdin: process.stdin,
+      stdout: { write: (text: string) => ((stdout += text), true), isTTY: false },
+      stderr: { write: (text: string) => ((stderr += text), true), isTTY: false },
+      env: { STUDIO_ACCESS_CONFIG_DIR: dir, ...env },
+    } as unknown as Io;
+    const code = await main(args, io);
+    return { code, stdout, stderr };
+  }
+  const notEntitled = { status: 403, body: '{"message":"You are not entitled to this Studio"}' };
+  const studios = (...rows: [string, string][]) => ({
+    status: 200,
+    body: JSON.stringify({
+      studios: rows.map(([lob, team]) => ({
+        lob,
+        team,
+        domainId: "d-1",
+        profileName: "p",
+        enabled: true,
+      })),
+    }),
+  });
+
+  it("open of a mistyped LOB says not entitled, lists the user's Studios and the nearest name (#20)", async () => {
+    answers.push(notEntitled, studios(["lob-a", "analytics"], ["lob-b", "default"]));
+    expect(await run(["open", "lob-aa"])).toEqual({
+      code: EXIT.notEntitled,
+      stdout: "",
+      stderr:
+        "studio-access: lob-aa: You are not entitled to this Studio: did you mean lob-a? your Studios: lob-a/analytics, lob-b/default (studio-access list)\n",
+    });
+    expect(seen.map((line) => line.split(" ")[0])).toEqual(["/v1/studios/lob-aa", "/v1/studios"]);
+  });
+
+  it("open of a far-off LOB lists the user's Studios without guessing; with none, says how to get one", async () => {
+    answers.push(notEntitled, studios(["lob-a", "analytics"]));
+    expect((await run(["open", "marketing"])).stderr).toBe(
+      "studio-access: marketing: You are not entitled to this Studio: your Studios: lob-a/analytics (studio-access list)\n",
+    );
+    answers.push(notEntitled, studios());
+    expect((await run(["open", "lob-a"])).stderr).toBe(
+      "studio-access: lob-a: You are not entitled to this Studio: you have no Studio yet: ask your platform team for an entitlement\n",
+    );
+  });
+
+  it("open --team of a team the user is not in says so and lists their teams in that LOB (#20)", async () => {
+    answers.push(
+      notEntitled,
+      studios(["lob-a", "analytics"], ["lob-a", "risk"], ["lob-b", "default"]),
+    );
+    expect(await run(["open", "lob-a", "--team", "forecasting"])).toEqual({
+      code: EXIT.notEntitled,
+      stdout: "",
+      stderr:
+        "studio-access: lob-a: You are not entitled to this Studio: you are not in team forecasting of lob-a; your teams there: analytics, risk (studio-access open lob-a --team analytics)\n",
+    });
+  });
+
+  it("keeps the refusal as it was when the Studios cannot be listed", async () => {
+    answers.push(notEntitled, { status: 503, body: "" });
+    expect(await run(["open", "lob-aa"])).toEqual({
+      code: EXIT.notEntitled,
+      stdout: "",
+      stderr: "studio-access: lob-aa: You are not entitled to this Studio\n",
+    });
+  });
+
+  describe("open when the browser cannot be opened (#20)", () => {
+    const opened = {
+      status: 200,
+      body: JSON.stringify({
+        url: "https://d-abc.studio.us-east-1.sagemaker.aws/auth?token=T",
+        expiresAt: "2026-11-21T12:00:20.000Z",
+      }),
+    };
+    let openers = 0;
+    /** An opener script running `body`, each in a file of its own. */
+    const opener = (body: string) => {
+      const file = path.join(dir, `opener-${String((openers += 1))}.sh`);
+      writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+      return file;
+    };
+
+    it("says it could not, naming the opener and its status, prints the link, suggests --print and exits 6", async () => {
+      answers.push(opened);
+      const browser = opener("exit 3");
+      const ran = await run(["open", "lob-a"], { BROWSER: browser });
+      expect(ran.code).toBe(EXIT.noBrowser);
+      expect(ran.stdout).toBe("http://127.0.0.1:9999/auth?token=T\n");
+      expect(ran.stderr).toMatch(
+        new RegExp(
+          `^Could not open a browser: ${browser} exited with status 3\\. Open this link yourself before .+ \\(it works once\\), or next time run studio-access open lob-a --print \\(set BROWSER to choose the browser\\):\\n$`,
+        ),
+      );
+      expect(ran.stderr).not.toContain("Opened");
+    });
+
+    it("says so for a missing opener too", async () => {
+      answers.push(opened);
+      const ran = await run(["open", "lob-a"], { BROWSER: path.join(dir, "no-such-browser") });
+      expect(ran.code).toBe(EXIT.noBrowser);
+      expect(ran.stderr).toContain("no-such-browser could not be started (ENOENT)");
+    });
+
+    it("says Opened when the opener ends with 0, or is still running (a browser) after the grace", async () => {
+      answers.push(opened);
+      expect(await run(["open", "lob-a"], { BROWSER: opener("exit 0") })).toEqual({
+        code: EXIT.ok,
+        stdout: "Opened lob-a in your browser.\n",
+        stderr: "",
+      });
+      // A browser started directly runs on; the test ends it.
+      const pidFile = path.join(dir, "browser.pid");
+      const browser = opener(`echo $$ > ${pidFile}; exec sleep 30`);
+      await expect(openBrowser("https://x/", { BROWSER: browser }, 300)).resolves.toBeUndefined();
+      process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+      const killed = opener("kill -TERM $$");
+      await expect(openBrowser("https://x/", { BROWSER: killed }, 5_000)).rejects.toEqual(
+        new BrowserNotOpened(killed, "was ended by SIGTERM"),
+      );
+    });
+  });
+
+  it("the help text names every exit code", () => {
+    expect(USAGE).toContain("6 no browser could\nbe opened (open --print prints the link instead)");
+  });
+});
+
+describe("the new-password prompt's policy line, from the API's GET /settings (#20)", () => {
+  let server: Server;
+  let answer: { status: number; body: string };
+  let base: string;
+  beforeEach(async () => {
+    server = createServer((req, res) => {
+      res.writeHead(req.url === "/v1/settings" ? answer.status : 404, {
+        "Content-Type": "application/json",
+      });
+      res.end(req.url === "/v1/settings" ? answer.body : "{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/v1`;
+  });
+  afterEach(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("states the pool's policy", async () => {
+    answer = {
+      status: 200,
+      body: JSON.stringify({
+        passwordPolicy: {
+          minimumLength: 14,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireNumbers: true,
+          requireSymbols: true,
+        },
+      }),
+    };
+    expect(await passwordPolicyLine(base)).toBe(
+      "A new password needs at least 14 characters, with a lower-case letter, an upper-case letter, a digit and a symbol (such as ! or -).",
+    );
+    expect(
+      describePolicy({
+        minimumLength: 8,
+        requireLowercase: false,
+        requireUppercase: false,
+        requireNumbers: true,
+        requireSymbols: false,
+      }),
+    ).toBe("A new password needs at least 8 characters, with a digit.");
+  });
+
+  it.each([
+    [{ status: 403, body: '{"message":"Forbidden"}' }, "it answered 403"],
+    [{ status: 200, body: '{"other":1}' }, "it names no password policy"],
+    [{ status: 200, body: "<html>" }, "its answer is not JSON"],
+  ])("says where the policy can be found when /settings answers %j", async (given, why) => {
+    answer = given;
+    expect(await passwordPolicyLine(base)).toBe(
+      `(The password policy could not be read from ${base}/settings: ${why}. Your platform team has it: the hub's user pool, shown on npm run plan's access-users line. If Cognito refuses a password, it says what is missing.)`,
+    );
+  });
+
+  it("says where when the API cannot be reached", async () => {
+    expect(await passwordPolicyLine("http://127.0.0.1:1/v1")).toContain(
+      "could not be read from http://127.0.0.1:1/v1/settings: it could not be reached.",
+    );
   });
 });

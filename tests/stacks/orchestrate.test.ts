@@ -88,6 +88,21 @@ describe("npm run deploy / destroy against a stand-in pulumi CLI", () => {
     expect(() => readFileSync(log)).toThrow();
   });
 
+  it.each(["deploy", "destroy"])(
+    "%s --help prints the orchestrator's help, exits 0 and runs nothing (#20)",
+    (mode) => {
+      expect(main([mode, "--yes", "--help"])).toBe(0);
+      const [text] = output;
+      expect(output).toHaveLength(1);
+      expect(text).toMatch(
+        new RegExp(`^npm run ${mode} -- \\[--dry-run\\] \\[--yes\\] \\[STACK \\.\\.\\.\\]\n`),
+      );
+      expect(text).toContain("  --dry-run  print the pulumi commands");
+      expect(text).not.toContain("unknown option");
+      expect(() => readFileSync(log)).toThrow();
+    },
+  );
+
   it.each([
     [["deploy", "lob-q"], "no stack file for lob-q (stacks: lob-a, lob-b, shared)"],
     [["deploy", "--force"], "unknown option --force (known: --dry-run, --yes)"],

@@ -1,5 +1,11 @@
 import type { RecordedResource, StackRun } from "../../scripts/lib/mock-stack";
-import { Network, reachabilityMatrix, type Source } from "../../scripts/lib/reachability";
+import {
+  formatMatrix,
+  MATRIX_LEGEND,
+  Network,
+  reachabilityMatrix,
+  type Source,
+} from "../../scripts/lib/reachability";
 import { one, planRepositoryStacks, type Planned } from "../helpers/stacks";
 
 let planned: Planned;
@@ -158,5 +164,67 @@ describe("reachability computed from the planned stacks", () => {
       },
     };
     expect(matrix(leaky)["spoke lob-a -> spoke lob-b"]).toBe(true);
+  });
+});
+
+describe("the plan's matrix as printed (#20: a legend, and what marks an unexpected answer)", () => {
+  const printed = (runs: Planned) =>
+    formatMatrix(reachabilityMatrix(runs.shared, [runs.lobA, runs.lobB]));
+
+  it("starts with the legend; every answer of the planned stacks is the designed one, so none is marked", () => {
+    const lines = printed(planned);
+    expect(lines.slice(0, 2)).toEqual(MATRIX_LEGEND);
+    expect(MATRIX_LEGEND.join("\n")).toMatch(/✓ reaches, as designed .*✗ refused, as designed/);
+    expect(MATRIX_LEGEND.join("\n")).toContain("! UNEXPECTED");
+    expect(lines).toContain(
+      "  ✗ corporate 10.200.0.0/16 -> sts  (sts.us-east-1.amazonaws.com does not resolve to a hub endpoint)",
+    );
+    expect(lines.filter((l) => l.startsWith("!"))).toEqual([]);
+    expect(lines.at(-1)).toBe("  every answer is the designed one");
+  });
+
+  it("marks a needed path that is refused, and a refused path that reaches, as UNEXPECTED", () => {
+    const spokesTable = planned.shared.outputs.spokesTgwRouteTableId;
+    // The spokes table learns both spokes (they reach each other), and lob-b's endpoint rule is gone.
+    const leak = (run: StackRun, lob: string): RecordedResource => ({
+      type: "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
+      name: `leak-${lob}`,
+      custom: true,
+      id: `leak-${lob}`,
+      state: {},
+      inputs: {
+        transitGatewayAttachmentId: one(
+          run,
+          "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+          `${lob}-tgw`,
+        ).id,
+        transitGatewayRouteTableId: spokesTable,
+      },
+    });
+    const broken: Planned = {
+      ...planned,
+      shared: {
+        ...planned.shared,
+        resources: [
+          ...planned.shared.resources.filter(
+            (r) =>
+              !(
+                r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" &&
+                r.name === "hub-endpoints-https-lob-b"
+              ),
+          ),
+          leak(planned.lobA, "lob-a"),
+          leak(planned.lobB, "lob-b"),
+        ],
+      },
+    };
+    const marked = printed(broken).filter((l) => l.startsWith("!"));
+    expect(marked).toContainEqual(
+      expect.stringMatching(/^! ✗ spoke lob-b +-> sts {2}\(.*\) {2}UNEXPECTED: should reach$/),
+    );
+    expect(marked).toContainEqual(
+      expect.stringMatching(/^! ✓ spoke lob-b +-> spoke lob-a {2}UNEXPECTED: should be refused$/),
+    );
+    expect(printed(broken).at(-1)).toBe(`  ${String(marked.length)} UNEXPECTED answers (marked !)`);
   });
 });
