@@ -115,6 +115,7 @@ The sandbox is running. Use it as a data scientist would, from another terminal 
   npx studio-access open lob-a     (or --print; add --app jupyterlab)
 
 ${sandbox.users.map((u) => `  user        ${u.username}  password ${u.password}  TOTP secret ${u.totpSecret} (sandbox only)`).join("\n")}
+${sandbox.newcomers.map((u) => `  user        ${u.username}  never signed in: temporary password ${u.temporaryPassword}, no authenticator yet (a first sign-in to try)`).join("\n")}
   API         ${sandbox.apiUrl}  (answers only through its execute-api endpoint)
   Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
   Studio      ${c.studioEndpoint ?? ""}  (the hub Studio endpoint: a presigned URL opens here)

@@ -25,6 +25,10 @@ export interface KeptSandbox {
   /** The arguments of the printed `npx studio-access configure …` line. */
   readonly configureArgs: string[];
   readonly users: SandboxUser[];
+  /** Users the rehearsal never signed in: their temporary password, no authenticator yet. */
+  readonly newcomers: { readonly username: string; readonly temporaryPassword: string }[];
+  /** The portal's address (`GET /` of the API through the hub execute-api endpoint), if printed. */
+  readonly portalUrl: string;
   readonly cognitoUrl: string;
   readonly userPoolId: string;
   readonly clientId: string;
@@ -83,10 +87,15 @@ export async function startKeptSandbox(timeoutMs = SANDBOX_START_MS): Promise<Ke
     password,
     totpSecret,
   }));
+  const newcomers = [
+    ...stdout.matchAll(/user {8}(\S+) {2}never signed in: temporary password (\S+),/g),
+  ].map(([, username = "", temporaryPassword = ""]) => ({ username, temporaryPassword }));
   return {
     child,
     configureArgs,
     users,
+    newcomers,
+    portalUrl: /^ {2}Portal +(https?:\/\/\S+)/m.exec(stdout)?.[1] ?? "",
     cognitoUrl: flag(configureArgs, "--cognito-endpoint"),
     userPoolId: flag(configureArgs, "--user-pool-id"),
     clientId: flag(configureArgs, "--client-id"),

@@ -71,7 +71,7 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(221);
+    expect(resources.filter((r) => r.custom).length).toBe(223);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 
