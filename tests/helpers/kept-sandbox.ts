@@ -62,8 +62,11 @@ const flag = (args: string[], name: string) => {
  * `timeoutMs`, the sandbox is sent Ctrl-C (which stops what it started) and waited for, then this
  * rejects with its output.
  */
-export async function startKeptSandbox(timeoutMs = SANDBOX_START_MS): Promise<KeptSandbox> {
-  const child = spawn(process.execPath, [...SANDBOX_COMMAND, "--keep"], {
+export async function startKeptSandbox(
+  timeoutMs = SANDBOX_START_MS,
+  extraArgs: readonly string[] = [],
+): Promise<KeptSandbox> {
+  const child = spawn(process.execPath, [...SANDBOX_COMMAND, "--keep", ...extraArgs], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
