@@ -231,7 +231,9 @@ function cognitoMessage(error: unknown, during: "sign-in" | "refresh"): string {
   return `the ${during} failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+/** A message as a sentence: a full stop, and a capital unless it starts with a name (a LOB's). */
+const sentence = (text: string, capital = true) =>
+  `${capital ? text.charAt(0).toUpperCase() : text.charAt(0)}${text.slice(1)}${/[.!?]$/.test(text) ? "" : "."}`;
 
 // ---- The screens ------------------------------------------------------------------------------
 
@@ -261,6 +263,7 @@ function signInScreen(message = ""): void {
 const prompter: Prompter = {
   newPassword: () =>
     new Promise((resolve) => {
+      say("");
       const policy = policyText(config.passwordPolicy);
       show(
         "Choose a new password",
@@ -293,6 +296,7 @@ const prompter: Prompter = {
     }),
   enrolTotp: (secret, uri, retry) =>
     new Promise((resolve) => {
+      say("");
       show(
         "Set up your authenticator app",
         el(
@@ -318,6 +322,7 @@ const prompter: Prompter = {
     }),
   totpCode: (retry) =>
     new Promise((resolve) => {
+      say("");
       show(
         "Enter your authenticator code",
         el(
@@ -526,7 +531,7 @@ async function open(request: OpenRequest): Promise<void> {
     location.assign(url);
   } catch (error) {
     if (error instanceof ApiRefusal && !error.signIn) {
-      await listScreen(sentence(error.message));
+      await listScreen(sentence(error.message, false));
       return;
     }
     failed(error);

@@ -98,7 +98,7 @@ export async function startKeptSandbox(
     configureArgs,
     users,
     newcomers,
-    portalUrl: /^ {2}Portal +(https?:\/\/\S+)/m.exec(stdout)?.[1] ?? "",
+    portalUrl: /^ *Portal +(https?:\/\/\S+)/m.exec(stdout)?.[1] ?? "",
     cognitoUrl: flag(configureArgs, "--cognito-endpoint"),
     userPoolId: flag(configureArgs, "--user-pool-id"),
     clientId: flag(configureArgs, "--client-id"),
