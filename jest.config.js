@@ -9,6 +9,11 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.dev.json" }],
   },
+  // The portal's built assets, which functions/build.ts hands the function bundles as modules.
+  moduleNameMapper: {
+    "^portal-assets:manifest$": "<rootDir>/tests/helpers/portal-manifest.ts",
+    "^portal-assets:stylesheet$": "<rootDir>/tests/helpers/portal-stylesheet.ts",
+  },
   setupFiles: ["<rootDir>/tests/setup-env.ts"],
   reporters: ["default", "<rootDir>/tests/summary-reporter.js"],
 };

@@ -8,6 +8,7 @@ import { AuditTrail } from "./access/audit-trail";
 import { dataKey } from "./access/data-key";
 import { FunctionNetwork } from "./access/function-network";
 import { Offboarding } from "./access/offboarding";
+import { Portal } from "./access/portal";
 import { Presigner } from "./access/presigner";
 import { PrivateApi } from "./access/private-api";
 import { SamlEntry, type SamlEntryDetails } from "./access/saml-entry";
@@ -87,6 +88,7 @@ export class AccessApp extends pulumi.ComponentResource {
   readonly adminRoleArn?: pulumi.Output<string>;
   readonly presignerFunctionName: pulumi.Output<string>;
   readonly authorizerFunctionName: pulumi.Output<string>;
+  readonly portalFunctionName: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;
   readonly apiUrl: pulumi.Output<string>;
   readonly saml?: SamlEntryDetails;
@@ -140,11 +142,13 @@ export class AccessApp extends pulumi.ComponentResource {
           assumeAccessRoles: presigner.assumeAccessRoles,
         })
       : undefined;
+    const portal = new Portal(scope, { ...args, directory });
     const routes = new ApiRoutes(scope, {
       api: api.api,
       authorizer,
       presigner: presigner.handler,
       saml: saml?.handler,
+      portal: portal.handler,
     });
     const { stage } = new ApiStage(scope, { ...args, api, routes });
 
@@ -167,6 +171,7 @@ export class AccessApp extends pulumi.ComponentResource {
     this.lifecycleRoleArn = offboarding.handler.role.arn;
     this.presignerFunctionName = presigner.handler.function.name;
     this.authorizerFunctionName = authorizer.function.name;
+    this.portalFunctionName = portal.handler.function.name;
     this.apiId = api.api.id;
     this.apiUrl = pulumi.interpolate`https://${api.api.id}.execute-api.${args.region}.amazonaws.com/${stage.stageName}`;
     this.saml = saml?.details;

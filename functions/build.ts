@@ -1,10 +1,18 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { build, type Metafile, type OutputFile } from "esbuild";
+import { build, type Metafile, type OutputFile, type Plugin } from "esbuild";
+import { portalAssetModules, portalAssets, type PortalAssets } from "./portal-assets";
 import { NODE_MAJOR } from "./runtime";
 
 /** Every Lambda function in the repository: `functions/<name>/index.ts`, exporting `handler`. */
-export const FUNCTION_NAMES = ["authorizer", "presigner", "saml", "lifecycle", "homes"] as const;
+export const FUNCTION_NAMES = [
+  "authorizer",
+  "presigner",
+  "saml",
+  "lifecycle",
+  "homes",
+  "portal",
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -29,6 +37,28 @@ export interface BuiltFunction {
 }
 
 /**
+ * The portal's browser assets as modules a function bundle imports (functions/portal-assets.ts):
+ * the portal embeds them whole, the SAML entry only the stylesheet's name and integrity. Built
+ * once per build, so every function of one build links the same stylesheet.
+ */
+function portalAssetsPlugin(assets: PortalAssets): Plugin {
+  const modules = portalAssetModules(assets);
+  return {
+    name: "portal-assets",
+    setup(b) {
+      b.onResolve({ filter: /^portal-assets:/ }, (args) => {
+        if (!(args.path in modules)) throw new Error(`no module ${args.path}`);
+        return { path: args.path, namespace: "portal-assets" };
+      });
+      b.onLoad({ filter: /.*/, namespace: "portal-assets" }, (args) => ({
+        contents: JSON.stringify(modules[args.path as keyof typeof modules]),
+        loader: "json",
+      }));
+    },
+  };
+}
+
+/**
  * Bundles each function on its own: minified, tree-shaken CommonJS for the Node.js 24 runtime
  * (functions/runtime.ts) with an external source map. The SDK's ES module builds are preferred because only they tree-shake.
  */
@@ -36,6 +66,7 @@ export async function buildFunction(
   name: FunctionName,
   outRoot = DEFAULT_OUT_DIR,
   flavour: Flavour = "lambda",
+  assets: PortalAssets = portalAssets(),
 ): Promise<BuiltFunction> {
   const dir = path.join(outRoot, name);
   const result = await build({
@@ -56,6 +87,7 @@ export async function buildFunction(
     define: {
       "process.env.STUDIO_ACCESS_SANDBOX": flavour === "sandbox" ? '"1"' : "undefined",
     },
+    plugins: [portalAssetsPlugin(assets)],
     write: false,
     logLevel: "warning",
   });
@@ -86,7 +118,10 @@ export async function buildFunction(
 function repositoryRelativeMap(file: OutputFile, dir: string): string {
   const map = JSON.parse(file.text) as { sources: string[] };
   map.sources = map.sources.map((source) =>
-    path.relative(REPO_ROOT, path.resolve(dir, source)).split(path.sep).join("/"),
+    // The portal's assets come from the module that builds them, not from a file.
+    source.includes("portal-assets:")
+      ? "functions/portal-assets.ts"
+      : path.relative(REPO_ROOT, path.resolve(dir, source)).split(path.sep).join("/"),
   );
   return JSON.stringify(map);
 }
@@ -101,8 +136,9 @@ export async function buildFunctions(
   outRoot = DEFAULT_OUT_DIR,
   flavour: Flavour = "lambda",
 ): Promise<Record<FunctionName, BuiltFunction>> {
+  const assets = portalAssets();
   const built = await Promise.all(
-    FUNCTION_NAMES.map((name) => buildFunction(name, outRoot, flavour)),
+    FUNCTION_NAMES.map((name) => buildFunction(name, outRoot, flavour, assets)),
   );
   return Object.fromEntries(FUNCTION_NAMES.map((name, i) => [name, built[i]])) as Record<
     FunctionName,

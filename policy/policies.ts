@@ -34,6 +34,18 @@ const SAGEMAKER_FULL_ACCESS = /:policy\/AmazonSageMakerFullAccess$/;
 /** The operation name of the SAML entry's method, the one method without the JWT authorizer. */
 export const SAML_ACS_OPERATION = "SamlAssertionConsumerService";
 
+/**
+ * The operation names of the web portal's GET methods (the page, its assets, the pool's settings):
+ * they serve nothing secret (the page signs in itself), so they have no authorizer either.
+ */
+export const PORTAL_OPERATIONS = ["PortalPage", "PortalAsset", "PortalSettings"] as const;
+
+/** The methods without the JWT authorizer, by operation name and HTTP method. */
+const UNAUTHENTICATED: readonly { operation: string; httpMethod: string }[] = [
+  { operation: SAML_ACS_OPERATION, httpMethod: "POST" },
+  ...PORTAL_OPERATIONS.map((operation) => ({ operation, httpMethod: "GET" })),
+];
+
 function reportFullAccess(arns: unknown, report: ReportViolation): void {
   for (const arn of asList(arns)) {
     if (SAGEMAKER_FULL_ACCESS.test(arn))
@@ -132,14 +144,15 @@ export const policies: ResourceValidationPolicy[] = [
   {
     name: "authorizer-on-every-method",
     description:
-      "Every API method is protected by the custom (JWT) authorizer, but the SAML entry's POST (operation SamlAssertionConsumerService), whose credential is the signed SAML response.",
+      "Every API method is protected by the custom (JWT) authorizer, but the SAML entry's POST (operation SamlAssertionConsumerService), whose credential is the signed SAML response, and the web portal's GETs (operations PortalPage, PortalAsset, PortalSettings), which serve nothing secret.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.apigateway.Method, (method, _, report) => {
-      const samlEntry =
-        method.operationName === SAML_ACS_OPERATION &&
-        method.httpMethod === "POST" &&
-        method.authorization === "NONE";
-      if (!samlEntry && (method.authorization !== "CUSTOM" || !method.authorizerId)) {
+      const admitted =
+        method.authorization === "NONE" &&
+        UNAUTHENTICATED.some(
+          (m) => m.operation === method.operationName && m.httpMethod === method.httpMethod,
+        );
+      if (!admitted && (method.authorization !== "CUSTOM" || !method.authorizerId)) {
         report(
           `${method.httpMethod} has authorization "${method.authorization}"${method.authorizerId ? "" : " and no authorizer"}; expected CUSTOM with the JWT authorizer`,
         );

@@ -10,3 +10,11 @@ process.env.URL_EXPIRES_SECONDS = "20";
 process.env.SESSION_EXPIRES_SECONDS = "3600";
 // The presigner's deploy-time LOB registry (the program writes it into the function's archive).
 process.env.LOB_REGISTRY = `${__dirname}/helpers/lob-registry.json`;
+// The portal's: the pool's password rules, as the program reads them from the pool.
+process.env.PASSWORD_POLICY = JSON.stringify({
+  minimumLength: 14,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireNumbers: true,
+  requireSymbols: true,
+});

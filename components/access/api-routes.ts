@@ -11,12 +11,24 @@ export interface ApiRoutesArgs {
   readonly presigner: BundledFunction;
   /** Answers POST /saml, when there is a SAML entry. */
   readonly saml?: BundledFunction;
+  /** Answers GET /, GET /assets/{file} and GET /settings: the web portal. */
+  readonly portal: BundledFunction;
 }
 
 /**
+ * The operation names of the portal's methods: like the SAML entry's POST they have no authorizer
+ * (they serve nothing secret; the page signs in itself), and the policy pack admits them by name.
+ */
+export const PORTAL_OPERATIONS = {
+  page: "PortalPage",
+  asset: "PortalAsset",
+  settings: "PortalSettings",
+} as const;
+
+/**
  * The API's routes: GET /studios and GET /studios/{lob} to the presigner behind the TOKEN
- * authorizer, and POST /saml to the SAML entry, each function invocable by API Gateway from its
- * own routes only.
+ * authorizer, POST /saml to the SAML entry, and the portal's GET /, GET /assets/{file} and
+ * GET /settings, each function invocable by API Gateway from its own routes only.
  */
 export class ApiRoutes {
   /** Every method and integration: the deployment is made after all of them. */
@@ -107,6 +119,7 @@ export class ApiRoutes {
         pulumi.output({ path: route.path, method: methodArgs, integration: integrationArgs }),
       );
     }
+    this.portalRoutes(scope, api, args.portal);
   }
 
   /**
@@ -155,5 +168,87 @@ export class ApiRoutes {
     this.routeSettings.push(
       pulumi.output({ path: "/saml", method: methodArgs, integration: integrationArgs }),
     );
+  }
+
+  /**
+   * The portal's routes, without authorizer: the page at the root resource, its assets, and the
+   * pool's settings. The resource policy still admits only the hub's execute-api endpoint. Each
+   * permission names its method and path; the root resource's path is empty, so its source ARN
+   * ends in `GET/` ("Control access to an API with IAM permissions", resource format
+   * `arn:aws:execute-api:region:account-id:api-id/stage/METHOD/resource-path`,
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html).
+   */
+  private portalRoutes(scope: AccessScope, api: aws.apigateway.RestApi, portal: BundledFunction) {
+    const { name } = scope;
+    const parent = { parent: scope.parent };
+    const assets = new aws.apigateway.Resource(
+      `${name}-assets`,
+      { restApi: api.id, parentId: api.rootResourceId, pathPart: "assets" },
+      parent,
+    );
+    const asset = new aws.apigateway.Resource(
+      `${name}-asset`,
+      { restApi: api.id, parentId: assets.id, pathPart: "{file}" },
+      parent,
+    );
+    const settings = new aws.apigateway.Resource(
+      `${name}-settings`,
+      { restApi: api.id, parentId: api.rootResourceId, pathPart: "settings" },
+      parent,
+    );
+    const routes = [
+      { key: "page", resourceId: api.rootResourceId, path: "/", arnPath: "/", params: undefined },
+      {
+        key: "asset",
+        resourceId: asset.id,
+        path: "/assets/{file}",
+        arnPath: "/assets/*",
+        params: { "method.request.path.file": true },
+      },
+      {
+        key: "settings",
+        resourceId: settings.id,
+        path: "/settings",
+        arnPath: "/settings",
+        params: undefined,
+      },
+    ] as const;
+    for (const route of routes) {
+      const methodArgs = {
+        restApi: api.id,
+        resourceId: route.resourceId,
+        httpMethod: "GET",
+        authorization: "NONE",
+        // The policy pack's authorizer rule admits these methods without the JWT authorizer.
+        operationName: PORTAL_OPERATIONS[route.key],
+        requestParameters: route.params,
+      };
+      const method = new aws.apigateway.Method(`${name}-portal-${route.key}`, methodArgs, parent);
+      const integrationArgs = {
+        restApi: api.id,
+        resourceId: route.resourceId,
+        httpMethod: method.httpMethod,
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: portal.function.invokeArn,
+      };
+      this.parts.push(
+        method,
+        new aws.apigateway.Integration(`${name}-portal-${route.key}`, integrationArgs, parent),
+      );
+      new aws.lambda.Permission(
+        `${name}-portal-invoke-${route.key}`,
+        {
+          function: portal.function.name,
+          action: "lambda:InvokeFunction",
+          principal: "apigateway.amazonaws.com",
+          sourceArn: pulumi.interpolate`${api.executionArn}/*/GET${route.arnPath}`,
+        },
+        parent,
+      );
+      this.routeSettings.push(
+        pulumi.output({ path: route.path, method: methodArgs, integration: integrationArgs }),
+      );
+    }
   }
 }

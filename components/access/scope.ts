@@ -8,6 +8,7 @@ export interface AccessFunctionDirs {
   readonly presigner: string;
   readonly saml: string;
   readonly lifecycle: string;
+  readonly portal: string;
 }
 
 /**

@@ -3,7 +3,7 @@ import { QUOTAS } from "../lib/quotas";
 import { attachToVpc, policyDocument, writeLogs, type PolicyDocument } from "./document";
 
 /*
- * The roles of the hub's functions (authorizer, presigner, SAML entry, lifecycle) and the hub's
+ * The roles of the hub's functions (authorizer, presigner, SAML entry, lifecycle, portal) and the hub's
  * admin role. The roles they assume in the LOB accounts are named in role-names.ts; each LOB's
  * deployer role in the hub is in hub-deployer-roles.ts.
  */
@@ -115,6 +115,11 @@ export function adminPolicy(args: {
 }
 
 export function authorizerPolicy(args: { logGroupArn: string }): PolicyDocument {
+  return policyDocument(writeLogs(args.logGroupArn));
+}
+
+/** The portal's inline rights: its own logs, nothing else (it serves what its bundle embeds). */
+export function portalPolicy(args: { logGroupArn: string }): PolicyDocument {
   return policyDocument(writeLogs(args.logGroupArn));
 }
 

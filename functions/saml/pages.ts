@@ -1,28 +1,32 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
+import stylesheet from "portal-assets:stylesheet";
+import {
+  contentSecurityPolicy,
+  escapeHtml as esc,
+  SECURITY_HEADERS,
+  stylesheetLink,
+} from "../shared/web";
 
-/** No script, no style from anywhere, forms only back to this API, never framed. */
+/** No script, only the portal's stylesheet, forms only back to this API, never framed. */
 const HEADERS = {
   "Content-Type": "text/html; charset=utf-8",
-  "Content-Security-Policy":
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Content-Security-Policy": contentSecurityPolicy({}),
   "Cache-Control": "no-store",
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
+  ...SECURITY_HEADERS,
 } as const;
 
-const esc = (text: string) =>
-  text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+/**
+ * The portal's stylesheet (built with this bundle, functions/build.ts), relative to the page: every
+ * page here answers POST <base>saml, so `assets/…` is <base>assets/…, on the execute-api host
+ * (`/v1/`) as on a custom domain (`/`), with no argument to pass.
+ */
+const STYLESHEET = stylesheetLink(`assets/${stylesheet.file}`, stylesheet);
 
 function page(status: number, title: string, body: string): APIGatewayProxyResult {
   return {
     statusCode: status,
     headers: { ...HEADERS },
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1>${body}</body></html>`,
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>${STYLESHEET}</head><body><h1>${esc(title)}</h1>${body}</body></html>`,
   };
 }
 

@@ -174,7 +174,8 @@ export function apiFromResources(
         i.inputs.resourceId === m.inputs.resourceId && i.inputs.httpMethod === m.inputs.httpMethod,
     );
     return {
-      resource,
+      // The root resource's path is `/` (its path part is empty).
+      resource: resource || "/",
       segments: resource.split("/").filter(Boolean),
       method: String(m.inputs.httpMethod),
       authorizerId: m.inputs.authorization === "CUSTOM" ? String(m.inputs.authorizerId) : undefined,
@@ -278,7 +279,7 @@ export class PrivateApi {
     // A method or resource the deployment does not have: API Gateway's MISSING_AUTHENTICATION_TOKEN
     // gateway response, 403 {"message":"Missing Authentication Token"} ("Gateway response types
     // for API Gateway", API Gateway developer guide), whoever asks. `GET /v1` and `GET /v1/` are
-    // the root resource, which has no method here.
+    // the root resource (no segment): the portal's page when the API has it.
     const route = this.api.routes.find(
       (r) =>
         r.method === method &&
@@ -290,11 +291,16 @@ export class PrivateApi {
       return;
     }
     const methodArn = `${this.api.executionArn}/${stage}/${method}/${segments.join("/")}`;
+    // The root resource's ARN ends in `GET/` (an empty resource path), which the IAM simulator's
+    // execute-api ARN pattern does not classify (it needs a non-empty path): its decisions are
+    // asked for `GET//`, which every policy here (`<api>/*`, `<api>/<stage>/*/*`) matches as AWS
+    // matches `GET/`. A policy naming the root's exact ARN would need this revisited.
+    const decidedArn = segments.length === 0 ? `${methodArn}/` : methodArn;
 
     const allowedByPolicy = await evaluateIam({
       principal: "anonymous",
       action: "execute-api:Invoke",
-      resource: methodArn,
+      resource: decidedArn,
       resourceAccount: this.api.account,
       resourcePolicy: this.api.policy,
       context: sourceVpce
@@ -345,7 +351,7 @@ export class PrivateApi {
       const allowed = await evaluateIam({
         principal: `arn:aws:iam::${this.api.account}:user/api-caller`,
         action: "execute-api:Invoke",
-        resource: methodArn,
+        resource: decidedArn,
         resourceAccount: this.api.account,
         identity: [cached.result.policyDocument as unknown as PolicyDocument],
       });
@@ -359,7 +365,11 @@ export class PrivateApi {
     try {
       const result = await this.fn(route.functionArn).invoke<APIGatewayProxyResult>({
         resource: route.resource,
-        path: url.pathname.slice(stage.length + 1),
+        // The path within the API (`/` for the root, `/v1` included); requestContext.path is the
+        // path as the client sent it, stage included ($context.path, "$context variables for data
+        // models, authorizers, mapping templates, and access logging", API Gateway developer guide,
+        // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+        path: url.pathname.slice(stage.length + 1) || "/",
         httpMethod: method,
         headers,
         // Every value of each request header, as API Gateway's proxy integration passes them.
@@ -383,6 +393,7 @@ export class PrivateApi {
           stage,
           requestId: randomUUID(),
           resourcePath: route.resource,
+          path: url.pathname,
           httpMethod: method,
           authorizer: authorizerContext,
           identity: { sourceIp: req.socket.remoteAddress ?? "", vpceId: sourceVpce },

@@ -1,13 +1,16 @@
+import { PORTAL_OPERATIONS } from "../../components/access/api-routes";
 import { deploymentTrigger } from "../../components/access/api-stage";
 import { environmentBytes } from "../../components/lib/jwks";
 import {
   loadStackConfig,
+  MOCK_COGNITO_ENDPOINT,
   mockPoolJwks,
   resourceKey,
   runStackUnderMocks,
   type StackRun,
 } from "../../scripts/lib/mock-stack";
 import { createDeployment } from "../../scripts/sandbox/api-gateway";
+import { PORTAL_OPERATIONS as POLICY_PORTAL_OPERATIONS } from "../../policy/policies";
 import {
   attachedDocuments,
   ofType,
@@ -294,7 +297,7 @@ describe("AccessApp: private API", () => {
     });
   });
 
-  it("puts the TOKEN authorizer on every method", () => {
+  it("puts the TOKEN authorizer on every method but the portal's", () => {
     const authorizer = one(shared, "aws:apigateway/authorizer:Authorizer", "access-jwt");
     expect(authorizer.inputs.authorizerResultTtlInSeconds).toBeLessThanOrEqual(60);
     expect(authorizer.inputs).toMatchObject({
@@ -303,7 +306,10 @@ describe("AccessApp: private API", () => {
       authorizerUri: fn("access-authorizer").state.invokeArn,
       authorizerResultTtlInSeconds: 60,
     });
-    const methods = ofType(shared, "aws:apigateway/method:Method");
+    // The portal's three GETs have none (below): every other method has the JWT authorizer.
+    const methods = ofType(shared, "aws:apigateway/method:Method").filter(
+      (m) => !m.name.startsWith("access-portal-"),
+    );
     expect(methods).toHaveLength(2);
     for (const method of methods) {
       expect(method.inputs).toMatchObject({
@@ -323,8 +329,10 @@ describe("AccessApp: private API", () => {
       pathPart: "studios",
     });
     expect(studio.inputs).toMatchObject({ parentId: studios.id, pathPart: "{lob}" });
-    for (const integration of ofType(shared, "aws:apigateway/integration:Integration")) {
-      expect(integration.inputs).toMatchObject({
+    for (const key of ["list", "open"]) {
+      expect(
+        one(shared, "aws:apigateway/integration:Integration", `access-${key}`).inputs,
+      ).toMatchObject({
         type: "AWS_PROXY",
         integrationHttpMethod: "POST",
         uri: fn("access-presigner").state.invokeArn,
@@ -346,6 +354,9 @@ describe("AccessApp: private API", () => {
         "apigateway.amazonaws.com",
         `${arn}/authorizers/${authorizer.id}`,
       ],
+      [fn("access-portal").state.name, "apigateway.amazonaws.com", `${arn}/*/GET/`],
+      [fn("access-portal").state.name, "apigateway.amazonaws.com", `${arn}/*/GET/assets/*`],
+      [fn("access-portal").state.name, "apigateway.amazonaws.com", `${arn}/*/GET/settings`],
       [fn("access-presigner").state.name, "apigateway.amazonaws.com", `${arn}/*/GET/studios`],
       [fn("access-presigner").state.name, "apigateway.amazonaws.com", `${arn}/*/GET/studios/*`],
     ]);
@@ -393,6 +404,7 @@ describe("AccessApp: private API", () => {
       ["access-authorizer", 365, key.state.arn],
       ["access-presigner", 365, key.state.arn],
       ["access-lifecycle", 365, key.state.arn],
+      ["access-portal", 365, key.state.arn],
       ["access-api-access", 365, key.state.arn],
     ]);
   });
@@ -408,7 +420,13 @@ describe("AccessApp: private API", () => {
     const snapshot = {
       apiPolicy: api.inputs.policy,
       authorizer: settings(one(shared, "aws:apigateway/authorizer:Authorizer", "access-jwt")),
-      routes: [route("list", "/studios"), route("open", "/studios/*")],
+      routes: [
+        route("list", "/studios"),
+        route("open", "/studios/*"),
+        route("portal-page", "/"),
+        route("portal-asset", "/assets/{file}"),
+        route("portal-settings", "/settings"),
+      ],
     };
     const trigger = (
       one(shared, "aws:apigateway/deployment:Deployment", "access-api").inputs.triggers as {
@@ -426,7 +444,7 @@ describe("AccessApp: private API", () => {
       ...ofType(shared, "aws:apigateway/method:Method"),
       ...ofType(shared, "aws:apigateway/integration:Integration"),
     ].map(resourceKey);
-    expect(parts).toHaveLength(4);
+    expect(parts).toHaveLength(10);
     expect(deployment.dependencies).toEqual(expect.arrayContaining(parts));
     // As the rehearsal's emulated API Gateway decides it: no method without its integration.
     const snapshot = createDeployment(deployment, shared.resources);
@@ -461,6 +479,139 @@ describe("AccessApp: private API", () => {
     });
     expect(trigger(moved)).toMatch(/^[0-9a-f]{64}$/);
     expect(trigger(moved)).not.toBe(trigger(shared));
+  });
+});
+
+describe("AccessApp: the portal (GET /, /assets/{file}, /settings)", () => {
+  it("may only write its logs, is trusted by Lambda only, runs outside the VPC and knows the pool, the client, its password policy and the URL lifetime", () => {
+    const logs = one(shared, "aws:cloudwatch/logGroup:LogGroup", "access-portal");
+    expect(policyOf(one(shared, "aws:iam/rolePolicy:RolePolicy", "access-portal"))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${String(logs.state.arn)}:*`,
+        },
+      ],
+    });
+    expect(JSON.parse(String(role("access-portal").inputs.assumeRolePolicy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    expect(
+      ofType(shared, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter(
+        (a) => a.inputs.role === role("access-portal").state.name,
+      ),
+    ).toEqual([]);
+    const portal = fn("access-portal");
+    expect(portal.inputs.vpcConfig).toBeUndefined();
+    expect(portal.inputs).toMatchObject({
+      runtime: "nodejs24.x",
+      handler: "index.handler",
+      timeout: 5,
+      role: role("access-portal").state.arn,
+    });
+    expect(portal.inputs.environment).toEqual({
+      variables: {
+        NODE_OPTIONS: "--enable-source-maps",
+        USER_POOL_ID: one(shared, "aws:cognito/userPool:UserPool", "access-users").id,
+        USER_POOL_CLIENT_ID: one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-cli")
+          .id,
+        PASSWORD_POLICY: JSON.stringify({
+          minimumLength: 14,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireNumbers: true,
+          requireSymbols: true,
+        }),
+        URL_EXPIRES_SECONDS: "20",
+        // The Cognito endpoint the stack was given (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, as
+        // the mocks set it), as the CLI's configure line has it; unset, the function's default.
+        COGNITO_ENDPOINT: MOCK_COGNITO_ENDPOINT,
+      },
+    });
+    expect(environmentBytes(variables("access-portal"))).toBeLessThanOrEqual(4096);
+  });
+
+  it("routes GET /, GET /assets/{file} and GET /settings to the portal without authorizer, each by name for the policy pack", () => {
+    const api = one(shared, "aws:apigateway/restApi:RestApi", "access-api");
+    const root = String(api.state.rootResourceId);
+    const assets = one(shared, "aws:apigateway/resource:Resource", "access-assets");
+    const asset = one(shared, "aws:apigateway/resource:Resource", "access-asset");
+    const settings = one(shared, "aws:apigateway/resource:Resource", "access-settings");
+    expect([assets, asset, settings].map((r) => r.inputs)).toEqual([
+      { restApi: api.id, parentId: root, pathPart: "assets" },
+      { restApi: api.id, parentId: assets.id, pathPart: "{file}" },
+      { restApi: api.id, parentId: root, pathPart: "settings" },
+    ]);
+    const routes = [
+      ["page", root, "PortalPage", undefined],
+      ["asset", asset.id, "PortalAsset", { "method.request.path.file": true }],
+      ["settings", settings.id, "PortalSettings", undefined],
+    ] as const;
+    for (const [key, resourceId, operationName, requestParameters] of routes) {
+      const method = one(shared, "aws:apigateway/method:Method", `access-portal-${key}`);
+      expect(method.inputs).toEqual({
+        restApi: api.id,
+        resourceId,
+        httpMethod: "GET",
+        authorization: "NONE",
+        operationName,
+        ...(requestParameters ? { requestParameters } : {}),
+      });
+      expect(
+        one(shared, "aws:apigateway/integration:Integration", `access-portal-${key}`).inputs,
+      ).toEqual({
+        restApi: api.id,
+        resourceId,
+        httpMethod: "GET",
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: fn("access-portal").state.invokeArn,
+      });
+    }
+    // The policy pack's list of methods without authorizer is the component's.
+    expect(Object.values(PORTAL_OPERATIONS)).toEqual([...POLICY_PORTAL_OPERATIONS]);
+  });
+
+  it("does not open the API wider: its resource policy still admits only the hub's execute-api endpoint", () => {
+    const endpoint = one(shared, "aws:ec2/vpcEndpoint:VpcEndpoint", "hub-execute-api");
+    const api = one(shared, "aws:apigateway/restApi:RestApi", "access-api");
+    expect(String(api.inputs.policy)).toBe(
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "InvokeThroughHubEndpoint",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "execute-api:Invoke",
+            Resource: "execute-api:/*",
+            Condition: { StringEquals: { "aws:SourceVpce": endpoint.id } },
+          },
+          {
+            Sid: "DenyEverywhereElse",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "execute-api:Invoke",
+            Resource: "execute-api:/*",
+            Condition: { StringNotEquals: { "aws:SourceVpce": endpoint.id } },
+          },
+        ],
+      }),
+    );
+    expect(api.inputs.endpointConfiguration).toEqual({
+      types: "PRIVATE",
+      vpcEndpointIds: [endpoint.id],
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import {
   type BuiltFunction,
   type FunctionName,
 } from "../../functions/build";
+import { portalAssets } from "../../functions/portal-assets";
 import { LAMBDA_RUNTIME, NODE_MAJOR } from "../../functions/runtime";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
 import { lambdaNode } from "../../scripts/lib/node24";
@@ -54,6 +56,7 @@ afterAll(() => {
 });
 
 const read = (fn: BuiltFunction, file: string) => readFileSync(path.join(fn.dir, file));
+const built = () => first;
 
 describe("function bundles", () => {
   it.each(FUNCTION_NAMES)(
@@ -72,6 +75,28 @@ describe("function bundles", () => {
     // node-saml's XML signature stack (xml-crypto, xmldom, xml2js, xpath) is most of it.
     expect(first.saml.bundleBytes).toBeLessThanOrEqual(1024 * 1024);
     expect(read(first.presigner, "index.js").length).toBe(first.presigner.bundleBytes);
+  });
+
+  it("keeps the portal function within 20 KB beside the assets it embeds, and the SAML entry's link to the same stylesheet", () => {
+    const code = read(first.portal, "index.js").toString("utf8");
+    const { script, stylesheet } = portalAssets();
+    // The assets are embedded as JSON strings: their escaped length is what they add.
+    const embedded = [script, stylesheet].reduce(
+      (bytes, asset) => bytes + Buffer.byteLength(JSON.stringify(asset.body)),
+      0,
+    );
+    const own = first.portal.bundleBytes - embedded;
+    console.log(
+      `portal bundle: ${String(first.portal.bundleBytes)} bytes, ${String(own)} without its assets (${script.file} ${String(Buffer.byteLength(script.body))} bytes, ${stylesheet.file} ${String(Buffer.byteLength(stylesheet.body))} bytes)`,
+    );
+    expect(own).toBeLessThanOrEqual(20 * 1024);
+    expect(code).toContain(script.integrity);
+    expect(code).toContain(stylesheet.file);
+    // The SAML entry links the stylesheet by name and integrity, and carries no asset body.
+    const saml = read(first.saml, "index.js").toString("utf8");
+    expect(saml).toContain(stylesheet.file);
+    expect(saml).toContain(stylesheet.integrity);
+    expect(saml).not.toContain(script.file);
   });
 
   it.each(FUNCTION_NAMES)("bundles no devDependency and no test code into %s", (name) => {
@@ -188,6 +213,39 @@ describe("the bundled functions, each loaded in a fresh Node process as Lambda d
     );
     return JSON.parse(stdout) as Invocation;
   }
+
+  it(
+    "portal: serves the page and each asset it links, whose bytes match the page's integrity",
+    async () => {
+      const page = {
+        resource: "/",
+        path: "/",
+        httpMethod: "GET",
+        requestContext: { path: "/v1/" },
+      };
+      const first = await invoke(built().portal, { events: [page] });
+      const html = String(first.results[0]?.body);
+      const links = [...html.matchAll(/(?:href|src)="\/v1\/assets\/([^"]+)" integrity="([^"]+)"/g)];
+      expect(links).toHaveLength(2);
+      const { results } = await invoke(built().portal, {
+        events: links.map(([, file]) => ({
+          resource: "/assets/{file}",
+          path: `/assets/${String(file)}`,
+          httpMethod: "GET",
+          pathParameters: { file },
+          requestContext: { path: `/v1/assets/${String(file)}` },
+        })),
+      });
+      links.forEach(([, , integrity], i) => {
+        const body = String(results[i]?.body);
+        expect(results[i]?.statusCode).toBe(200);
+        expect(`sha384-${createHash("sha384").update(body, "utf8").digest("base64")}`).toBe(
+          integrity,
+        );
+      });
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
 
   it(
     "presigner: verifies the caller's token and signs them in over HTTP with 3 AWS calls cold and 2 warm",

@@ -23,6 +23,7 @@ import { LOB_A_RECORD, P } from "../helpers/fixtures";
 import { disabledMarkerKey } from "../../functions/shared/tables";
 import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
 import { captureLogs } from "../helpers/logs";
+import stylesheet from "../helpers/portal-stylesheet";
 
 let idp: TestIdp;
 let stranger: TestIdp;
@@ -227,11 +228,19 @@ describe("POST /saml", () => {
     expect(response.headers).toEqual({
       "Content-Type": "text/html; charset=utf-8",
       "Content-Security-Policy":
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
       "Referrer-Policy": "no-referrer",
+      "Strict-Transport-Security": "max-age=31536000",
     });
+    // The portal's one stylesheet, by its built name and integrity, relative to <base>saml.
+    const { file, integrity } = stylesheet;
+    expect(file).toMatch(/^style\.[0-9a-f]{16}\.css$/);
+    expect(response.body).toContain(
+      `<link rel="stylesheet" href="assets/${file}" integrity="${integrity}">`,
+    );
+    expect(response.body).not.toMatch(/<style|style=/i);
     expect(response.body).not.toMatch(/signature|<script/i);
     expect(lastLog()).toMatchObject({
       outcome: "refused",

@@ -71,11 +71,11 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(223);
+    expect(resources.filter((r) => r.custom).length).toBe(239);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 
-  it("passes a hub with the SAML entry (its POST /saml is the one method without the JWT authorizer)", async () => {
+  it("passes a hub with the SAML entry (its POST /saml and the portal's GETs are the methods without the JWT authorizer)", async () => {
     const idp = await TestIdp.create();
     const withSaml = await runStackUnderMocks({
       stack: "shared",
@@ -89,7 +89,7 @@ describe("the policy pack", () => {
     });
     expect(
       withSaml.resources.filter((r) => r.type === "aws:apigateway/method:Method"),
-    ).toHaveLength(3);
+    ).toHaveLength(6);
     expect(await runPolicies(policies, withSaml.resources)).toEqual([]);
   }, 60_000);
 });
@@ -188,6 +188,29 @@ const VARIANTS: [string, string, () => RecordedResource[], string][] = [
         operationName: "SamlAssertionConsumerService",
       })),
     'GET has authorization "NONE" and no authorizer; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    "a method without authorizer posing as the portal's page on POST",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/method:Method", "access-open", (i) => ({
+        ...i,
+        httpMethod: "POST",
+        authorization: "NONE",
+        authorizerId: undefined,
+        operationName: "PortalPage",
+      })),
+    'POST has authorization "NONE" and no authorizer; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    "the portal's settings route with IAM authorization instead of none",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/method:Method", "access-portal-settings", (i) => ({
+        ...i,
+        authorization: "AWS_IAM",
+      })),
+    'GET has authorization "AWS_IAM" and no authorizer; expected CUSTOM with the JWT authorizer',
   ],
   [
     "a domain on the public internet",

@@ -314,3 +314,72 @@ describe("the emulated private API", () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("the emulated private API with a method on the root resource (the portal's page)", () => {
+  const calls: APIGatewayProxyEvent[] = [];
+  let server: Server;
+  let base = "";
+
+  beforeAll(async () => {
+    const made = apiResources([...METHODS, ...INTEGRATIONS, `${T.integration}::page`]);
+    const page = [
+      declare(
+        T.method,
+        "page",
+        "m-page",
+        { restApi: "a1b2c3d4e5", resourceId: "root", httpMethod: "GET", authorization: "NONE" },
+        [`${T.api}::api`],
+      ),
+      declare(
+        T.integration,
+        "page",
+        "i-page",
+        {
+          restApi: "a1b2c3d4e5",
+          resourceId: "root",
+          httpMethod: "GET",
+          type: "AWS_PROXY",
+          uri: invokeArn(OTHER_FN),
+        },
+        [`${T.method}::page`],
+      ),
+    ];
+    const snapshot = createDeployment(made.deployment, [...made.declared, ...page]);
+    const host = {
+      invoke: (event: APIGatewayProxyEvent) => {
+        calls.push(event);
+        return Promise.resolve({ statusCode: 200, body: "{}" });
+      },
+    } as unknown as LambdaHost;
+    const api = new PrivateApi(
+      apiFromResources([made.stage], new Map([[snapshot.deploymentId, snapshot]])),
+      new Map([
+        [FN, host],
+        [OTHER_FN, host],
+      ]),
+    );
+    server = createServer((req, res) => {
+      void api.handle(req, "", res, "vpce-0123456789abcdef1");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("routes /v1 and /v1/ to the root's method, as resource / and path /, with the path as sent", async () => {
+    for (const path of ["/v1", "/v1/"]) expect((await fetch(`${base}${path}`)).status).toBe(200);
+    expect(
+      calls.map((e) => [e.resource, e.path, e.requestContext.resourcePath, e.requestContext.path]),
+    ).toEqual([
+      ["/", "/", "/", "/v1"],
+      ["/", "/", "/", "/v1/"],
+    ]);
+    calls.length = 0;
+    expect((await fetch(`${base}/v1/studios`)).status).toBe(200);
+    expect(calls.map((e) => [e.resource, e.path, e.requestContext.path])).toEqual([
+      ["/studios", "/studios", "/v1/studios"],
+    ]);
+  });
+});

@@ -101,14 +101,14 @@ describe("the shared stack", () => {
       "aws:apigateway/account:Account": 1,
       "aws:apigateway/authorizer:Authorizer": 1,
       "aws:apigateway/deployment:Deployment": 1,
-      "aws:apigateway/integration:Integration": 2,
-      "aws:apigateway/method:Method": 2,
+      "aws:apigateway/integration:Integration": 5,
+      "aws:apigateway/method:Method": 5,
       "aws:apigateway/methodSettings:MethodSettings": 1,
-      "aws:apigateway/resource:Resource": 2,
+      "aws:apigateway/resource:Resource": 5,
       "aws:apigateway/restApi:RestApi": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:cloudtrail/trail:Trail": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 4,
+      "aws:cloudwatch/logGroup:LogGroup": 5,
       "aws:cognito/user:User": 5,
       "aws:cognito/userPool:UserPool": 1,
       "aws:cognito/userPoolClient:UserPoolClient": 1,
@@ -133,16 +133,16 @@ describe("the shared stack", () => {
       "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
       "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
       // Authorizer, presigner, API Gateway logging, and a deployer role per LOB.
-      "aws:iam/role:Role": 7,
-      "aws:iam/rolePolicy:RolePolicy": 6,
+      "aws:iam/role:Role": 8,
+      "aws:iam/rolePolicy:RolePolicy": 7,
       // The presigner's and the lifecycle function's AssumeRole grants, attached to their roles;
       // API Gateway's managed logging policy.
       "aws:iam/policy:Policy": 2,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
       "aws:kms/key:Key": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
-      "aws:lambda/function:Function": 3,
-      "aws:lambda/permission:Permission": 3,
+      "aws:lambda/function:Function": 4,
+      "aws:lambda/permission:Permission": 6,
       "aws:ram/principalAssociation:PrincipalAssociation": 2,
       "aws:ram/resourceAssociation:ResourceAssociation": 1,
       "aws:ram/resourceShare:ResourceShare": 1,
@@ -609,7 +609,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 114 resources");
+    expect(stdout).toContain("shared  (kind shared: 130 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");

@@ -4,6 +4,7 @@ import {
   assumeRolesPolicies,
   authorizerPolicy,
   lifecyclePolicy,
+  portalPolicy,
   presignerPolicy,
   samlEntryPolicy,
 } from "../../../components/policies/hub-roles";
@@ -18,6 +19,7 @@ const sids = (doc: { Statement: readonly { Sid?: string }[] }) => doc.Statement.
 describe("the hub's function and admin roles", () => {
   it.each([
     ["the authorizer", authorizerPolicy({ logGroupArn }), ["WriteOwnLogs"]],
+    ["the portal", portalPolicy({ logGroupArn }), ["WriteOwnLogs"]],
     [
       "the presigner",
       presignerPolicy({ ...tables, logGroupArn }),

@@ -1,0 +1,3 @@
+import { modules } from "./portal-assets";
+
+export default modules["portal-assets:stylesheet"];
