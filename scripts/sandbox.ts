@@ -124,6 +124,8 @@ async function main(argv: readonly string[]): Promise<number> {
       `--studio-endpoint ${c.studioEndpoint ?? ""}`,
     ].join(" ");
     console.log(`
+Portal  ${sandbox.portalUrl}  (open it in a browser on this machine)
+
 The sandbox is running. Use it as a data scientist would, from another terminal in this folder:
   ${configure}
   npx studio-access login          (a user below; for the code: npx tsx scripts/sandbox/totp.ts SECRET)

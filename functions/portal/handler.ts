@@ -17,17 +17,23 @@ const BASE_PATH = /^\/(?:[A-Za-z0-9._~-]+\/)*$/;
 /**
  * The absolute path the API is served at for this request, ending in `/`: the request's path as
  * the browser sent it (`requestContext.path`: `/v1/assets/x` on the execute-api host, `/assets/x`
- * on a custom domain mapped at its root) less the path within the API (`path`: `/assets/x`).
- * `/v1` and `/v1/` are both the root resource, whose `path` is `/`. Per "$context variables for
- * data models, authorizers, mapping templates, and access logging" ($context.path), API Gateway
- * developer guide, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html.
+ * on a custom domain mapped at its root) less the resource's path with its parameters (`resource`
+ * `/assets/{file}` → `/assets/x`). Not less `path`: on a custom domain `path` keeps the base path
+ * mapping's prefix. `/v1` and `/v1/` are both the root resource. Per "$context variables for data
+ * models, authorizers, mapping templates, and access logging" ($context.path, $context.resourcePath),
+ * API Gateway developer guide,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html.
  */
-export function basePathOf(event: Pick<APIGatewayProxyEvent, "path" | "requestContext">) {
+export function basePathOf(
+  event: Pick<APIGatewayProxyEvent, "resource" | "pathParameters" | "requestContext">,
+) {
   const full = event.requestContext.path;
-  const within = event.path;
+  const within = event.resource.replace(/\{([^}]+)\}/g, (_, name: string) =>
+    encodeURIComponent(event.pathParameters?.[name] ?? "{}"),
+  );
   let base: string;
-  if (within !== "/" && full.endsWith(within)) base = full.slice(0, -within.length);
-  else if (within === "/") base = full.endsWith("/") ? full.slice(0, -1) : full;
+  if (within === "/") base = full.endsWith("/") ? full.slice(0, -1) : full;
+  else if (full.endsWith(within)) base = full.slice(0, -within.length);
   else return undefined;
   base = `${base}/`;
   return BASE_PATH.test(base) ? base : undefined;

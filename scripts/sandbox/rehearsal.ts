@@ -9,6 +9,7 @@ import { DeleteItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/c
 import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import type { PolicyDocument } from "../../components/policies/document";
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { seedKey } from "../../functions/shared/tables";
 import { teamProfileName } from "../../functions/shared/teams";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -53,6 +54,8 @@ export interface SignedInUser {
 /** A deployed sandbox: what a person needs to use it, and how to take it down. */
 export interface RunningSandbox {
   readonly apiUrl: string;
+  /** The portal's page: the API's root, through the hub execute-api endpoint. */
+  readonly portalUrl: string;
   readonly cognitoUrl: string;
   readonly userPoolClientId: string;
   /** The CLI's settings for this sandbox (its configure line is printed from these). */
@@ -534,6 +537,61 @@ export async function rehearse(
       },
     );
 
+    await step("the portal is served through the hub execute-api endpoint", async () => {
+      const cognitoOrigin = new URL(services.cognitoUrl).origin;
+      const csp = `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${cognitoOrigin}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+      const expectHeaders = (
+        response: Response,
+        what: string,
+        expected: Record<string, string>,
+      ) => {
+        for (const [name, value] of Object.entries({ "content-security-policy": csp, ...expected }))
+          if (response.headers.get(name) !== value)
+            throw new Error(
+              `${what}: ${name} is ${String(response.headers.get(name))}, expected ${value}`,
+            );
+      };
+      const details: string[] = [];
+      // The stage with and without its slash: both are the root resource, and link the same files.
+      for (const pageUrl of [`${apiUrl}/`, apiUrl]) {
+        const page = await fetch(pageUrl);
+        const html = await page.text();
+        if (page.status !== 200) throw new Error(`GET ${pageUrl}: ${String(page.status)}`);
+        expectHeaders(page, pageUrl, {
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-store",
+          "x-content-type-options": "nosniff",
+        });
+        const links = [...html.matchAll(/(?:href|src)="([^"]+)" integrity="([^"]+)"/g)];
+        if (links.length !== 2)
+          throw new Error(`the page links ${String(links.length)} assets, not 2`);
+        for (const [, href = "", integrity = ""] of links) {
+          if (!href.startsWith(`${new URL(apiUrl).pathname}/assets/`))
+            throw new Error(`the page links ${href}, not under the stage's /assets/`);
+          const asset = await fetch(`${apiListener.url}${href}`);
+          const bytes = Buffer.from(await asset.arrayBuffer());
+          if (asset.status !== 200) throw new Error(`GET ${href}: ${String(asset.status)}`);
+          expectHeaders(asset, href, { "cache-control": "public, max-age=31536000, immutable" });
+          const sri = `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+          if (sri !== integrity)
+            throw new Error(`${href}: integrity ${sri}, the page says ${integrity}`);
+          if (pageUrl === apiUrl) details.push(`${href} ${String(bytes.length)} bytes, SRI ok`);
+        }
+      }
+      const settings = await fetch(`${apiUrl}/settings`);
+      const body = (await settings.json()) as { userPoolId?: string };
+      expectHeaders(settings, "/settings", {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+      });
+      if (body.userPoolId !== String(shared.outputs.userPoolId))
+        throw new Error(`/settings names pool ${String(body.userPoolId)}`);
+      return {
+        detail: `200 ${apiUrl}/ and ${apiUrl}, CSP as set; ${details.join("; ")}; /settings 200`,
+        value: undefined,
+      };
+    });
+
     const clientId = String(shared.outputs.userPoolClientId);
     // The CLI's own settings and sign-in code, with cognito-local as the pool's endpoint.
     const cliConfig: CliConfig = {
@@ -903,6 +961,16 @@ export async function rehearse(
       const answer = await get(`${outside}/studios/lob-a`, bearer("user-lob-a"));
       expectStatus(answer, 403, "outside the endpoint");
       return { detail: `403 ${answer.body}`, value: undefined };
+    });
+    await step("refused: the portal from outside the execute-api endpoint (403)", async () => {
+      // The page and its assets, reached from the internet rather than through the hub's endpoint:
+      // the resource policy refuses them as it refuses every other route.
+      const outside = apiUrl.replace(apiListener.url, emulator.publicListener.url);
+      const answers = await Promise.all(
+        [`${outside}/`, outside, `${outside}/settings`].map((u) => get(u)),
+      );
+      for (const answer of answers) expectStatus(answer, 403, "the portal outside the endpoint");
+      return { detail: `403 ${answers[0]?.body ?? ""}`, value: undefined };
     });
     await step(
       "refused: a presigned URL opened through a non-hub endpoint (IAM denies)",
@@ -1519,6 +1587,7 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
       keep = true;
       const sandbox: RunningSandbox = {
         apiUrl,
+        portalUrl: `${apiUrl}/`,
         cognitoUrl: services.cognitoUrl,
         userPoolClientId: clientId,
         cliConfig,

@@ -49,6 +49,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "deploy lob-a"],
       ["✓", "deploy lob-b"],
       ["✓", "start the functions and serve the private API on the hub execute-api endpoint"],
+      ["✓", "the portal is served through the hub execute-api endpoint"],
       ["✓", "first sign-in of every user: NEW_PASSWORD_REQUIRED, then TOTP enrolment"],
       ["✓", "every user signs in with password and TOTP code"],
       ["✓", "refused: a sign-in with the password alone (MFA required)"],
@@ -80,6 +81,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "refused: no token (401)"],
       ["✓", "refused: a tampered token (401)"],
       ["✓", "refused: a request from outside the execute-api endpoint (403)"],
+      ["✓", "refused: the portal from outside the execute-api endpoint (403)"],
       ["✓", "refused: a presigned URL opened through a non-hub endpoint (IAM denies)"],
       [
         "✓",

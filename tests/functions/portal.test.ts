@@ -93,7 +93,10 @@ describe("the portal function", () => {
     ["a custom domain mapped at its root", "/", "/"],
     ["a custom domain mapped at a base path", "/studio/", "/studio/"],
   ])("links its assets and API by absolute path on %s (%s)", (_, fullPath, base) => {
-    const html = serve(get("/", fullPath, "/")).body;
+    // On a custom domain, `path` is the path as sent, base path mapping included; on the
+    // execute-api host it leaves the stage out.
+    const within = fullPath.startsWith("/v1") ? "/" : fullPath;
+    const html = serve(get("/", fullPath, within)).body;
     const { script, stylesheet } = manifest;
     expect(html).toContain(
       `<link rel="stylesheet" href="${base}assets/${stylesheet.file}" integrity="${stylesheet.integrity}">`,
@@ -108,13 +111,16 @@ describe("the portal function", () => {
   });
 
   it("derives the same base from an asset's request", () => {
-    expect(basePathOf(get("/assets/{file}", "/v1/assets/x.js", "/assets/x.js"))).toBe("/v1/");
-    expect(basePathOf(get("/assets/{file}", "/assets/x.js", "/assets/x.js"))).toBe("/");
+    expect(basePathOf(get("/assets/{file}", "/v1/assets/x.js", "/assets/x.js", "x.js"))).toBe(
+      "/v1/",
+    );
+    expect(basePathOf(get("/assets/{file}", "/assets/x.js", "/assets/x.js", "x.js"))).toBe("/");
+    expect(basePathOf(get("/settings", "/studio/settings", "/studio/settings"))).toBe("/studio/");
     // A path that would make a protocol-relative URL (another host) or does not end as the
     // API's path serves no page.
     expect(basePathOf(get("/", "//evil.example/", "/"))).toBeUndefined();
     expect(basePathOf(get("/", "/v1/a%22b/", "/"))).toBeUndefined();
-    expect(basePathOf(get("/assets/{file}", "/v1/other", "/assets/x.js"))).toBeUndefined();
+    expect(basePathOf(get("/assets/{file}", "/v1/other", "/assets/x.js", "x.js"))).toBeUndefined();
     expect(serve(get("/", "//evil.example/", "/")).statusCode).toBe(404);
   });
 

@@ -151,6 +151,19 @@ const trustOf = (source: string): PolicyDocument => {
 const authorizerRoleArn = () =>
   String(one(g.planned.shared, "aws:iam/role:Role", "access-authorizer").state.arn);
 
+const portalRoleArn = () =>
+  String(one(g.planned.shared, "aws:iam/role:Role", "access-portal").state.arn);
+const portalLogGroupArn = () =>
+  String(one(g.planned.shared, "aws:cloudwatch/logGroup:LogGroup", "access-portal").state.arn);
+/** A call by the portal function: its role, its one inline policy (it has no attached one). */
+const asPortal = (action: string, resource: string): Request => ({
+  principal: portalRoleArn(),
+  action,
+  resource,
+  resourceAccount: g.hubAccount,
+  identity: [trustOf("shared/access-portal policy")],
+});
+
 /** A service principal (or, overridden, another caller) assuming a role under its generated trust policy. */
 const serviceAssumes = (
   service: string,
@@ -754,6 +767,50 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       principal: `arn:aws:iam::${g.hubAccount}:role/Admin`,
       identity: [ADMIN],
     }),
+  ],
+  [
+    "Lambda assumes the portal role",
+    "Allowed",
+    () =>
+      serviceAssumes(
+        "lambda.amazonaws.com",
+        portalRoleArn(),
+        g.hubAccount,
+        "shared/access-portal trust",
+      ),
+  ],
+  [
+    "an administrator of the hub account assumes the portal role",
+    "ImplicitlyDenied",
+    () => ({
+      ...serviceAssumes("", portalRoleArn(), g.hubAccount, "shared/access-portal trust"),
+      principal: `arn:aws:iam::${g.hubAccount}:role/Admin`,
+      identity: [ADMIN],
+    }),
+  ],
+  [
+    "the portal writes its own logs",
+    "Allowed",
+    () => asPortal("logs:PutLogEvents", `${portalLogGroupArn()}:log-stream:2026/12/04/x`),
+  ],
+  [
+    "the portal writes another function's logs",
+    "ImplicitlyDenied",
+    () =>
+      asPortal(
+        "logs:PutLogEvents",
+        `${String(one(g.planned.shared, "aws:cloudwatch/logGroup:LogGroup", "access-presigner").state.arn)}:log-stream:x`,
+      ),
+  ],
+  [
+    "the portal reads the entitlements table",
+    "ImplicitlyDenied",
+    () => asPortal("dynamodb:GetItem", g.usersTableArn),
+  ],
+  [
+    "the portal assumes LOB A's access role",
+    "ImplicitlyDenied",
+    () => assumeLobA(portalRoleArn(), [trustOf("shared/access-portal policy")]),
   ],
   [
     "SageMaker assumes LOB A's execution role",
@@ -2550,6 +2607,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(59);
+    expect(g.all.length).toBe(61);
   });
 });
