@@ -343,7 +343,28 @@ describeWith("chromium")("the portal in Chromium against the kept sandbox", () =
       ]);
       await checkAccessibility(page, "two teams");
       await shot(page, "12-two-teams");
-      await page.getByRole("button", { name: "Open lob-a (forecasting)" }).click();
+      // Keyboard only: from the heading, Tab walks each line's choices in order; Enter opens.
+      const stops: string[] = [];
+      for (let i = 0; i < 12 && stops.at(-1) !== "BUTTON Open lob-a (forecasting)"; i++) {
+        await page.keyboard.press("Tab");
+        stops.push(
+          await page.evaluate(() => {
+            const active = document.activeElement as HTMLElement | null;
+            const label = active?.id ? document.querySelector(`label[for="${active.id}"]`) : null;
+            return `${active?.tagName ?? ""} ${(label ?? active)?.textContent ?? ""}`;
+          }),
+        );
+      }
+      expect(stops).toEqual([
+        "SELECT Open in",
+        "INPUT Space (optional)",
+        "BUTTON Open lob-a (analytics)",
+        "A Link to open lob-a, team analytics",
+        "SELECT Open in",
+        "INPUT Space (optional)",
+        "BUTTON Open lob-a (forecasting)",
+      ]);
+      await page.keyboard.press("Enter");
       await page.waitForURL(/studio\.us-east-1\.sagemaker\.aws/, { timeout: 120_000 });
       await page.waitForLoadState();
       expect(await page.locator("#who").textContent()).toMatch(/^forecasting--dana-scientist-/);
