@@ -16,6 +16,7 @@ import {
   wrapAuthChallenge,
   wrapInitiateAuth,
 } from "cognito-srp-helper";
+import { cognitoRefusal } from "../functions/shared/cognito-messages";
 import type { CliConfig } from "./config";
 import { CliError, EXIT, isNetworkError } from "./errors";
 
@@ -102,36 +103,9 @@ export function cognitoFailure(error: unknown, during: "sign-in" | "refresh"): C
     );
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message : "";
-  switch (name) {
-    case "NotAuthorizedException":
-    case "UserNotFoundException":
-      return during === "refresh"
-        ? new CliError(EXIT.signIn, "your session has expired: run studio-access login")
-        : new CliError(EXIT.signIn, "incorrect username or password");
-    case "CodeMismatchException":
-    case "ExpiredCodeException":
-    case "EnableSoftwareTokenMFAException":
-      return new CliError(EXIT.signIn, "that authenticator code is wrong or has expired");
-    case "InvalidPasswordException":
-      // Cognito's message states the pool's password policy; it never holds the password.
-      return new CliError(EXIT.signIn, `the new password was refused: ${message}`);
-    case "PasswordResetRequiredException":
-      return new CliError(EXIT.signIn, "your password must be reset: ask your platform team");
-    case "UserNotConfirmedException":
-      return new CliError(EXIT.signIn, "your account is not confirmed: ask your platform team");
-    case "TooManyRequestsException":
-    case "LimitExceededException":
-    case "TooManyFailedAttemptsException":
-      return new CliError(
-        EXIT.upstream,
-        "Cognito is refusing for now (too many attempts): wait a minute",
-      );
-    default:
-      return new CliError(
-        EXIT.upstream,
-        `Cognito refused the ${during}${name ? ` (${name})` : ""}`,
-      );
-  }
+  // The wording is the portal's too (functions/shared/cognito-messages.ts).
+  const refusal = cognitoRefusal(name, message, during, "run studio-access login");
+  return new CliError(refusal.kind === "upstream" ? EXIT.upstream : EXIT.signIn, refusal.text);
 }
 
 function tokensOf(

@@ -22,7 +22,7 @@ for (const [i, arg] of process.execArgv.entries()) {
     process.execArgv[i] = `--import=${pathToFileURL(require.resolve("tsx")).href}`;
 }
 
-const HELP = `npm run sandbox [-- --keep]
+const HELP = `npm run sandbox [-- --keep [--profile-start-ms=N]]
 
 Rehearses studio-access offline with the real program and the real Lambda code:
 starts cognito-local, dynalite and a local AWS endpoint (STS, SageMaker, IAM,
@@ -44,6 +44,9 @@ studio-access CLI's code); the rehearsal plays their authenticator app.
            and a ready curl line. Ctrl-C destroys
            the stacks and stops the services (it says so; a second Ctrl-C
            does not interrupt that).
+  --profile-start-ms=N  with --keep: how long a new Studio profile takes to
+           start once the rehearsal is done (1500 by default). Real ones take
+           longer: past 5000 a first sign-in sees the API's 202 and its progress.
   --help   this text
 
 Exit status: 0 when every step passed, 1 otherwise.`;
@@ -71,12 +74,23 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const unknown = argv.filter((a) => a !== "--keep");
+  const startOption = argv.find((a) => a.startsWith("--profile-start-ms="));
+  const profileStartMs = startOption ? Number(startOption.split("=")[1]) : undefined;
+  const unknown = argv.filter((a) => a !== "--keep" && a !== startOption);
   if (unknown.length > 0) {
     console.error(`unknown option ${unknown.join(", ")}\n\n${HELP}`);
     return 2;
   }
   const keep = argv.includes("--keep");
+  if (
+    profileStartMs !== undefined &&
+    (!keep || !Number.isInteger(profileStartMs) || profileStartMs < 0 || profileStartMs > 600_000)
+  ) {
+    console.error(
+      `--profile-start-ms needs --keep and a number of milliseconds (0-600000)\n\n${HELP}`,
+    );
+    return 2;
+  }
   // The stack files as a set, before any service starts: the rehearsal deploys them as they are.
   const problems = stackSetProblems();
   if (problems.length > 0) {
@@ -97,6 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const { steps, sandbox } = await rehearse({ keep, report: print });
   const failed = steps.filter((s) => !s.ok).length;
   if (sandbox) {
+    if (profileStartMs !== undefined) sandbox.emulator.profileStartMs = profileStartMs;
     // lob-a's one-team member: the curl line opens Studio without naming a team.
     const user = sandbox.users.find((u) => u.username === "user-lob-a");
     const c = sandbox.cliConfig;
@@ -119,6 +134,7 @@ The sandbox is running. Use it as a data scientist would, from another terminal 
   npx studio-access open lob-a     (or --print; add --app jupyterlab)
 
 ${sandbox.users.map(userLine).join("\n")}
+${sandbox.newcomers.map((u) => `  user        ${u.username}  never signed in: temporary password ${u.temporaryPassword}, no authenticator yet (a first sign-in to try)`).join("\n")}
   API         ${sandbox.apiUrl}  (answers only through its execute-api endpoint)
   Cognito     ${sandbox.cognitoUrl}  (app client ${sandbox.userPoolClientId})
   Studio      ${c.studioEndpoint ?? ""}  (the hub Studio endpoint: a presigned URL opens here)

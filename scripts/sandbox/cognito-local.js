@@ -10,6 +10,9 @@
 // 3. A disabled user (AdminDisableUser) cannot sign in: InitiateAuth answers NotAuthorizedException,
 //    "User is disabled." (API_AdminDisableUser: "A deactivated user can't sign in"); cognito-local
 //    5.3 signs them in anyway.
+// 4. USER_SRP_AUTH (the CLI's default and the portal's only flow) is answered as Cognito answers
+//    it: a PASSWORD_VERIFIER challenge (cognito-srp.js), whose proof, once checked, continues as
+//    USER_PASSWORD_AUTH would (new password, MFA). cognito-local 5.3 has no SRP.
 // The sandbox (services.ts) stops this process and removes its state when it ends, even on Ctrl-C;
 // killed outright (SIGKILL runs no exit hook), it cannot: then its IPC channel closes, and this
 // process removes the sandbox's state folder and ends, so no emulator or state outlives it.
@@ -20,7 +23,8 @@ process.on("disconnect", () => {
 });
 
 const { Targets } = require("cognito-local/lib/targets/targets");
-const { NotAuthorizedError } = require("cognito-local/lib/errors");
+const { NotAuthorizedError, InvalidParameterError } = require("cognito-local/lib/errors");
+const srp = require("./cognito-srp");
 
 const initiate = Targets.InitiateAuth;
 Targets.InitiateAuth = (services) => {
@@ -31,6 +35,18 @@ Targets.InitiateAuth = (services) => {
       const userPool = await services.cognito.getUserPoolForClientId(ctx, req.ClientId);
       const user = await userPool.getUserByUsername(ctx, username);
       if (user && user.Enabled === false) throw new NotAuthorizedError("User is disabled.");
+      if (req.AuthFlow === "USER_SRP_AUTH") {
+        const srpA = req.AuthParameters.SRP_A;
+        if (!srpA) throw new InvalidParameterError("Missing required parameter SRP_A");
+        const parameters =
+          user && srp.challenge(userPool.options.Id, user.Username, user.Password, srpA);
+        if (!parameters) throw new NotAuthorizedError("Incorrect username or password.");
+        return {
+          ChallengeName: "PASSWORD_VERIFIER",
+          ChallengeParameters: parameters,
+          Session: require("node:crypto").randomBytes(48).toString("base64"),
+        };
+      }
     }
     try {
       return await run(ctx, req);
@@ -46,7 +62,10 @@ const respond = Targets.RespondToAuthChallenge;
 Targets.RespondToAuthChallenge = (services) => {
   const run = respond(services);
   return async (ctx, req) => {
-    const result = await run(ctx, req);
+    const result =
+      req.ChallengeName === "PASSWORD_VERIFIER"
+        ? await passwordVerified(services, ctx, req)
+        : await run(ctx, req);
     const refreshToken = result.AuthenticationResult && result.AuthenticationResult.RefreshToken;
     const username = req.ChallengeResponses && req.ChallengeResponses.USERNAME;
     if (refreshToken && username) {
@@ -57,5 +76,19 @@ Targets.RespondToAuthChallenge = (services) => {
     return result;
   };
 };
+
+/** A checked SRP proof continues as a sign-in with the user's password (which cognito-local keeps). */
+async function passwordVerified(services, ctx, req) {
+  const username = srp.verify(req.ChallengeResponses || {});
+  if (!username) throw new NotAuthorizedError("Incorrect username or password.");
+  const userPool = await services.cognito.getUserPoolForClientId(ctx, req.ClientId);
+  const user = await userPool.getUserByUsername(ctx, username);
+  if (!user) throw new NotAuthorizedError("Incorrect username or password.");
+  return Targets.InitiateAuth(services)(ctx, {
+    ClientId: req.ClientId,
+    AuthFlow: "USER_PASSWORD_AUTH",
+    AuthParameters: { USERNAME: username, PASSWORD: user.Password },
+  });
+}
 
 require("cognito-local/lib/bin/start.js");

@@ -31,6 +31,12 @@ import { serveIdp, TestIdp } from "./saml-idp";
 import { startLocalServices, type LocalServices } from "./services";
 import { DISABLED_MARK, markDisabled, type AdminListing } from "./users";
 
+/**
+ * Users (Pulumi.shared.yaml) the rehearsal creates but never signs in: a kept sandbox hands them
+ * to a person for a real first sign-in (temporary password, new password, authenticator).
+ */
+export const NEVER_SIGNED_IN: readonly string[] = ["new.scientist"];
+
 export interface Step {
   readonly name: string;
   readonly ok: boolean;
@@ -65,6 +71,11 @@ export interface RunningSandbox {
   readonly studioTls: string;
   /** Every user, those the rehearsal disabled marked (`disabled`), as its admin list says. */
   readonly users: readonly SignedInUser[];
+  /**
+   * Users the rehearsal created and never signed in (NEVER_SIGNED_IN): their temporary password,
+   * no authenticator yet, for a person to try a first sign-in in the portal or the CLI.
+   */
+  readonly newcomers: readonly { readonly username: string; readonly temporaryPassword: string }[];
   /**
    * A platform engineer's session for `studio-access admin`: the environment (sandbox credentials
    * of a configured admin, the STS, DynamoDB and Cognito endpoints) and the configure arguments.
@@ -628,7 +639,9 @@ export async function rehearse(
       async () => {
         const enrolled: { username: string; password: string; totpSecret: string }[] = [];
         // In name order: the deployer records users as their creation completes, which varies.
-        const byName = [...deployer.users].sort((a, b) => a.username.localeCompare(b.username));
+        const byName = [...deployer.users]
+          .filter((u) => !NEVER_SIGNED_IN.includes(u.username))
+          .sort((a, b) => a.username.localeCompare(b.username));
         for (const user of byName) {
           const password = `${user.temporaryPassword}X9`;
           const { prompter, asked, secret } = playedUser({ newPassword: password });
@@ -1662,6 +1675,9 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
         idpUrl: idpPage.url,
         studioTls,
         users: printedUsers,
+        newcomers: deployer.users
+          .filter((u) => NEVER_SIGNED_IN.includes(u.username))
+          .map(({ username, temporaryPassword }) => ({ username, temporaryPassword })),
         admin: {
           env: {
             ...awsCredentialsEnv(emulator.issueCredentials(adminPrincipal, 8 * 3600)),

@@ -655,6 +655,7 @@ describe("AccessApp: Cognito and tables", () => {
       ["user-lob-b", "user-lob-b@example.com"],
       ["dana.scientist", "dana.scientist@example.com"],
       ["lee.leaving", "lee.leaving@example.com"],
+      ["new.scientist", "new.scientist@example.com"],
     ]);
     for (const user of users) {
       expect(user.inputs.password).toBeUndefined();

@@ -27,6 +27,10 @@ export interface KeptSandbox {
   /** The arguments of the printed `npx studio-access configure …` line. */
   readonly configureArgs: string[];
   readonly users: SandboxUser[];
+  /** Users the rehearsal never signed in: their temporary password, no authenticator yet. */
+  readonly newcomers: { readonly username: string; readonly temporaryPassword: string }[];
+  /** The portal's address (`GET /` of the API through the hub execute-api endpoint), if printed. */
+  readonly portalUrl: string;
   readonly cognitoUrl: string;
   readonly userPoolId: string;
   readonly clientId: string;
@@ -77,8 +81,11 @@ const flag = (args: string[], name: string) => {
  * `timeoutMs`, the sandbox is sent Ctrl-C (which stops what it started) and waited for, then this
  * rejects with its output.
  */
-export async function startKeptSandbox(timeoutMs = SANDBOX_START_MS): Promise<KeptSandbox> {
-  const child = spawn(process.execPath, [...SANDBOX_COMMAND, "--keep"], {
+export async function startKeptSandbox(
+  timeoutMs = SANDBOX_START_MS,
+  extraArgs: readonly string[] = [],
+): Promise<KeptSandbox> {
+  const child = spawn(process.execPath, [...SANDBOX_COMMAND, "--keep", ...extraArgs], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -96,10 +103,15 @@ export async function startKeptSandbox(timeoutMs = SANDBOX_START_MS): Promise<Ke
   }
   const configureArgs = (/npx studio-access (configure .+)/.exec(stdout)?.[1] ?? "").split(" ");
   const users = usersOf(stdout);
+  const newcomers = [
+    ...stdout.matchAll(/user {8}(\S+) {2}never signed in: temporary password (\S+),/g),
+  ].map(([, username = "", temporaryPassword = ""]) => ({ username, temporaryPassword }));
   return {
     child,
     configureArgs,
     users,
+    newcomers,
+    portalUrl: /^ *Portal +(https?:\/\/\S+)/m.exec(stdout)?.[1] ?? "",
     cognitoUrl: flag(configureArgs, "--cognito-endpoint"),
     userPoolId: flag(configureArgs, "--user-pool-id"),
     clientId: flag(configureArgs, "--client-id"),

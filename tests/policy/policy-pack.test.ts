@@ -71,7 +71,7 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(237);
+    expect(resources.filter((r) => r.custom).length).toBe(239);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 

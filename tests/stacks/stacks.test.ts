@@ -81,7 +81,7 @@ const SIDES = {
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 4,
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
     },
-    hub: { ...HUB_SIDE, "aws:dynamodb/tableItem:TableItem": 4 },
+    hub: { ...HUB_SIDE, "aws:dynamodb/tableItem:TableItem": 5 },
   },
   // lob-b: two members.
   "lob-b": { lob: LOB_SIDE, hub: { ...HUB_SIDE, "aws:dynamodb/tableItem:TableItem": 3 } },
@@ -109,7 +109,7 @@ describe("the shared stack", () => {
       "aws:apigateway/stage:Stage": 1,
       "aws:cloudtrail/trail:Trail": 1,
       "aws:cloudwatch/logGroup:LogGroup": 5,
-      "aws:cognito/user:User": 4,
+      "aws:cognito/user:User": 5,
       "aws:cognito/userPool:UserPool": 1,
       "aws:cognito/userPoolClient:UserPoolClient": 1,
       "aws:dynamodb/table:Table": 2,
@@ -568,7 +568,7 @@ describe("LOB stack checks against the hub", () => {
           stackOutputs: hubOutputs(),
         }),
       ).rejects.toThrow(
-        `${named} is "stranger": expected one of the shared stack's users (user-lob-a, user-lob-b, dana.scientist, lee.leaving); add them there and update that stack first`,
+        `${named} is "stranger": expected one of the shared stack's users (user-lob-a, user-lob-b, dana.scientist, lee.leaving, new.scientist); add them there and update that stack first`,
       );
     },
   );
@@ -609,7 +609,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 129 resources");
+    expect(stdout).toContain("shared  (kind shared: 130 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");
@@ -631,7 +631,7 @@ describe("npm run plan", () => {
     );
     expect(stdout).toMatch(/^ {4}lobAccountScp:\n {6}\{\n {8}"Version": "2012-10-17",/m);
     expect(stdout).toContain(
-      '    teams: {"analytics":{"user-lob-a":"analytics--user-lob-a-3nbs3wnxbyw5ty7m","dana.scientist":"analytics--dana-scientist-jnzooc7btzxbvodz"},"forecasting":{"dana.scientist":"forecasting--dana-scientist-jnzooc7btzxbvodz"}}',
+      '    teams: {"analytics":{"user-lob-a":"analytics--user-lob-a-3nbs3wnxbyw5ty7m","dana.scientist":"analytics--dana-scientist-jnzooc7btzxbvodz","new.scientist":"analytics--new-scientist-72d3tuufciqlhetq"},"forecasting":{"dana.scientist":"forecasting--dana-scientist-jnzooc7btzxbvodz"}}',
     );
     expect(stdout).toContain(
       'hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off); policy: Allow * by "*" on * if',
