@@ -27,23 +27,26 @@ const HELP = `npm run sandbox [-- --keep [--profile-start-ms=N]]
 Rehearses studio-access offline with the real program and the real Lambda code:
 starts cognito-local, dynalite and a local AWS endpoint (STS, SageMaker, IAM,
 Studio, API Gateway) on loopback; deploys shared, lob-a and lob-b into them
-through Pulumi's mock runtime; signs user-lob-a in and opens Studio (also by
-deep link; its profile is made on that first sign-in), dana.scientist into each
-of her two teams (one profile each, one answered 202 while it starts), shows an
-ABAC refusal between teams, signs user-lob-b in through the SAML entry with a
-local IdP; shows the refusals; grants, revokes and disables with the CLI's
+through Pulumi's mock runtime; serves the portal (the web page) through the hub
+execute-api endpoint; signs user-lob-a in and opens Studio (also by deep link;
+its profile is made on that first sign-in), dana.scientist into each of her two
+teams (one profile each, one answered 202 while it starts), shows an ABAC
+refusal between teams, signs user-lob-b in through the SAML entry with a local
+IdP and dana through its chooser (one choice per LOB and team); shows the
+refusals; grants, revokes and disables with the CLI's
 admin commands and watches the lifecycle function drain and delete profiles;
 destroys lob-b, lob-a, shared; checks nothing is left; stops.
 Users set a password and enrol a TOTP authenticator on first sign-in (with the
 studio-access CLI's code); the rehearsal plays their authenticator app.
 
-  --keep   stop after the use steps and leave everything running: prints a
-           ready studio-access configure line, the users, their passwords and
-           TOTP secrets, where Studio answers (http and https), the IdP's SSO
+  --keep   stop after the use steps and leave everything running: prints the
+           portal's address, a ready studio-access configure line, the users
+           (their passwords and TOTP secrets; those the rehearsal disabled
+           marked so; new.scientist, never signed in, with a temporary
+           password), where Studio answers (http and https), the IdP's SSO
            page, the function log file, a platform engineer's admin session
-           and a ready curl line. Ctrl-C destroys
-           the stacks and stops the services (it says so; a second Ctrl-C
-           does not interrupt that).
+           and a ready curl line. Ctrl-C destroys the stacks and stops the
+           services (it says so; a second Ctrl-C does not interrupt that).
   --profile-start-ms=N  with --keep: how long a new Studio profile takes to
            start once the rehearsal is done (1500 by default). Real ones take
            longer: past 5000 a first sign-in sees the API's 202 and its progress.
