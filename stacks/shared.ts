@@ -55,6 +55,12 @@ export async function sharedStack(config: SharedConfig) {
       subnetIds: network.subnetIds,
       dynamodbPrefixListId: network.dynamodbPrefixListId,
       executeApiEndpointId: network.endpoints["execute-api"].id,
+      ...(config.apiDomain
+        ? {
+            apiDomain: config.apiDomain,
+            executeApiEndpointDns: network.endpoints["execute-api"].target,
+          }
+        : {}),
       hubAccountId: config.hubAccountId,
       lobAccounts,
       accessRoleName: config.accessRoleName,
