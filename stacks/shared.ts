@@ -211,9 +211,13 @@ export async function sharedStack(config: SharedConfig) {
             transitGatewayAttachmentId: corporate.attachmentId,
             vpnConnectionId: corporate.vpnConnectionId,
             clientCidrs: config.clientCidrs,
-            zonesToForward: Object.values(network.endpoints)
-              .filter((e) => e.forClients)
-              .map((e) => e.zoneName),
+            // The API's custom domain name too (its zone holds exactly that name).
+            zonesToForward: [
+              ...Object.values(network.endpoints)
+                .filter((e) => e.forClients)
+                .map((e) => e.zoneName),
+              ...(config.apiDomain ? [config.apiDomain.name] : []),
+            ],
             resolverInboundIps: network.resolverInboundIps,
           },
         }

@@ -298,6 +298,14 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
   const hubVpc = byName(shared, "aws:ec2/vpc:Vpc", "hub-vpc");
   const apiId = byName(shared, "aws:apigateway/restApi:RestApi", "access-api")?.id ?? "api";
   const endpoint = (key: string, hostname: string): Target => ({ kind: "endpoint", key, hostname });
+  // The API's private custom domain name (apiDomain), when the hub has one.
+  const apiDomain = shared.resources.find((r) => r.type === "aws:apigateway/domainName:DomainName");
+  const apiDomainTarget = apiDomain
+    ? ([
+        `${String(apiDomain.inputs.domainName)} (the API's custom domain)`,
+        endpoint("execute-api", String(apiDomain.inputs.domainName)),
+      ] as const)
+    : undefined;
   const awsApis: [string, Target][] = [
     ["sagemaker.api", endpoint("sagemaker-api", `api.sagemaker.${region}.amazonaws.com`)],
     [
@@ -340,6 +348,7 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
       "execute-api (the API)",
       endpoint("execute-api", `${apiId}.execute-api.${region}.amazonaws.com`),
     );
+    if (apiDomainTarget) ask(source, ...apiDomainTarget);
     const domain = spokes[0]?.domainId ?? "d-x";
     ask(source, "studio", endpoint("studio", `${domain}.studio.${region}.sagemaker.aws`));
     ask(source, "sts", endpoint("sts", `sts.${region}.amazonaws.com`));
@@ -353,6 +362,8 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
   for (const spoke of spokes) {
     for (const [label, target] of awsApis) ask(spoke.source, label, target);
     ask(spoke.source, "s3 (gateway)", { kind: "s3" });
+    // The name resolves in the hub VPC and for the corporate network only: not from a spoke.
+    if (apiDomainTarget) ask(spoke.source, ...apiDomainTarget);
     for (const other of spokes.filter((o) => o !== spoke))
       ask(spoke.source, `spoke ${other.lob}`, {
         kind: "range",
