@@ -224,7 +224,13 @@ export function apiFromResources(
 export interface DomainDefinition {
   readonly name: string;
   readonly account: string;
-  /** `arn:aws:execute-api:<region>:<account>:/domainnames/<name>+<id>`: what its policy names. */
+  /**
+   * What its policy's `execute-api:/*` stands for. AWS names the domain
+   * `arn:aws:execute-api:<region>:<account>:/domainnames/<name>+<id>`; the IAM simulator's
+   * resource-type matching does not take that form (multiple.resource.types), so the emulator
+   * evaluates `arn:aws:execute-api:<region>:<account>:<id>/<stage>/<METHOD>/<path>`, the shape of a
+   * method's ARN: the statements the program writes (`execute-api:/*`) match either alike.
+   */
   readonly executionArn: string;
   readonly policy: PolicyDocument;
   /** The VPC endpoints associated with the domain (a rejected or deleted one is removed). */
@@ -242,7 +248,7 @@ export function domainsFromResources(resources: readonly RecordedResource[]): Do
     )
     .map((d) => {
       const arn = String(d.state.arn);
-      const executionArn = arn.replace(/^arn:aws:apigateway:/, "arn:aws:execute-api:");
+      const executionArn = `arn:aws:execute-api:${d.region ?? ""}:${d.account ?? ""}:${String(d.state.domainNameId)}`;
       const policy = JSON.parse(
         String(d.inputs.policy).replaceAll('"execute-api:/', `"${executionArn}/`),
       ) as PolicyDocument;
@@ -327,7 +333,16 @@ export class PrivateApi {
       send(res, 403, { message: "Forbidden" });
       return undefined;
     }
-    const resource = `${domain.executionArn}/${method}${url.pathname}`;
+    // The longest base path the request's first segment names, else the root mapping.
+    const [, first = ""] = url.pathname.split("/");
+    const basePath = domain.mappings.has(first) && first !== "" ? first : "";
+    const stage = domain.mappings.get(basePath);
+    if (stage === undefined) {
+      send(res, 403, { message: "Forbidden" });
+      return undefined;
+    }
+    const rest = basePath === "" ? url.pathname : url.pathname.slice(basePath.length + 1);
+    const resource = `${domain.executionArn}/${stage}/${method}${rest}`;
     const allowed = await evaluateIam({
       principal: "anonymous",
       action: "execute-api:Invoke",
@@ -342,15 +357,6 @@ export class PrivateApi {
       });
       return undefined;
     }
-    // The longest base path the request's first segment names, else the root mapping.
-    const [, first = ""] = url.pathname.split("/");
-    const basePath = domain.mappings.has(first) && first !== "" ? first : "";
-    const stage = domain.mappings.get(basePath);
-    if (stage === undefined) {
-      send(res, 403, { message: "Forbidden" });
-      return undefined;
-    }
-    const rest = basePath === "" ? url.pathname : url.pathname.slice(basePath.length + 1);
     return `/${stage}${rest === "" ? "/" : rest}`;
   }
 

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { request } from "node:https";
 import { TLSSocket } from "node:tls";
 import type { PrivateApi } from "./api-gateway";
@@ -13,18 +14,31 @@ export interface DomainAddress {
   readonly tls: string;
 }
 
-/** A GET through a listener with the domain as its Host, as a client resolving the name sends it. */
-async function getAs(
+/**
+ * A GET through a listener with the domain as its Host, as a client resolving the name sends it
+ * (node:http: fetch would send the listener's address as the Host).
+ */
+function getAs(
   listener: Listener,
   host: string,
   path: string,
   headers: Record<string, string>,
 ): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${listener.url}${path}`, {
-    headers: { ...headers, Host: host },
-    redirect: "manual",
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${listener.url}${path}`,
+      { headers: { ...headers, Host: host } },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end();
   });
-  return { status: response.status, body: await response.text() };
 }
 
 /** A GET over TLS to `tls` for `https://<name><path>`: the status and the certificate's name. */
