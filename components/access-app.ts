@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { authorizerPolicy } from "./policies/hub-roles";
 import type { SamlEntryConfig } from "./lib/saml";
 import { AdminRole } from "./access/admin-role";
+import { ApiDomain, type ApiDomainConfig } from "./access/api-domain";
 import { ApiRoutes } from "./access/api-routes";
 import { ApiStage } from "./access/api-stage";
 import { AuditTrail } from "./access/audit-trail";
@@ -26,6 +27,10 @@ export interface AccessAppArgs {
   readonly dynamodbPrefixListId: pulumi.Input<string>;
   /** The hub execute-api endpoint: the API is bound to it and answers nothing else. */
   readonly executeApiEndpointId: pulumi.Input<string>;
+  /** That endpoint's regional DNS name and zone: the custom domain's record is an alias of it. */
+  readonly executeApiEndpointDns?: pulumi.Input<{ dnsName: string; hostedZoneId: string }>;
+  /** A private custom domain name for the API (`apiDomain`); absent, the execute-api address. */
+  readonly apiDomain?: ApiDomainConfig;
   /** The hub account, for the data key's policy and the trail's bucket policy. */
   readonly hubAccountId: string;
   /** LOB name → account id: the presigner may assume `accessRoleName` in these accounts only. */
@@ -90,7 +95,10 @@ export class AccessApp extends pulumi.ComponentResource {
   readonly authorizerFunctionName: pulumi.Output<string>;
   readonly portalFunctionName: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;
+  /** Where people reach the API: the custom domain's root when there is one, else the stage. */
   readonly apiUrl: pulumi.Output<string>;
+  /** The custom domain name, when `apiDomain` is set. */
+  readonly apiDomainName?: string;
   readonly saml?: SamlEntryDetails;
 
   constructor(name: string, args: AccessAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -132,11 +140,14 @@ export class AccessApp extends pulumi.ComponentResource {
       this.adminRoleArn = new AdminRole(scope, { admins: args.admins, tables, directory }).role.arn;
 
     const api = new PrivateApi(scope, args);
+    // Where the API is reached: the custom domain maps the stage at its root (see ApiDomain).
+    const publicUrl = args.apiDomain ? `https://${args.apiDomain.name}/` : undefined;
     const saml = args.saml
       ? new SamlEntry(scope, {
           ...args,
           saml: args.saml,
           apiId: api.api.id,
+          ...(publicUrl ? { apiUrl: publicUrl } : {}),
           tables,
           network,
           assumeAccessRoles: presigner.assumeAccessRoles,
@@ -151,6 +162,22 @@ export class AccessApp extends pulumi.ComponentResource {
       portal: portal.handler,
     });
     const { stage } = new ApiStage(scope, { ...args, api, routes });
+    if (args.apiDomain) {
+      if (!args.executeApiEndpointDns)
+        throw new Error(
+          "apiDomain needs the execute-api endpoint's DNS name (executeApiEndpointDns)",
+        );
+      new ApiDomain(scope, {
+        domain: args.apiDomain,
+        region: args.region,
+        vpcId: args.vpcId,
+        executeApiEndpointId: args.executeApiEndpointId,
+        executeApiEndpointDns: args.executeApiEndpointDns,
+        restApiId: api.api.id,
+        stage,
+      });
+      this.apiDomainName = args.apiDomain.name;
+    }
 
     if (args.auditTrail) {
       const functions = [authorizer, presigner.handler, offboarding.handler];
@@ -173,7 +200,9 @@ export class AccessApp extends pulumi.ComponentResource {
     this.authorizerFunctionName = authorizer.function.name;
     this.portalFunctionName = portal.handler.function.name;
     this.apiId = api.api.id;
-    this.apiUrl = pulumi.interpolate`https://${api.api.id}.execute-api.${args.region}.amazonaws.com/${stage.stageName}`;
+    this.apiUrl = publicUrl
+      ? stage.stageName.apply(() => publicUrl)
+      : pulumi.interpolate`https://${api.api.id}.execute-api.${args.region}.amazonaws.com/${stage.stageName}`;
     this.saml = saml?.details;
     this.registerOutputs({ apiUrl: this.apiUrl, presignerRoleArn: this.presignerRoleArn });
   }

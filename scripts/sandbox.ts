@@ -144,7 +144,13 @@ ${sandbox.newcomers.map((u) => `  user        ${u.username}  never signed in: te
   Studio TLS  ${sandbox.studioTls}  (the same over https, self-signed: a browser following a redirect to
               https://d-….studio.${c.region}.sagemaker.aws maps that host here, e.g. chromium
               --host-resolver-rules="MAP *.studio.${c.region}.sagemaker.aws ${sandbox.studioTls.replace("https://", "")}" --ignore-certificate-errors)
-  SSO         ${sandbox.idpUrl}/sso?user=user-lob-b  (the IdP's application tile: posts a signed SAML
+${
+  sandbox.apiDomain
+    ? `  Portal (custom domain)  ${sandbox.apiDomain.url}  (map ${sandbox.apiDomain.name} to ${sandbox.apiDomain.tls.replace("https://", "")}: chromium
+              --host-resolver-rules="MAP ${sandbox.apiDomain.name} ${sandbox.apiDomain.tls.replace("https://", "")}" --ignore-certificate-errors)
+`
+    : ""
+}  SSO         ${sandbox.idpUrl}/sso?user=user-lob-b  (the IdP's application tile: posts a signed SAML
               response to POST /saml; add &relay=LOB to pick a Studio)
   logs        ${sandbox.logFile}
 

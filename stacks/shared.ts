@@ -55,6 +55,12 @@ export async function sharedStack(config: SharedConfig) {
       subnetIds: network.subnetIds,
       dynamodbPrefixListId: network.dynamodbPrefixListId,
       executeApiEndpointId: network.endpoints["execute-api"].id,
+      ...(config.apiDomain
+        ? {
+            apiDomain: config.apiDomain,
+            executeApiEndpointDns: network.endpoints["execute-api"].target,
+          }
+        : {}),
       hubAccountId: config.hubAccountId,
       lobAccounts,
       accessRoleName: config.accessRoleName,
@@ -205,9 +211,13 @@ export async function sharedStack(config: SharedConfig) {
             transitGatewayAttachmentId: corporate.attachmentId,
             vpnConnectionId: corporate.vpnConnectionId,
             clientCidrs: config.clientCidrs,
-            zonesToForward: Object.values(network.endpoints)
-              .filter((e) => e.forClients)
-              .map((e) => e.zoneName),
+            // The API's custom domain name too (its zone holds exactly that name).
+            zonesToForward: [
+              ...Object.values(network.endpoints)
+                .filter((e) => e.forClients)
+                .map((e) => e.zoneName),
+              ...(config.apiDomain ? [config.apiDomain.name] : []),
+            ],
             resolverInboundIps: network.resolverInboundIps,
           },
         }

@@ -23,6 +23,11 @@ export interface SamlEntryArgs extends LobRoles {
   /** The API whose POST /saml is the entry, and its stage. */
   readonly apiId: pulumi.Output<string>;
   readonly stageName: string;
+  /**
+   * The API's address when it is not the execute-api one (a custom domain's root, with its
+   * trailing slash): the ACS URL is `<apiUrl>saml`.
+   */
+  readonly apiUrl?: string;
   readonly tables: AccessTables;
   readonly network: FunctionNetwork;
   /** The presigner's policies: the entry opens Studio through the same LOB roles. */
@@ -44,7 +49,9 @@ export class SamlEntry {
     const { saml } = args;
     const { entitlements, lobs } = args.tables;
     const spEntityId = `urn:studio-access:${args.region}:${args.hubAccountId}`;
-    const acsUrl = pulumi.interpolate`https://${args.apiId}.execute-api.${args.region}.amazonaws.com/${args.stageName}/saml`;
+    const acsUrl = args.apiUrl
+      ? pulumi.output(`${args.apiUrl}saml`)
+      : pulumi.interpolate`https://${args.apiId}.execute-api.${args.region}.amazonaws.com/${args.stageName}/saml`;
     const replay = new aws.dynamodb.Table(
       `${scope.name}-replay`,
       {

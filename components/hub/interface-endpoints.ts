@@ -15,6 +15,8 @@ export interface HubEndpoint {
   readonly serviceName: string;
   readonly zoneId: pulumi.Output<string>;
   readonly zoneName: string;
+  /** The endpoint's regional DNS name and its zone (what the zone's alias record points to). */
+  readonly target: pulumi.Output<{ dnsName: string; hostedZoneId: string }>;
   /** Whether spokes associate this endpoint's zone (the hub-only Cognito endpoint is not theirs). */
   readonly forSpokes: boolean;
   /** Whether corporate clients reach this endpoint (the API and Studio). */
@@ -92,6 +94,7 @@ export class InterfaceEndpoints {
         serviceName: service.serviceName,
         zoneId: zone.zoneId,
         zoneName: service.zoneName,
+        target,
         forSpokes: service.audience === "hub-and-spokes",
         forClients: service.clients,
       };

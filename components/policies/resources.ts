@@ -24,6 +24,16 @@ export function apiResourcePolicy(args: { executeApiEndpointId: string }): Polic
   );
 }
 
+/**
+ * The API's private custom domain name admits only requests through the hub's execute-api
+ * endpoint, as the API does: a private custom domain name's own execute-api policy ("Custom domain
+ * names for private APIs in API Gateway", API Gateway developer guide,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-custom-domains.html).
+ */
+export function apiDomainPolicy(args: { executeApiEndpointId: string }): PolicyDocument {
+  return apiResourcePolicy(args);
+}
+
 /** CloudTrail may write the trail's log files to its bucket, and nothing else may (TLS only). */
 export function auditTrailBucketPolicy(args: {
   bucketArn: string;

@@ -89,6 +89,12 @@ export function describeResource(r: RecordedResource): string {
       return `role ${String(i.role)} <- ${String(i.policyArn)}`;
     case "aws:apigateway/restApi:RestApi":
       return `${String((i.endpointConfiguration as { types?: string } | undefined)?.types)}; ${statements(i.policy).map(describeStatement).join("; ")}`;
+    case "aws:apigateway/domainName:DomainName":
+      return `${String(i.domainName)}: ${String((i.endpointConfiguration as { types?: string } | undefined)?.types)}, ${String(i.securityPolicy)}, certificate ${String(i.certificateArn)}; ${statements(i.policy).map(describeStatement).join("; ")}`;
+    case "aws:apigateway/basePathMapping:BasePathMapping":
+      return `${String(i.domainName)}/${typeof i.basePath === "string" ? i.basePath : ""} -> API ${String(i.restApi)} stage ${String(i.stageName)}`;
+    case "aws:apigateway/domainNameAccessAssociation:DomainNameAccessAssociation":
+      return `${String(i.accessAssociationSourceType)} ${String(i.accessAssociationSource)} may invoke ${String(i.domainNameArn)}`;
     case "aws:apigateway/method:Method":
       return `${String(i.httpMethod)} authorization ${String(i.authorization)}`;
     case "aws:dynamodb/table:Table":

@@ -291,6 +291,23 @@ function fabricate(
         arn: `arn:aws:apigateway:${region}::/restapis/${id}`,
       });
       break;
+    case "aws:apigateway/domainName:DomainName": {
+      // A private custom domain name: its identifier, and the ARN that names it with it ("Custom
+      // domain names for private APIs in API Gateway"); the provider's id is <name>/<identifier>.
+      const domainNameId = alnum(seed, 10);
+      id = `${String(inputs.domainName)}/${domainNameId}`;
+      Object.assign(state, {
+        domainNameId,
+        arn: `arn:aws:apigateway:${region}:${account}:/domainnames/${String(inputs.domainName)}+${domainNameId}`,
+      });
+      break;
+    }
+    case "aws:apigateway/domainNameAccessAssociation:DomainNameAccessAssociation": {
+      const domain = /\/domainnames\/(.+)$/.exec(String(inputs.domainNameArn))?.[1] ?? "";
+      id = `arn:aws:apigateway:${region}:${account}:/domainnameaccessassociations/domainname/${domain}/vpcesource/${String(inputs.accessAssociationSource)}`;
+      Object.assign(state, { arn: id });
+      break;
+    }
     case "aws:cognito/userPool:UserPool":
       id = `${region}_${alnum(seed, 9)}`;
       Object.assign(state, { arn: `arn:aws:cognito-idp:${region}:${account}:userpool/${id}` });

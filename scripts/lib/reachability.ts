@@ -300,6 +300,14 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
   const hubVpc = byName(shared, "aws:ec2/vpc:Vpc", "hub-vpc");
   const apiId = byName(shared, "aws:apigateway/restApi:RestApi", "access-api")?.id ?? "api";
   const endpoint = (key: string, hostname: string): Target => ({ kind: "endpoint", key, hostname });
+  // The API's private custom domain name (apiDomain), when the hub has one.
+  const apiDomain = shared.resources.find((r) => r.type === "aws:apigateway/domainName:DomainName");
+  const apiDomainTarget = apiDomain
+    ? ([
+        `${String(apiDomain.inputs.domainName)} (the API's custom domain)`,
+        endpoint("execute-api", String(apiDomain.inputs.domainName)),
+      ] as const)
+    : undefined;
   const awsApis: [string, Target][] = [
     ["sagemaker.api", endpoint("sagemaker-api", `api.sagemaker.${region}.amazonaws.com`)],
     [
@@ -346,6 +354,7 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
       endpoint("execute-api", `${apiId}.execute-api.${region}.amazonaws.com`),
       true,
     );
+    if (apiDomainTarget) ask(source, ...apiDomainTarget, true);
     const domain = spokes[0]?.domainId ?? "d-x";
     ask(source, "studio", endpoint("studio", `${domain}.studio.${region}.sagemaker.aws`), true);
     ask(source, "sts", endpoint("sts", `sts.${region}.amazonaws.com`), false);
@@ -360,6 +369,8 @@ export function reachabilityMatrix(shared: StackRun, lobs: readonly StackRun[]):
   for (const spoke of spokes) {
     for (const [label, target] of awsApis) ask(spoke.source, label, target, true);
     ask(spoke.source, "s3 (gateway)", { kind: "s3" }, true);
+    // The name resolves in the hub VPC and for the corporate network only: not from a spoke.
+    if (apiDomainTarget) ask(spoke.source, ...apiDomainTarget, false);
     for (const other of spokes.filter((o) => o !== spoke))
       ask(
         spoke.source,

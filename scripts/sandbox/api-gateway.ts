@@ -215,6 +215,70 @@ export function apiFromResources(
   };
 }
 
+/**
+ * A private custom domain name as API Gateway serves it ("Custom domain names for private APIs in
+ * API Gateway", API Gateway developer guide,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-custom-domains.html):
+ * its own execute-api policy, the VPC endpoints with an access association, and its base path
+ * mappings (base path → stage; the root is "").
+ */
+export interface DomainDefinition {
+  readonly name: string;
+  readonly account: string;
+  /**
+   * What its policy's `execute-api:/*` stands for. AWS names the domain
+   * `arn:aws:execute-api:<region>:<account>:/domainnames/<name>+<id>`; the IAM simulator's
+   * resource-type matching does not take that form (multiple.resource.types), so the emulator
+   * evaluates `arn:aws:execute-api:<region>:<account>:<id>/<stage>/<METHOD>/<path>`, the shape of a
+   * method's ARN: the statements the program writes (`execute-api:/*`) match either alike.
+   */
+  readonly executionArn: string;
+  readonly policy: PolicyDocument;
+  /** The VPC endpoints associated with the domain (a rejected or deleted one is removed). */
+  readonly associations: Set<string>;
+  readonly mappings: ReadonlyMap<string, string>;
+}
+
+/** The private custom domain names the stack declares, read from their resources. */
+export function domainsFromResources(resources: readonly RecordedResource[]): DomainDefinition[] {
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+  return ofType("aws:apigateway/domainName:DomainName")
+    .filter(
+      (d) =>
+        (d.inputs.endpointConfiguration as { types?: unknown } | undefined)?.types === "PRIVATE",
+    )
+    .map((d) => {
+      const arn = String(d.state.arn);
+      const executionArn = `arn:aws:execute-api:${d.region ?? ""}:${d.account ?? ""}:${String(d.state.domainNameId)}`;
+      const policy = JSON.parse(
+        String(d.inputs.policy).replaceAll('"execute-api:/', `"${executionArn}/`),
+      ) as PolicyDocument;
+      return {
+        name: String(d.inputs.domainName),
+        account: d.account ?? "",
+        executionArn,
+        policy,
+        associations: new Set(
+          ofType("aws:apigateway/domainNameAccessAssociation:DomainNameAccessAssociation")
+            .filter((a) => a.inputs.domainNameArn === arn)
+            .map((a) => String(a.inputs.accessAssociationSource)),
+        ),
+        mappings: new Map(
+          ofType("aws:apigateway/basePathMapping:BasePathMapping")
+            .filter(
+              (m) =>
+                m.inputs.domainName === d.inputs.domainName &&
+                m.inputs.domainNameId === d.state.domainNameId,
+            )
+            .map((m) => [
+              typeof m.inputs.basePath === "string" ? m.inputs.basePath : "",
+              String(m.inputs.stageName),
+            ]),
+        ),
+      };
+    });
+}
+
 /** A path segment decoded, or undefined when its percent-encoding is malformed (`%E0%A4%A`). */
 function decodeSegment(segment: string): string | undefined {
   try {
@@ -241,7 +305,61 @@ export class PrivateApi {
   constructor(
     private readonly api: ApiDefinition,
     private readonly functions: ReadonlyMap<string, LambdaHost>,
+    /** The private custom domain names mapped to this API. */
+    readonly domains: readonly DomainDefinition[] = [],
   ) {}
+
+  /**
+   * A request whose Host is one of the custom domain names, through the domain: the endpoint it
+   * came through needs an access association with the domain, and the domain's own policy must
+   * admit it ("To invoke a private API using a custom domain name, your VPC endpoint needs a domain
+   * name access association with a custom domain name, and the custom domain name needs to allow
+   * access for the VPC endpoint to invoke it", "Invoke a private API", API Gateway developer guide,
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html);
+   * then the base path mapping picks the stage and the API answers as it does on its own address
+   * (its resource policy too: the consumer's endpoint must be admitted there as well, "API
+   * provider: Share your private custom domain name using the API Gateway AWS CLI").
+   * @returns the path on the API (with its stage), or undefined when the request was answered
+   */
+  private async throughDomain(
+    domain: DomainDefinition,
+    url: URL,
+    method: string,
+    res: ServerResponse,
+    sourceVpce: string | undefined,
+  ): Promise<string | undefined> {
+    if (sourceVpce === undefined || !domain.associations.has(sourceVpce)) {
+      // AWS documents that the association is needed, not the body of its refusal: a 403 with
+      // API Gateway's generic message is this emulator's.
+      send(res, 403, { message: "Forbidden" });
+      return undefined;
+    }
+    // The longest base path the request's first segment names, else the root mapping.
+    const [, first = ""] = url.pathname.split("/");
+    const basePath = domain.mappings.has(first) && first !== "" ? first : "";
+    const stage = domain.mappings.get(basePath);
+    if (stage === undefined) {
+      send(res, 403, { message: "Forbidden" });
+      return undefined;
+    }
+    const rest = basePath === "" ? url.pathname : url.pathname.slice(basePath.length + 1);
+    const resource = `${domain.executionArn}/${stage}/${method}${rest}`;
+    const allowed = await evaluateIam({
+      principal: "anonymous",
+      action: "execute-api:Invoke",
+      resource,
+      resourceAccount: domain.account,
+      resourcePolicy: domain.policy,
+      context: { "aws:SourceVpce": sourceVpce },
+    });
+    if (allowed !== "Allowed") {
+      send(res, 403, {
+        Message: `User: anonymous is not authorized to perform: execute-api:Invoke on resource: ${resource}`,
+      });
+      return undefined;
+    }
+    return `/${stage}${rest === "" ? "/" : rest}`;
+  }
 
   private fn(arn: string): LambdaHost {
     const host = this.functions.get(arn);
@@ -257,6 +375,13 @@ export class PrivateApi {
   ): Promise<void> {
     this.requests += 1;
     const url = new URL(req.url ?? "/", "http://api");
+    const host = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
+    const domain = this.domains.find((d) => d.name === host);
+    if (domain) {
+      const onApi = await this.throughDomain(domain, url, req.method ?? "GET", res, sourceVpce);
+      if (onApi === undefined) return;
+      url.pathname = onApi;
+    }
     const [, stage = "", ...rest] = url.pathname.split("/");
     // A REST API routes `/studios/` as `/studios`: one trailing slash is not a segment (the proxy
     // event's `path` keeps it). Any other empty segment is one, and matches no resource; a path

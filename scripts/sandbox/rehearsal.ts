@@ -22,7 +22,8 @@ import {
   type RecordedResource,
   type StackRun,
 } from "../lib/mock-stack";
-import { apiFromResources, PrivateApi } from "./api-gateway";
+import { apiFromResources, domainsFromResources, PrivateApi } from "./api-gateway";
+import { domainSteps, type DomainAddress } from "./custom-domain";
 import { AwsEmulator, type Listener } from "./aws-emulator";
 import { Deployer } from "./deployer";
 import { LambdaHost } from "./lambda-host";
@@ -69,6 +70,8 @@ export interface RunningSandbox {
   readonly idpUrl: string;
   /** The hub Studio endpoint over TLS (self-signed), for a browser following a presigned URL. */
   readonly studioTls: string;
+  /** The API's private custom domain name, when the hub config sets one, and where it answers. */
+  readonly apiDomain?: DomainAddress;
   /** Every user, those the rehearsal disabled marked (`disabled`), as its admin list says. */
   readonly users: readonly SignedInUser[];
   /**
@@ -517,7 +520,7 @@ export async function rehearse(
 
     const region = REGION_OF(shared);
     const resolve = hubResolver(shared, emulator);
-    const { functions, apiUrl, apiListener } = await step(
+    const { functions, apiUrl, apiListener, api } = await step(
       "start the functions and serve the private API on the hub execute-api endpoint",
       async () => {
         const functions = await startFunctions(
@@ -549,13 +552,13 @@ export async function rehearse(
           );
         };
         const definition = apiFromResources(shared.resources, deployer.deployments);
-        const api = new PrivateApi(definition, functions);
+        const api = new PrivateApi(definition, functions, domainsFromResources(shared.resources));
         emulator.apiHandler = api.handle.bind(api);
         const apiListener = resolve(`${definition.apiId}.execute-api.${region}.amazonaws.com`);
         const apiUrl = `${apiListener.url}/${definition.stage}`;
         return {
           detail: `${[...functions.values()].map((f) => f.name).join(", ")}; API ${apiUrl}`,
-          value: { functions, apiUrl, apiListener },
+          value: { functions, apiUrl, apiListener, api },
         };
       },
     );
@@ -1029,6 +1032,13 @@ export async function rehearse(
       );
       for (const answer of answers) expectStatus(answer, 403, "the portal outside the endpoint");
       return { detail: `403 ${answers[0]?.body ?? ""}`, value: undefined };
+    });
+    // The API's private custom domain name, when the hub config sets one (apiDomain).
+    const apiDomain = await domainSteps(step, {
+      api,
+      emulator,
+      resolve,
+      bearer: () => bearer("user-lob-a"),
     });
     await step(
       "refused: a presigned URL opened through a non-hub endpoint (IAM denies)",
@@ -1674,6 +1684,7 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
         logFile: logFileOf(services),
         idpUrl: idpPage.url,
         studioTls,
+        ...(apiDomain ? { apiDomain } : {}),
         users: printedUsers,
         newcomers: deployer.users
           .filter((u) => NEVER_SIGNED_IN.includes(u.username))

@@ -24,6 +24,8 @@ import {
   within,
   writtenAs,
 } from "./common";
+import type { ApiDomainConfig } from "../../components/access/api-domain";
+import { apiDomain, apiDomainProblems } from "./api-domain";
 import { corporate } from "./corporate";
 import { iamQuotas } from "./iam-quotas";
 import { saml, samlEntry } from "./saml";
@@ -81,6 +83,8 @@ export interface SharedConfig {
   readonly admins: readonly string[];
   /** The hub account's IAM quotas, as raised there (`iamQuotas`). */
   readonly iamLimits: IamLimits;
+  /** A private custom domain name for the API; absent, the execute-api address. */
+  readonly apiDomain?: ApiDomainConfig;
 }
 
 export const LOG_RETENTION_DAYS = [
@@ -235,6 +239,7 @@ export const hubShape = {
     .superRefine(noRepeats("a principal not already listed"))
     .default([]),
   iamQuotas,
+  apiDomain,
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -387,6 +392,11 @@ export function parseShared(
     );
 
   const samlConfig = samlEntry(parsed.saml, Object.keys(entries), problems);
+  const domain = apiDomainProblems(
+    parsed.apiDomain,
+    { region, hubAccountId: parsed.hubAccountId },
+    problems,
+  );
   const config: SharedConfig = {
     kind: "shared",
     region,
@@ -415,6 +425,7 @@ export function parseShared(
     ...(samlConfig ? { saml: samlConfig } : {}),
     admins: parsed.admins ?? [],
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
+    ...(domain ? { apiDomain: domain } : {}),
   };
   // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML
   // entry's AssumeRole grants add a managed policy per 42 or so LOBs, the admin role's trust names

@@ -392,9 +392,9 @@ describe("AccessApp: private API", () => {
       methodPath: "*/*",
       settings: { throttlingRateLimit: 20, throttlingBurstLimit: 40, metricsEnabled: true },
     });
-    expect(shared.outputs.apiUrl).toBe(
-      `https://${one(shared, "aws:apigateway/restApi:RestApi", "access-api").id}.execute-api.us-east-1.amazonaws.com/v1`,
-    );
+    // The repository's hub config sets apiDomain (#20): people reach the API at its name's root
+    // (its execute-api address without a domain: tests/components/api-domain.test.ts).
+    expect(shared.outputs.apiUrl).toBe("https://studio.corp.example.com/");
   });
 
   it("keeps every log group for the configured retention, encrypted with the hub key", () => {
@@ -475,7 +475,12 @@ describe("AccessApp: private API", () => {
     // A different region moves every endpoint, so the execute-api endpoint id in the policy changes.
     const moved = await runStackUnderMocks({
       stack: "shared",
-      config: { ...loadStackConfig("shared"), "aws:region": "eu-west-1" },
+      // (without apiDomain, whose certificate is in us-east-1: the config would be refused)
+      config: Object.fromEntries(
+        Object.entries({ ...loadStackConfig("shared"), "aws:region": "eu-west-1" }).filter(
+          ([key]) => key !== "studio-access:apiDomain",
+        ),
+      ),
     });
     expect(trigger(moved)).toMatch(/^[0-9a-f]{64}$/);
     expect(trigger(moved)).not.toBe(trigger(shared));

@@ -79,7 +79,12 @@ describe("CorporateLink: a Site-to-Site VPN on the hub transit gateway", () => {
       ).state.transitGatewayAttachmentId,
       vpnConnectionId: one(shared, "aws:ec2/vpnConnection:VpnConnection", "corporate-vpn").id,
       clientCidrs: ["10.200.0.0/16"],
-      zonesToForward: ["studio.us-east-1.sagemaker.aws", "execute-api.us-east-1.amazonaws.com"],
+      // The API's custom domain name too: the repository's hub config sets apiDomain (#20).
+      zonesToForward: [
+        "studio.us-east-1.sagemaker.aws",
+        "execute-api.us-east-1.amazonaws.com",
+        "studio.corp.example.com",
+      ],
     });
   });
 });

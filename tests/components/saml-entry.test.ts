@@ -36,7 +36,8 @@ beforeAll(async () => {
 }, 120_000);
 
 const api = () => one(shared, "aws:apigateway/restApi:RestApi", "access-api");
-const acsUrl = () => `https://${api().id}.execute-api.us-east-1.amazonaws.com/v1/saml`;
+// The repository's hub config sets apiDomain (#20): the ACS is at the name's root.
+const acsUrl = () => "https://studio.corp.example.com/saml";
 
 describe("the SAML entry in the hub", () => {
   it("is among the functions whose invocations the audit trail records", () => {

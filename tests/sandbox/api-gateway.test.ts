@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { RecordedResource } from "../../scripts/lib/mock-stack";
@@ -6,9 +6,11 @@ import {
   apiFromResources,
   BadRequestException,
   createDeployment,
+  domainsFromResources,
   PrivateApi,
   type DeploymentSnapshot,
 } from "../../scripts/sandbox/api-gateway";
+import { apiDomainPolicy } from "../../components/policies/resources";
 import type { LambdaHost } from "../../scripts/sandbox/lambda-host";
 
 const ACCOUNT = "111111111111";
@@ -312,6 +314,142 @@ describe("the emulated private API", () => {
     expect(await get("/v1/studios//")).toEqual(missing);
     expect(await get("/v1/studios/lob-a/more")).toEqual(missing);
     expect(calls).toEqual([]);
+  });
+
+  describe("through a private custom domain name (#20)", () => {
+    const HUB_VPCE = "vpce-0123456789abcdef1";
+    const OTHER_VPCE = "vpce-0fedcba9876543210";
+    const NAME = "studio.corp.example.com";
+    const DOMAIN_ARN = `arn:aws:apigateway:${REGION}:${ACCOUNT}:/domainnames/${NAME}+abcde12345`;
+    let domainServer: Server;
+    let domainBase = "";
+    let api: PrivateApi;
+    const domainResources = (associated: string[]): RecordedResource[] => [
+      declare(
+        "aws:apigateway/domainName:DomainName",
+        "domain",
+        `${NAME}/abcde12345`,
+        {
+          domainName: NAME,
+          endpointConfiguration: { types: "PRIVATE" },
+          policy: JSON.stringify(apiDomainPolicy({ executeApiEndpointId: HUB_VPCE })),
+        },
+        [],
+        { domainNameId: "abcde12345", arn: DOMAIN_ARN },
+      ),
+      declare("aws:apigateway/basePathMapping:BasePathMapping", "mapping", "map1", {
+        domainName: NAME,
+        domainNameId: "abcde12345",
+        restApi: "a1b2c3d4e5",
+        stageName: "v1",
+      }),
+      ...associated.map((vpce) =>
+        declare(
+          "aws:apigateway/domainNameAccessAssociation:DomainNameAccessAssociation",
+          `association-${vpce}`,
+          `association-${vpce}`,
+          {
+            domainNameArn: DOMAIN_ARN,
+            accessAssociationSource: vpce,
+            accessAssociationSourceType: "VPCE",
+          },
+        ),
+      ),
+    ];
+
+    beforeAll(async () => {
+      // The other endpoint is associated too, so only the domain's own policy refuses it.
+      api = new PrivateApi(
+        apiFromResources([stage], new Map([[snapshot.deploymentId, snapshot]])),
+        new Map([[FN, host(FN)]]),
+        domainsFromResources(domainResources([HUB_VPCE, OTHER_VPCE])),
+      );
+      // The endpoint a request came through, as the router would pass it (a test header here).
+      domainServer = createServer((req, res) => {
+        void api.handle(req, "", res, String(req.headers["x-test-vpce"]));
+      });
+      await new Promise<void>((resolve) => domainServer.listen(0, "127.0.0.1", resolve));
+      domainBase = `http://127.0.0.1:${String((domainServer.address() as AddressInfo).port)}`;
+    });
+    afterAll(async () => {
+      await new Promise((resolve) => domainServer.close(resolve));
+    });
+
+    // fetch sends the URL's host whatever Host is given: node:http sends the header as set.
+    const through = (path: string, vpce: string, hostHeader = NAME) =>
+      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        const req = request(
+          `${domainBase}${path}`,
+          { headers: { Host: hostHeader, "x-test-vpce": vpce } },
+          (res) => {
+            let text = "";
+            res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+            res.on("end", () => {
+              resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown });
+            });
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+
+    it("reads the domain, its policy, associations and root mapping from the resources", () => {
+      const [domain] = domainsFromResources(domainResources([HUB_VPCE]));
+      expect(domain?.executionArn).toBe(`arn:aws:execute-api:${REGION}:${ACCOUNT}:abcde12345`);
+      expect([...(domain?.associations ?? [])]).toEqual([HUB_VPCE]);
+      expect([...(domain?.mappings ?? [])]).toEqual([["", "v1"]]);
+    });
+
+    it("serves the stage at the domain's root through an associated endpoint its policy admits", async () => {
+      expect(await through("/studios/lob-a", HUB_VPCE)).toEqual({
+        status: 200,
+        body: { fn: FN, resource: "/studios/{lob}", pathParameters: { lob: "lob-a" } },
+      });
+      expect(calls.map((e) => e.path)).toEqual(["/studios/lob-a"]);
+    });
+
+    it("has no stage in its paths: /v1/studios there is no resource", async () => {
+      expect(await through("/v1/studios", HUB_VPCE)).toEqual({
+        status: 403,
+        body: { message: "Missing Authentication Token" },
+      });
+      expect(calls).toEqual([]);
+    });
+
+    it("refuses an associated endpoint the domain's policy does not admit", async () => {
+      expect(await through("/studios", OTHER_VPCE)).toEqual({
+        status: 403,
+        body: {
+          Message: `User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:${REGION}:${ACCOUNT}:abcde12345/v1/GET/studios`,
+        },
+      });
+      expect(calls).toEqual([]);
+    });
+
+    it("refuses the hub endpoint once its access association is gone", async () => {
+      const [domain] = api.domains;
+      domain?.associations.delete(HUB_VPCE);
+      try {
+        expect(await through("/studios", HUB_VPCE)).toEqual({
+          status: 403,
+          body: { message: "Forbidden" },
+        });
+      } finally {
+        domain?.associations.add(HUB_VPCE);
+      }
+      expect(calls).toEqual([]);
+    });
+
+    it("leaves a request for another host to the API's own address (the stage in its path)", async () => {
+      expect(
+        (await through("/v1/studios", HUB_VPCE, "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"))
+          .status,
+      ).toBe(200);
+      expect(
+        (await through("/studios", HUB_VPCE, "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"))
+          .status,
+      ).toBe(403);
+    });
   });
 });
 

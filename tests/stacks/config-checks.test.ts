@@ -158,3 +158,113 @@ describe("keys JavaScript gives a meaning (the review of #19)", () => {
     );
   });
 });
+
+describe("apiDomain (#20): a private custom domain name for the API", () => {
+  const CERTIFICATE =
+    "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000";
+  const withDomain = (domain: unknown) => ({ ...shared, apiDomain: JSON.stringify(domain) });
+  const refused = (domain: unknown) => refusal(() => parseStackConfig(withDomain(domain), AWS));
+
+  it("is accepted with a DNS name and an ACM certificate of the hub's region and account", () => {
+    const config = parseStackConfig(
+      withDomain({ name: "studio.corp.example.com", certificateArn: CERTIFICATE }),
+      AWS,
+    );
+    expect(config.kind === "shared" && config.apiDomain).toEqual({
+      name: "studio.corp.example.com",
+      certificateArn: CERTIFICATE,
+    });
+  });
+
+  it("is absent when unset", () => {
+    const config = parseStackConfig(shared, AWS);
+    expect(config.kind === "shared" && "apiDomain" in config).toBe(false);
+  });
+
+  it.each([
+    [
+      "Studio.Corp.Example.com",
+      'labels of lower-case letters, digits and inner dashes ("Studio" is not one)',
+    ],
+    ["studio", "at least two labels (studio.corp.example.com)"],
+    [
+      "studio..example.com",
+      'labels of lower-case letters, digits and inner dashes ("" is not one)',
+    ],
+    [
+      "-studio.example.com",
+      'labels of lower-case letters, digits and inner dashes ("-studio" is not one)',
+    ],
+    ["*.example.com", 'labels of lower-case letters, digits and inner dashes ("*" is not one)'],
+    [
+      `${"a".repeat(64)}.example.com`,
+      `labels of at most 63 characters ("${"a".repeat(20)}…" has 64)`,
+    ],
+    [
+      "studio.execute-api.us-east-1.amazonaws.com",
+      "a name of your organization's, not under amazonaws.com or .aws (AWS's own names)",
+    ],
+    [
+      "studio.sagemaker.aws",
+      "a name of your organization's, not under amazonaws.com or .aws (AWS's own names)",
+    ],
+  ])("refuses the name %s, saying why", (name, why) => {
+    expect(refused({ name, certificateArn: CERTIFICATE })).toEqual([
+      `studio-access:apiDomain.name is "${name}": expected a DNS name of ${why}`,
+    ]);
+  });
+
+  it("refuses a name longer than 253 characters", () => {
+    const name = `${"abcdefghi.".repeat(26)}com`;
+    expect(refused({ name, certificateArn: CERTIFICATE })).toEqual([
+      `studio-access:apiDomain.name is "${name}": expected a DNS name of at most 253 characters (it has ${String(name.length)})`,
+    ]);
+  });
+
+  it.each([
+    [
+      "arn:aws:iam::111111111111:server-certificate/studio",
+      'an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<uuid> (the service is "iam", not acm)',
+    ],
+    ["not-an-arn", "an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<uuid>"],
+    [
+      "arn:aws:acm:somewhere:111111111111:certificate/00000000-0000-0000-0000-000000000000",
+      'an ACM certificate ARN whose region is a region ("somewhere")',
+    ],
+    [
+      "arn:aws:acm:us-east-1:1111:certificate/00000000-0000-0000-0000-000000000000",
+      'an ACM certificate ARN whose account is 12 digits ("1111")',
+    ],
+    [
+      "arn:aws:acm:us-east-1:111111111111:certificate/studio",
+      'an ACM certificate ARN ending certificate/<uuid> ("certificate/studio" is not)',
+    ],
+  ])("refuses the certificate %s, naming the part that is wrong", (certificateArn, why) => {
+    expect(refused({ name: "studio.corp.example.com", certificateArn })).toEqual([
+      `studio-access:apiDomain.certificateArn is "${certificateArn}": expected ${why}`,
+    ]);
+  });
+
+  it("refuses a certificate of another region or account than the hub's, naming each", () => {
+    const elsewhere =
+      "arn:aws:acm:eu-west-1:999999999999:certificate/00000000-0000-0000-0000-000000000000";
+    expect(refused({ name: "studio.corp.example.com", certificateArn: elsewhere })).toEqual([
+      `studio-access:apiDomain.certificateArn is "${elsewhere}": expected a certificate in the hub's region us-east-1 (this one's region is eu-west-1): API Gateway uses an ACM certificate of its own region`,
+      `studio-access:apiDomain.certificateArn is "${elsewhere}": expected a certificate in the hub account 111111111111 (this one's account is 999999999999)`,
+    ]);
+  });
+
+  it("refuses a missing field, an unknown one, and a value that is not a map", () => {
+    expect(refused({ name: "studio.corp.example.com" })).toEqual([
+      "studio-access:apiDomain.certificateArn is not set: expected an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<uuid>",
+    ]);
+    expect(
+      refused({ name: "studio.corp.example.com", certificateArn: CERTIFICATE, port: 443 }),
+    ).toEqual(["studio-access:apiDomain.port is not a setting (known: name, certificateArn)"]);
+    expect(
+      refusal(() => parseStackConfig({ ...shared, apiDomain: "studio.corp.example.com" }, AWS)),
+    ).toEqual([
+      'studio-access:apiDomain is "studio.corp.example.com": expected a private custom domain name for the API: {name, certificateArn} (the ACM certificate in the hub\'s region and account)',
+    ]);
+  });
+});

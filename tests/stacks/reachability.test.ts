@@ -34,6 +34,7 @@ describe("reachability computed from the planned stacks", () => {
   it("answers exactly: corporate to the API and Studio only; spokes to the hub's AWS APIs and S3, never each other or the corporate network; the presigner to what it calls", () => {
     expect(matrix()).toEqual({
       "corporate 10.200.0.0/16 -> execute-api (the API)": true,
+      "corporate 10.200.0.0/16 -> studio.corp.example.com (the API's custom domain)": true,
       "corporate 10.200.0.0/16 -> studio": true,
       "corporate 10.200.0.0/16 -> sts": false,
       "corporate 10.200.0.0/16 -> spoke lob-a": false,
@@ -43,6 +44,7 @@ describe("reachability computed from the planned stacks", () => {
       "spoke lob-a -> sts": true,
       "spoke lob-a -> logs": true,
       "spoke lob-a -> s3 (gateway)": true,
+      "spoke lob-a -> studio.corp.example.com (the API's custom domain)": false,
       "spoke lob-a -> spoke lob-b": false,
       "spoke lob-a -> corporate 10.200.0.0/16": false,
       "spoke lob-b -> sagemaker.api": true,
@@ -50,6 +52,7 @@ describe("reachability computed from the planned stacks", () => {
       "spoke lob-b -> sts": true,
       "spoke lob-b -> logs": true,
       "spoke lob-b -> s3 (gateway)": true,
+      "spoke lob-b -> studio.corp.example.com (the API's custom domain)": false,
       "spoke lob-b -> spoke lob-a": false,
       "spoke lob-b -> corporate 10.200.0.0/16": false,
       "presigner -> sts": true,
@@ -128,6 +131,32 @@ describe("reachability computed from the planned stacks", () => {
     );
     expect(broken["spoke lob-a -> sts"]).toBe(false);
     expect(broken["spoke lob-a -> logs"]).toBe(true);
+  });
+
+  it("loses the API's custom domain for the corporate network without its zone or its record (#20)", () => {
+    const domain = "corporate 10.200.0.0/16 -> studio.corp.example.com (the API's custom domain)";
+    for (const type of ["aws:route53/zone:Zone", "aws:route53/record:Record"])
+      expect(
+        matrix(without((r) => r.type === type && r.name === "access-api-domain"))[domain],
+      ).toBe(false);
+    // Not forwarded by the corporate resolvers: the name does not resolve there.
+    const corporate = planned.shared.outputs.corporate as { zonesToForward: string[] };
+    expect(corporate.zonesToForward).toContain("studio.corp.example.com");
+    const unforwarded = {
+      ...planned,
+      shared: {
+        ...planned.shared,
+        outputs: {
+          ...planned.shared.outputs,
+          corporate: {
+            ...corporate,
+            zonesToForward: corporate.zonesToForward.filter((z) => z !== "studio.corp.example.com"),
+          },
+        },
+      },
+    };
+    expect(matrix(unforwarded)[domain]).toBe(false);
+    expect(matrix(unforwarded)["corporate 10.200.0.0/16 -> execute-api (the API)"]).toBe(true);
   });
 
   it("loses the corporate network's way back without the hub table's route to it", () => {

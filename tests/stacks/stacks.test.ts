@@ -100,7 +100,10 @@ describe("the shared stack", () => {
     expect(countByType(planned.shared)).toEqual({
       "aws:apigateway/account:Account": 1,
       "aws:apigateway/authorizer:Authorizer": 1,
+      "aws:apigateway/basePathMapping:BasePathMapping": 1,
       "aws:apigateway/deployment:Deployment": 1,
+      "aws:apigateway/domainName:DomainName": 1,
+      "aws:apigateway/domainNameAccessAssociation:DomainNameAccessAssociation": 1,
       "aws:apigateway/integration:Integration": 5,
       "aws:apigateway/method:Method": 5,
       "aws:apigateway/methodSettings:MethodSettings": 1,
@@ -146,8 +149,8 @@ describe("the shared stack", () => {
       "aws:ram/principalAssociation:PrincipalAssociation": 2,
       "aws:ram/resourceAssociation:ResourceAssociation": 1,
       "aws:ram/resourceShare:ResourceShare": 1,
-      "aws:route53/record:Record": 8,
-      "aws:route53/zone:Zone": 8,
+      "aws:route53/record:Record": 9,
+      "aws:route53/zone:Zone": 9,
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketPolicy:BucketPolicy": 1,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
@@ -196,9 +199,8 @@ describe("the shared stack", () => {
     expect(outputs.cliConfigure).toBe(
       `studio-access configure --api-url ${String(outputs.apiUrl)} --user-pool-id ${String(outputs.userPoolId)} --client-id ${String(outputs.userPoolClientId)} --region us-east-1`,
     );
-    expect(String(outputs.apiUrl)).toMatch(
-      /^https:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/\w+$/,
-    );
+    // The repository's hub config sets apiDomain (#20): the stage is mapped at the name's root.
+    expect(String(outputs.apiUrl)).toBe("https://studio.corp.example.com/");
   });
 });
 
@@ -609,7 +611,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 130 resources");
+    expect(stdout).toContain("shared  (kind shared: 135 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");

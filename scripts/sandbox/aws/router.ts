@@ -95,10 +95,10 @@ export class Router {
    * The same endpoint over TLS, with a self-signed certificate: a browser can then follow a
    * presigned URL's https:// redirect to it (mapped there by its host resolver rules).
    */
-  async tlsListener(vpceId: string): Promise<string> {
+  async tlsListener(vpceId: string, commonName = "*.sagemaker.aws"): Promise<string> {
     const endpoint = this.endpoints.get(vpceId);
     if (!endpoint) throw new Error(`no endpoint ${vpceId}`);
-    const pems = await generateCertificate([{ name: "commonName", value: "*.sagemaker.aws" }], {
+    const pems = await generateCertificate([{ name: "commonName", value: commonName }], {
       keySize: 2048,
       algorithm: "sha256",
     });
