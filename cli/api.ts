@@ -310,5 +310,10 @@ export function refusalNextStep(lob: string, team: string | undefined, studios: 
   // A typo is a letter or two away; a LOB name that far from every one of theirs is not a typo.
   const typo = distance(lob, nearest) <= Math.max(2, Math.floor(lob.length / 3));
   const listed = studios.map((s) => `${s.lob}/${s.team}`).join(", ");
-  return `${typo ? `did you mean ${nearest}? ` : ""}your Studios: ${listed} (studio-access list)`;
+  // The API does not say whether a LOB exists, so a near name is offered, not asserted: "lob-b" is
+  // one letter from "lob-a" and may be a LOB the user has simply not been granted.
+  const hint = typo
+    ? `if you meant ${nearest}: studio-access open ${nearest}; to get ${lob}, ask your platform team. `
+    : "";
+  return `${hint}your Studios: ${listed} (studio-access list)`;
 }

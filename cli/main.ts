@@ -241,7 +241,7 @@ class Cli {
       // The link is still unused: shown, so this run is not wasted; the exit code says it failed.
       lineTo(
         this.io.stderr,
-        `Could not open a browser: ${error.message}. Open this link yourself before ${until} (it works once), or next time run studio-access open ${lob} --print (set BROWSER to choose the browser):`,
+        `studio-access: could not open a browser: ${error.message}. Open this link yourself before ${until} (it works once), or next time run studio-access open ${lob} --print (set BROWSER to choose the browser):`,
       );
       this.out(opened.url);
       return EXIT.noBrowser;

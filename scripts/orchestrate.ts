@@ -64,6 +64,8 @@ ${
 }
 The stacks are the Pulumi.<stack>.yaml files; each one's studio-access:kind says whether it is
 the hub or a LOB. The stack files are checked as a set first (nothing runs if one is wrong).
+It needs the Pulumi CLI logged in to your state backend, and each stack's AWS credentials
+(aws:profile); docs/deploying.md says how, and how a pipeline does it.
 
   STACK      only these stacks (still in that order); default: all of them
   --dry-run  print the pulumi commands (pulumi ${verb} --stack …) and run nothing

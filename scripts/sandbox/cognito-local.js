@@ -1,4 +1,4 @@
-// Starts cognito-local (what services.ts runs) with three corrections that make it answer as
+// Starts cognito-local (what services.ts runs) with four corrections that make it answer as
 // Cognito does:
 // 1. A refresh token issued by RespondToAuthChallenge (the sign-in that answered an MFA or
 //    new-password challenge) is stored, so REFRESH_TOKEN_AUTH and RevokeToken accept it afterwards.

@@ -10,10 +10,18 @@ export function totpCode(secret: string): string {
 
 // npx tsx scripts/sandbox/totp.ts SECRET: the code an authenticator app shows now (sandbox users).
 if (require.main === module) {
-  const secret = process.argv[2];
-  if (!secret || !/^[A-Z2-7]+=*$/.test(secret)) {
-    console.error("usage: npx tsx scripts/sandbox/totp.ts SECRET (a base32 TOTP secret)");
+  // The portal shows the key in groups of four, and a person may paste it lower-case: both work.
+  const secret = process.argv.slice(2).join("").replace(/[\s-]/g, "").toUpperCase();
+  if (!/^[A-Z2-7]+=*$/.test(secret)) {
+    console.error(
+      "usage: npx tsx scripts/sandbox/totp.ts SECRET (a base32 TOTP secret; spaces are ignored)",
+    );
     process.exit(2);
   }
-  console.log(totpCode(secret));
+  try {
+    console.log(totpCode(secret));
+  } catch (error) {
+    console.error(`not a TOTP secret: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
 }

@@ -552,7 +552,7 @@ describe("studio-access against the sandbox", () => {
       code: 4,
       stdout: "",
       stderr:
-        "studio-access: lob-b: You are not entitled to this Studio: did you mean lob-a? your Studios: lob-a/analytics (studio-access list)\n",
+        "studio-access: lob-b: You are not entitled to this Studio: if you meant lob-a: studio-access open lob-a; to get lob-b, ask your platform team. your Studios: lob-a/analytics (studio-access list)\n",
     });
     expect((await cli(dir, ["open", "marketing", "--print"])).stderr).toBe(
       "studio-access: marketing: You are not entitled to this Studio: your Studios: lob-a/analytics (studio-access list)\n",
@@ -604,7 +604,9 @@ describe("studio-access against the sandbox", () => {
     const run = await cli(dir, ["open", "lob-a"], { env: { BROWSER: opener } });
     expect(run.code).toBe(6);
     expect(run.stdout).toMatch(new RegExp(`^${sandbox.studioEndpoint}/auth\\?token=[\\w-]+\\n$`));
-    expect(run.stderr).toContain(`Could not open a browser: ${opener} exited with status 3.`);
+    expect(run.stderr).toContain(
+      `studio-access: could not open a browser: ${opener} exited with status 3.`,
+    );
     expect(run.stderr).toContain("or next time run studio-access open lob-a --print");
     expect(run.stderr).not.toContain("Opened");
   }, 120_000);

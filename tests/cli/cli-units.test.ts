@@ -829,7 +829,7 @@ describe("AccessApi: answers the API can give", () => {
       code: EXIT.notEntitled,
       stdout: "",
       stderr:
-        "studio-access: lob-aa: You are not entitled to this Studio: did you mean lob-a? your Studios: lob-a/analytics, lob-b/default (studio-access list)\n",
+        "studio-access: lob-aa: You are not entitled to this Studio: if you meant lob-a: studio-access open lob-a; to get lob-aa, ask your platform team. your Studios: lob-a/analytics, lob-b/default (studio-access list)\n",
     });
     expect(seen.map((line) => line.split(" ")[0])).toEqual(["/v1/studios/lob-aa", "/v1/studios"]);
   });
@@ -891,7 +891,7 @@ describe("AccessApi: answers the API can give", () => {
       expect(ran.stdout).toBe("http://127.0.0.1:9999/auth?token=T\n");
       expect(ran.stderr).toMatch(
         new RegExp(
-          `^Could not open a browser: ${browser} exited with status 3\\. Open this link yourself before .+ \\(it works once\\), or next time run studio-access open lob-a --print \\(set BROWSER to choose the browser\\):\\n$`,
+          `^studio-access: could not open a browser: ${browser} exited with status 3\\. Open this link yourself before .+ \\(it works once\\), or next time run studio-access open lob-a --print \\(set BROWSER to choose the browser\\):\\n$`,
         ),
       );
       expect(ran.stderr).not.toContain("Opened");
