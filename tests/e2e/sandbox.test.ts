@@ -86,6 +86,18 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "refused: a tampered token (401)"],
       ["✓", "refused: a request from outside the execute-api endpoint (403)"],
       ["✓", "refused: the portal from outside the execute-api endpoint (403)"],
+      [
+        "✓",
+        "custom domain: GET https://studio.corp.example.com/studios answers through the hub execute-api endpoint (no stage in the path), over TLS too",
+      ],
+      [
+        "✓",
+        "refused: https://studio.corp.example.com/studios through another VPC endpoint (no access association, 403)",
+      ],
+      [
+        "✓",
+        "refused: https://studio.corp.example.com/studios through the hub endpoint once its access association is gone (403)",
+      ],
       ["✓", "refused: a presigned URL opened through a non-hub endpoint (IAM denies)"],
       [
         "✓",
@@ -326,7 +338,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       cwd: ROOT,
       timeout: 50_000,
     });
-    expect(stdout).toContain("npm run sandbox [-- --keep]");
+    expect(stdout).toContain("npm run sandbox [-- --keep [--profile-start-ms=N]]");
     expect(stdout).toContain("--keep   stop after the use steps");
   }, 60_000);
 });
