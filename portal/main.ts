@@ -2,6 +2,7 @@ import { encode } from "uqr";
 import { LANDING_APPS } from "../functions/shared/landing";
 import { cognitoRefusal } from "../functions/shared/cognito-messages";
 import { AccessApi, ApiRefusal, type OpenRequest, type Studio } from "./api";
+import { deepLinkOf, type DeepLink } from "./deep-link";
 import { Cognito, CognitoError, CognitoUnreachable, type Prompter, type Tokens } from "./cognito";
 
 /**
@@ -387,28 +388,54 @@ function signedInBar(): void {
   );
 }
 
-/** The deep link this page was opened with (`?lob=&team=&app=&space=`), if any. */
-function bookmarked(): OpenRequest | undefined {
-  const query = new URLSearchParams(location.search);
-  const lob = query.get("lob");
-  if (!lob) return undefined;
-  const pick = (key: string) => query.get(key) ?? undefined;
-  return { lob, team: pick("team"), app: pick("app"), space: pick("space") };
-}
-
 function forgetBookmark(): void {
   if (location.search) history.replaceState(null, "", location.pathname);
 }
 
 async function home(): Promise<void> {
   signedInBar();
-  const wanted = bookmarked();
+  const wanted = deepLinkOf(location.search);
   if (wanted) {
     forgetBookmark();
-    await open(wanted);
+    await confirmScreen(wanted);
     return;
   }
   await listScreen();
+}
+
+/** A LOB or team name that is not one, said on the list (undefined when both are names). */
+function badName(request: { lob: string; team?: string }): string | undefined {
+  if (NAME.test(request.lob) && (request.team === undefined || NAME.test(request.team)))
+    return undefined;
+  return `${request.lob}: that is not a LOB or team name (lower-case letters, digits and hyphens).`;
+}
+
+/**
+ * A deep link is only a question: the page names the LOB, team and app and calls the API on the
+ * person's click, so a link someone else sent opens nothing by itself.
+ */
+async function confirmScreen(link: DeepLink): Promise<void> {
+  const bad = badName(link);
+  if (bad) {
+    await listScreen(bad);
+    return;
+  }
+  say("");
+  const where = `${link.lob}${link.team ? ` (team ${link.team})` : ""}`;
+  const app = link.app ? APP_NAMES[link.app] : undefined;
+  const openButton = el("button", { type: "button" }, "Open");
+  const allButton = el("button", { type: "button", class: "link" }, "Show all my Studios");
+  openButton.addEventListener("click", () => {
+    openButton.disabled = true;
+    void open({ lob: link.lob, team: link.team, app: link.app });
+  });
+  allButton.addEventListener("click", () => void listScreen());
+  show(
+    `Open ${where}${app ? ` in ${app}` : ""}?`,
+    el("p", {}, "You followed a link to this Studio. Open it, or see all your Studios first."),
+    el("div", { class: "actions" }, openButton, allButton),
+  );
+  warn(link.notice);
 }
 
 async function listScreen(message = ""): Promise<void> {
@@ -502,10 +529,9 @@ function studioRow(studio: Studio, index: number): HTMLElement {
 
 async function open(request: OpenRequest): Promise<void> {
   warn("");
-  if (!NAME.test(request.lob) || (request.team !== undefined && !NAME.test(request.team))) {
-    await listScreen(
-      `${request.lob}: that is not a LOB or team name (lower-case letters, digits and hyphens).`,
-    );
+  const bad = badName(request);
+  if (bad) {
+    await listScreen(bad);
     return;
   }
   show(

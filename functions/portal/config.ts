@@ -20,6 +20,9 @@ export interface PortalSettings {
   readonly urlExpiresSeconds: number;
 }
 
+/** The hosts plain http may name: this machine's loopback (WHATWG URL's hostname spelling). */
+const LOOPBACK = ["127.0.0.1", "[::1]", "localhost"];
+
 const FLAGS = ["requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols"] as const;
 
 function passwordPolicyOf(raw: string): PasswordPolicy {
@@ -64,8 +67,12 @@ export function loadPortalSettings(env: NodeJS.ProcessEnv): PortalSettings {
   } catch {
     throw new Error(`environment variable COGNITO_ENDPOINT is "${cognitoEndpoint}": not a URL`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:")
-    throw new Error(`environment variable COGNITO_ENDPOINT is "${cognitoEndpoint}": not http(s)`);
+  // https anywhere; plain http only on this machine (the sandbox), as the CLI (cli/config.ts):
+  // the browser sends passwords' proofs and tokens there.
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.includes(url.hostname)))
+    throw new Error(
+      `environment variable COGNITO_ENDPOINT (${url.protocol}//${url.host}): must be an https:// URL (plain http only on 127.0.0.1, [::1] or localhost)`,
+    );
   const urlExpiresSeconds = Number(requireEnv(env, "URL_EXPIRES_SECONDS"));
   if (!Number.isInteger(urlExpiresSeconds) || urlExpiresSeconds < 5 || urlExpiresSeconds > 300)
     throw new Error("environment variable URL_EXPIRES_SECONDS: expected 5 to 300 seconds");

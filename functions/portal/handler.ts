@@ -8,6 +8,10 @@ import {
 } from "../shared/web";
 import type { PortalSettings } from "./config";
 
+/** The page's content before its script runs (static: no inline script or style). */
+export const LOADING =
+  "Loading… If this stays, reload the page; if it persists, tell your platform team (the page's script did not load).";
+
 /** A year, never revalidated: an asset's name changes with its content. */
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
@@ -76,7 +80,9 @@ export function createHandler(manifest: PortalManifest, settings: PortalSettings
       stylesheetLink(`${base}assets/${manifest.stylesheet.file}`, manifest.stylesheet),
       `<meta name="studio-access-config" content="${escapeHtml(config)}">`,
       `<script type="module" src="${escapeHtml(`${base}assets/${manifest.script.file}`)}" integrity="${escapeHtml(manifest.script.integrity)}"></script>`,
-      '</head><body><main id="app"></main>',
+      // Shown until the script replaces it (portal/main.ts start), so a script that never runs
+      // (its integrity refused, blocked by a proxy) leaves a message, not a blank page.
+      `</head><body><main id="app"><p>${escapeHtml(LOADING)}</p></main>`,
       "<noscript>This page needs JavaScript. Without it, use the studio-access command, or ask your platform team.</noscript>",
       "</body></html>",
     ].join("");

@@ -81,7 +81,11 @@ describe("the portal function", () => {
     );
     expect(html).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
     expect(html).toContain("<title>Studio access</title>");
-    expect(html).toContain('<body><main id="app"></main><noscript>');
+    // A static message until the script replaces it: a script that does not load (integrity
+    // refused, blocked) leaves something to read, not a blank page.
+    expect(html).toContain(
+      `<body><main id="app"><p>Loading… If this stays, reload the page; if it persists, tell your platform team (the page&#39;s script did not load).</p></main><noscript>`,
+    );
     // No inline script or style: the one script and stylesheet are the API's own files.
     expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).not.toMatch(/<style|style=|<script>|\son[a-z]+=/i);
@@ -226,6 +230,18 @@ describe("the portal function", () => {
     expect(() => loadPortalSettings({ ...env, COGNITO_ENDPOINT: "ftp://x" })).toThrow(
       /COGNITO_ENDPOINT/,
     );
+    // Plain http only on this machine's loopback (the sandbox), as the CLI; the error names the
+    // variable and the value's origin (never its path).
+    for (const local of ["http://[::1]:9229", "http://localhost:9229", "https://cognito.example"])
+      expect(loadPortalSettings({ ...env, COGNITO_ENDPOINT: local }).cognitoEndpoint).toBe(local);
+    for (const [remote, origin] of [
+      ["http://cognito.example/x", "http://cognito.example"],
+      ["http://127.0.0.1.evil.example:80/", "http://127.0.0.1.evil.example"],
+      ["http://10.0.0.5:9229", "http://10.0.0.5:9229"],
+    ] as const)
+      expect(() => loadPortalSettings({ ...env, COGNITO_ENDPOINT: remote })).toThrow(
+        `environment variable COGNITO_ENDPOINT (${origin}): must be an https:// URL (plain http only on 127.0.0.1, [::1] or localhost)`,
+      );
     expect(() => loadPortalSettings({ ...env, URL_EXPIRES_SECONDS: "0" })).toThrow(
       /URL_EXPIRES_SECONDS/,
     );

@@ -14,7 +14,7 @@ import {
  * The portal in a real browser: Debian's Chromium driven by playwright-core (nothing downloaded),
  * against `npm run sandbox -- --keep`, as people use it: new.scientist's first sign-in (new
  * password, authenticator enrolment read off the page, a wrong code asked again), the list, a first
- * open answered 202 that opens on its own, a deep link, a refused LOB, sign-out (the old refresh
+ * open answered 202 that opens on its own, a deep link that asks first, a refused LOB, sign-out (the old refresh
  * token is refused by Cognito afterwards); dana.scientist choosing one of her two teams. Every page
  * state is checked with axe-core in the same browser (no serious or critical violation) and
  * photographed into test-results/portal/; no Content-Security-Policy violation and no console
@@ -182,7 +182,7 @@ describeWith("chromium")("the portal in Chromium against the kept sandbox", () =
   });
 
   it(
-    "new.scientist: first sign-in, list, a 202 that opens on its own, a deep link, a refused LOB, sign-out",
+    "new.scientist: first sign-in, list, a 202 that opens on its own, a deep link that asks first, a refused LOB, sign-out",
     async () => {
       const newcomer = sandbox.newcomers[0]!;
       const { context, page } = await newPage();
@@ -259,12 +259,39 @@ describeWith("chromium")("the portal in Chromium against the kept sandbox", () =
       expect(await page.locator("#who").textContent()).toMatch(/^analytics--new-scientist-/);
       await shot(page, "07-studio");
 
-      // A deep link (bookmarkable): after sign-in it opens JupyterLab directly.
-      await page.goto(`${sandbox.portalUrl}?lob=lob-a&team=analytics&app=jupyterlab`);
+      // A deep link (bookmarkable) only asks: it names the LOB, team and app, and the API is
+      // called on the click alone. `space` is never taken from the address.
+      const studioCalls: string[] = [];
+      page.on("request", (request) => {
+        if (/\/studios\/[^/?]+/.test(new URL(request.url()).pathname))
+          studioCalls.push(request.url().slice(sandbox.portalUrl.length));
+      });
+      await page.goto(
+        `${sandbox.portalUrl}?lob=lob-a&team=analytics&app=jupyterlab&space=someone-elses`,
+      );
+      await screen(page, "Open lob-a (team analytics) in JupyterLab?");
+      expect(new URL(page.url()).search).toBe("");
+      await checkAccessibility(page, "deep link confirmation");
+      await shot(page, "08-deep-link-confirm");
+      // Time enough for a call the page should not make.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(studioCalls).toEqual([]);
+      await page.getByRole("button", { name: "Open", exact: true }).click();
       await page.waitForURL(/studio\.us-east-1\.sagemaker\.aws/, { timeout: 120_000 });
+      expect(studioCalls).toEqual(["studios/lob-a?team=analytics&app=jupyterlab"]);
       await page.waitForLoadState();
       expect(await page.title()).toBe("JupyterLab - SageMaker Studio");
       await shot(page, "08-deep-link-jupyterlab");
+
+      // "Show all my Studios" leaves a deep link for the list, still without a call for the LOB.
+      await page.goto(`${sandbox.portalUrl}?lob=lob-a&team=analytics&app=not-an-app`);
+      await screen(page, "Open lob-a (team analytics)?");
+      expect(await page.locator("#alert").textContent()).toBe(
+        "The link asked for an app this page does not know; it opens Studio's default instead (apps: studio, jupyterlab, codeeditor).",
+      );
+      await page.getByRole("button", { name: "Show all my Studios" }).click();
+      await screen(page, "Your Studios");
+      expect(studioCalls).toEqual(["studios/lob-a?team=analytics&app=jupyterlab"]);
 
       // The same, chosen on the list: Code Editor.
       await page.goto(sandbox.portalUrl);
@@ -277,6 +304,8 @@ describeWith("chromium")("the portal in Chromium against the kept sandbox", () =
 
       // A LOB the user is not entitled to: the API's own message, on the list.
       await page.goto(`${sandbox.portalUrl}?lob=lob-b`);
+      await screen(page, "Open lob-b?");
+      await page.getByRole("button", { name: "Open", exact: true }).click();
       await screen(page, "Your Studios");
       expect(await page.locator("#alert").textContent()).toBe(
         "lob-b: You are not entitled to this Studio.",
@@ -373,6 +402,21 @@ describeWith("chromium")("the portal in Chromium against the kept sandbox", () =
     },
     STEP_MS,
   );
+
+  it("a script that does not load leaves the page's static message, not a blank page", async () => {
+    // Its own context, without the run's console checks: the blocked script is the point.
+    const context = await browser.newContext({ viewport: { width: 320, height: 900 } });
+    await context.route(/\/assets\/main\.[0-9a-f]+\.js$/, (route) =>
+      route.abort("blockedbyclient"),
+    );
+    const page = await context.newPage();
+    await page.goto(sandbox.portalUrl);
+    expect(await page.locator("main#app").textContent()).toBe(
+      "Loading… If this stays, reload the page; if it persists, tell your platform team (the page's script did not load).",
+    );
+    await shot(page, "14-script-blocked");
+    await context.close();
+  });
 
   it("no CSP violation and no console error during the whole run", () => {
     expect(problems).toEqual([]);
