@@ -1,13 +1,19 @@
 import * as aws from "@pulumi/aws";
 import {
   validateResourceOfType,
+  type Policies,
+  type PolicyResource,
   type ReportViolation,
-  type ResourceValidationPolicy,
 } from "@pulumi/policy";
 
 /**
  * The design's security invariants as Pulumi policies (DESIGN §4). Each one names what it found and
- * what is expected. They read resource inputs only, so they also run over the offline plan.
+ * what is expected. They read resource inputs only, so they also run over the offline plan; the
+ * authorizer rule is a stack validation, which also reads which resources each input was made from
+ * (`propertyDependencies`, "Interface PolicyResource",
+ * https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/policy/interfaces/PolicyResource.html;
+ * "Policies", resource and stack validation policies,
+ * https://www.pulumi.com/docs/discovery-governance/concepts/policy-as-code/policies/).
  */
 
 interface Statement {
@@ -40,11 +46,95 @@ export const SAML_ACS_OPERATION = "SamlAssertionConsumerService";
  */
 export const PORTAL_OPERATIONS = ["PortalPage", "PortalAsset", "PortalSettings"] as const;
 
-/** The methods without the JWT authorizer, by operation name and HTTP method. */
-const UNAUTHENTICATED: readonly { operation: string; httpMethod: string }[] = [
-  { operation: SAML_ACS_OPERATION, httpMethod: "POST" },
-  ...PORTAL_OPERATIONS.map((operation) => ({ operation, httpMethod: "GET" })),
+/**
+ * The methods without the JWT authorizer: each by operation name and HTTP method, and by what is
+ * hard to fake, the resource path it is on (from the API's root, through the resources'
+ * `parentId`s) and the function its AWS_PROXY integration invokes (by the function's logical name,
+ * `<app>-portal` or `<app>-saml`).
+ */
+const UNAUTHENTICATED: readonly {
+  operation: string;
+  httpMethod: string;
+  paths: readonly string[];
+  fn: string;
+}[] = [
+  { operation: SAML_ACS_OPERATION, httpMethod: "POST", paths: ["/saml"], fn: "saml" },
+  { operation: "PortalPage", httpMethod: "GET", paths: ["/"], fn: "portal" },
+  { operation: "PortalAsset", httpMethod: "GET", paths: ["/assets/{file}"], fn: "portal" },
+  { operation: "PortalSettings", httpMethod: "GET", paths: ["/settings"], fn: "portal" },
 ];
+
+const METHOD = "aws:apigateway/method:Method";
+const INTEGRATION = "aws:apigateway/integration:Integration";
+const API_RESOURCE = "aws:apigateway/resource:Resource";
+const REST_API = "aws:apigateway/restApi:RestApi";
+const FUNCTION = "aws:lambda/function:Function";
+
+/** The one resource of `type` that `property` of `r` is made from, or undefined. */
+function madeFrom(r: PolicyResource, property: string, type: string): PolicyResource | undefined {
+  const found = (r.propertyDependencies[property] ?? []).filter((d) => d.type === type);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/**
+ * The path of the API resource `method` is on ("/" for the API's root resource), walking the
+ * resources' `parentId`s up to the method's own RestApi; undefined when it cannot be followed.
+ */
+function methodPath(method: PolicyResource): string | undefined {
+  const api = madeFrom(method, "restApi", REST_API);
+  if (!api) return undefined;
+  const parts: string[] = [];
+  let at: PolicyResource = method;
+  let property = "resourceId";
+  for (let depth = 0; depth < 32; depth++) {
+    const resource = madeFrom(at, property, API_RESOURCE);
+    if (!resource) {
+      // The root resource: the API's rootResourceId, of the method's own API.
+      return madeFrom(at, property, REST_API)?.urn === api.urn ? `/${parts.join("/")}` : undefined;
+    }
+    if (madeFrom(resource, "restApi", REST_API)?.urn !== api.urn) return undefined;
+    parts.unshift(String(resource.props.pathPart));
+    at = resource;
+    property = "parentId";
+  }
+  return undefined;
+}
+
+/** The functions AWS_PROXY integrations of `method` (same API, resource and HTTP method) invoke. */
+function proxiedFunctions(method: PolicyResource, all: readonly PolicyResource[]): string[] {
+  const api = madeFrom(method, "restApi", REST_API)?.urn;
+  const resourceOf = (r: PolicyResource) =>
+    (madeFrom(r, "resourceId", API_RESOURCE) ?? madeFrom(r, "resourceId", REST_API))?.urn;
+  return all
+    .filter(
+      (i) =>
+        i.type === INTEGRATION &&
+        i.props.httpMethod === method.props.httpMethod &&
+        api !== undefined &&
+        madeFrom(i, "restApi", REST_API)?.urn === api &&
+        resourceOf(i) === resourceOf(method),
+    )
+    .map((i) => (i.props.type === "AWS_PROXY" ? (madeFrom(i, "uri", FUNCTION)?.name ?? "") : ""));
+}
+
+/** Why `method` (authorization NONE) is not one of UNAUTHENTICATED, or undefined when it is. */
+function unauthenticatedProblem(
+  method: PolicyResource,
+  all: readonly PolicyResource[],
+): string | undefined {
+  const { httpMethod, operationName } = method.props as Record<string, unknown>;
+  const admitted = UNAUTHENTICATED.find(
+    (m) => m.operation === operationName && m.httpMethod === httpMethod,
+  );
+  if (!admitted) return "";
+  const path = methodPath(method);
+  if (path === undefined || !admitted.paths.includes(path))
+    return `, on ${path ?? "a resource not followed to the API's root"}, not ${admitted.paths.join(" or ")} where ${String(operationName)} is admitted`;
+  const functions = proxiedFunctions(method, all);
+  if (functions.length !== 1 || !functions[0]?.endsWith(`-${admitted.fn}`))
+    return `, integrated with ${functions.length === 0 ? "nothing" : functions.map((f) => f || "no function through AWS_PROXY").join(", ")}, not an AWS_PROXY to the ${admitted.fn} function where ${String(operationName)} is admitted`;
+  return undefined;
+}
 
 function reportFullAccess(arns: unknown, report: ReportViolation): void {
   for (const arn of asList(arns)) {
@@ -79,7 +169,7 @@ function reportOpenCidrs(cidrs: unknown, where: string, report: ReportViolation)
   }
 }
 
-export const policies: ResourceValidationPolicy[] = [
+export const policies: Policies = [
   {
     name: "central-endpoints-private-dns-off",
     description:
@@ -144,20 +234,21 @@ export const policies: ResourceValidationPolicy[] = [
   {
     name: "authorizer-on-every-method",
     description:
-      "Every API method is protected by the custom (JWT) authorizer, but the SAML entry's POST (operation SamlAssertionConsumerService), whose credential is the signed SAML response, and the web portal's GETs (operations PortalPage, PortalAsset, PortalSettings), which serve nothing secret.",
+      "Every API method is protected by the custom (JWT) authorizer, but the SAML entry's POST /saml (operation SamlAssertionConsumerService, an AWS_PROXY to the SAML function), whose credential is the signed SAML response, and the web portal's GET /, /assets/{file} and /settings (operations PortalPage, PortalAsset, PortalSettings, each an AWS_PROXY to the portal function), which serve nothing secret.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(aws.apigateway.Method, (method, _, report) => {
-      const admitted =
-        method.authorization === "NONE" &&
-        UNAUTHENTICATED.some(
-          (m) => m.operation === method.operationName && m.httpMethod === method.httpMethod,
-        );
-      if (!admitted && (method.authorization !== "CUSTOM" || !method.authorizerId)) {
-        report(
-          `${method.httpMethod} has authorization "${method.authorization}"${method.authorizerId ? "" : " and no authorizer"}; expected CUSTOM with the JWT authorizer`,
-        );
+    // A stack validation: a method's inputs alone name neither its resource's path nor its
+    // integration, which an operation name could only claim.
+    validateStack: ({ resources }, report) => {
+      for (const method of resources.filter((r) => r.type === METHOD)) {
+        const { httpMethod, authorization, authorizerId } = method.props as Record<string, unknown>;
+        const why = authorization === "NONE" ? unauthenticatedProblem(method, resources) : "";
+        if (why !== undefined && (authorization !== "CUSTOM" || !authorizerId))
+          report(
+            `${String(httpMethod)} has authorization "${String(authorization)}"${authorizerId ? "" : " and no authorizer"}${why}; expected CUSTOM with the JWT authorizer`,
+            method.urn,
+          );
       }
-    }),
+    },
   },
   {
     name: "studio-domain-vpconly-iam",

@@ -394,7 +394,11 @@ export function parseShared(
   const samlConfig = samlEntry(parsed.saml, Object.keys(entries), problems);
   const domain = apiDomainProblems(
     parsed.apiDomain,
-    { region, hubAccountId: parsed.hubAccountId },
+    {
+      region,
+      hubAccountId: parsed.hubAccountId,
+      ...(samlConfig?.idpEntityId ? { samlEntityId: samlConfig.idpEntityId } : {}),
+    },
     problems,
   );
   const config: SharedConfig = {

@@ -71,7 +71,7 @@ describe("the policy pack", () => {
   });
 
   it("passes the program's resources of all three stacks", async () => {
-    expect(resources.filter((r) => r.custom).length).toBe(239);
+    expect(resources.filter((r) => r.custom).length).toBe(244);
     expect(await runPolicies(policies, resources)).toEqual([]);
   });
 
@@ -87,10 +87,39 @@ describe("the policy pack", () => {
         }),
       },
     });
+    const methods = withSaml.resources.filter((r) => r.type === "aws:apigateway/method:Method");
+    expect(methods).toHaveLength(6);
+    // Each exemption, on its own resource and integration, passes.
     expect(
-      withSaml.resources.filter((r) => r.type === "aws:apigateway/method:Method"),
-    ).toHaveLength(6);
+      methods
+        .filter((m) => m.inputs.authorization === "NONE")
+        .map((m) => `${String(m.inputs.httpMethod)} ${String(m.inputs.operationName)} ${m.name}`)
+        .sort(),
+    ).toEqual([
+      "GET PortalAsset access-portal-asset",
+      "GET PortalPage access-portal-page",
+      "GET PortalSettings access-portal-settings",
+      "POST SamlAssertionConsumerService access-saml",
+    ]);
     expect(await runPolicies(policies, withSaml.resources)).toEqual([]);
+
+    // The SAML entry's name on a POST whose integration invokes the portal function instead.
+    const portal = withSaml.resources.find(
+      (r) => r.name === "access-portal" && r.type === "aws:lambda/function:Function",
+    );
+    const toPortal = withSaml.resources.map((r) =>
+      r.type === "aws:apigateway/integration:Integration" && r.name === "access-saml"
+        ? { ...r, inputs: { ...r.inputs, uri: portal?.state.invokeArn } }
+        : r,
+    );
+    expect(await runPolicies(policies, toPortal)).toEqual([
+      {
+        policy: "authorizer-on-every-method",
+        resource: "access-saml",
+        message:
+          'POST has authorization "NONE" and no authorizer, integrated with access-portal, not an AWS_PROXY to the saml function where SamlAssertionConsumerService is admitted; expected CUSTOM with the JWT authorizer',
+      },
+    ]);
   }, 60_000);
 });
 
@@ -201,6 +230,52 @@ const VARIANTS: [string, string, () => RecordedResource[], string][] = [
         operationName: "PortalPage",
       })),
     'POST has authorization "NONE" and no authorizer; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    // The attack review (#20): an operation name alone no longer admits a method.
+    "GET /studios/{lob} without authorizer, named as the portal's asset route",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/method:Method", "access-open", (i) => ({
+        ...i,
+        authorization: "NONE",
+        authorizerId: undefined,
+        operationName: "PortalAsset",
+      })),
+    'GET has authorization "NONE" and no authorizer, on /studios/{lob}, not /assets/{file} where PortalAsset is admitted; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    "the portal's settings method named as its page, on /settings",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/method:Method", "access-portal-settings", (i) => ({
+        ...i,
+        operationName: "PortalPage",
+      })),
+    'GET has authorization "NONE" and no authorizer, on /settings, not / where PortalPage is admitted; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    "the portal's page integrated with the presigner",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/integration:Integration", "access-portal-page", (i) => ({
+        ...i,
+        uri: resources.find(
+          (r) => r.name === "access-presigner" && r.type === "aws:lambda/function:Function",
+        )?.state.invokeArn,
+      })),
+    'GET has authorization "NONE" and no authorizer, integrated with access-presigner, not an AWS_PROXY to the portal function where PortalPage is admitted; expected CUSTOM with the JWT authorizer',
+  ],
+  [
+    "the portal's asset route integrated other than through AWS_PROXY",
+    "authorizer-on-every-method",
+    () =>
+      breaking("aws:apigateway/integration:Integration", "access-portal-asset", (i) => ({
+        ...i,
+        type: "HTTP_PROXY",
+        uri: "https://example.com/{file}",
+      })),
+    'GET has authorization "NONE" and no authorizer, integrated with no function through AWS_PROXY, not an AWS_PROXY to the portal function where PortalAsset is admitted; expected CUSTOM with the JWT authorizer',
   ],
   [
     "the portal's settings route with IAM authorization instead of none",

@@ -4,6 +4,7 @@ import {
   parseStackConfig,
   unknownNamespaceProblems,
 } from "../../stacks/config";
+import { TestIdp } from "../../scripts/sandbox/saml-idp";
 
 /** The per-stack checks #19 added: case-only usernames, dropped zeros, namespaces, empty teams. */
 const AWS = { region: "us-east-1" };
@@ -186,7 +187,10 @@ describe("apiDomain (#20): a private custom domain name for the API", () => {
       "Studio.Corp.Example.com",
       'labels of lower-case letters, digits and inner dashes ("Studio" is not one)',
     ],
-    ["studio", "at least two labels (studio.corp.example.com)"],
+    [
+      "studio",
+      "at least three labels, such as studio.corp.example.com (the private zone made for the name answers for every name under it)",
+    ],
     [
       "studio..example.com",
       'labels of lower-case letters, digits and inner dashes ("" is not one)',
@@ -202,11 +206,49 @@ describe("apiDomain (#20): a private custom domain name for the API", () => {
     ],
     [
       "studio.execute-api.us-east-1.amazonaws.com",
-      "a name of your organization's, not under amazonaws.com or .aws (AWS's own names)",
+      "a name of your organization's, not under amazonaws.com (AWS's own names: the private zone made for the name answers for every name under it)",
     ],
     [
       "studio.sagemaker.aws",
-      "a name of your organization's, not under amazonaws.com or .aws (AWS's own names)",
+      "a name of your organization's, not under aws (AWS's own names: the private zone made for the name answers for every name under it)",
+    ],
+    // The review's shadowing names (#20): a parent would hold every corporate name under it.
+    [
+      "example.com",
+      "at least three labels, such as studio.corp.example.com (the private zone made for the name answers for every name under it)",
+    ],
+    [
+      "co.uk",
+      "at least three labels, such as studio.corp.example.com (the private zone made for the name answers for every name under it)",
+    ],
+    [
+      "studio.amazonaws.com.cn",
+      "a name of your organization's, not under amazonaws.com.cn (AWS's own names: the private zone made for the name answers for every name under it)",
+    ],
+    [
+      "amazonaws.com.cn",
+      "a name of your organization's, not under amazonaws.com.cn (AWS's own names: the private zone made for the name answers for every name under it)",
+    ],
+    ["sagemaker.aws.", 'labels of lower-case letters, digits and inner dashes ("" is not one)'],
+    [
+      "notebook.sagemaker.aws",
+      "a name of your organization's, not under aws (AWS's own names: the private zone made for the name answers for every name under it)",
+    ],
+    [
+      "studio.us-gov-west-1.c2s.ic.gov",
+      "a name of your organization's, not under c2s.ic.gov (AWS's own names: the private zone made for the name answers for every name under it)",
+    ],
+    [
+      "pvt.k12.ma.us",
+      'a name below a public suffix ("pvt.k12.ma.us" is one: the private zone made for the name answers for every name under it)',
+    ],
+    [
+      "example.co.uk",
+      'a name below a registrable domain ("example.co.uk" is one, its organization\'s own: the private zone made for the name answers for every name under it)',
+    ],
+    [
+      "studio.github.io",
+      'a name below a registrable domain ("studio.github.io" is one, its organization\'s own: the private zone made for the name answers for every name under it)',
     ],
   ])("refuses the name %s, saying why", (name, why) => {
     expect(refused({ name, certificateArn: CERTIFICATE })).toEqual([
@@ -243,6 +285,70 @@ describe("apiDomain (#20): a private custom domain name for the API", () => {
     expect(refused({ name: "studio.corp.example.com", certificateArn })).toEqual([
       `studio-access:apiDomain.certificateArn is "${certificateArn}": expected ${why}`,
     ]);
+  });
+
+  it("accepts three labels or more below a registrable domain (the public suffix list's)", () => {
+    for (const name of [
+      "studio.example.co.uk",
+      "studio.corp.example.com",
+      "api.studio.example.com",
+    ])
+      expect(
+        parseStackConfig(withDomain({ name, certificateArn: CERTIFICATE }), AWS),
+      ).toHaveProperty("apiDomain.name", name);
+  });
+
+  it("refuses a certificate of another partition than the hub's, naming it", () => {
+    const china =
+      "arn:aws-cn:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000";
+    expect(refused({ name: "studio.corp.example.com", certificateArn: china })).toEqual([
+      `studio-access:apiDomain.certificateArn is "${china}": expected a certificate in the hub's partition aws (this one's partition is aws-cn): API Gateway uses an ACM certificate of its own region`,
+    ]);
+    const inChina = (certificateArn: string) =>
+      parseStackConfig(withDomain({ name: "studio.corp.example.cn", certificateArn }), {
+        region: "cn-north-1",
+      });
+    expect(
+      refusal(() =>
+        inChina(
+          "arn:aws:acm:cn-north-1:111111111111:certificate/00000000-0000-0000-0000-000000000000",
+        ),
+      ),
+    ).toEqual([
+      "studio-access:apiDomain.certificateArn is \"arn:aws:acm:cn-north-1:111111111111:certificate/00000000-0000-0000-0000-000000000000\": expected a certificate in the hub's partition aws-cn (this one's partition is aws): API Gateway uses an ACM certificate of its own region",
+    ]);
+    expect(
+      inChina(
+        "arn:aws-cn:acm:cn-north-1:111111111111:certificate/00000000-0000-0000-0000-000000000000",
+      ),
+    ).toHaveProperty("apiDomain.name", "studio.corp.example.cn");
+  });
+
+  describe("beside the SAML IdP", () => {
+    let idp: TestIdp;
+    beforeAll(async () => {
+      idp = await TestIdp.create("https://idp.corp.example.com/saml/metadata");
+    }, 30_000);
+    const withSaml = (name: string) => ({
+      ...withDomain({ name, certificateArn: CERTIFICATE }),
+      saml: JSON.stringify({ idpCertificates: [idp.certificate], idpEntityId: idp.entityId }),
+    });
+
+    it.each(["idp.corp.example.com", "corp.example.com"])(
+      "refuses %s, the IdP's host or a parent of it",
+      (name) => {
+        expect(refusal(() => parseStackConfig(withSaml(name), AWS))).toEqual([
+          `studio-access:apiDomain.name is "${name}": expected a name other than the SAML IdP's host idp.corp.example.com or a parent of it (saml.idpEntityId): the private zone made for the name answers for every name under it, and the IdP's would no longer resolve`,
+        ]);
+      },
+    );
+
+    it("accepts a sibling of the IdP's host", () => {
+      expect(parseStackConfig(withSaml("studio.corp.example.com"), AWS)).toHaveProperty(
+        "apiDomain.name",
+        "studio.corp.example.com",
+      );
+    });
   });
 
   it("refuses a certificate of another region or account than the hub's, naming each", () => {
