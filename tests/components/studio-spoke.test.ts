@@ -340,6 +340,11 @@ describe("HubRegistration: rows in the hub tables", () => {
         item("dana.scientist", "analytics", P("dana.scientist", "analytics")),
       ],
       [
+        "lob-a-member-analytics-new.scientist",
+        HUB_ACCOUNT,
+        item("new.scientist", "analytics", P("new.scientist", "analytics")),
+      ],
+      [
         "lob-a-member-forecasting-dana.scientist",
         HUB_ACCOUNT,
         item("dana.scientist", "forecasting", P("dana.scientist", "forecasting")),

@@ -72,7 +72,7 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
       attachmentsPerTransitGateway: 201,
       // The authorizer, the presigner, the lifecycle function, the admin role, API Gateway's
       // logging role, and a deployer role per LOB.
-      rolesPerAccount: 205,
+      rolesPerAccount: 206,
       principalsPerResourceShare: 200,
       principalsPerRegion: 200,
       // The presigner's and the SAML entry's AssumeRole grants (the lifecycle function's need 3).
