@@ -157,7 +157,8 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    expect(stdout).toContain("123 resources, 44 of them created in the emulators");
+    // The hub with the portal (its function, role, log group, three routes) and the custom domain.
+    expect(stdout).toContain("145 resources, 47 of them created in the emulators");
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
       "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b-5anywe73g5neoapo). The profile is created on their first sign-in.",
