@@ -1,3 +1,4 @@
+import { passwordNeeds, type PasswordPolicy } from "../functions/shared/password-policy";
 import { closest, distance } from "fastest-levenshtein";
 import { landingQuery } from "../functions/shared/landing";
 import { LOB_NAME } from "../functions/shared/tables";
@@ -223,26 +224,9 @@ export class AccessApi {
   }
 }
 
-/** The user pool's password policy, as the API's `GET /settings` serves it. */
-export interface PasswordPolicy {
-  readonly minimumLength: number;
-  readonly requireLowercase: boolean;
-  readonly requireUppercase: boolean;
-  readonly requireNumbers: boolean;
-  readonly requireSymbols: boolean;
-}
-
 /** The policy as one sentence: what a new password needs. */
 export function describePolicy(policy: PasswordPolicy): string {
-  const needs = [
-    policy.requireLowercase && "a lower-case letter",
-    policy.requireUppercase && "an upper-case letter",
-    policy.requireNumbers && "a digit",
-    policy.requireSymbols && "a symbol (such as ! or -)",
-  ].filter((n): n is string => typeof n === "string");
-  const list =
-    needs.length <= 1 ? (needs[0] ?? "") : `${needs.slice(0, -1).join(", ")} and ${needs.at(-1)}`;
-  return `A new password needs at least ${String(policy.minimumLength)} characters${list ? `, with ${list}` : ""}.`;
+  return `A new password needs ${passwordNeeds(policy)}.`;
 }
 
 function isPolicy(value: unknown): value is PasswordPolicy {

@@ -1,6 +1,7 @@
 import { encode } from "uqr";
 import { LANDING_APPS } from "../functions/shared/landing";
 import { cognitoRefusal } from "../functions/shared/cognito-messages";
+import { passwordNeeds, type PasswordPolicy } from "../functions/shared/password-policy";
 import { AccessApi, ApiRefusal, type OpenRequest, type Studio } from "./api";
 import { deepLinkOf, type DeepLink } from "./deep-link";
 import { Cognito, CognitoError, CognitoUnreachable, type Prompter, type Tokens } from "./cognito";
@@ -10,14 +11,6 @@ import { Cognito, CognitoError, CognitoUnreachable, type Prompter, type Tokens }
  * Studios and open one. No framework: a few screens built with the DOM, no inline script or style
  * (the page's Content-Security-Policy forbids both), tokens in sessionStorage only (this tab).
  */
-
-interface PasswordPolicy {
-  readonly minimumLength: number;
-  readonly requireLowercase: boolean;
-  readonly requireUppercase: boolean;
-  readonly requireNumbers: boolean;
-  readonly requireSymbols: boolean;
-}
 
 interface Config {
   readonly apiBase: string;
@@ -165,15 +158,8 @@ function qrCode(uri: string): SVGSVGElement {
 
 function policyText(policy: PasswordPolicy | undefined): string {
   if (!policy) return "Choose a password your platform team's rules accept.";
-  const needs = [
-    policy.requireLowercase && "a lower-case letter",
-    policy.requireUppercase && "an upper-case letter",
-    policy.requireNumbers && "a digit",
-    policy.requireSymbols && "a symbol",
-  ].filter((x): x is string => typeof x === "string");
-  const last = needs.pop();
-  const list = needs.length > 0 ? `${needs.join(", ")} and ${last ?? ""}` : (last ?? "");
-  return `At least ${String(policy.minimumLength)} characters${list ? `, with ${list}` : ""}.`;
+  const needs = passwordNeeds(policy);
+  return `${needs.charAt(0).toUpperCase()}${needs.slice(1)}.`;
 }
 
 // ---- The session ------------------------------------------------------------------------------

@@ -1,13 +1,7 @@
 import { requireEnv } from "../shared/log";
+import type { PasswordPolicy } from "../shared/password-policy";
 
-/** The user pool's password rules, as the page and the CLI state them before asking for one. */
-export interface PasswordPolicy {
-  readonly minimumLength: number;
-  readonly requireLowercase: boolean;
-  readonly requireUppercase: boolean;
-  readonly requireNumbers: boolean;
-  readonly requireSymbols: boolean;
-}
+export type { PasswordPolicy };
 
 /** What the browser needs to sign in to the pool and open Studio (GET /settings, the page's meta). */
 export interface PortalSettings {
