@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
 import type { StudioDrain } from "./studio-cleanup";
 import { AccessRoles } from "./spoke/access-roles";
+import { SpokeBudgets, type BudgetConfig } from "./spoke/budgets";
 import { StudioDomain } from "./spoke/domain";
 import { homeDirectoryRemover } from "./spoke/homes";
 import { HubLink, type HubJoin } from "./spoke/hub-link";
@@ -13,6 +14,7 @@ import { TeamRoles, type TeamConfig } from "./spoke/team-roles";
 export type { HubJoin } from "./spoke/hub-link";
 export type { HubOutputs } from "./spoke/scope";
 export type { TeamConfig } from "./spoke/team-roles";
+export type { BudgetConfig } from "./spoke/budgets";
 
 export interface StudioSpokeArgs {
   /** The LOB's name: a key of the hub's lobAccounts. */
@@ -40,6 +42,8 @@ export interface StudioSpokeArgs {
   /** How often it looks again meanwhile. @default 10000 */
   readonly cleanupPollMilliseconds: number;
   readonly hub: HubOutputs;
+  /** The LOB's monthly cost budget, when it has one (each team's is on its TeamConfig). */
+  readonly budget?: BudgetConfig;
 }
 
 /**
@@ -86,6 +90,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
       homeDirectories: args.homeDirectories,
     });
     const homes = homeDirectoryRemover(scope, { ...args, network, domain: studio.domain });
+    new SpokeBudgets(scope, { budget: args.budget, teams: args.teams });
 
     this.vpcId = network.vpc.id;
     this.transitGatewayAttachmentId = this.hubLink.attachment.id;

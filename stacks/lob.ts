@@ -134,6 +134,7 @@ export async function lobStack(config: LobConfig) {
       cleanupTimeoutSeconds: 900,
       cleanupPollMilliseconds: 10_000,
       hub: samlRoleArn ? { ...hub, samlRoleArn } : hub,
+      ...(config.budget ? { budget: config.budget } : {}),
     },
     { providers: [lobProvider] },
   );

@@ -87,6 +87,24 @@ export const QUOTAS = {
     what: "tags on one IAM role",
     source: "IAM and AWS STS quotas, IAM object quotas (not adjustable)",
   },
+  // AWS Budgets ("Quotas and restrictions", AWS Cost Management User Guide,
+  // https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-limits.html, and the
+  // CreateBudget API reference's NotificationsWithSubscribers and NotificationWithSubscribers).
+  budgetsPerAccount: {
+    limit: 20000,
+    what: "budgets per account",
+    source: "AWS Budgets quotas (budgets per account)",
+  },
+  notificationsPerBudget: {
+    limit: 5,
+    what: "notifications per budget",
+    source: "AWS Budgets, CreateBudget: a budget can have up to five notifications",
+  },
+  subscribersPerNotification: {
+    limit: 11,
+    what: "subscribers per budget notification (one SNS topic and up to 10 email addresses)",
+    source: "AWS Budgets, NotificationWithSubscribers: one SNS subscriber and up to 10 email",
+  },
 } as const satisfies Record<string, Quota>;
 
 export type QuotaKey = keyof typeof QUOTAS;

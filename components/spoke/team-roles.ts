@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { TAGS, TEAM_ROLE_PATH, teamRoleName } from "../../functions/shared/teams";
 import type { PolicyDocument } from "../policies/document";
 import { executionRoleTrustPolicy, teamAbacPolicy, teamDenyPolicy } from "../policies/studio-roles";
+import type { BudgetConfig } from "./budgets";
 import type { SpokeScope } from "./scope";
 
 /** A team of a LOB: its own execution role, and a profile per member. */
@@ -16,6 +17,8 @@ export interface TeamConfig {
   readonly inlinePolicies: readonly PolicyDocument[];
   /** Tags of the team's execution role (its team and LOB tags are studio-access's own). */
   readonly tags: Readonly<Record<string, string>>;
+  /** The team's monthly cost budget, when it has one (components/spoke/budgets.ts). */
+  readonly budget?: BudgetConfig;
 }
 
 export interface TeamRolesArgs {

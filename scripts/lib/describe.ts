@@ -98,7 +98,22 @@ export function describeResource(r: RecordedResource): string {
     case "aws:apigateway/method:Method":
       return `${String(i.httpMethod)} authorization ${String(i.authorization)}`;
     case "aws:dynamodb/table:Table":
-      return `PITR ${(i.pointInTimeRecovery as { enabled?: boolean } | undefined)?.enabled ? "on" : "OFF"}, encrypted ${(i.serverSideEncryption as { enabled?: boolean } | undefined)?.enabled ? "KMS" : "default"}, ${String(i.billingMode)}`;
+      return `PITR ${(i.pointInTimeRecovery as { enabled?: boolean } | undefined)?.enabled ? "on" : "OFF"}, encrypted ${(i.serverSideEncryption as { enabled?: boolean } | undefined)?.enabled ? "KMS" : "default"}, ${String(i.billingMode)}, deletion protection ${i.deletionProtectionEnabled ? "on" : "off"}`;
+    case "aws:budgets/budget:Budget": {
+      const alerts = (
+        (i.notifications ?? []) as { notificationType: string; threshold: number }[]
+      ).map((n) => `${n.threshold}% ${n.notificationType.toLowerCase()}`);
+      const filters = ((i.costFilters ?? []) as { name: string; values: string[] }[])
+        .map((f) => `${f.name} ${f.values.join(",")}`)
+        .join("; ");
+      return `${String(i.name)}: ${String(i.limitAmount)} ${String(i.limitUnit)} ${String(i.timeUnit).toLowerCase()} ${String(i.budgetType).toLowerCase()}, costs with ${filters || "NO FILTER (the whole account)"}; alerts at ${alerts.join(", ")}`;
+    }
+    case "aws:sns/topic:Topic":
+      return `${String(i.name)}, encrypted ${i.kmsMasterKeyId ? `with ${text(i.kmsMasterKeyId)}` : "NO"}`;
+    case "aws:sns/topicPolicy:TopicPolicy":
+      return statements(i.policy).map(describeStatement).join("; ");
+    case "aws:sns/topicSubscription:TopicSubscription":
+      return `${String(i.protocol)} ${String(i.endpoint)}`;
     case "aws:lambda/function:Function": {
       const variables =
         (i.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};

@@ -230,6 +230,11 @@ function fabricate(
           : {}),
       });
       break;
+    case "aws:sns/topic:Topic":
+      // A topic's id is its ARN.
+      id = `arn:aws:sns:${region}:${account}:${named}`;
+      Object.assign(state, { name: named, arn: id });
+      break;
     case "aws:ec2/vpnConnection:VpnConnection":
       // A VPN on a transit gateway gets an attachment there.
       Object.assign(state, { transitGatewayAttachmentId: `tgw-attach-${hex(`${seed}/tgw`, 17)}` });

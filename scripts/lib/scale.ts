@@ -114,6 +114,13 @@ export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
       ...of("aws:iam/role:Role").map((r) => String(r.inputs.assumeRolePolicy).length),
     ),
     tagsPerRole: Math.max(0, ...of("aws:iam/role:Role").map((r) => tagsOf(hub, r).size)),
+    // Budgets are in the LOB accounts, never the hub's: each LOB's config checks its own.
+    budgetsPerAccount: of("aws:budgets/budget:Budget").length,
+    notificationsPerBudget: Math.max(
+      0,
+      ...of("aws:budgets/budget:Budget").map((r) => (r.inputs.notifications as unknown[]).length),
+    ),
+    subscribersPerNotification: 0,
   };
   return (Object.keys(QUOTAS) as QuotaKey[]).map((key) => ({
     key,

@@ -15,6 +15,8 @@ import {
   sameButCase,
   unknownKeys,
 } from "./common";
+import type { BudgetConfig } from "../../components/spoke/budgets";
+import { budget, budgetQuotaProblems } from "./budget";
 import { iamQuotas } from "./iam-quotas";
 import { members, teams } from "./teams";
 
@@ -34,6 +36,8 @@ export interface LobConfig {
   readonly homeDirectories: HomeDirectories;
   /** The LOB account's IAM quotas, as raised there (`iamQuotas`). */
   readonly iamLimits: IamLimits;
+  /** The LOB's monthly cost budget, when it has one (each team's is on its TeamConfig). */
+  readonly budget?: BudgetConfig;
 }
 
 /** A LOB stack's settings (`studio-access:kind: lob`), in the order they are listed. */
@@ -63,6 +67,7 @@ export const lobShape = {
     })
     .default("keep"),
   iamQuotas,
+  budget: budget.optional(),
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -120,7 +125,18 @@ export function parseLob(
     homeEfsRetention: parsed.homeEfsRetention ?? "Retain",
     homeDirectories: parsed.homeDirectories ?? "keep",
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
+    ...(parsed.budget ? { budget: parsed.budget } : {}),
   };
+  // AWS Budgets' quotas, before anything is declared.
+  budgetQuotaProblems(
+    [
+      ...(parsed.budget ? [{ key: "budget", budget: parsed.budget }] : []),
+      ...lobTeams.flatMap((team) =>
+        team.budget ? [{ key: `teams.${team.name}.budget`, budget: team.budget }] : [],
+      ),
+    ],
+    problems,
+  );
   // Every role the LOB's stack makes, within the LOB account's IAM quotas: each team's role holds
   // studio-access's policies and the team's own, the provisioning role a grant per team.
   problems.list.push(

@@ -3,6 +3,7 @@ import type { PolicyDocument } from "../../components/policies/document";
 import type { TeamConfig } from "../../components/studio-spoke";
 import { profileNameFor } from "../../functions/shared/profile-name";
 import { DEFAULT_TEAM, TEAM_NAME } from "../../functions/shared/teams";
+import { budget } from "./budget";
 import { matching, noRepeats, strict } from "./common";
 
 const USERNAME = "a Cognito username (no spaces, at most 128 characters) with a letter or digit";
@@ -57,8 +58,9 @@ const team = strict(
       .array(policy, { error: "a list of managed policy ARNs or policy documents" })
       .default([]),
     tags: tags.default({}),
+    budget: budget.optional(),
   },
-  "an object with members, policies and tags",
+  "an object with members, policies, tags and budget",
   "value",
 );
 
@@ -77,13 +79,14 @@ export const teams = z
   )
   .refine((value) => Object.keys(value).length > 0, { error: TEAMS })
   .transform((value): TeamConfig[] =>
-    Object.entries(value).map(([name, { members, policies, tags }]) => ({
+    Object.entries(value).map(([name, { members, policies, tags, budget: teamBudget }]) => ({
       name,
       members,
       managedPolicyArns: policies.filter((p): p is string => typeof p === "string"),
       // A document is passed on whole, as written; IAM checks its statements.
       inlinePolicies: policies.filter((p) => typeof p !== "string") as unknown as PolicyDocument[],
       tags,
+      ...(teamBudget ? { budget: teamBudget } : {}),
     })),
   )
   .describe("an object of team name to {members, policies, tags}");

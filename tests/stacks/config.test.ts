@@ -30,7 +30,7 @@ const lob: Record<string, string> = {
 const SHARED_KNOWN =
   "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain";
 const LOB_KNOWN =
-  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas";
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -623,7 +623,7 @@ describe("LOB stack config", () => {
     [
       "an unknown team key",
       { teams: '{"analytics":{"role":"x"}}' },
-      'studio-access:teams.analytics.role is "x": expected no such setting (known: members, policies, tags)',
+      'studio-access:teams.analytics.role is "x": expected no such setting (known: members, policies, tags, budget)',
     ],
     [
       "a bad team member",
