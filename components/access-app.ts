@@ -51,8 +51,11 @@ export interface AccessAppArgs {
   readonly logRetentionDays: number;
   /** Multi-factor sign-in: TOTP required, optional, or off. @default "required" */
   readonly mfa: "required" | "optional" | "off";
-  /** Whether the user pool refuses deletion (lift it with `pulumi up` before destroying). @default true */
-  readonly userPoolDeletionProtection: boolean;
+  /**
+   * Whether AWS refuses to delete the user pool and the entitlement and LOB tables (lift it with
+   * `pulumi up` before destroying, as `npm run destroy` does). @default true
+   */
+  readonly deletionProtection: boolean;
   /** Cognito threat protection (Plus tier): off, audit or enforced. @default "off" */
   readonly threatProtection: "off" | "audit" | "enforced";
   /** A CloudTrail trail recording data events on both tables and both functions. @default true */
@@ -109,7 +112,7 @@ export class AccessApp extends pulumi.ComponentResource {
         region: args.region,
         users: args.users,
         mfa: args.mfa,
-        deletionProtection: args.userPoolDeletionProtection,
+        deletionProtection: args.deletionProtection,
         threatProtection: args.threatProtection,
         cognitoEndpoint: args.cognitoEndpoint,
       },
@@ -122,7 +125,7 @@ export class AccessApp extends pulumi.ComponentResource {
       keyArn: key?.arn,
       functionDirs: args.functionDirs,
     };
-    const tables = new AccessTables(scope);
+    const tables = new AccessTables(scope, { deletionProtection: args.deletionProtection });
 
     const authorizer = accessFunction(scope, "authorizer", {
       policy: (arn) => arn.apply((logGroupArn) => authorizerPolicy({ logGroupArn })),

@@ -15,8 +15,8 @@ export type Mode = "deploy" | "destroy";
 
 /**
  * The hub first and LOBs after it to deploy; exactly the reverse to destroy. Before the hub goes,
- * its user pool's deletion protection is lifted with an update (Cognito refuses to delete a
- * protected pool), which the stack's config then records.
+ * the deletion protection of its user pool and tables is lifted with an update (Cognito and
+ * DynamoDB refuse to delete a protected pool or table), which the stack's config then records.
  */
 export function orderedCommands(
   mode: Mode,
@@ -43,7 +43,7 @@ export function orderedCommands(
             "--stack",
             stack,
             "--config",
-            "studio-access:userPoolDeletionProtection=false",
+            "studio-access:deletionProtection=false",
             ...confirm,
           ],
         ]
@@ -60,7 +60,7 @@ export function help(mode: Mode): string {
 ${
   mode === "deploy"
     ? "Deploys the project's stacks with the Pulumi CLI: pulumi up for the hub (shared) stack\nfirst, then every LOB stack, stopping at the first failure."
-    : "Destroys the project's stacks with the Pulumi CLI: every LOB stack first, then the hub\n(shared) stack, after lifting its user pool's deletion protection with a pulumi up;\nstops at the first failure."
+    : "Destroys the project's stacks with the Pulumi CLI: every LOB stack first, then the hub\n(shared) stack, after lifting the deletion protection of its user pool and tables with\na pulumi up; stops at the first failure."
 }
 The stacks are the Pulumi.<stack>.yaml files; each one's studio-access:kind says whether it is
 the hub or a LOB. The stack files are checked as a set first (nothing runs if one is wrong).

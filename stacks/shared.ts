@@ -71,7 +71,7 @@ export async function sharedStack(config: SharedConfig) {
       throttling: config.apiThrottling,
       logRetentionDays: config.logRetentionDays,
       mfa: config.mfa,
-      userPoolDeletionProtection: config.userPoolDeletionProtection,
+      deletionProtection: config.deletionProtection,
       threatProtection: config.threatProtection,
       auditTrail: config.auditTrail,
       customerManagedKey: config.customerManagedKey,

@@ -84,6 +84,8 @@ export class Deployer {
   readonly users: SandboxUser[] = [];
   /** User pools whose deletion protection is on: DeleteUserPool is refused, as AWS does. */
   readonly protectedPools = new Set<string>();
+  /** Tables whose deletion protection is on: DeleteTable is refused, as DynamoDB does. */
+  readonly protectedTables = new Set<string>();
   /** User pools the program asked for MFA "ON" (see `requireMfa`). */
   readonly mfaRequiredPools = new Set<string>();
   /** The API Gateway deployments made, by id: what each one's stage serves. */
@@ -165,6 +167,11 @@ export class Deployer {
       const prior = previous.get(key);
       if (prior?.inputs === inputs) {
         next.push(prior);
+        return prior.result;
+      }
+      if (prior && this.updateDeletionProtection(resource, prior)) {
+        next.push({ ...prior, inputs });
+        summary.updated.push(resource.name);
         return prior.result;
       }
       if (prior && resource.type !== TABLE_ITEM) {
@@ -382,13 +389,38 @@ export class Deployer {
   }
 
   /**
-   * Lifts a pool's deletion protection, as `npm run destroy` does (`pulumi up` with
-   * userPoolDeletionProtection=false) before it destroys the hub.
+   * An update that changes nothing but a pool's or a table's deletion protection (`pulumi up` with
+   * deletionProtection=false, as `npm run destroy` runs before it destroys the hub): the
+   * providers' UpdateUserPool and UpdateTable, which turn the setting on or off in place. Returns
+   * whether `resource` was such an update (any other change is not).
    */
-  liftDeletionProtection(): number {
-    const count = this.protectedPools.size;
-    this.protectedPools.clear();
-    return count;
+  private updateDeletionProtection(resource: NewResource, prior: Applied): boolean {
+    const setting = {
+      "aws:cognito/userPool:UserPool": "deletionProtection",
+      "aws:dynamodb/table:Table": "deletionProtectionEnabled",
+    }[resource.type];
+    if (setting === undefined) return false;
+    const was = JSON.parse(prior.inputs) as Record<string, unknown>;
+    const changed = Object.keys({ ...was, ...resource.inputs }).filter(
+      (k) => JSON.stringify(was[k]) !== JSON.stringify(resource.inputs[k]),
+    );
+    if (changed.length !== 1 || changed[0] !== setting) return false;
+    const value = resource.inputs[setting];
+    if (resource.type === "aws:dynamodb/table:Table") {
+      const name = String(resource.state.name);
+      if (value === true) this.protectedTables.add(name);
+      else this.protectedTables.delete(name);
+    } else {
+      const id = String(prior.result?.id);
+      if (value === "ACTIVE") this.protectedPools.add(id);
+      else this.protectedPools.delete(id);
+    }
+    return true;
+  }
+
+  /** What is deletion-protected now: the pools and the tables. */
+  deletionProtected(): { pools: number; tables: number } {
+    return { pools: this.protectedPools.size, tables: this.protectedTables.size };
   }
 
   /**
@@ -467,7 +499,7 @@ export class Deployer {
         undo.push(async () => {
           if (this.protectedPools.has(id)) {
             throw new Error(
-              `InvalidParameterException: user pool ${id} has deletion protection; lift it first (pulumi up with userPoolDeletionProtection: false)`,
+              `InvalidParameterException: user pool ${id} has deletion protection; lift it first (pulumi up with deletionProtection: false)`,
             );
           }
           this.mfaRequiredPools.delete(id);
@@ -570,7 +602,17 @@ export class Deployer {
           keys,
           ...(ttl?.enabled && ttl.attributeName ? { ttlAttribute: ttl.attributeName } : {}),
         });
+        // Deletion protection: DynamoDB refuses DeleteTable while it is on, with "ValidationException:
+        // Resource cannot be deleted as it is currently protected against deletion. Disable deletion
+        // protection first." (Using deletion protection, Amazon DynamoDB Developer Guide,
+        // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection);
+        // the CreateTable above does not pass it, so it is modelled here, as the pool's is.
+        if (i.deletionProtectionEnabled === true) this.protectedTables.add(name);
         undo.push(async () => {
+          if (this.protectedTables.has(name))
+            throw new Error(
+              `ValidationException: Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first. (table ${name}: pulumi up with deletionProtection: false)`,
+            );
           this.emulator.tables.delete(name);
           await this.dynamo.send(new DeleteTableCommand({ TableName: name }));
         });

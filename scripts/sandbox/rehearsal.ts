@@ -476,6 +476,8 @@ export async function rehearse(
           stackOutputs: outputs,
           onCreate: hook,
           onLookup: deployer.lookup.bind(deployer),
+          // The hub's pool lives in cognito-local: the program reads its JWKS there (as deploy).
+          cognitoEndpoint: services.cognitoUrl,
         });
       } catch (error) {
         await finish(true);
@@ -1612,12 +1614,25 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
         });
       }
       await run(
-        "lift the user pool's deletion protection (as npm run destroy does before the hub)",
-        () =>
-          Promise.resolve({
-            detail: `${String(deployer.liftDeletionProtection())} pool: pulumi up -s shared with userPoolDeletionProtection=false`,
+        "lift the deletion protection of the user pool and tables (as npm run destroy does before the hub)",
+        async () => {
+          // What npm run destroy runs (scripts/orchestrate.ts): pulumi up of the hub with
+          // deletionProtection=false, which updates the pool and both tables in place.
+          const before = deployer.deletionProtected();
+          const { changes } = await redeploy("shared", (config) => ({
+            ...config,
+            "studio-access:deletionProtection": "false",
+          }));
+          const after = deployer.deletionProtected();
+          if (after.pools + after.tables > 0 || changes.created.length + changes.deleted.length > 0)
+            throw new Error(
+              `still protected: ${String(after.pools)} pools, ${String(after.tables)} tables; created ${changes.created.join(", ") || "none"}, deleted ${changes.deleted.join(", ") || "none"}`,
+            );
+          return {
+            detail: `${String(before.pools)} pool and ${String(before.tables)} tables unprotected: pulumi up -s shared with deletionProtection=false updated ${changes.updated.join(", ")}`,
             value: undefined,
-          }),
+          };
+        },
       );
       await run("destroy shared", async () => {
         await Promise.all([...functions.values()].map((f) => f.stop()));

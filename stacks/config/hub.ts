@@ -73,7 +73,8 @@ export interface SharedConfig {
   readonly apiThrottling: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetentionDays: number;
   readonly mfa: MfaMode;
-  readonly userPoolDeletionProtection: boolean;
+  /** Whether AWS refuses to delete the user pool and the entitlement and LOB tables. */
+  readonly deletionProtection: boolean;
   readonly threatProtection: "off" | "audit" | "enforced";
   readonly auditTrail: boolean;
   readonly customerManagedKey: boolean;
@@ -222,7 +223,9 @@ export const hubShape = {
     .enum(["required", "optional", "off"], { error: "one of required, optional, off" })
     .default("required")
     .describe("the user pool's TOTP MFA"),
-  userPoolDeletionProtection: flag().default(true),
+  deletionProtection: flag()
+    .default(true)
+    .describe("whether AWS refuses to delete the user pool and the entitlement and LOB tables"),
   threatProtection: z
     .enum(["off", "audit", "enforced"], { error: "one of off, audit, enforced" })
     .default("off"),
@@ -244,6 +247,8 @@ export const hubShape = {
 
 /** Keys of earlier versions, each with what replaced it. */
 const RETIRED = {
+  userPoolDeletionProtection:
+    "deletionProtection covers the user pool and the entitlement and LOB tables: set studio-access:deletionProtection instead",
   lobAccounts:
     'name every LOB in lobs instead, with its range and deployer: lobs: {lob-a: {accountId: "222222222222", vpcCidr: "10.1.0.0/16", deployer: "arn:aws:iam::222222222222:role/..."}}',
 };
@@ -422,7 +427,7 @@ export function parseShared(
     apiThrottling: parsed.apiThrottling ?? { rateLimit: 20, burstLimit: 40 },
     logRetentionDays: parsed.logRetentionDays ?? 365,
     mfa: parsed.mfa ?? "required",
-    userPoolDeletionProtection: parsed.userPoolDeletionProtection ?? true,
+    deletionProtection: parsed.deletionProtection ?? true,
     threatProtection: parsed.threatProtection ?? "off",
     auditTrail: parsed.auditTrail ?? true,
     customerManagedKey: parsed.customerManagedKey ?? true,

@@ -174,7 +174,7 @@ describeWith("tmux")("studio-access and the sandbox in a terminal", () => {
       expect([...teardown.matchAll(/✓ +[\d.]+ s {2}(.+)$/gm)].map(([, name]) => name)).toEqual([
         "destroy lob-b",
         "destroy lob-a",
-        "lift the user pool's deletion protection (as npm run destroy does before the hub)",
+        "lift the deletion protection of the user pool and tables (as npm run destroy does before the hub)",
         "destroy shared",
         "the emulators hold nothing",
       ]);

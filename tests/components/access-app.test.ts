@@ -725,13 +725,13 @@ describe("AccessApp: sign-in hardening", () => {
     });
   });
 
-  it("puts the pool on the Plus tier with enforced threat protection when asked, and can lift deletion protection for a destroy", async () => {
+  it("puts the pool on the Plus tier with enforced threat protection when asked, and can lift deletion protection for a destroy (the pool's and both tables', #21)", async () => {
     const run = await runStackUnderMocks({
       stack: "shared",
       config: {
         ...loadStackConfig("shared"),
         "studio-access:threatProtection": "enforced",
-        "studio-access:userPoolDeletionProtection": "false",
+        "studio-access:deletionProtection": "false",
       },
     });
     expect(one(run, "aws:cognito/userPool:UserPool", "access-users").inputs).toMatchObject({
@@ -739,6 +739,17 @@ describe("AccessApp: sign-in hardening", () => {
       userPoolAddOns: { advancedSecurityMode: "ENFORCED" },
       deletionProtection: "INACTIVE",
     });
+    for (const table of ["access-entitlements", "access-lobs"])
+      expect(one(run, "aws:dynamodb/table:Table", table).inputs.deletionProtectionEnabled).toBe(
+        false,
+      );
+  });
+
+  it("protects the entitlement and LOB tables from deletion by default (#21)", () => {
+    for (const table of ["access-entitlements", "access-lobs"])
+      expect(one(shared, "aws:dynamodb/table:Table", table).inputs.deletionProtectionEnabled).toBe(
+        true,
+      );
   });
 });
 

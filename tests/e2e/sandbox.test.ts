@@ -153,7 +153,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],
-      ["✓", "lift the user pool's deletion protection (as npm run destroy does before the hub)"],
+      [
+        "✓",
+        "lift the deletion protection of the user pool and tables (as npm run destroy does before the hub)",
+      ],
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
@@ -276,7 +279,10 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stepsOf(stdout()).slice(-5)).toEqual([
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],
-      ["✓", "lift the user pool's deletion protection (as npm run destroy does before the hub)"],
+      [
+        "✓",
+        "lift the deletion protection of the user pool and tables (as npm run destroy does before the hub)",
+      ],
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);

@@ -28,7 +28,7 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain";
 const LOB_KNOWN =
   "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget";
 
@@ -71,7 +71,7 @@ describe("shared stack config", () => {
       apiThrottling: { rateLimit: 20, burstLimit: 40 },
       logRetentionDays: 365,
       mfa: "required",
-      userPoolDeletionProtection: true,
+      deletionProtection: true,
       threatProtection: "off",
       auditTrail: true,
       customerManagedKey: true,
@@ -94,7 +94,7 @@ describe("shared stack config", () => {
         apiThrottling: JSON.stringify({ rateLimit: 5, burstLimit: 10 }),
         logRetentionDays: "90",
         mfa: "optional",
-        userPoolDeletionProtection: "false",
+        deletionProtection: "false",
         threatProtection: "enforced",
         auditTrail: "false",
         customerManagedKey: "false",
@@ -113,7 +113,7 @@ describe("shared stack config", () => {
       apiThrottling: { rateLimit: 5, burstLimit: 10 },
       logRetentionDays: 90,
       mfa: "optional",
-      userPoolDeletionProtection: false,
+      deletionProtection: false,
       threatProtection: "enforced",
       auditTrail: false,
       customerManagedKey: false,
@@ -248,6 +248,11 @@ describe("shared stack config", () => {
       "the old lobAccounts key, naming its replacement",
       { lobAccounts: '{"lob-a":"222222222222"}' },
       'studio-access:lobAccounts is no longer a setting: name every LOB in lobs instead, with its range and deployer: lobs: {lob-a: {accountId: "222222222222", vpcCidr: "10.1.0.0/16", deployer: "arn:aws:iam::222222222222:role/..."}}',
+    ],
+    [
+      "the old userPoolDeletionProtection key, naming the key that replaced it (#21)",
+      { userPoolDeletionProtection: "false" },
+      "studio-access:userPoolDeletionProtection is no longer a setting: deletionProtection covers the user pool and the entitlement and LOB tables: set studio-access:deletionProtection instead",
     ],
     [
       "lobs that is not JSON",

@@ -28,7 +28,7 @@ describe("deploy and destroy order", () => {
         "--stack",
         "shared",
         "--config",
-        "studio-access:userPoolDeletionProtection=false",
+        "studio-access:deletionProtection=false",
         "--yes",
       ],
       ["pulumi", "destroy", "--stack", "shared", "--yes"],
@@ -82,7 +82,7 @@ describe("npm run deploy / destroy against a stand-in pulumi CLI", () => {
     expect(output).toEqual([
       "would run: pulumi destroy --stack lob-b",
       "would run: pulumi destroy --stack lob-a",
-      "would run: pulumi up --stack shared --config studio-access:userPoolDeletionProtection=false",
+      "would run: pulumi up --stack shared --config studio-access:deletionProtection=false",
       "would run: pulumi destroy --stack shared",
     ]);
     expect(() => readFileSync(log)).toThrow();
