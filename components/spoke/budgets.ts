@@ -53,10 +53,13 @@ export const budgetName = (lob: string, team?: string): string =>
  * puts on everything the stack makes and the provisioner on every profile) and one per team with a
  * budget (the team tag: on the team's role, on its members' profiles, whose tags SageMaker adds to
  * every app they launch, and on every SageMaker resource the team's role creates, which ABAC
- * requires to carry it). A budget made in a member account covers that account's costs, so a team
- * name needs no LOB beside it. Each alerts the LOB's budget-alert topic: an SNS topic encrypted
- * with its own key, which only AWS Budgets may publish to, with an email subscription per `notify`
- * address. Nothing is made when no budget is set.
+ * requires to carry it). "Tags that you specify for the User Profile are also added to all apps
+ * that the User Profile launches" (CreateUserProfile, Tags,
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html; CreateDomain
+ * says the same of the domain's tags). A budget made in a member account covers that account's
+ * costs, so a team name needs no LOB beside it. Each alerts the LOB's budget-alert topic: an SNS
+ * topic encrypted with its own key, which only AWS Budgets may publish to, with an email
+ * subscription per `notify` address. Nothing is made when no budget is set.
  */
 export class SpokeBudgets {
   readonly topic?: aws.sns.Topic;
