@@ -16,6 +16,7 @@ import {
   unknownKeys,
 } from "./common";
 import { iamQuotas } from "./iam-quotas";
+import { lobAllowReplacement } from "./replacement";
 import { members, teams } from "./teams";
 
 export interface LobConfig {
@@ -34,6 +35,8 @@ export interface LobConfig {
   readonly homeDirectories: HomeDirectories;
   /** The LOB account's IAM quotas, as raised there (`iamQuotas`). */
   readonly iamLimits: IamLimits;
+  /** The stateful resources this update may replace, by label (stacks/replacement-guard.ts). */
+  readonly allowReplacement: readonly string[];
 }
 
 /** A LOB stack's settings (`studio-access:kind: lob`), in the order they are listed. */
@@ -63,6 +66,7 @@ export const lobShape = {
     })
     .default("keep"),
   iamQuotas,
+  allowReplacement: lobAllowReplacement,
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -120,6 +124,7 @@ export function parseLob(
     homeEfsRetention: parsed.homeEfsRetention ?? "Retain",
     homeDirectories: parsed.homeDirectories ?? "keep",
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
+    allowReplacement: parsed.allowReplacement ?? [],
   };
   // Every role the LOB's stack makes, within the LOB account's IAM quotas: each team's role holds
   // studio-access's policies and the team's own, the provisioning role a grant per team.

@@ -76,6 +76,7 @@ describe("shared stack config", () => {
       auditTrail: true,
       customerManagedKey: true,
       iamLimits: DEFAULT_IAM_LIMITS,
+      allowReplacement: [],
     });
   });
 
@@ -495,6 +496,7 @@ describe("LOB stack config", () => {
       homeEfsRetention: "Retain",
       homeDirectories: "keep",
       iamLimits: DEFAULT_IAM_LIMITS,
+      allowReplacement: [],
     });
   });
 
