@@ -102,6 +102,10 @@ export function describeLabel(label: string): { what: string; loses: string } {
           "every user with their password and authenticator (MFA): each is created anew, signs in for the first time again, and the CLI and LOB stacks must be configured with the new pool",
       };
     case "data-key":
+      // A log group's events written under the key stay encrypted with it ("All previously
+      // ingested data remains encrypted, and CloudWatch Logs requires permissions for the KMS key
+      // whenever the encrypted data is requested": DisassociateKmsKey, Amazon CloudWatch Logs API
+      // Reference, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DisassociateKmsKey.html).
       return {
         what: "the hub's data key (KMS)",
         loses:
