@@ -4,6 +4,8 @@
  * with their security-relevant settings, and the stack's outputs. A config error exits non-zero
  * with its message.
  */
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import { REPO_ROOT } from "../functions/build";
 import {
   fullStackName,
@@ -29,6 +31,10 @@ the reachability matrix computed from the planned network.
 
   npm run plan              every Pulumi.<stack>.yaml in this folder
   npm run plan -- lob-a     the hub, then only the named stacks
+  --previous-outputs DIR    each stack's outputs from its last update, DIR/<stack>.json as
+                            \`pulumi stack output -s <stack> --json\` writes them: a change that
+                            would replace a table, the user pool, the data key or a LOB's
+                            domain is then refused, as pulumi preview refuses it
   --help                    this text
 
 Exit status: 0 planned, 1 a stack file, a stack's configuration or its program failed (its
@@ -77,10 +83,25 @@ function printStack(stack: string, kind: string, resources: RecordedResource[], 
  * Plans the stacks of the stack files in `projectDir` (the project's folder).
  * @param wanted the command line's arguments: stack names to plan (with the hub), or --help
  */
-export async function main(wanted: readonly string[], projectDir = REPO_ROOT): Promise<number> {
+export async function main(args: readonly string[], projectDir = REPO_ROOT): Promise<number> {
+  let wanted = args;
   if (wanted.includes("--help") || wanted.includes("-h")) {
     console.log(HELP);
     return 0;
+  }
+  // The stacks' last outputs, for the replacement guard (stacks/replacement-guard.ts).
+  const at = wanted.findIndex(
+    (a) => a === "--previous-outputs" || a.startsWith("--previous-outputs="),
+  );
+  let previousDir: string | undefined;
+  if (at >= 0) {
+    const option = wanted[at] ?? "";
+    previousDir = option.includes("=") ? option.slice(option.indexOf("=") + 1) : wanted[at + 1];
+    if (!previousDir || previousDir.startsWith("-")) {
+      console.error(`--previous-outputs needs a folder\n\n${HELP}`);
+      return 2;
+    }
+    wanted = wanted.filter((_, i) => i !== at && (option.includes("=") || i !== at + 1));
   }
   const unknownOption = wanted.find((a) => a.startsWith("-"));
   if (unknownOption) {
@@ -112,6 +133,13 @@ export async function main(wanted: readonly string[], projectDir = REPO_ROOT): P
   const runs: StackRun[] = [];
   for (const { stack, kind } of stacks) {
     const t = Date.now();
+    const previous =
+      previousDir === undefined ? undefined : path.join(previousDir, `${stack}.json`);
+    if (previous !== undefined && existsSync(previous))
+      outputs[fullStackName(stack)] = JSON.parse(readFileSync(previous, "utf8")) as Record<
+        string,
+        unknown
+      >;
     try {
       const run = await runStackUnderMocks({
         stack,
@@ -122,6 +150,11 @@ export async function main(wanted: readonly string[], projectDir = REPO_ROOT): P
       runs.push(run);
       printStack(stack, kind, run.resources, Date.now() - t);
       printOutputs(run.outputs);
+      const allow = loadStackConfig(stack, projectDir)["studio-access:allowReplacement"];
+      if (allow !== undefined)
+        console.log(
+          `  allowReplacement: ${allow} (this update may replace these; remove it after)`,
+        );
     } catch (error) {
       console.error(`\n${stack}: ${error instanceof Error ? error.message : String(error)}`);
       return 1;

@@ -5,6 +5,7 @@ import { functionBundles } from "./bundles";
 import { StudioSpoke, type HubOutputs } from "../components/studio-spoke";
 import { DEFAULT_TEAM, teamProfileName } from "../functions/shared/teams";
 import { ConfigError, NAMESPACE, type LobConfig } from "./config";
+import { GUARD_OUTPUT, guardReplacements, lobGuarded } from "./replacement-guard";
 import { stackTags } from "./shared";
 
 const HUB_OUTPUTS: readonly (keyof HubOutputs)[] = [
@@ -98,6 +99,11 @@ export async function lobStack(config: LobConfig) {
     );
   if (problems.length > 0 || entry === undefined || accountId === undefined || !hubRoleArn)
     throw new ConfigError(problems);
+  // Before anything is declared: a change that would replace the domain stops here.
+  const fingerprints = await guardReplacements(
+    lobGuarded(config, { vpcCidr: entry.vpcCidr, availabilityZoneIds: hub.availabilityZoneIds }),
+    config.allowReplacement,
+  );
 
   const tags = { tags: { ...stackTags(), "studio-access:lob": config.lob } };
   // Both providers refuse credentials of any account but the one they are for.
@@ -157,6 +163,8 @@ export async function lobStack(config: LobConfig) {
   spoke.joinHub(registration);
 
   return {
+    // What the next update compares its own with (stacks/replacement-guard.ts).
+    [GUARD_OUTPUT]: fingerprints,
     lob: config.lob,
     accountId,
     hubRoleArn,

@@ -9,6 +9,7 @@ import type { EndpointKey } from "../components/lib/endpoints";
 import { studioGuardrailScp } from "../components/policies/scp";
 import { functionBundles } from "./bundles";
 import type { SharedConfig } from "./config";
+import { GUARD_OUTPUT, guardReplacements, hubGuarded } from "./replacement-guard";
 
 /** Tags every resource with the stack that owns it, for audit and for finding leftovers. */
 export function stackTags(): Record<string, string> {
@@ -17,6 +18,8 @@ export function stackTags(): Record<string, string> {
 
 /** The hub: network, endpoints, zones and the access application, all in the hub account. */
 export async function sharedStack(config: SharedConfig) {
+  // Before anything is declared: a change that would replace a table, the pool or the key stops here.
+  const fingerprints = await guardReplacements(hubGuarded(config), config.allowReplacement);
   const lobAccounts = Object.fromEntries(
     Object.entries(config.lobs).map(([lob, entry]) => [lob, entry.accountId]),
   );
@@ -136,6 +139,8 @@ export async function sharedStack(config: SharedConfig) {
     );
 
   return {
+    // What the next update compares its own with (stacks/replacement-guard.ts).
+    [GUARD_OUTPUT]: fingerprints,
     // What the LOB stacks read through their StackReference (see HubOutputs).
     region: config.region,
     hubAccountId: config.hubAccountId,

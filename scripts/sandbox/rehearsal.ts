@@ -1442,6 +1442,44 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
         };
       },
     );
+    // The replacement guard (#21, stacks/replacement-guard.ts): a change that would replace the
+    // Studio domain (and so its home EFS) is refused at plan time, before anything is declared.
+    await step(
+      "refused: pulumi up -s lob-a with availabilityZones 3 would replace the Studio domain and its home EFS; the message names the change and allowReplacement, and nothing changed",
+      async () => {
+        const snapshot = () =>
+          JSON.stringify({
+            domains: [...emulator.domains.values()],
+            vpcs: [...emulator.vpcs.values()],
+            fileSystems: [...emulator.fileSystems.values()],
+            profiles: emulator.allProfiles().map((p) => p.name),
+            resources: deployer.emulated("lob-a"),
+            outputs: outputs[fullStackName("lob-a")],
+          });
+        const before = snapshot();
+        const refused = await redeploy("lob-a", (config) => ({
+          ...config,
+          "studio-access:availabilityZones": "3",
+        })).then(
+          () => undefined,
+          (error: unknown) => (error as Error).message,
+        );
+        if (refused === undefined) throw new Error("pulumi up -s lob-a was not refused");
+        for (const expected of [
+          "would replace stateful resources",
+          "(domain): studio-access:availabilityZones changed 2 → 3",
+          "the users' home directories",
+          "set studio-access:allowReplacement: [domain] for this one update",
+        ])
+          if (!refused.includes(expected))
+            throw new Error(`the refusal lacks "${expected}": ${refused}`);
+        if (snapshot() !== before) throw new Error("the refused update changed the emulator");
+        return {
+          detail: `${refused}\nemulator: domains, VPCs, file systems, profiles and lob-a's resources as before`,
+          value: undefined,
+        };
+      },
+    );
     await step(
       "a decoy row written and deleted by lob-a's deployer leaves user-lob-a's Studio and home untouched",
       async () => {

@@ -28,6 +28,7 @@ import type { ApiDomainConfig } from "../../components/access/api-domain";
 import { apiDomain, apiDomainProblems } from "./api-domain";
 import { corporate } from "./corporate";
 import { iamQuotas } from "./iam-quotas";
+import { hubAllowReplacement, hubAllowReplacementProblems } from "./replacement";
 import { saml, samlEntry } from "./saml";
 import { username } from "./teams";
 
@@ -86,6 +87,8 @@ export interface SharedConfig {
   readonly iamLimits: IamLimits;
   /** A private custom domain name for the API; absent, the execute-api address. */
   readonly apiDomain?: ApiDomainConfig;
+  /** The stateful resources this update may replace, by label (stacks/replacement-guard.ts). */
+  readonly allowReplacement: readonly string[];
 }
 
 export const LOG_RETENTION_DAYS = [
@@ -243,6 +246,7 @@ export const hubShape = {
     .default([]),
   iamQuotas,
   apiDomain,
+  allowReplacement: hubAllowReplacement,
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -435,7 +439,9 @@ export function parseShared(
     admins: parsed.admins ?? [],
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
     ...(domain ? { apiDomain: domain } : {}),
+    allowReplacement: parsed.allowReplacement ?? [],
   };
+  hubAllowReplacementProblems(config.allowReplacement, Object.keys(entries), problems);
   // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML
   // entry's AssumeRole grants add a managed policy per 42 or so LOBs, the admin role's trust names
   // every admin.

@@ -18,6 +18,7 @@ import {
 import type { BudgetConfig } from "../../components/spoke/budgets";
 import { budget, budgetQuotaProblems } from "./budget";
 import { iamQuotas } from "./iam-quotas";
+import { lobAllowReplacement } from "./replacement";
 import { members, teams } from "./teams";
 
 export interface LobConfig {
@@ -38,6 +39,8 @@ export interface LobConfig {
   readonly iamLimits: IamLimits;
   /** The LOB's monthly cost budget, when it has one (each team's is on its TeamConfig). */
   readonly budget?: BudgetConfig;
+  /** The stateful resources this update may replace, by label (stacks/replacement-guard.ts). */
+  readonly allowReplacement: readonly string[];
 }
 
 /** A LOB stack's settings (`studio-access:kind: lob`), in the order they are listed. */
@@ -68,6 +71,7 @@ export const lobShape = {
     .default("keep"),
   iamQuotas,
   budget: budget.optional(),
+  allowReplacement: lobAllowReplacement,
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -126,6 +130,7 @@ export function parseLob(
     homeDirectories: parsed.homeDirectories ?? "keep",
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
     ...(parsed.budget ? { budget: parsed.budget } : {}),
+    allowReplacement: parsed.allowReplacement ?? [],
   };
   // AWS Budgets' quotas, before anything is declared.
   budgetQuotaProblems(

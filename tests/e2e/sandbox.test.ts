@@ -140,6 +140,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       ],
       [
         "✓",
+        "refused: pulumi up -s lob-a with availabilityZones 3 would replace the Studio domain and its home EFS; the message names the change and allowReplacement, and nothing changed",
+      ],
+      [
+        "✓",
         "a decoy row written and deleted by lob-a's deployer leaves user-lob-a's Studio and home untouched",
       ],
       [
@@ -248,7 +252,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 55 of 55 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 56 of 56 steps in [\d.]+ s/);
   }, 480_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

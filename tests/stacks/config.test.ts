@@ -28,9 +28,9 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, allowReplacement";
 const LOB_KNOWN =
-  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget";
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget, allowReplacement";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -76,6 +76,7 @@ describe("shared stack config", () => {
       auditTrail: true,
       customerManagedKey: true,
       iamLimits: DEFAULT_IAM_LIMITS,
+      allowReplacement: [],
     });
   });
 
@@ -500,6 +501,7 @@ describe("LOB stack config", () => {
       homeEfsRetention: "Retain",
       homeDirectories: "keep",
       iamLimits: DEFAULT_IAM_LIMITS,
+      allowReplacement: [],
     });
   });
 

@@ -181,6 +181,8 @@ describe("the shared stack", () => {
         "organizationId",
         "presignerRoleArn",
         "region",
+        // The replacement guard's fingerprints, which the next update compares with (#21).
+        "replacementGuard",
         "spokesTgwRouteTableId",
         "transitGatewayId",
         "userPoolClientId",
