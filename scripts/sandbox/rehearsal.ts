@@ -476,8 +476,8 @@ export async function rehearse(
           stackOutputs: outputs,
           onCreate: hook,
           onLookup: deployer.lookup.bind(deployer),
-          // The hub's pool lives in cognito-local: the program reads its JWKS there (as deploy).
-          cognitoEndpoint: services.cognitoUrl,
+          // The hub's pool lives in cognito-local: its program reads the JWKS there (as deploy).
+          ...(stack === "shared" ? { cognitoEndpoint: services.cognitoUrl } : {}),
         });
       } catch (error) {
         await finish(true);
