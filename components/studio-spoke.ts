@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
+import type { IdleShutdown } from "../functions/shared/idle-shutdown";
 import type { StudioDrain } from "./studio-cleanup";
 import { AccessRoles } from "./spoke/access-roles";
 import { StudioDomain } from "./spoke/domain";
@@ -40,6 +41,10 @@ export interface StudioSpokeArgs {
   /** How often it looks again meanwhile. @default 10000 */
   readonly cleanupPollMilliseconds: number;
   readonly hub: HubOutputs;
+  /** The LOB's idle shutdown (its own, or the hub's): the domain's default (issue #21). */
+  readonly idleShutdown: IdleShutdown;
+  /** The LOB's instance types: its default role's, and a team's without its own. */
+  readonly instanceTypes: readonly string[];
 }
 
 /**
@@ -79,7 +84,11 @@ export class StudioSpoke extends pulumi.ComponentResource {
     this.hubLink = new HubLink(scope, network);
     const securityGroup = studioSecurityGroup(scope, network);
     const studio = new StudioDomain(scope, { ...args, network, securityGroup });
-    const teams = new TeamRoles(scope, { teams: args.teams, studioPolicy: studio.studioPolicy });
+    const teams = new TeamRoles(scope, {
+      teams: args.teams,
+      studioPolicy: studio.studioPolicy,
+      instanceTypes: args.instanceTypes,
+    });
     const roles = new AccessRoles(scope, {
       domainId: studio.domain.id,
       teams: args.teams.map((t) => t.name),

@@ -28,6 +28,8 @@ import type { ApiDomainConfig } from "../../components/access/api-domain";
 import { apiDomain, apiDomainProblems } from "./api-domain";
 import { corporate } from "./corporate";
 import { iamQuotas } from "./iam-quotas";
+import { idleShutdown } from "./studio-limits";
+import { DEFAULT_IDLE_SHUTDOWN, type IdleShutdown } from "../../functions/shared/idle-shutdown";
 import { saml, samlEntry } from "./saml";
 import { username } from "./teams";
 
@@ -85,6 +87,8 @@ export interface SharedConfig {
   readonly iamLimits: IamLimits;
   /** A private custom domain name for the API; absent, the execute-api address. */
   readonly apiDomain?: ApiDomainConfig;
+  /** Idle shutdown of Studio apps, every LOB's default (issue #21): on, 120 minutes. */
+  readonly idleShutdown: IdleShutdown;
 }
 
 export const LOG_RETENTION_DAYS = [
@@ -240,6 +244,7 @@ export const hubShape = {
     .default([]),
   iamQuotas,
   apiDomain,
+  idleShutdown: idleShutdown.default(DEFAULT_IDLE_SHUTDOWN),
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -430,6 +435,7 @@ export function parseShared(
     admins: parsed.admins ?? [],
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
     ...(domain ? { apiDomain: domain } : {}),
+    idleShutdown: parsed.idleShutdown ?? DEFAULT_IDLE_SHUTDOWN,
   };
   // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML
   // entry's AssumeRole grants add a managed policy per 42 or so LOBs, the admin role's trust names

@@ -16,6 +16,9 @@ import {
   unknownKeys,
 } from "./common";
 import { iamQuotas } from "./iam-quotas";
+import { idleShutdown, instanceTypes } from "./studio-limits";
+import { DEFAULT_INSTANCE_TYPES } from "../../components/policies/instance-types";
+import type { IdleShutdown } from "../../functions/shared/idle-shutdown";
 import { members, teams } from "./teams";
 
 export interface LobConfig {
@@ -34,6 +37,10 @@ export interface LobConfig {
   readonly homeDirectories: HomeDirectories;
   /** The LOB account's IAM quotas, as raised there (`iamQuotas`). */
   readonly iamLimits: IamLimits;
+  /** Idle shutdown of the LOB's Studio apps; absent, the hub's `idleShutdown` (issue #21). */
+  readonly idleShutdown?: IdleShutdown;
+  /** The instance types a team without its own `instanceTypes` may start. */
+  readonly instanceTypes: readonly string[];
 }
 
 /** A LOB stack's settings (`studio-access:kind: lob`), in the order they are listed. */
@@ -63,6 +70,8 @@ export const lobShape = {
     })
     .default("keep"),
   iamQuotas,
+  idleShutdown: idleShutdown.optional(),
+  instanceTypes: instanceTypes.default([...DEFAULT_INSTANCE_TYPES]),
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -120,6 +129,8 @@ export function parseLob(
     homeEfsRetention: parsed.homeEfsRetention ?? "Retain",
     homeDirectories: parsed.homeDirectories ?? "keep",
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
+    ...(parsed.idleShutdown !== undefined ? { idleShutdown: parsed.idleShutdown } : {}),
+    instanceTypes: parsed.instanceTypes ?? [...DEFAULT_INSTANCE_TYPES],
   };
   // Every role the LOB's stack makes, within the LOB account's IAM quotas: each team's role holds
   // studio-access's policies and the team's own, the provisioning role a grant per team.
@@ -130,6 +141,7 @@ export function parseLob(
         lob: config.lob,
         teams: lobTeams,
         homeDirectories: config.homeDirectories,
+        instanceTypes: config.instanceTypes,
       }),
       config.iamLimits,
       NAMESPACE,

@@ -28,9 +28,9 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, userPoolDeletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, idleShutdown";
 const LOB_KNOWN =
-  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas";
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, idleShutdown, instanceTypes";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -76,6 +76,7 @@ describe("shared stack config", () => {
       auditTrail: true,
       customerManagedKey: true,
       iamLimits: DEFAULT_IAM_LIMITS,
+      idleShutdown: { minutes: 120 },
     });
   });
 
@@ -495,6 +496,7 @@ describe("LOB stack config", () => {
       homeEfsRetention: "Retain",
       homeDirectories: "keep",
       iamLimits: DEFAULT_IAM_LIMITS,
+      instanceTypes: ["ml.t3.medium", "ml.t3.large", "ml.m5.large", "ml.m5.xlarge"],
     });
   });
 
@@ -603,7 +605,7 @@ describe("LOB stack config", () => {
     [
       "no team",
       { teams: "{}" },
-      "studio-access:teams is {}: expected an object of team name to {members, policies, tags}, with at least one team",
+      "studio-access:teams is {}: expected an object of team name to {members, policies, tags, idleShutdown, instanceTypes}, with at least one team",
     ],
     [
       "a bad team name",
@@ -623,7 +625,7 @@ describe("LOB stack config", () => {
     [
       "an unknown team key",
       { teams: '{"analytics":{"role":"x"}}' },
-      'studio-access:teams.analytics.role is "x": expected no such setting (known: members, policies, tags)',
+      'studio-access:teams.analytics.role is "x": expected no such setting (known: members, policies, tags, idleShutdown, instanceTypes)',
     ],
     [
       "a bad team member",
