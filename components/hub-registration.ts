@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
+import { idleShutdownItem, type IdleShutdown } from "../functions/shared/idle-shutdown";
 import { ENTITLEMENTS_KEY, LOBS_KEY, seedKey } from "../functions/shared/tables";
 import { DEFAULT_TEAM, TAGS, teamProfileName } from "../functions/shared/teams";
 import type { HubJoin, HubOutputs } from "./studio-spoke";
@@ -16,8 +17,15 @@ export interface HubRegistrationArgs {
   readonly transitGatewayAttachmentId: pulumi.Input<string>;
   readonly domainId: pulumi.Input<string>;
   readonly accessRoleArn: pulumi.Input<string>;
-  /** The LOB's teams and their members (seed entitlements: profiles come on first sign-in). */
-  readonly teams: readonly { readonly name: string; readonly members: readonly string[] }[];
+  /**
+   * The LOB's teams and their members (seed entitlements: profiles come on first sign-in), each
+   * with its effective idle shutdown, which the presigner sets on the profiles it creates.
+   */
+  readonly teams: readonly {
+    readonly name: string;
+    readonly members: readonly string[];
+    readonly idleShutdown: IdleShutdown;
+  }[];
   /** What offboarding does with a revoked user's home directory (written to the LOB record). */
   readonly homeDirectories: HomeDirectories;
   /**
@@ -136,6 +144,12 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
             teams: { L: args.teams.map((t) => ({ S: t.name })) },
             // Whether offboarding removes a revoked user's home directory (the lifecycle function).
             homeDirectories: { S: args.homeDirectories },
+            // Each team's idle shutdown, for the profiles the presigner creates (issue #21).
+            idleShutdown: {
+              M: Object.fromEntries(
+                args.teams.map((t) => [t.name, idleShutdownItem(t.idleShutdown)]),
+              ),
+            },
           }),
         ),
       },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
+import type { IdleShutdown } from "../functions/shared/idle-shutdown";
 import type { StudioDrain } from "./studio-cleanup";
 import { AccessRoles } from "./spoke/access-roles";
 import { SpokeBudgets, type BudgetConfig } from "./spoke/budgets";
@@ -44,6 +45,10 @@ export interface StudioSpokeArgs {
   readonly hub: HubOutputs;
   /** The LOB's monthly cost budget, when it has one (each team's is on its TeamConfig). */
   readonly budget?: BudgetConfig;
+  /** The LOB's idle shutdown (its own, or the hub's): the domain's default (issue #21). */
+  readonly idleShutdown: IdleShutdown;
+  /** The LOB's instance types: its default role's, and a team's without its own. */
+  readonly instanceTypes: readonly string[];
 }
 
 /**
@@ -83,7 +88,11 @@ export class StudioSpoke extends pulumi.ComponentResource {
     this.hubLink = new HubLink(scope, network);
     const securityGroup = studioSecurityGroup(scope, network);
     const studio = new StudioDomain(scope, { ...args, network, securityGroup });
-    const teams = new TeamRoles(scope, { teams: args.teams, studioPolicy: studio.studioPolicy });
+    const teams = new TeamRoles(scope, {
+      teams: args.teams,
+      studioPolicy: studio.studioPolicy,
+      instanceTypes: args.instanceTypes,
+    });
     const roles = new AccessRoles(scope, {
       domainId: studio.domain.id,
       teams: args.teams.map((t) => t.name),

@@ -4,6 +4,12 @@ import { HubRegistration } from "../components/hub-registration";
 import { functionBundles } from "./bundles";
 import { StudioSpoke, type HubOutputs } from "../components/studio-spoke";
 import { DEFAULT_TEAM, teamProfileName } from "../functions/shared/teams";
+import {
+  DEFAULT_IDLE_SHUTDOWN,
+  describeIdleShutdown,
+  idleShutdownProblem,
+  type IdleShutdown,
+} from "../functions/shared/idle-shutdown";
 import { ConfigError, NAMESPACE, type LobConfig } from "./config";
 import { GUARD_OUTPUT, guardReplacements, lobGuarded } from "./replacement-guard";
 import { stackTags } from "./shared";
@@ -65,6 +71,15 @@ export async function lobStack(config: LobConfig) {
       `aws:region is "${config.region}": expected the hub's region "${hub.region}" (PrivateLink endpoints are regional)`,
     );
   }
+  // The hub-wide idle shutdown: a hub from before issue #21 publishes none (the default holds).
+  const hubIdle = (await shared.getOutputDetails("idleShutdown")).value as unknown;
+  if (hubIdle !== undefined && idleShutdownProblem(hubIdle) !== undefined)
+    problems.push(
+      `the hub stack ${config.sharedStack}'s output idleShutdown is ${JSON.stringify(hubIdle)}: expected ${String(idleShutdownProblem(hubIdle))}; update the hub (pulumi up -s shared)`,
+    );
+  const lobIdle: IdleShutdown =
+    config.idleShutdown ?? (hubIdle as IdleShutdown | undefined) ?? DEFAULT_IDLE_SHUTDOWN;
+  const teamIdle = (team: { idleShutdown?: IdleShutdown }) => team.idleShutdown ?? lobIdle;
   // When the hub manages the pool's users, a member must be one of them (an older hub, or one
   // whose users are managed elsewhere, publishes none).
   const usernames = (await shared.getOutputDetails("usernames")).value as string[] | undefined;
@@ -141,6 +156,8 @@ export async function lobStack(config: LobConfig) {
       cleanupPollMilliseconds: 10_000,
       hub: samlRoleArn ? { ...hub, samlRoleArn } : hub,
       ...(config.budget ? { budget: config.budget } : {}),
+      idleShutdown: lobIdle,
+      instanceTypes: config.instanceTypes,
     },
     { providers: [lobProvider] },
   );
@@ -154,7 +171,7 @@ export async function lobStack(config: LobConfig) {
       transitGatewayAttachmentId: spoke.transitGatewayAttachmentId,
       domainId: spoke.domainId,
       accessRoleArn: spoke.accessRoleArn,
-      teams: config.teams,
+      teams: config.teams.map((t) => ({ ...t, idleShutdown: teamIdle(t) })),
       homeDirectories: config.homeDirectories,
       recordDependsOn: [...spoke.ready, spoke.drain],
     },
@@ -175,6 +192,16 @@ export async function lobStack(config: LobConfig) {
     lifecycleRoleArn: spoke.lifecycleRoleArn,
     executionRoleArn: spoke.executionRoleArn,
     teamRoleArns: spoke.teamRoleArns,
+    /** What each team's Studio may cost: its idle shutdown and instance types (issue #21). */
+    studioLimits: Object.fromEntries(
+      config.teams.map((t) => [
+        t.name,
+        {
+          idleShutdown: describeIdleShutdown(teamIdle(t)),
+          instanceTypes: t.instanceTypes ?? config.instanceTypes,
+        },
+      ]),
+    ),
     /** Each team's members and the profile each gets on first sign-in. */
     teams: Object.fromEntries(
       config.teams.map((t) => [

@@ -168,6 +168,8 @@ export async function sharedStack(config: SharedConfig) {
     deployerRoleArns: pulumi.all(
       Object.fromEntries(deployers.map(([lob, deployer]) => [lob, deployer.roleArn])),
     ),
+    // Every LOB's default idle shutdown, unless the LOB's config sets its own (issue #21).
+    idleShutdown: config.idleShutdown,
     // What people use. The SCP is attached to the LOB accounts from the management account.
     lobAccountScp: pulumi
       .all([network.endpoints["sagemaker-api"].id, network.endpoints.studio.id])

@@ -26,6 +26,7 @@ import {
   teamDenyPolicy,
 } from "../policies/studio-roles";
 import { deployerPolicy, deployerTrustPolicy } from "../policies/hub-deployer-roles";
+import { instanceTypesPolicy } from "../policies/instance-types";
 import { QUOTAS, type IamLimits } from "./quotas";
 import { endpointServices, type ExtraEndpoint } from "./endpoints";
 
@@ -285,8 +286,12 @@ export interface LobRoleInputs {
     readonly managedPolicyArns: readonly string[];
     readonly inlinePolicies: readonly PolicyDocument[];
     readonly tags: Readonly<Record<string, string>>;
+    /** The team's own instance types; absent, the LOB's. */
+    readonly instanceTypes?: readonly string[];
   }[];
   readonly homeDirectories: "keep" | "remove";
+  /** The LOB's instance types (LOB `instanceTypes`): its default role's, and a team's by default. */
+  readonly instanceTypes: readonly string[];
 }
 
 /**
@@ -316,7 +321,7 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
       role: `${lob}'s Studio execution role`,
       key: "teams",
       trust: executionTrust,
-      inline: [studio],
+      inline: [studio, instanceTypesPolicy(spoke.instanceTypes)],
       ...common,
     },
   ];
@@ -329,6 +334,7 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
       studio,
       teamAbacPolicy({ region, accountId, teamRoleArn: teamRoleArn(accountId, team.name) }),
       teamDenyPolicy(),
+      instanceTypesPolicy(team.instanceTypes ?? spoke.instanceTypes),
     ];
     const ownCharacters = own.reduce((n, doc) => n + policyCharacters(doc), 0);
     plans.push({

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { idleSettings, type IdleShutdown } from "../../functions/shared/idle-shutdown";
+import { instanceTypesPolicy } from "../policies/instance-types";
 import { executionRoleTrustPolicy, studioExecutionPolicy } from "../policies/studio-roles";
 import { NfsSweep, StudioDrain } from "../studio-cleanup";
 import type { SpokeNetwork } from "./network";
@@ -17,6 +19,39 @@ export interface StudioDomainArgs {
   readonly cleanupTimeoutSeconds: number;
   /** How often it looks again meanwhile. */
   readonly cleanupPollMilliseconds: number;
+  /** The LOB's idle shutdown: the domain's default for every profile (issue #21). */
+  readonly idleShutdown: IdleShutdown;
+  /** The instance types the domain's default execution role may start. */
+  readonly instanceTypes: readonly string[];
+}
+
+/**
+ * The domain's (or a profile's) JupyterLab and Code Editor settings for idle shutdown, as the
+ * Pulumi AWS provider names CreateDomain's `DefaultUserSettings.JupyterLabAppSettings` /
+ * `CodeEditorAppSettings` `.AppLifecycleManagement.IdleSettings` ("Idle shutdown", SageMaker AI
+ * Developer Guide, https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-idle-shutdown.html;
+ * API_CreateDomain, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html).
+ */
+export function domainIdleSettings(idle: IdleShutdown) {
+  const s = idleSettings(idle);
+  const appLifecycleManagement = {
+    idleSettings: {
+      lifecycleManagement: s.LifecycleManagement,
+      ...(s.IdleTimeoutInMinutes !== undefined
+        ? { idleTimeoutInMinutes: s.IdleTimeoutInMinutes }
+        : {}),
+      ...(s.MinIdleTimeoutInMinutes !== undefined
+        ? { minIdleTimeoutInMinutes: s.MinIdleTimeoutInMinutes }
+        : {}),
+      ...(s.MaxIdleTimeoutInMinutes !== undefined
+        ? { maxIdleTimeoutInMinutes: s.MaxIdleTimeoutInMinutes }
+        : {}),
+    },
+  };
+  return {
+    jupyterLabAppSettings: { appLifecycleManagement },
+    codeEditorAppSettings: { appLifecycleManagement },
+  };
 }
 
 /**
@@ -71,6 +106,8 @@ export class StudioDomain {
         defaultUserSettings: {
           executionRole: this.executionRole.arn,
           securityGroups: [args.securityGroup.id],
+          // Idle apps stop on their own: the LOB's setting, each profile its team's (issue #21).
+          ...domainIdleSettings(args.idleShutdown),
         },
         retentionPolicy: { homeEfsFileSystem: args.homeEfsRetention },
         // Every call made from Studio carries the user profile's name as its source identity.
@@ -88,6 +125,15 @@ export class StudioDomain {
     new aws.iam.RolePolicy(
       `${name}-execution`,
       { role: this.executionRole.id, policy: this.studioPolicy },
+      here,
+    );
+    // And the LOB's instance types only (issue #21), as every team role.
+    new aws.iam.RolePolicy(
+      `${name}-execution-instance-types`,
+      {
+        role: this.executionRole.id,
+        policy: JSON.stringify(instanceTypesPolicy(args.instanceTypes)),
+      },
       here,
     );
     // Deleted before the domain (which it depends on): stops every app, deletes every space and

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { IdleShutdown } from "../../functions/shared/idle-shutdown";
 import type { EndpointKey } from "../lib/endpoints";
 
 /** What the hub stack publishes for its spokes (its StackReference outputs, resolved). */
@@ -26,6 +27,8 @@ export interface HubOutputs {
   readonly samlRoleArn?: string;
   /** LOB → the role the hub created for that LOB's hub-side pieces. */
   readonly deployerRoleArns: Readonly<Record<string, string>>;
+  /** The hub-wide idle shutdown, every LOB's default (absent from a hub older than issue #21). */
+  readonly idleShutdown?: IdleShutdown;
 }
 
 /**

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { TAGS, TEAM_ROLE_PATH, teamRoleName } from "../../functions/shared/teams";
+import type { IdleShutdown } from "../../functions/shared/idle-shutdown";
 import type { PolicyDocument } from "../policies/document";
+import { instanceTypesPolicy } from "../policies/instance-types";
 import { executionRoleTrustPolicy, teamAbacPolicy, teamDenyPolicy } from "../policies/studio-roles";
 import type { BudgetConfig } from "./budgets";
 import type { SpokeScope } from "./scope";
@@ -19,17 +21,23 @@ export interface TeamConfig {
   readonly tags: Readonly<Record<string, string>>;
   /** The team's monthly cost budget, when it has one (components/spoke/budgets.ts). */
   readonly budget?: BudgetConfig;
+  /** Idle shutdown of its members' JupyterLab and Code Editor apps; absent, the LOB's. */
+  readonly idleShutdown?: IdleShutdown;
+  /** The instance types its role may start; absent, the LOB's `instanceTypes`. */
+  readonly instanceTypes?: readonly string[];
 }
 
 export interface TeamRolesArgs {
   readonly teams: readonly TeamConfig[];
   /** Studio basics in the LOB's domain, which every team role has. */
   readonly studioPolicy: pulumi.Input<string>;
+  /** The LOB's instance types: a team without its own `instanceTypes` gets these. */
+  readonly instanceTypes: readonly string[];
 }
 
 /**
  * One Studio execution role per team, tagged with its team and LOB: Studio basics, the team's
- * ABAC and deny policies, and the team's own inline and managed policies.
+ * ABAC, deny and instance-type policies, and the team's own inline and managed policies.
  */
 export class TeamRoles {
   /** Team name → its execution role's ARN. */
@@ -67,6 +75,11 @@ export class TeamRoles {
           ),
         ],
         ["deny", JSON.stringify(teamDenyPolicy())],
+        // The instance types it may start (issue #21): Deny of every other, whatever else allows.
+        [
+          "instance-types",
+          JSON.stringify(instanceTypesPolicy(team.instanceTypes ?? args.instanceTypes)),
+        ],
         ...team.inlinePolicies.map((doc, i): [string, string] => [
           `inline-${String(i)}`,
           JSON.stringify(doc),

@@ -4,6 +4,7 @@ import {
   ListTagsCommand,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
+import { idleUserSettings, type IdleShutdown } from "../shared/idle-shutdown";
 import { TAGS, teamRoleArn } from "../shared/teams";
 import { fromAwsError, ProfileNotOwned, ProfilePending, UpstreamFailure } from "./errors";
 
@@ -20,6 +21,8 @@ export interface ProfileRequest {
   readonly accountId: string;
   readonly domainId: string;
   readonly profileName: string;
+  /** The team's idle shutdown, from the LOB's row; absent, the profile takes the domain's. */
+  readonly idleShutdown?: IdleShutdown;
 }
 
 /** SageMaker's answer for a profile that is not there (any more). */
@@ -55,7 +58,14 @@ export class ProfileProvisioner {
         new CreateUserProfileCommand({
           DomainId: domainId,
           UserProfileName: profileName,
-          UserSettings: { ExecutionRole: teamRoleArn(request.accountId, request.team) },
+          // The team's idle shutdown on its JupyterLab and Code Editor apps (issue #21; UserSettings
+          // of API_CreateUserProfile, "Idle shutdown" in the SageMaker AI Developer Guide:
+          // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html,
+          // https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-idle-shutdown.html).
+          UserSettings: {
+            ExecutionRole: teamRoleArn(request.accountId, request.team),
+            ...(request.idleShutdown !== undefined ? idleUserSettings(request.idleShutdown) : {}),
+          },
           Tags: [
             { Key: TAGS.lob, Value: request.lob },
             { Key: TAGS.team, Value: request.team },

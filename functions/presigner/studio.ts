@@ -169,6 +169,9 @@ export class StudioSigner {
       accountId: record.accountId,
       domainId: record.domainId,
       profileName: target.profileName,
+      ...(record.idleShutdown?.[target.team] !== undefined
+        ? { idleShutdown: record.idleShutdown[target.team] }
+        : {}),
     };
     try {
       return await this.presign(target, signal, landing, true);

@@ -17,6 +17,7 @@ import {
   type EntitlementSource,
 } from "../shared/tables";
 import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
+import { idleShutdownProblem, type IdleShutdown } from "../shared/idle-shutdown";
 import { fromAwsError, UpstreamFailure, UpstreamUnavailable, UserDisabled } from "./errors";
 
 /** A LOB's row in the lobs table, as read (the presigner checks it before trusting it). */
@@ -29,6 +30,11 @@ export interface LobRecord {
   readonly enabled: boolean;
   /** The LOB's teams (`default` alone when its config names none). */
   readonly teams: readonly string[];
+  /**
+   * Each team's idle shutdown, set on the profiles the presigner creates (issue #21); absent from
+   * a row written before it (the profile then takes the domain's default).
+   */
+  readonly idleShutdown?: Readonly<Record<string, IdleShutdown>>;
 }
 
 /** A user's row in the entitlements table: the user in one team of the LOB, from one source. */
@@ -85,7 +91,48 @@ function lobRecord(item: Item): LobRecord {
   ) {
     throw new UpstreamFailure(`lobs table: item for "${String(lob)}" lacks a required attribute`);
   }
-  return { lob, accountId, region, domainId, accessRoleArn, enabled, teams };
+  const idleShutdown = idleShutdownOf(item.idleShutdown, lob, teams);
+  return {
+    lob,
+    accountId,
+    region,
+    domainId,
+    accessRoleArn,
+    enabled,
+    teams,
+    ...(idleShutdown ? { idleShutdown } : {}),
+  };
+}
+
+/**
+ * The row's `idleShutdown`, checked strictly: a map naming exactly the row's teams, each a valid
+ * setting. Anything else is refused, naming what is wrong, rather than a profile created with
+ * settings nobody chose.
+ */
+function idleShutdownOf(
+  value: unknown,
+  lob: string,
+  teams: readonly string[],
+): Record<string, IdleShutdown> | undefined {
+  if (value === undefined) return undefined;
+  const refuse = (what: string) =>
+    new UpstreamFailure(`lobs table: item for "${lob}" has an idleShutdown ${what}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw refuse("that is not a map of team to setting");
+  const entries = value as Record<string, unknown>;
+  const names = Object.keys(entries);
+  const missing = teams.filter((t) => !names.includes(t));
+  const extra = names.filter((t) => !teams.includes(t));
+  if (missing.length > 0 || extra.length > 0)
+    throw refuse(
+      `whose teams differ from its teams (${[...missing.map((t) => `no ${t}`), ...extra.map((t) => `unknown ${t}`)].join(", ").slice(0, 200)})`,
+    );
+  for (const team of teams) {
+    const problem = idleShutdownProblem(entries[team]);
+    if (problem !== undefined)
+      throw refuse(`for team ${team} that is not valid: expected ${problem}`);
+  }
+  return entries as Record<string, IdleShutdown>;
 }
 
 /**

@@ -10,7 +10,7 @@ import { Organizations } from "./aws/organizations";
 import { FOREIGN_VPCE, Router, type Listener } from "./aws/router";
 import type { SageMakerContext } from "./aws/sagemaker/context";
 import { PresignedUrls } from "./aws/sagemaker/presigned-urls";
-import { SageMakerResources } from "./aws/sagemaker/resources";
+import { SageMakerResources, type StudioApp } from "./aws/sagemaker/resources";
 import { Sts } from "./aws/sts";
 import { Traffic } from "./aws/traffic";
 import { onExit } from "./exit-cleanup";
@@ -280,6 +280,65 @@ export class AwsEmulator {
     ...args: Parameters<SageMakerResources["createDomain"]>
   ): ReturnType<SageMakerResources["createDomain"]> {
     return this.sageMaker.resources.createDomain(...args);
+  }
+
+  /**
+   * CreateApp as a role's session from inside Studio (a call the emulator does not receive over
+   * the wire): IAM decides it with the role's policies and the request's
+   * `ResourceSpec.InstanceType` as `sagemaker:InstanceTypes` (Service Authorization Reference,
+   * Amazon SageMaker AI: CreateApp carries the key,
+   * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html),
+   * with Studio's `sagemaker:DomainId` and `sagemaker:UserProfileName`. Refused: an
+   * AccessDeniedException naming the type; allowed: the app, InService, active now.
+   */
+  async createAppAs(
+    roleArn: string,
+    app: {
+      domainId: string;
+      userProfileName: string;
+      appType: string;
+      appName: string;
+      instanceType?: string;
+    },
+  ): Promise<StudioApp> {
+    const resources = this.sageMaker.resources;
+    const domain = resources.domains.get(app.domainId);
+    const resource = resources.arn(
+      domain,
+      `app/${app.domainId}/${app.userProfileName}/${app.appType.toLowerCase()}/${app.appName}`,
+    );
+    const outcome = await this.decision.decideAsRole(roleArn, "sagemaker:CreateApp", resource, {
+      "sagemaker:DomainId": app.domainId,
+      "sagemaker:UserProfileName": app.userProfileName,
+      ...(app.instanceType ? { "sagemaker:InstanceTypes": [app.instanceType] } : {}),
+    });
+    this.traffic.count(`SageMaker.CreateApp:${outcome}`);
+    if (outcome !== "Allowed")
+      throw new Error(
+        `AccessDeniedException: ${roleArn} is not authorized to perform sagemaker:CreateApp on ${resource} with sagemaker:InstanceTypes ${app.instanceType ?? "(none)"} (${outcome})`,
+      );
+    const created: StudioApp = {
+      domainId: app.domainId,
+      userProfileName: app.userProfileName,
+      appType: app.appType,
+      appName: app.appName,
+      status: "InService",
+      tags: { ...(domain?.tags ?? {}) },
+      ...(app.instanceType ? { instanceType: app.instanceType } : {}),
+      lastActivity: resources.now(),
+    };
+    resources.apps.push(created);
+    return created;
+  }
+
+  /** The user works in an app now (on the idle-shutdown clock): it is not idle. */
+  recordActivity(app: StudioApp): void {
+    app.lastActivity = this.sageMaker.resources.now();
+  }
+
+  /** Moves the idle-shutdown clock ahead; returns the apps SageMaker's idle shutdown stopped. */
+  advanceClock(minutes: number): StudioApp[] {
+    return this.sageMaker.resources.advanceClock(minutes);
   }
 
   deleteDomain(...args: Parameters<SageMakerResources["deleteDomain"]>): void {

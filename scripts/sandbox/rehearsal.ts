@@ -879,6 +879,77 @@ export async function rehearse(
         };
       },
     );
+    // Issue #21: what a team's Studio may cost. Idle shutdown on the emulator's clock (advanced
+    // here, not waited for), and the team's instance types decided by IAM on CreateApp.
+    const teamRole = (team: string) =>
+      `arn:aws:iam::${lobs["lob-a"]?.accountId ?? ""}:role/studio-access/studio-access-team-${team}`;
+    await step(
+      "idle shutdown: dana's JupyterLab idle past forecasting's 240 minutes is stopped; her busy Code Editor is kept",
+      async () => {
+        const profile = danaIn("forecasting");
+        if (!profile) throw new Error("no forecasting profile of dana.scientist");
+        const idle = profile.idleSettings?.JupyterLab;
+        if (idle?.IdleTimeoutInMinutes !== 240 || profile.idleSettings?.CodeEditor === undefined)
+          throw new Error(`profile's idle settings: ${JSON.stringify(profile.idleSettings)}`);
+        const open = (appType: string, appName: string) =>
+          emulator.createAppAs(teamRole("forecasting"), {
+            domainId: profile.domainId,
+            userProfileName: profile.name,
+            appType,
+            appName,
+            instanceType: "ml.t3.medium",
+          });
+        const lab = await open("JupyterLab", "idle-lab");
+        const editor = await open("CodeEditor", "busy-editor");
+        const early = emulator.advanceClock(200);
+        emulator.recordActivity(editor);
+        const later = emulator.advanceClock(60);
+        if (
+          early.length > 0 ||
+          later.length !== 1 ||
+          later[0] !== lab ||
+          editor.status !== "InService"
+        )
+          throw new Error(
+            `after 200 min stopped ${String(early.length)}, after 260 min ${later.map((a) => a.appName).join(", ")}; editor ${editor.status}`,
+          );
+        // She closes her editor herself.
+        editor.status = "Deleted";
+        return {
+          detail: `profile ${profile.name}: IdleSettings ${JSON.stringify(idle)} (from the LOB's row)\nclock +200 min: nothing stopped; +260 min: JupyterLab idle-lab ${lab.status}, CodeEditor busy-editor (active 60 min ago) kept`,
+          value: undefined,
+        };
+      },
+    );
+    await step(
+      "instance types: forecasting is refused ml.p4d.24xlarge (AccessDenied naming it) and starts ml.g4dn.xlarge",
+      async () => {
+        const profile = danaIn("forecasting");
+        if (!profile) throw new Error("no forecasting profile of dana.scientist");
+        const open = (instanceType: string) =>
+          emulator.createAppAs(teamRole("forecasting"), {
+            domainId: profile.domainId,
+            userProfileName: profile.name,
+            appType: "JupyterLab",
+            appName: instanceType.replace(/\./g, "-"),
+            instanceType,
+          });
+        let refusal = "";
+        try {
+          await open("ml.p4d.24xlarge");
+        } catch (error) {
+          refusal = (error as Error).message;
+        }
+        if (!refusal.startsWith("AccessDeniedException") || !refusal.includes("ml.p4d.24xlarge"))
+          throw new Error(`ml.p4d.24xlarge: ${refusal || "started"}`);
+        const gpu = await open("ml.g4dn.xlarge");
+        gpu.status = "Deleted";
+        return {
+          detail: `ml.p4d.24xlarge: ${refusal}\nml.g4dn.xlarge: started (${gpu.appName})`,
+          value: undefined,
+        };
+      },
+    );
     // The SAML entry: IAM Identity Center's application tile posts a signed response to the ACS.
     const samlOut = shared.outputs.saml as { acsUrl: string; spEntityId: string };
     const sp = { acsUrl: samlOut.acsUrl, spEntityId: samlOut.spEntityId };

@@ -29,6 +29,8 @@ import { apiDomain, apiDomainProblems } from "./api-domain";
 import { corporate } from "./corporate";
 import { iamQuotas } from "./iam-quotas";
 import { hubAllowReplacement, hubAllowReplacementProblems } from "./replacement";
+import { idleShutdown } from "./studio-limits";
+import { DEFAULT_IDLE_SHUTDOWN, type IdleShutdown } from "../../functions/shared/idle-shutdown";
 import { saml, samlEntry } from "./saml";
 import { username } from "./teams";
 
@@ -89,6 +91,8 @@ export interface SharedConfig {
   readonly apiDomain?: ApiDomainConfig;
   /** The stateful resources this update may replace, by label (stacks/replacement-guard.ts). */
   readonly allowReplacement: readonly string[];
+  /** Idle shutdown of Studio apps, every LOB's default (issue #21): on, 120 minutes. */
+  readonly idleShutdown: IdleShutdown;
 }
 
 export const LOG_RETENTION_DAYS = [
@@ -247,6 +251,7 @@ export const hubShape = {
   iamQuotas,
   apiDomain,
   allowReplacement: hubAllowReplacement,
+  idleShutdown: idleShutdown.default(DEFAULT_IDLE_SHUTDOWN),
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -440,6 +445,7 @@ export function parseShared(
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
     ...(domain ? { apiDomain: domain } : {}),
     allowReplacement: parsed.allowReplacement ?? [],
+    idleShutdown: parsed.idleShutdown ?? DEFAULT_IDLE_SHUTDOWN,
   };
   hubAllowReplacementProblems(config.allowReplacement, Object.keys(entries), problems);
   // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML

@@ -19,6 +19,9 @@ import type { BudgetConfig } from "../../components/spoke/budgets";
 import { budget, budgetQuotaProblems } from "./budget";
 import { iamQuotas } from "./iam-quotas";
 import { lobAllowReplacement } from "./replacement";
+import { idleShutdown, instanceTypes } from "./studio-limits";
+import { DEFAULT_INSTANCE_TYPES } from "../../components/policies/instance-types";
+import type { IdleShutdown } from "../../functions/shared/idle-shutdown";
 import { members, teams } from "./teams";
 
 export interface LobConfig {
@@ -41,6 +44,10 @@ export interface LobConfig {
   readonly budget?: BudgetConfig;
   /** The stateful resources this update may replace, by label (stacks/replacement-guard.ts). */
   readonly allowReplacement: readonly string[];
+  /** Idle shutdown of the LOB's Studio apps; absent, the hub's `idleShutdown` (issue #21). */
+  readonly idleShutdown?: IdleShutdown;
+  /** The instance types a team without its own `instanceTypes` may start. */
+  readonly instanceTypes: readonly string[];
 }
 
 /** A LOB stack's settings (`studio-access:kind: lob`), in the order they are listed. */
@@ -72,6 +79,8 @@ export const lobShape = {
   iamQuotas,
   budget: budget.optional(),
   allowReplacement: lobAllowReplacement,
+  idleShutdown: idleShutdown.optional(),
+  instanceTypes: instanceTypes.default([...DEFAULT_INSTANCE_TYPES]),
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -131,6 +140,8 @@ export function parseLob(
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
     ...(parsed.budget ? { budget: parsed.budget } : {}),
     allowReplacement: parsed.allowReplacement ?? [],
+    ...(parsed.idleShutdown !== undefined ? { idleShutdown: parsed.idleShutdown } : {}),
+    instanceTypes: parsed.instanceTypes ?? [...DEFAULT_INSTANCE_TYPES],
   };
   // AWS Budgets' quotas, before anything is declared.
   budgetQuotaProblems(
@@ -151,6 +162,7 @@ export function parseLob(
         lob: config.lob,
         teams: lobTeams,
         homeDirectories: config.homeDirectories,
+        instanceTypes: config.instanceTypes,
       }),
       config.iamLimits,
       NAMESPACE,

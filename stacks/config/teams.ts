@@ -5,6 +5,7 @@ import { profileNameFor } from "../../functions/shared/profile-name";
 import { DEFAULT_TEAM, TEAM_NAME } from "../../functions/shared/teams";
 import { budget } from "./budget";
 import { matching, noRepeats, strict } from "./common";
+import { idleShutdown, instanceTypes } from "./studio-limits";
 
 const USERNAME = "a Cognito username (no spaces, at most 128 characters) with a letter or digit";
 
@@ -59,15 +60,22 @@ const team = strict(
       .default([]),
     tags: tags.default({}),
     budget: budget.optional(),
+    // Absent: the LOB's (issue #21).
+    idleShutdown: idleShutdown.optional(),
+    instanceTypes: instanceTypes.optional(),
   },
-  "an object with members, policies, tags and budget",
+  "an object with members, policies, tags, budget, idleShutdown and instanceTypes",
   "value",
 );
 
 const TEAM_NAMES = `team names of lower-case letters and digits in dash-separated words, at most 20 characters, other than "${DEFAULT_TEAM}"`;
-const TEAMS = "an object of team name to {members, policies, tags}, with at least one team";
+const TEAMS =
+  "an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes}, with at least one team";
 
-/** `teams: {<team>: {members?, policies?, tags?}}`: each team with its own role and profiles. */
+/**
+ * `teams: {<team>: {members?, policies?, tags?, budget?, idleShutdown?, instanceTypes?}}`: each team with its
+ * own role and profiles.
+ */
 export const teams = z
   .record(
     z
@@ -79,14 +87,22 @@ export const teams = z
   )
   .refine((value) => Object.keys(value).length > 0, { error: TEAMS })
   .transform((value): TeamConfig[] =>
-    Object.entries(value).map(([name, { members, policies, tags, budget: teamBudget }]) => ({
-      name,
-      members,
-      managedPolicyArns: policies.filter((p): p is string => typeof p === "string"),
-      // A document is passed on whole, as written; IAM checks its statements.
-      inlinePolicies: policies.filter((p) => typeof p !== "string") as unknown as PolicyDocument[],
-      tags,
-      ...(teamBudget ? { budget: teamBudget } : {}),
-    })),
+    Object.entries(value).map(
+      ([name, { members, policies, tags, budget: teamBudget, ...limits }]) => ({
+        name,
+        members,
+        managedPolicyArns: policies.filter((p): p is string => typeof p === "string"),
+        // A document is passed on whole, as written; IAM checks its statements.
+        inlinePolicies: policies.filter(
+          (p) => typeof p !== "string",
+        ) as unknown as PolicyDocument[],
+        tags,
+        ...(teamBudget ? { budget: teamBudget } : {}),
+        ...(limits.idleShutdown !== undefined ? { idleShutdown: limits.idleShutdown } : {}),
+        ...(limits.instanceTypes !== undefined ? { instanceTypes: limits.instanceTypes } : {}),
+      }),
+    ),
   )
-  .describe("an object of team name to {members, policies, tags}");
+  .describe(
+    "an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes}",
+  );

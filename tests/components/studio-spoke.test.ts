@@ -310,6 +310,13 @@ describe("HubRegistration: rows in the hub tables", () => {
       enabled: { BOOL: true },
       teams: { L: [{ S: "analytics" }, { S: "forecasting" }] },
       homeDirectories: { S: "remove" },
+      // Each team's idle shutdown (#21): analytics the hub's default, forecasting its own.
+      idleShutdown: {
+        M: {
+          analytics: { M: { minutes: { N: "120" } } },
+          forecasting: { M: { minutes: { N: "240" }, min: { N: "60" }, max: { N: "480" } } },
+        },
+      },
     });
     const rows = lobA.resources
       .filter((r) => r.type === "aws:dynamodb/tableItem:TableItem" && r.name !== "lob-a-lob")
@@ -426,8 +433,14 @@ describe("StudioSpoke: teams", () => {
         )
         .map((r) => r.name.slice(`lob-a-team-${team}-`.length))
         .sort();
-    expect(policiesOf("analytics")).toEqual(["abac", "deny", "studio"]);
-    expect(policiesOf("forecasting")).toEqual(["abac", "deny", "managed-0", "studio"]);
+    expect(policiesOf("analytics")).toEqual(["abac", "deny", "instance-types", "studio"]);
+    expect(policiesOf("forecasting")).toEqual([
+      "abac",
+      "deny",
+      "instance-types",
+      "managed-0",
+      "studio",
+    ]);
     expect(
       one(
         lobA,

@@ -1293,6 +1293,78 @@ describe("presigner: first sign-in creates the profile", () => {
     expect(sm.commandCalls(CreatePresignedDomainUrlCommand)).toHaveLength(2);
   });
 
+  it("sets the team's idle shutdown from the LOB's row on JupyterLab and Code Editor (#21)", async () => {
+    lobs.set("lob-a", {
+      ...LOB_A,
+      idleShutdown: { default: { minutes: 240, min: 60, max: 480 } },
+    });
+    profileStartsIn(0);
+    expect((await newHandler()(request("user-lob-a", "lob-a"), context())).statusCode).toBe(302);
+    const idle = {
+      AppLifecycleManagement: {
+        IdleSettings: {
+          LifecycleManagement: "ENABLED",
+          IdleTimeoutInMinutes: 240,
+          MinIdleTimeoutInMinutes: 60,
+          MaxIdleTimeoutInMinutes: 480,
+        },
+      },
+    };
+    expect(sm.commandCalls(CreateUserProfileCommand)[0]?.args[0].input.UserSettings).toEqual({
+      ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
+      JupyterLabAppSettings: idle,
+      CodeEditorAppSettings: idle,
+    });
+  });
+
+  it("turns idle shutdown off on the profile when the team's setting is off (#21)", async () => {
+    lobs.set("lob-a", { ...LOB_A, idleShutdown: { default: "off" } });
+    profileStartsIn(0);
+    expect((await newHandler()(request("user-lob-a", "lob-a"), context())).statusCode).toBe(302);
+    const off = { AppLifecycleManagement: { IdleSettings: { LifecycleManagement: "DISABLED" } } };
+    expect(sm.commandCalls(CreateUserProfileCommand)[0]?.args[0].input.UserSettings).toEqual({
+      ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
+      JupyterLabAppSettings: off,
+      CodeEditorAppSettings: off,
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    ["not a map", "off", "that is not a map of team to setting"],
+    [
+      "without the team",
+      { other: { minutes: 120 } },
+      "whose teams differ from its teams (no default, unknown other)",
+    ],
+    [
+      "below the range",
+      { default: { minutes: 30 } },
+      "for team default that is not valid: expected minutes a whole number of minutes from 60 to 525,600 (is 30)",
+    ],
+    [
+      "with a min above minutes",
+      { default: { minutes: 120, min: 200 } },
+      "for team default that is not valid: expected min (200) at most minutes (120)",
+    ],
+    [
+      "with a field of its own",
+      { default: { minutes: 120, hours: 2 } },
+      "for team default that is not valid: expected no field hours (known: minutes, min, max)",
+    ],
+  ])(
+    "refuses a row whose idleShutdown is %s, creating nothing (#21)",
+    async (_, idleShutdown, detail) => {
+      lobs.set("lob-a", { ...LOB_A, idleShutdown });
+      profileStartsIn(0);
+      const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+      expect(response.statusCode).toBe(502);
+      expect(logs.lines().find((l) => l.message === "request")?.detail).toBe(
+        `lobs table: item for "lob-a" has an idleShutdown ${detail}`,
+      );
+      expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(0);
+    },
+  );
+
   it("answers 202 with Retry-After when the profile is not InService within 5 s, and opens on a later try", async () => {
     profileStartsIn(8_000);
     const handler = newHandler();

@@ -14,6 +14,7 @@ import {
   lifecycleLobPolicy,
   provisionerPolicy,
 } from "../../components/policies/lob-roles";
+import { instanceTypesPolicy } from "../../components/policies/instance-types";
 import { studioGuardrailScp } from "../../components/policies/scp";
 import {
   BatchWriteItemCommand,
@@ -1185,5 +1186,64 @@ describe("AwsEmulator: what AWS refuses that a kinder emulator would allow", () 
       expect(records).toHaveLength(5);
       expect(records.every((r) => r.functionArn === "fn")).toBe(true);
     });
+  });
+});
+
+describe("idle shutdown and instance types (#21)", () => {
+  const TEAM = "arn:aws:iam::222222222222:role/studio-access/studio-access-team-analytics";
+  const idle = (minutes: number) => ({
+    JupyterLab: { LifecycleManagement: "ENABLED" as const, IdleTimeoutInMinutes: minutes },
+    CodeEditor: { LifecycleManagement: "ENABLED" as const, IdleTimeoutInMinutes: minutes },
+  });
+  beforeEach(() => {
+    emulator.createRole(TEAM, serviceTrustPolicy("sagemaker.amazonaws.com"));
+    emulator.putRolePolicy(TEAM, "studio", {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "sagemaker:CreateApp", Resource: "*" }],
+    });
+    emulator.putRolePolicy(TEAM, "instance-types", instanceTypesPolicy(["ml.t3.medium"]));
+    emulator.createUserProfile(domainId, "analytics--ann", { idleSettings: idle(120) });
+    emulator.createUserProfile(domainId, "analytics--off", {
+      idleSettings: { JupyterLab: { LifecycleManagement: "DISABLED" } },
+    });
+  });
+  const open = (profile: string, appType = "JupyterLab", instanceType = "ml.t3.medium") =>
+    emulator.createAppAs(TEAM, {
+      domainId,
+      userProfileName: profile,
+      appType,
+      appName: `${appType}-${instanceType}`,
+      instanceType,
+    });
+
+  it("stops an app idle past its profile's timeout on the advanced clock, not before, and keeps an active one", async () => {
+    const lab = await open("analytics--ann");
+    const editor = await open("analytics--ann", "CodeEditor");
+    const never = await open("analytics--off");
+    expect(emulator.advanceClock(119)).toEqual([]);
+    emulator.recordActivity(editor);
+    expect(emulator.advanceClock(2)).toEqual([lab]);
+    expect([lab.status, editor.status, never.status]).toEqual([
+      "Deleted",
+      "InService",
+      "InService",
+    ]);
+    expect(emulator.advanceClock(120)).toEqual([editor]);
+    expect(never.status).toBe("InService");
+  });
+
+  it("decides CreateApp with ResourceSpec.InstanceType as sagemaker:InstanceTypes", async () => {
+    await expect(open("analytics--ann", "JupyterLab", "ml.p4d.24xlarge")).rejects.toThrow(
+      /^AccessDeniedException: .* with sagemaker:InstanceTypes ml\.p4d\.24xlarge \(ExplicitlyDenied\)$/,
+    );
+    await expect(
+      emulator.createAppAs(TEAM, {
+        domainId,
+        userProfileName: "analytics--ann",
+        appType: "JupyterLab",
+        appName: "none",
+      }),
+    ).rejects.toThrow(/sagemaker:InstanceTypes \(none\) \(ExplicitlyDenied\)$/);
+    expect((await open("analytics--ann")).instanceType).toBe("ml.t3.medium");
   });
 });

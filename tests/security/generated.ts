@@ -17,6 +17,8 @@ export interface LobDocuments {
   readonly accessPolicy: PolicyDocument;
   readonly executionRoleArn: string;
   readonly executionPolicy: PolicyDocument;
+  /** The default execution role's instance-type limit (#21). */
+  readonly executionInstanceTypes: PolicyDocument;
   readonly provisionerRoleArn: string;
   readonly provisionerTrust: PolicyDocument;
   readonly provisionerPolicy: PolicyDocument;
@@ -31,7 +33,7 @@ export interface LobDocuments {
     readonly fileSystemArn: string;
     readonly accessPointArn: string;
   };
-  /** Each team's execution role: ARN, trust, tags and inline policies (Studio, ABAC, deny, own). */
+  /** Each team's execution role: ARN, trust, tags and inline policies (Studio, ABAC, deny, instance types, own). */
   readonly teams: Readonly<
     Record<
       string,
@@ -210,6 +212,7 @@ export async function collectGenerated(): Promise<Generated> {
       accessPolicy: find(`${stack}/${stack}-access policy`),
       executionRoleArn: String(run.outputs.executionRoleArn),
       executionPolicy: find(`${stack}/${stack}-execution policy`),
+      executionInstanceTypes: find(`${stack}/${stack}-execution-instance-types policy`),
       provisionerRoleArn: String(run.outputs.provisionerRoleArn),
       provisionerTrust: find(`${stack}/${stack}-provisioner trust`),
       provisionerPolicy: find(`${stack}/${stack}-provisioner policy`),

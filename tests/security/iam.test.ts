@@ -5,6 +5,10 @@ import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { captureLogs } from "../helpers/logs";
 import { one } from "../helpers/stacks";
 import { collectGenerated, type Generated } from "./generated";
+import {
+  INSTANCE_TYPE_ACTIONS,
+  INSTANCE_TYPE_REQUIRED_ACTIONS,
+} from "../../components/policies/instance-types";
 
 type Request = IamRequest;
 
@@ -183,13 +187,13 @@ const asStudioUser = (
   user: string,
   action: string,
   resource: string,
-  context: Record<string, string> = {},
+  context: Record<string, string | string[]> = {},
 ): Request => ({
   principal: `arn:aws:sts::${lobA().account}:assumed-role/${lobA().executionRoleArn.split("/").pop() ?? ""}/SageMaker`,
   action,
   resource,
   resourceAccount: lobA().account,
-  identity: [lobA().executionPolicy],
+  identity: [lobA().executionPolicy, lobA().executionInstanceTypes],
   context: { "sagemaker:DomainId": lobA().domainId, "sagemaker:UserProfileName": user, ...context },
 });
 const lobArn = (kind: string) => `arn:aws:sagemaker:${g.region}:${lobA().account}:${kind}`;
@@ -226,6 +230,16 @@ const asTeam = (
   };
 };
 const jobArn = (kind: string, name: string) => lobArn(`${kind}/${name}`);
+/** A request for an instance type every team of lob-a may start (#21). */
+const SMALL = { "sagemaker:InstanceTypes": ["ml.m5.large"] };
+/** The resource an instance-type action acts on, of the type the action names. */
+const resourceOf = (action: string): string => {
+  const name = action.replace(/^sagemaker:(Create|Update)/, "");
+  if (name === "App") return lobArn(`app/${lobA().domainId}/forecasting--user-lob-a/jupyterlab/x`);
+  if (name === "Space") return lobArn(`space/${lobA().domainId}/x`);
+  // TrainingJob → training-job, HyperParameterTuningJob → hyper-parameter-tuning-job, ...
+  return jobArn(name.replace(/(?<=[a-z])(?=[A-Z])/g, "-").toLowerCase(), "x");
+};
 const teamTag = (team: string) => ({ "aws:ResourceTag/studio-access:team": team });
 const requestTags = (tags: Record<string, string>) => ({
   ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
@@ -713,7 +727,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
   [
     "a Studio user's execution role starts an app of its own profile",
     "Allowed",
-    () => asStudioUser("user-lob-a", "sagemaker:CreateApp", ownApp("user-lob-a")),
+    () => asStudioUser("user-lob-a", "sagemaker:CreateApp", ownApp("user-lob-a"), SMALL),
   ],
 
   // Service roles: only their own service may assume them.
@@ -925,6 +939,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       asStudioUser("user-lob-a", "sagemaker:CreateApp", spaceApp("space-a"), {
         "sagemaker:OwnerUserProfileArn": profile("lob-a", "user-lob-a"),
         "sagemaker:SpaceSharingType": "Private",
+        ...SMALL,
       }),
   ],
   [
@@ -1530,17 +1545,12 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "analytics",
         "sagemaker:CreateTrainingJob",
         jobArn("training-job", "churn"),
-        requestTags({ "studio-access:team": "analytics" }),
+        // An instance type of the team's (#21: a job naming none is refused).
+        { ...requestTags({ "studio-access:team": "analytics" }), ...SMALL },
       ),
   ],
   [
     "team analytics creates a training job without a team tag",
-    "ImplicitlyDenied",
-    () =>
-      asTeam("lob-a", "analytics", "sagemaker:CreateTrainingJob", jobArn("training-job", "churn")),
-  ],
-  [
-    "team analytics creates a training job tagged as team forecasting's",
     "ImplicitlyDenied",
     () =>
       asTeam(
@@ -1548,8 +1558,17 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "analytics",
         "sagemaker:CreateTrainingJob",
         jobArn("training-job", "churn"),
-        requestTags({ "studio-access:team": "forecasting" }),
+        SMALL,
       ),
+  ],
+  [
+    "team analytics creates a training job tagged as team forecasting's",
+    "ImplicitlyDenied",
+    () =>
+      asTeam("lob-a", "analytics", "sagemaker:CreateTrainingJob", jobArn("training-job", "churn"), {
+        ...requestTags({ "studio-access:team": "forecasting" }),
+        ...SMALL,
+      }),
   ],
   [
     "team analytics gives its new model the team tag (AddTags on create)",
@@ -1703,6 +1722,7 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         "analytics",
         "sagemaker:CreateApp",
         lobArn(`app/${lobA().domainId}/analytics--user-lob-a/jupyterlab/default`),
+        SMALL,
       ),
   ],
   ...[
@@ -2619,6 +2639,108 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
       resourcePolicy: lobA().accessTrust,
     }),
   ],
+
+  // Instance types (#21): whatever a team's own policies allow (ADMIN here), its role starts only
+  // its types: per action that carries sagemaker:InstanceTypes, an allowed type passes, any other
+  // is denied, and none is denied where the action needs one.
+  ...INSTANCE_TYPE_ACTIONS.flatMap((action): [string, Outcome, () => Request][] => {
+    const asForecasting = (context: Record<string, string | string[]>) => () =>
+      asTeam("lob-a", "forecasting", action, resourceOf(action), context, [ADMIN]);
+    const required = (INSTANCE_TYPE_REQUIRED_ACTIONS as readonly string[]).includes(action);
+    return [
+      [
+        `team forecasting's ${action} with its GPU type ml.g4dn.xlarge`,
+        "Allowed",
+        asForecasting({ "sagemaker:InstanceTypes": ["ml.g4dn.xlarge"] }),
+      ],
+      [
+        `team forecasting's ${action} with ml.p4d.24xlarge`,
+        "ExplicitlyDenied",
+        asForecasting({ "sagemaker:InstanceTypes": ["ml.p4d.24xlarge"] }),
+      ],
+      [
+        `team forecasting's ${action} with an allowed and a refused type together`,
+        "ExplicitlyDenied",
+        asForecasting({ "sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.24xlarge"] }),
+      ],
+      [
+        `team forecasting's ${action} naming no instance type`,
+        required ? "ExplicitlyDenied" : "Allowed",
+        asForecasting({}),
+      ],
+    ];
+  }),
+  [
+    "team analytics (the LOB's defaults) starts ml.g4dn.xlarge, forecasting's type",
+    "ExplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:CreateApp",
+        lobArn(`app/${lobA().domainId}/analytics--user-lob-a/jupyterlab/default`),
+        { "sagemaker:InstanceTypes": ["ml.g4dn.xlarge"] },
+      ),
+  ],
+  [
+    "the LOB's default execution role starts an app of its own profile on ml.p4d.24xlarge",
+    "ExplicitlyDenied",
+    () =>
+      asStudioUser("user-lob-a", "sagemaker:CreateApp", ownApp("user-lob-a"), {
+        "sagemaker:InstanceTypes": ["ml.p4d.24xlarge"],
+      }),
+  ],
+  [
+    "lob-b's default execution role starts an app on ml.p4d.24xlarge (lob-b's default types)",
+    "ExplicitlyDenied",
+    () => ({
+      principal: `arn:aws:sts::${lobB().account}:assumed-role/${lobB().executionRoleArn.split("/").pop() ?? ""}/SageMaker`,
+      action: "sagemaker:CreateApp",
+      resource: `arn:aws:sagemaker:${g.region}:${lobB().account}:app/${lobB().domainId}/user-lob-b/jupyterlab/default`,
+      resourceAccount: lobB().account,
+      identity: [lobB().executionPolicy, lobB().executionInstanceTypes],
+      context: {
+        "sagemaker:DomainId": lobB().domainId,
+        "sagemaker:UserProfileName": "user-lob-b",
+        "sagemaker:InstanceTypes": ["ml.p4d.24xlarge"],
+      },
+    }),
+  ],
+  [
+    "the LOB's default execution role starts an app of its own profile naming no type",
+    "ExplicitlyDenied",
+    () => asStudioUser("user-lob-a", "sagemaker:CreateApp", ownApp("user-lob-a")),
+  ],
+  [
+    "a team's own policy cannot widen its instance types (an Allow of ml.p4d.24xlarge)",
+    "ExplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:CreateTrainingJob",
+        jobArn("training-job", "big"),
+        {
+          ...requestTags({ "studio-access:team": "analytics" }),
+          "sagemaker:InstanceTypes": ["ml.p4d.24xlarge"],
+        },
+        [
+          {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: "sagemaker:CreateTrainingJob",
+                Resource: "*",
+                Condition: {
+                  "ForAllValues:StringEquals": { "sagemaker:InstanceTypes": ["ml.p4d.24xlarge"] },
+                },
+              },
+            ],
+          },
+        ],
+      ),
+  ],
 ];
 
 describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)", () => {
@@ -2634,6 +2756,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(61);
+    expect(g.all.length).toBe(66);
   });
 });

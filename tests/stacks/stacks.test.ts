@@ -57,8 +57,9 @@ const LOB_SIDE = {
   // Access, provisioning, lifecycle, the domain's default execution role, one execution role per
   // team; no user profile (each is made on its user's first sign-in).
   "aws:iam/role:Role": 5,
-  // Their policies: one each, and a team role's Studio, ABAC and deny list.
-  "aws:iam/rolePolicy:RolePolicy": 7,
+  // Their policies: one each, and a team role's Studio, ABAC and deny list; the instance types
+  // of the default role and each team role (#21).
+  "aws:iam/rolePolicy:RolePolicy": 9,
   "aws:route53/zoneAssociation:ZoneAssociation": 6,
   "aws:sagemaker/domain:Domain": 1,
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
@@ -70,7 +71,7 @@ const SIDES = {
     lob: {
       ...LOB_SIDE,
       "aws:iam/role:Role": 7,
-      "aws:iam/rolePolicy:RolePolicy": 11,
+      "aws:iam/rolePolicy:RolePolicy": 14,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       // homeDirectories: remove, the home-directory function with its access point, log group,
       // role, security group (NFS out) and rule on SageMaker's inbound NFS group.
@@ -174,6 +175,7 @@ describe("the shared stack", () => {
         "endpointIds",
         "hubAccountId",
         "hubTgwRouteTableId",
+        "idleShutdown",
         "lifecycleRoleArn",
         "lobAccountScp",
         "lobs",

@@ -16,6 +16,16 @@ export interface Profile {
   readonly readyAt: number;
   /** Its home directory on the domain's EFS: `/<uid>` (DescribeUserProfile's HomeEfsFileSystemUid). */
   readonly homeUid: string;
+  /** Idle shutdown of its apps, by app type (JupyterLab, CodeEditor), as CreateUserProfile set it. */
+  readonly idleSettings?: Readonly<Record<string, IdleSettings>>;
+}
+
+/** SageMaker's IdleSettings (API_IdleSettings), as a profile or a domain's defaults hold them. */
+export interface IdleSettings {
+  readonly LifecycleManagement?: "ENABLED" | "DISABLED";
+  readonly IdleTimeoutInMinutes?: number;
+  readonly MinIdleTimeoutInMinutes?: number;
+  readonly MaxIdleTimeoutInMinutes?: number;
 }
 
 export interface Domain {
@@ -44,6 +54,10 @@ export interface StudioApp {
    * all Apps that the Domain launches", https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html
    */
   readonly tags: Readonly<Record<string, string>>;
+  /** Its instance type (CreateApp's ResourceSpec.InstanceType), when given. */
+  readonly instanceType?: string;
+  /** When its user was last active in it, on the emulator's clock (`now()`); absent, its creation. */
+  lastActivity?: number;
 }
 
 export class SageMakerResources {
@@ -52,6 +66,40 @@ export class SageMakerResources {
   private homeUids = 0;
   /** How long a new user profile stays Pending (real SageMaker: seconds). */
   profileStartMs = 1_500;
+  /** How far the rehearsal has moved the idle-shutdown clock ahead of wall time (`advanceClock`). */
+  private clockOffsetMs = 0;
+
+  /** The emulator's clock for idle shutdown: wall time, plus what the rehearsal advanced it by. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /**
+   * Moves the clock ahead, then does what SageMaker's idle shutdown does at that time: every
+   * InService JupyterLab or Code Editor app whose user has been idle longer than its profile's
+   * IdleTimeoutInMinutes (with LifecycleManagement ENABLED) is stopped, its status Deleted ("Idle
+   * shutdown", SageMaker AI Developer Guide,
+   * https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-idle-shutdown.html). Returns
+   * the apps it stopped. (SageMaker decides idleness inside the app, from kernels, terminals and
+   * the user's activity, which the emulator does not run: it reads `lastActivity`.)
+   */
+  advanceClock(minutes: number): StudioApp[] {
+    this.clockOffsetMs += minutes * 60_000;
+    const stopped: StudioApp[] = [];
+    for (const app of this.apps) {
+      if (app.status !== "InService" || !["JupyterLab", "CodeEditor"].includes(app.appType))
+        continue;
+      const idle = this.domains.get(app.domainId)?.profiles.get(app.userProfileName)
+        ?.idleSettings?.[app.appType];
+      if (idle?.LifecycleManagement !== "ENABLED" || idle.IdleTimeoutInMinutes === undefined)
+        continue;
+      if (this.now() - (app.lastActivity ?? 0) > idle.IdleTimeoutInMinutes * 60_000) {
+        app.status = "Deleted";
+        stopped.push(app);
+      }
+    }
+    return stopped;
+  }
 
   constructor(
     readonly region: string,
@@ -143,7 +191,12 @@ export class SageMakerResources {
   createUserProfile(
     domainId: string,
     name: string,
-    settings: { executionRole?: string; tags?: Record<string, string>; startMs?: number } = {},
+    settings: {
+      executionRole?: string;
+      tags?: Record<string, string>;
+      startMs?: number;
+      idleSettings?: Readonly<Record<string, IdleSettings>>;
+    } = {},
   ): void {
     const domain = this.domains.get(domainId);
     if (!domain) throw new Error(`ResourceNotFound: domain ${domainId}`);
@@ -151,6 +204,7 @@ export class SageMakerResources {
       name,
       tags: settings.tags ?? {},
       ...(settings.executionRole ? { executionRole: settings.executionRole } : {}),
+      ...(settings.idleSettings ? { idleSettings: settings.idleSettings } : {}),
       readyAt: Date.now() + (settings.startMs ?? 0),
       // SageMaker numbers home directories from 200001 (the emulator, across its domains).
       homeUid: String(200001 + this.homeUids++),

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { jsonError, jsonOk } from "../http";
 import { tagContext, type DecisionRequest } from "../iam-decision";
 import { allowed, signedCaller, type SageMakerContext } from "./context";
+import type { IdleSettings } from "./resources";
 
 /**
  * CreateUserProfile and DescribeUserProfile, as the presigner's provisioning role makes them on a
@@ -98,10 +99,21 @@ export async function userProfileCall(
     jsonError(res, 400, "ValidationException", `Role ${executionRole} does not exist`);
     return;
   }
+  // Idle shutdown of its JupyterLab and Code Editor apps (UserSettings.<App>AppSettings.
+  // AppLifecycleManagement.IdleSettings, API_CreateUserProfile), kept as given.
+  const settings = input.UserSettings as Record<string, unknown> | undefined;
+  const idleOf = (app: string) =>
+    (settings?.[app] as { AppLifecycleManagement?: { IdleSettings?: IdleSettings } } | undefined)
+      ?.AppLifecycleManagement?.IdleSettings;
+  const idle = {
+    ...(idleOf("JupyterLabAppSettings") ? { JupyterLab: idleOf("JupyterLabAppSettings") } : {}),
+    ...(idleOf("CodeEditorAppSettings") ? { CodeEditor: idleOf("CodeEditorAppSettings") } : {}),
+  };
   resources.createUserProfile(domainId, name, {
     ...(executionRole ? { executionRole } : {}),
     tags,
     startMs: resources.profileStartMs,
+    ...(Object.keys(idle).length > 0 ? { idleSettings: idle } : {}),
   });
   jsonOk(res, { UserProfileArn: profileArn });
 }
