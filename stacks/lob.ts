@@ -49,6 +49,8 @@ export async function lobStack(config: LobConfig) {
   const hub = await readHub(shared, config.sharedStack);
   // Present only when the hub has a SAML entry (an older hub, or one without, publishes none).
   const samlRoleArn = (await shared.getOutputDetails("samlRoleArn")).value as string | undefined;
+  // Present only when the hub has admins: the LOB's usage reader role trusts it (admin usage).
+  const adminRoleArn = (await shared.getOutputDetails("adminRoleArn")).value as string | undefined;
 
   const entry = Object.hasOwn(hub.lobs, config.lob) ? hub.lobs[config.lob] : undefined;
   const accountId = entry?.accountId;
@@ -133,7 +135,11 @@ export async function lobStack(config: LobConfig) {
       awsProfile: config.profile,
       cleanupTimeoutSeconds: 900,
       cleanupPollMilliseconds: 10_000,
-      hub: samlRoleArn ? { ...hub, samlRoleArn } : hub,
+      hub: {
+        ...hub,
+        ...(samlRoleArn ? { samlRoleArn } : {}),
+        ...(adminRoleArn ? { adminRoleArn } : {}),
+      },
     },
     { providers: [lobProvider] },
   );
@@ -164,6 +170,7 @@ export async function lobStack(config: LobConfig) {
     accessRoleArn: spoke.accessRoleArn,
     provisionerRoleArn: spoke.provisionerRoleArn,
     lifecycleRoleArn: spoke.lifecycleRoleArn,
+    ...(spoke.usageReaderRoleArn ? { usageReaderRoleArn: spoke.usageReaderRoleArn } : {}),
     executionRoleArn: spoke.executionRoleArn,
     teamRoleArns: spoke.teamRoleArns,
     /** Each team's members and the profile each gets on first sign-in. */

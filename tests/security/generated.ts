@@ -23,6 +23,10 @@ export interface LobDocuments {
   readonly lifecycleRoleArn: string;
   readonly lifecycleTrust: PolicyDocument;
   readonly lifecyclePolicy: PolicyDocument;
+  /** The usage reader role (`studio-access admin usage`, #21). */
+  readonly usageReaderRoleArn: string;
+  readonly usageReaderTrust: PolicyDocument;
+  readonly usageReaderPolicy: PolicyDocument;
   /** The home-directory function (a LOB with `homeDirectories: remove`): its role and ARNs. */
   readonly homes?: {
     readonly functionArn: string;
@@ -62,6 +66,8 @@ export interface Generated {
   readonly userPoolArn: string;
   readonly adminTrust: PolicyDocument;
   readonly adminPolicy: PolicyDocument;
+  /** Every identity policy of the admin role: its inline one and its attached ones. */
+  readonly adminPolicies: readonly PolicyDocument[];
   readonly authorizerPolicy: PolicyDocument;
   readonly usersTableArn: string;
   readonly lobsTableArn: string;
@@ -216,6 +222,9 @@ export async function collectGenerated(): Promise<Generated> {
       lifecycleRoleArn: String(run.outputs.lifecycleRoleArn),
       lifecycleTrust: find(`${stack}/${stack}-lifecycle trust`),
       lifecyclePolicy: find(`${stack}/${stack}-lifecycle policy`),
+      usageReaderRoleArn: String(run.outputs.usageReaderRoleArn),
+      usageReaderTrust: find(`${stack}/${stack}-usage trust`),
+      usageReaderPolicy: find(`${stack}/${stack}-usage policy`),
       ...homesOf(run, stack),
       teams: Object.fromEntries(
         Object.keys(run.outputs.teams as Record<string, unknown>).map((team) => {
@@ -277,6 +286,7 @@ export async function collectGenerated(): Promise<Generated> {
     userPoolArn: String(one(shared, "aws:cognito/userPool:UserPool", "access-users").state.arn),
     adminTrust: find("shared/access-admin trust"),
     adminPolicy: find("shared/access-admin policy"),
+    adminPolicies: identityOf("access-admin"),
     authorizerPolicy: find("shared/access-authorizer policy"),
     usersTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.arn),
     lobsTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-lobs").state.arn),
