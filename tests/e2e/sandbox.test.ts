@@ -118,6 +118,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       ],
       [
         "✓",
+        "admin usage: a platform engineer lists the running Studio apps by LOB, team and user (--json, --idle-over 2h)",
+      ],
+      [
+        "✓",
         "pulumi up -s lob-a with user-lob-b added to forecasting, whom an admin granted it: the config seed and the admin grant stand side by side (config + admin)",
       ],
       [
@@ -157,8 +161,14 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    // The hub with the portal (its function, role, log group, three routes) and the custom domain.
-    expect(stdout).toContain("145 resources, 47 of them created in the emulators");
+    // The hub with the portal (its function, role, log group, three routes) and the custom domain,
+    // and the admin role's grant on the LOBs' usage readers (#21).
+    expect(stdout).toContain("147 resources, 49 of them created in the emulators");
+    // admin usage (#21): the running apps by LOB, team and user; --idle-over 2h keeps the one idle
+    // three hours.
+    expect(stdout).toMatch(
+      /--idle-over 2h \(one app last used 3 hours ago\):\nLOB +TEAM +USER +APP +SPACE +INSTANCE +AGE +IDLE\nlob-a +analytics +user-lob-a +JupyterServer +- +system +\S+ +3h 00m\n/,
+    );
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
       "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b-5anywe73g5neoapo). The profile is created on their first sign-in.",
@@ -245,7 +255,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 55 of 55 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 56 of 56 steps in [\d.]+ s/);
   }, 480_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

@@ -44,6 +44,14 @@ export interface StudioApp {
    * all Apps that the Domain launches", https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html
    */
   readonly tags: Readonly<Record<string, string>>;
+  /** The space it runs in (a space's app), if any. */
+  readonly spaceName?: string;
+  /** ResourceSpec.InstanceType (the default JupyterServer app runs on `system`). */
+  readonly instanceType?: string;
+  /** CreationTime, in milliseconds. */
+  readonly createdAt?: number;
+  /** DescribeApp's LastUserActivityTimestamp, in milliseconds; unset: SageMaker gives none. */
+  lastUserActivityAt?: number;
 }
 
 export class SageMakerResources {
