@@ -47,7 +47,11 @@ export interface UsageRow {
   readonly createdAt: string | null;
   /** Seconds since createdAt. */
   readonly ageSeconds: number | null;
-  /** DescribeApp's LastUserActivityTimestamp. */
+  /**
+   * DescribeApp's LastUserActivityTimestamp ("also updated when SageMaker AI performs health checks
+   * without user activity", DescribeApp, Amazon SageMaker API Reference,
+   * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeApp.html).
+   */
   readonly lastUserActivityAt: string | null;
   /** Seconds since lastUserActivityAt. */
   readonly idleSeconds: number | null;
