@@ -248,12 +248,13 @@ describe("npm run sandbox (end to end, offline)", () => {
     // lob-a's user opened Studio (an app) and a space, the look-alike opened its own Studio (an
     // app), dana opened her forecasting Studio from the SAML chooser (an app), and four profiles were made there on first sign-ins; lob-b's user opened Studio by
     // SAML (one profile). Their destroys drained and deleted them all; both spokes were swept.
-    // lob-a's 34 resources include new.scientist's member row (a user never signed in).
+    // lob-a's 36 resources include new.scientist's member row (a user never signed in); each LOB's
+    // include its usage reader role and policy (admin usage, #21).
     expect(stdout).toContain(
-      "34 resources deleted from the emulators; clean-up deleted 3 Studio apps, 1 space, 4 user profiles, 2 NFS security groups, 2 EFS mount targets",
+      "36 resources deleted from the emulators; clean-up deleted 3 Studio apps, 1 space, 4 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
+      "24 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toMatch(/rehearsal passed: 56 of 56 steps in [\d.]+ s/);
   }, 480_000);
