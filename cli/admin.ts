@@ -219,27 +219,7 @@ export class AdminApi {
    * chain). Endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL_STS, _DYNAMODB).
    */
   static async connect(config: AdminConfig): Promise<AdminApi> {
-    const base = { region: config.region, ...(config.profile ? { profile: config.profile } : {}) };
-    const sessionName =
-      `studio-access-admin-${userInfo().username.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
-    let credentials;
-    try {
-      ({ Credentials: credentials } = await new STSClient(base).send(
-        new AssumeRoleCommand({ RoleArn: config.roleArn, RoleSessionName: sessionName }),
-      ));
-    } catch (error) {
-      throw awsFailure(error, `cannot assume the admin role ${config.roleArn}`);
-    }
-    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
-      throw new CliError(EXIT.upstream, "STS returned no credentials for the admin role");
-    const session = {
-      region: config.region,
-      credentials: {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
-      },
-    };
+    const { session, sessionName } = await adminSession(config);
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(session));
     return new AdminApi(dynamo, config, new CognitoIdentityProviderClient(session), sessionName);
   }
@@ -867,8 +847,53 @@ export class AdminApi {
   }
 }
 
+/** The admin role's session: what `admin` calls AWS with (the admin role, assumed). */
+export interface AdminSession {
+  readonly session: {
+    readonly region: string;
+    readonly credentials: {
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+      readonly sessionToken?: string;
+    };
+  };
+  /** The role session's name, `studio-access-admin-<login>`. */
+  readonly sessionName: string;
+}
+
+/**
+ * Assumes the admin role with the admin's own credentials (the profile, or the SDK's default
+ * chain). Endpoints come from the SDK's standard settings (AWS_ENDPOINT_URL_STS, _DYNAMODB).
+ */
+export async function adminSession(config: AdminConfig): Promise<AdminSession> {
+  const base = { region: config.region, ...(config.profile ? { profile: config.profile } : {}) };
+  const sessionName =
+    `studio-access-admin-${userInfo().username.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
+  let credentials;
+  try {
+    ({ Credentials: credentials } = await new STSClient(base).send(
+      new AssumeRoleCommand({ RoleArn: config.roleArn, RoleSessionName: sessionName }),
+    ));
+  } catch (error) {
+    throw awsFailure(error, `cannot assume the admin role ${config.roleArn}`);
+  }
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
+    throw new CliError(EXIT.upstream, "STS returned no credentials for the admin role");
+  return {
+    session: {
+      region: config.region,
+      credentials: {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+      },
+    },
+    sessionName,
+  };
+}
+
 /** A LOB's name, checked before it is a key: `#disabled` (the markers) is no LOB. */
-function checkLob(lob: string): void {
+export function checkLob(lob: string): void {
   if (!LOB_NAME.test(lob))
     throw new CliError(EXIT.usage, `${JSON.stringify(lob)} is not a LOB name`);
 }
@@ -885,7 +910,7 @@ function checkUsername(username: string): void {
 }
 
 /** An AWS failure as one line: the service's error name, never a credential. */
-function awsFailure(error: unknown, what: string): CliError {
+export function awsFailure(error: unknown, what: string): CliError {
   if (error instanceof CliError) return error;
   if (isNetworkError(error))
     return new CliError(EXIT.upstream, `${what}: AWS is unreachable from here`);

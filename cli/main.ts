@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { LANDING_APPS, isLandingApp } from "../functions/shared/landing";
 import { AdminApi, loadAdminConfig, saveAdminConfig, type EntitlementRow } from "./admin";
+import { adminUsage } from "./usage";
 import { AccessApi, NotEntitled, passwordPolicyLine, refusalNextStep } from "./api";
 import { cognitoClient, poolClient, signIn } from "./cognito";
 import {
@@ -54,6 +55,9 @@ Platform engineers, with AWS credentials among the hub's admins:
       Cognito user and no entitlement (usernames are case-sensitive)
   studio-access admin list [--lob LOB] [--user USER] [--json]
       entitlements and their state (offboarded rows stay, as revocations), and disabled users
+  studio-access admin usage [--lob LOB] [--idle-over 2h] [--json]
+      running Studio apps by LOB, team, user, app type, instance type, age and idle time
+      (read-only); --idle-over keeps apps idle longer than that (90m, 2h, 1d)
 
 Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
 _COGNITO_ENDPOINT and _STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
@@ -440,10 +444,34 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
         );
       return EXIT.ok;
     }
+    case "usage": {
+      const { values, positionals } = parse(rest, {
+        lob: { type: "string" },
+        "idle-over": { type: "string" },
+        json: { type: "boolean" },
+      });
+      expectNoPositionals(positionals, "admin usage");
+      return adminUsage(
+        { lob: str(values, "lob"), idleOver: str(values, "idle-over"), json: values.json === true },
+        {
+          config: () => loadAdminConfig(dir),
+          out,
+          err: (line) => {
+            lineTo(io.stderr, line);
+          },
+          json: (value) => {
+            jsonTo(io.stdout, value);
+          },
+          table: (cells) => {
+            table(out, cells);
+          },
+        },
+      );
+    }
     default:
       throw new CliError(
         EXIT.usage,
-        `admin needs configure, grant, revoke, disable or list; see studio-access --help`,
+        `admin needs configure, grant, revoke, disable, list or usage; see studio-access --help`,
       );
   }
 }

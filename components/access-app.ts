@@ -140,7 +140,13 @@ export class AccessApp extends pulumi.ComponentResource {
     const presigner = new Presigner(scope, { ...args, tables, directory, network });
     const offboarding = new Offboarding(scope, { ...args, tables, network });
     if (args.admins.length > 0)
-      this.adminRoleArn = new AdminRole(scope, { admins: args.admins, tables, directory }).role.arn;
+      this.adminRoleArn = new AdminRole(scope, {
+        admins: args.admins,
+        tables,
+        directory,
+        lobAccounts: args.lobAccounts,
+        accessRoleName: args.accessRoleName,
+      }).role.arn;
 
     const api = new PrivateApi(scope, args);
     // Where the API is reached: the custom domain maps the stage at its root (see ApiDomain).

@@ -11,6 +11,7 @@ import { SpokeNetwork } from "./spoke/network";
 import type { HubOutputs, SpokeScope } from "./spoke/scope";
 import { studioSecurityGroup } from "./spoke/security-group";
 import { TeamRoles, type TeamConfig } from "./spoke/team-roles";
+import { usageReaderRole } from "./spoke/usage-reader";
 
 export type { HubJoin } from "./spoke/hub-link";
 export type { HubOutputs } from "./spoke/scope";
@@ -69,6 +70,8 @@ export class StudioSpoke extends pulumi.ComponentResource {
   readonly accessRoleArn: pulumi.Output<string>;
   readonly provisionerRoleArn: pulumi.Output<string>;
   readonly lifecycleRoleArn: pulumi.Output<string>;
+  /** The role `studio-access admin usage` reads apps through, when the hub has an admin role. */
+  readonly usageReaderRoleArn?: pulumi.Output<string>;
   /** The domain's default execution role (Studio basics, no team). */
   readonly executionRoleArn: pulumi.Output<string>;
   /** Team name → its execution role's ARN. */
@@ -98,6 +101,9 @@ export class StudioSpoke extends pulumi.ComponentResource {
       teams: args.teams.map((t) => t.name),
       homeDirectories: args.homeDirectories,
     });
+    const usage = args.hub.adminRoleArn
+      ? usageReaderRole(scope, { domainId: studio.domain.id, adminRoleArn: args.hub.adminRoleArn })
+      : undefined;
     const homes = homeDirectoryRemover(scope, { ...args, network, domain: studio.domain });
     new SpokeBudgets(scope, { budget: args.budget, teams: args.teams });
 
@@ -110,6 +116,7 @@ export class StudioSpoke extends pulumi.ComponentResource {
     this.accessRoleArn = roles.accessRoleArn;
     this.provisionerRoleArn = roles.provisionerRoleArn;
     this.lifecycleRoleArn = roles.lifecycleRoleArn;
+    if (usage) this.usageReaderRoleArn = usage.roleArn;
     this.ready = [...roles.policies, ...teams.policies, ...(homes ? [homes] : [])];
     this.registerOutputs({ domainId: this.domainId, accessRoleArn: this.accessRoleArn });
   }

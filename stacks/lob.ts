@@ -56,6 +56,8 @@ export async function lobStack(config: LobConfig) {
   const hub = await readHub(shared, config.sharedStack);
   // Present only when the hub has a SAML entry (an older hub, or one without, publishes none).
   const samlRoleArn = (await shared.getOutputDetails("samlRoleArn")).value as string | undefined;
+  // Present only when the hub has admins: the LOB's usage reader role trusts it (admin usage).
+  const adminRoleArn = (await shared.getOutputDetails("adminRoleArn")).value as string | undefined;
 
   const entry = Object.hasOwn(hub.lobs, config.lob) ? hub.lobs[config.lob] : undefined;
   const accountId = entry?.accountId;
@@ -154,10 +156,14 @@ export async function lobStack(config: LobConfig) {
       awsProfile: config.profile,
       cleanupTimeoutSeconds: 900,
       cleanupPollMilliseconds: 10_000,
-      hub: samlRoleArn ? { ...hub, samlRoleArn } : hub,
       ...(config.budget ? { budget: config.budget } : {}),
       idleShutdown: lobIdle,
       instanceTypes: config.instanceTypes,
+      hub: {
+        ...hub,
+        ...(samlRoleArn ? { samlRoleArn } : {}),
+        ...(adminRoleArn ? { adminRoleArn } : {}),
+      },
     },
     { providers: [lobProvider] },
   );
@@ -190,6 +196,7 @@ export async function lobStack(config: LobConfig) {
     accessRoleArn: spoke.accessRoleArn,
     provisionerRoleArn: spoke.provisionerRoleArn,
     lifecycleRoleArn: spoke.lifecycleRoleArn,
+    ...(spoke.usageReaderRoleArn ? { usageReaderRoleArn: spoke.usageReaderRoleArn } : {}),
     executionRoleArn: spoke.executionRoleArn,
     teamRoleArns: spoke.teamRoleArns,
     /** What each team's Studio may cost: its idle shutdown and instance types (issue #21). */

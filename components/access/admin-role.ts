@@ -1,14 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adminPolicy, adminTrustPolicy } from "../policies/hub-roles";
+import { usageReaderRoleArn } from "../policies/role-names";
 import { policyJson } from "../lib/bundled-function";
+import { assumeRolePolicies, type LobRoles } from "./lob-roles";
 import type { AccessScope } from "./scope";
 import type { AccessTables } from "./tables";
 import type { UserDirectory } from "./user-directory";
 
 /**
  * The role `studio-access admin` assumes to grant, revoke and list entitlements, trusted by the
- * configured admins only.
+ * configured admins only. For `admin usage` it may assume each configured LOB's usage reader role
+ * (read-only, in managed policies like the presigner's: 200 LOBs' ARNs outgrow an inline policy).
  */
 export class AdminRole {
   readonly role: aws.iam.Role;
@@ -19,7 +22,7 @@ export class AdminRole {
       readonly admins: readonly string[];
       readonly tables: AccessTables;
       readonly directory: UserDirectory;
-    },
+    } & LobRoles,
   ) {
     const { name } = scope;
     const parent = { parent: scope.parent };
@@ -46,6 +49,21 @@ export class AdminRole {
         ),
       },
       parent,
+    );
+    assumeRolePolicies(
+      scope,
+      "admin-usage",
+      "AssumeLobUsageReaders",
+      Object.values(args.lobAccounts).map((account) =>
+        usageReaderRoleArn(account, args.accessRoleName),
+      ),
+    ).forEach(
+      (policy, i) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-admin-usage-${String(i)}`,
+          { role: this.role.name, policyArn: policy.arn },
+          parent,
+        ),
     );
   }
 }

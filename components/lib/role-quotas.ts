@@ -1,7 +1,12 @@
 import { DEFAULT_TEAM, teamRoleArn } from "../../functions/shared/teams";
 import { HOMES_FUNCTION_NAME } from "../../functions/shared/homes";
 import { serviceTrustPolicy, type PolicyDocument } from "../policies/document";
-import { accessRoleArn, lifecycleRoleName, lobAccessRoleArns } from "../policies/role-names";
+import {
+  accessRoleArn,
+  lifecycleRoleName,
+  lobAccessRoleArns,
+  usageReaderRoleArn,
+} from "../policies/role-names";
 import {
   adminPolicy,
   adminTrustPolicy,
@@ -18,6 +23,8 @@ import {
   homesFunctionPolicy,
   lifecycleLobPolicy,
   provisionerPolicy,
+  usageReaderPolicy,
+  usageReaderTrustPolicy,
 } from "../policies/lob-roles";
 import {
   executionRoleTrustPolicy,
@@ -154,6 +161,10 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
     "AssumeLobLifecycleRoles",
     accounts.map((a) => accessRoleArn(a, lifecycleRoleName(hub.accessRoleName))),
   ).length;
+  const assumeUsage = assumeRolesPolicies(
+    "AssumeLobUsageReaders",
+    accounts.map((a) => usageReaderRoleArn(a, hub.accessRoleName)),
+  ).length;
   const grants = (what: string) =>
     `it is granted ${what} in managed policies of at most ${QUOTAS.managedPolicyCharacters.limit.toLocaleString("en-US")} characters: fewer LOBs, or a shorter accessRoleName, fit in fewer`;
   const plans: RolePlan[] = [
@@ -240,9 +251,12 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
           userPoolArn: `arn:aws:cognito-idp:${region}:${account}:userpool/${region}${PLACEHOLDER.poolSuffix}`,
         }),
       ],
-      managedPolicies: 0,
+      managedPolicies: assumeUsage,
       ...common,
-      remedies: { roleTrustPolicyCharacters: "its trust policy names every admin: list fewer" },
+      remedies: {
+        roleTrustPolicyCharacters: "its trust policy names every admin: list fewer",
+        managedPoliciesPerRole: grants(`each of the ${lobCount}' usage reader roles`),
+      },
     });
   plans.push({
     resource: "access-apigateway-logs",
@@ -416,6 +430,16 @@ export function lobRolePlans(spoke: LobRoleInputs): RolePlan[] {
       ...common,
     },
   );
+  // The usage reader (admin usage) exists when the hub has admins; the hub may get them later, so
+  // it is counted from the start.
+  plans.push({
+    resource: `${lob}-usage`,
+    role: `${lob}'s usage reader role`,
+    key: "teams",
+    trust: usageReaderTrustPolicy({ adminRoleArn: hubRole("admin") }),
+    inline: [usageReaderPolicy({ region, accountId, domainId, lob })],
+    ...common,
+  });
   if (spoke.homeDirectories === "remove") {
     const efs = `arn:aws:elasticfilesystem:${region}:${accountId}`;
     plans.push({

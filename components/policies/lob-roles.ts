@@ -248,3 +248,59 @@ export function homesFunctionPolicy(args: {
     attachToVpc("AttachToLobVpc"),
   );
 }
+
+/**
+ * Only the hub's admin role (`studio-access admin usage`) may assume a LOB's usage reader role.
+ * No endpoint condition: platform engineers run the CLI from their own machines, as for the admin
+ * role itself, and the reader can change nothing.
+ */
+export function usageReaderTrustPolicy(args: { adminRoleArn: string }): PolicyDocument {
+  return policyDocument({
+    Sid: "HubAdminRoleOnly",
+    Effect: "Allow",
+    Principal: { AWS: args.adminRoleArn },
+    Action: "sts:AssumeRole",
+  });
+}
+
+/**
+ * What `studio-access admin usage` reads in a LOB: its domain's apps (ListApps, DescribeApp: type,
+ * instance type, age, last user activity), a space's owner (DescribeSpace) and profiles' tags
+ * (ListTags: whose app it is), and nothing else; it may create, update, delete or presign nothing.
+ * ListApps takes no resource ARN (its resource is `*`: Actions, resources and condition keys for Amazon SageMaker AI,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html);
+ * DescribeApp, DescribeSpace and ListTags are limited to this LOB's domain's apps, spaces and
+ * profiles.
+ */
+export function usageReaderPolicy(args: Omit<LobDomain, "sageMakerApiEndpointId">): PolicyDocument {
+  const arn = (kind: string) => sageMakerArn(args.region, args.accountId, kind);
+  return policyDocument(
+    {
+      Sid: "ListStudioApps",
+      Effect: "Allow",
+      Action: "sagemaker:ListApps",
+      Resource: "*",
+    },
+    {
+      // An app's instance type, age and last user activity.
+      Sid: "DescribeDomainApps",
+      Effect: "Allow",
+      Action: "sagemaker:DescribeApp",
+      Resource: arn(`app/${args.domainId}/*`),
+    },
+    {
+      // A space's app is its owner's: DescribeSpace names the owner's profile.
+      Sid: "DescribeDomainSpaces",
+      Effect: "Allow",
+      Action: "sagemaker:DescribeSpace",
+      Resource: arn(`space/${args.domainId}/*`),
+    },
+    {
+      // Whose app it is: the profile's studio-access tags, never its name.
+      Sid: "ReadDomainProfileTags",
+      Effect: "Allow",
+      Action: "sagemaker:ListTags",
+      Resource: arn(`user-profile/${args.domainId}/*`),
+    },
+  );
+}

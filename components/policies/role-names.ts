@@ -25,3 +25,19 @@ export function lobAccessRoleArns(accountIds: readonly string[], accessRoleName:
 export function lifecycleRoleName(accessRoleName: string): string {
   return `${accessRoleName}-lifecycle`;
 }
+
+/**
+ * IAM path of every LOB's usage reader role (`studio-access admin usage`): a path of its own, so
+ * the role stands apart from the roles the hub's functions assume.
+ */
+export const USAGE_READER_PATH = "/studio-access/";
+
+/** The name of every LOB's usage reader role: the access role's, with a suffix. */
+export function usageReaderRoleName(accessRoleName: string): string {
+  return `${accessRoleName}-usage`;
+}
+
+/** The ARN of a LOB's usage reader role: the only roles the hub's admin role may assume. */
+export function usageReaderRoleArn(accountId: string, accessRoleName: string): string {
+  return `arn:aws:iam::${accountId}:role${USAGE_READER_PATH}${usageReaderRoleName(accessRoleName)}`;
+}

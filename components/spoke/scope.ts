@@ -25,6 +25,8 @@ export interface HubOutputs {
   readonly lifecycleRoleArn: string;
   /** The SAML entry's role, when the hub has one: it may assume the access role too. */
   readonly samlRoleArn?: string;
+  /** The hub's admin role, when the hub has admins: the LOB's usage reader role trusts it. */
+  readonly adminRoleArn?: string;
   /** LOB → the role the hub created for that LOB's hub-side pieces. */
   readonly deployerRoleArns: Readonly<Record<string, string>>;
   /** The hub-wide idle shutdown, every LOB's default (absent from a hub older than issue #21). */

@@ -325,6 +325,7 @@ export class AwsEmulator {
       status: "InService",
       tags: { ...(domain?.tags ?? {}) },
       ...(app.instanceType ? { instanceType: app.instanceType } : {}),
+      createdAt: resources.now(),
       lastActivity: resources.now(),
     };
     resources.apps.push(created);

@@ -1259,6 +1259,8 @@ export async function rehearse(
         AWS_ENDPOINT_URL_STS: emulator.publicListener.url,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl,
+        // admin usage reads the LOBs' apps at SageMaker's public endpoint (#21).
+        AWS_ENDPOINT_URL_SAGEMAKER: emulator.publicListener.url,
       });
     /**
      * Polls `admin list` until the user's row in the LOB is `offboarded` (kept as the marker that
@@ -1309,6 +1311,73 @@ export async function rehearse(
           detail: `${granted.stdout.trim()}\nthen GET /studios/lob-a: 302`,
           value: undefined,
         };
+      },
+    );
+    // admin usage (#21): the running apps, by LOB, team and user, through each LOB's usage reader.
+    await step(
+      "admin usage: a platform engineer lists the running Studio apps by LOB, team and user (--json, --idle-over 2h)",
+      async () => {
+        // What runs, as the emulator holds it: each app's LOB (its domain's tag) and its profile's
+        // team and user tags.
+        const expected = emulator.apps
+          .filter((a) => a.status === "InService")
+          .map((a) => {
+            const domain = emulator.domains.get(a.domainId);
+            const tags = domain?.profiles.get(a.userProfileName)?.tags ?? {};
+            return [
+              domain?.tags["studio-access:lob"],
+              tags["studio-access:team"],
+              tags["studio-access:username"],
+              a.appType,
+              a.instanceType,
+            ].join(" ");
+          })
+          .sort();
+        if (expected.length === 0) throw new Error("no app runs: nothing to list");
+        const listed = await adminCli(["admin", "usage", "--json"]);
+        if (listed.code !== 0) throw new Error(`exit ${String(listed.code)}: ${listed.stderr}`);
+        const { apps } = JSON.parse(listed.stdout) as {
+          apps: {
+            lob: string;
+            team: string;
+            user: string;
+            appType: string;
+            instanceType: string;
+            idleSeconds: number | null;
+          }[];
+        };
+        const rows = apps
+          .map((a) => [a.lob, a.team, a.user, a.appType, a.instanceType].join(" "))
+          .sort();
+        if (JSON.stringify(rows) !== JSON.stringify(expected))
+          throw new Error(
+            `admin usage listed ${JSON.stringify(rows)}, not ${JSON.stringify(expected)}`,
+          );
+        // One app last used three hours ago: --idle-over 2h keeps it alone.
+        const idle = emulator.apps.find((a) => a.status === "InService");
+        if (!idle) throw new Error("no app runs");
+        const lastUsed = idle.lastActivity;
+        idle.lastActivity = Date.now() - 3 * 3600_000;
+        try {
+          const idleOver = await adminCli(["admin", "usage", "--idle-over", "2h"]);
+          if (idleOver.code !== 0)
+            throw new Error(`exit ${String(idleOver.code)}: ${idleOver.stderr}`);
+          const lines = idleOver.stdout.trimEnd().split("\n");
+          const profile = emulator.domains.get(idle.domainId)?.profiles.get(idle.userProfileName);
+          if (
+            lines.length !== 2 ||
+            !lines[1]?.includes(String(profile?.tags["studio-access:username"])) ||
+            !/ 3h 00m$/.test(lines[1])
+          )
+            throw new Error(`admin usage --idle-over 2h printed ${idleOver.stdout}`);
+          const table = await adminCli(["admin", "usage"]);
+          return {
+            detail: `${table.stdout.trimEnd()}\n--idle-over 2h (one app last used 3 hours ago):\n${idleOver.stdout.trimEnd()}`,
+            value: undefined,
+          };
+        } finally {
+          idle.lastActivity = lastUsed;
+        }
       },
     );
     /** user-lob-b's lob-a/forecasting entitlement as `admin list` shows it (one line). */

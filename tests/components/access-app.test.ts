@@ -89,8 +89,8 @@ describe("AccessApp: presigner", () => {
         ],
       },
     ]);
-    // Every managed policy in the hub: the AssumeRole grants, and API Gateway's own on its
-    // logging role.
+    // Every managed policy in the hub: the AssumeRole grants (the admin role's of the LOBs' usage
+    // readers too, #21), and API Gateway's own on its logging role.
     expect(
       ofType(shared, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
         .map((a) => `${String(a.inputs.role)} ${String(a.inputs.policyArn)}`)
@@ -100,6 +100,7 @@ describe("AccessApp: presigner", () => {
         `${String(role("access-presigner").state.name)} ${String(one(shared, "aws:iam/policy:Policy", "access-assume-access-0").state.arn)}`,
         `${String(role("access-lifecycle").state.name)} ${String(one(shared, "aws:iam/policy:Policy", "access-assume-lifecycle-0").state.arn)}`,
         `${String(role("access-apigateway-logs").state.name)} arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+        `${String(role("access-admin").state.name)} ${String(one(shared, "aws:iam/policy:Policy", "access-admin-usage-0").state.arn)}`,
       ].sort(),
     );
     expect(one(shared, "aws:iam/policy:Policy", "access-assume-access-0").inputs.path).toBe(
@@ -1036,6 +1037,32 @@ describe("AccessApp: the admin role (studio-access admin)", () => {
     expect(String(shared.outputs.adminConfigure)).toBe(
       `studio-access admin configure --role-arn ${String(admin.state.arn)} --entitlements-table ${String(users.state.name)} --lobs-table ${String(lobs.state.name)} --user-pool-id ${String(shared.outputs.userPoolId)} --region us-east-1`,
     );
+  });
+
+  it("may assume exactly the configured LOBs' usage reader roles (admin usage, #21), in an attached managed policy", () => {
+    const admin = role("access-admin");
+    const policy = one(shared, "aws:iam/policy:Policy", "access-admin-usage-0");
+    expect(policy.inputs.path).toBe("/studio-access/");
+    expect(policyOf(policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "AssumeLobUsageReaders",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: [
+            "arn:aws:iam::222222222222:role/studio-access/StudioAccessRole-usage",
+            "arn:aws:iam::333333333333:role/studio-access/StudioAccessRole-usage",
+          ],
+        },
+      ],
+    });
+    const attached = shared.resources.filter(
+      (r) =>
+        r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" &&
+        r.inputs.role === admin.state.name,
+    );
+    expect(attached.map((a) => a.inputs.policyArn)).toEqual([policy.state.arn]);
   });
 
   it("is not created when the config names no admins", async () => {

@@ -1,6 +1,11 @@
 import { endpointServices } from "../../components/lib/endpoints";
 import { ORG_ONLY_STATEMENT, P } from "../helpers/fixtures";
-import type { StackRun } from "../../scripts/lib/mock-stack";
+import {
+  fullStackName,
+  loadStackConfig,
+  runStackUnderMocks,
+  type StackRun,
+} from "../../scripts/lib/mock-stack";
 import {
   HUB_ACCOUNT,
   LOB_A_ACCOUNT,
@@ -894,4 +899,72 @@ describe("StudioSpoke: destroy-time clean-up", () => {
     for (const item of ofType(lobA, "aws:dynamodb/tableItem:TableItem"))
       expect(item.dependsOn).toContain("lob-a-drain");
   });
+});
+
+describe("StudioSpoke: usage reader role (studio-access admin usage, #21)", () => {
+  it("is trusted by exactly the hub's admin role, and may only list and describe its domain's apps and spaces and read its profiles' tags", () => {
+    const domain = one(lobA, "aws:sagemaker/domain:Domain", "lob-a-domain");
+    const role = one(lobA, "aws:iam/role:Role", "lob-a-usage");
+    expect(role.account).toBe(LOB_A_ACCOUNT);
+    expect(role.inputs).toMatchObject({
+      name: "StudioAccessRole-usage",
+      path: "/studio-access/",
+      maxSessionDuration: 3600,
+    });
+    expect(role.state.arn).toBe(
+      "arn:aws:iam::222222222222:role/studio-access/StudioAccessRole-usage",
+    );
+    expect(policyOf(role, "assumeRolePolicy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "HubAdminRoleOnly",
+          Effect: "Allow",
+          Principal: { AWS: one(planned.shared, "aws:iam/role:Role", "access-admin").state.arn },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    const policy = one(lobA, "aws:iam/rolePolicy:RolePolicy", "lob-a-usage");
+    expect(policy.inputs.role).toBe(role.id);
+    const arn = (kind: string) => `arn:aws:sagemaker:us-east-1:222222222222:${kind}`;
+    expect(policyOf(policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ListStudioApps", Effect: "Allow", Action: "sagemaker:ListApps", Resource: "*" },
+        {
+          Sid: "DescribeDomainApps",
+          Effect: "Allow",
+          Action: "sagemaker:DescribeApp",
+          Resource: arn(`app/${domain.id}/*`),
+        },
+        {
+          Sid: "DescribeDomainSpaces",
+          Effect: "Allow",
+          Action: "sagemaker:DescribeSpace",
+          Resource: arn(`space/${domain.id}/*`),
+        },
+        {
+          Sid: "ReadDomainProfileTags",
+          Effect: "Allow",
+          Action: "sagemaker:ListTags",
+          Resource: arn(`user-profile/${domain.id}/*`),
+        },
+      ],
+    });
+    expect(lobA.outputs.usageReaderRoleArn).toBe(role.state.arn);
+  });
+
+  it("is not created when the hub has no admin role (no admins)", async () => {
+    const { adminRoleArn: _, ...hubWithoutAdmins } = planned.shared.outputs;
+    const run = await runStackUnderMocks({
+      stack: "lob-a",
+      config: loadStackConfig("lob-a"),
+      stackOutputs: { [fullStackName("shared")]: hubWithoutAdmins },
+    });
+    expect(run.resources.filter((r) => r.name === "lob-a-usage")).toEqual([]);
+    expect(run.outputs.usageReaderRoleArn).toBeUndefined();
+    // Everything else is as with admins.
+    expect(run.resources.length).toBe(lobA.resources.length - 2);
+  }, 120_000);
 });

@@ -118,6 +118,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       ],
       [
         "✓",
+        "admin usage: a platform engineer lists the running Studio apps by LOB, team and user (--json, --idle-over 2h)",
+      ],
+      [
+        "✓",
         "pulumi up -s lob-a with user-lob-b added to forecasting, whom an admin granted it: the config seed and the admin grant stand side by side (config + admin)",
       ],
       [
@@ -164,8 +168,14 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "destroy shared"],
       ["✓", "the emulators hold nothing"],
     ]);
-    // The hub with the portal (its function, role, log group, three routes) and the custom domain.
-    expect(stdout).toContain("145 resources, 47 of them created in the emulators");
+    // The hub with the portal (its function, role, log group, three routes) and the custom domain,
+    // and the admin role's grant on the LOBs' usage readers (#21).
+    expect(stdout).toContain("147 resources, 49 of them created in the emulators");
+    // admin usage (#21): the running apps by LOB, team and user; --idle-over 2h keeps the one idle
+    // three hours.
+    expect(stdout).toMatch(
+      /--idle-over 2h \(one app last used 3 hours ago\):\nLOB +TEAM +USER +APP +SPACE +INSTANCE +AGE +IDLE\nlob-a +analytics +user-lob-a +JupyterServer +- +system +\S+ +3h 00m\n/,
+    );
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
       "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b-5anywe73g5neoapo). The profile is created on their first sign-in.",
@@ -245,14 +255,15 @@ describe("npm run sandbox (end to end, offline)", () => {
     // lob-a's user opened Studio (an app) and a space, the look-alike opened its own Studio (an
     // app), dana opened her forecasting Studio from the SAML chooser (an app), and four profiles were made there on first sign-ins; lob-b's user opened Studio by
     // SAML (one profile). Their destroys drained and deleted them all; both spokes were swept.
-    // lob-a's 34 resources include new.scientist's member row (a user never signed in).
+    // lob-a's 36 resources include new.scientist's member row (a user never signed in); each LOB's
+    // include its usage reader role and policy (admin usage, #21).
     expect(stdout).toContain(
-      "34 resources deleted from the emulators; clean-up deleted 3 Studio apps, 1 space, 4 user profiles, 2 NFS security groups, 2 EFS mount targets",
+      "36 resources deleted from the emulators; clean-up deleted 3 Studio apps, 1 space, 4 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
+      "24 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 58 of 58 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 59 of 59 steps in [\d.]+ s/);
   }, 480_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

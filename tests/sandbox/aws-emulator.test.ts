@@ -13,6 +13,7 @@ import {
   accessRoleTrustPolicy,
   lifecycleLobPolicy,
   provisionerPolicy,
+  usageReaderPolicy,
 } from "../../components/policies/lob-roles";
 import { instanceTypesPolicy } from "../../components/policies/instance-types";
 import { studioGuardrailScp } from "../../components/policies/scp";
@@ -1245,5 +1246,132 @@ describe("idle shutdown and instance types (#21)", () => {
       }),
     ).rejects.toThrow(/sagemaker:InstanceTypes \(none\) \(ExplicitlyDenied\)$/);
     expect((await open("analytics--ann")).instanceType).toBe("ml.t3.medium");
+  });
+});
+
+describe("AwsEmulator: what admin usage reads (ListApps, DescribeApp, DescribeSpace, #21)", () => {
+  const READER = "arn:aws:iam::222222222222:role/studio-access/StudioAccessRole-usage";
+
+  it("answers with ResourceSpec.InstanceType, CreationTime and LastUserActivityTimestamp (epoch seconds), as SageMaker does, decided by the reader's policy", async () => {
+    emulator.createRole(READER, serviceTrustPolicy("lambda.amazonaws.com"));
+    const domain = emulator.createDomain("222222222222", REGION, "usage", undefined, {
+      "studio-access:lob": "lob-a",
+    });
+    emulator.putRolePolicy(
+      READER,
+      "r",
+      usageReaderPolicy({
+        region: REGION,
+        accountId: "222222222222",
+        domainId: domain,
+        lob: "lob-a",
+      }),
+    );
+    const key = emulator.issueCredentials(READER).accessKeyId;
+    const call = async (operation: string, input: Record<string, unknown>) =>
+      (await (
+        await fetch(emulator.publicListener.url, {
+          method: "POST",
+          headers: {
+            ...auth(key),
+            "X-Amz-Target": `SageMaker.${operation}`,
+            "Content-Type": "application/x-amz-json-1.1",
+          },
+          body: JSON.stringify(input),
+        })
+      ).json()) as Record<string, unknown>;
+    emulator.createUserProfile(domain, "dana", { tags: { "studio-access:username": "dana" } });
+    emulator.createSpace(domain, "churn", "dana");
+    emulator.apps.push(
+      {
+        domainId: domain,
+        userProfileName: "dana",
+        appType: "JupyterLab",
+        appName: "default",
+        status: "InService",
+        tags: {},
+        instanceType: "ml.t3.medium",
+        createdAt: 1_700_000_000_000,
+        lastActivity: 1_700_000_600_000,
+      },
+      {
+        domainId: domain,
+        userProfileName: "",
+        spaceName: "churn",
+        appType: "CodeEditor",
+        appName: "default",
+        status: "InService",
+        tags: {},
+        instanceType: "ml.m5.large",
+        createdAt: 1_700_000_000_000,
+      },
+    );
+    try {
+      expect(await call("ListApps", { DomainIdEquals: domain })).toEqual({
+        Apps: [
+          {
+            DomainId: domain,
+            UserProfileName: "dana",
+            AppType: "JupyterLab",
+            AppName: "default",
+            Status: "InService",
+            ResourceSpec: { InstanceType: "ml.t3.medium" },
+            CreationTime: 1_700_000_000,
+          },
+          {
+            DomainId: domain,
+            SpaceName: "churn",
+            AppType: "CodeEditor",
+            AppName: "default",
+            Status: "InService",
+            ResourceSpec: { InstanceType: "ml.m5.large" },
+            CreationTime: 1_700_000_000,
+          },
+        ],
+      });
+      expect(
+        await call("DescribeApp", {
+          DomainId: domain,
+          UserProfileName: "dana",
+          AppType: "JupyterLab",
+          AppName: "default",
+        }),
+      ).toEqual({
+        AppArn: `arn:aws:sagemaker:${REGION}:222222222222:app/${domain}/dana/jupyterlab/default`,
+        DomainId: domain,
+        UserProfileName: "dana",
+        AppType: "JupyterLab",
+        AppName: "default",
+        Status: "InService",
+        ResourceSpec: { InstanceType: "ml.t3.medium" },
+        CreationTime: 1_700_000_000,
+        LastUserActivityTimestamp: 1_700_000_600,
+      });
+      // A space's app: no last activity known, and the space names its owner.
+      const spaceApp = await call("DescribeApp", {
+        DomainId: domain,
+        SpaceName: "churn",
+        AppType: "CodeEditor",
+        AppName: "default",
+      });
+      expect(spaceApp.SpaceName).toBe("churn");
+      expect(spaceApp.LastUserActivityTimestamp).toBeUndefined();
+      expect(await call("DescribeSpace", { DomainId: domain, SpaceName: "churn" })).toMatchObject({
+        OwnershipSettings: { OwnerUserProfileName: "dana" },
+      });
+      // The reader may not delete.
+      expect(
+        (
+          await call("DeleteApp", {
+            DomainId: domain,
+            UserProfileName: "dana",
+            AppType: "JupyterLab",
+            AppName: "default",
+          })
+        ).__type,
+      ).toBe("AccessDeniedException");
+    } finally {
+      emulator.apps.length = 0;
+    }
   });
 });

@@ -25,6 +25,10 @@ export interface LobDocuments {
   readonly lifecycleRoleArn: string;
   readonly lifecycleTrust: PolicyDocument;
   readonly lifecyclePolicy: PolicyDocument;
+  /** The usage reader role (`studio-access admin usage`, #21). */
+  readonly usageReaderRoleArn: string;
+  readonly usageReaderTrust: PolicyDocument;
+  readonly usageReaderPolicy: PolicyDocument;
   /** The home-directory function (a LOB with `homeDirectories: remove`): its role and ARNs. */
   readonly homes?: {
     readonly functionArn: string;
@@ -64,6 +68,8 @@ export interface Generated {
   readonly userPoolArn: string;
   readonly adminTrust: PolicyDocument;
   readonly adminPolicy: PolicyDocument;
+  /** Every identity policy of the admin role: its inline one and its attached ones. */
+  readonly adminPolicies: readonly PolicyDocument[];
   readonly authorizerPolicy: PolicyDocument;
   readonly usersTableArn: string;
   readonly lobsTableArn: string;
@@ -219,6 +225,9 @@ export async function collectGenerated(): Promise<Generated> {
       lifecycleRoleArn: String(run.outputs.lifecycleRoleArn),
       lifecycleTrust: find(`${stack}/${stack}-lifecycle trust`),
       lifecyclePolicy: find(`${stack}/${stack}-lifecycle policy`),
+      usageReaderRoleArn: String(run.outputs.usageReaderRoleArn),
+      usageReaderTrust: find(`${stack}/${stack}-usage trust`),
+      usageReaderPolicy: find(`${stack}/${stack}-usage policy`),
       ...homesOf(run, stack),
       teams: Object.fromEntries(
         Object.keys(run.outputs.teams as Record<string, unknown>).map((team) => {
@@ -280,6 +289,7 @@ export async function collectGenerated(): Promise<Generated> {
     userPoolArn: String(one(shared, "aws:cognito/userPool:UserPool", "access-users").state.arn),
     adminTrust: find("shared/access-admin trust"),
     adminPolicy: find("shared/access-admin policy"),
+    adminPolicies: identityOf("access-admin"),
     authorizerPolicy: find("shared/access-authorizer policy"),
     usersTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.arn),
     lobsTableArn: String(one(shared, "aws:dynamodb/table:Table", "access-lobs").state.arn),

@@ -327,6 +327,34 @@ const asAdmin = (
   context,
 });
 
+/** The admin role's session, as `studio-access admin` holds it. */
+const ADMIN_SESSION =
+  "arn:aws:sts::111111111111:assumed-role/studio-access-admin/studio-access-admin-jane";
+/** Assuming a LOB's usage reader role (admin usage): the caller's identity and the role's trust. */
+const assumeReader = (
+  lob: "lob-a" | "lob-b",
+  principal: string,
+  identity: readonly PolicyDocument[],
+): Request => ({
+  principal,
+  action: "sts:AssumeRole",
+  resource: g.lobs[lob].usageReaderRoleArn,
+  resourceAccount: g.lobs[lob].account,
+  identity,
+  resourcePolicy: g.lobs[lob].usageReaderTrust,
+});
+/** A SageMaker ARN in lob-a's domain: `<kind>/<domain>/<name>`. */
+const readerArn = (kind: string, name: string) =>
+  `arn:aws:sagemaker:${g.region}:${lobA().account}:${kind}/${lobA().domainId}/${name}`;
+/** A call as a LOB's usage reader session (lob-a's unless said). */
+const asReader = (action: string, resource: string, lob: "lob-a" | "lob-b" = "lob-a"): Request => ({
+  principal: `arn:aws:sts::${g.lobs[lob].account}:assumed-role/StudioAccessRole-usage/studio-access-admin-jane`,
+  action,
+  resource,
+  resourceAccount: g.lobs[lob].account,
+  identity: [g.lobs[lob].usageReaderPolicy],
+});
+
 const deployerPrincipal = (lob: "lob-a" | "lob-b") =>
   `arn:aws:iam::${g.lobs[lob].account}:role/studio-access-deployer`;
 const assumeDeployer = (lob: "lob-a" | "lob-b", principal: string): Request => ({
@@ -416,7 +444,8 @@ const trailWrites = (trailArn: string, secure: "true" | "false"): Request => ({
   },
 });
 
-const SCENARIOS: [string, Outcome, () => Request][] = [
+type Scenario = [string, Outcome, () => Request];
+const SCENARIOS: Scenario[] = [
   // Who may assume LOB A's access role.
   [
     "the presigner assumes LOB A's access role through the hub STS endpoint",
@@ -2741,6 +2770,127 @@ const SCENARIOS: [string, Outcome, () => Request][] = [
         ],
       ),
   ],
+  // admin usage (#21): the admin role reads the LOBs' running apps through each LOB's usage reader.
+  ...(["lob-a", "lob-b"] as const).map((lob): Scenario => [
+    `the admin role assumes ${lob}'s usage reader role (admin usage)`,
+    "Allowed",
+    () => assumeReader(lob, ADMIN_SESSION, g.adminPolicies),
+  ]),
+  [
+    "the admin role assumes a usage reader role in an account that is no configured LOB's",
+    "ImplicitlyDenied",
+    () => ({
+      ...assumeReader("lob-a", ADMIN_SESSION, g.adminPolicies),
+      resource: `arn:aws:iam::${UNLISTED}:role/studio-access/StudioAccessRole-usage`,
+      resourceAccount: UNLISTED,
+      resourcePolicy: TRUST_ANYONE,
+    }),
+  ],
+  [
+    "the admin role assumes lob-a's lifecycle role",
+    "ImplicitlyDenied",
+    () => ({
+      ...assumeReader("lob-a", ADMIN_SESSION, g.adminPolicies),
+      resource: lobA().lifecycleRoleArn,
+      resourcePolicy: TRUST_ANYONE,
+      context: { "aws:SourceVpce": vpce("sts") },
+    }),
+  ],
+  [
+    "the hub's presigner (all rights of its own) assumes lob-a's usage reader role",
+    "ImplicitlyDenied",
+    () => assumeReader("lob-a", g.presignerRoleArn, [ADMIN]),
+  ],
+  [
+    "an administrator of the hub account assumes lob-a's usage reader role",
+    "ImplicitlyDenied",
+    () => assumeReader("lob-a", `arn:aws:iam::${g.hubAccount}:role/Admin`, [ADMIN]),
+  ],
+  [
+    "an administrator of lob-a's own account assumes its usage reader role",
+    "ImplicitlyDenied",
+    () => assumeReader("lob-a", `arn:aws:iam::${lobA().account}:role/Admin`, [ADMIN]),
+  ],
+  ["lob-a's usage reader lists apps", "Allowed", () => asReader("sagemaker:ListApps", "*")],
+  [
+    "lob-a's usage reader describes an app of its domain",
+    "Allowed",
+    () => asReader("sagemaker:DescribeApp", readerArn("app", "dana/jupyterlab/default")),
+  ],
+  [
+    "lob-a's usage reader describes a space of its domain (its owner)",
+    "Allowed",
+    () => asReader("sagemaker:DescribeSpace", readerArn("space", "forecast-space")),
+  ],
+  [
+    "lob-a's usage reader reads a profile's tags in its domain",
+    "Allowed",
+    () => asReader("sagemaker:ListTags", readerArn("user-profile", "dana")),
+  ],
+  [
+    "lob-a's usage reader describes an app of another domain",
+    "ImplicitlyDenied",
+    () =>
+      asReader(
+        "sagemaker:DescribeApp",
+        readerArn("app", "dana/jupyterlab/default").replace(lobA().domainId, "d-other0000000"),
+      ),
+  ],
+  [
+    "lob-a's usage reader reads the tags of a profile of another domain",
+    "ImplicitlyDenied",
+    () =>
+      asReader(
+        "sagemaker:ListTags",
+        readerArn("user-profile", "dana").replace(lobA().domainId, "d-other0000000"),
+      ),
+  ],
+  [
+    "lob-b's usage reader describes an app of its own domain",
+    "Allowed",
+    () =>
+      asReader(
+        "sagemaker:DescribeApp",
+        `arn:aws:sagemaker:${g.region}:${lobB().account}:app/${lobB().domainId}/erin/jupyterserver/default`,
+        "lob-b",
+      ),
+  ],
+  [
+    "lob-b's usage reader describes an app of lob-a's domain",
+    "ImplicitlyDenied",
+    () =>
+      asReader(
+        "sagemaker:DescribeApp",
+        readerArn("app", "dana/jupyterlab/default").replace(lobA().account, lobB().account),
+        "lob-b",
+      ),
+  ],
+  ...(
+    [
+      ["CreateApp", "app", "dana/jupyterlab/big"],
+      ["DeleteApp", "app", "dana/jupyterlab/default"],
+      ["UpdateSpace", "space", "forecast-space"],
+      ["DeleteSpace", "space", "forecast-space"],
+      ["CreateSpace", "space", "new-space"],
+      ["UpdateUserProfile", "user-profile", "dana"],
+      ["DeleteUserProfile", "user-profile", "dana"],
+      ["CreateUserProfile", "user-profile", "dana"],
+      ["CreatePresignedDomainUrl", "user-profile", "dana"],
+      ["AddTags", "user-profile", "dana"],
+      ["DeleteTags", "user-profile", "dana"],
+      ["UpdateDomain", "domain", ""],
+    ] as const
+  ).map(([action, kind, name]): Scenario => [
+    `lob-a's usage reader calls ${action} (read-only: never)`,
+    "ImplicitlyDenied",
+    () =>
+      asReader(
+        `sagemaker:${action}`,
+        kind === "domain"
+          ? `arn:aws:sagemaker:${g.region}:${lobA().account}:domain/${lobA().domainId}`
+          : readerArn(kind, name),
+      ),
+  ]),
 ];
 
 describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)", () => {

@@ -54,12 +54,13 @@ const LOB_SIDE = {
   // S3 through a gateway endpoint.
   "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
   "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
-  // Access, provisioning, lifecycle, the domain's default execution role, one execution role per
-  // team; no user profile (each is made on its user's first sign-in).
-  "aws:iam/role:Role": 5,
+  // Access, provisioning, lifecycle, usage reader (admin usage, #21), the domain's default
+  // execution role, one execution role per team; no user profile (each is made on its user's
+  // first sign-in).
+  "aws:iam/role:Role": 6,
   // Their policies: one each, and a team role's Studio, ABAC and deny list; the instance types
   // of the default role and each team role (#21).
-  "aws:iam/rolePolicy:RolePolicy": 9,
+  "aws:iam/rolePolicy:RolePolicy": 10,
   "aws:route53/zoneAssociation:ZoneAssociation": 6,
   "aws:sagemaker/domain:Domain": 1,
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
@@ -70,8 +71,8 @@ const SIDES = {
   "lob-a": {
     lob: {
       ...LOB_SIDE,
-      "aws:iam/role:Role": 7,
-      "aws:iam/rolePolicy:RolePolicy": 14,
+      "aws:iam/role:Role": 8,
+      "aws:iam/rolePolicy:RolePolicy": 15,
       "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       // homeDirectories: remove, the home-directory function with its access point, log group,
       // role, security group (NFS out) and rule on SageMaker's inbound NFS group.
@@ -139,10 +140,10 @@ describe("the shared stack", () => {
       // Authorizer, presigner, API Gateway logging, and a deployer role per LOB.
       "aws:iam/role:Role": 8,
       "aws:iam/rolePolicy:RolePolicy": 7,
-      // The presigner's and the lifecycle function's AssumeRole grants, attached to their roles;
-      // API Gateway's managed logging policy.
-      "aws:iam/policy:Policy": 2,
-      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+      // The presigner's, the lifecycle function's and the admin role's (the LOBs' usage readers,
+      // #21) AssumeRole grants, attached to their roles; API Gateway's managed logging policy.
+      "aws:iam/policy:Policy": 3,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
       "aws:kms/key:Key": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       "aws:lambda/function:Function": 4,
@@ -615,7 +616,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 135 resources");
+    expect(stdout).toContain("shared  (kind shared: 137 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");

@@ -4,6 +4,8 @@ import {
   homesFunctionPolicy,
   lifecycleLobPolicy,
   provisionerPolicy,
+  usageReaderPolicy,
+  usageReaderTrustPolicy,
 } from "../../../components/policies/lob-roles";
 
 const lob = {
@@ -99,5 +101,26 @@ describe("the roles a LOB account holds for the hub", () => {
     expect(doc.Statement[0]?.Condition).toEqual({
       StringEquals: { "elasticfilesystem:AccessPointArn": "arn:ap" },
     });
+  });
+
+  it("the usage reader is trusted by the hub's admin role alone and may only list and describe (#21)", () => {
+    expect(usageReaderTrustPolicy({ adminRoleArn: "arn:admin" }).Statement).toEqual([
+      {
+        Sid: "HubAdminRoleOnly",
+        Effect: "Allow",
+        Principal: { AWS: "arn:admin" },
+        Action: "sts:AssumeRole",
+      },
+    ]);
+    const policy = usageReaderPolicy(lob);
+    expect(sids(policy)).toEqual([
+      "ListStudioApps",
+      "DescribeDomainApps",
+      "DescribeDomainSpaces",
+      "ReadDomainProfileTags",
+    ]);
+    const actions = policy.Statement.flatMap((s) => [s.Action].flat());
+    expect(actions.every((a) => /^sagemaker:(List|Describe)/.test(a))).toBe(true);
+    expect(policy.Statement[3]?.Resource).toBe(`${PROFILES}/*`);
   });
 });

@@ -3,6 +3,8 @@ import {
   lifecycleRoleName,
   lobAccessRoleArns,
   provisionerRoleName,
+  usageReaderRoleArn,
+  usageReaderRoleName,
 } from "../../../components/policies/role-names";
 
 describe("the roles every LOB account holds for the hub", () => {
@@ -27,5 +29,14 @@ describe("the roles every LOB account holds for the hub", () => {
       "arn:aws:iam::333333333333:role/StudioAccessRole",
       "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
     ]);
+  });
+
+  it("names every LOB's usage reader role (admin usage, #21) from the access role, under /studio-access/", () => {
+    expect(usageReaderRoleName("StudioAccessRole")).toBe("StudioAccessRole-usage");
+    expect(usageReaderRoleArn("222222222222", "StudioAccessRole")).toBe(
+      "arn:aws:iam::222222222222:role/studio-access/StudioAccessRole-usage",
+    );
+    // The longest access role name the hub config takes (52) leaves it within IAM's 64.
+    expect(usageReaderRoleName("a".repeat(52)).length).toBeLessThanOrEqual(64);
   });
 });

@@ -154,6 +154,10 @@ export class PresignedUrls {
         appName: "default",
         status: "InService",
         tags: { ...(domain?.tags ?? {}) },
+        instanceType: "system",
+        createdAt: Date.now(),
+        // Opening Studio is the user's activity.
+        lastActivity: Date.now(),
       });
     const app = /^app:(\w+):/.exec(login.landingUri ?? "")?.[1];
     const where = login.spaceName ? `, space ${login.spaceName}` : "";

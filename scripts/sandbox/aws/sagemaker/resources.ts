@@ -54,9 +54,17 @@ export interface StudioApp {
    * all Apps that the Domain launches", https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html
    */
   readonly tags: Readonly<Record<string, string>>;
-  /** Its instance type (CreateApp's ResourceSpec.InstanceType), when given. */
+  /** The space it runs in (a space's app), if any. */
+  readonly spaceName?: string;
+  /** CreateApp's ResourceSpec.InstanceType, when given (the default JupyterServer app: `system`). */
   readonly instanceType?: string;
-  /** When its user was last active in it, on the emulator's clock (`now()`); absent, its creation. */
+  /** CreationTime, in milliseconds. */
+  createdAt?: number;
+  /**
+   * When its user was last active in it, in milliseconds: DescribeApp's LastUserActivityTimestamp
+   * and what idle shutdown reads; unset, SageMaker gives none (and idle shutdown counts from its
+   * creation).
+   */
   lastActivity?: number;
 }
 
@@ -66,25 +74,27 @@ export class SageMakerResources {
   private homeUids = 0;
   /** How long a new user profile stays Pending (real SageMaker: seconds). */
   profileStartMs = 1_500;
-  /** How far the rehearsal has moved the idle-shutdown clock ahead of wall time (`advanceClock`). */
-  private clockOffsetMs = 0;
-
-  /** The emulator's clock for idle shutdown: wall time, plus what the rehearsal advanced it by. */
+  /** The emulator's clock: wall time (`advanceClock` moves the apps' times back instead). */
   now(): number {
-    return Date.now() + this.clockOffsetMs;
+    return Date.now();
   }
 
   /**
-   * Moves the clock ahead, then does what SageMaker's idle shutdown does at that time: every
-   * InService JupyterLab or Code Editor app whose user has been idle longer than its profile's
-   * IdleTimeoutInMinutes (with LifecycleManagement ENABLED) is stopped, its status Deleted ("Idle
-   * shutdown", SageMaker AI Developer Guide,
+   * Lets `minutes` pass for the apps (their creation and last activity move that far into the
+   * past, so every timestamp the API answers stays on wall time), then does what SageMaker's idle
+   * shutdown does: every InService JupyterLab or Code Editor app whose user has been idle longer
+   * than its profile's IdleTimeoutInMinutes (with LifecycleManagement ENABLED) is stopped, its
+   * status Deleted ("Idle shutdown", SageMaker AI Developer Guide,
    * https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-idle-shutdown.html). Returns
    * the apps it stopped. (SageMaker decides idleness inside the app, from kernels, terminals and
    * the user's activity, which the emulator does not run: it reads `lastActivity`.)
    */
   advanceClock(minutes: number): StudioApp[] {
-    this.clockOffsetMs += minutes * 60_000;
+    const ms = minutes * 60_000;
+    for (const app of this.apps) {
+      if (app.createdAt !== undefined) app.createdAt -= ms;
+      if (app.lastActivity !== undefined) app.lastActivity -= ms;
+    }
     const stopped: StudioApp[] = [];
     for (const app of this.apps) {
       if (app.status !== "InService" || !["JupyterLab", "CodeEditor"].includes(app.appType))
@@ -93,7 +103,8 @@ export class SageMakerResources {
         ?.idleSettings?.[app.appType];
       if (idle?.LifecycleManagement !== "ENABLED" || idle.IdleTimeoutInMinutes === undefined)
         continue;
-      if (this.now() - (app.lastActivity ?? 0) > idle.IdleTimeoutInMinutes * 60_000) {
+      const since = app.lastActivity ?? app.createdAt ?? 0;
+      if (this.now() - since > idle.IdleTimeoutInMinutes * 60_000) {
         app.status = "Deleted";
         stopped.push(app);
       }

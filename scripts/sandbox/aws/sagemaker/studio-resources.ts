@@ -2,11 +2,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { jsonError, jsonOk } from "../http";
 import { tagContext } from "../iam-decision";
 import { allowed, signedCaller, type SageMakerContext } from "./context";
-import type { Domain } from "./resources";
+import type { Domain, StudioApp } from "./resources";
 
-/** The Studio app, space and profile calls a destroy and an offboarding make. */
+/**
+ * The Studio app, space and profile calls a destroy and an offboarding make, and those
+ * `studio-access admin usage` makes (DescribeApp, DescribeSpace).
+ */
 export const STUDIO_RESOURCE_OPERATIONS = [
   "ListApps",
+  "DescribeApp",
+  "DescribeSpace",
   "DeleteApp",
   "ListSpaces",
   "DeleteSpace",
@@ -65,7 +70,9 @@ function namedApp(
   return resources.apps.find(
     (a) =>
       a.domainId === domainId &&
-      a.userProfileName === input.UserProfileName &&
+      (input.SpaceName === undefined
+        ? a.userProfileName === input.UserProfileName
+        : a.spaceName === input.SpaceName) &&
       a.appName === input.AppName &&
       a.appType === input.AppType &&
       status(a.status),
@@ -92,7 +99,7 @@ function target(
       context: tagContext("aws:ResourceTag", profile?.tags),
     };
   if (operation.startsWith("List")) return { resource: "*", context: {} };
-  if (operation === "DeleteApp") {
+  if (operation === "DeleteApp" || operation === "DescribeApp") {
     const app = namedApp(resources, domainId, input, (status) => status !== "Deleted");
     return {
       resource: resources.arn(
@@ -102,7 +109,7 @@ function target(
       context: tagContext("aws:ResourceTag", app?.tags),
     };
   }
-  if (operation === "DeleteSpace") {
+  if (operation === "DeleteSpace" || operation === "DescribeSpace") {
     const owner = domain?.spaces.get(String(input.SpaceName))?.owner;
     return {
       resource: resources.arn(domain, `space/${domainId}/${String(input.SpaceName)}`),
@@ -141,14 +148,38 @@ function answer(
     );
     const listed = apps.map((a) => ({
       DomainId: a.domainId,
-      UserProfileName: a.userProfileName,
+      ...(a.spaceName ? { SpaceName: a.spaceName } : { UserProfileName: a.userProfileName }),
       AppType: a.appType,
       AppName: a.appName,
       Status: a.status,
+      ...appDetails(a),
     }));
     // A deletion takes a moment: Deleting is seen once, then Deleted.
     for (const app of apps) if (app.status === "Deleting") app.status = "Deleted";
     jsonOk(res, { Apps: listed });
+    return;
+  }
+  if (operation === "DescribeApp") {
+    const app = namedApp(resources, domainId, input, (status) => status !== "Deleted");
+    if (!app) {
+      jsonError(res, 400, "ResourceNotFound", `no app ${String(input.AppName)}`);
+      return;
+    }
+    jsonOk(res, {
+      AppArn: resources.arn(
+        domain,
+        `app/${domainId}/${app.spaceName ?? app.userProfileName}/${app.appType.toLowerCase()}/${app.appName}`,
+      ),
+      DomainId: domainId,
+      ...(app.spaceName ? { SpaceName: app.spaceName } : { UserProfileName: app.userProfileName }),
+      AppType: app.appType,
+      AppName: app.appName,
+      Status: app.status,
+      ...appDetails(app),
+      ...(app.lastActivity === undefined
+        ? {}
+        : { LastUserActivityTimestamp: app.lastActivity / 1000 }),
+    });
     return;
   }
   if (operation === "DeleteApp") {
@@ -209,9 +240,36 @@ function answer(
     });
     return;
   }
+  if (operation === "DescribeSpace") {
+    const space = spaces.get(String(input.SpaceName));
+    if (!space) {
+      jsonError(res, 400, "ResourceNotFound", `no space ${String(input.SpaceName)}`);
+      return;
+    }
+    jsonOk(res, {
+      DomainId: domainId,
+      SpaceName: String(input.SpaceName),
+      Status: "InService",
+      OwnershipSettings: { OwnerUserProfileName: space.owner },
+    });
+    return;
+  }
   if (!spaces.delete(String(input.SpaceName))) {
     jsonError(res, 400, "ResourceNotFound", `no space ${String(input.SpaceName)}`);
     return;
   }
   jsonOk(res, {});
+}
+
+/**
+ * What ListApps (AppDetails) and DescribeApp say of an app's size and age, as SageMaker does:
+ * ResourceSpec.InstanceType and CreationTime, a timestamp (epoch seconds in the JSON protocol).
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AppDetails.html,
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeApp.html
+ */
+function appDetails(app: StudioApp): Record<string, unknown> {
+  return {
+    ...(app.instanceType ? { ResourceSpec: { InstanceType: app.instanceType } } : {}),
+    ...(app.createdAt === undefined ? {} : { CreationTime: app.createdAt / 1000 }),
+  };
 }
