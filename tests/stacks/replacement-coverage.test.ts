@@ -197,7 +197,7 @@ const HUB_MUTATIONS: Record<string, Mutation | null> = {
   apiThrottling: set({ apiThrottling: '{"rateLimit":5}' }),
   logRetentionDays: set({ logRetentionDays: "30" }),
   mfa: set({ mfa: "optional" }),
-  userPoolDeletionProtection: set({ userPoolDeletionProtection: "false" }),
+  deletionProtection: set({ deletionProtection: "false" }),
   threatProtection: set({ threatProtection: "audit" }),
   auditTrail: set({ auditTrail: "false" }),
   customerManagedKey: set({ customerManagedKey: "false" }),
@@ -214,6 +214,7 @@ const HUB_MUTATIONS: Record<string, Mutation | null> = {
   iamQuotas: set({ iamQuotas: '{"managedPoliciesPerRole":20}' }),
   apiDomain: set({ apiDomain: undefined }),
   allowReplacement: null,
+  idleShutdown: set({ idleShutdown: '{"minutes":60}' }),
 };
 
 const LOB_MUTATIONS: Record<string, Mutation | null> = {
@@ -229,7 +230,10 @@ const LOB_MUTATIONS: Record<string, Mutation | null> = {
   homeEfsRetention: set({ homeEfsRetention: "Delete" }),
   homeDirectories: set({ homeDirectories: "keep" }),
   iamQuotas: set({ iamQuotas: '{"managedPoliciesPerRole":20}' }),
+  budget: set({ budget: '{"monthlyUsd":500,"notify":["finance@example.com"]}' }),
   allowReplacement: null,
+  idleShutdown: set({ idleShutdown: '"off"' }),
+  instanceTypes: set({ instanceTypes: '["ml.t3.medium"]' }),
 };
 
 /** The hub's outputs a LOB reads, changed as a hub change would change them. */
