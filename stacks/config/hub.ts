@@ -26,6 +26,7 @@ import {
 } from "./common";
 import type { ApiDomainConfig } from "../../components/access/api-domain";
 import { apiDomain, apiDomainProblems } from "./api-domain";
+import { alarms, alarmsProblems, type AlarmsConfig } from "./alarms";
 import { corporate } from "./corporate";
 import { iamQuotas } from "./iam-quotas";
 import { saml, samlEntry } from "./saml";
@@ -85,6 +86,8 @@ export interface SharedConfig {
   readonly iamLimits: IamLimits;
   /** A private custom domain name for the API; absent, the execute-api address. */
   readonly apiDomain?: ApiDomainConfig;
+  /** Who hears the hub's alarms; absent, the alarms notify nobody. */
+  readonly alarms?: AlarmsConfig;
 }
 
 export const LOG_RETENTION_DAYS = [
@@ -240,6 +243,7 @@ export const hubShape = {
     .default([]),
   iamQuotas,
   apiDomain,
+  alarms,
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -401,6 +405,15 @@ export function parseShared(
     },
     problems,
   );
+  const alarmsConfig = alarmsProblems(
+    parsed.alarms,
+    {
+      region,
+      hubAccountId: parsed.hubAccountId,
+      customerManagedKey: parsed.customerManagedKey ?? true,
+    },
+    problems,
+  );
   const config: SharedConfig = {
     kind: "shared",
     region,
@@ -430,6 +443,7 @@ export function parseShared(
     admins: parsed.admins ?? [],
     iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
     ...(domain ? { apiDomain: domain } : {}),
+    ...(alarmsConfig ? { alarms: alarmsConfig } : {}),
   };
   // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML
   // entry's AssumeRole grants add a managed policy per 42 or so LOBs, the admin role's trust names
