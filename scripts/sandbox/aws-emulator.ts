@@ -254,13 +254,18 @@ export class AwsEmulator {
     this.iam.detachRolePolicy(...args);
   }
 
-  /** Replaces a role's trust policy (as its account's administrator could), answering the old one. */
-  replaceRoleTrust(arn: string, trust: Parameters<Iam["createRole"]>[1]): typeof trust {
+  /** Takes every permission policy off a role (as its account's administrator could); answers how to put them back. */
+  suspendRolePolicies(arn: string): () => void {
     const role = this.iam.roles.get(arn);
     if (!role) throw new Error(`no role ${arn}`);
-    const before = role.trust;
-    role.trust = trust;
-    return before;
+    const policies = new Map(role.policies);
+    const attached = new Set(role.attached);
+    role.policies.clear();
+    role.attached.clear();
+    return () => {
+      for (const [name, doc] of policies) role.policies.set(name, doc);
+      for (const policyArn of attached) role.attached.add(policyArn);
+    };
   }
 
   deleteRole(...args: Parameters<Iam["deleteRole"]>): void {

@@ -1510,26 +1510,17 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
     // #21, operators hear first: a lifecycle record that fails three times lands in the on-failure
     // queue (Lambda's record of the discarded batch), where an operator reads it.
     await step(
-      "a revoke whose LOB lifecycle role cannot be assumed fails three times, lands in the on-failure queue, and the operator reads it there and re-drives it",
+      "a revoke whose LOB lifecycle role lost its permissions fails three times, lands in the on-failure queue, and the operator reads it there and re-drives it",
       async () => {
-        // Realistic failure: lob-a's administrator edits the lifecycle role's trust so that the
-        // hub's lifecycle function no longer may assume it (STS answers AccessDenied).
         const LOB_A_ACCOUNT = lobs["lob-a"]?.accountId ?? "";
         const lifecycleRole = emulator.roleArnByName(LOB_A_ACCOUNT, "StudioAccessRole-lifecycle");
         if (!lifecycleRole) throw new Error("no lob-a lifecycle role");
         const queueArn = String(
           shared.resources.find((r) => r.type === "aws:sqs/queue:Queue")?.state.arn,
         );
-        const before = emulator.replaceRoleTrust(lifecycleRole, {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${LOB_A_ACCOUNT}:root` },
-              Action: "sts:AssumeRole",
-            },
-          ],
-        });
+        // Realistic failure: lob-a's administrator takes the lifecycle role's permissions away (the
+        // function's cached credentials for it still sign, and every SageMaker call is denied).
+        const restore = emulator.suspendRolePolicies(lifecycleRole);
         const started = Date.now();
         let states: string[] = [];
         let message: { body: string } | undefined;
@@ -1573,7 +1564,7 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
           if (!states.includes("drain-failed"))
             throw new Error(`admin list shows ${states.join(",")}, not drain-failed`);
         } finally {
-          emulator.replaceRoleTrust(lifecycleRole, before);
+          restore();
         }
         const record = JSON.parse(message.body) as {
           requestContext: {
@@ -1596,7 +1587,7 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
           );
         if (failures.length !== 4)
           throw new Error(`${String(failures.length)} failed offboard lines, not 4`);
-        // The runbook: the cause fixed (the trust restored), revoke again: the row is offboarded.
+        // The runbook: the cause fixed (the permissions restored), revoke again: the row is offboarded.
         const since = Date.now();
         const again = await adminCli([
           "admin",
@@ -1625,7 +1616,7 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
           await new Promise((r) => setTimeout(r, 200));
         }
         return {
-          detail: `lob-a's lifecycle role trusting only its own account; admin grant then revoke of new.scientist in lob-a\nlifecycle function: ${String(failures.length)} failed offboards (${String(failures[0]?.detail)}); admin list: ${states.join(",")}\non-failure queue, within ${String(Date.now() - started)} ms: ${record.requestContext.condition}, approximateInvokeCount ${String(record.requestContext.approximateInvokeCount)}, stream ${record.DDBStreamBatchInfo.streamArn} sequence ${record.DDBStreamBatchInfo.startSequenceNumber} (metadata only, no row)\ntrust restored, admin revoke again: ${redriven.states.join(" -> ")} within ${String(redriven.elapsed)} ms`,
+          detail: `lob-a's lifecycle role without its permission policies; admin grant then revoke of new.scientist in lob-a\nlifecycle function: ${String(failures.length)} failed offboards (${String(failures[0]?.detail)}); admin list: ${states.join(",")}\non-failure queue, within ${String(Date.now() - started)} ms: ${record.requestContext.condition}, approximateInvokeCount ${String(record.requestContext.approximateInvokeCount)}, stream ${record.DDBStreamBatchInfo.streamArn} sequence ${record.DDBStreamBatchInfo.startSequenceNumber} (metadata only, no row)\npermissions restored, admin revoke again: ${redriven.states.join(" -> ")} within ${String(redriven.elapsed)} ms`,
           value: undefined,
         };
       },

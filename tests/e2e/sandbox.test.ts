@@ -158,7 +158,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "the emulators hold nothing"],
     ]);
     // The hub with the portal (its function, role, log group, three routes) and the custom domain.
-    expect(stdout).toContain("145 resources, 47 of them created in the emulators");
+    expect(stdout).toContain("173 resources, 49 of them created in the emulators");
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
       "Granted user-lob-b in lob-a/forecasting (profile forecasting--user-lob-b-5anywe73g5neoapo). The profile is created on their first sign-in.",
@@ -245,7 +245,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "22 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 55 of 55 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 56 of 56 steps in [\d.]+ s/);
   }, 480_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {
