@@ -2,6 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { authorizerPolicy } from "./policies/hub-roles";
 import type { SamlEntryConfig } from "./lib/saml";
 import { AdminRole } from "./access/admin-role";
+import { AlarmTopic, type AlarmRecipients } from "./access/alarm-topic";
+import { HubAlarms } from "./access/alarms";
+import { HubDashboard } from "./access/dashboard";
+import { FailedRecords } from "./access/failed-records";
+import { LogMetrics } from "./access/log-metrics";
 import { ApiDomain, type ApiDomainConfig } from "./access/api-domain";
 import { ApiRoutes } from "./access/api-routes";
 import { ApiStage } from "./access/api-stage";
@@ -73,6 +78,8 @@ export interface AccessAppArgs {
    * setting AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER): the pool's JWKS is read from there.
    */
   readonly cognitoEndpoint?: string;
+  /** Who hears the alarms (`alarms`): a topic made for these emails, or a given topic; absent, nobody. */
+  readonly alarms?: AlarmRecipients;
 }
 
 /**
@@ -103,6 +110,10 @@ export class AccessApp extends pulumi.ComponentResource {
   /** The custom domain name, when `apiDomain` is set. */
   readonly apiDomainName?: string;
   readonly saml?: SamlEntryDetails;
+  /** The lifecycle's on-failure queue: what Lambda gave up on, for an operator to read. */
+  readonly failedRecordsQueueUrl: pulumi.Output<string>;
+  /** The topic the alarms notify, when there is one. */
+  readonly alarmTopicArn?: pulumi.Output<string>;
 
   constructor(name: string, args: AccessAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("studio-access:access:AccessApp", name, {}, opts);
@@ -117,7 +128,10 @@ export class AccessApp extends pulumi.ComponentResource {
         cognitoEndpoint: args.cognitoEndpoint,
       },
     );
-    const key = args.customerManagedKey ? dataKey({ name, parent: this }, args) : undefined;
+    const alarmTopic = (args.alarms?.emails.length ?? 0) > 0;
+    const key = args.customerManagedKey
+      ? dataKey({ name, parent: this }, { ...args, alarmTopic })
+      : undefined;
     const scope: AccessScope = {
       name,
       parent: this,
@@ -138,7 +152,8 @@ export class AccessApp extends pulumi.ComponentResource {
     });
     const network = new FunctionNetwork(scope, args);
     const presigner = new Presigner(scope, { ...args, tables, directory, network });
-    const offboarding = new Offboarding(scope, { ...args, tables, network });
+    const failedRecords = new FailedRecords(scope);
+    const offboarding = new Offboarding(scope, { ...args, tables, network, failedRecords });
     if (args.admins.length > 0)
       this.adminRoleArn = new AdminRole(scope, {
         admins: args.admins,
@@ -196,6 +211,42 @@ export class AccessApp extends pulumi.ComponentResource {
         functions: saml ? [...functions, saml.handler] : functions,
       });
     }
+
+    // Operators hear first: metrics from the logs, the alarms on them and AWS's, one dashboard.
+    new LogMetrics(scope, {
+      authorizer,
+      presigner: presigner.handler,
+      lifecycle: offboarding.handler,
+    });
+    const topic = new AlarmTopic(scope, {
+      region: args.region,
+      hubAccountId: args.hubAccountId,
+      ...(args.alarms ? { recipients: args.alarms } : {}),
+    });
+    const watched = [
+      { key: "authorizer", fn: authorizer },
+      { key: "presigner", fn: presigner.handler },
+      { key: "lifecycle", fn: offboarding.handler },
+      { key: "portal", fn: portal.handler },
+      ...(saml ? [{ key: "saml", fn: saml.handler }] : []),
+    ];
+    const alarms = new HubAlarms(scope, {
+      apiName: api.api.name,
+      stageName: stage.stageName,
+      functions: watched,
+      failedRecordsQueueName: failedRecords.queue.name,
+      ...(topic.topicArn ? { topicArn: topic.topicArn } : {}),
+    });
+    new HubDashboard(scope, {
+      region: args.region,
+      apiName: api.api.name,
+      stageName: stage.stageName,
+      functionNames: Object.fromEntries(watched.map((w) => [w.key, w.fn.function.name])),
+      failedRecordsQueueName: failedRecords.queue.name,
+      alarms,
+    });
+    this.failedRecordsQueueUrl = failedRecords.queue.url;
+    this.alarmTopicArn = topic.topicArn;
 
     this.userPoolId = directory.pool.id;
     this.userPoolClientId = directory.client.id;

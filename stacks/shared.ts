@@ -81,6 +81,7 @@ export async function sharedStack(config: SharedConfig) {
       functionDirs: functionBundles(),
       admins: config.admins,
       ...(config.saml ? { saml: config.saml } : {}),
+      ...(config.alarms ? { alarms: config.alarms } : {}),
       // The standard SDK setting for where Cognito is; unset, Cognito's public endpoint.
       ...(process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER
         ? { cognitoEndpoint: process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER }

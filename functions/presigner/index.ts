@@ -52,6 +52,7 @@ export function createHandler(deps: PresignerDeps) {
       account: facts.account,
       profile: facts.profile,
       landing: facts.landing,
+      firstSignIn: facts.firstSignIn,
       outcome: failure ? failure.outcome : "ok",
       status: response.statusCode,
       detail: failure?.detail,

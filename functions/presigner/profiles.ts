@@ -51,6 +51,8 @@ export class ProfileProvisioner {
     client: SageMakerClient,
     request: ProfileRequest,
     signal: AbortSignal,
+    /** Called once SageMaker created the profile (not when it was there already): a first sign-in. */
+    onCreated?: () => void,
   ): Promise<void> {
     const { domainId, profileName } = request;
     try {
@@ -74,6 +76,7 @@ export class ProfileProvisioner {
         }),
         { abortSignal: signal },
       );
+      onCreated?.();
     } catch (error) {
       if ((error as Error).name !== "ResourceInUse")
         throw fromAwsError(error, "SageMaker.CreateUserProfile");

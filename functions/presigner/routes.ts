@@ -19,6 +19,8 @@ export interface RequestLog {
   account?: string;
   profile?: string;
   landing?: string;
+  /** This request created the user's profile: their first sign-in to the team (a metric filter counts these). */
+  firstSignIn?: boolean;
 }
 
 /**
@@ -79,7 +81,9 @@ export function createRoutes(deps: {
     const target = signer.target(username, lob, team, entitlements, record);
     facts.team = target.team;
     facts.profile = target.profileName;
-    const url = await signer.open(target, signal, landing);
+    const url = await signer.open(target, signal, landing, () => {
+      facts.firstSignIn = true;
+    });
     const expiresAt = new Date(now() + config.urlExpiresSeconds * 1000).toISOString();
     if (wantsJson(event)) return jsonResponse(200, { url, expiresAt });
     return { statusCode: 302, headers: { Location: url, "Cache-Control": "no-store" }, body: "" };

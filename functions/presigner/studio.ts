@@ -160,7 +160,13 @@ export class StudioSigner {
    * A presigned URL for the target. A user's first sign-in to a team finds no profile: it is
    * created through the provisioning role, then presigned (or ProfilePending while it starts).
    */
-  async open(target: StudioTarget, signal: AbortSignal, landing: Landing = {}): Promise<string> {
+  async open(
+    target: StudioTarget,
+    signal: AbortSignal,
+    landing: Landing = {},
+    /** Told when this request created the user's profile (their first sign-in to the team). */
+    onCreated?: () => void,
+  ): Promise<string> {
     const { record, registered } = target;
     const request = {
       username: target.username,
@@ -178,7 +184,7 @@ export class StudioSigner {
     } catch (error) {
       if (error instanceof ProfileMissing) {
         const client = await this.client(registered.provisionerRoleArn, record.region, signal);
-        await this.provisioner.provision(client, request, signal);
+        await this.provisioner.provision(client, request, signal, onCreated);
       } else {
         // A profile still starting (made by this user's other request, a second tab or a retry):
         // the CreatePresignedDomainUrl API reference names no error for that state, so whatever

@@ -134,6 +134,18 @@ export function describeResource(r: RecordedResource): string {
     }
     case "aws:cloudwatch/logGroup:LogGroup":
       return `retention ${String(i.retentionInDays)} days`;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+      const queries = i.metricQueries as { id: string; expression?: string }[] | undefined;
+      const metric = queries
+        ? (queries.find((q) => q.expression)?.expression ?? "metric math")
+        : `${String(i.namespace)} ${String(i.metricName)} ${text(i.statistic ?? i.extendedStatistic)}`;
+      const actions = list(i.alarmActions);
+      return `${metric} ${String(i.comparisonOperator)} ${text(i.threshold)}, ${text(i.datapointsToAlarm)} of ${text(i.evaluationPeriods)} × ${text(i.period ?? 300)} s, missing data ${text(i.treatMissingData)}; notifies ${actions.length > 0 ? actions.join(", ") : "NOBODY (set alarms: {email} or {topicArn})"}`;
+    }
+    case "aws:sqs/queue:Queue":
+      return `retention ${String(i.messageRetentionSeconds)} s, encrypted ${i.sqsManagedSseEnabled ? "SSE-SQS" : i.kmsMasterKeyId ? "SSE-KMS" : "NO"}`;
+    case "aws:sns/topic:Topic":
+      return `encrypted ${i.kmsMasterKeyId ? `with ${text(i.kmsMasterKeyId)}` : "NO"}`;
     case "aws:sagemaker/domain:Domain":
       return `auth ${String(i.authMode)}, network ${String(i.appNetworkAccessType)}, home EFS ${String((i.retentionPolicy as { homeEfsFileSystem?: string } | undefined)?.homeEfsFileSystem)}`;
     case "aws:sagemaker/userProfile:UserProfile":

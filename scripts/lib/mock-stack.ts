@@ -250,6 +250,26 @@ function fabricate(
         arn: `arn:aws:logs:${region}:${account}:log-group:${named}`,
       });
       break;
+    case "aws:sqs/queue:Queue":
+      // A queue's id is its URL ("GetQueueUrl"); its name Pulumi's, as autonamed.
+      id = `https://sqs.${region}.amazonaws.com/${account}/${named}`;
+      Object.assign(state, {
+        name: named,
+        url: id,
+        arn: `arn:aws:sqs:${region}:${account}:${named}`,
+      });
+      break;
+    case "aws:sns/topic:Topic":
+      Object.assign(state, { name: named, arn: `arn:aws:sns:${region}:${account}:${named}` });
+      id = String(state.arn);
+      break;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      id = named;
+      Object.assign(state, {
+        name: named,
+        arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${named}`,
+      });
+      break;
     case "aws:lambda/function:Function": {
       const arn = `arn:aws:lambda:${region}:${account}:function:${named}`;
       id = named;
@@ -291,6 +311,7 @@ function fabricate(
     case "aws:apigateway/restApi:RestApi":
       id = alnum(seed, 10);
       Object.assign(state, {
+        name: named,
         rootResourceId: alnum(`${seed}/root`, 10),
         executionArn: `arn:aws:execute-api:${region}:${account}:${id}`,
         arn: `arn:aws:apigateway:${region}::/restapis/${id}`,

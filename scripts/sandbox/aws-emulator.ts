@@ -12,6 +12,7 @@ import type { SageMakerContext } from "./aws/sagemaker/context";
 import { PresignedUrls } from "./aws/sagemaker/presigned-urls";
 import { SageMakerResources, type StudioApp } from "./aws/sagemaker/resources";
 import { Sts } from "./aws/sts";
+import { SqsQueues } from "./aws/sqs";
 import { Traffic } from "./aws/traffic";
 import { onExit } from "./exit-cleanup";
 
@@ -63,6 +64,8 @@ export class AwsEmulator {
   readonly functionTags: Lambda["functionTags"];
   readonly tables: DynamoDbGateway["tables"];
   readonly streamSubscriptions: DynamoDbStreams["subscriptions"];
+  /** The emulated SQS: the lifecycle's on-failure queue. */
+  readonly sqs: SqsQueues;
   readonly endpoints: Router["endpoints"];
 
   constructor(readonly region: string) {
@@ -85,6 +88,11 @@ export class AwsEmulator {
     this.functionTags = this.lambda.functionTags;
     this.tables = this.dynamoDb.tables;
     this.streamSubscriptions = this.dynamoDb.streams.subscriptions;
+    this.sqs = new SqsQueues(traffic);
+    // Lambda sends a discarded batch's record to the on-failure queue.
+    this.dynamoDb.streams.sendOnFailure = (arn, body) => {
+      this.sqs.send(arn, body);
+    };
     this.endpoints = this.router.endpoints;
   }
 
@@ -244,6 +252,20 @@ export class AwsEmulator {
 
   detachRolePolicy(...args: Parameters<Iam["detachRolePolicy"]>): void {
     this.iam.detachRolePolicy(...args);
+  }
+
+  /** Takes every permission policy off a role (as its account's administrator could); answers how to put them back. */
+  suspendRolePolicies(arn: string): () => void {
+    const role = this.iam.roles.get(arn);
+    if (!role) throw new Error(`no role ${arn}`);
+    const policies = new Map(role.policies);
+    const attached = new Set(role.attached);
+    role.policies.clear();
+    role.attached.clear();
+    return () => {
+      for (const [name, doc] of policies) role.policies.set(name, doc);
+      for (const policyArn of attached) role.attached.add(policyArn);
+    };
   }
 
   deleteRole(...args: Parameters<Iam["deleteRole"]>): void {

@@ -782,10 +782,18 @@ export class Deployer {
         const filters = (
           (i.filterCriteria as { filters?: { pattern: string }[] } | undefined)?.filters ?? []
         ).map((f) => JSON.parse(f.pattern) as unknown);
+        const onFailure = (
+          i.destinationConfig as { onFailure?: { destinationArn?: string } } | undefined
+        )?.onFailure?.destinationArn;
         const subscription = {
           table,
           functionArn: String(i.functionName),
           filters: filters.length > 0 ? filters : [{}],
+          streamArn,
+          ...(typeof i.maximumRetryAttempts === "number"
+            ? { maximumRetryAttempts: i.maximumRetryAttempts }
+            : {}),
+          ...(onFailure ? { onFailure } : {}),
         };
         this.emulator.streamSubscriptions.push(subscription);
         undo.push(() => {
@@ -793,6 +801,19 @@ export class Deployer {
             this.emulator.streamSubscriptions.indexOf(subscription),
             1,
           );
+        });
+        return undefined;
+      }
+      case "aws:sqs/queue:Queue": {
+        // The lifecycle's on-failure destination: a queue in the emulated SQS.
+        const arn = String(r.state.arn);
+        this.emulator.sqs.create(
+          arn,
+          typeof r.state.url === "string" ? r.state.url : r.id,
+          Number(i.messageRetentionSeconds ?? 345_600),
+        );
+        undo.push(() => {
+          this.emulator.sqs.delete(arn);
         });
         return undefined;
       }

@@ -1687,6 +1687,120 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
         };
       },
     );
+    // #21, operators hear first: a lifecycle record that fails three times lands in the on-failure
+    // queue (Lambda's record of the discarded batch), where an operator reads it.
+    await step(
+      "a revoke whose LOB lifecycle role lost its permissions fails three times, lands in the on-failure queue, and the operator reads it there and re-drives it",
+      async () => {
+        const LOB_A_ACCOUNT = lobs["lob-a"]?.accountId ?? "";
+        const lifecycleRole = emulator.roleArnByName(LOB_A_ACCOUNT, "StudioAccessRole-lifecycle");
+        if (!lifecycleRole) throw new Error("no lob-a lifecycle role");
+        const queueArn = String(
+          shared.resources.find((r) => r.type === "aws:sqs/queue:Queue")?.state.arn,
+        );
+        // Realistic failure: lob-a's administrator takes the lifecycle role's permissions away (the
+        // function's cached credentials for it still sign, and every SageMaker call is denied).
+        const restore = emulator.suspendRolePolicies(lifecycleRole);
+        const started = Date.now();
+        let states: string[] = [];
+        let message: { body: string } | undefined;
+        try {
+          const granted = await adminCli([
+            "admin",
+            "grant",
+            "new.scientist",
+            "lob-a",
+            "--team",
+            "forecasting",
+          ]);
+          if (granted.code !== 0) throw new Error(`grant: ${granted.stderr}`);
+          const revoked = await adminCli([
+            "admin",
+            "revoke",
+            "new.scientist",
+            "lob-a",
+            "--team",
+            "forecasting",
+          ]);
+          if (revoked.code !== 0) throw new Error(`revoke: ${revoked.stderr}`);
+          // First try and three retries, a second apart in the emulator, then the queue.
+          while (!message) {
+            [message] = emulator.sqs.receive(queueArn, 1, 30);
+            if (message) break;
+            if (Date.now() - started > 60_000)
+              throw new Error(
+                `nothing in the on-failure queue after 60 s: ${JSON.stringify(emulator.sqs.attributes(queueArn))}`,
+              );
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          const listed = await adminCli(["admin", "list", "--user", "new.scientist", "--json"]);
+          states = (
+            JSON.parse(listed.stdout) as {
+              entitlements: { lob: string; team: string; state: string }[];
+            }
+          ).entitlements
+            .filter((r) => r.lob === "lob-a" && r.team === "forecasting")
+            .map((r) => r.state);
+          if (!states.includes("drain-failed"))
+            throw new Error(`admin list shows ${states.join(",")}, not drain-failed`);
+        } finally {
+          restore();
+        }
+        const record = JSON.parse(message.body) as {
+          requestContext: {
+            condition: string;
+            approximateInvokeCount: number;
+            functionArn: string;
+          };
+          DDBStreamBatchInfo: { startSequenceNumber: string; streamArn: string; batchSize: number };
+        };
+        if (
+          record.requestContext.condition !== "RetryAttemptsExhausted" ||
+          record.requestContext.approximateInvokeCount !== 4
+        )
+          throw new Error(`the queue's record says ${message.body}`);
+        const failures = [...functions.values()]
+          .flatMap((f) => f.logs)
+          .filter(
+            (l) =>
+              l.message === "offboard" && l.username === "new.scientist" && l.outcome === "failed",
+          );
+        if (failures.length !== 4)
+          throw new Error(`${String(failures.length)} failed offboard lines, not 4`);
+        // The runbook: the cause fixed (the permissions restored), revoke again: the row is offboarded.
+        const since = Date.now();
+        const again = await adminCli([
+          "admin",
+          "revoke",
+          "new.scientist",
+          "lob-a",
+          "--team",
+          "forecasting",
+        ]);
+        if (again.code !== 0) throw new Error(`revoke again: ${again.stderr}`);
+        // new.scientist is in lob-a's analytics too: only the forecasting row is watched.
+        const redriven = { states: [] as string[], elapsed: 0 };
+        for (;;) {
+          const listed = await adminCli(["admin", "list", "--user", "new.scientist", "--json"]);
+          const state =
+            (
+              JSON.parse(listed.stdout) as {
+                entitlements: { lob: string; team: string; state: string }[];
+              }
+            ).entitlements.find((r) => r.lob === "lob-a" && r.team === "forecasting")?.state ??
+            "gone";
+          if (redriven.states.at(-1) !== state) redriven.states.push(state);
+          redriven.elapsed = Date.now() - since;
+          if (state === "offboarded") break;
+          if (redriven.elapsed > 60_000) throw new Error(`re-driven row still ${state} after 60 s`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return {
+          detail: `lob-a's lifecycle role without its permission policies; admin grant then revoke of new.scientist in lob-a\nlifecycle function: ${String(failures.length)} failed offboards (${String(failures[0]?.detail)}); admin list: ${states.join(",")}\non-failure queue, within ${String(Date.now() - started)} ms: ${record.requestContext.condition}, approximateInvokeCount ${String(record.requestContext.approximateInvokeCount)}, stream ${record.DDBStreamBatchInfo.streamArn} sequence ${record.DDBStreamBatchInfo.startSequenceNumber} (metadata only, no row)\npermissions restored, admin revoke again: ${redriven.states.join(" -> ")} within ${String(redriven.elapsed)} ms`,
+          value: undefined,
+        };
+      },
+    );
     await step(
       "admin disable: lee.leaving can no longer sign in, their profile is drained and deleted, and the row stays offboarded",
       async () => {

@@ -26,6 +26,7 @@ import {
 } from "./common";
 import type { ApiDomainConfig } from "../../components/access/api-domain";
 import { apiDomain, apiDomainProblems } from "./api-domain";
+import { alarms, alarmsProblems, type AlarmsConfig } from "./alarms";
 import { corporate } from "./corporate";
 import { iamQuotas } from "./iam-quotas";
 import { hubAllowReplacement, hubAllowReplacementProblems } from "./replacement";
@@ -93,6 +94,8 @@ export interface SharedConfig {
   readonly allowReplacement: readonly string[];
   /** Idle shutdown of Studio apps, every LOB's default (issue #21): on, 120 minutes. */
   readonly idleShutdown: IdleShutdown;
+  /** Who hears the hub's alarms; absent, the alarms notify nobody. */
+  readonly alarms?: AlarmsConfig;
 }
 
 export const LOG_RETENTION_DAYS = [
@@ -252,6 +255,7 @@ export const hubShape = {
   apiDomain,
   allowReplacement: hubAllowReplacement,
   idleShutdown: idleShutdown.default(DEFAULT_IDLE_SHUTDOWN),
+  alarms,
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -415,6 +419,15 @@ export function parseShared(
     },
     problems,
   );
+  const alarmsConfig = alarmsProblems(
+    parsed.alarms,
+    {
+      region,
+      hubAccountId: parsed.hubAccountId,
+      customerManagedKey: parsed.customerManagedKey ?? true,
+    },
+    problems,
+  );
   const config: SharedConfig = {
     kind: "shared",
     region,
@@ -446,6 +459,7 @@ export function parseShared(
     ...(domain ? { apiDomain: domain } : {}),
     allowReplacement: parsed.allowReplacement ?? [],
     idleShutdown: parsed.idleShutdown ?? DEFAULT_IDLE_SHUTDOWN,
+    ...(alarmsConfig ? { alarms: alarmsConfig } : {}),
   };
   hubAllowReplacementProblems(config.allowReplacement, Object.keys(entries), problems);
   // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML

@@ -901,8 +901,14 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
       eventSourceArn: users.state.streamArn,
       startingPosition: "LATEST",
       batchSize: 10,
-      maximumRetryAttempts: 10,
+      // #21: three retries, then the batch's record goes to the on-failure queue (was 10, then dropped).
+      maximumRetryAttempts: 3,
       bisectBatchOnFunctionError: true,
+      destinationConfig: {
+        onFailure: {
+          destinationArn: one(shared, "aws:sqs/queue:Queue", "access-lifecycle-failed").state.arn,
+        },
+      },
       functionResponseTypes: ["ReportBatchItemFailures"],
       filterCriteria: {
         filters: [

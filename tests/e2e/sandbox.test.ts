@@ -169,8 +169,9 @@ describe("npm run sandbox (end to end, offline)", () => {
       ["✓", "the emulators hold nothing"],
     ]);
     // The hub with the portal (its function, role, log group, three routes) and the custom domain,
-    // and the admin role's grant on the LOBs' usage readers (#21).
-    expect(stdout).toContain("147 resources, 49 of them created in the emulators");
+    // the admin role's grant on the LOBs' usage readers, and the alarms, metric filters, dashboard
+    // and on-failure queue (#21).
+    expect(stdout).toContain("175 resources, 51 of them created in the emulators");
     // admin usage (#21): the running apps by LOB, team and user; --idle-over 2h keeps the one idle
     // three hours.
     expect(stdout).toMatch(
@@ -263,7 +264,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "24 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 59 of 59 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 60 of 60 steps in [\d.]+ s/);
   }, 480_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {

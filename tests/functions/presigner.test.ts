@@ -1365,6 +1365,18 @@ describe("presigner: first sign-in creates the profile", () => {
     },
   );
 
+  it("logs firstSignIn: true on the request that created the profile, and not on the next (the FirstSignIns metric filter counts it, #21)", async () => {
+    profileStartsIn(0);
+    const handler = newHandler();
+    await handler(request("user-lob-a", "lob-a"), context());
+    await handler(request("user-lob-a", "lob-a"), context());
+    const lines = logs.lines().filter((l) => l.message === "request");
+    expect(lines.map((l) => [l.status, l.firstSignIn])).toEqual([
+      [302, true],
+      [302, undefined],
+    ]);
+  });
+
   it("answers 202 with Retry-After when the profile is not InService within 5 s, and opens on a later try", async () => {
     profileStartsIn(8_000);
     const handler = newHandler();

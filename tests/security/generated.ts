@@ -62,6 +62,8 @@ export interface Generated {
   /** The hub's lifecycle function role and policy (offboarding). */
   readonly lifecycleFnRoleArn: string;
   readonly lifecycleFnPolicies: readonly PolicyDocument[];
+  /** The lifecycle's on-failure queue (#21). */
+  readonly failedRecordsQueueArn: string;
   readonly usersStreamArn: string;
   /** The hub's admin role (`studio-access admin`). */
   readonly adminRoleArn: string;
@@ -281,7 +283,14 @@ export async function collectGenerated(): Promise<Generated> {
     presignerRoleArn: String(outputs.presignerRoleArn),
     presignerPolicies: identityOf("access-presigner"),
     lifecycleFnRoleArn: String(outputs.lifecycleRoleArn),
-    lifecycleFnPolicies: identityOf("access-lifecycle"),
+    // Its inline policy and attached grants, and its on-failure queue's SendMessage (#21).
+    lifecycleFnPolicies: [
+      ...identityOf("access-lifecycle"),
+      find("shared/access-lifecycle-failed policy"),
+    ],
+    failedRecordsQueueArn: String(
+      one(shared, "aws:sqs/queue:Queue", "access-lifecycle-failed").state.arn,
+    ),
     usersStreamArn: String(
       one(shared, "aws:dynamodb/table:Table", "access-entitlements").state.streamArn,
     ),

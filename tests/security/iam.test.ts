@@ -2148,6 +2148,33 @@ const SCENARIOS: Scenario[] = [
     "ImplicitlyDenied",
     () => asLifecycleFn("dynamodb:DeleteItem", g.usersTableArn),
   ],
+  // #21: the on-failure destination. Lambda sends a discarded batch's record with the
+  // function's role: that role may send to its queue, and nothing else of SQS.
+  [
+    "the lifecycle function sends to its on-failure queue",
+    "Allowed",
+    () => asLifecycleFn("sqs:SendMessage", g.failedRecordsQueueArn),
+  ],
+  [
+    "the lifecycle function sends to another queue of the hub",
+    "ImplicitlyDenied",
+    () => asLifecycleFn("sqs:SendMessage", `arn:aws:sqs:${g.region}:${g.hubAccount}:other-queue`),
+  ],
+  [
+    "the lifecycle function reads its on-failure queue (ReceiveMessage)",
+    "ImplicitlyDenied",
+    () => asLifecycleFn("sqs:ReceiveMessage", g.failedRecordsQueueArn),
+  ],
+  [
+    "the lifecycle function empties its on-failure queue (PurgeQueue)",
+    "ImplicitlyDenied",
+    () => asLifecycleFn("sqs:PurgeQueue", g.failedRecordsQueueArn),
+  ],
+  [
+    "the presigner sends to the lifecycle's on-failure queue",
+    "ImplicitlyDenied",
+    () => asPresigner("sqs:SendMessage", g.failedRecordsQueueArn, g.hubAccount),
+  ],
   [
     "the lifecycle function writes a new entitlement (PutItem)",
     "ImplicitlyDenied",
@@ -2907,5 +2934,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
     expect(g.all.length).toBe(66);
+    expect(g.all.length).toBe(62);
   });
 });

@@ -113,6 +113,12 @@ describe("the shared stack", () => {
       "aws:apigateway/restApi:RestApi": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:cloudtrail/trail:Trail": 1,
+      // #21: one dashboard; refusals (total and by reason), first sign-ins, offboardings,
+      // drain-failed; the API's two alarms, three per function (four), refusals, failed records
+      // and drain-failed.
+      "aws:cloudwatch/dashboard:Dashboard": 1,
+      "aws:cloudwatch/logMetricFilter:LogMetricFilter": 5,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 17,
       "aws:cloudwatch/logGroup:LogGroup": 5,
       "aws:cognito/user:User": 5,
       "aws:cognito/userPool:UserPool": 1,
@@ -139,7 +145,8 @@ describe("the shared stack", () => {
       "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
       // Authorizer, presigner, API Gateway logging, and a deployer role per LOB.
       "aws:iam/role:Role": 8,
-      "aws:iam/rolePolicy:RolePolicy": 7,
+      // ...and the lifecycle role's SendMessage to its on-failure queue (#21).
+      "aws:iam/rolePolicy:RolePolicy": 8,
       // The presigner's, the lifecycle function's and the admin role's (the LOBs' usage readers,
       // #21) AssumeRole grants, attached to their roles; API Gateway's managed logging policy.
       "aws:iam/policy:Policy": 3,
@@ -156,6 +163,8 @@ describe("the shared stack", () => {
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketPolicy:BucketPolicy": 1,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+      // The lifecycle's on-failure destination (#21).
+      "aws:sqs/queue:Queue": 1,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
       // HTTPS from the hub, from each spoke, and from the corporate range.
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
@@ -616,7 +625,7 @@ describe("npm run plan", () => {
 
   it("plans the three stacks offline and prints each account's resources", async () => {
     const { stdout } = await plan();
-    expect(stdout).toContain("shared  (kind shared: 137 resources");
+    expect(stdout).toContain("shared  (kind shared: 162 resources");
     expect(stdout).toContain('account 222222222222 via provider "lob-a"');
     expect(stdout).toContain('account 333333333333 via provider "lob-b"');
     expect(stdout).toContain("hub-sts: com.amazonaws.us-east-1.sts (Interface, private DNS off)");

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   DeleteItemCommand,
   DynamoDBClient,
@@ -32,8 +33,16 @@ export class DynamoDbStreams {
     readonly table: string;
     readonly functionArn: string;
     readonly filters: readonly unknown[];
+    /** Retries of a failed batch (the mapping's MaximumRetryAttempts); absent, two. */
+    readonly maximumRetryAttempts?: number;
+    /** The mapping's on-failure destination (an SQS queue's ARN), if any. */
+    readonly onFailure?: string;
+    /** The stream's ARN (the mapping's EventSourceArn). */
+    readonly streamArn?: string;
   }[] = [];
   deliver: ((functionArn: string, records: unknown[]) => Promise<void>) | undefined;
+  /** Sends a discarded batch's record to an on-failure destination (the emulated SQS). */
+  sendOnFailure: ((destinationArn: string, body: string) => void) | undefined;
   private sequence = 0;
   private client: DynamoDBClient | undefined;
   /** The DynamoDB emulator the gateway forwards to (the TTL process works on it directly). */
@@ -196,18 +205,75 @@ export class DynamoDbStreams {
       for (const subscription of this.subscriptions.filter((s) => s.table === write.table)) {
         if (!subscription.filters.some((f) => matchesFilter(f, record))) continue;
         this.traffic.count("DynamoDBStreams.Record");
-        for (let attempt = 1; attempt <= 3; attempt++) {
-          const failed = await this.deliver?.(subscription.functionArn, [record]).then(
-            () => false,
-            () => true,
+        const attempts = 1 + (subscription.maximumRetryAttempts ?? 2);
+        const firstArrival = new Date().toISOString();
+        let error: string | undefined;
+        for (let attempt = 1; attempt <= attempts; attempt++) {
+          error = await this.deliver?.(subscription.functionArn, [record]).then(
+            () => undefined,
+            (e: unknown) => (e as Error).message,
           );
-          if (!failed) break;
-          this.traffic.count("DynamoDBStreams.Retry");
-          await new Promise((resolve) => setTimeout(resolve, 1000));
+          if (error === undefined) break;
+          if (attempt < attempts) {
+            this.traffic.count("DynamoDBStreams.Retry");
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
         }
+        if (error !== undefined && subscription.onFailure) {
+          this.sendOnFailure?.(
+            subscription.onFailure,
+            JSON.stringify(
+              onFailureRecord({
+                functionArn: subscription.functionArn,
+                streamArn: subscription.streamArn ?? "",
+                sequenceNumber: record.dynamodb.SequenceNumber,
+                attempts,
+                firstArrival,
+              }),
+            ),
+          );
+          this.traffic.count("DynamoDBStreams.OnFailure");
+        } else if (error !== undefined) this.traffic.count("DynamoDBStreams.Discarded");
       }
     } catch {
       this.traffic.count("DynamoDBStreams.Lost");
     }
   }
+}
+
+/**
+ * What Lambda sends to a DynamoDB stream mapping's on-failure destination when it discards a batch:
+ * metadata, not the records ("Each record sent to the destination is a JSON document containing
+ * metadata about the failed invocation"; the example's requestContext, responseContext, version,
+ * timestamp and DDBStreamBatchInfo: "Retaining discarded batches for a DynamoDB event source in
+ * Lambda", https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html). The
+ * sandbox's batches are one record, so the first and last sequence numbers are that record's.
+ */
+export function onFailureRecord(args: {
+  functionArn: string;
+  streamArn: string;
+  sequenceNumber: string;
+  attempts: number;
+  firstArrival: string;
+}) {
+  return {
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: args.functionArn,
+      condition: "RetryAttemptsExhausted",
+      approximateInvokeCount: args.attempts,
+    },
+    responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+    version: "1.0",
+    timestamp: new Date().toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: "shardId-00000000000000000000-00000000",
+      startSequenceNumber: args.sequenceNumber,
+      endSequenceNumber: args.sequenceNumber,
+      approximateArrivalOfFirstRecord: args.firstArrival,
+      approximateArrivalOfLastRecord: args.firstArrival,
+      batchSize: 1,
+      streamArn: args.streamArn,
+    },
+  };
 }
