@@ -215,6 +215,7 @@ const HUB_MUTATIONS: Record<string, Mutation | null> = {
   apiDomain: set({ apiDomain: undefined }),
   allowReplacement: null,
   idleShutdown: set({ idleShutdown: '{"minutes":60}' }),
+  alarms: set({ alarms: '{"email":"ops@example.com"}' }),
 };
 
 const LOB_MUTATIONS: Record<string, Mutation | null> = {
