@@ -2933,7 +2933,6 @@ describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)
       (d) => !evaluated.has(d.doc) && d.source !== "shared/access-apigateway-logs trust",
     );
     expect(notEvaluated.map((d) => d.source)).toEqual([]);
-    expect(g.all.length).toBe(66);
-    expect(g.all.length).toBe(62);
+    expect(g.all.length).toBe(72);
   });
 });
