@@ -412,11 +412,16 @@ export async function adminUsage(
       unreachable: listed.unreachable,
     });
   } else {
+    // "None" only of the LOBs that could be read: an unreachable LOB may have apps.
+    const among =
+      listed.unreachable.length === 0
+        ? ""
+        : ` in the LOBs that could be read (${String(listed.unreachable.length)} could not: below)`;
     if (kept.length === 0)
       io.out(
         threshold === undefined
-          ? "No running Studio apps."
-          : `No running Studio app idle longer than ${formatDuration(threshold)}.`,
+          ? `No running Studio apps${among}.`
+          : `No running Studio app idle longer than ${formatDuration(threshold)}${among}.`,
       );
     else io.table(usageTable(kept));
     if (unknown > 0)

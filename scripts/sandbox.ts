@@ -159,7 +159,7 @@ As a platform engineer (sandbox credentials of a configured admin, valid 8 hours
     .map(([k, v]) => `${k}=${v}`)
     .join(" ")}
   npx ${sandbox.admin.configure}
-  npx studio-access admin list     (or grant / revoke USER LOB [--team TEAM], disable USER)
+  npx studio-access admin list     (or grant / revoke USER LOB [--team TEAM], disable USER, usage)
 
 A ready call (the access token is valid for 15 minutes):
   curl -i -H "Authorization: Bearer ${user?.accessToken ?? ""}" ${sandbox.apiUrl}/studios/lob-a

@@ -34,6 +34,7 @@ import {
 } from "../policies/studio-roles";
 import { deployerPolicy, deployerTrustPolicy } from "../policies/hub-deployer-roles";
 import { instanceTypesPolicy } from "../policies/instance-types";
+import { failedRecordsPolicy } from "../policies/monitoring";
 import { QUOTAS, type IamLimits } from "./quotas";
 import { endpointServices, type ExtraEndpoint } from "./endpoints";
 
@@ -212,6 +213,8 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
           lobsTableArn,
           logGroupArn: logGroup("lifecycle"),
         }),
+        // Its on-failure queue (auto-named, so planned at SQS's longest name, 80 characters).
+        failedRecordsPolicy({ queueArn: `arn:aws:sqs:${region}:${account}:${"q".repeat(80)}` }),
       ],
       managedPolicies: assumeLifecycle,
       ...common,

@@ -72,6 +72,25 @@ export const INSTANCE_TYPE_REQUIRED_ACTIONS = [
 ] as const;
 
 /**
+ * Actions that start instances of a type the request does not name in `sagemaker:InstanceTypes`
+ * (the Service Authorization Reference lists no such key for them): AutoML picks its own instances,
+ * an inference recommendations job and an optimization job name theirs in fields the key does not
+ * cover, and a notebook instance already has its type. No team may call them: an allow-list that
+ * these would pass around is no limit.
+ */
+export const UNLIMITED_INSTANCE_ACTIONS = [
+  "sagemaker:CreateAutoMLJob",
+  "sagemaker:CreateAutoMLJobV2",
+  "sagemaker:CreateInferenceRecommendationsJob",
+  "sagemaker:CreateOptimizationJob",
+  "sagemaker:StartNotebookInstance",
+] as const;
+
+/** The team tag, and the calling role's own team as IAM resolves it. */
+const TEAM_TAG = "studio-access:team";
+const OWN_TEAM = `\${aws:PrincipalTag/${TEAM_TAG}}`;
+
+/**
  * A role's instance-type limit: Deny (whatever else allows) a request naming any type outside
  * `allowed`, and a request naming none where one is required. Deny statements are the robust form:
  * a team's own policies, or a managed policy attached later, cannot widen them.
@@ -99,6 +118,21 @@ export function instanceTypesPolicy(allowed: readonly string[]): PolicyDocument 
       Action: [...INSTANCE_TYPE_REQUIRED_ACTIONS],
       Resource: "*",
       Condition: { Null: { "sagemaker:InstanceTypes": "true" } },
+    },
+    {
+      Sid: "DenyInstancesOfNoNamedType",
+      Effect: "Deny",
+      Action: [...UNLIMITED_INSTANCE_ACTIONS],
+      Resource: "*",
+    },
+    {
+      // CreateEndpoint and UpdateEndpoint carry no instance type: the endpoint config does, which
+      // the caller created within its own types. Another team's config (its types) is refused.
+      Sid: "DenyEndpointsOfAnotherTeamsConfig",
+      Effect: "Deny",
+      Action: ["sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"],
+      Resource: "arn:aws:sagemaker:*:*:endpoint-config/*",
+      Condition: { StringNotEquals: { [`aws:ResourceTag/${TEAM_TAG}`]: OWN_TEAM } },
     },
   );
 }

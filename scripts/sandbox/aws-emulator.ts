@@ -7,6 +7,7 @@ import { Iam } from "./aws/iam";
 import { IamDecision } from "./aws/iam-decision";
 import { Lambda } from "./aws/lambda";
 import { Organizations } from "./aws/organizations";
+import { notAuthorized } from "./aws/http";
 import { FOREIGN_VPCE, Router, type Listener } from "./aws/router";
 import type { SageMakerContext } from "./aws/sagemaker/context";
 import { PresignedUrls } from "./aws/sagemaker/presigned-urls";
@@ -311,7 +312,7 @@ export class AwsEmulator {
    * Amazon SageMaker AI: CreateApp carries the key,
    * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html),
    * with Studio's `sagemaker:DomainId` and `sagemaker:UserProfileName`. Refused: an
-   * AccessDeniedException naming the type; allowed: the app, InService, active now.
+   * AccessDeniedException in AWS's words; allowed: the app, InService, active now.
    */
   async createAppAs(
     roleArn: string,
@@ -335,9 +336,12 @@ export class AwsEmulator {
       ...(app.instanceType ? { "sagemaker:InstanceTypes": [app.instanceType] } : {}),
     });
     this.traffic.count(`SageMaker.CreateApp:${outcome}`);
+    // In AWS's words, which name the action and the kind of policy, never the instance type
+    // ("Access denied error messages", IAM User Guide,
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-denied.html).
     if (outcome !== "Allowed")
       throw new Error(
-        `AccessDeniedException: ${roleArn} is not authorized to perform sagemaker:CreateApp on ${resource} with sagemaker:InstanceTypes ${app.instanceType ?? "(none)"} (${outcome})`,
+        `AccessDeniedException: ${notAuthorized(`arn:aws:sts::${roleArn.split(":")[4] ?? ""}:assumed-role/${roleArn.split("/").pop() ?? ""}/SageMaker`, "sagemaker:CreateApp", resource)} ${outcome === "ExplicitlyDenied" ? "with an explicit deny in an identity-based policy" : "because no identity-based policy allows the sagemaker:CreateApp action"}`,
       );
     const created: StudioApp = {
       domainId: app.domainId,

@@ -922,7 +922,7 @@ export async function rehearse(
       },
     );
     await step(
-      "instance types: forecasting is refused ml.p4d.24xlarge (AccessDenied naming it) and starts ml.g4dn.xlarge",
+      "instance types: forecasting is refused ml.p4d.24xlarge (AccessDenied, an explicit deny) and starts ml.g4dn.xlarge",
       async () => {
         const profile = danaIn("forecasting");
         if (!profile) throw new Error("no forecasting profile of dana.scientist");
@@ -940,7 +940,10 @@ export async function rehearse(
         } catch (error) {
           refusal = (error as Error).message;
         }
-        if (!refusal.startsWith("AccessDeniedException") || !refusal.includes("ml.p4d.24xlarge"))
+        if (
+          !refusal.startsWith("AccessDeniedException") ||
+          !refusal.endsWith("with an explicit deny in an identity-based policy")
+        )
           throw new Error(`ml.p4d.24xlarge: ${refusal || "started"}`);
         const gpu = await open("ml.g4dn.xlarge");
         gpu.status = "Deleted";
@@ -2003,6 +2006,8 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
             AWS_ENDPOINT_URL_DYNAMODB: dynamoGateway,
             // admin disable and grant --enable call Cognito: cognito-local, as in the steps above.
             AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.cognitoUrl,
+            // admin usage reads the LOBs' apps at SageMaker's public endpoint.
+            AWS_ENDPOINT_URL_SAGEMAKER: emulator.publicListener.url,
           },
           configure: String(shared.outputs.adminConfigure),
         },

@@ -308,6 +308,16 @@ describe("studio-access admin usage", () => {
     );
   });
 
+  it("says none ran only of the LOBs it could read, when one could not be read", async () => {
+    sts.on(AssumeRoleCommand, { RoleArn: READER_A }).rejects(named("AccessDenied"));
+    sageMaker.on(ListAppsCommand).resolves({ Apps: [] });
+    const { code, stdout } = await cli(["admin", "usage"]);
+    expect([code, stdout]).toEqual([
+      5,
+      "No running Studio apps in the LOBs that could be read (1 could not: below).\n",
+    ]);
+  });
+
   it("fails with exit 3 when the admin role cannot be assumed", async () => {
     sts.on(AssumeRoleCommand, { RoleArn: ADMIN_ROLE }).rejects(named("AccessDenied"));
     const { code, stderr } = await cli(["admin", "usage"]);

@@ -71,6 +71,14 @@ describe("npm run sandbox (end to end, offline)", () => {
         "dana.scientist: her second team gets a second profile, with that team's role and tags",
       ],
       ["✓", "refused by ABAC: analytics deletes forecasting's model; its own is allowed"],
+      [
+        "✓",
+        "idle shutdown: dana's JupyterLab idle past forecasting's 240 minutes is stopped; her busy Code Editor is kept",
+      ],
+      [
+        "✓",
+        "instance types: forecasting is refused ml.p4d.24xlarge (AccessDenied, an explicit deny) and starts ml.g4dn.xlarge",
+      ],
       ["✓", "SAML: user-lob-b signs in at the IdP and lands in lob-b's Studio"],
       [
         "✓",
@@ -149,6 +157,10 @@ describe("npm run sandbox (end to end, offline)", () => {
       [
         "✓",
         "a decoy row written and deleted by lob-a's deployer leaves user-lob-a's Studio and home untouched",
+      ],
+      [
+        "✓",
+        "a revoke whose LOB lifecycle role lost its permissions fails three times, lands in the on-failure queue, and the operator reads it there and re-drives it",
       ],
       [
         "✓",

@@ -8,6 +8,7 @@ import { collectGenerated, type Generated } from "./generated";
 import {
   INSTANCE_TYPE_ACTIONS,
   INSTANCE_TYPE_REQUIRED_ACTIONS,
+  UNLIMITED_INSTANCE_ACTIONS,
 } from "../../components/policies/instance-types";
 
 type Request = IamRequest;
@@ -2726,6 +2727,91 @@ const SCENARIOS: Scenario[] = [
       ],
     ];
   }),
+  // Actions that start instances without naming them in sagemaker:InstanceTypes (the attack
+  // review of #21): refused whatever a team's own policies allow, and with none.
+  ...UNLIMITED_INSTANCE_ACTIONS.map((action): Scenario => [
+    `team forecasting with a broad own policy calls ${action} (its instances not in sagemaker:InstanceTypes)`,
+    "ExplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "forecasting",
+        action,
+        lobArn(
+          {
+            "sagemaker:CreateAutoMLJob": "automl-job/auto",
+            "sagemaker:CreateAutoMLJobV2": "automl-job/auto",
+            "sagemaker:CreateInferenceRecommendationsJob": "inference-recommendations-job/rec",
+            "sagemaker:CreateOptimizationJob": "optimization-job/opt",
+            "sagemaker:StartNotebookInstance": "notebook-instance/old-nb",
+          }[action],
+        ),
+        requestTags({ "studio-access:team": "forecasting" }),
+        [ADMIN],
+      ),
+  ]),
+  [
+    "team analytics (no policy of its own) creates an AutoML V2 job, which picks its own instances",
+    "ExplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:CreateAutoMLJobV2",
+        jobArn("automl-job", "auto"),
+        requestTags({ "studio-access:team": "analytics" }),
+      ),
+  ],
+  [
+    "team analytics creates an endpoint from forecasting's endpoint config (forecasting's GPU types)",
+    "ExplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:CreateEndpoint",
+        jobArn("endpoint-config", "fc-gpu"),
+        {
+          ...requestTags({ "studio-access:team": "analytics" }),
+          ...teamTag("forecasting"),
+        },
+      ),
+  ],
+  [
+    "team analytics with a broad own policy updates its endpoint to forecasting's endpoint config",
+    "ExplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "analytics",
+        "sagemaker:UpdateEndpoint",
+        jobArn("endpoint-config", "fc-gpu"),
+        teamTag("forecasting"),
+        [ADMIN],
+      ),
+  ],
+  [
+    "team analytics creates an endpoint from its own endpoint config",
+    "Allowed",
+    () =>
+      asTeam("lob-a", "analytics", "sagemaker:CreateEndpoint", jobArn("endpoint-config", "mine"), {
+        ...requestTags({ "studio-access:team": "analytics" }),
+        ...teamTag("analytics"),
+      }),
+  ],
+  [
+    "team forecasting starts an app naming the upper-case ML.P4D.24XLARGE",
+    "ExplicitlyDenied",
+    () =>
+      asTeam(
+        "lob-a",
+        "forecasting",
+        "sagemaker:CreateApp",
+        lobArn(`app/${lobA().domainId}/forecasting--user-lob-a/jupyterlab/x`),
+        { "sagemaker:InstanceTypes": ["ML.P4D.24XLARGE"] },
+        [ADMIN],
+      ),
+  ],
   [
     "team analytics (the LOB's defaults) starts ml.g4dn.xlarge, forecasting's type",
     "ExplicitlyDenied",

@@ -28,7 +28,7 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, alarms, allowReplacement, idleShutdown";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, allowReplacement, idleShutdown, alarms";
 const LOB_KNOWN =
   "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget, allowReplacement, idleShutdown, instanceTypes";
 
