@@ -801,6 +801,30 @@ describe("AwsEmulator: first-sign-in profiles", () => {
     expect(again.body.__type).toBe("ResourceInUse");
   });
 
+  it("keeps CreateUserProfile's SpaceStorageSettings as the profile's space limit (#21)", async () => {
+    const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
+    const storage = { DefaultEbsVolumeSizeInGb: 20, MaximumEbsVolumeSizeInGb: 200 };
+    const created = await call(key!, "CreateUserProfile", {
+      UserProfileName: "analytics--dana",
+      UserSettings: {
+        ExecutionRole: TEAM_ROLE,
+        SpaceStorageSettings: { DefaultEbsStorageSettings: storage },
+      },
+      Tags: tags("analytics"),
+    });
+    expect(created.status).toBe(200);
+    expect(emulator.domains.get(domainId)?.profiles.get("analytics--dana")?.spaceStorage).toEqual(
+      storage,
+    );
+    emulator.createSpace(domainId, "mine", "analytics--dana");
+    expect(emulator.domains.get(domainId)?.spaces.get("mine")?.ebsVolumeSizeInGb).toBe(20);
+    expect(() => {
+      emulator.createSpace(domainId, "huge", "analytics--dana", 201);
+    }).toThrow(
+      "ValidationException: EbsVolumeSizeInGb 201 is above the maximum 200 GB of user profile analytics--dana",
+    );
+  });
+
   it("decides the tags (CreateUserProfile and AddTags) and the role passed by IAM", async () => {
     const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
     const wrongTeam = await call(key!, "CreateUserProfile", {
