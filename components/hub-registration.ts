@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
 import { idleShutdownItem, type IdleShutdown } from "../functions/shared/idle-shutdown";
+import { spaceStorageItem, type SpaceStorage } from "../functions/shared/space-storage";
 import { ENTITLEMENTS_KEY, LOBS_KEY, seedKey } from "../functions/shared/tables";
 import { DEFAULT_TEAM, TAGS, teamProfileName } from "../functions/shared/teams";
 import type { HubJoin, HubOutputs } from "./studio-spoke";
@@ -25,6 +26,8 @@ export interface HubRegistrationArgs {
     readonly name: string;
     readonly members: readonly string[];
     readonly idleShutdown: IdleShutdown;
+    /** Its space storage, which the presigner sets on the profiles it creates (issue #21). */
+    readonly spaceStorage: SpaceStorage;
   }[];
   /** What offboarding does with a revoked user's home directory (written to the LOB record). */
   readonly homeDirectories: HomeDirectories;
@@ -148,6 +151,12 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
             idleShutdown: {
               M: Object.fromEntries(
                 args.teams.map((t) => [t.name, idleShutdownItem(t.idleShutdown)]),
+              ),
+            },
+            // And each team's space storage, likewise.
+            spaceStorage: {
+              M: Object.fromEntries(
+                args.teams.map((t) => [t.name, spaceStorageItem(t.spaceStorage)]),
               ),
             },
           }),

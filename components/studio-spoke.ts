@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeDirectories } from "../functions/shared/homes";
 import type { IdleShutdown } from "../functions/shared/idle-shutdown";
+import type { SpaceStorage } from "../functions/shared/space-storage";
 import type { StudioDrain } from "./studio-cleanup";
 import { AccessRoles } from "./spoke/access-roles";
 import { SpokeBudgets, type BudgetConfig } from "./spoke/budgets";
@@ -50,6 +51,8 @@ export interface StudioSpokeArgs {
   readonly idleShutdown: IdleShutdown;
   /** The LOB's instance types: its default role's, and a team's without its own. */
   readonly instanceTypes: readonly string[];
+  /** The LOB's space storage: the domain's default for every profile (issue #21). */
+  readonly spaceStorage: SpaceStorage;
 }
 
 /**

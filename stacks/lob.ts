@@ -10,6 +10,7 @@ import {
   idleShutdownProblem,
   type IdleShutdown,
 } from "../functions/shared/idle-shutdown";
+import { describeSpaceStorage } from "../functions/shared/space-storage";
 import { ConfigError, NAMESPACE, type LobConfig } from "./config";
 import { GUARD_OUTPUT, guardReplacements, lobGuarded } from "./replacement-guard";
 import { stackTags } from "./shared";
@@ -159,6 +160,7 @@ export async function lobStack(config: LobConfig) {
       ...(config.budget ? { budget: config.budget } : {}),
       idleShutdown: lobIdle,
       instanceTypes: config.instanceTypes,
+      spaceStorage: config.spaceStorage,
       hub: {
         ...hub,
         ...(samlRoleArn ? { samlRoleArn } : {}),
@@ -177,7 +179,11 @@ export async function lobStack(config: LobConfig) {
       transitGatewayAttachmentId: spoke.transitGatewayAttachmentId,
       domainId: spoke.domainId,
       accessRoleArn: spoke.accessRoleArn,
-      teams: config.teams.map((t) => ({ ...t, idleShutdown: teamIdle(t) })),
+      teams: config.teams.map((t) => ({
+        ...t,
+        idleShutdown: teamIdle(t),
+        spaceStorage: t.spaceStorage ?? config.spaceStorage,
+      })),
       homeDirectories: config.homeDirectories,
       recordDependsOn: [...spoke.ready, spoke.drain],
     },
@@ -199,13 +205,14 @@ export async function lobStack(config: LobConfig) {
     ...(spoke.usageReaderRoleArn ? { usageReaderRoleArn: spoke.usageReaderRoleArn } : {}),
     executionRoleArn: spoke.executionRoleArn,
     teamRoleArns: spoke.teamRoleArns,
-    /** What each team's Studio may cost: its idle shutdown and instance types (issue #21). */
+    /** What each team's Studio may cost: its idle shutdown, instance types and space storage (#21). */
     studioLimits: Object.fromEntries(
       config.teams.map((t) => [
         t.name,
         {
           idleShutdown: describeIdleShutdown(teamIdle(t)),
           instanceTypes: t.instanceTypes ?? config.instanceTypes,
+          spaceStorage: describeSpaceStorage(t.spaceStorage ?? config.spaceStorage),
         },
       ]),
     ),

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { idleSettings, type IdleShutdown } from "../../functions/shared/idle-shutdown";
+import type { SpaceStorage } from "../../functions/shared/space-storage";
 import { instanceTypesPolicy } from "../policies/instance-types";
 import { executionRoleTrustPolicy, studioExecutionPolicy } from "../policies/studio-roles";
 import { NfsSweep, StudioDrain } from "../studio-cleanup";
@@ -23,6 +24,8 @@ export interface StudioDomainArgs {
   readonly idleShutdown: IdleShutdown;
   /** The instance types the domain's default execution role may start. */
   readonly instanceTypes: readonly string[];
+  /** The LOB's space storage: the domain's default for every profile (issue #21). */
+  readonly spaceStorage: SpaceStorage;
 }
 
 /**
@@ -51,6 +54,25 @@ export function domainIdleSettings(idle: IdleShutdown) {
   return {
     jupyterLabAppSettings: { appLifecycleManagement },
     codeEditorAppSettings: { appLifecycleManagement },
+  };
+}
+
+/**
+ * The domain's (or a profile's) space storage, as the Pulumi AWS provider names CreateDomain's
+ * `DefaultUserSettings.SpaceStorageSettings.DefaultEbsStorageSettings` (DefaultEbsStorageSettings,
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DefaultEbsStorageSettings.html):
+ * a new private space's EBS volume and the most its owner may give it. The same shape is the
+ * domain's DefaultSpaceSettings.SpaceStorageSettings, for the shared spaces users create
+ * (API_DefaultSpaceSettings, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DefaultSpaceSettings.html).
+ */
+export function domainSpaceStorageSettings(storage: SpaceStorage) {
+  return {
+    spaceStorageSettings: {
+      defaultEbsStorageSettings: {
+        defaultEbsVolumeSizeInGb: storage.defaultGb,
+        maximumEbsVolumeSizeInGb: storage.maxGb,
+      },
+    },
   };
 }
 
@@ -108,6 +130,16 @@ export class StudioDomain {
           securityGroups: [args.securityGroup.id],
           // Idle apps stop on their own: the LOB's setting, each profile its team's (issue #21).
           ...domainIdleSettings(args.idleShutdown),
+          // A new space's volume and the most a user may give one: the LOB's, each profile its
+          // team's (issue #21); IAM has no condition key for a space's size.
+          ...domainSpaceStorageSettings(args.spaceStorage),
+        },
+        // Shared spaces: the LOB's space storage too, with the default role and security group
+        // the domain's user settings already give them (DefaultSpaceSettings needs both).
+        defaultSpaceSettings: {
+          executionRole: this.executionRole.arn,
+          securityGroups: [args.securityGroup.id],
+          ...domainSpaceStorageSettings(args.spaceStorage),
         },
         retentionPolicy: { homeEfsFileSystem: args.homeEfsRetention },
         // Every call made from Studio carries the user profile's name as its source identity.

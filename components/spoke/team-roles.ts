@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { TAGS, TEAM_ROLE_PATH, teamRoleName } from "../../functions/shared/teams";
 import type { IdleShutdown } from "../../functions/shared/idle-shutdown";
+import type { SpaceStorage } from "../../functions/shared/space-storage";
 import type { PolicyDocument } from "../policies/document";
 import { instanceTypesPolicy } from "../policies/instance-types";
 import { executionRoleTrustPolicy, teamAbacPolicy, teamDenyPolicy } from "../policies/studio-roles";
@@ -25,6 +26,8 @@ export interface TeamConfig {
   readonly idleShutdown?: IdleShutdown;
   /** The instance types its role may start; absent, the LOB's `instanceTypes`. */
   readonly instanceTypes?: readonly string[];
+  /** A space's storage for its members' profiles; absent, the LOB's `spaceStorage`. */
+  readonly spaceStorage?: SpaceStorage;
 }
 
 export interface TeamRolesArgs {

@@ -5,6 +5,7 @@ import {
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { idleUserSettings, type IdleShutdown } from "../shared/idle-shutdown";
+import { spaceStorageUserSettings, type SpaceStorage } from "../shared/space-storage";
 import { TAGS, teamRoleArn } from "../shared/teams";
 import { fromAwsError, ProfileNotOwned, ProfilePending, UpstreamFailure } from "./errors";
 
@@ -23,6 +24,8 @@ export interface ProfileRequest {
   readonly profileName: string;
   /** The team's idle shutdown, from the LOB's row; absent, the profile takes the domain's. */
   readonly idleShutdown?: IdleShutdown;
+  /** The team's space storage, from the LOB's row; absent, the profile takes the domain's. */
+  readonly spaceStorage?: SpaceStorage;
 }
 
 /** SageMaker's answer for a profile that is not there (any more). */
@@ -67,6 +70,11 @@ export class ProfileProvisioner {
           UserSettings: {
             ExecutionRole: teamRoleArn(request.accountId, request.team),
             ...(request.idleShutdown !== undefined ? idleUserSettings(request.idleShutdown) : {}),
+            // Its space storage: a new space's volume and the most a user may give one
+            // (DefaultEbsStorageSettings, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DefaultEbsStorageSettings.html).
+            ...(request.spaceStorage !== undefined
+              ? spaceStorageUserSettings(request.spaceStorage)
+              : {}),
           },
           Tags: [
             { Key: TAGS.lob, Value: request.lob },

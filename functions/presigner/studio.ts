@@ -175,6 +175,9 @@ export class StudioSigner {
       accountId: record.accountId,
       domainId: record.domainId,
       profileName: target.profileName,
+      ...(record.spaceStorage?.[target.team] !== undefined
+        ? { spaceStorage: record.spaceStorage[target.team] }
+        : {}),
       ...(record.idleShutdown?.[target.team] !== undefined
         ? { idleShutdown: record.idleShutdown[target.team] }
         : {}),

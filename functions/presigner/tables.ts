@@ -18,6 +18,7 @@ import {
 } from "../shared/tables";
 import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
 import { idleShutdownProblem, type IdleShutdown } from "../shared/idle-shutdown";
+import { spaceStorageProblem, type SpaceStorage } from "../shared/space-storage";
 import { fromAwsError, UpstreamFailure, UpstreamUnavailable, UserDisabled } from "./errors";
 
 /** A LOB's row in the lobs table, as read (the presigner checks it before trusting it). */
@@ -35,6 +36,8 @@ export interface LobRecord {
    * a row written before it (the profile then takes the domain's default).
    */
   readonly idleShutdown?: Readonly<Record<string, IdleShutdown>>;
+  /** Each team's space storage (issue #21); absent from a row written before it. */
+  readonly spaceStorage?: Readonly<Record<string, SpaceStorage>>;
 }
 
 /** A user's row in the entitlements table: the user in one team of the LOB, from one source. */
@@ -92,6 +95,13 @@ function lobRecord(item: Item): LobRecord {
     throw new UpstreamFailure(`lobs table: item for "${String(lob)}" lacks a required attribute`);
   }
   const idleShutdown = idleShutdownOf(item.idleShutdown, lob, teams);
+  const spaceStorage = teamMapOf(
+    item.spaceStorage,
+    "spaceStorage",
+    spaceStorageProblem,
+    lob,
+    teams,
+  );
   return {
     lob,
     accountId,
@@ -101,6 +111,7 @@ function lobRecord(item: Item): LobRecord {
     enabled,
     teams,
     ...(idleShutdown ? { idleShutdown } : {}),
+    ...(spaceStorage ? { spaceStorage: spaceStorage as Record<string, SpaceStorage> } : {}),
   };
 }
 
@@ -133,6 +144,37 @@ function idleShutdownOf(
       throw refuse(`for team ${team} that is not valid: expected ${problem}`);
   }
   return entries as Record<string, IdleShutdown>;
+}
+
+/**
+ * A per-team map of the row (`spaceStorage`), checked as strictly as `idleShutdown`: a map naming
+ * exactly the row's teams, each passing `problem`; anything else refused, naming what is wrong.
+ */
+function teamMapOf(
+  value: unknown,
+  attribute: string,
+  problem: (setting: unknown) => string | undefined,
+  lob: string,
+  teams: readonly string[],
+): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  const refuse = (what: string) =>
+    new UpstreamFailure(`lobs table: item for "${lob}" has a ${attribute} ${what}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw refuse("that is not a map of team to setting");
+  const entries = value as Record<string, unknown>;
+  const names = Object.keys(entries);
+  const missing = teams.filter((t) => !names.includes(t));
+  const extra = names.filter((t) => !teams.includes(t));
+  if (missing.length > 0 || extra.length > 0)
+    throw refuse(
+      `whose teams differ from its teams (${[...missing.map((t) => `no ${t}`), ...extra.map((t) => `unknown ${t}`)].join(", ").slice(0, 200)})`,
+    );
+  for (const team of teams) {
+    const wrong = problem(entries[team]);
+    if (wrong !== undefined) throw refuse(`for team ${team} that is not valid: expected ${wrong}`);
+  }
+  return entries;
 }
 
 /**

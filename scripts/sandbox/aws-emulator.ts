@@ -384,6 +384,10 @@ export class AwsEmulator {
     this.sageMaker.resources.createSpace(...args);
   }
 
+  updateSpace(...args: Parameters<SageMakerResources["updateSpace"]>): void {
+    this.sageMaker.resources.updateSpace(...args);
+  }
+
   fileSystemOf(
     ...args: Parameters<SageMakerResources["fileSystemOf"]>
   ): ReturnType<SageMakerResources["fileSystemOf"]> {

@@ -19,7 +19,8 @@ import type { BudgetConfig } from "../../components/spoke/budgets";
 import { budget, budgetQuotaProblems } from "./budget";
 import { iamQuotas } from "./iam-quotas";
 import { lobAllowReplacement } from "./replacement";
-import { idleShutdown, instanceTypes } from "./studio-limits";
+import { idleShutdown, instanceTypes, spaceStorage } from "./studio-limits";
+import { DEFAULT_SPACE_STORAGE, type SpaceStorage } from "../../functions/shared/space-storage";
 import { DEFAULT_INSTANCE_TYPES } from "../../components/policies/instance-types";
 import type { IdleShutdown } from "../../functions/shared/idle-shutdown";
 import { members, teams } from "./teams";
@@ -48,6 +49,8 @@ export interface LobConfig {
   readonly idleShutdown?: IdleShutdown;
   /** The instance types a team without its own `instanceTypes` may start. */
   readonly instanceTypes: readonly string[];
+  /** A space's storage for a team without its own `spaceStorage` (issue #21). */
+  readonly spaceStorage: SpaceStorage;
 }
 
 /** A LOB stack's settings (`studio-access:kind: lob`), in the order they are listed. */
@@ -81,6 +84,7 @@ export const lobShape = {
   allowReplacement: lobAllowReplacement,
   idleShutdown: idleShutdown.optional(),
   instanceTypes: instanceTypes.default([...DEFAULT_INSTANCE_TYPES]),
+  spaceStorage: spaceStorage.default(DEFAULT_SPACE_STORAGE),
 };
 
 /** Keys of earlier versions, each with what replaced it. */
@@ -142,6 +146,7 @@ export function parseLob(
     allowReplacement: parsed.allowReplacement ?? [],
     ...(parsed.idleShutdown !== undefined ? { idleShutdown: parsed.idleShutdown } : {}),
     instanceTypes: parsed.instanceTypes ?? [...DEFAULT_INSTANCE_TYPES],
+    spaceStorage: parsed.spaceStorage ?? DEFAULT_SPACE_STORAGE,
   };
   // AWS Budgets' quotas, before anything is declared.
   budgetQuotaProblems(

@@ -5,6 +5,11 @@ import {
   idleShutdownProblem,
   type IdleShutdown,
 } from "../../functions/shared/idle-shutdown";
+import {
+  SPACE_STORAGE_GB,
+  spaceStorageProblem,
+  type SpaceStorage,
+} from "../../functions/shared/space-storage";
 import { matching, noRepeats, refuse, writtenAs } from "./common";
 
 /*
@@ -51,3 +56,26 @@ export const instanceTypes = z
   .min(1, { error: TYPES_EXPECTED })
   .superRefine(noRepeats("an instance type not already listed"))
   .describe(TYPES_EXPECTED);
+
+const GB_RANGE = `${SPACE_STORAGE_GB.min} to ${SPACE_STORAGE_GB.max.toLocaleString("en-US")}`;
+const STORAGE_EXPECTED = `{defaultGb, maxGb}: whole numbers of GB from ${GB_RANGE} (SageMaker's DefaultEbsStorageSettings), defaultGb ≤ maxGb`;
+
+/**
+ * `spaceStorage: {defaultGb, maxGb}`: the EBS volume a new private space gets, and the most a user
+ * may give one (DefaultEbsStorageSettings, each 5 to 16,384 GB:
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DefaultEbsStorageSettings.html).
+ */
+export const spaceStorage = z
+  .record(z.string(), z.unknown(), { error: STORAGE_EXPECTED })
+  .superRefine((value, ctx) => {
+    const problem = spaceStorageProblem(value);
+    if (problem !== undefined) refuse(ctx, [], value, `${STORAGE_EXPECTED} (${problem})`);
+  })
+  .transform((value) => value as unknown as SpaceStorage)
+  .describe("{defaultGb, maxGb} (the EBS volume of a Studio space, in GB)");
+const gb = z.int().min(SPACE_STORAGE_GB.min).max(SPACE_STORAGE_GB.max);
+// Editors get the shape; the cross-field check is the program's.
+writtenAs.set(
+  spaceStorage,
+  z.strictObject({ defaultGb: gb, maxGb: gb }).describe(spaceStorage.description ?? ""),
+);

@@ -5,7 +5,7 @@ import { profileNameFor } from "../../functions/shared/profile-name";
 import { DEFAULT_TEAM, TEAM_NAME } from "../../functions/shared/teams";
 import { budget } from "./budget";
 import { matching, noRepeats, strict } from "./common";
-import { idleShutdown, instanceTypes } from "./studio-limits";
+import { idleShutdown, instanceTypes, spaceStorage } from "./studio-limits";
 
 const USERNAME = "a Cognito username (no spaces, at most 128 characters) with a letter or digit";
 
@@ -63,17 +63,18 @@ const team = strict(
     // Absent: the LOB's (issue #21).
     idleShutdown: idleShutdown.optional(),
     instanceTypes: instanceTypes.optional(),
+    spaceStorage: spaceStorage.optional(),
   },
-  "an object with members, policies, tags, budget, idleShutdown and instanceTypes",
+  "an object with members, policies, tags, budget, idleShutdown, instanceTypes and spaceStorage",
   "value",
 );
 
 const TEAM_NAMES = `team names of lower-case letters and digits in dash-separated words, at most 20 characters, other than "${DEFAULT_TEAM}"`;
 const TEAMS =
-  "an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes}, with at least one team";
+  "an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes, spaceStorage}, with at least one team";
 
 /**
- * `teams: {<team>: {members?, policies?, tags?, budget?, idleShutdown?, instanceTypes?}}`: each team with its
+ * `teams: {<team>: {members?, policies?, tags?, budget?, idleShutdown?, instanceTypes?, spaceStorage?}}`: each team with its
  * own role and profiles.
  */
 export const teams = z
@@ -100,9 +101,10 @@ export const teams = z
         ...(teamBudget ? { budget: teamBudget } : {}),
         ...(limits.idleShutdown !== undefined ? { idleShutdown: limits.idleShutdown } : {}),
         ...(limits.instanceTypes !== undefined ? { instanceTypes: limits.instanceTypes } : {}),
+        ...(limits.spaceStorage !== undefined ? { spaceStorage: limits.spaceStorage } : {}),
       }),
     ),
   )
   .describe(
-    "an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes}",
+    "an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes, spaceStorage}",
   );

@@ -322,6 +322,13 @@ describe("HubRegistration: rows in the hub tables", () => {
           forecasting: { M: { minutes: { N: "240" }, min: { N: "60" }, max: { N: "480" } } },
         },
       },
+      // And each team's space storage (#21): analytics the LOB's default, forecasting its own.
+      spaceStorage: {
+        M: {
+          analytics: { M: { defaultGb: { N: "5" }, maxGb: { N: "100" } } },
+          forecasting: { M: { defaultGb: { N: "20" }, maxGb: { N: "200" } } },
+        },
+      },
     });
     const rows = lobA.resources
       .filter((r) => r.type === "aws:dynamodb/tableItem:TableItem" && r.name !== "lob-a-lob")

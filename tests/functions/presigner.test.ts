@@ -1365,6 +1365,67 @@ describe("presigner: first sign-in creates the profile", () => {
     },
   );
 
+  it("sets the team's space storage from the LOB's row on the profile (#21)", async () => {
+    lobs.set("lob-a", { ...LOB_A, spaceStorage: { default: { defaultGb: 20, maxGb: 200 } } });
+    profileStartsIn(0);
+    expect((await newHandler()(request("user-lob-a", "lob-a"), context())).statusCode).toBe(302);
+    expect(sm.commandCalls(CreateUserProfileCommand)[0]?.args[0].input.UserSettings).toEqual({
+      ExecutionRole: "arn:aws:iam::222222222222:role/studio-access/studio-access-team-default",
+      SpaceStorageSettings: {
+        DefaultEbsStorageSettings: { DefaultEbsVolumeSizeInGb: 20, MaximumEbsVolumeSizeInGb: 200 },
+      },
+    });
+  });
+
+  it("creates a profile without storage settings from a row written before them (#21)", async () => {
+    profileStartsIn(0);
+    expect((await newHandler()(request("user-lob-a", "lob-a"), context())).statusCode).toBe(302);
+    expect(
+      sm.commandCalls(CreateUserProfileCommand)[0]?.args[0].input.UserSettings,
+    ).not.toHaveProperty("SpaceStorageSettings");
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      "not a map",
+      { defaultGb: 5, maxGb: 100 },
+      "whose teams differ from its teams (no default, unknown defaultGb, unknown maxGb)",
+    ],
+    ["a list", [], "that is not a map of team to setting"],
+    [
+      "without the team",
+      { other: { defaultGb: 5, maxGb: 100 } },
+      "whose teams differ from its teams (no default, unknown other)",
+    ],
+    [
+      "above the range",
+      { default: { defaultGb: 5, maxGb: 20000 } },
+      "for team default that is not valid: expected maxGb a whole number of GB from 5 to 16,384 (is 20000)",
+    ],
+    [
+      "with a default above the max",
+      { default: { defaultGb: 200, maxGb: 100 } },
+      "for team default that is not valid: expected defaultGb (200) at most maxGb (100)",
+    ],
+    [
+      "with a field of its own",
+      { default: { defaultGb: 5, maxGb: 100, iops: 3000 } },
+      "for team default that is not valid: expected no field iops (known: defaultGb, maxGb)",
+    ],
+  ])(
+    "refuses a row whose spaceStorage is %s, creating nothing (#21)",
+    async (_, spaceStorage, detail) => {
+      lobs.set("lob-a", { ...LOB_A, spaceStorage });
+      profileStartsIn(0);
+      const response = await newHandler()(request("user-lob-a", "lob-a"), context());
+      expect(response.statusCode).toBe(502);
+      expect(logs.lines().find((l) => l.message === "request")?.detail).toBe(
+        `lobs table: item for "lob-a" has a spaceStorage ${detail}`,
+      );
+      expect(sm.commandCalls(CreateUserProfileCommand)).toHaveLength(0);
+    },
+  );
+
   it("logs firstSignIn: true on the request that created the profile, and not on the next (the FirstSignIns metric filter counts it, #21)", async () => {
     profileStartsIn(0);
     const handler = newHandler();

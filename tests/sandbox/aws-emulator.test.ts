@@ -801,6 +801,30 @@ describe("AwsEmulator: first-sign-in profiles", () => {
     expect(again.body.__type).toBe("ResourceInUse");
   });
 
+  it("keeps CreateUserProfile's SpaceStorageSettings as the profile's space limit (#21)", async () => {
+    const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
+    const storage = { DefaultEbsVolumeSizeInGb: 20, MaximumEbsVolumeSizeInGb: 200 };
+    const created = await call(key!, "CreateUserProfile", {
+      UserProfileName: "analytics--dana",
+      UserSettings: {
+        ExecutionRole: TEAM_ROLE,
+        SpaceStorageSettings: { DefaultEbsStorageSettings: storage },
+      },
+      Tags: tags("analytics"),
+    });
+    expect(created.status).toBe(200);
+    expect(emulator.domains.get(domainId)?.profiles.get("analytics--dana")?.spaceStorage).toEqual(
+      storage,
+    );
+    emulator.createSpace(domainId, "mine", "analytics--dana");
+    expect(emulator.domains.get(domainId)?.spaces.get("mine")?.ebsVolumeSizeInGb).toBe(20);
+    expect(() => {
+      emulator.createSpace(domainId, "huge", "analytics--dana", 201);
+    }).toThrow(
+      "ValidationException: EbsVolumeSizeInGb 201 is above the maximum 200 GB of user profile analytics--dana",
+    );
+  });
+
   it("decides the tags (CreateUserProfile and AddTags) and the role passed by IAM", async () => {
     const { key } = await assumeRole(sts, presignerKey, PROVISIONER);
     const wrongTeam = await call(key!, "CreateUserProfile", {
@@ -1373,5 +1397,84 @@ describe("AwsEmulator: what admin usage reads (ListApps, DescribeApp, DescribeSp
     } finally {
       emulator.apps.length = 0;
     }
+  });
+});
+
+describe("AwsEmulator: a space's storage held to its owner profile's maximum (#21)", () => {
+  const SCIENTIST = "arn:aws:iam::222222222222:role/studio-access/studio-access-team-forecasting";
+  let key: string;
+  beforeEach(() => {
+    emulator.createRole(SCIENTIST, serviceTrustPolicy("sagemaker.amazonaws.com"));
+    // IAM lets the role make and resize spaces: what stops a larger volume is SageMaker's own
+    // setting, as IAM has no condition key for a space's size.
+    emulator.putRolePolicy(SCIENTIST, "spaces", {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["sagemaker:CreateSpace", "sagemaker:UpdateSpace"],
+          Resource: "*",
+        },
+      ],
+    });
+    key = emulator.issueCredentials(SCIENTIST).accessKeyId;
+    emulator.createUserProfile(domainId, "dana", {
+      spaceStorage: { DefaultEbsVolumeSizeInGb: 20, MaximumEbsVolumeSizeInGb: 200 },
+    });
+  });
+
+  const call = async (operation: string, input: Record<string, unknown>) => {
+    const response = await fetch(sagemaker.url, {
+      method: "POST",
+      headers: {
+        ...auth(key),
+        "X-Amz-Target": `SageMaker.${operation}`,
+        "Content-Type": "application/x-amz-json-1.1",
+      },
+      body: JSON.stringify(input),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const sized = (size: number) => ({
+    SpaceSettings: { SpaceStorageSettings: { EbsStorageSettings: { EbsVolumeSizeInGb: size } } },
+  });
+  const space = (name: string) => emulator.domains.get(domainId)?.spaces.get(name);
+
+  it("gives a new space the profile's default, and up to its maximum when asked", async () => {
+    const owned = { DomainId: domainId, OwnershipSettings: { OwnerUserProfileName: "dana" } };
+    expect((await call("CreateSpace", { ...owned, SpaceName: "small" })).status).toBe(200);
+    expect(space("small")).toEqual({ owner: "dana", ebsVolumeSizeInGb: 20 });
+    expect((await call("CreateSpace", { ...owned, SpaceName: "big", ...sized(200) })).status).toBe(
+      200,
+    );
+    expect(space("big")?.ebsVolumeSizeInGb).toBe(200);
+  });
+
+  it("refuses CreateSpace and UpdateSpace above the profile's maximum: ValidationException, naming it", async () => {
+    const owned = { DomainId: domainId, OwnershipSettings: { OwnerUserProfileName: "dana" } };
+    expect(await call("CreateSpace", { ...owned, SpaceName: "huge", ...sized(201) })).toEqual({
+      status: 400,
+      body: {
+        __type: "ValidationException",
+        message: "EbsVolumeSizeInGb 201 is above the maximum 200 GB of user profile dana",
+      },
+    });
+    expect(space("huge")).toBeUndefined();
+    expect((await call("CreateSpace", { ...owned, SpaceName: "mine" })).status).toBe(200);
+    const grow = { DomainId: domainId, SpaceName: "mine", ...sized(500) };
+    expect((await call("UpdateSpace", grow)).body.__type).toBe("ValidationException");
+    expect(space("mine")?.ebsVolumeSizeInGb).toBe(20);
+    expect((await call("UpdateSpace", { ...grow, ...sized(150) })).status).toBe(200);
+    expect(space("mine")?.ebsVolumeSizeInGb).toBe(150);
+  });
+
+  it("keeps the profile's storage settings, and finds no space it does not have", () => {
+    expect(emulator.domains.get(domainId)?.profiles.get("dana")?.spaceStorage).toEqual({
+      DefaultEbsVolumeSizeInGb: 20,
+      MaximumEbsVolumeSizeInGb: 200,
+    });
+    expect(() => {
+      emulator.updateSpace(domainId, "absent", 10);
+    }).toThrow("ResourceNotFound: space absent");
   });
 });

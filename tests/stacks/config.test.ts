@@ -30,7 +30,7 @@ const lob: Record<string, string> = {
 const SHARED_KNOWN =
   "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, allowReplacement, idleShutdown, alarms";
 const LOB_KNOWN =
-  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget, allowReplacement, idleShutdown, instanceTypes";
+  "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget, allowReplacement, idleShutdown, instanceTypes, spaceStorage";
 
 /** The problems a config is refused for (the test fails if it is accepted). */
 function problems(
@@ -504,6 +504,7 @@ describe("LOB stack config", () => {
       iamLimits: DEFAULT_IAM_LIMITS,
       allowReplacement: [],
       instanceTypes: ["ml.t3.medium", "ml.t3.large", "ml.m5.large", "ml.m5.xlarge"],
+      spaceStorage: { defaultGb: 5, maxGb: 100 },
     });
   });
 
@@ -612,7 +613,7 @@ describe("LOB stack config", () => {
     [
       "no team",
       { teams: "{}" },
-      "studio-access:teams is {}: expected an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes}, with at least one team",
+      "studio-access:teams is {}: expected an object of team name to {members, policies, tags, budget, idleShutdown, instanceTypes, spaceStorage}, with at least one team",
     ],
     [
       "a bad team name",
@@ -632,7 +633,7 @@ describe("LOB stack config", () => {
     [
       "an unknown team key",
       { teams: '{"analytics":{"role":"x"}}' },
-      'studio-access:teams.analytics.role is "x": expected no such setting (known: members, policies, tags, budget, idleShutdown, instanceTypes)',
+      'studio-access:teams.analytics.role is "x": expected no such setting (known: members, policies, tags, budget, idleShutdown, instanceTypes, spaceStorage)',
     ],
     [
       "a bad team member",

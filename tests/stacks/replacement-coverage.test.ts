@@ -235,6 +235,7 @@ const LOB_MUTATIONS: Record<string, Mutation | null> = {
   allowReplacement: null,
   idleShutdown: set({ idleShutdown: '"off"' }),
   instanceTypes: set({ instanceTypes: '["ml.t3.medium"]' }),
+  spaceStorage: set({ spaceStorage: '{"defaultGb":10,"maxGb":50}' }),
 };
 
 /** The hub's outputs a LOB reads, changed as a hub change would change them. */

@@ -220,10 +220,12 @@ describe("what the program declares (Pulumi.lob-a.yaml: forecasting's own, analy
       analytics: {
         idleShutdown: "120 minutes",
         instanceTypes: ["ml.t3.medium", "ml.t3.large", "ml.m5.large", "ml.m5.xlarge"],
+        spaceStorage: "5 GB per space, at most 100 GB",
       },
       forecasting: {
         idleShutdown: "240 minutes (users may pick 60–480)",
         instanceTypes: ["ml.t3.medium", "ml.m5.large", "ml.g4dn.xlarge"],
+        spaceStorage: "20 GB per space, at most 200 GB",
       },
     });
   });

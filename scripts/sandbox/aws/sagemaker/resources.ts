@@ -18,6 +18,20 @@ export interface Profile {
   readonly homeUid: string;
   /** Idle shutdown of its apps, by app type (JupyterLab, CodeEditor), as CreateUserProfile set it. */
   readonly idleSettings?: Readonly<Record<string, IdleSettings>>;
+  /** Its spaces' EBS volume, as CreateUserProfile's UserSettings.SpaceStorageSettings set it. */
+  readonly spaceStorage?: SpaceStorageDefaults;
+}
+
+/** SageMaker's DefaultEbsStorageSettings (API_DefaultEbsStorageSettings), in GB. */
+export interface SpaceStorageDefaults {
+  readonly DefaultEbsVolumeSizeInGb: number;
+  readonly MaximumEbsVolumeSizeInGb: number;
+}
+
+/** A space: the profile that owns it, and its EBS volume's size when its owner's settings gave one. */
+export interface Space {
+  readonly owner: string;
+  ebsVolumeSizeInGb?: number;
 }
 
 /** SageMaker's IdleSettings (API_IdleSettings), as a profile or a domain's defaults hold them. */
@@ -35,7 +49,7 @@ export interface Domain {
   readonly name: string;
   readonly profiles: Map<string, Profile>;
   /** Spaces by name, with the profile that owns each (a private space). */
-  readonly spaces: Map<string, { owner: string }>;
+  readonly spaces: Map<string, Space>;
   /** The domain's home EFS, when it has a VPC. */
   readonly fileSystemId?: string;
   /** The domain's tags, which SageMaker also puts on every app the domain launches. */
@@ -207,6 +221,7 @@ export class SageMakerResources {
       tags?: Record<string, string>;
       startMs?: number;
       idleSettings?: Readonly<Record<string, IdleSettings>>;
+      spaceStorage?: SpaceStorageDefaults;
     } = {},
   ): void {
     const domain = this.domains.get(domainId);
@@ -216,6 +231,7 @@ export class SageMakerResources {
       tags: settings.tags ?? {},
       ...(settings.executionRole ? { executionRole: settings.executionRole } : {}),
       ...(settings.idleSettings ? { idleSettings: settings.idleSettings } : {}),
+      ...(settings.spaceStorage ? { spaceStorage: settings.spaceStorage } : {}),
       readyAt: Date.now() + (settings.startMs ?? 0),
       // SageMaker numbers home directories from 200001 (the emulator, across its domains).
       homeUid: String(200001 + this.homeUids++),
@@ -251,11 +267,46 @@ export class SageMakerResources {
     );
   }
 
-  /** A private space, as a user makes one in Studio (the rehearsal's deep-link steps use it). */
-  createSpace(domainId: string, name: string, owner: string): void {
+  /**
+   * A private space, as a user makes one in Studio (the rehearsal's deep-link steps use it), with
+   * CreateSpace's SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb when
+   * given. Its volume is the owner profile's DefaultEbsVolumeSizeInGb unless asked otherwise, and
+   * a size above the profile's MaximumEbsVolumeSizeInGb is refused: ValidationException
+   * (API_CreateSpace, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateSpace.html;
+   * DefaultEbsStorageSettings, "The maximum size of the EBS storage volume for a space",
+   * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DefaultEbsStorageSettings.html).
+   * A profile without storage settings holds no limit here (the domain's defaults are not kept).
+   */
+  createSpace(domainId: string, name: string, owner: string, ebsVolumeSizeInGb?: number): void {
     const domain = this.domains.get(domainId);
-    if (!domain?.profiles.has(owner)) throw new Error(`ResourceNotFound: profile ${owner}`);
-    domain.spaces.set(name, { owner });
+    const profile = domain?.profiles.get(owner);
+    if (!domain || !profile) throw new Error(`ResourceNotFound: profile ${owner}`);
+    if (domain.spaces.has(name)) throw new Error(`ResourceInUse: space ${name} already exists`);
+    this.checkVolumeSize(profile, ebsVolumeSizeInGb);
+    const size = ebsVolumeSizeInGb ?? profile.spaceStorage?.DefaultEbsVolumeSizeInGb;
+    domain.spaces.set(name, { owner, ...(size !== undefined ? { ebsVolumeSizeInGb: size } : {}) });
+  }
+
+  /**
+   * UpdateSpace's new EBS volume size, held to the owner profile's maximum as CreateSpace's
+   * (ValidationException, API_UpdateSpace,
+   * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateSpace.html).
+   */
+  updateSpace(domainId: string, name: string, ebsVolumeSizeInGb?: number): void {
+    const domain = this.domains.get(domainId);
+    const space = domain?.spaces.get(name);
+    if (!domain || !space) throw new Error(`ResourceNotFound: space ${name}`);
+    const profile = domain.profiles.get(space.owner);
+    if (profile) this.checkVolumeSize(profile, ebsVolumeSizeInGb);
+    if (ebsVolumeSizeInGb !== undefined) space.ebsVolumeSizeInGb = ebsVolumeSizeInGb;
+  }
+
+  private checkVolumeSize(profile: Profile, size: number | undefined): void {
+    const max = profile.spaceStorage?.MaximumEbsVolumeSizeInGb;
+    if (size !== undefined && max !== undefined && size > max)
+      throw new Error(
+        `ValidationException: EbsVolumeSizeInGb ${String(size)} is above the maximum ${String(max)} GB of user profile ${profile.name}`,
+      );
   }
 
   /**

@@ -18,6 +18,8 @@ export const STUDIO_RESOURCE_OPERATIONS = [
   "ListUserProfiles",
   "DeleteUserProfile",
   "ListTags",
+  "CreateSpace",
+  "UpdateSpace",
 ];
 
 /**
@@ -109,6 +111,34 @@ function target(
       context: tagContext("aws:ResourceTag", app?.tags),
     };
   }
+  if (operation === "CreateSpace" || operation === "UpdateSpace") {
+    // A new space's owner and sharing type as CreateSpace names them; an existing space's owner
+    // (the emulator's spaces are private ones). Both documented keys of CreateSpace/UpdateSpace.
+    const owner =
+      operation === "CreateSpace"
+        ? (input.OwnershipSettings as { OwnerUserProfileName?: string } | undefined)
+            ?.OwnerUserProfileName
+        : domain?.spaces.get(String(input.SpaceName))?.owner;
+    const sharing =
+      operation === "CreateSpace"
+        ? ((input.SpaceSharingSettings as { SharingType?: string } | undefined)?.SharingType ??
+          "Private")
+        : "Private";
+    return {
+      resource: resources.arn(domain, `space/${domainId}/${String(input.SpaceName)}`),
+      context: {
+        "sagemaker:SpaceSharingType": sharing,
+        ...(owner
+          ? {
+              "sagemaker:OwnerUserProfileArn": resources.arn(
+                domain,
+                `user-profile/${domainId}/${owner}`,
+              ),
+            }
+          : {}),
+      },
+    };
+  }
   if (operation === "DeleteSpace" || operation === "DescribeSpace") {
     const owner = domain?.spaces.get(String(input.SpaceName))?.owner;
     return {
@@ -138,6 +168,29 @@ function answer(
   res: ServerResponse,
 ): void {
   const domain = resources.domains.get(domainId);
+  if (operation === "CreateSpace" || operation === "UpdateSpace") {
+    // SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb, held to the owner
+    // profile's MaximumEbsVolumeSizeInGb (SageMakerResources.createSpace / updateSpace).
+    const size = (
+      input.SpaceSettings as
+        | { SpaceStorageSettings?: { EbsStorageSettings?: { EbsVolumeSizeInGb?: number } } }
+        | undefined
+    )?.SpaceStorageSettings?.EbsStorageSettings?.EbsVolumeSizeInGb;
+    const name = String(input.SpaceName);
+    try {
+      if (operation === "CreateSpace") {
+        const owner = (input.OwnershipSettings as { OwnerUserProfileName?: string } | undefined)
+          ?.OwnerUserProfileName;
+        resources.createSpace(domainId, name, String(owner), size);
+      } else resources.updateSpace(domainId, name, size);
+    } catch (error) {
+      const [type, ...rest] = (error as Error).message.split(": ");
+      jsonError(res, 400, type ?? "ValidationException", rest.join(": "));
+      return;
+    }
+    jsonOk(res, { SpaceArn: resources.arn(domain, `space/${domainId}/${name}`) });
+    return;
+  }
   if (operation === "ListApps") {
     const apps = resources.apps.filter(
       (a) =>

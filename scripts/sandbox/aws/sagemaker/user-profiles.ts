@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { jsonError, jsonOk } from "../http";
 import { tagContext, type DecisionRequest } from "../iam-decision";
 import { allowed, signedCaller, type SageMakerContext } from "./context";
-import type { IdleSettings } from "./resources";
+import type { IdleSettings, SpaceStorageDefaults } from "./resources";
 
 /**
  * CreateUserProfile and DescribeUserProfile, as the presigner's provisioning role makes them on a
@@ -109,11 +109,17 @@ export async function userProfileCall(
     ...(idleOf("JupyterLabAppSettings") ? { JupyterLab: idleOf("JupyterLabAppSettings") } : {}),
     ...(idleOf("CodeEditorAppSettings") ? { CodeEditor: idleOf("CodeEditorAppSettings") } : {}),
   };
+  const storage = (
+    settings?.SpaceStorageSettings as
+      { DefaultEbsStorageSettings?: SpaceStorageDefaults } | undefined
+  )?.DefaultEbsStorageSettings;
   resources.createUserProfile(domainId, name, {
     ...(executionRole ? { executionRole } : {}),
     tags,
     startMs: resources.profileStartMs,
     ...(Object.keys(idle).length > 0 ? { idleSettings: idle } : {}),
+    // Its spaces' EBS volume (UserSettings.SpaceStorageSettings.DefaultEbsStorageSettings).
+    ...(storage ? { spaceStorage: storage } : {}),
   });
   jsonOk(res, { UserProfileArn: profileArn });
 }
