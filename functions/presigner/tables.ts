@@ -125,30 +125,13 @@ function idleShutdownOf(
   lob: string,
   teams: readonly string[],
 ): Record<string, IdleShutdown> | undefined {
-  if (value === undefined) return undefined;
-  const refuse = (what: string) =>
-    new UpstreamFailure(`lobs table: item for "${lob}" has an idleShutdown ${what}`);
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw refuse("that is not a map of team to setting");
-  const entries = value as Record<string, unknown>;
-  const names = Object.keys(entries);
-  const missing = teams.filter((t) => !names.includes(t));
-  const extra = names.filter((t) => !teams.includes(t));
-  if (missing.length > 0 || extra.length > 0)
-    throw refuse(
-      `whose teams differ from its teams (${[...missing.map((t) => `no ${t}`), ...extra.map((t) => `unknown ${t}`)].join(", ").slice(0, 200)})`,
-    );
-  for (const team of teams) {
-    const problem = idleShutdownProblem(entries[team]);
-    if (problem !== undefined)
-      throw refuse(`for team ${team} that is not valid: expected ${problem}`);
-  }
-  return entries as Record<string, IdleShutdown>;
+  return teamMapOf(value, "idleShutdown", idleShutdownProblem, lob, teams) as
+    Record<string, IdleShutdown> | undefined;
 }
 
 /**
- * A per-team map of the row (`spaceStorage`), checked as strictly as `idleShutdown`: a map naming
- * exactly the row's teams, each passing `problem`; anything else refused, naming what is wrong.
+ * A per-team map of the row (`idleShutdown`, `spaceStorage`): a map naming exactly the row's
+ * teams, each passing `problem`; anything else refused, naming what is wrong.
  */
 function teamMapOf(
   value: unknown,
@@ -159,7 +142,9 @@ function teamMapOf(
 ): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   const refuse = (what: string) =>
-    new UpstreamFailure(`lobs table: item for "${lob}" has a ${attribute} ${what}`);
+    new UpstreamFailure(
+      `lobs table: item for "${lob}" has ${/^[aeiou]/i.test(attribute) ? "an" : "a"} ${attribute} ${what}`,
+    );
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw refuse("that is not a map of team to setting");
   const entries = value as Record<string, unknown>;
