@@ -181,8 +181,11 @@ describe("the shared stack", () => {
         "availabilityZoneIds",
         "cliConfigure",
         "corporate",
+        // Where an operator looks first (#21); alarmTopicArn only with alarms configured.
+        "dashboardName",
         "deployerRoleArns",
         "endpointIds",
+        "failedRecordsQueueUrl",
         "hubAccountId",
         "hubTgwRouteTableId",
         "idleShutdown",
