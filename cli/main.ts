@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { LANDING_APPS, isLandingApp } from "../functions/shared/landing";
 import { AdminApi, loadAdminConfig, saveAdminConfig, type EntitlementRow } from "./admin";
 import { adminUsage } from "./usage";
+import { ADMIN_SECTION, adminHelp, asksForHelp, isAdminCommand } from "./admin-help";
 import { AccessApi, NotEntitled, passwordPolicyLine, refusalNextStep } from "./api";
 import { cognitoClient, poolClient, signIn } from "./cognito";
 import {
@@ -41,23 +42,7 @@ export const USAGE = `studio-access: open your Amazon SageMaker Studio from the 
       there, which can take a minute.
 
 Platform engineers, with AWS credentials among the hub's admins:
-  studio-access admin configure --role-arn ARN --entitlements-table T --lobs-table T --region R
-                                [--user-pool-id ID] [--profile AWS_PROFILE]
-      save the shared stack's adminConfigure line
-  studio-access admin grant USER LOB [--team TEAM] [--enable]
-      entitle a user (their profile comes on first sign-in); --enable lifts an admin disable
-  studio-access admin revoke USER LOB [--team TEAM]
-      end it: their apps and spaces are drained and the profile deleted; for a user with no
-      entitlement there, a revoked one is written, which blocks their IdP group mapping too
-  studio-access admin disable USER [--idp-only]
-      every entry refuses them (IdP users too), Cognito refuses their sign-in, and every
-      entitlement they have is revoked (config seeds too); --idp-only for a user with no
-      Cognito user and no entitlement (usernames are case-sensitive)
-  studio-access admin list [--lob LOB] [--user USER] [--json]
-      entitlements and their state (offboarded rows stay, as revocations), and disabled users
-  studio-access admin usage [--lob LOB] [--idle-over 2h] [--json]
-      running Studio apps by LOB, team, user, app type, instance type, age and idle time
-      (read-only); --idle-over keeps apps idle longer than that (90m, 2h, 1d)
+${ADMIN_SECTION}
 
 Environment: STUDIO_ACCESS_API_URL, _USER_POOL_ID, _CLIENT_ID, _REGION, _AUTH_FLOW,
 _COGNITO_ENDPOINT and _STUDIO_ENDPOINT override the saved settings; STUDIO_ACCESS_CONFIG_DIR moves the config folder;
@@ -291,6 +276,17 @@ async function admin(io: Io, args: string[]): Promise<ExitCode> {
   };
   const describe = (r: EntitlementRow) =>
     `${r.username} in ${r.lob}/${r.team} (profile ${r.profileName})`;
+  // Help before anything is parsed or read: `admin SUB --help` is that subcommand's usage,
+  // `admin --help` (or `admin help`) every subcommand's; written as is, like USAGE (lineTo
+  // would escape its line breaks).
+  if (sub === "help" || sub === "--help" || sub === "-h") {
+    io.stdout.write(`${adminHelp()}\n`);
+    return EXIT.ok;
+  }
+  if (isAdminCommand(sub) && asksForHelp(rest)) {
+    io.stdout.write(`${adminHelp(sub)}\n`);
+    return EXIT.ok;
+  }
   switch (sub) {
     case "configure": {
       const { values, positionals } = parse(rest, {

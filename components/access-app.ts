@@ -114,6 +114,8 @@ export class AccessApp extends pulumi.ComponentResource {
   readonly failedRecordsQueueUrl: pulumi.Output<string>;
   /** The topic the alarms notify, when there is one. */
   readonly alarmTopicArn?: pulumi.Output<string>;
+  /** The hub's CloudWatch dashboard. */
+  readonly dashboardName: pulumi.Output<string>;
 
   constructor(name: string, args: AccessAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("studio-access:access:AccessApp", name, {}, opts);
@@ -237,7 +239,7 @@ export class AccessApp extends pulumi.ComponentResource {
       failedRecordsQueueName: failedRecords.queue.name,
       ...(topic.topicArn ? { topicArn: topic.topicArn } : {}),
     });
-    new HubDashboard(scope, {
+    const dashboard = new HubDashboard(scope, {
       region: args.region,
       apiName: api.api.name,
       stageName: stage.stageName,
@@ -247,6 +249,7 @@ export class AccessApp extends pulumi.ComponentResource {
     });
     this.failedRecordsQueueUrl = failedRecords.queue.url;
     this.alarmTopicArn = topic.topicArn;
+    this.dashboardName = dashboard.dashboard.dashboardName;
 
     this.userPoolId = directory.pool.id;
     this.userPoolClientId = directory.client.id;

@@ -115,9 +115,17 @@ export async function lobStack(config: LobConfig) {
     problems.push(
       `studio-access:homeDirectories is "remove", but the hub stack ${config.sharedStack} has no Lambda endpoint: update the hub first (pulumi up -s shared)`,
     );
+  // A spoke's subnets are in the hub's first zones: it cannot ask for more than the hub spans.
+  if (config.availabilityZones > hub.availabilityZoneIds.length)
+    problems.push(
+      `${NAMESPACE}:availabilityZones is ${String(config.availabilityZones)}: expected at most the hub's ${String(hub.availabilityZoneIds.length)} ` +
+        `(${hub.availabilityZoneIds.join(", ")}); a LOB uses the hub's first zones: raise the shared stack's availabilityZones and update that stack first`,
+    );
   if (problems.length > 0 || entry === undefined || accountId === undefined || !hubRoleArn)
     throw new ConfigError(problems);
-  // Before anything is declared: a change that would replace the domain stops here.
+  // Only a valid config reaches the guard (every check above first, so an invalid change is
+  // refused for what it is): a change that would replace the domain stops here, before anything
+  // is declared.
   const fingerprints = await guardReplacements(
     lobGuarded(config, { vpcCidr: entry.vpcCidr, availabilityZoneIds: hub.availabilityZoneIds }),
     config.allowReplacement,

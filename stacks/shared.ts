@@ -18,8 +18,6 @@ export function stackTags(): Record<string, string> {
 
 /** The hub: network, endpoints, zones and the access application, all in the hub account. */
 export async function sharedStack(config: SharedConfig) {
-  // Before anything is declared: a change that would replace a table, the pool or the key stops here.
-  const fingerprints = await guardReplacements(hubGuarded(config), config.allowReplacement);
   const lobAccounts = Object.fromEntries(
     Object.entries(config.lobs).map(([lob, entry]) => [lob, entry.accountId]),
   );
@@ -31,13 +29,18 @@ export async function sharedStack(config: SharedConfig) {
     defaultTags: { tags: stackTags() },
   });
   const opts = { providers: [provider] };
+  // The config's own checks first (the region's zones), so an invalid change is refused for what it
+  // is; then, before any resource is declared, the guard judges the valid config: a change that
+  // would replace a table, the pool or the key stops here.
+  const availabilityZoneIds = await hubAvailabilityZones(config, provider);
+  const fingerprints = await guardReplacements(hubGuarded(config), config.allowReplacement);
 
   const network = new HubNetwork(
     "hub",
     {
       region: config.region,
       vpcCidr: config.hubVpcCidr,
-      availabilityZoneIds: await hubAvailabilityZones(config, provider),
+      availabilityZoneIds,
       hubAccountId: config.hubAccountId,
       organizationId: config.organizationId,
       lobs: config.lobs,
@@ -169,6 +172,11 @@ export async function sharedStack(config: SharedConfig) {
     deployerRoleArns: pulumi.all(
       Object.fromEntries(deployers.map(([lob, deployer]) => [lob, deployer.roleArn])),
     ),
+    // Where an operator looks first (#21): the dashboard, the queue of the lifecycle's failed
+    // records the runbook says to read, and the topic the alarms notify when there is one.
+    dashboardName: app.dashboardName,
+    failedRecordsQueueUrl: app.failedRecordsQueueUrl,
+    ...(app.alarmTopicArn ? { alarmTopicArn: app.alarmTopicArn } : {}),
     // Every LOB's default idle shutdown, unless the LOB's config sets its own (issue #21).
     idleShutdown: config.idleShutdown,
     // What people use. The SCP is attached to the LOB accounts from the management account.

@@ -1,4 +1,5 @@
 import { policyDocument, type PolicyDocument } from "./document";
+import { topicTlsOnlyStatement } from "./topic-tls";
 
 /** The service principal AWS Budgets publishes its notifications as. */
 export const BUDGETS_SERVICE = "budgets.amazonaws.com";
@@ -10,7 +11,8 @@ export const BUDGETS_SERVICE = "budgets.amazonaws.com";
  * budgets.amazonaws.com, SNS:Publish on the topic, `aws:SourceAccount` the budget's account and
  * `aws:SourceArn` like `arn:aws:budgets::<account>:*` (the confused-deputy guard). The topic must be
  * in the budgets' account: "Cross-account Amazon SNS isn't supported". The account keeps managing
- * the topic through IAM (its owner's statement).
+ * the topic through IAM (its owner's statement). Nobody reaches the topic but over TLS, as the
+ * alarm topic (topicTlsOnlyStatement).
  */
 export function budgetTopicPolicy(args: { accountId: string; topicArn: string }): PolicyDocument {
   return policyDocument(
@@ -40,6 +42,7 @@ export function budgetTopicPolicy(args: { accountId: string; topicArn: string })
         ArnLike: { "aws:SourceArn": `arn:aws:budgets::${args.accountId}:*` },
       },
     },
+    topicTlsOnlyStatement(args.topicArn),
   );
 }
 

@@ -1,4 +1,5 @@
 import { policyDocument, type PolicyDocument, type PolicyStatement } from "./document";
+import { topicTlsOnlyStatement } from "./topic-tls";
 
 /** The partition of a region's ARNs: aws-cn in China, aws-us-gov in GovCloud (US), else aws. */
 export function partitionOfRegion(region: string): string {
@@ -36,14 +37,7 @@ export function alarmTopicPolicy(args: {
         ArnLike: { "aws:SourceArn": alarmArnPattern(args.region, args.accountId) },
       },
     },
-    {
-      Sid: "TlsOnly",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "sns:*",
-      Resource: args.topicArn,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    topicTlsOnlyStatement(args.topicArn),
   );
 }
 

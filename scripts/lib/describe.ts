@@ -109,7 +109,8 @@ export function describeResource(r: RecordedResource): string {
       return `${String(i.name)}: ${String(i.limitAmount)} ${String(i.limitUnit)} ${String(i.timeUnit).toLowerCase()} ${String(i.budgetType).toLowerCase()}, costs with ${filters || "NO FILTER (the whole account)"}; alerts at ${alerts.join(", ")}`;
     }
     case "aws:sns/topic:Topic":
-      return `${String(i.name)}, encrypted ${i.kmsMasterKeyId ? `with ${text(i.kmsMasterKeyId)}` : "NO"}`;
+      // A topic Pulumi autonames (the alarm topic) has its name only in its state.
+      return `${text(i.name ?? r.state.name)}, encrypted ${i.kmsMasterKeyId ? `with ${text(i.kmsMasterKeyId)}` : "NO"}`;
     case "aws:sns/topicPolicy:TopicPolicy":
       return statements(i.policy).map(describeStatement).join("; ");
     case "aws:sns/topicSubscription:TopicSubscription":
@@ -144,8 +145,6 @@ export function describeResource(r: RecordedResource): string {
     }
     case "aws:sqs/queue:Queue":
       return `retention ${String(i.messageRetentionSeconds)} s, encrypted ${i.sqsManagedSseEnabled ? "SSE-SQS" : i.kmsMasterKeyId ? "SSE-KMS" : "NO"}`;
-    case "aws:sns/topic:Topic":
-      return `encrypted ${i.kmsMasterKeyId ? `with ${text(i.kmsMasterKeyId)}` : "NO"}`;
     case "aws:sagemaker/domain:Domain":
       return `auth ${String(i.authMode)}, network ${String(i.appNetworkAccessType)}, home EFS ${String((i.retentionPolicy as { homeEfsFileSystem?: string } | undefined)?.homeEfsFileSystem)}`;
     case "aws:sagemaker/userProfile:UserProfile":

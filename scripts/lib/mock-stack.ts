@@ -259,10 +259,6 @@ function fabricate(
         arn: `arn:aws:sqs:${region}:${account}:${named}`,
       });
       break;
-    case "aws:sns/topic:Topic":
-      Object.assign(state, { name: named, arn: `arn:aws:sns:${region}:${account}:${named}` });
-      id = String(state.arn);
-      break;
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       id = named;
       Object.assign(state, {

@@ -1588,7 +1588,7 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
     // The replacement guard (#21, stacks/replacement-guard.ts): a change that would replace the
     // Studio domain (and so its home EFS) is refused at plan time, before anything is declared.
     await step(
-      "refused: pulumi up -s lob-a with availabilityZones 3 would replace the Studio domain and its home EFS; the message names the change and allowReplacement, and nothing changed",
+      "refused: pulumi up -s lob-a with homeEfsRetention Delete would replace the Studio domain and its home EFS (the message names the change and allowReplacement); availabilityZones 3 beyond the hub's 2 zones is refused as invalid config, not as a replacement; nothing changed",
       async () => {
         const snapshot = () =>
           JSON.stringify({
@@ -1600,25 +1600,34 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
             outputs: outputs[fullStackName("lob-a")],
           });
         const before = snapshot();
-        const refused = await redeploy("lob-a", (config) => ({
-          ...config,
-          "studio-access:availabilityZones": "3",
-        })).then(
-          () => undefined,
-          (error: unknown) => (error as Error).message,
-        );
+        const refusal = (change: Record<string, string>) =>
+          redeploy("lob-a", (config) => ({ ...config, ...change })).then(
+            () => undefined,
+            (error: unknown) => (error as Error).message,
+          );
+        const refused = await refusal({ "studio-access:homeEfsRetention": "Delete" });
         if (refused === undefined) throw new Error("pulumi up -s lob-a was not refused");
         for (const expected of [
           "would replace stateful resources",
-          "(domain): studio-access:availabilityZones changed 2 → 3",
+          "(domain): studio-access:homeEfsRetention changed Retain → Delete",
           "the users' home directories",
           "set studio-access:allowReplacement: [domain] for this one update",
         ])
           if (!refused.includes(expected))
             throw new Error(`the refusal lacks "${expected}": ${refused}`);
-        if (snapshot() !== before) throw new Error("the refused update changed the emulator");
+        // An invalid change is refused for what it is: the config's own checks come first.
+        const invalid = await refusal({ "studio-access:availabilityZones": "3" });
+        if (
+          invalid === undefined ||
+          !invalid.includes("studio-access:availabilityZones is 3: expected at most the hub's 2") ||
+          invalid.includes("allowReplacement")
+        )
+          throw new Error(
+            `availabilityZones 3 was not refused as invalid config: ${String(invalid)}`,
+          );
+        if (snapshot() !== before) throw new Error("the refused updates changed the emulator");
         return {
-          detail: `${refused}\nemulator: domains, VPCs, file systems, profiles and lob-a's resources as before`,
+          detail: `${refused}\n${invalid}\nemulator: domains, VPCs, file systems, profiles and lob-a's resources as before`,
           value: undefined,
         };
       },

@@ -102,7 +102,7 @@ describe("budgets (#21)", () => {
     expect((role.inputs.tags as Record<string, string>)["studio-access:team"]).toBe("analytics");
   });
 
-  it("alerts an encrypted topic in the LOB account that only this account's budgets may publish to", () => {
+  it("alerts an encrypted topic in the LOB account that only this account's budgets may publish to, over TLS only", () => {
     const topic = one(run, "aws:sns/topic:Topic", "lob-a-budget-alerts");
     const key = one(run, "aws:kms/key:Key", "lob-a-budget-alerts");
     expect(topic.account).toBe(LOB_A_ACCOUNT);
@@ -138,6 +138,14 @@ describe("budgets (#21)", () => {
             StringEquals: { "aws:SourceAccount": "222222222222" },
             ArnLike: { "aws:SourceArn": "arn:aws:budgets::222222222222:*" },
           },
+        },
+        {
+          Sid: "TlsOnly",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sns:*",
+          Resource: TOPIC_ARN,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
       ],
     });

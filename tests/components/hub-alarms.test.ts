@@ -1,4 +1,5 @@
 import { ALARM_TABLE } from "../../components/access/alarms";
+import { describeResource } from "../../scripts/lib/describe";
 import { dashboardBody } from "../../components/access/dashboard";
 import { LOG_METRICS } from "../../components/access/log-metrics";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
@@ -317,6 +318,15 @@ describe("hub alarms: who is notified", () => {
     for (const r of ofType(given, ALARM))
       expect(r.inputs).toMatchObject({ alarmActions: [GIVEN_TOPIC], okActions: [GIVEN_TOPIC] });
   });
+
+  it("the plan names the topic it makes, like the other topics, with its key", () => {
+    const topic = one(emailed, "aws:sns/topic:Topic", "access-alarms");
+    const key = one(emailed, "aws:kms/key:Key", "access-data");
+    expect(describeResource(topic)).toBe(
+      `${named(topic)}, encrypted with ${String(key.state.arn)}`,
+    );
+    expect(named(topic)).toMatch(/^access-alarms-/);
+  });
 });
 
 describe("the lifecycle's on-failure queue", () => {
@@ -462,6 +472,23 @@ function matchesJsonPattern(pattern: string, line: Record<string, unknown>): boo
   };
   return or();
 }
+
+describe("the hub's outputs an operator reads", () => {
+  it("name the dashboard and the on-failure queue's URL, and the topic when the hub has one", () => {
+    const dashboard = one(plain, "aws:cloudwatch/dashboard:Dashboard", "access-hub");
+    expect(plain.outputs.dashboardName).toBe(dashboard.inputs.dashboardName);
+    expect(plain.outputs.dashboardName).toBe("studio-access-shared");
+    expect(plain.outputs.failedRecordsQueueUrl).toBe(queue(plain).state.url);
+    expect(String(plain.outputs.failedRecordsQueueUrl)).toMatch(
+      new RegExp(`^https://sqs\\.us-east-1\\.amazonaws\\.com/${HUB_ACCOUNT}/`),
+    );
+    expect(plain.outputs).not.toHaveProperty("alarmTopicArn");
+    expect(emailed.outputs.alarmTopicArn).toBe(
+      one(emailed, "aws:sns/topic:Topic", "access-alarms").state.arn,
+    );
+    expect(given.outputs.alarmTopicArn).toBe(GIVEN_TOPIC);
+  });
+});
 
 describe("the hub's dashboard", () => {
   it("is one dashboard whose widgets reference the API, functions, queue and alarms that exist", () => {

@@ -152,7 +152,7 @@ describe("npm run sandbox (end to end, offline)", () => {
       ],
       [
         "✓",
-        "refused: pulumi up -s lob-a with availabilityZones 3 would replace the Studio domain and its home EFS; the message names the change and allowReplacement, and nothing changed",
+        "refused: pulumi up -s lob-a with homeEfsRetention Delete would replace the Studio domain and its home EFS (the message names the change and allowReplacement); availabilityZones 3 beyond the hub's 2 zones is refused as invalid config, not as a replacement; nothing changed",
       ],
       [
         "✓",

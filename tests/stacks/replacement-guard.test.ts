@@ -5,6 +5,7 @@ import {
   type Fingerprints,
   type Guarded,
 } from "../../stacks/replacement-guard";
+import { ConfigError } from "../../stacks/config";
 import {
   fullStackName,
   loadStackConfig,
@@ -228,6 +229,44 @@ describe("the program under the mock runtime, answered its own previous outputs"
         "and set studio-access:allowReplacement: [domain] for this one update",
     );
   }, 60_000);
+
+  it("LOB: an invalid change (3 zones while the hub spans 2) is refused for what it is, flagged or not, before the guard", async () => {
+    const twoZoneHub = { ...shared.outputs, availabilityZoneIds: ["use1-az1", "use1-az2"] };
+    const flags: Record<string, string>[] = [
+      {},
+      { "studio-access:allowReplacement": '["domain"]' },
+    ];
+    for (const allow of flags) {
+      const { run, error, warnings } = await rerun(
+        "lob-a",
+        lobA.outputs,
+        { ...lobConfig(), "studio-access:availabilityZones": "3", ...allow },
+        twoZoneHub,
+      );
+      expect(run).toBeUndefined();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).not.toBeInstanceOf(ReplacementRefused);
+      expect((error as ConfigError).problems).toEqual([
+        "studio-access:availabilityZones is 3: expected at most the hub's 2 (use1-az1, use1-az2); " +
+          "a LOB uses the hub's first zones: raise the shared stack's availabilityZones and update that stack first",
+      ]);
+      expect(warnings.filter((w) => w.includes("allowReplacement"))).toEqual([]);
+    }
+  }, 120_000);
+
+  it("hub: an invalid availabilityZones (more than the region's eligible zones) is refused for what it is, not as a data-key replacement", async () => {
+    const { run, error } = await rerun("shared", shared.outputs, {
+      ...hubConfig(),
+      "studio-access:availabilityZones": "4",
+      "studio-access:customerManagedKey": "false",
+    });
+    expect(run).toBeUndefined();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).not.toBeInstanceOf(ReplacementRefused);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^studio-access:availabilityZones is 4: /),
+    ]);
+  }, 120_000);
 
   it("LOB: flagged, it passes with a warning in the plan, and records the new fingerprint", async () => {
     const { run, warnings } = await rerun("lob-a", lobA.outputs, {

@@ -181,8 +181,11 @@ describe("the shared stack", () => {
         "availabilityZoneIds",
         "cliConfigure",
         "corporate",
+        // Where an operator looks first (#21); alarmTopicArn only with alarms configured.
+        "dashboardName",
         "deployerRoleArns",
         "endpointIds",
+        "failedRecordsQueueUrl",
         "hubAccountId",
         "hubTgwRouteTableId",
         "idleShutdown",
@@ -599,7 +602,7 @@ describe("LOB stack checks against the hub", () => {
     expect(run.outputs.teams).toEqual({ default: { stranger: "stranger-rlfe6ntxj6bkm7cq" } });
   });
 
-  it("refuses more AZs than the hub spans", async () => {
+  it("refuses more AZs than the hub spans, as a config problem (before the replacement guard, #21)", async () => {
     await expect(
       runStackUnderMocks({
         stack: "lob-a",
@@ -607,7 +610,8 @@ describe("LOB stack checks against the hub", () => {
         stackOutputs: hubOutputs(),
       }),
     ).rejects.toThrow(
-      "availabilityZones is 3 but the hub spans 2 AZs; a spoke can use at most the hub's AZs",
+      "invalid stack configuration in Pulumi.lob-a.yaml:\n  - studio-access:availabilityZones is 3: expected at most the hub's 2 (use1-az1, use1-az2); " +
+        "a LOB uses the hub's first zones: raise the shared stack's availabilityZones and update that stack first",
     );
   });
 });
