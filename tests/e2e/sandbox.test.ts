@@ -187,7 +187,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     // admin usage (#21): the running apps by LOB, team and user; --idle-over 2h keeps the one idle
     // three hours.
     expect(stdout).toMatch(
-      /--idle-over 2h \(one app last used 3 hours ago\):\nLOB +TEAM +USER +APP +SPACE +INSTANCE +AGE +IDLE\nlob-a +analytics +user-lob-a +JupyterServer +- +system +\S+ +3h 00m\n/,
+      /--idle-over 2h \(one app last used 3 hours ago\):\nLOB +TEAM +USER +APP +SPACE +INSTANCE +AGE +IDLE\nlob-a +analytics +user-lob-a +JupyterServer +- +system +(?:\d+h )?\S+ +3h 00m\n/,
     );
     // Entitlements as data, and offboarding.
     expect(stdout).toContain(
@@ -268,13 +268,14 @@ describe("npm run sandbox (end to end, offline)", () => {
     // lob-a's user opened Studio (an app) and a space, the look-alike opened its own Studio (an
     // app), dana opened her forecasting Studio from the SAML chooser (an app), and four profiles were made there on first sign-ins; lob-b's user opened Studio by
     // SAML (one profile). Their destroys drained and deleted them all; both spokes were swept.
-    // lob-a's 36 resources include new.scientist's member row (a user never signed in); each LOB's
-    // include its usage reader role and policy (admin usage, #21).
+    // lob-a's 39 resources include new.scientist's member row (a user never signed in); each LOB's
+    // include its usage reader role and policy (admin usage, #21) and an instance-type policy on
+    // each execution role (the default one and each team's, #21).
     expect(stdout).toContain(
-      "36 resources deleted from the emulators; clean-up deleted 3 Studio apps, 1 space, 4 user profiles, 2 NFS security groups, 2 EFS mount targets",
+      "39 resources deleted from the emulators; clean-up deleted 3 Studio apps, 1 space, 4 user profiles, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toContain(
-      "24 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
+      "26 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
     expect(stdout).toMatch(/rehearsal passed: 60 of 60 steps in [\d.]+ s/);
   }, 480_000);
