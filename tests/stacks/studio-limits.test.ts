@@ -197,6 +197,29 @@ describe("what the program declares (Pulumi.lob-a.yaml: forecasting's own, analy
           Resource: "*",
           Condition: { Null: { "sagemaker:InstanceTypes": "true" } },
         },
+        {
+          Sid: "DenyInstancesOfNoNamedType",
+          Effect: "Deny",
+          Action: [
+            "sagemaker:CreateAutoMLJob",
+            "sagemaker:CreateAutoMLJobV2",
+            "sagemaker:CreateInferenceRecommendationsJob",
+            "sagemaker:CreateOptimizationJob",
+            "sagemaker:StartNotebookInstance",
+          ],
+          Resource: "*",
+        },
+        {
+          Sid: "DenyEndpointsOfAnotherTeamsConfig",
+          Effect: "Deny",
+          Action: ["sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"],
+          Resource: "arn:aws:sagemaker:*:*:endpoint-config/*",
+          Condition: {
+            StringNotEquals: {
+              "aws:ResourceTag/studio-access:team": "${aws:PrincipalTag/studio-access:team}",
+            },
+          },
+        },
       ],
     });
     const defaults = ["ml.t3.medium", "ml.t3.large", "ml.m5.large", "ml.m5.xlarge"];
