@@ -143,7 +143,25 @@ function reportFullAccess(arns: unknown, report: ReportViolation): void {
   }
 }
 
-/** Allow statements that let the holder assume a role matched by a wildcard. */
+/** A role of an exact path and name in any account: the wildcard is the ARN's account field alone. */
+const ANY_ACCOUNT_ROLE = /^arn:aws[a-z-]*:iam::\*:role\/[^*?]+$/;
+
+/**
+ * Whether the statement holds the request to listed accounts: `StringEquals` on
+ * `aws:ResourceAccount` (condition keys are case-insensitive) with 12-digit account ids only.
+ */
+function accountsListed(s: Statement): boolean {
+  const equals = s.Condition?.StringEquals ?? {};
+  const key = Object.keys(equals).find((k) => k.toLowerCase() === "aws:resourceaccount");
+  const accounts = key === undefined ? [] : asList(equals[key]);
+  return accounts.length > 0 && accounts.every((a) => /^\d{12}$/.test(a));
+}
+
+/**
+ * Allow statements that let the holder assume a role matched by a wildcard. One wildcard is
+ * admitted (#22): in the account field of an exact role path and name, when the statement lists
+ * the accounts in `aws:ResourceAccount`, which matches the same roles as their ARNs would.
+ */
 function reportWildcardAssumeRole(policy: unknown, report: ReportViolation): void {
   for (const s of statementsOf(policy)) {
     if (s.Effect !== "Allow") continue;
@@ -156,9 +174,12 @@ function reportWildcardAssumeRole(policy: unknown, report: ReportViolation): voi
       report("allows sts:AssumeRole with NotResource; list the exact role ARNs");
       continue;
     }
+    const listed = accountsListed(s);
     for (const resource of asList(s.Resource)) {
-      if (resource.includes("*"))
-        report(`allows sts:AssumeRole on "${resource}"; list the exact role ARNs`);
+      if (resource.includes("*") && !(listed && ANY_ACCOUNT_ROLE.test(resource)))
+        report(
+          `allows sts:AssumeRole on "${resource}"; list the exact role ARNs, or an exact role name in any account with StringEquals aws:ResourceAccount over the accounts`,
+        );
     }
   }
 }
@@ -281,7 +302,7 @@ export const policies: Policies = [
   {
     name: "no-wildcard-assume-role",
     description:
-      "sts:AssumeRole is granted on exact role ARNs, never on a wildcard (arn:aws:iam::*:role/...).",
+      "sts:AssumeRole is granted on exact role ARNs, or exact role names in the accounts aws:ResourceAccount lists; never on a wildcard otherwise (arn:aws:iam::*:role/...).",
     enforcementLevel: "mandatory",
     validateResource: [
       validateResourceOfType(aws.iam.RolePolicy, (policy, _, report) => {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adminPolicy, adminTrustPolicy } from "../policies/hub-roles";
-import { usageReaderRoleArn } from "../policies/role-names";
+import { usageReaderRolePathName } from "../policies/role-names";
 import { policyJson } from "../lib/bundled-function";
 import { assumeRolePolicies, type LobRoles } from "./lob-roles";
 import type { AccessScope } from "./scope";
@@ -11,7 +11,8 @@ import type { UserDirectory } from "./user-directory";
 /**
  * The role `studio-access admin` assumes to grant, revoke and list entitlements, trusted by the
  * configured admins only. For `admin usage` it may assume each configured LOB's usage reader role
- * (read-only, in managed policies like the presigner's: 200 LOBs' ARNs outgrow an inline policy).
+ * (read-only, in managed policies like the presigner's: a thousand LOBs' accounts outgrow an inline
+ * policy).
  */
 export class AdminRole {
   readonly role: aws.iam.Role;
@@ -54,9 +55,8 @@ export class AdminRole {
       scope,
       "admin-usage",
       "AssumeLobUsageReaders",
-      Object.values(args.lobAccounts).map((account) =>
-        usageReaderRoleArn(account, args.accessRoleName),
-      ),
+      [usageReaderRolePathName(args.accessRoleName)],
+      Object.values(args.lobAccounts),
     ).forEach(
       (policy, i) =>
         new aws.iam.RolePolicyAttachment(

@@ -34,23 +34,24 @@ export function lobRegistryJson({ lobAccounts, accessRoleName }: LobRoles): stri
 }
 
 /**
- * Managed policies that let a function assume the given roles in the LOBs. Managed rather than
- * inline: a role's inline policies share 10,240 characters, which about 83 LOBs' two role ARNs
- * would fill.
+ * Managed policies that let a function assume the roles of these names in the LOB accounts (by
+ * `aws:ResourceAccount`, see `assumeRolesPolicies`). Managed rather than inline: a role's inline
+ * policies share 10,240 characters, which about 650 LOBs' accounts would fill.
  */
 export const assumeRolePolicies = (
   scope: AccessScope,
   key: string,
   sid: string,
-  roleArns: readonly string[],
+  roleNames: readonly string[],
+  accountIds: readonly string[],
 ) =>
-  assumeRolesPolicies(sid, roleArns).map(
+  assumeRolesPolicies(sid, roleNames, accountIds).map(
     (doc, i) =>
       new aws.iam.Policy(
         `${scope.name}-${key}-${String(i)}`,
         {
           path: "/studio-access/",
-          description: `studio-access: ${sid} (${String(i + 1)} of the LOBs' roles)`,
+          description: `studio-access: ${sid} (${String(i + 1)} of the LOBs' accounts)`,
           policy: JSON.stringify(doc),
         },
         { parent: scope.parent },

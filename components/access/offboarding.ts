@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecyclePolicy } from "../policies/hub-roles";
-import { accessRoleArn, lifecycleRoleName } from "../policies/role-names";
+import { lifecycleRoleName } from "../policies/role-names";
 import type { BundledFunction } from "../lib/bundled-function";
 import type { FunctionNetwork } from "./function-network";
 import { assumeRolePolicies, lobRegistryJson, type LobRoles } from "./lob-roles";
@@ -33,12 +33,12 @@ export class Offboarding {
 
   constructor(scope: AccessScope, args: OffboardingArgs) {
     const { entitlements, lobs } = args.tables;
-    const lifecycleRole = lifecycleRoleName(args.accessRoleName);
     const assumeLifecycleRoles = assumeRolePolicies(
       scope,
       "assume-lifecycle",
       "AssumeLobLifecycleRoles",
-      Object.values(args.lobAccounts).map((account) => accessRoleArn(account, lifecycleRole)),
+      [lifecycleRoleName(args.accessRoleName)],
+      Object.values(args.lobAccounts),
     );
     this.handler = accessFunction(scope, "lifecycle", {
       policy: (arn) =>

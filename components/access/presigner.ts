@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
 import { presignerPolicy } from "../policies/hub-roles";
-import { lobAccessRoleArns } from "../policies/role-names";
+import { lobAccessRoleNames } from "../policies/role-names";
 import type { BundledFunction } from "../lib/bundled-function";
 import type { FunctionNetwork } from "./function-network";
 import { assumeRolePolicies, lobRegistryJson, type LobRoles } from "./lob-roles";
@@ -34,7 +34,8 @@ export class Presigner {
       scope,
       "assume-access",
       "AssumeLobAccessRoles",
-      lobAccessRoleArns(Object.values(args.lobAccounts), args.accessRoleName),
+      lobAccessRoleNames(args.accessRoleName),
+      Object.values(args.lobAccounts),
     );
     this.handler = accessFunction(scope, "presigner", {
       policy: (arn) =>

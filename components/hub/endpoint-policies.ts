@@ -1,6 +1,5 @@
 import type { EndpointKey } from "../lib/endpoints";
 import { policyDocument, type PolicyDocument } from "../policies/document";
-import { accessRoleArn } from "../policies/role-names";
 import {
   executeApiEndpointPolicy,
   lambdaEndpointPolicy,
@@ -26,11 +25,12 @@ export function hubEndpointPolicies(
   args: HubEndpointPoliciesArgs,
 ): (key: EndpointKey) => PolicyDocument {
   const { region, hubAccountId, organizationId } = args;
-  const accessRoleArns = Object.values(args.lobs).map((lob) =>
-    accessRoleArn(lob.accountId, args.accessRoleName),
-  );
   const core: Partial<Record<EndpointKey, PolicyDocument>> = {
-    "sagemaker-api": sageMakerApiEndpointPolicy({ organizationId, accessRoleArns }),
+    "sagemaker-api": sageMakerApiEndpointPolicy({
+      organizationId,
+      accessRoleName: args.accessRoleName,
+      lobAccountIds: Object.values(args.lobs).map((lob) => lob.accountId),
+    }),
     "sagemaker-runtime": organizationEndpointPolicy(args),
     sts: organizationEndpointPolicy(args),
     logs: organizationEndpointPolicy(args),

@@ -2,10 +2,9 @@ import { DEFAULT_TEAM, teamRoleArn } from "../../functions/shared/teams";
 import { HOMES_FUNCTION_NAME } from "../../functions/shared/homes";
 import { serviceTrustPolicy, type PolicyDocument } from "../policies/document";
 import {
-  accessRoleArn,
   lifecycleRoleName,
-  lobAccessRoleArns,
-  usageReaderRoleArn,
+  lobAccessRoleNames,
+  usageReaderRolePathName,
 } from "../policies/role-names";
 import {
   adminPolicy,
@@ -154,20 +153,24 @@ export function hubRolePlans(hub: HubRoleInputs): RolePlan[] {
     (e) => e.audience === "hub-and-spokes",
   ).length;
   const lobCount = `${String(accounts.length)} LOBs`;
+  // The same grants as components/access/ declares: the role names, in the LOB accounts.
   const assumeAccess = assumeRolesPolicies(
     "AssumeLobAccessRoles",
-    lobAccessRoleArns(accounts, hub.accessRoleName),
+    lobAccessRoleNames(hub.accessRoleName),
+    accounts,
   ).length;
   const assumeLifecycle = assumeRolesPolicies(
     "AssumeLobLifecycleRoles",
-    accounts.map((a) => accessRoleArn(a, lifecycleRoleName(hub.accessRoleName))),
+    [lifecycleRoleName(hub.accessRoleName)],
+    accounts,
   ).length;
   const assumeUsage = assumeRolesPolicies(
     "AssumeLobUsageReaders",
-    accounts.map((a) => usageReaderRoleArn(a, hub.accessRoleName)),
+    [usageReaderRolePathName(hub.accessRoleName)],
+    accounts,
   ).length;
   const grants = (what: string) =>
-    `it is granted ${what} in managed policies of at most ${QUOTAS.managedPolicyCharacters.limit.toLocaleString("en-US")} characters: fewer LOBs, or a shorter accessRoleName, fit in fewer`;
+    `it is granted ${what} in managed policies of at most ${QUOTAS.managedPolicyCharacters.limit.toLocaleString("en-US")} characters, about 390 accounts each: fewer LOBs fit in fewer`;
   const plans: RolePlan[] = [
     {
       resource: "access-authorizer",

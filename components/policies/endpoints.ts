@@ -1,5 +1,6 @@
 import { HOMES_FUNCTION_NAME } from "../../functions/shared/homes";
 import { policyDocument, type PolicyDocument } from "./document";
+import { anyAccountRoleArn } from "./role-names";
 
 /* The policies of the hub's interface endpoints, which the hub and the LOBs' Studio reach AWS through. */
 
@@ -39,19 +40,46 @@ export function lambdaEndpointPolicy(args: {
 /**
  * The SageMaker API endpoint: organization-only, and Studio URLs may be created through it by the
  * LOBs' access roles alone, so a LOB administrator on the corporate network gains nothing from it.
+ *
+ * "The LOBs' access roles" is two conditions (#22), each its own Deny so that failing either
+ * refuses (one Deny with both conditions would refuse only when both fail): the principal is a
+ * role of the access role's exact name (in any account), and its account is a configured LOB's.
+ * Together they admit exactly the ARNs `arn:aws:iam::<LOB account>:role/<accessRoleName>`, as
+ * listing each would, for 15 characters per LOB instead of an ARN. Endpoint policies take
+ * `aws:PrincipalArn` with the account field a wildcard (account id or wildcard, not both) and
+ * `aws:PrincipalAccount` with exact values only, no wildcard ("Control access to VPC endpoints
+ * using endpoint policies", Considerations,
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html); both keys are
+ * in every signed request's context, `aws:PrincipalArn` a role session's role ARN ("AWS global
+ * condition context keys",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
  */
 export function sageMakerApiEndpointPolicy(args: {
   organizationId: string;
-  accessRoleArns: readonly string[];
+  accessRoleName: string;
+  lobAccountIds: readonly string[];
 }): PolicyDocument {
-  return policyDocument(...organizationEndpointPolicy(args).Statement, {
-    Sid: "PresignOnlyAsAccessRoles",
+  const presign = {
     Effect: "Deny",
     Principal: "*",
     Action: "sagemaker:CreatePresignedDomainUrl",
     Resource: "*",
-    Condition: { ArnNotEquals: { "aws:PrincipalArn": [...args.accessRoleArns].sort() } },
-  });
+  } as const;
+  return policyDocument(
+    ...organizationEndpointPolicy(args).Statement,
+    {
+      Sid: "PresignOnlyAsAccessRoles",
+      ...presign,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": anyAccountRoleArn(args.accessRoleName) } },
+    },
+    {
+      Sid: "PresignOnlyInLobAccounts",
+      ...presign,
+      Condition: {
+        StringNotEquals: { "aws:PrincipalAccount": [...new Set(args.lobAccountIds)].sort() },
+      },
+    },
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DISABLED_PARTITION } from "../../functions/shared/tables";
 import { QUOTAS } from "../lib/quotas";
 import { attachToVpc, policyDocument, writeLogs, type PolicyDocument } from "./document";
+import { anyAccountRoleArn } from "./role-names";
 
 /*
  * The roles of the hub's functions (authorizer, presigner, SAML entry, lifecycle, portal) and the hub's
@@ -152,35 +153,55 @@ export function presignerPolicy(args: {
 }
 
 /**
- * `sts:AssumeRole` on exactly these roles, as customer-managed policies of at most 6,144
- * characters each (IAM's quota per managed policy; a role's inline policies share 10,240
- * characters, which 83 LOBs' roles would fill). ARNs are sorted and packed in order, so a hub
- * with N LOBs needs about N / 42 policies for the presigner and N / 85 for the lifecycle function,
- * each attached to the role (IAM's default quota: 10 per role).
+ * `sts:AssumeRole` on exactly these role names (with their paths) in exactly these accounts (#22):
+ * each role as `arn:aws:iam::*:role/<path/name>` (a wildcard in the account field only; the name
+ * is exact, so another name or path matches nothing) and `aws:ResourceAccount` over the LOB
+ * accounts, one list serving every name. As tight as listing each ARN (the same set of roles
+ * matches) and 15 characters per LOB instead of an ARN per role and LOB. `aws:ResourceAccount` is
+ * the account that owns the resource, the role here ("AWS global condition context keys",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount).
+ * Customer-managed policies of at most 6,144 characters each (IAM's quota per managed policy):
+ * accounts are sorted and packed in order, about 390 per policy, each attached to the role (IAM's
+ * default quota: 10 per role). IAM quotas:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
  */
-export function assumeRolesPolicies(sid: string, roleArns: readonly string[]): PolicyDocument[] {
+export function assumeRolesPolicies(
+  sid: string,
+  roleNames: readonly string[],
+  accountIds: readonly string[],
+): PolicyDocument[] {
   const limit = QUOTAS.managedPolicyCharacters.limit;
-  const of = (arns: readonly string[]) =>
-    policyDocument({ Sid: sid, Effect: "Allow", Action: "sts:AssumeRole", Resource: [...arns] });
-  // The document's length is counted as ARNs are added (each adds its JSON string, and a comma
-  // after the first) rather than serialised again each time: a hub of hundreds of LOBs is
+  const resources = [...new Set(roleNames)].sort().map(anyAccountRoleArn);
+  for (const name of roleNames)
+    if (!/^[\w+=,.@/-]+$/.test(name) || name.startsWith("/"))
+      throw new Error(`${JSON.stringify(name)} is not an IAM role path and name`);
+  const of = (accounts: readonly string[]) =>
+    policyDocument({
+      Sid: sid,
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Resource: resources,
+      Condition: { StringEquals: { "aws:ResourceAccount": [...accounts] } },
+    });
+  // The document's length is counted as accounts are added (each adds its JSON string, and a
+  // comma after the first) rather than serialised again each time: a hub of hundreds of LOBs is
   // checked at every config parse.
   const empty = JSON.stringify(of([])).length;
   const chunks: string[][] = [];
   let current: string[] = [];
   let length = empty;
-  for (const arn of [...new Set(roleArns)].sort()) {
-    const added = JSON.stringify(arn).length;
+  for (const account of [...new Set(accountIds)].sort()) {
+    if (!/^\d{12}$/.test(account)) throw new Error(`${account} is not an AWS account id`);
+    const added = JSON.stringify(account).length;
     if (current.length > 0 && length + 1 + added > limit) {
       chunks.push(current);
       current = [];
       length = empty;
     }
     if (empty + added > limit)
-      throw new Error(`the role ARN ${arn} alone exceeds ${String(limit)} characters`);
+      throw new Error(`the role names ${roleNames.join(", ")} exceed ${String(limit)} characters`);
     length += added + (current.length > 0 ? 1 : 0);
-    current.push(arn);
+    current.push(account);
   }
   if (current.length > 0) chunks.push(current);
   return chunks.map(of);

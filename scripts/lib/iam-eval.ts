@@ -112,6 +112,11 @@ export async function evaluateIam(request: IamRequest): Promise<Outcome> {
         action: request.action,
         resource: { resource: request.resource, accountId: request.resourceAccount },
         contextVariables: {
+          // IAM sets aws:ResourceAccount to the account that owns the resource ("AWS global
+          // condition context keys", IAM User Guide); the simulator takes it as given (#22).
+          ...(/^\d{12}$/.test(request.resourceAccount)
+            ? { "aws:ResourceAccount": request.resourceAccount }
+            : {}),
           ...principalContext(request.principal, request.principalOrgId),
           ...context,
         },

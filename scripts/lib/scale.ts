@@ -13,6 +13,7 @@ import {
 } from "../../components/lib/role-quotas";
 import { ConfigError, NAMESPACE, parseStackConfig } from "../../stacks/config";
 import { formatCidr, parseCidr } from "../../components/lib/cidr";
+import { sageMakerApiEndpointPolicy } from "../../components/policies/endpoints";
 import { loadStackConfig, type StackRun } from "./mock-stack";
 
 /**
@@ -223,6 +224,30 @@ export function hubRolesFit(
   return roleQuotaProblems(plans, change.iamLimits ?? config.iamLimits, NAMESPACE).length === 0;
 }
 
+/** The hub's LOB accounts as `scaledHubConfig` numbers them. */
+const scaledAccounts = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => String(400000000000 + i));
+
+/**
+ * The hub SageMaker API endpoint's policy with `count` LOBs (the example organization id at its
+ * longest, 34 characters), as IAM counts it: whether it fits the endpoint policy quota.
+ */
+export function sageMakerApiPolicyLength(
+  count: number,
+  accessRoleName = "StudioAccessRole",
+): number {
+  return JSON.stringify(
+    sageMakerApiEndpointPolicy({
+      organizationId: `o-${"x".repeat(32)}`,
+      accessRoleName,
+      lobAccountIds: scaledAccounts(count),
+    }),
+  ).length;
+}
+
+const sageMakerApiPolicyFits = (count: number, accessRoleName?: string) =>
+  sageMakerApiPolicyLength(count, accessRoleName) <= QUOTAS.endpointPolicyCharacters.limit;
+
 export interface LargestFit {
   readonly what: string;
   readonly largest: number;
@@ -251,17 +276,21 @@ export function largestFits(): LargestFit[] {
     Object.fromEntries(Array.from({ length: n }, (_, i) => [`tag-${String(i)}`, "v"]));
   const admins = (n: number, extra: Record<string, string> = {}) =>
     hub({ admins: JSON.stringify(longAdminArns(n)), ...extra });
-  const presigner = "the presigner's managed policies per role";
+  // The hub's grants and its SageMaker API endpoint policy list the LOB accounts, 15 characters
+  // each (#22): thousands fit, past what other quotas (the zones' VPC associations, roles per
+  // account, the spokes' supernet) allow a hub.
+  const presigner = "the presigner's managed policies per role, 391 LOB accounts each";
+  const others = "other quotas hold a hub to fewer LOBs first";
   return [
     {
       what: "LOBs in a hub (accessRoleName StudioAccessRole)",
-      largest: largest((n) => hubRolesFit(n), 2, 1000),
-      limitedBy: `${presigner} (10); Route 53 associates at most 300 VPCs with a private hosted zone, which holds a hub to 299 LOBs first`,
+      largest: largest((n) => hubRolesFit(n), 1000, 10_000),
+      limitedBy: `${presigner} (10); ${others}`,
     },
     {
       what: "LOBs in a hub (accessRoleName of 52 characters)",
-      largest: largest((n) => hubRolesFit(n, { accessRoleName: "S".repeat(52) }), 2, 1000),
-      limitedBy: `${presigner} (10)`,
+      largest: largest((n) => hubRolesFit(n, { accessRoleName: "S".repeat(52) }), 1000, 10_000),
+      limitedBy: `${presigner.replace("391", "386")} (10)`,
     },
     {
       what: "LOBs in a hub (52 characters, managedPoliciesPerRole 20)",
@@ -271,10 +300,15 @@ export function largestFits(): LargestFit[] {
             accessRoleName: "S".repeat(52),
             iamLimits: { ...DEFAULT_IAM_LIMITS, managedPoliciesPerRole: 20 },
           }),
-        2,
         1000,
+        20_000,
       ),
-      limitedBy: `${presigner} (20)`,
+      limitedBy: `${presigner.replace("391", "386")} (20)`,
+    },
+    {
+      what: "LOBs in a hub (the SageMaker API endpoint policy, accessRoleName of 52 characters)",
+      largest: largest((n) => sageMakerApiPolicyFits(n, "S".repeat(52)), 2, 10_000),
+      limitedBy: `the endpoint policy's ${QUOTAS.endpointPolicyCharacters.limit.toLocaleString("en-US")} characters, 15 per LOB account`,
     },
     {
       what: "teams in a LOB (20-character names)",

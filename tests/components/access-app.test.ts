@@ -70,7 +70,7 @@ describe("AccessApp: presigner", () => {
     });
     expect(role("access-presigner").inputs.managedPolicyArns).toBeUndefined();
     // Assuming the LOBs' roles: a customer managed policy (a role's inline policies share 10,240
-    // characters, which 83 LOBs would fill), naming each role exactly.
+    // characters), naming each role exactly in the configured LOB accounts only (#22).
     expect(attachedDocuments(shared, "access-presigner")).toEqual([
       {
         Version: "2012-10-17",
@@ -80,11 +80,12 @@ describe("AccessApp: presigner", () => {
             Effect: "Allow",
             Action: "sts:AssumeRole",
             Resource: [
-              "arn:aws:iam::222222222222:role/StudioAccessRole",
-              "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
-              "arn:aws:iam::333333333333:role/StudioAccessRole",
-              "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
+              "arn:aws:iam::*:role/StudioAccessRole",
+              "arn:aws:iam::*:role/StudioAccessRole-provisioner",
             ],
+            Condition: {
+              StringEquals: { "aws:ResourceAccount": ["222222222222", "333333333333"] },
+            },
           },
         ],
       },
@@ -971,10 +972,10 @@ describe("AccessApp: offboarding (the lifecycle function)", () => {
             Sid: "AssumeLobLifecycleRoles",
             Effect: "Allow",
             Action: "sts:AssumeRole",
-            Resource: [
-              "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle",
-              "arn:aws:iam::333333333333:role/StudioAccessRole-lifecycle",
-            ],
+            Resource: ["arn:aws:iam::*:role/StudioAccessRole-lifecycle"],
+            Condition: {
+              StringEquals: { "aws:ResourceAccount": ["222222222222", "333333333333"] },
+            },
           },
         ],
       },
@@ -1056,10 +1057,8 @@ describe("AccessApp: the admin role (studio-access admin)", () => {
           Sid: "AssumeLobUsageReaders",
           Effect: "Allow",
           Action: "sts:AssumeRole",
-          Resource: [
-            "arn:aws:iam::222222222222:role/studio-access/StudioAccessRole-usage",
-            "arn:aws:iam::333333333333:role/studio-access/StudioAccessRole-usage",
-          ],
+          Resource: ["arn:aws:iam::*:role/studio-access/StudioAccessRole-usage"],
+          Condition: { StringEquals: { "aws:ResourceAccount": ["222222222222", "333333333333"] } },
         },
       ],
     });

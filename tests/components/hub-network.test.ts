@@ -55,13 +55,16 @@ describe("HubNetwork: central endpoints and zones", () => {
           Principal: "*",
           Action: "sagemaker:CreatePresignedDomainUrl",
           Resource: "*",
+          Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/StudioAccessRole" } },
+        },
+        {
+          Sid: "PresignOnlyInLobAccounts",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sagemaker:CreatePresignedDomainUrl",
+          Resource: "*",
           Condition: {
-            ArnNotEquals: {
-              "aws:PrincipalArn": [
-                "arn:aws:iam::222222222222:role/StudioAccessRole",
-                "arn:aws:iam::333333333333:role/StudioAccessRole",
-              ],
-            },
+            StringNotEquals: { "aws:PrincipalAccount": ["222222222222", "333333333333"] },
           },
         },
       ],

@@ -125,11 +125,12 @@ describe("the SAML entry in the hub", () => {
             Effect: "Allow",
             Action: "sts:AssumeRole",
             Resource: [
-              "arn:aws:iam::222222222222:role/StudioAccessRole",
-              "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
-              "arn:aws:iam::333333333333:role/StudioAccessRole",
-              "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
+              "arn:aws:iam::*:role/StudioAccessRole",
+              "arn:aws:iam::*:role/StudioAccessRole-provisioner",
             ],
+            Condition: {
+              StringEquals: { "aws:ResourceAccount": ["222222222222", "333333333333"] },
+            },
           },
         ],
       },

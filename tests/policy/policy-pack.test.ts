@@ -35,14 +35,22 @@ function adding(resource: Omit<RecordedResource, "custom" | "id" | "state">): Re
   return [...resources, { ...resource, custom: true, id: `${resource.name}-id`, state: {} }];
 }
 
-/** The presigner's managed AssumeRole grant, on `resource` instead of the exact role ARNs. */
-const assumeGrantWith = (resource: string) => (inputs: Record<string, unknown>) => {
-  const doc = JSON.parse(inputs.policy as string) as {
-    Statement: { Sid?: string; Resource?: unknown }[];
+/**
+ * The presigner's managed AssumeRole grant, on `resource` instead of its role names, and with
+ * `condition` instead of its account list (none: the reference's grant).
+ */
+const assumeGrantWith =
+  (resource: string, condition?: unknown) => (inputs: Record<string, unknown>) => {
+    const doc = JSON.parse(inputs.policy as string) as {
+      Statement: { Sid?: string; Resource?: unknown; Condition?: unknown }[];
+    };
+    for (const s of doc.Statement)
+      if (s.Sid === "AssumeLobAccessRoles") {
+        s.Resource = resource;
+        s.Condition = condition;
+      }
+    return { ...inputs, policy: JSON.stringify(doc) };
   };
-  for (const s of doc.Statement) if (s.Sid === "AssumeLobAccessRoles") s.Resource = resource;
-  return { ...inputs, policy: JSON.stringify(doc) };
-};
 
 /** The presigner's inline policy, with an AssumeRole statement on `resource` added. */
 const inlineAssumeOn = (resource: string) => (inputs: Record<string, unknown>) => {
@@ -340,7 +348,33 @@ const VARIANTS: [string, string, () => RecordedResource[], string][] = [
         "access-assume-access-0",
         assumeGrantWith("arn:aws:iam::*:role/StudioAccessRole"),
       ),
-    'allows sts:AssumeRole on "arn:aws:iam::*:role/StudioAccessRole"; list the exact role ARNs',
+    'allows sts:AssumeRole on "arn:aws:iam::*:role/StudioAccessRole"; list the exact role ARNs, or an exact role name in any account with StringEquals aws:ResourceAccount over the accounts',
+  ],
+  [
+    "AssumeRole on any role name of the listed accounts (#22)",
+    "no-wildcard-assume-role",
+    () =>
+      breaking(
+        "aws:iam/policy:Policy",
+        "access-assume-access-0",
+        assumeGrantWith("arn:aws:iam::*:role/*", {
+          StringEquals: { "aws:ResourceAccount": ["222222222222"] },
+        }),
+      ),
+    'allows sts:AssumeRole on "arn:aws:iam::*:role/*"; list the exact role ARNs, or an exact role name in any account with StringEquals aws:ResourceAccount over the accounts',
+  ],
+  [
+    "AssumeRole on the role name in accounts matched by a pattern (#22)",
+    "no-wildcard-assume-role",
+    () =>
+      breaking(
+        "aws:iam/policy:Policy",
+        "access-assume-access-0",
+        assumeGrantWith("arn:aws:iam::*:role/StudioAccessRole", {
+          StringLike: { "aws:ResourceAccount": ["2222*"] },
+        }),
+      ),
+    'allows sts:AssumeRole on "arn:aws:iam::*:role/StudioAccessRole"; list the exact role ARNs, or an exact role name in any account with StringEquals aws:ResourceAccount over the accounts',
   ],
   [
     "AssumeRole on any role of a LOB account, inline",
@@ -351,7 +385,7 @@ const VARIANTS: [string, string, () => RecordedResource[], string][] = [
         "access-presigner",
         inlineAssumeOn("arn:aws:iam::222222222222:role/*"),
       ),
-    'allows sts:AssumeRole on "arn:aws:iam::222222222222:role/*"; list the exact role ARNs',
+    'allows sts:AssumeRole on "arn:aws:iam::222222222222:role/*"; list the exact role ARNs, or an exact role name in any account with StringEquals aws:ResourceAccount over the accounts',
   ],
   [
     "a table without point-in-time recovery",

@@ -60,10 +60,11 @@ beforeEach(async () => {
     }),
   );
   // Assuming the access role is granted by a customer managed policy, as the program does.
-  const [assume] = assumeRolesPolicies("AssumeLobAccessRoles", [
-    ACCESS,
-    "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
-  ]);
+  const [assume] = assumeRolesPolicies(
+    "AssumeLobAccessRoles",
+    ["StudioAccessRole", "StudioAccessRole-provisioner"],
+    ["222222222222"],
+  );
   emulator.createPolicy(ASSUME_POLICY, assume!);
   emulator.attachRolePolicy(PRESIGNER, ASSUME_POLICY);
   emulator.createRole(

@@ -409,6 +409,40 @@ const throughEndpoint = (
   principalOrgId,
   context: { "aws:SourceVpce": vpce(key) },
 });
+/** An account of the organization that is no configured LOB (#22). */
+const IN_ORG = "444444444444";
+/** A hub role's call with its own identity policies (its role ARN as the principal). */
+const asHubFunction =
+  (roleArn: string, identity: readonly PolicyDocument[]) =>
+  (
+    action: string,
+    resource: string,
+    resourceAccount: string,
+    resourcePolicy?: PolicyDocument,
+  ): Request => ({
+    principal: roleArn,
+    action,
+    resource,
+    resourceAccount,
+    identity,
+    resourcePolicy,
+  });
+/**
+ * A role (by its role ARN, path included: `aws:PrincipalArn` is the role's ARN) presigning a
+ * profile of its own account through the hub SageMaker API endpoint, with every right there:
+ * only the endpoint policy decides.
+ */
+const presignThroughEndpoint = (roleArn: string, principalOrgId: string | undefined): Request => {
+  const account = roleArn.split(":")[4] ?? "";
+  return throughEndpoint(
+    "sagemaker-api",
+    roleArn,
+    principalOrgId,
+    "sagemaker:CreatePresignedDomainUrl",
+    `arn:aws:sagemaker:${g.region}:${account}:user-profile/d-0123456789ab/user-lob-a`,
+    account,
+  );
+};
 /** A KMS call on the hub's data key by a principal, optionally through an AWS service. */
 const keyThrough = (
   principal: string,
@@ -3004,6 +3038,116 @@ const SCENARIOS: Scenario[] = [
           : readerArn(kind, name),
       ),
   ]),
+  // #22: the hub's AssumeRole grants name each role once, in any account, and list the LOB
+  // accounts in aws:ResourceAccount; the SageMaker API endpoint admits presigning by the access
+  // role's name in a LOB account. Each role trusts anyone here, so only the hub's grant decides.
+  ...(
+    [
+      ["the presigner", "access role", () => asPresigner, () => lobA().accessRoleArn],
+      ["the presigner", "provisioning role", () => asPresigner, () => lobB().provisionerRoleArn],
+      [
+        "the lifecycle function",
+        "lifecycle role",
+        () => asHubFunction(g.lifecycleFnRoleArn, g.lifecycleFnPolicies),
+        () => lobB().lifecycleRoleArn,
+      ],
+      [
+        "the admin role",
+        "usage reader role",
+        () => asHubFunction(g.adminRoleArn, g.adminPolicies),
+        () => lobA().usageReaderRoleArn,
+      ],
+    ] as const
+  ).flatMap(([who, role, as, arnOf]): Scenario[] => {
+    const inAccount = (account: string) => arnOf().replace(/::\d{12}:/, `::${account}:`);
+    const assume = (arn: string) => {
+      const account = arn.split(":")[4] ?? "";
+      return as()("sts:AssumeRole", arn, account, TRUST_ANYONE);
+    };
+    return [
+      [`${who} assumes a LOB's ${role} (#22)`, "Allowed", () => assume(arnOf())],
+      [
+        `${who} assumes the ${role}'s name in an account of the organization that is no LOB (#22)`,
+        "ImplicitlyDenied",
+        () => assume(inAccount(IN_ORG)),
+      ],
+      [
+        `${who} assumes the ${role}'s name in an account outside the organization (#22)`,
+        "ImplicitlyDenied",
+        () => assume(inAccount(UNLISTED)),
+      ],
+      [
+        `${who} assumes a role of another name in a LOB account (#22)`,
+        "ImplicitlyDenied",
+        () => assume(`${arnOf()}-admin`),
+      ],
+      [
+        `${who} assumes the ${role}'s name under another path in a LOB account (#22)`,
+        "ImplicitlyDenied",
+        () => assume(arnOf().replace(/:role\/(.*\/)?/, ":role/other/")),
+      ],
+    ];
+  }),
+  [
+    "the presigner assumes a LOB's lifecycle role (#22)",
+    "ImplicitlyDenied",
+    () => asPresigner("sts:AssumeRole", lobA().lifecycleRoleArn, lobA().account, TRUST_ANYONE),
+  ],
+  [
+    "the lifecycle function assumes a LOB's provisioning role (#22)",
+    "ImplicitlyDenied",
+    () =>
+      asHubFunction(g.lifecycleFnRoleArn, g.lifecycleFnPolicies)(
+        "sts:AssumeRole",
+        lobA().provisionerRoleArn,
+        lobA().account,
+        TRUST_ANYONE,
+      ),
+  ],
+  [
+    "the admin role assumes a LOB's access role (#22)",
+    "ImplicitlyDenied",
+    () =>
+      asHubFunction(g.adminRoleArn, g.adminPolicies)(
+        "sts:AssumeRole",
+        lobA().accessRoleArn,
+        lobA().account,
+        TRUST_ANYONE,
+      ),
+  ],
+  [
+    "LOB B's access role presigns through the hub SageMaker API endpoint (#22)",
+    "Allowed",
+    () => presignThroughEndpoint(lobB().accessRoleArn, g.organizationId),
+  ],
+  [
+    "LOB A's provisioning role presigns through the hub SageMaker API endpoint (#22)",
+    "ExplicitlyDenied",
+    () => presignThroughEndpoint(lobA().provisionerRoleArn, g.organizationId),
+  ],
+  [
+    "a role of the access role's name in an organization account that is no LOB presigns through the hub SageMaker API endpoint (#22)",
+    "ExplicitlyDenied",
+    () =>
+      presignThroughEndpoint(
+        lobA().accessRoleArn.replace(lobA().account, IN_ORG),
+        g.organizationId,
+      ),
+  ],
+  [
+    "a role of the access role's name outside the organization presigns through the hub SageMaker API endpoint (#22)",
+    "ExplicitlyDenied",
+    () => presignThroughEndpoint(lobA().accessRoleArn.replace(lobA().account, UNLISTED), undefined),
+  ],
+  [
+    "a role of the access role's name under another path in a LOB account presigns through the hub SageMaker API endpoint (#22)",
+    "ExplicitlyDenied",
+    () =>
+      presignThroughEndpoint(
+        lobA().accessRoleArn.replace(":role/", ":role/other/"),
+        g.organizationId,
+      ),
+  ],
 ];
 
 describe("IAM evaluation of the generated policies (@cloud-copilot/iam-simulate)", () => {

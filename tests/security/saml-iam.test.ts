@@ -44,6 +44,11 @@ const identityOf = (roleName: string) => [
 const samlRole = () => String(one(shared, "aws:iam/role:Role", "access-saml").state.arn);
 const tableArn = (name: string) => String(one(shared, "aws:dynamodb/table:Table", name).state.arn);
 const HUB = "111111111111";
+/** A trust policy that lets anyone assume the role: only the SAML entry's own grant decides (#22). */
+const TRUST_ANYONE: PolicyDocument = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
+};
 const samlSession = () =>
   `arn:aws:sts::${HUB}:assumed-role/${samlRole().split("/").pop() ?? ""}/access-saml`;
 
@@ -132,9 +137,41 @@ const SCENARIOS: [string, Outcome, () => IamRequest][] = [
     () => assumeLobA(samlSession(), identityOf("access-saml"), "vpce-0f0f0f0f0f0f0f0f0"),
   ],
   [
-    "may not assume a role of an account the hub does not list",
+    "may not assume a role of an account outside the organization",
     "ImplicitlyDenied",
-    () => asSaml("sts:AssumeRole", "arn:aws:iam::999999999999:role/StudioAccessRole"),
+    () => ({
+      ...asSaml("sts:AssumeRole", "arn:aws:iam::999999999999:role/StudioAccessRole"),
+      resourceAccount: "999999999999",
+      resourcePolicy: TRUST_ANYONE,
+    }),
+  ],
+  // #22: the grant names the roles in any account and lists the LOB accounts.
+  [
+    "assumes LOB A's provisioning role (its identity policies alone)",
+    "Allowed",
+    () => ({
+      ...asSaml("sts:AssumeRole", "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner"),
+      resourceAccount: "222222222222",
+      resourcePolicy: TRUST_ANYONE,
+    }),
+  ],
+  [
+    "may not assume the access role's name in an organization account that is no LOB",
+    "ImplicitlyDenied",
+    () => ({
+      ...asSaml("sts:AssumeRole", "arn:aws:iam::444444444444:role/StudioAccessRole"),
+      resourceAccount: "444444444444",
+      resourcePolicy: TRUST_ANYONE,
+    }),
+  ],
+  [
+    "may not assume a role of another name in a LOB account",
+    "ImplicitlyDenied",
+    () => ({
+      ...asSaml("sts:AssumeRole", "arn:aws:iam::222222222222:role/StudioAccessRole-lifecycle"),
+      resourceAccount: "222222222222",
+      resourcePolicy: TRUST_ANYONE,
+    }),
   ],
   [
     "the presigner may not write the replay table",

@@ -423,17 +423,18 @@ describe("adding a LOB", () => {
       stackOutputs: { [fullStackName("shared")]: shared.outputs },
     });
     const [grant, ...more] = attachedDocuments(shared, "access-presigner") as {
-      Statement: { Sid: string; Resource: unknown }[];
+      Statement: { Sid: string; Resource: unknown; Condition: unknown }[];
     }[];
     expect(more).toEqual([]);
-    expect(grant?.Statement.find((s) => s.Sid === "AssumeLobAccessRoles")?.Resource).toEqual([
-      "arn:aws:iam::222222222222:role/StudioAccessRole",
-      "arn:aws:iam::222222222222:role/StudioAccessRole-provisioner",
-      "arn:aws:iam::333333333333:role/StudioAccessRole",
-      "arn:aws:iam::333333333333:role/StudioAccessRole-provisioner",
-      "arn:aws:iam::444444444444:role/StudioAccessRole",
-      "arn:aws:iam::444444444444:role/StudioAccessRole-provisioner",
+    const assume = grant?.Statement.find((s) => s.Sid === "AssumeLobAccessRoles");
+    // The same role names; the new LOB's account joins the list (#22).
+    expect(assume?.Resource).toEqual([
+      "arn:aws:iam::*:role/StudioAccessRole",
+      "arn:aws:iam::*:role/StudioAccessRole-provisioner",
     ]);
+    expect(assume?.Condition).toEqual({
+      StringEquals: { "aws:ResourceAccount": ["222222222222", "333333333333", "444444444444"] },
+    });
     expect(
       one(shared, "aws:ram/principalAssociation:PrincipalAssociation", "hub-tgw-share-lob-c").inputs
         .principal,

@@ -21,11 +21,35 @@ describe("the hub's interface endpoint policies", () => {
     expect(doc.Statement[0]?.Resource).toBe(resource);
   });
 
-  it("the SageMaker API endpoint adds that only the access roles, sorted, create Studio URLs", () => {
-    const doc = sageMakerApiEndpointPolicy({ organizationId, accessRoleArns: ["arn:b", "arn:a"] });
-    expect(doc.Statement[0]).toEqual(organizationEndpointPolicy({ organizationId }).Statement[0]);
-    expect(doc.Statement[1]?.Condition).toEqual({
-      ArnNotEquals: { "aws:PrincipalArn": ["arn:a", "arn:b"] },
+  it("the SageMaker API endpoint adds that only the access roles, of the LOB accounts (sorted), create Studio URLs", () => {
+    const doc = sageMakerApiEndpointPolicy({
+      organizationId,
+      accessRoleName: "StudioAccessRole",
+      lobAccountIds: ["333333333333", "222222222222", "333333333333"],
+    });
+    const presign = {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sagemaker:CreatePresignedDomainUrl",
+      Resource: "*",
+    };
+    expect(doc).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        organizationEndpointPolicy({ organizationId }).Statement[0],
+        {
+          Sid: "PresignOnlyAsAccessRoles",
+          ...presign,
+          Condition: { ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/StudioAccessRole" } },
+        },
+        {
+          Sid: "PresignOnlyInLobAccounts",
+          ...presign,
+          Condition: {
+            StringNotEquals: { "aws:PrincipalAccount": ["222222222222", "333333333333"] },
+          },
+        },
+      ],
     });
   });
 

@@ -60,13 +60,58 @@ describe("the hub's function and admin roles", () => {
     });
   });
 
-  it.each([0, 1, 41, 42, 43, 500])(
-    "packs %i role ARNs, sorted and once each, into policies within IAM's managed-policy size",
-    (count) => {
-      const arns = Array.from({ length: count }, (_, i) => roleArn(count - i));
-      const docs = assumeRolesPolicies("AssumeLobAccessRoles", [...arns, ...arns]);
-      const packed = docs.flatMap((doc) => doc.Statement.flatMap((s) => s.Resource ?? []));
-      expect(packed).toEqual([...arns].sort());
+  it("grants AssumeRole on the role names in any account, narrowed to the listed accounts (#22)", () => {
+    expect(
+      assumeRolesPolicies(
+        "AssumeLobAccessRoles",
+        ["StudioAccessRole-provisioner", "StudioAccessRole", "StudioAccessRole"],
+        ["333333333333", "222222222222", "333333333333"],
+      ),
+    ).toEqual([
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AssumeLobAccessRoles",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: [
+              "arn:aws:iam::*:role/StudioAccessRole",
+              "arn:aws:iam::*:role/StudioAccessRole-provisioner",
+            ],
+            Condition: {
+              StringEquals: { "aws:ResourceAccount": ["222222222222", "333333333333"] },
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    [0, 0],
+    [1, 1],
+    [391, 1],
+    [392, 2],
+    [1000, 3],
+    [3910, 10],
+    [3911, 11],
+  ])(
+    "packs %i accounts, sorted and once each, into %i policies within IAM's managed-policy size",
+    (count, policies) => {
+      const accounts = Array.from({ length: count }, (_, i) => roleArn(count - i).split(":")[4]!);
+      const docs = assumeRolesPolicies(
+        "AssumeLobAccessRoles",
+        ["StudioAccessRole", "StudioAccessRole-provisioner"],
+        [...accounts, ...accounts],
+      );
+      expect(docs).toHaveLength(policies);
+      const packed = docs.flatMap((doc) =>
+        doc.Statement.flatMap(
+          (s) => (s.Condition?.StringEquals as Record<string, string[]>)["aws:ResourceAccount"]!,
+        ),
+      );
+      expect(packed).toEqual([...accounts].sort());
       for (const doc of docs)
         expect(JSON.stringify(doc).length).toBeLessThanOrEqual(
           QUOTAS.managedPolicyCharacters.limit,
@@ -74,10 +119,27 @@ describe("the hub's function and admin roles", () => {
     },
   );
 
-  it("refuses a role ARN that alone exceeds a managed policy", () => {
-    const long = `arn:aws:iam::222222222222:role/${"x".repeat(QUOTAS.managedPolicyCharacters.limit)}`;
-    expect(() => assumeRolesPolicies("AssumeLobAccessRoles", [long])).toThrow(
-      /alone exceeds \d+ characters/,
-    );
+  it.each([
+    [
+      "a role name with a wildcard",
+      ["StudioAccessRole*"],
+      ["222222222222"],
+      /not an IAM role path and name/,
+    ],
+    [
+      "a path with a leading slash",
+      ["/studio-access/x"],
+      ["222222222222"],
+      /not an IAM role path and name/,
+    ],
+    ["an account that is not 12 digits", ["StudioAccessRole"], ["2222*"], /not an AWS account id/],
+    [
+      "role names that alone exceed a managed policy",
+      ["x".repeat(QUOTAS.managedPolicyCharacters.limit)],
+      ["222222222222"],
+      /exceed \d+ characters/,
+    ],
+  ])("refuses %s", (_, names, accounts, message) => {
+    expect(() => assumeRolesPolicies("AssumeLobAccessRoles", names, accounts)).toThrow(message);
   });
 });
