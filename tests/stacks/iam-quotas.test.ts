@@ -19,6 +19,7 @@ import {
 import {
   configFits as fits,
   documentOf,
+  hubRolesFit,
   largest,
   largestFits,
   lobConfig as lob,
@@ -287,10 +288,12 @@ describe("the hub's roles within IAM's quotas, checked before anything is declar
       accessRoleName: "S".repeat(52),
       ...extra,
     });
-    expect(largest((n) => fits(lobs(n)), 300, 400)).toBe(325);
-    expect(problems(lobs(326))).toEqual([
+    // The presigner's grants alone: the whole config is refused sooner since #22, by the endpoint
+    // policy that names every LOB's access role (tests/stacks/lobs-file.test.ts).
+    expect(largest((n) => hubRolesFit(n, { accessRoleName: "S".repeat(52) }), 300, 400)).toBe(325);
+    expect(problems(lobs(326))).toContain(
       `studio-access:lobs gives the hub's presigner function role 11 attached managed policies, over IAM's quota of 10 managed policies attached to one role: it is granted each of the 326 LOBs' access and provisioning roles in managed policies of at most 6,144 characters: fewer LOBs, or a shorter accessRoleName, fit in fewer${RAISE_MANAGED}`,
-    ]);
+    );
   });
 });
 

@@ -1,6 +1,9 @@
 import { ConfigError } from "../../stacks/config";
 import { runStackUnderMocks, type StackRun } from "../../scripts/lib/mock-stack";
-import { quotaUsage, scaledHubConfig } from "../../scripts/lib/scale";
+import { quotaUsage, scaledHubConfig, unprefixed } from "../../scripts/lib/scale";
+import { parseStackConfig } from "../../stacks/config";
+import { hubQuotaFigures } from "../../stacks/config/hub-quotas";
+import { hubRolePlans } from "../../components/lib/role-quotas";
 import { ofType } from "../helpers/stacks";
 
 const LOBS = 200;
@@ -13,7 +16,7 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
   it("stays within every AWS quota the design touches, with at least 20% headroom", () => {
     // The AssumeRole grants fill each managed policy by design: more LOBs add policies, which
     // managedPoliciesPerRole counts, so that quota carries the headroom instead.
-    const over = quotaUsage(hub, LOBS).filter(
+    const over = quotaUsage(hub, LOBS, scaledHubConfig(LOBS)).filter(
       (q) => q.used > q.limit * (q.key === "managedPolicyCharacters" ? 1 : 0.8),
     );
     expect(over).toEqual([]);
@@ -59,11 +62,44 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
     }).catch((error: unknown) => error);
     expect((refused as ConfigError).problems).toEqual([
       "studio-access:lobs gives the hub's presigner function role 11 attached managed policies, over IAM's quota of 10 managed policies attached to one role: it is granted each of the 340 LOBs' access and provisioning roles in managed policies of at most 6,144 characters: fewer LOBs, or a shorter accessRoleName, fit in fewer; or have the quota raised (Service Quotas, up to 20) and set studio-access:iamQuotas.managedPoliciesPerRole",
+      // Since #22 the config checks the endpoint policy too, which names every access role.
+      "studio-access:lobs gives the hub 29,614 characters in a VPC endpoint policy (340 LOBs), over the limit of 20,480 (AWS PrivateLink, endpoint policies): the SageMaker API endpoint's policy names every LOB's access role: fewer LOBs per hub, or a shorter accessRoleName",
     ]);
   });
 
+  it("is checked in the config with the plan's own figures (#22)", () => {
+    const values = scaledHubConfig(LOBS);
+    const config = parseStackConfig(unprefixed(values), { region: "us-east-1" });
+    if (config.kind !== "shared") throw new Error("not a hub");
+    const figures = hubQuotaFigures({
+      ...config,
+      corporate: config.corporate !== undefined,
+      roles: hubRolePlans(config).length,
+      pulumiConfig: values,
+      lobsInline: true,
+    });
+    const used = Object.fromEntries(quotaUsage(hub, LOBS, values).map((q) => [q.key, q.used]));
+    for (const key of [
+      "rolesPerAccount",
+      "endpointPolicyCharacters",
+      "principalsPerResourceShare",
+      "principalsPerRegion",
+    ] as const)
+      expect([key, figures[key]]).toEqual([key, used[key]]);
+    // The corporate VPN attaches and routes too; the API's policy with the longest endpoint id.
+    for (const key of [
+      "attachmentsPerTransitGateway",
+      "routesPerTransitGateway",
+      "apiResourcePolicyCharacters",
+    ] as const)
+      expect(figures[key]).toBeGreaterThanOrEqual(used[key] ?? Infinity);
+    expect(figures.rolesPerAccount).toBe(LOBS + 6);
+  });
+
   it("uses one endpoint rule and one hub route for every spoke (the supernet), not one each", () => {
-    const usage = Object.fromEntries(quotaUsage(hub, LOBS).map((q) => [q.key, q.used]));
+    const usage = Object.fromEntries(
+      quotaUsage(hub, LOBS, scaledHubConfig(LOBS)).map((q) => [q.key, q.used]),
+    );
     expect(usage).toMatchObject({
       securityGroupInboundRules: 2,
       // The supernet, and the corporate range.
