@@ -1,15 +1,26 @@
 /**
- * npm run bench:scale [-- COUNT] [-- --short]: plans the hub with COUNT LOBs (200; --short: 20)
- * under the mock runtime and prints the plan time and each AWS quota the design touches, used
- * against its limit; then each IAM quota of every role the example stacks make, and the largest
+ * npm run bench:scale [-- COUNT] [-- --short]: plans the hub with COUNT LOBs (1,000; --short: 20),
+ * named by a lobsFile as a hub that size must (inline, the config passes Linux's bound on the one
+ * environment variable Pulumi hands it over in), under the mock runtime, and prints the plan's time
+ * and peak memory (RSS and V8 heap), the PULUMI_CONFIG size inline and with lobsFile, and each quota
+ * of the one table (components/lib/quotas.ts) used against its limit; then each IAM quota of every role the example stacks make, and the largest
  * configs the IAM quota checks accept. Fails (exit 1) when a quota is over its limit, an example
  * role is over an IAM quota, or the plan misses LOBs' spoke resources (CI runs the short form:
  * npm run bench:short).
  */
-import { runStackUnderMocks, loadStackConfig } from "./lib/mock-stack";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { runStackUnderMocks, loadStackConfig, type StackRun } from "./lib/mock-stack";
 import { iamQuotaUse, largestFits, quotaUsage, scaledHubConfig, unprefixed } from "./lib/scale";
 import { hubRolePlans, lobRolePlans } from "../components/lib/role-quotas";
-import { parseStackConfig } from "../stacks/config";
+import { ConfigError, parseStackConfig, pulumiConfigBytes } from "../stacks/config";
+import { REPO_ROOT } from "../functions/build";
+
+/** Where the bench writes its lobs file: inside the project (lobsFile is relative), ignored by git. */
+const BENCH_LOBS_FILE = "node_modules/.cache/studio-access/bench-lobs.yaml";
+
+const MIB = 1024 * 1024;
 
 process.removeAllListeners("warning");
 
@@ -30,21 +41,55 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const short = args.includes("--short");
   const [countArg, ...unknown] = args.filter((a) => a !== "--short");
-  const count = Number(countArg ?? (short ? 20 : 200));
+  const count = Number(countArg ?? (short ? 20 : 1000));
   if (unknown.length > 0 || !Number.isInteger(count) || count < 1)
     throw new Error(
       `bad arguments ${args.join(" ")}: npm run bench:scale [-- COUNT] [-- --short] (COUNT a whole number of LOBs, at least 1)`,
     );
+  // The hub as a deployment of this size writes it: its LOBs in a lobsFile, the IAM quotas that
+  // Service Quotas raises at their most (each LOB adds a hub role and presigner grants).
+  const inline = scaledHubConfig(count);
+  const { "studio-access:lobs": lobsText, ...rest } = inline;
+  mkdirSync(path.dirname(path.join(REPO_ROOT, BENCH_LOBS_FILE)), { recursive: true });
+  writeFileSync(
+    path.join(REPO_ROOT, BENCH_LOBS_FILE),
+    stringify(JSON.parse(lobsText ?? "{}") as unknown),
+  );
+  const config = {
+    ...rest,
+    "studio-access:lobsFile": BENCH_LOBS_FILE,
+    "studio-access:iamQuotas": JSON.stringify({
+      managedPoliciesPerRole: 20,
+      rolesPerAccount: 5000,
+    }),
+  };
+  console.log(
+    `PULUMI_CONFIG for ${String(count)} LOBs: ${String(pulumiConfigBytes(inline))} bytes with lobs inline, ${String(pulumiConfigBytes(config))} with lobsFile (Linux refuses one variable over 131,072)`,
+  );
+  let peakHeap = 0;
+  const sampler = setInterval(() => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 50);
   const started = performance.now();
-  const hub = await runStackUnderMocks({ stack: "shared", config: scaledHubConfig(count) });
+  let hub: StackRun;
+  try {
+    hub = await runStackUnderMocks({ stack: "shared", config });
+  } catch (error) {
+    clearInterval(sampler);
+    // A config over a quota: nothing planned; each problem names the figure and the limit.
+    if (error instanceof ConfigError) throw new Error(`FAILED: ${error.message}`);
+    throw error;
+  }
   const ms = performance.now() - started;
+  clearInterval(sampler);
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   const resources = hub.resources.filter((r) => r.custom).length;
   console.log(
-    `hub with ${String(count)} LOBs (spokesSupernet 10.64.0.0/10): ${String(resources)} resources planned in ${(ms / 1000).toFixed(1)} s\n`,
+    `hub with ${String(count)} LOBs (spokesSupernet 10.64.0.0/10, lobsFile): ${String(resources)} resources planned in ${(ms / 1000).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, peak V8 heap ${(peakHeap / MIB).toFixed(0)} MiB\n`,
   );
   table([
     ["quota", "used", "limit", "use", "source"],
-    ...quotaUsage(hub, count).map((q) => [
+    ...quotaUsage(hub, count, config).map((q) => [
       q.what,
       String(q.used),
       String(q.limit),
@@ -86,7 +131,7 @@ async function main(): Promise<void> {
 
   // The checks: every quota within its limit, and one transit gateway attachment's worth of hub
   // resources per LOB (the plan really has COUNT spokes).
-  const usage = quotaUsage(hub, count);
+  const usage = quotaUsage(hub, count, config);
   const over = usage.filter((q) => q.used > q.limit);
   const principals = hub.resources.filter(
     (r) => r.type === "aws:ram/principalAssociation:PrincipalAssociation",

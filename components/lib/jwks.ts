@@ -1,5 +1,6 @@
 import { types } from "node:util";
 import { JWKS_VARIABLE, parseJwks } from "../../functions/shared/access-token";
+import { QUOTAS } from "./quotas";
 
 /**
  * The user pool's signing keys, read by the program at `pulumi up` and handed to the functions
@@ -87,7 +88,7 @@ export async function fetchUserPoolJwks(
  * with the function, in aggregate" (Lambda quotas,
  * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
  */
-export const LAMBDA_ENVIRONMENT_BYTES = 4096;
+export const LAMBDA_ENVIRONMENT_BYTES = QUOTAS.lambdaEnvironmentBytes.limit;
 
 /** The bytes Lambda counts for a function's variables: each name and value, in UTF-8. */
 export function environmentBytes(variables: Readonly<Record<string, string>>): number {

@@ -30,20 +30,26 @@ export const QUOTAS = {
     what: "VPCs associated with one private hosted zone",
     source: "Route 53 quotas, private hosted zones",
   },
+  // "Quotas for your transit gateways", Amazon VPC Transit Gateways
+  // (https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html): attachments per
+  // transit gateway 5,000; routes 10,000 per transit gateway, all its route tables together.
   attachmentsPerTransitGateway: {
     limit: 5000,
     what: "attachments per transit gateway",
-    source: "AWS Transit Gateway quotas",
+    source: "AWS Transit Gateway quotas, attachments per transit gateway (default)",
   },
   routesPerTransitGateway: {
     limit: 10000,
     what: "routes per transit gateway (all its route tables)",
-    source: "AWS Transit Gateway quotas",
+    source: "AWS Transit Gateway quotas, routes per transit gateway (default)",
   },
+  // "IAM object quotas": roles in an AWS account, 1,000 by default, raised through Service Quotas
+  // (quota "Roles per account") up to 5,000.
   rolesPerAccount: {
     limit: 1000,
     what: "IAM roles per account",
-    source: "IAM quotas (default, adjustable)",
+    source: "IAM and AWS STS quotas, IAM object quotas (default, adjustable up to 5,000)",
+    adjustable: { upTo: 5000, configKey: "iamQuotas.rolesPerAccount" },
   },
   principalsPerResourceShare: {
     limit: 5000,
@@ -86,6 +92,29 @@ export const QUOTAS = {
     limit: 50,
     what: "tags on one IAM role",
     source: "IAM and AWS STS quotas, IAM object quotas (not adjustable)",
+  },
+  // Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+  // "4 KB, for all environment variables associated with the function, in aggregate".
+  lambdaEnvironmentBytes: {
+    limit: 4096,
+    what: "bytes of one Lambda function's environment variables (names and values together)",
+    source: "Lambda quotas, function configuration: environment variables 4 KB (not adjustable)",
+  },
+  // "Quotas for configuring and running a REST API in API Gateway"
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html):
+  // "Length, in characters, of API Gateway resource policy: 8192".
+  apiResourcePolicyCharacters: {
+    limit: 8192,
+    what: "characters in an API Gateway REST API's resource policy",
+    source: "API Gateway quotas, REST API: length of resource policy (default)",
+  },
+  // Not AWS's: Pulumi hands a stack's config to the program in one environment variable,
+  // PULUMI_CONFIG (pulumi/pulumi#8680), and Linux's execve(2) refuses a variable over
+  // MAX_ARG_STRLEN (32 pages: 131,072 bytes, "PULUMI_CONFIG=", the JSON and its NUL).
+  pulumiConfigBytes: {
+    limit: 131072,
+    what: "bytes of the PULUMI_CONFIG environment variable (the hub stack's whole config)",
+    source: "Linux execve(2), MAX_ARG_STRLEN; pulumi/pulumi#8680",
   },
   // AWS Budgets ("Quotas and restrictions", AWS Cost Management User Guide,
   // https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-limits.html, and the

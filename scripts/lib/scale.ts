@@ -11,7 +11,8 @@ import {
   roleUse,
   type RolePlan,
 } from "../../components/lib/role-quotas";
-import { ConfigError, NAMESPACE, parseStackConfig } from "../../stacks/config";
+import { ConfigError, NAMESPACE, parseStackConfig, pulumiConfigBytes } from "../../stacks/config";
+import { environmentBytes } from "../../components/lib/jwks";
 import { formatCidr, parseCidr } from "../../components/lib/cidr";
 import { sageMakerApiEndpointPolicy } from "../../components/policies/endpoints";
 import { loadStackConfig, type StackRun } from "./mock-stack";
@@ -36,8 +37,10 @@ export function scaledHubConfig(count: number, withSupernet = true): Record<stri
       ];
     }),
   );
+  // The example hub names its LOBs by lobsFile: replaced here by the inline map.
+  const { "studio-access:lobsFile": _, ...example } = loadStackConfig("shared");
   return {
-    ...loadStackConfig("shared"),
+    ...example,
     "studio-access:lobs": JSON.stringify(lobs),
     ...(withSupernet ? { "studio-access:spokesSupernet": "10.64.0.0/10" } : {}),
   };
@@ -74,7 +77,11 @@ const maxCount = (values: readonly unknown[]): number => {
  * (spoke-side numbers follow from the design: each spoke attaches once and associates every
  * spoke-facing zone once).
  */
-export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
+export function quotaUsage(
+  hub: StackRun,
+  lobCount: number,
+  config: Readonly<Record<string, string>>,
+): QuotaUse[] {
   const of = (type: string) => hub.resources.filter((r) => r.type === type);
   const policyLength = (r: { inputs: Record<string, unknown> }) =>
     typeof r.inputs.policy === "string" ? r.inputs.policy.length : 0;
@@ -122,6 +129,19 @@ export function quotaUsage(hub: StackRun, lobCount: number): QuotaUse[] {
       ...of("aws:budgets/budget:Budget").map((r) => (r.inputs.notifications as unknown[]).length),
     ),
     subscribersPerNotification: 0,
+    lambdaEnvironmentBytes: Math.max(
+      0,
+      ...of("aws:lambda/function:Function").map((r) =>
+        environmentBytes(
+          asObject(asObject(r.inputs.environment).variables) as Record<string, string>,
+        ),
+      ),
+    ),
+    apiResourcePolicyCharacters: Math.max(
+      0,
+      ...of("aws:apigateway/restApi:RestApi").map(policyLength),
+    ),
+    pulumiConfigBytes: pulumiConfigBytes(config),
   };
   return (Object.keys(QUOTAS) as QuotaKey[]).map((key) => ({
     key,

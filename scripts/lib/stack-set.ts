@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { REPO_ROOT } from "../../functions/build";
 import { kindProblems, loadStackConfig, PROJECT, StackFileError } from "./mock-stack";
+import { readHubLobs } from "../../stacks/config/lobs-file";
 
 /**
  * The project's `Pulumi.<stack>.yaml` files checked as one set, before `plan`, `sandbox`, `deploy`
@@ -89,7 +90,7 @@ export function stackSetProblems(dir = REPO_ROOT): string[] {
   const lobStacks = read.filter((s) => kind(s) === "lob");
   problems.push(
     ...hubProblems(hubs),
-    ...lobProblems(lobStacks, hubs.length === 1 ? hubs[0] : undefined),
+    ...lobProblems(lobStacks, hubs.length === 1 ? hubs[0] : undefined, dir),
   );
   return problems;
 }
@@ -176,9 +177,13 @@ function hubProblems(hubs: readonly ReadStack[]): string[] {
   ];
 }
 
-function lobProblems(lobStacks: readonly ReadStack[], hub: ReadStack | undefined): string[] {
+function lobProblems(
+  lobStacks: readonly ReadStack[],
+  hub: ReadStack | undefined,
+  dir: string,
+): string[] {
   const problems: string[] = [];
-  const hubLobs = hub ? registeredLobs(hub) : undefined;
+  const hubLobs = hub ? registeredLobs(hub, dir) : undefined;
   const byLob = new Map<string, string[]>();
   for (const { stack, config } of lobStacks) {
     const lob = config[`${PROJECT}:lob`];
@@ -211,16 +216,13 @@ function lobProblems(lobStacks: readonly ReadStack[], hub: ReadStack | undefined
   return problems;
 }
 
-/** The hub's `lobs` map, or undefined when it is not one (its own config check says so). */
-function registeredLobs(hub: ReadStack): Record<string, { accountId?: unknown }> | undefined {
-  const raw = hub.config[`${PROJECT}:lobs`];
-  if (raw === undefined) return undefined;
-  try {
-    const lobs: unknown = JSON.parse(raw);
-    return typeof lobs === "object" && lobs !== null && !Array.isArray(lobs)
-      ? (lobs as Record<string, { accountId?: unknown }>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The hub's LOB map (inline `lobs` or its `lobsFile`), or undefined when it is not one (its own
+ * config check says so).
+ */
+function registeredLobs(
+  hub: ReadStack,
+  dir: string,
+): Record<string, { accountId?: unknown }> | undefined {
+  return readHubLobs(hub.config, dir).lobs;
 }

@@ -11,6 +11,7 @@ import type { PolicyDocument } from "../../components/policies/document";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { seedKey } from "../../functions/shared/tables";
+import { readHubLobs } from "../../stacks/config/lobs-file";
 import { teamProfileName } from "../../functions/shared/teams";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -403,7 +404,8 @@ export async function rehearse(
     // The organization and the LOB accounts' pipelines: outside the program, so set up here. Each
     // pipeline role is an administrator of its own account, and nothing in the hub.
     const sharedConfig = loadStackConfig("shared");
-    const lobs = JSON.parse(sharedConfig["studio-access:lobs"] ?? "{}") as Record<
+    // The hub's LOBs as the program reads them (inline lobs or lobsFile).
+    const lobs = (readHubLobs(sharedConfig, REPO_ROOT).lobs ?? {}) as Record<
       string,
       { accountId: string; deployer: string }
     >;

@@ -50,19 +50,36 @@ export const show = (value: unknown): string => {
 export class Problems {
   readonly list: string[] = [];
   private readonly prefix = NAMESPACE;
+  private readonly names = new Map<string, string>();
+
+  /**
+   * Names key `key`, and every key under it, as `as` in the lines that follow: a value read from a
+   * file is named by the file (`lobs.lob-a.vpcCidr` as `lobsFile lobs.yaml: lob-a.vpcCidr`).
+   */
+  nameKey(key: string, as: string): void {
+    this.names.set(key, as);
+  }
+
+  private named(key: string): string {
+    for (const [from, as] of this.names) {
+      if (key === from) return as;
+      if (key.startsWith(`${from}.`)) return `${as}: ${key.slice(from.length + 1)}`;
+    }
+    return key;
+  }
 
   /** `<key> is <value>: expected <expected>`. */
   at(key: string, value: unknown, expected: string): void {
-    this.list.push(`${this.prefix}:${key} is ${show(value)}: expected ${expected}`);
+    this.list.push(`${this.prefix}:${this.named(key)} is ${show(value)}: expected ${expected}`);
   }
 
   missing(key: string, expected: string): void {
-    this.list.push(`${this.prefix}:${key} is not set: expected ${expected}`);
+    this.list.push(`${this.prefix}:${this.named(key)} is not set: expected ${expected}`);
   }
 
   /** `<key> <rest>`, for problems that are not a wrong value (an unknown key, a quota). */
   line(key: string, rest: string): void {
-    this.list.push(`${this.prefix}:${key} ${rest}`);
+    this.list.push(`${this.prefix}:${this.named(key)} ${rest}`);
   }
 }
 

@@ -28,7 +28,9 @@ import type { ApiDomainConfig } from "../../components/access/api-domain";
 import { apiDomain, apiDomainProblems } from "./api-domain";
 import { alarms, alarmsProblems, type AlarmsConfig } from "./alarms";
 import { corporate } from "./corporate";
-import { iamQuotas } from "./iam-quotas";
+import { hubIamQuotas } from "./iam-quotas";
+import { hubQuotaProblems } from "./hub-quotas";
+import { LOBS_FILE_EXPECTED, lobsSource } from "./lobs-file";
 import { hubAllowReplacement, hubAllowReplacementProblems } from "./replacement";
 import { idleShutdown } from "./studio-limits";
 import { DEFAULT_IDLE_SHUTDOWN, type IdleShutdown } from "../../functions/shared/idle-shutdown";
@@ -59,6 +61,8 @@ export interface SharedConfig {
   readonly hubVpcCidr: string;
   readonly availabilityZones: number;
   readonly lobs: Readonly<Record<string, LobEntry>>;
+  /** The YAML file the LOBs were read from (`lobsFile`, relative to the project), if not inline. */
+  readonly lobsFile?: string;
   /** One range holding every spoke's: the hub then needs one route and one endpoint rule for all. */
   readonly spokesSupernet?: string;
   /** Interface endpoints beyond the core ones, for the LOBs' Studio apps. */
@@ -88,6 +92,8 @@ export interface SharedConfig {
   readonly admins: readonly string[];
   /** The hub account's IAM quotas, as raised there (`iamQuotas`). */
   readonly iamLimits: IamLimits;
+  /** The hub account's quota of IAM roles, as raised there (`iamQuotas.rolesPerAccount`). */
+  readonly rolesPerAccount: number;
   /** A private custom domain name for the API; absent, the execute-api address. */
   readonly apiDomain?: ApiDomainConfig;
   /** The stateful resources this update may replace, by label (stacks/replacement-guard.ts). */
@@ -128,7 +134,7 @@ const lobEntry = strict(
     );
 });
 
-const lobs = z
+export const lobs = z
   .record(z.string(), lobEntry, {
     error: (issue) =>
       issue.input === undefined
@@ -180,7 +186,13 @@ export const hubShape = {
   ),
   hubVpcCidr: cidr(16, 24),
   availabilityZones: integer(2, 6).default(2).describe("how many zones the hub VPC spans"),
-  lobs,
+  // Exactly one of lobs and lobsFile (checked in parseShared, naming both).
+  lobs: lobs.optional().describe(lobs.description ?? ""),
+  lobsFile: z
+    .string({ error: LOBS_FILE_EXPECTED })
+    .min(1, { error: LOBS_FILE_EXPECTED })
+    .describe(`${LOBS_FILE_EXPECTED}, holding the map lobs holds inline (exactly one of the two)`)
+    .optional(),
   spokesSupernet: cidr(8, 24)
     .describe("one range holding every LOB's vpcCidr: one hub route and endpoint rule for all")
     .optional(),
@@ -251,7 +263,7 @@ export const hubShape = {
   )
     .superRefine(noRepeats("a principal not already listed"))
     .default([]),
-  iamQuotas,
+  iamQuotas: hubIamQuotas,
   apiDomain,
   allowReplacement: hubAllowReplacement,
   idleShutdown: idleShutdown.default(DEFAULT_IDLE_SHUTDOWN),
@@ -369,9 +381,19 @@ export function parseShared(
   region: string,
   profile: string | undefined,
   problems: Problems,
+  projectDir: string,
 ): SharedConfig {
   unknownKeys(values, Object.keys(hubShape), RETIRED, problems);
-  const parsed = parseSection(hubShape, values, problems);
+  // The LOBs inline, or read from lobsFile and then checked as the same map, each problem naming
+  // the file and the key in it (`lobsFile lobs.yaml: lob-a.vpcCidr`).
+  const source = lobsSource(values, projectDir, problems);
+  if (source?.file !== undefined) problems.nameKey("lobs", `lobsFile ${source.file}`);
+  const { lobs: _inline, ...others } = values;
+  const parsed = parseSection(
+    hubShape,
+    source === undefined ? others : { ...others, lobs: source.text },
+    problems,
+  );
   const entries: Record<string, LobEntry> = Object.fromEntries(
     Object.entries(parsed.lobs ?? {}).map(([lob, e]) => [
       lob,
@@ -437,6 +459,7 @@ export function parseShared(
     hubVpcCidr: parsed.hubVpcCidr ?? "",
     availabilityZones: parsed.availabilityZones ?? 2,
     lobs: entries,
+    ...(source?.file === undefined ? {} : { lobsFile: source.file }),
     spokesSupernet: parsed.spokesSupernet,
     extraEndpoints: parsed.extraEndpoints ?? [],
     corporate: parsed.corporate,
@@ -455,7 +478,8 @@ export function parseShared(
     customerManagedKey: parsed.customerManagedKey ?? true,
     ...(samlConfig ? { saml: samlConfig } : {}),
     admins: parsed.admins ?? [],
-    iamLimits: parsed.iamQuotas ?? DEFAULT_IAM_LIMITS,
+    iamLimits: parsed.iamQuotas?.limits ?? DEFAULT_IAM_LIMITS,
+    rolesPerAccount: parsed.iamQuotas?.rolesPerAccount ?? QUOTAS.rolesPerAccount.limit,
     ...(domain ? { apiDomain: domain } : {}),
     allowReplacement: parsed.allowReplacement ?? [],
     idleShutdown: parsed.idleShutdown ?? DEFAULT_IDLE_SHUTDOWN,
@@ -465,20 +489,36 @@ export function parseShared(
   // Every role the hub makes, within the hub account's IAM quotas: the presigner's and the SAML
   // entry's AssumeRole grants add a managed policy per 42 or so LOBs, the admin role's trust names
   // every admin.
-  problems.list.push(
-    ...roleQuotaProblems(
-      hubRolePlans({
-        region,
-        hubAccountId: config.hubAccountId,
-        lobs: entries,
-        accessRoleName: config.accessRoleName,
-        extraEndpoints: config.extraEndpoints,
-        ...(samlConfig ? { saml: samlConfig } : {}),
-        admins: config.admins,
-      }),
-      config.iamLimits,
-      NAMESPACE,
-    ),
+  const rolePlans = hubRolePlans({
+    region,
+    hubAccountId: config.hubAccountId,
+    lobs: entries,
+    accessRoleName: config.accessRoleName,
+    extraEndpoints: config.extraEndpoints,
+    ...(samlConfig ? { saml: samlConfig } : {}),
+    admins: config.admins,
+  });
+  problems.list.push(...roleQuotaProblems(rolePlans, config.iamLimits, NAMESPACE));
+  // The count-based quotas: the account's roles (every one hubRolePlans lists, a deployer per LOB
+  // among them), transit gateway attachments and routes, RAM principals, policy sizes, and the
+  // config's own size as Pulumi hands it over.
+  hubQuotaProblems(
+    {
+      region,
+      hubAccountId: config.hubAccountId,
+      organizationId: config.organizationId,
+      lobs: entries,
+      accessRoleName: config.accessRoleName,
+      extraEndpoints: config.extraEndpoints,
+      corporate: config.corporate !== undefined,
+      roles: rolePlans.length,
+      rolesPerAccount: config.rolesPerAccount,
+      pulumiConfig: Object.fromEntries(
+        Object.entries(values).map(([key, value]) => [`${NAMESPACE}:${key}`, value]),
+      ),
+      lobsInline: source?.file === undefined,
+    },
+    problems,
   );
   return config;
 }

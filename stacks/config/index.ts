@@ -18,6 +18,13 @@ export {
   type UserConfig,
 } from "./hub";
 export type { LobConfig } from "./lob";
+export {
+  LOBS_FILE_KEY,
+  MAX_ARG_STRLEN,
+  pulumiConfigBytes,
+  readHubLobs,
+  withLobsInline,
+} from "./lobs-file";
 
 export type StackConfig = SharedConfig | LobConfig;
 
@@ -30,6 +37,7 @@ function checkStackConfig(
   values: Readonly<Record<string, string>>,
   aws: { region?: string; profile?: string },
   problems: Problems,
+  projectDir: string,
 ): StackConfig | undefined {
   const region = aws.region ?? "";
   if (aws.region === undefined)
@@ -41,7 +49,7 @@ function checkStackConfig(
       `aws:region is ${show(aws.region)}: expected an AWS region such as us-east-1`,
     );
   const kind = values.kind;
-  if (kind === "shared") return parseShared(values, region, aws.profile, problems);
+  if (kind === "shared") return parseShared(values, region, aws.profile, problems, projectDir);
   if (kind === "lob") return parseLob(values, region, aws.profile, problems);
   if (kind === undefined) problems.missing("kind", KIND);
   else problems.at("kind", kind, KIND);
@@ -52,13 +60,15 @@ function checkStackConfig(
  * Validates a stack's configuration before any resource is declared.
  * @param values the `studio-access:` keys, without the prefix, as Pulumi hands them over
  * @param aws the stack's `aws:region` and `aws:profile`
+ * @param projectDir the project root (where Pulumi.yaml is), which `lobsFile` is relative to
  */
 export function parseStackConfig(
   values: Readonly<Record<string, string>>,
   aws: { region?: string; profile?: string },
+  projectDir = process.cwd(),
 ): StackConfig {
   const problems = new Problems();
-  const config = checkStackConfig(values, aws, problems);
+  const config = checkStackConfig(values, aws, problems, projectDir);
   if (problems.list.length > 0 || !config) throw new ConfigError(problems.list);
   return config;
 }
@@ -91,10 +101,13 @@ export interface ProgramConfig {
  * Validates every config key of the running stack (as `pulumi.runtime.allConfig()` gives them,
  * `namespace:key`): the namespaces, then the `studio-access:` keys and `aws:region`/`aws:profile`.
  * @param file the stack file, named in the error
+ * @param projectDir the project root (where Pulumi.yaml is), which `lobsFile` is relative to:
+ *   `pulumi up` runs the program there
  */
 export function parseProgramConfig(
   all: Readonly<Record<string, string>>,
   file?: string,
+  projectDir = process.cwd(),
 ): ProgramConfig {
   const problems = new Problems();
   problems.list.push(...unknownNamespaceProblems(Object.keys(all)));
@@ -108,6 +121,7 @@ export function parseProgramConfig(
     values,
     { region: all["aws:region"], profile: all["aws:profile"] },
     problems,
+    projectDir,
   );
   if (problems.list.length > 0 || !config) throw new ConfigError(problems.list, file);
   return { config, warnings: config.kind === "lob" ? emptyTeamWarnings(config) : [] };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NAMESPACE, REGION, writtenAs } from "./common";
-import { hubShape } from "./hub";
+import { hubShape, lobs } from "./hub";
 import { lobShape } from "./lob";
 
 /** Where the committed JSON Schema lives, relative to the project; `npm run schema` writes it. */
@@ -115,6 +115,29 @@ function stackKind(kind: string, shape: Readonly<Record<string, z.ZodType>>, des
   };
 }
 
+/** A hub names its LOBs one way: exactly one of `lobs` and `lobsFile`. */
+function hubLobsRequired(kind: ReturnType<typeof stackKind>) {
+  return {
+    ...kind,
+    then: {
+      ...kind.then,
+      oneOf: [{ required: [`${NAMESPACE}:lobs`] }, { required: [`${NAMESPACE}:lobsFile`] }],
+    },
+  };
+}
+
+/**
+ * The JSON Schema of the hub's `lobsFile` (lobs.yaml): the map `lobs` holds inline, as written.
+ * Its `yaml-language-server` comment points editors at it.
+ */
+export function lobsFileJsonSchema(): JsonSchema {
+  return toJsonSchema(
+    lobs.describe(
+      "The hub's LOBs (studio-access:lobsFile): a map of LOB name to {accountId, vpcCidr, deployer}",
+    ),
+  );
+}
+
 /**
  * The JSON Schema of a `Pulumi.<stack>.yaml`, from the same zod schemas that check the config at
  * run time: `config` is a hub's or a LOB's keys, by `studio-access:kind`, each value as written
@@ -148,7 +171,7 @@ export function stackFileJsonSchema(): JsonSchema {
     },
     required: [KIND_KEY],
     allOf: [
-      stackKind("shared", hubShape, "a hub stack"),
+      hubLobsRequired(stackKind("shared", hubShape, "a hub stack")),
       stackKind("lob", lobShape, "a LOB's stack"),
     ],
   };

@@ -8,6 +8,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { loadStackConfig } from "../../scripts/lib/mock-stack";
+import { readHubLobs } from "../../stacks/config/lobs-file";
 
 const ROOT = resolve(__dirname, "../..");
 const EXAMPLES = join(ROOT, "docs/examples/github-actions");
@@ -47,7 +49,11 @@ const STACKS = readdirSync(ROOT)
   .map((stack) => ({ stack, config: stackConfig(stack) }));
 const HUB = STACKS.filter(({ config }) => config["studio-access:kind"] === "shared");
 const LOBS = STACKS.filter(({ config }) => config["studio-access:kind"] === "lob");
-const HUB_LOBS = HUB[0]?.config["studio-access:lobs"] as Record<string, { deployer: string }>;
+// The hub's LOBs as every reader gets them: inline lobs, or its lobsFile (lobs.yaml).
+const HUB_LOBS = readHubLobs(loadStackConfig(HUB[0]?.stack ?? "shared", ROOT), ROOT).lobs as Record<
+  string,
+  { deployer: string }
+>;
 
 function step(job: Job | undefined, uses: string): Step {
   const found = (job?.steps ?? []).filter((candidate) => candidate.uses?.startsWith(uses));

@@ -28,7 +28,7 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, allowReplacement, idleShutdown, alarms";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, lobsFile, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, allowReplacement, idleShutdown, alarms";
 const LOB_KNOWN =
   "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget, allowReplacement, idleShutdown, instanceTypes, spaceStorage";
 
@@ -76,6 +76,7 @@ describe("shared stack config", () => {
       auditTrail: true,
       customerManagedKey: true,
       iamLimits: DEFAULT_IAM_LIMITS,
+      rolesPerAccount: 1000,
       allowReplacement: [],
       idleShutdown: { minutes: 120 },
     });
@@ -181,7 +182,7 @@ describe("shared stack config", () => {
     [
       "no lobs",
       { lobs: undefined },
-      'studio-access:lobs is not set: expected a map of LOB name to {accountId: "<12 digits>", vpcCidr: "<CIDR>", deployer: "<role ARN in that account>"}, such as lob-a: {accountId: "222222222222", ...}',
+      'studio-access:lobs is not set: expected exactly one of lobs (a map of LOB name to {accountId, vpcCidr, deployer}, such as lob-a: {accountId: "222222222222", ...}) and lobsFile (a YAML file in the repository, its path relative to the project root (where Pulumi.yaml is), such as lobs.yaml, holding that map)',
     ],
     [
       "empty lobs",

@@ -14,6 +14,7 @@ import {
   type StackRun,
 } from "../../scripts/lib/mock-stack";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
+import { readHubLobs, withLobsInline } from "../../stacks/config/lobs-file";
 
 /**
  * The replacement guard's coverage (stacks/replacement-guard.ts): every config key of the hub and
@@ -180,11 +181,14 @@ const HUB_MUTATIONS: Record<string, Mutation | null> = {
   hubVpcCidr: set({ hubVpcCidr: "10.100.0.0/16" }),
   availabilityZones: set({ availabilityZones: "2" }),
   lobs: (c) => {
-    const lobs = JSON.parse(c["studio-access:lobs"] ?? "{}") as Record<string, object>;
+    const lobs = (readHubLobs(c, process.cwd()).lobs ?? {}) as Record<string, object>;
     return set({
       lobs: JSON.stringify({ ...lobs, "lob-a": { ...lobs["lob-a"], vpcCidr: "10.9.0.0/16" } }),
+      lobsFile: undefined,
     })(c);
   },
+  // The same LOBs inline instead of in lobs.yaml (#22): nothing replaced.
+  lobsFile: (c) => withLobsInline(c, process.cwd()),
   spokesSupernet: set({ spokesSupernet: "10.0.0.0/8", clientCidrs: '["192.168.0.0/16"]' }),
   extraEndpoints: set({ extraEndpoints: '["ecr.api"]' }),
   corporate: set({ corporate: '{"transitGatewayAttachmentId":"tgw-attach-0123456789abcdef0"}' }),

@@ -2,7 +2,9 @@ import { ConfigError } from "../../stacks/config";
 import { DEFAULT_IAM_LIMITS } from "../../components/lib/quotas";
 import { hubRolePlans, roleQuotaProblems } from "../../components/lib/role-quotas";
 import { runStackUnderMocks, type StackRun } from "../../scripts/lib/mock-stack";
-import { quotaUsage, scaledHubConfig } from "../../scripts/lib/scale";
+import { quotaUsage, scaledHubConfig, unprefixed } from "../../scripts/lib/scale";
+import { parseStackConfig } from "../../stacks/config";
+import { hubQuotaFigures } from "../../stacks/config/hub-quotas";
 import { ofType } from "../helpers/stacks";
 
 const LOBS = 200;
@@ -15,7 +17,7 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
   it("stays within every AWS quota the design touches, with at least 20% headroom", () => {
     // The AssumeRole grants fill each managed policy by design: more LOBs add policies, which
     // managedPoliciesPerRole counts, so that quota carries the headroom instead.
-    const over = quotaUsage(hub, LOBS).filter(
+    const over = quotaUsage(hub, LOBS, scaledHubConfig(LOBS)).filter(
       (q) => q.used > q.limit * (q.key === "managedPolicyCharacters" ? 1 : 0.8),
     );
     expect(over).toEqual([]);
@@ -81,8 +83,39 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
     ]);
   });
 
+  it("is checked in the config with the plan's own figures (#22)", () => {
+    const values = scaledHubConfig(LOBS);
+    const config = parseStackConfig(unprefixed(values), { region: "us-east-1" });
+    if (config.kind !== "shared") throw new Error("not a hub");
+    const figures = hubQuotaFigures({
+      ...config,
+      corporate: config.corporate !== undefined,
+      roles: hubRolePlans(config).length,
+      pulumiConfig: values,
+      lobsInline: true,
+    });
+    const used = Object.fromEntries(quotaUsage(hub, LOBS, values).map((q) => [q.key, q.used]));
+    for (const key of [
+      "rolesPerAccount",
+      "endpointPolicyCharacters",
+      "principalsPerResourceShare",
+      "principalsPerRegion",
+    ] as const)
+      expect([key, figures[key]]).toEqual([key, used[key]]);
+    // The corporate VPN attaches and routes too; the API's policy with the longest endpoint id.
+    for (const key of [
+      "attachmentsPerTransitGateway",
+      "routesPerTransitGateway",
+      "apiResourcePolicyCharacters",
+    ] as const)
+      expect(figures[key]).toBeGreaterThanOrEqual(used[key] ?? Infinity);
+    expect(figures.rolesPerAccount).toBe(LOBS + 6);
+  });
+
   it("uses one endpoint rule and one hub route for every spoke (the supernet), not one each", () => {
-    const usage = Object.fromEntries(quotaUsage(hub, LOBS).map((q) => [q.key, q.used]));
+    const usage = Object.fromEntries(
+      quotaUsage(hub, LOBS, scaledHubConfig(LOBS)).map((q) => [q.key, q.used]),
+    );
     expect(usage).toMatchObject({
       securityGroupInboundRules: 2,
       // The supernet, and the corporate range.

@@ -2,7 +2,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
-import { STACK_FILE_SCHEMA_PATH, stackFileJsonSchema } from "../../stacks/config/stack-file";
+import {
+  lobsFileJsonSchema,
+  STACK_FILE_SCHEMA_PATH,
+  stackFileJsonSchema,
+} from "../../stacks/config/stack-file";
+import { LOBS_FILE_SCHEMA_PATH } from "../../stacks/config/lobs-file";
 
 /** The JSON Schema editors use for the stack files: generated from the config's zod schemas. */
 const root = path.join(__dirname, "..", "..");
@@ -12,6 +17,13 @@ const committed = JSON.parse(
 const stackFiles = readdirSync(root).filter((name) => /^Pulumi\..+\.yaml$/.test(name));
 const validate = new Ajv({ allErrors: true }).compile(committed);
 const load = (name: string) => parse(readFileSync(path.join(root, name), "utf8")) as unknown;
+
+/** The example hub with its LOBs inline (the map lobs.yaml holds), as a hub may also write it. */
+function inlineHub(): { config: Record<string, unknown> } {
+  const file = load("Pulumi.shared.yaml") as { config: Record<string, unknown> };
+  const { "studio-access:lobsFile": lobsFile, ...config } = file.config;
+  return { ...file, config: { ...config, "studio-access:lobs": load(String(lobsFile)) } };
+}
 
 /** The schema's complaints about a stack file's content, as `<where> <what>`. */
 function errors(file: unknown): string[] {
@@ -45,7 +57,7 @@ describe("the stack files' JSON Schema", () => {
   );
 
   it("refuses a misspelt key, a nested one, and a key of the other stack kind", () => {
-    const file = load("Pulumi.shared.yaml") as { config: Record<string, unknown> };
+    const file = inlineHub();
     const withKey = (key: string, value: unknown) => ({
       ...file,
       config: { ...file.config, [key]: value },
@@ -72,7 +84,7 @@ describe("the stack files' JSON Schema", () => {
 
 describe("the stack files' JSON Schema agrees with the program", () => {
   type StackFile = { config: Record<string, unknown> };
-  const hub = load("Pulumi.shared.yaml") as StackFile;
+  const hub = inlineHub();
   const lob = load("Pulumi.lob-a.yaml") as StackFile;
   const withKeys = (file: StackFile, keys: Record<string, unknown>) => ({
     ...file,
@@ -137,6 +149,15 @@ describe("the stack files' JSON Schema agrees with the program", () => {
     }
   });
 
+  it("takes exactly one of lobs and lobsFile, as the program does (#22)", () => {
+    const { "studio-access:lobs": lobs, ...neither } = hub.config;
+    expect(errors(hub)).toEqual([]);
+    expect(errors({ config: { ...neither, "studio-access:lobsFile": "lobs.yaml" } })).toEqual([]);
+    expect(validate({ config: neither })).toBe(false);
+    expect(validate(withKeys(hub, { "studio-access:lobsFile": "lobs.yaml" }))).toBe(false);
+    expect(lobs).toBeDefined();
+  });
+
   it("reports a wrong hub value once, not every hub key as a LOB's", () => {
     expect(errors(withKeys(hub, { "studio-access:mfa": "sms" }))).toEqual([
       "/config/studio-access:mfa must be equal to one of the allowed values",
@@ -145,5 +166,31 @@ describe("the stack files' JSON Schema agrees with the program", () => {
     expect(errors(withKeys(hub, { "studio-access:kind": "hub" }))).toEqual([
       "/config/studio-access:kind must be equal to one of the allowed values",
     ]);
+  });
+});
+
+describe("the lobs file's JSON Schema (#22)", () => {
+  const lobsSchema = JSON.parse(
+    readFileSync(path.join(root, LOBS_FILE_SCHEMA_PATH), "utf8"),
+  ) as Record<string, unknown>;
+  const validateLobs = new Ajv({ allErrors: true }).compile(lobsSchema);
+  const lobs = load("lobs.yaml") as Record<string, Record<string, unknown>>;
+
+  it("is the one the zod schemas generate, named on lobs.yaml's first line", () => {
+    expect(lobsSchema).toEqual(lobsFileJsonSchema());
+    expect(readFileSync(path.join(root, "lobs.yaml"), "utf8").split("\n")[0]).toBe(
+      "# yaml-language-server: $schema=./schema/lobs.schema.json",
+    );
+  });
+
+  it("accepts the example lobs.yaml and refuses what the program refuses", () => {
+    expect(validateLobs(lobs)).toBe(true);
+    expect(validateLobs({ ...lobs, LOB_A: lobs["lob-a"] })).toBe(false);
+    expect(validateLobs({ ...lobs, "lob-a": { ...lobs["lob-a"], accountId: 12345678901 } })).toBe(
+      false,
+    );
+    expect(validateLobs({ ...lobs, "lob-a": { ...lobs["lob-a"], vpcCIDR: "10.9.0.0/16" } })).toBe(
+      false,
+    );
   });
 });

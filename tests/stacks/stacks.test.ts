@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { ConfigError } from "../../stacks/config";
+import { ConfigError, withLobsInline } from "../../stacks/config";
 import {
   fullStackName,
   loadStackConfig,
@@ -390,7 +390,8 @@ describe("the LOB stacks", () => {
 
 describe("adding a LOB", () => {
   it("needs only a hub config entry and a stack file: lob-c lands in its own account and the presigner may assume its role", async () => {
-    const base = loadStackConfig("shared");
+    // The example hub's LOBs (lobs.yaml) inline, with lob-c added.
+    const base = withLobsInline(loadStackConfig("shared"), process.cwd());
     const sharedConfig = {
       ...base,
       "studio-access:lobs": JSON.stringify({
