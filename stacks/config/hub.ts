@@ -381,7 +381,7 @@ const count = (n: number) => n.toLocaleString("en-US");
  * associate with each endpoint zone; in `profile` mode every spoke VPC associates with the one
  * Profile, which a second RAM share (beside the transit gateway's) offers to each LOB account.
  */
-function dnsSharingProblems(
+export function dnsSharingProblems(
   mode: DnsSharing,
   entries: Readonly<Record<string, LobEntry>>,
   problems: Problems,

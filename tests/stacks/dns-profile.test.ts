@@ -1,4 +1,6 @@
 import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { Problems } from "../../stacks/config/common";
+import { dnsSharingProblems } from "../../stacks/config/hub";
 import { deployerPolicy } from "../../components/policies/hub-deployer-roles";
 import { scaledHubConfig, unprefixed } from "../../scripts/lib/scale";
 import {
@@ -189,6 +191,36 @@ describe("the DNS sharing quotas, checked before anything is declared", () => {
     expect(dns(problemsOf(withMode(1001, "profile")))).toEqual([
       "studio-access:lobs is \"1,001 LOBs\": expected at most 1,000 LOBs with dnsSharing: profile: each LOB's VPC associates with the hub's Route 53 Profile, 1,001 over Route 53's default quota of 1,000 VPCs associated with one Route 53 Profile; split the LOBs across hubs (the quota is adjustable through Service Quotas, which this check does not read)",
     ]);
+  });
+
+  // RAM's quotas need thousands of LOBs: checked on the LOB map alone (the full config's other
+  // checks, CIDR overlaps among them, would take minutes at that size).
+  const ram = (count: number, mode: "zones" | "profile") => {
+    const problems = new Problems();
+    const entries = Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `lob-${String(i)}`,
+        { accountId: String(400000000000 + i), vpcCidr: "10.0.0.0/16", deployer: "" },
+      ]),
+    );
+    dnsSharingProblems(mode, entries, problems);
+    return problems.list.filter((p) => p.includes("RAM"));
+  };
+
+  it("refuses a 5,001st LOB account on a RAM share, in either mode", () => {
+    expect(ram(5000, "profile")).toEqual([]);
+    expect(ram(5001, "zones")).toEqual([
+      "studio-access:lobs is \"5,001 LOBs\": expected at most 5,000 LOBs: each LOB account is a principal of the hub's RAM share, over RAM's quota of 5,000 principal associations per RAM resource share; split the LOBs across hubs",
+    ]);
+  });
+
+  it("counts both shares against RAM's 25,000 principals per region in profile mode", () => {
+    const perRegion = (problems: string[]) => problems.filter((p) => p.includes("in a region"));
+    expect(perRegion(ram(12500, "profile"))).toEqual([]);
+    expect(perRegion(ram(12501, "profile"))).toEqual([
+      'studio-access:lobs is "12,501 LOBs": expected at most 12,500 LOBs with dnsSharing: profile: 2 RAM shares name every LOB account, 25,002 over RAM\'s quota of 25,000 principal associations across all RAM resource shares in a region; split the LOBs across hubs',
+    ]);
+    expect(perRegion(ram(12501, "zones"))).toEqual([]);
   });
 
   it("refuses an unknown mode", () => {
