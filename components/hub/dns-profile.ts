@@ -15,9 +15,11 @@ import type { HubPlacement } from "./placement";
  *   1,000 VPCs by default, adjustable ("AssociateProfile", Route 53 API Reference,
  *   https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53profiles_AssociateProfile.html:
  *   "A VPC can have only one Profile associated with it, but a Profile can be associated with 1000
- *   of VPCs (and you can request a higher quota)"). Profile-VPC associations are billed by the hour
- *   (Amazon Route 53 pricing, https://aws.amazon.com/route53/pricing/), and a VPC that already has a
- *   Profile cannot take ours. Hence `zones` stays the default, and `profile` is the way past 299
+ *   of VPCs (and you can request a higher quota)"). It is not free: "$0.75 per AWS account for up
+ *   to 100 Profile-VPC associations" an hour, "$0.0014 per Profile-VPC association per hour"
+ *   beyond (Amazon Route 53 pricing, https://aws.amazon.com/route53/pricing/, as read 2026-09-20;
+ *   if each LOB account pays for its own association, about $550 a month per LOB). And a VPC that
+ *   already has a Profile cannot take ours. Hence `zones` stays the default, and `profile` is the way past 299
  *   LOBs.
  */
 export type DnsSharing = "zones" | "profile";
