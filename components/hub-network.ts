@@ -5,6 +5,7 @@ import { dynamodbGateway } from "./hub/dynamodb-gateway";
 import { hubEndpointPolicies } from "./hub/endpoint-policies";
 import { EndpointSecurityGroups } from "./hub/endpoint-security-groups";
 import { InboundResolver } from "./hub/inbound-resolver";
+import { shareDnsProfile, type DnsProfile, type DnsSharing } from "./hub/dns-profile";
 import { InterfaceEndpoints, type HubEndpoint } from "./hub/interface-endpoints";
 import type { HubPlacement } from "./hub/placement";
 import { spokeRanges } from "./hub/spoke-ranges";
@@ -12,6 +13,7 @@ import { HubTransitGateway } from "./hub/transit-gateway";
 import { shareTransitGateway } from "./hub/transit-gateway-share";
 
 export type { HubEndpoint } from "./hub/interface-endpoints";
+export type { DnsSharing } from "./hub/dns-profile";
 
 export interface HubNetworkArgs {
   /** The region of the hub and every spoke (PrivateLink is regional). */
@@ -45,6 +47,12 @@ export interface HubNetworkArgs {
   readonly clientCidrs: readonly string[];
   /** Whether to create a Route 53 Resolver inbound endpoint for corporate DNS forwarding. @default false */
   readonly resolverInboundEndpoint: boolean;
+  /**
+   * How spokes resolve the hub zones: `zones`, each LOB associates its VPC with every zone; or
+   * `profile`, a Route 53 Profile holding them, RAM-shared to the LOB accounts (see DnsSharing).
+   * @default "zones"
+   */
+  readonly dnsSharing?: DnsSharing;
 }
 
 /**
@@ -71,6 +79,8 @@ export class HubNetwork extends pulumi.ComponentResource {
   readonly endpoints: Readonly<Record<EndpointKey, HubEndpoint>>;
   readonly dynamodbPrefixListId: pulumi.Output<string>;
   readonly resolverInboundIps?: pulumi.Output<string[]>;
+  /** In `profile` mode: the Route 53 Profile holding the spoke-facing zones. */
+  readonly dnsProfile?: DnsProfile;
 
   constructor(name: string, args: HubNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("studio-access:hub:HubNetwork", name, {}, opts);
@@ -117,6 +127,15 @@ export class HubNetwork extends pulumi.ComponentResource {
       clientSecurityGroupId: groups.clients.id,
       policy: hubEndpointPolicies(args),
     }).endpoints;
+    if (args.dnsSharing === "profile")
+      this.dnsProfile = shareDnsProfile(placement, {
+        zones: Object.fromEntries(
+          Object.entries(this.endpoints)
+            .filter(([, endpoint]) => endpoint.forSpokes)
+            .map(([key, endpoint]) => [key, { zoneArn: endpoint.zoneArn }]),
+        ),
+        lobs: args.lobs,
+      });
     this.dynamodbPrefixListId = dynamodbGateway(placement, {
       region,
       vpcId: vpc.id,

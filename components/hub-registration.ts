@@ -84,8 +84,11 @@ export class HubRegistration extends pulumi.ComponentResource implements HubJoin
     );
 
     // DNS: the hub's zones answer in the spoke VPC too, so Studio reaches SageMaker and STS privately.
+    // Through the hub's Route 53 Profile when it has one (the spoke associates with it in its own
+    // account, nothing to authorize here); otherwise each zone authorizes the spoke VPC.
     const authorizations: Record<string, aws.route53.VpcAssociationAuthorization> = {};
-    for (const [key, zoneId] of Object.entries(hub.zoneIds)) {
+    const zoneIds = hub.dnsProfileId === undefined ? hub.zoneIds : {};
+    for (const [key, zoneId] of Object.entries(zoneIds)) {
       authorizations[key] = new aws.route53.VpcAssociationAuthorization(
         `${name}-${key}`,
         { zoneId, vpcId: args.vpcId, vpcRegion: hub.region },

@@ -17,6 +17,8 @@ export interface LobDeployerRoleArgs {
   readonly zoneIds: pulumi.Input<string>[];
   readonly usersTableArn: pulumi.Input<string>;
   readonly lobsTableArn: pulumi.Input<string>;
+  /** How spokes resolve the hub zones (see deployerPolicy). @default "zones" */
+  readonly dnsSharing?: "zones" | "profile";
 }
 
 /**
@@ -62,6 +64,7 @@ export class LobDeployerRole extends pulumi.ComponentResource {
                 zoneIds,
                 usersTableArn,
                 lobsTableArn,
+                ...(args.dnsSharing === "profile" ? { dnsSharing: args.dnsSharing } : {}),
               }),
             ),
           ),

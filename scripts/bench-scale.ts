@@ -133,8 +133,11 @@ async function main(): Promise<void> {
   // resources per LOB (the plan really has COUNT spokes).
   const usage = quotaUsage(hub, count, config);
   const over = usage.filter((q) => q.used > q.limit);
+  // The transit gateway's share (the Route 53 Profile's, in profile mode, has its own).
   const principals = hub.resources.filter(
-    (r) => r.type === "aws:ram/principalAssociation:PrincipalAssociation",
+    (r) =>
+      r.type === "aws:ram/principalAssociation:PrincipalAssociation" &&
+      r.name.includes("-tgw-share-"),
   ).length;
   const iamOver = iamQuotaUse(plans).filter((q) => q.used > q.limit);
   const failures = [

@@ -59,6 +59,9 @@ export async function lobStack(config: LobConfig) {
   const samlRoleArn = (await shared.getOutputDetails("samlRoleArn")).value as string | undefined;
   // Present only when the hub has admins: the LOB's usage reader role trusts it (admin usage).
   const adminRoleArn = (await shared.getOutputDetails("adminRoleArn")).value as string | undefined;
+  // Present only when the hub shares its zones through a Route 53 Profile (dnsSharing: profile):
+  // the LOB's VPC then associates with the Profile, and its old zone associations go.
+  const dnsProfileId = (await shared.getOutputDetails("dnsProfileId")).value as string | undefined;
 
   const entry = Object.hasOwn(hub.lobs, config.lob) ? hub.lobs[config.lob] : undefined;
   const accountId = entry?.accountId;
@@ -173,6 +176,7 @@ export async function lobStack(config: LobConfig) {
         ...hub,
         ...(samlRoleArn ? { samlRoleArn } : {}),
         ...(adminRoleArn ? { adminRoleArn } : {}),
+        ...(dnsProfileId ? { dnsProfileId } : {}),
       },
     },
     { providers: [lobProvider] },
@@ -182,7 +186,7 @@ export async function lobStack(config: LobConfig) {
     {
       lob: config.lob,
       accountId,
-      hub,
+      hub: { ...hub, ...(dnsProfileId ? { dnsProfileId } : {}) },
       vpcId: spoke.vpcId,
       transitGatewayAttachmentId: spoke.transitGatewayAttachmentId,
       domainId: spoke.domainId,

@@ -49,6 +49,7 @@ export async function sharedStack(config: SharedConfig) {
       extraEndpoints: config.extraEndpoints,
       clientCidrs: config.clientCidrs,
       resolverInboundEndpoint: config.resolverInboundEndpoint,
+      dnsSharing: config.dnsSharing,
     },
     opts,
   );
@@ -127,6 +128,7 @@ export async function sharedStack(config: SharedConfig) {
             zoneIds: spokeZones,
             usersTableArn: app.usersTableArn,
             lobsTableArn: app.lobsTableArn,
+            dnsSharing: config.dnsSharing,
           },
           opts,
         ),
@@ -164,6 +166,11 @@ export async function sharedStack(config: SharedConfig) {
     spokesTgwRouteTableId: network.spokesTgwRouteTableId,
     endpointIds: byEndpoint((key) => network.endpoints[key].id),
     zoneIds: byEndpoint((key) => network.endpoints[key].zoneId, true),
+    // With dnsSharing: profile, the Route 53 Profile each LOB associates its VPC with instead of
+    // the zones (a LOB stack reads it; absent, the LOB associates with every zone).
+    ...(network.dnsProfile
+      ? { dnsSharing: config.dnsSharing, dnsProfileId: network.dnsProfile.profileId }
+      : {}),
     usersTableName: app.usersTableName,
     lobsTableName: app.lobsTableName,
     presignerRoleArn: app.presignerRoleArn,

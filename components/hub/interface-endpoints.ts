@@ -14,6 +14,8 @@ export interface HubEndpoint {
   readonly id: pulumi.Output<string>;
   readonly serviceName: string;
   readonly zoneId: pulumi.Output<string>;
+  /** The zone's ARN (what a Route 53 Profile's resource association names). */
+  readonly zoneArn: pulumi.Output<string>;
   readonly zoneName: string;
   /** The endpoint's regional DNS name and its zone (what the zone's alias record points to). */
   readonly target: pulumi.Output<{ dnsName: string; hostedZoneId: string }>;
@@ -93,6 +95,7 @@ export class InterfaceEndpoints {
         id: endpoint.id,
         serviceName: service.serviceName,
         zoneId: zone.zoneId,
+        zoneArn: zone.arn,
         zoneName: service.zoneName,
         target,
         forSpokes: service.audience === "hub-and-spokes",

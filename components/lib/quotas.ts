@@ -30,6 +30,23 @@ export const QUOTAS = {
     what: "VPCs associated with one private hosted zone",
     source: "Route 53 quotas, private hosted zones",
   },
+  // Route 53 Profiles (hub `dnsSharing: profile`, issue #22): "AssociateProfile", Route 53 API
+  // Reference (https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53profiles_AssociateProfile.html):
+  // "A VPC can have only one Profile associated with it, but a Profile can be associated with 1000
+  // of VPCs (and you can request a higher quota)", pointing at "Quotas on Route 53 Profiles"
+  // (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html#limits-api-entities).
+  vpcsPerRoute53Profile: {
+    limit: 1000,
+    what: "VPCs associated with one Route 53 Profile",
+    source:
+      "Route 53 API Reference, AssociateProfile: a Profile can be associated with 1000 VPCs (default, adjustable through Service Quotas)",
+  },
+  profilesPerVpc: {
+    limit: 1,
+    what: "Route 53 Profiles associated with one VPC",
+    source:
+      "Route 53 API Reference, AssociateProfile: a VPC can have only one Profile associated with it (not adjustable)",
+  },
   // "Quotas for your transit gateways", Amazon VPC Transit Gateways
   // (https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html): attachments per
   // transit gateway 5,000; routes 10,000 per transit gateway, all its route tables together.

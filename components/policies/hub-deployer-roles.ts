@@ -37,6 +37,13 @@ export function deployerPolicy(args: {
   zoneIds: readonly string[];
   usersTableArn: string;
   lobsTableArn: string;
+  /**
+   * How the spokes resolve the hub zones. With `profile`, a LOB associates its VPC with the hub's
+   * shared Route 53 Profile in its own account, and the role may no longer authorize zone
+   * associations: it may only delete the authorizations a LOB made before the hub switched (see
+   * docs/deploying.md, "From zone associations to a Route 53 Profile"). @default "zones"
+   */
+  dnsSharing?: "zones" | "profile";
 }): PolicyDocument {
   const ec2 = (resource: string) => `arn:aws:ec2:${args.region}:${args.hubAccountId}:${resource}`;
   const attachments = ec2("transit-gateway-attachment/*");
@@ -111,17 +118,27 @@ export function deployerPolicy(args: {
       ],
       Resource: ec2(`transit-gateway-route-table/${args.hubRouteTableId}`),
     },
-    {
-      // route53:VPCs pins the region; the VPC id is the spoke's, unknown until its stack runs.
-      Sid: "AuthorizeZoneAssociations",
-      Effect: "Allow",
-      Action: [
-        "route53:CreateVPCAssociationAuthorization",
-        "route53:DeleteVPCAssociationAuthorization",
-      ],
-      Resource: zones,
-      Condition: { StringLike: { "route53:VPCs": `VPCId=*,VPCRegion=${args.region}` } },
-    },
+    args.dnsSharing === "profile"
+      ? {
+          // A LOB that associated its VPC with the zones before the hub switched to the Profile
+          // deletes its authorizations on its next update; it creates none.
+          Sid: "RemoveZoneAuthorizations",
+          Effect: "Allow",
+          Action: "route53:DeleteVPCAssociationAuthorization",
+          Resource: zones,
+          Condition: { StringLike: { "route53:VPCs": `VPCId=*,VPCRegion=${args.region}` } },
+        }
+      : {
+          // route53:VPCs pins the region; the VPC id is the spoke's, unknown until its stack runs.
+          Sid: "AuthorizeZoneAssociations",
+          Effect: "Allow",
+          Action: [
+            "route53:CreateVPCAssociationAuthorization",
+            "route53:DeleteVPCAssociationAuthorization",
+          ],
+          Resource: zones,
+          Condition: { StringLike: { "route53:VPCs": `VPCId=*,VPCRegion=${args.region}` } },
+        },
     {
       Sid: "ReadZoneAuthorizations",
       Effect: "Allow",

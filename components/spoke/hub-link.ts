@@ -35,7 +35,8 @@ export class HubLink {
 
   /**
    * Once the hub has accepted the attachment and authorized the zones: the default route to the
-   * transit gateway, and the spoke VPC's association with each hub zone.
+   * transit gateway, and the spoke VPC's association with each hub zone (or, when the hub shares
+   * them through a Route 53 Profile, with that Profile).
    */
   join(join: HubJoin): void {
     const { name, hub, parent } = this.scope;
@@ -48,6 +49,23 @@ export class HubLink {
       },
       { parent, dependsOn: [join.accepted] },
     );
+    if (hub.dnsProfileId !== undefined) {
+      // One association with the hub's Profile, which holds every spoke-facing zone. The provider
+      // waits for the association to be COMPLETE (GetProfileAssociation until its status is), as
+      // the Terraform AWS provider's internal/service/route53profiles/association.go does. A VPC
+      // takes one Profile only ("AssociateProfile", Route 53 API Reference,
+      // https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53profiles_AssociateProfile.html).
+      new aws.route53.ProfilesAssociation(
+        `${name}-dns-profile`,
+        {
+          name: `${name}-studio-access`,
+          profileId: hub.dnsProfileId,
+          resourceId: this.network.vpc.id,
+        },
+        { parent },
+      );
+      return;
+    }
     for (const [key, authorization] of Object.entries(join.authorizations)) {
       new aws.route53.ZoneAssociation(
         `${name}-${key}`,

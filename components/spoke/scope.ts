@@ -18,6 +18,11 @@ export interface HubOutputs {
   readonly endpointIds: Readonly<Record<EndpointKey, string>>;
   /** The zones spokes associate with (every endpoint's but the hub-only ones). */
   readonly zoneIds: Readonly<Partial<Record<EndpointKey, string>>>;
+  /**
+   * The hub's Route 53 Profile holding those zones, when the hub shares them that way (hub config
+   * `dnsSharing: profile`): the spoke associates its VPC with the Profile instead of each zone.
+   */
+  readonly dnsProfileId?: string;
   readonly usersTableName: string;
   readonly lobsTableName: string;
   readonly presignerRoleArn: string;

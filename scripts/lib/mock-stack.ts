@@ -161,6 +161,10 @@ const ID_PREFIX: Record<string, string> = {
   "aws:route53/resolverEndpoint:ResolverEndpoint": "rslvr-in",
   "aws:ec2/customerGateway:CustomerGateway": "cgw",
   "aws:ec2/vpnConnection:VpnConnection": "vpn",
+  // Route 53 Profiles' ids, as the API Reference's examples write them (rp-…, rpassoc-…, rpr-…).
+  "aws:route53/profilesProfile:ProfilesProfile": "rp",
+  "aws:route53/profilesAssociation:ProfilesAssociation": "rpassoc",
+  "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation": "rpr",
 };
 
 interface ProviderInfo {
@@ -360,6 +364,26 @@ function fabricate(
       break;
     case "aws:ec2transitgateway/transitGateway:TransitGateway":
       Object.assign(state, { arn: `arn:aws:ec2:${region}:${account}:transit-gateway/${id}` });
+      break;
+    case "aws:route53/profilesProfile:ProfilesProfile":
+      // Created and not yet shared; the association's wait ends at COMPLETE (see below).
+      Object.assign(state, {
+        arn: `arn:aws:route53profiles:${region}:${account}:profile/${id}`,
+        ownerId: account,
+        shareStatus: "NOT_SHARED",
+        status: "COMPLETE",
+      });
+      break;
+    case "aws:route53/profilesAssociation:ProfilesAssociation":
+    case "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation":
+      // The provider waits for COMPLETE before it returns (terraform-provider-aws,
+      // internal/service/route53profiles/association.go and resource_association.go).
+      Object.assign(state, {
+        arn: `arn:aws:route53profiles:${region}:${account}:${type.includes("Resource") ? "profile-resource-association" : "profile-association"}/${id}`,
+        ownerId: account,
+        status: "COMPLETE",
+        ...(type.includes("Resource") ? { resourceType: "HOSTED_ZONE" } : {}),
+      });
       break;
     case "aws:ram/resourceShare:ResourceShare":
       Object.assign(state, {

@@ -188,6 +188,39 @@ export class Network {
     });
   }
 
+  /**
+   * Whether a VPC sees a zone through a Route 53 Profile: the VPC is associated with a Profile that
+   * holds the zone ("What are Amazon Route 53 Profiles?": the Profile's private hosted zones apply
+   * to every VPC associated with it,
+   * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/profiles.html), and the Profile is
+   * the VPC account's own or shared with that account through RAM ("Working with shared Route 53
+   * Profiles", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/sharing-profiles.html).
+   */
+  private throughProfile(zone: RecordedResource, vpcId: string | undefined): boolean {
+    if (vpcId === undefined) return false;
+    const vpcAccount = this.of("aws:ec2/vpc:Vpc").find((v) => v.id === vpcId)?.account;
+    return this.of("aws:route53/profilesAssociation:ProfilesAssociation")
+      .filter((a) => a.inputs.resourceId === vpcId)
+      .some((association) => {
+        const profile = this.of("aws:route53/profilesProfile:ProfilesProfile").find(
+          (p) => p.id === association.inputs.profileId,
+        );
+        if (!profile) return false;
+        const holds = this.of(
+          "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation",
+        ).some((r) => r.inputs.profileId === profile.id && r.inputs.resourceArn === zone.state.arn);
+        const shares = this.of("aws:ram/resourceAssociation:ResourceAssociation")
+          .filter((r) => r.inputs.resourceArn === profile.state.arn)
+          .map((r) => r.inputs.resourceShareArn);
+        const shared =
+          profile.account === vpcAccount ||
+          this.of("aws:ram/principalAssociation:PrincipalAssociation").some(
+            (p) => shares.includes(p.inputs.resourceShareArn) && p.inputs.principal === vpcAccount,
+          );
+        return holds && shared;
+      });
+  }
+
   /** The endpoint a name resolves to from a source, through the zones it can see. */
   private resolve(source: Source, hostname: string): RecordedResource | undefined {
     const zones = this.of("aws:route53/zone:Zone").filter((z) => {
@@ -199,7 +232,8 @@ export class Network {
         inline.some((v) => v.vpcId === source.vpcId) ||
         this.of("aws:route53/zoneAssociation:ZoneAssociation").some(
           (a) => a.inputs.zoneId === z.id && a.inputs.vpcId === source.vpcId,
-        )
+        ) ||
+        this.throughProfile(z, source.vpcId)
       );
     });
     for (const zone of zones) {

@@ -22,6 +22,8 @@ import { loadStackConfig, type StackRun } from "./mock-stack";
  * supernet 10.64.0.0/10, and the repository's shared stack file for everything else.
  */
 export function scaledHubConfig(count: number, withSupernet = true): Record<string, string> {
+  // Past 299 LOBs the endpoint zones hold no more VPCs: the hub shares them through a Profile.
+  const overZones = count + 1 > QUOTAS.vpcsPerPrivateHostedZone.limit;
   const supernet = parseCidr("10.64.0.0/10");
   if (!supernet) throw new Error("bad supernet");
   const lobs = Object.fromEntries(
@@ -43,6 +45,7 @@ export function scaledHubConfig(count: number, withSupernet = true): Record<stri
     ...example,
     "studio-access:lobs": JSON.stringify(lobs),
     ...(withSupernet ? { "studio-access:spokesSupernet": "10.64.0.0/10" } : {}),
+    ...(overZones ? { "studio-access:dnsSharing": "profile" } : {}),
   };
 }
 
@@ -75,7 +78,7 @@ const maxCount = (values: readonly unknown[]): number => {
 /**
  * How much of each quota a hub and its `lobCount` spokes use, from the hub's planned resources
  * (spoke-side numbers follow from the design: each spoke attaches once and associates every
- * spoke-facing zone once).
+ * spoke-facing zone once, or the hub's Route 53 Profile once when the hub has one).
  */
 export function quotaUsage(
   hub: StackRun,
@@ -89,6 +92,7 @@ export function quotaUsage(
   const inline = new Map<string, number>();
   for (const r of of("aws:iam/rolePolicy:RolePolicy"))
     inline.set(String(r.inputs.role), (inline.get(String(r.inputs.role)) ?? 0) + policyLength(r));
+  const profile = of("aws:route53/profilesProfile:ProfilesProfile").length > 0;
   const used: Record<QuotaKey, number> = {
     securityGroupInboundRules: maxCount(
       of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map(
@@ -96,14 +100,18 @@ export function quotaUsage(
       ),
     ),
     routesPerRouteTable: maxCount(of("aws:ec2/route:Route").map((r) => r.inputs.routeTableId)),
-    // The hub VPC, and each spoke VPC.
-    vpcsPerPrivateHostedZone: 1 + lobCount,
+    // The hub VPC, and each spoke VPC; with a Route 53 Profile (dnsSharing: profile), the hub VPC
+    // alone, and each spoke VPC associates with the Profile instead (one Profile per VPC).
+    vpcsPerPrivateHostedZone: profile ? 1 : 1 + lobCount,
+    vpcsPerRoute53Profile: profile ? lobCount : 0,
+    profilesPerVpc: profile ? 1 : 0,
     // The hub VPC's attachment, and each spoke's.
     attachmentsPerTransitGateway: 1 + lobCount,
     // The hub table holds a propagated route per spoke; the spokes table, the hub's.
     routesPerTransitGateway: lobCount + 1,
     rolesPerAccount: of("aws:iam/role:Role").length,
-    // One association per LOB account on the transit gateway's share (never the organization).
+    // One association per LOB account on the transit gateway's share (never the organization),
+    // and on the Profile's in profile mode.
     principalsPerResourceShare: maxCount(
       of("aws:ram/principalAssociation:PrincipalAssociation").map((r) => r.inputs.resourceShareArn),
     ),

@@ -62,6 +62,8 @@ export interface UpdateSummary {
 }
 
 const TABLE_ITEM = "aws:dynamodb/tableItem:TableItem";
+/** A role's inline policy: PutRolePolicy updates it in place (#22, the deployer roles' DNS statement). */
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 /**
  * The TableItem arguments the AWS provider marks ForceNew (a change replaces the item; `item`
  * itself is updated in place): table_name, hash_key, range_key, in resourceTableItem's schema
@@ -145,7 +147,7 @@ export class Deployer {
    * A stack's `pulumi up` again, over what its last run made, with the program run on (changed)
    * config through `hook`: a resource whose inputs are unchanged is left alone; a new one is
    * created; a changed TableItem is updated or replaced as its provider does (`updateTableItem`);
-   * any other changed type is refused, since the rehearsal models no update of it. `finish` then
+   * a changed RolePolicy is put again in place (PutRolePolicy); any other changed type is refused, since the rehearsal models no update of it. `finish` then
    * deletes what the run no longer declares, last made first, as Pulumi deletes after its creates
    * and updates; after a failed run (`failed`), Pulumi stops there: nothing is deleted, and what
    * was made is kept for the stack's destroy.
@@ -170,6 +172,18 @@ export class Deployer {
         return prior.result;
       }
       if (prior && this.updateDeletionProtection(resource, prior)) {
+        next.push({ ...prior, inputs });
+        summary.updated.push(resource.name);
+        return prior.result;
+      }
+      if (prior && resource.type === ROLE_POLICY) {
+        // PutRolePolicy replaces the policy in place (a hub's deployer roles when it switches to
+        // dnsSharing: profile, #22); the delete stays as it was.
+        this.emulator.putRolePolicy(
+          this.roleArnOf(resource.account, resource.inputs.role),
+          resource.name,
+          JSON.parse(String(resource.inputs.policy)) as PolicyDocument,
+        );
         next.push({ ...prior, inputs });
         summary.updated.push(resource.name);
         return prior.result;

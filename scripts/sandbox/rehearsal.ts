@@ -23,6 +23,7 @@ import {
   type RecordedResource,
   type StackRun,
 } from "../lib/mock-stack";
+import { reachabilityMatrix } from "../lib/reachability";
 import { apiFromResources, domainsFromResources, PrivateApi } from "./api-gateway";
 import { domainSteps, type DomainAddress } from "./custom-domain";
 import { AwsEmulator, type Listener } from "./aws-emulator";
@@ -429,10 +430,13 @@ export async function rehearse(
     // The company's identity provider, for the SAML entry: a key and certificate made now.
     const idp = await TestIdp.create();
     /** The stack files, and for the hub the SAML entry trusting the sandbox's IdP. */
+    /** Config a block changed for the rest of the run (the hub's dnsSharing, #22), by stack. */
+    const kept: Record<string, Record<string, string>> = {};
     const configOf = (stack: string) =>
       stack === "shared"
         ? {
             ...loadStackConfig(stack),
+            ...kept[stack],
             "studio-access:saml": JSON.stringify({
               idpCertificates: [idp.certificate],
               idpEntityId: idp.entityId,
@@ -490,6 +494,7 @@ export async function rehearse(
       const named = (what: string, names: string[]) =>
         names.length > 0 ? [`${what} ${names.join(", ")}`] : [];
       return {
+        run,
         changes,
         summary:
           [
@@ -1877,6 +1882,96 @@ SAML sign-in as ${lookAlike}: opened ${own}; dana.scientist's ${danas} untouched
           throw new Error("a profile was made for a disabled user");
         return {
           detail: `403 page; logged outcome ${line.outcome}; no profile made`,
+          value: undefined,
+        };
+      },
+    );
+    // Issue #22: the hub switches to a Route 53 Profile, as a platform engineer migrates (hub first,
+    // then each LOB: docs/deploying.md), and nothing a user sees changes.
+    const zonesMatrix = reachabilityMatrix(shared, [lobA, lobB]);
+    const profileRuns = await step(
+      "dnsSharing: profile: pulumi up -s shared puts the hub zones in a Route 53 Profile shared with each LOB account",
+      async () => {
+        kept.shared = { "studio-access:dnsSharing": "profile" };
+        const { run, changes } = await redeploy("shared", (config) => config);
+        const zones = Object.keys(run.outputs.zoneIds as Record<string, string>).length;
+        const expected = [
+          "hub-dns-profile",
+          ...Object.keys(run.outputs.zoneIds as Record<string, string>).map(
+            (key) => `hub-dns-profile-${key}`,
+          ),
+          "hub-dns-profile-share",
+          "hub-dns-profile-share",
+          ...Object.keys(lobs).map((lob) => `hub-dns-profile-share-${lob}`),
+        ];
+        const deployerPolicies = Object.keys(lobs).map((lob) => `${lob}-deployer`);
+        if (
+          JSON.stringify([...changes.created].sort()) !== JSON.stringify(expected.sort()) ||
+          JSON.stringify([...changes.updated].sort()) !== JSON.stringify(deployerPolicies) ||
+          changes.deleted.length + changes.replaced.length > 0 ||
+          typeof run.outputs.dnsProfileId !== "string"
+        )
+          throw new Error(`unexpected changes: ${JSON.stringify(changes)}`);
+        return {
+          detail: `created the Profile ${run.outputs.dnsProfileId}, its ${String(zones)} zone associations and its RAM share with ${Object.keys(lobs).join(", ")}; updated ${changes.updated.join(", ")} (no new zone authorizations); deleted nothing`,
+          value: { shared: run },
+        };
+      },
+    );
+    const migrated = await step(
+      "dnsSharing: profile: pulumi up -s lob-a and lob-b swap their zone associations for one Profile association each",
+      async () => {
+        const runs: Record<string, StackRun> = {};
+        const lines: string[] = [];
+        for (const stack of ["lob-a", "lob-b"]) {
+          const { run, changes } = await redeploy(stack, (config) => config);
+          const associations = run.resources.filter(
+            (r) => r.type === "aws:route53/profilesAssociation:ProfilesAssociation",
+          );
+          const gone = changes.deleted.length;
+          if (
+            changes.created.join(",") !== `${stack}-dns-profile` ||
+            associations[0]?.inputs.profileId !== profileRuns.shared.outputs.dnsProfileId ||
+            run.resources.some((r) => r.type === "aws:route53/zoneAssociation:ZoneAssociation") ||
+            gone === 0 ||
+            changes.updated.length + changes.replaced.length > 0
+          )
+            throw new Error(`${stack}: unexpected changes: ${JSON.stringify(changes)}`);
+          runs[stack] = run;
+          lines.push(
+            `${stack}: created ${stack}-dns-profile; deleted ${String(gone)} zone associations and authorizations`,
+          );
+        }
+        return {
+          detail: lines.join("\n"),
+          value: { lobA: runs["lob-a"] as StackRun, lobB: runs["lob-b"] as StackRun },
+        };
+      },
+    );
+    await step(
+      "dnsSharing: profile: the reachability matrix is unchanged, and user-lob-a signs in and opens Studio",
+      async () => {
+        const profileMatrix = reachabilityMatrix(profileRuns.shared, [
+          migrated.lobA,
+          migrated.lobB,
+        ]);
+        const answers = (rows: typeof zonesMatrix) =>
+          JSON.stringify(rows.map((r) => [r.from, r.to, r.verdict.ok]));
+        if (answers(profileMatrix) !== answers(zonesMatrix))
+          throw new Error(`the matrix changed: ${answers(profileMatrix)}`);
+        const user = users.find((u) => u.username === "user-lob-a");
+        if (!user) throw new Error("no user-lob-a");
+        const token = await signIn(user.username, user.password, user.totpSecret);
+        const answer = await get(`${apiUrl}/studios/lob-a`, { Authorization: `Bearer ${token}` });
+        expectStatus(answer, 302, "GET /studios/lob-a");
+        if (!answer.location) throw new Error("302 without Location");
+        const [url, headers] = throughListener(
+          answer.location,
+          resolve(new URL(answer.location).host),
+        );
+        expectStatus(await get(url, headers), 200, "Studio");
+        return {
+          detail: `${String(zonesMatrix.length)} answers as with zone associations (${String(zonesMatrix.filter((r) => r.verdict.ok).length)} reachable); sign-in, 302 to Studio, 200 through the hub Studio endpoint`,
           value: undefined,
         };
       },

@@ -24,6 +24,8 @@ export interface HubQuotaInputs {
   readonly lobs: Readonly<Record<string, { readonly accountId: string }>>;
   readonly accessRoleName: string;
   readonly extraEndpoints: readonly ExtraEndpoint[];
+  /** How the spokes see the hub's endpoint zones: `profile` adds a RAM share of the Profile. */
+  readonly dnsSharing: "zones" | "profile";
   /** Whether a corporate link attaches to the transit gateway (a VPN or an existing attachment). */
   readonly corporate: boolean;
   /** The roles the hub account holds as declared (role-quotas' hubRolePlans), and its quota. */
@@ -51,9 +53,10 @@ export function hubQuotaFigures(hub: HubQuotaInputs): Partial<Record<QuotaKey, n
     // The spokes table holds the hub's route (and the corporate link's); the hub table a route per
     // spoke (and the corporate link's).
     routesPerTransitGateway: lobs + 1 + (hub.corporate ? 2 : 0),
-    // The transit gateway's share names each LOB account (never the organization).
+    // The transit gateway's share names each LOB account (never the organization); with
+    // dnsSharing: profile, the Profile's share names each again.
     principalsPerResourceShare: lobs,
-    principalsPerRegion: lobs,
+    principalsPerRegion: lobs * (hub.dnsSharing === "profile" ? 2 : 1),
     rolesPerAccount: hub.roles,
     endpointPolicyCharacters: endpointPolicy,
     apiResourcePolicyCharacters: JSON.stringify(
@@ -71,8 +74,8 @@ const WAY_PAST: Partial<Record<QuotaKey, (hub: HubQuotaInputs) => string>> = {
     "split the LOBs between hubs (each spoke's range is a propagated route), or ask AWS Support to raise routes per transit gateway",
   principalsPerResourceShare: () =>
     "split the LOBs between hubs, or have the quota raised in Service Quotas (AWS RAM, principal associations per resource share)",
-  principalsPerRegion: () =>
-    "split the LOBs between hubs or regions, or have the quota raised in Service Quotas (AWS RAM)",
+  principalsPerRegion: (hub) =>
+    `${hub.dnsSharing === "profile" ? "the transit gateway's and the Route 53 Profile's shares each name every LOB account: " : ""}split the LOBs between hubs or regions, or have the quota raised in Service Quotas (AWS RAM)`,
   rolesPerAccount: (hub) =>
     `the hub makes a deployer role per LOB, and the account's other roles count too: have the quota "Roles per account" raised in Service Quotas (IAM, up to ${n(QUOTAS.rolesPerAccount.adjustable.upTo)}) and set ${NAMESPACE}:iamQuotas.rolesPerAccount to it${hub.rolesPerAccount >= QUOTAS.rolesPerAccount.adjustable.upTo ? "; past that, split the LOBs between hubs" : ""}`,
   endpointPolicyCharacters: () =>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, parseCidr } from "../../components/lib/cidr";
 import type { CorporateConnection } from "../../components/corporate-link";
+import type { DnsSharing } from "../../components/hub-network";
 import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../../components/lib/endpoints";
 import { DEFAULT_IAM_LIMITS, QUOTAS, type IamLimits } from "../../components/lib/quotas";
 import { hubRolePlans, roleQuotaProblems } from "../../components/lib/role-quotas";
@@ -77,6 +78,8 @@ export interface SharedConfig {
   };
   readonly accessRoleName: string;
   readonly resolverInboundEndpoint: boolean;
+  /** How the spokes resolve the hub's zones: a VPC association each, or one Route 53 Profile. */
+  readonly dnsSharing: DnsSharing;
   readonly apiStageName: string;
   readonly apiThrottling: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetentionDays: number;
@@ -230,6 +233,14 @@ export const hubShape = {
   resolverInboundEndpoint: flag()
     .default(false)
     .describe("a Route 53 inbound resolver, so clientCidrs resolve the private endpoints"),
+  // Zones by default: free, and open to a LOB whose VPC already has a Route 53 Profile of its own;
+  // a Profile past 299 LOBs (components/hub/dns-profile.ts says why).
+  dnsSharing: z
+    .enum(["zones", "profile"], { error: "one of zones, profile" })
+    .default("zones")
+    .describe(
+      "how LOB VPCs resolve the hub's endpoint zones: zones (each LOB associates its VPC with every zone, up to 299 LOBs) or profile (one Route 53 Profile shared with the LOB accounts, up to 1,000)",
+    ),
   apiStageName: matching(/^[A-Za-z0-9_]{1,128}$/, "letters, digits and underscores").default("v1"),
   apiThrottling: strict(
     {
@@ -375,6 +386,37 @@ function supernetProblems(
   }
 }
 
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * The quotas the DNS sharing touches (issue #22): in `zones` mode every spoke VPC and the hub's
+ * associate with each endpoint zone; in `profile` mode every spoke VPC associates with the one
+ * Profile, which a second RAM share (beside the transit gateway's) offers to each LOB account.
+ */
+export function dnsSharingProblems(
+  mode: DnsSharing,
+  entries: Readonly<Record<string, LobEntry>>,
+  problems: Problems,
+): void {
+  const lobCount = Object.keys(entries).length;
+  const zone = QUOTAS.vpcsPerPrivateHostedZone;
+  if (mode === "zones" && lobCount + 1 > zone.limit)
+    problems.at(
+      "lobs",
+      `${count(lobCount)} LOBs`,
+      `at most ${count(zone.limit - 1)} LOBs with dnsSharing: zones: the hub VPC and every LOB's associate with each endpoint zone, ${count(lobCount + 1)} VPCs over Route 53's quota of ${count(zone.limit)} ${zone.what}; set dnsSharing: profile (one Route 53 Profile holds the zones, and each LOB's VPC associates with it once)`,
+    );
+  const profile = QUOTAS.vpcsPerRoute53Profile;
+  if (mode === "profile" && lobCount > profile.limit)
+    problems.at(
+      "lobs",
+      `${count(lobCount)} LOBs`,
+      `at most ${count(profile.limit)} LOBs with dnsSharing: profile: each LOB's VPC associates with the hub's Route 53 Profile, ${count(lobCount)} over Route 53's default quota of ${count(profile.limit)} ${profile.what}; split the LOBs across hubs (the quota is adjustable through Service Quotas, which this check does not read)`,
+    );
+  // RAM principals (one per LOB account on each share) are counted with the other count-based
+  // quotas: hub-quotas.ts.
+}
+
 /** The hub stack's config: each key checked alone, then what holds between them. */
 export function parseShared(
   values: Readonly<Record<string, string>>,
@@ -404,6 +446,7 @@ export function parseShared(
   lobAccountProblems(parsed.hubAccountId, entries, problems);
   overlapProblems(parsed.hubVpcCidr, entries, clientCidrs, problems);
   supernetProblems(parsed.spokesSupernet, entries, clientCidrs, problems);
+  dnsSharingProblems(parsed.dnsSharing ?? "zones", entries, problems);
   sameButCase(
     (parsed.users ?? []).map((user, i) => ({
       key: `users[${i}].username`,
@@ -468,6 +511,7 @@ export function parseShared(
     presignedUrl: parsed.presignedUrl ?? { expiresInSeconds: 20, sessionExpirationSeconds: 28800 },
     accessRoleName: parsed.accessRoleName ?? "StudioAccessRole",
     resolverInboundEndpoint: parsed.resolverInboundEndpoint ?? false,
+    dnsSharing: parsed.dnsSharing ?? "zones",
     apiStageName: parsed.apiStageName ?? "v1",
     apiThrottling: parsed.apiThrottling ?? { rateLimit: 20, burstLimit: 40 },
     logRetentionDays: parsed.logRetentionDays ?? 365,
@@ -510,6 +554,7 @@ export function parseShared(
       lobs: entries,
       accessRoleName: config.accessRoleName,
       extraEndpoints: config.extraEndpoints,
+      dnsSharing: config.dnsSharing,
       corporate: config.corporate !== undefined,
       roles: rolePlans.length,
       rolesPerAccount: config.rolesPerAccount,

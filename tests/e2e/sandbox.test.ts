@@ -170,6 +170,18 @@ describe("npm run sandbox (end to end, offline)", () => {
         "✓",
         "refused: the disabled lee.leaving signs in through the IdP in a group mapped to lob-b (403 page)",
       ],
+      [
+        "✓",
+        "dnsSharing: profile: pulumi up -s shared puts the hub zones in a Route 53 Profile shared with each LOB account",
+      ],
+      [
+        "✓",
+        "dnsSharing: profile: pulumi up -s lob-a and lob-b swap their zone associations for one Profile association each",
+      ],
+      [
+        "✓",
+        "dnsSharing: profile: the reachability matrix is unchanged, and user-lob-a signs in and opens Studio",
+      ],
       ["✓", "the function logs hold no token and no presigned URL"],
       ["✓", "destroy lob-b"],
       ["✓", "destroy lob-a"],

@@ -1,4 +1,5 @@
 import { evaluateIam, type IamRequest, type Outcome } from "../../scripts/lib/iam-eval";
+import { deployerPolicy } from "../../components/policies/hub-deployer-roles";
 import { handler as authorizer, verifier } from "../../functions/authorizer";
 import type { PolicyDocument } from "../../components/policies/document";
 import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
@@ -378,6 +379,27 @@ const asDeployer = (
   resourceAccount: g.hubAccount,
   identity: [g.deployers[lob].policy],
   context,
+});
+/** LOB A's deployer role as a hub with dnsSharing: profile makes it (issue #22). */
+const asProfileDeployer = (
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Request => ({
+  ...asDeployer("lob-a", action, resource, context),
+  identity: [
+    deployerPolicy({
+      region: g.region,
+      hubAccountId: g.hubAccount,
+      lob: "lob-a",
+      spokesRouteTableId: "tgw-rtb-spokes",
+      hubRouteTableId: "tgw-rtb-hub",
+      zoneIds: g.zoneArns.map((arn) => arn.split("/").pop() ?? ""),
+      usersTableArn: g.usersTableArn,
+      lobsTableArn: g.lobsTableArn,
+      dnsSharing: "profile",
+    }),
+  ],
 });
 const attachment = () =>
   `arn:aws:ec2:${g.region}:${g.hubAccount}:transit-gateway-attachment/tgw-attach-0123456789abcdef0`;
@@ -1243,6 +1265,37 @@ const SCENARIOS: Scenario[] = [
     "LOB A's deployer changes a hub zone's records",
     "ImplicitlyDenied",
     () => asDeployer("lob-a", "route53:ChangeResourceRecordSets", g.zoneArns[0]!),
+  ],
+  // With the zones in a Route 53 Profile (dnsSharing: profile, #22): deletion of a LOB's old
+  // authorizations only.
+  [
+    "(profile) LOB A's deployer deletes its old authorization on a hub zone",
+    "Allowed",
+    () =>
+      asProfileDeployer("route53:DeleteVPCAssociationAuthorization", g.zoneArns[0]!, {
+        "route53:VPCs": [`VPCId=vpc-0aaa,VPCRegion=${g.region}`],
+      }),
+  ],
+  [
+    "(profile) LOB A's deployer authorizes a VPC on a hub zone",
+    "ImplicitlyDenied",
+    () =>
+      asProfileDeployer("route53:CreateVPCAssociationAuthorization", g.zoneArns[0]!, {
+        "route53:VPCs": [`VPCId=vpc-0aaa,VPCRegion=${g.region}`],
+      }),
+  ],
+  [
+    "(profile) LOB A's deployer deletes an authorization of another region",
+    "ImplicitlyDenied",
+    () =>
+      asProfileDeployer("route53:DeleteVPCAssociationAuthorization", g.zoneArns[0]!, {
+        "route53:VPCs": ["VPCId=vpc-0aaa,VPCRegion=eu-west-1"],
+      }),
+  ],
+  [
+    "(profile) LOB A's deployer changes a hub zone's records",
+    "ImplicitlyDenied",
+    () => asProfileDeployer("route53:ChangeResourceRecordSets", g.zoneArns[0]!),
   ],
 
   // Endpoint policies: the hub's interface endpoints serve the organization only.

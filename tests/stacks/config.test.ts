@@ -28,7 +28,7 @@ const lob: Record<string, string> = {
   sharedStack: "example-org/studio-access/shared",
 };
 const SHARED_KNOWN =
-  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, lobsFile, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, allowReplacement, idleShutdown, alarms";
+  "kind, hubAccountId, organizationId, hubVpcCidr, availabilityZones, lobs, lobsFile, spokesSupernet, extraEndpoints, corporate, clientCidrs, users, presignedUrl, accessRoleName, resolverInboundEndpoint, dnsSharing, apiStageName, apiThrottling, logRetentionDays, mfa, deletionProtection, threatProtection, auditTrail, customerManagedKey, saml, admins, iamQuotas, apiDomain, allowReplacement, idleShutdown, alarms";
 const LOB_KNOWN =
   "kind, lob, sharedStack, hubRoleArn, availabilityZones, members, teams, homeEfsRetention, homeDirectories, iamQuotas, budget, allowReplacement, idleShutdown, instanceTypes, spaceStorage";
 
@@ -67,6 +67,7 @@ describe("shared stack config", () => {
       accessRoleName: "StudioAccessRole",
       admins: [],
       resolverInboundEndpoint: false,
+      dnsSharing: "zones",
       apiStageName: "v1",
       apiThrottling: { rateLimit: 20, burstLimit: 40 },
       logRetentionDays: 365,

@@ -142,6 +142,7 @@ describe("count-based quotas, one step over each limit", () => {
     lobs: lobs(2),
     accessRoleName: "StudioAccessRole",
     extraEndpoints: [],
+    dnsSharing: "zones",
     corporate: true,
     roles: 8,
     rolesPerAccount: 1000,

@@ -133,6 +133,69 @@ describe("reachability computed from the planned stacks", () => {
     expect(broken["spoke lob-a -> logs"]).toBe(true);
   });
 
+  // Issue #22: the hub's zones shared through one Route 53 Profile instead of per-VPC associations.
+  describe("with dnsSharing: profile", () => {
+    let profile: Planned;
+    beforeAll(async () => {
+      profile = await planRepositoryStacks({ shared: { "studio-access:dnsSharing": "profile" } });
+    }, 120_000);
+    const stripped = (drop: (r: RecordedResource) => boolean): Planned => {
+      const strip = (run: StackRun): StackRun => ({
+        ...run,
+        resources: run.resources.filter((r) => !drop(r)),
+      });
+      return {
+        shared: strip(profile.shared),
+        lobA: strip(profile.lobA),
+        lobB: strip(profile.lobB),
+      };
+    };
+
+    it("answers the same matrix as with zone associations, with none made", () => {
+      expect(
+        [profile.lobA, profile.lobB].flatMap((run) =>
+          run.resources.filter((r) => r.type === "aws:route53/zoneAssociation:ZoneAssociation"),
+        ),
+      ).toEqual([]);
+      expect(matrix(profile)).toEqual(matrix());
+    });
+
+    it("loses every hub name in a spoke without its Profile association (the control)", () => {
+      const broken = matrix(
+        stripped(
+          (r) =>
+            r.type === "aws:route53/profilesAssociation:ProfilesAssociation" &&
+            r.name === "lob-a-dns-profile",
+        ),
+      );
+      for (const name of ["sagemaker.api", "sagemaker.runtime", "sts", "logs"]) {
+        expect(broken[`spoke lob-a -> ${name}`]).toBe(false);
+        expect(broken[`spoke lob-b -> ${name}`]).toBe(true);
+      }
+    });
+
+    it("loses a name whose zone the Profile does not hold, and all of them unshared with the LOB's account", () => {
+      const unheld = matrix(
+        stripped(
+          (r) =>
+            r.type === "aws:route53/profilesResourceAssociation:ProfilesResourceAssociation" &&
+            r.name === "hub-dns-profile-sts",
+        ),
+      );
+      expect(unheld["spoke lob-a -> sts"]).toBe(false);
+      expect(unheld["spoke lob-a -> logs"]).toBe(true);
+      const unshared = matrix(
+        stripped(
+          (r) =>
+            r.type === "aws:ram/principalAssociation:PrincipalAssociation" &&
+            r.name === "hub-dns-profile-share-lob-b",
+        ),
+      );
+      expect(unshared["spoke lob-b -> sts"]).toBe(false);
+      expect(unshared["spoke lob-a -> sts"]).toBe(true);
+    });
+  });
+
   it("loses the API's custom domain for the corporate network without its zone or its record (#20)", () => {
     const domain = "corporate 10.200.0.0/16 -> studio.corp.example.com (the API's custom domain)";
     for (const type of ["aws:route53/zone:Zone", "aws:route53/record:Record"])

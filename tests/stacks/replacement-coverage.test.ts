@@ -197,6 +197,7 @@ const HUB_MUTATIONS: Record<string, Mutation | null> = {
   presignedUrl: set({ presignedUrl: '{"expiresInSeconds":30}' }),
   accessRoleName: set({ accessRoleName: "AnotherAccessRole" }),
   resolverInboundEndpoint: set({ resolverInboundEndpoint: "false" }),
+  dnsSharing: set({ dnsSharing: "profile" }),
   apiStageName: set({ apiStageName: "v2" }),
   apiThrottling: set({ apiThrottling: '{"rateLimit":5}' }),
   logRetentionDays: set({ logRetentionDays: "30" }),

@@ -48,6 +48,47 @@ describe("each LOB's deployer role in the hub", () => {
     expect(statement(sid)?.Condition?.[operator]?.[key]).toBe("lob-a");
   });
 
+  // Issue #22: with the hub's zones in a Route 53 Profile, a LOB creates no authorization; it may
+  // only delete those it made before the hub switched (docs/deploying.md).
+  it.each([
+    [
+      "zones",
+      {
+        Sid: "AuthorizeZoneAssociations",
+        Effect: "Allow",
+        Action: [
+          "route53:CreateVPCAssociationAuthorization",
+          "route53:DeleteVPCAssociationAuthorization",
+        ],
+        Resource: ["arn:aws:route53:::hostedzone/ZA", "arn:aws:route53:::hostedzone/ZB"],
+        Condition: { StringLike: { "route53:VPCs": "VPCId=*,VPCRegion=us-east-1" } },
+      },
+    ],
+    [
+      "profile",
+      {
+        Sid: "RemoveZoneAuthorizations",
+        Effect: "Allow",
+        Action: "route53:DeleteVPCAssociationAuthorization",
+        Resource: ["arn:aws:route53:::hostedzone/ZA", "arn:aws:route53:::hostedzone/ZB"],
+        Condition: { StringLike: { "route53:VPCs": "VPCId=*,VPCRegion=us-east-1" } },
+      },
+    ],
+  ] as const)("with dnsSharing: %s, its Route 53 statements are exactly", (mode, first) => {
+    const route53 = deployerPolicy({ ...args, dnsSharing: mode }).Statement.filter((s) =>
+      JSON.stringify(s.Action).includes("route53:"),
+    );
+    expect(route53).toEqual([
+      first,
+      {
+        Sid: "ReadZoneAuthorizations",
+        Effect: "Allow",
+        Action: ["route53:ListVPCAssociationAuthorizations", "route53:GetHostedZone"],
+        Resource: ["arn:aws:route53:::hostedzone/ZA", "arn:aws:route53:::hostedzone/ZB"],
+      },
+    ]);
+  });
+
   it("writes only the LOB's own rows", () => {
     expect(statement("OwnTableRowsOnly")?.Condition).toEqual({
       "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["lob-a"] },
