@@ -486,13 +486,45 @@ export async function runStackUnderMocks(opts: {
   const saved = process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
   process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER =
     opts.cognitoEndpoint ?? MOCK_COGNITO_ENDPOINT;
+  const restoreTraces = cheapStackTraces();
   try {
     return await runUnderMocks(opts);
   } finally {
+    restoreTraces();
     if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
     else process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = saved;
     undo?.();
   }
+}
+
+/**
+ * Makes the stack traces Pulumi's SDK takes while a program runs cheap; returns the undo.
+ *
+ * The SDK reads `new Error().stack` for every promise it makes (debuggablePromise, kept for the
+ * leak report PULUMI_DEBUG_PROMISE_LEAKS prints) and for every resource it registers
+ * (Resource.callsites, the source position it tells the engine, with no frame limit). Formatting
+ * those traces is most of a plan's time when frames are mapped back to the TypeScript sources:
+ * through Node's source maps under tsx, through source-map-support under jest, and a trace's
+ * strings are a good part of a plan's memory. The mocks read neither, so while the program runs:
+ * - Error.stackTraceLimit is 0 (the promises' traces are empty; the SDK's callsites set their
+ *   own limit, so resources still get their position), unless the process was started with
+ *   --stack-trace-limit (node or NODE_OPTIONS): then the errors the program throws keep the
+ *   frames asked for, at the old cost;
+ * - Node's source maps are off (Resource.callsites' frames stay unmapped; an error's stack is
+ *   formatted when it is first read, after the run, so the program's errors are still mapped).
+ */
+function cheapStackTraces(): () => void {
+  const limit = Error.stackTraceLimit;
+  const mapped = process.sourceMapsEnabled;
+  const asked = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) =>
+    arg.includes("--stack-trace-limit"),
+  );
+  if (!asked) Error.stackTraceLimit = 0;
+  process.setSourceMapsEnabled(false);
+  return () => {
+    Error.stackTraceLimit = limit;
+    process.setSourceMapsEnabled(mapped);
+  };
 }
 
 async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Promise<StackRun> {
