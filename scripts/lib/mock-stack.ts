@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -382,19 +382,27 @@ function fabricate(
   return { id, state };
 }
 
-let mockSigningKey: { kty: string; n: string; e: string } | undefined;
+/**
+ * The public half of one RSA key (2048 bits, made once with generateKeyPairSync and written here,
+ * its private half thrown away): nothing signs with it, and making a key took a few hundred ms of
+ * every process that planned a stack (each jest file).
+ */
+const mockSigningKey = {
+  kty: "RSA",
+  n:
+    "pD8IlcAbIWJT9GWzre9HLeLj6VBWXI9F9IhGmPkIemorhq4Gan0PgWpJVreTT-XS6eZAOtg647s3Txav" +
+    "KcAO21VO1j6bxfOwtXXHltDfudrvsvBIVDPbVnFTCwrhqp4onVw-dn12bSnY40Xf16viqQZ2sNWgLKgS" +
+    "yV7n3EdkZAwb5AQWFBp-fswcIo-1aXGR9mrq08nybNjXPZDKCDR8ytMAjoMJAkpqk1_i1SULVR7ALpya" +
+    "G_Qi5SSpdtfIJQtT8APL5W1aMvNzzMXpFFe8LEco3Un2LufH03hhmnymLmwzOHfhX99PfwhPuFzfIwj-" +
+    "Lbz9nZg3SGyFOqV3pEXlUw",
+  e: "AQAB",
+};
 
 /**
- * The JWKS the mocks' Cognito publishes for a pool: one RSA key (made once per process) whose kid
- * names the pool, so a test can tell which pool's JWKS the program read.
+ * The JWKS the mocks' Cognito publishes for a pool: one RSA key whose kid names the pool, so a
+ * test can tell which pool's JWKS the program read.
  */
 export function mockPoolJwks(userPoolId: string): { keys: Record<string, string>[] } {
-  if (!mockSigningKey) {
-    const { kty, n, e } = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({
-      format: "jwk",
-    });
-    mockSigningKey = { kty: kty ?? "RSA", n: n ?? "", e: e ?? "" };
-  }
   return {
     keys: [
       {
