@@ -54,3 +54,42 @@ export function splitCidr(vpc: string, count: number): string[] {
     formatCidr({ base: parsed.base + i * size, prefix }),
   );
 }
+
+/**
+ * For each range in order, the index of the first earlier range it overlaps; undefined when it
+ * overlaps none (or is not a CIDR). In O(n log n) rather than comparing every pair, so a hub's
+ * thousand LOB ranges are checked at once.
+ *
+ * Two CIDR blocks are aligned powers of two, so they overlap only when one holds the other.
+ * Sorted by start address, largest first at a start, each range lies inside every range still
+ * open on a stack of nested ranges: the ones it overlaps and the ones they overlap are marked.
+ * Only the marked ranges (none in a valid config) are then compared pairwise in their order.
+ */
+export function firstEarlierOverlaps(cidrs: readonly string[]): (number | undefined)[] {
+  const parsed = cidrs.map((text, index) => {
+    const cidr = parseCidr(text);
+    return cidr && { index, base: cidr.base, end: cidr.base + 2 ** (32 - cidr.prefix), cidr };
+  });
+  const sorted = parsed
+    .flatMap((r) => (r ? [r] : []))
+    .sort((a, b) => a.base - b.base || b.end - a.end || a.index - b.index);
+  const marked = new Set<number>();
+  const open: typeof sorted = [];
+  for (const range of sorted) {
+    while (open.length > 0 && (open.at(-1)?.end ?? 0) <= range.base) open.pop();
+    const container = open.at(-1);
+    if (container) {
+      marked.add(container.index);
+      marked.add(range.index);
+    }
+    open.push(range);
+  }
+  const overlapping = parsed.filter((r): r is NonNullable<typeof r> => !!r && marked.has(r.index));
+  const result: (number | undefined)[] = cidrs.map(() => undefined);
+  overlapping.forEach((range, i) => {
+    result[range.index] = overlapping
+      .slice(0, i)
+      .find((other) => cidrsOverlap(range.cidr, other.cidr))?.index;
+  });
+  return result;
+}

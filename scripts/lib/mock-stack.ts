@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -406,19 +406,27 @@ function fabricate(
   return { id, state };
 }
 
-let mockSigningKey: { kty: string; n: string; e: string } | undefined;
+/**
+ * The public half of one RSA key (2048 bits, made once with generateKeyPairSync and written here,
+ * its private half thrown away): nothing signs with it, and making a key took a few hundred ms of
+ * every process that planned a stack (each jest file).
+ */
+const mockSigningKey = {
+  kty: "RSA",
+  n:
+    "pD8IlcAbIWJT9GWzre9HLeLj6VBWXI9F9IhGmPkIemorhq4Gan0PgWpJVreTT-XS6eZAOtg647s3Txav" +
+    "KcAO21VO1j6bxfOwtXXHltDfudrvsvBIVDPbVnFTCwrhqp4onVw-dn12bSnY40Xf16viqQZ2sNWgLKgS" +
+    "yV7n3EdkZAwb5AQWFBp-fswcIo-1aXGR9mrq08nybNjXPZDKCDR8ytMAjoMJAkpqk1_i1SULVR7ALpya" +
+    "G_Qi5SSpdtfIJQtT8APL5W1aMvNzzMXpFFe8LEco3Un2LufH03hhmnymLmwzOHfhX99PfwhPuFzfIwj-" +
+    "Lbz9nZg3SGyFOqV3pEXlUw",
+  e: "AQAB",
+};
 
 /**
- * The JWKS the mocks' Cognito publishes for a pool: one RSA key (made once per process) whose kid
- * names the pool, so a test can tell which pool's JWKS the program read.
+ * The JWKS the mocks' Cognito publishes for a pool: one RSA key whose kid names the pool, so a
+ * test can tell which pool's JWKS the program read.
  */
 export function mockPoolJwks(userPoolId: string): { keys: Record<string, string>[] } {
-  if (!mockSigningKey) {
-    const { kty, n, e } = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({
-      format: "jwk",
-    });
-    mockSigningKey = { kty: kty ?? "RSA", n: n ?? "", e: e ?? "" };
-  }
   return {
     keys: [
       {
@@ -510,13 +518,45 @@ export async function runStackUnderMocks(opts: {
   const saved = process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
   process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER =
     opts.cognitoEndpoint ?? MOCK_COGNITO_ENDPOINT;
+  const restoreTraces = cheapStackTraces();
   try {
     return await runUnderMocks(opts);
   } finally {
+    restoreTraces();
     if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
     else process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = saved;
     undo?.();
   }
+}
+
+/**
+ * Makes the stack traces Pulumi's SDK takes while a program runs cheap; returns the undo.
+ *
+ * The SDK reads `new Error().stack` for every promise it makes (debuggablePromise, kept for the
+ * leak report PULUMI_DEBUG_PROMISE_LEAKS prints) and for every resource it registers
+ * (Resource.callsites, the source position it tells the engine, with no frame limit). Formatting
+ * those traces is most of a plan's time when frames are mapped back to the TypeScript sources:
+ * through Node's source maps under tsx, through source-map-support under jest, and a trace's
+ * strings are a good part of a plan's memory. The mocks read neither, so while the program runs:
+ * - Error.stackTraceLimit is 0 (the promises' traces are empty; the SDK's callsites set their
+ *   own limit, so resources still get their position), unless the process was started with
+ *   --stack-trace-limit (node or NODE_OPTIONS): then the errors the program throws keep the
+ *   frames asked for, at the old cost;
+ * - Node's source maps are off (Resource.callsites' frames stay unmapped; an error's stack is
+ *   formatted when it is first read, after the run, so the program's errors are still mapped).
+ */
+function cheapStackTraces(): () => void {
+  const limit = Error.stackTraceLimit;
+  const mapped = process.sourceMapsEnabled;
+  const asked = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) =>
+    arg.includes("--stack-trace-limit"),
+  );
+  if (!asked) Error.stackTraceLimit = 0;
+  process.setSourceMapsEnabled(false);
+  return () => {
+    Error.stackTraceLimit = limit;
+    process.setSourceMapsEnabled(mapped);
+  };
 }
 
 async function runUnderMocks(opts: Parameters<typeof runStackUnderMocks>[0]): Promise<StackRun> {

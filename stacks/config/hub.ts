@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { cidrContains, cidrsOverlap, parseCidr } from "../../components/lib/cidr";
+import {
+  cidrContains,
+  cidrsOverlap,
+  firstEarlierOverlaps,
+  parseCidr,
+} from "../../components/lib/cidr";
 import type { CorporateConnection } from "../../components/corporate-link";
 import type { DnsSharing } from "../../components/hub-network";
 import { EXTRA_ENDPOINTS, type ExtraEndpoint } from "../../components/lib/endpoints";
@@ -330,12 +335,9 @@ function overlapProblems(
         .map((cidr, i) => ({ key: `clientCidrs[${i}]`, cidr }))
         .filter((range) => within(range.cidr, 8, 32)),
     );
+  const earliest = firstEarlierOverlaps(ranges.map((range) => range.cidr));
   ranges.forEach((range, i) => {
-    const parsed = parseCidr(range.cidr);
-    const earlier = ranges.slice(0, i).find((other) => {
-      const o = parseCidr(other.cidr);
-      return parsed && o && cidrsOverlap(parsed, o);
-    });
+    const earlier = ranges[earliest[i] ?? -1];
     if (earlier)
       problems.at(
         range.key,

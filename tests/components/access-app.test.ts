@@ -11,20 +11,11 @@ import {
 } from "../../scripts/lib/mock-stack";
 import { createDeployment } from "../../scripts/sandbox/api-gateway";
 import { PORTAL_OPERATIONS as POLICY_PORTAL_OPERATIONS } from "../../policy/policies";
-import {
-  attachedDocuments,
-  ofType,
-  one,
-  planRepositoryStacks,
-  policyOf,
-  type Planned,
-} from "../helpers/stacks";
+import { attachedDocuments, ofType, one, planHub, policyOf } from "../helpers/stacks";
 
-let planned: Planned;
 let shared: StackRun;
 beforeAll(async () => {
-  planned = await planRepositoryStacks();
-  shared = planned.shared;
+  shared = await planHub();
 }, 60_000);
 
 const role = (name: string) => one(shared, "aws:iam/role:Role", name);

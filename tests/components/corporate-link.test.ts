@@ -1,9 +1,9 @@
 import { loadStackConfig, runStackUnderMocks, type StackRun } from "../../scripts/lib/mock-stack";
-import { HUB_ACCOUNT, ofType, one, planRepositoryStacks } from "../helpers/stacks";
+import { HUB_ACCOUNT, ofType, one, planHub } from "../helpers/stacks";
 
 let shared: StackRun;
 beforeAll(async () => {
-  ({ shared } = await planRepositoryStacks());
+  shared = await planHub();
 }, 60_000);
 
 const tgwTable = (run: StackRun, name: string) =>

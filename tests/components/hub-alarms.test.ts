@@ -4,7 +4,7 @@ import { dashboardBody } from "../../components/access/dashboard";
 import { LOG_METRICS } from "../../components/access/log-metrics";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import type { RecordedResource, StackRun } from "../../scripts/lib/mock-stack";
-import { HUB_ACCOUNT, ofType, one, planRepositoryStacks, policyOf } from "../helpers/stacks";
+import { HUB_ACCOUNT, ofType, one, planHub, policyOf } from "../helpers/stacks";
 
 /** #21, operators hear first: the hub's alarms, metric filters, dashboard and on-failure queue. */
 let plain: StackRun;
@@ -12,22 +12,14 @@ let emailed: StackRun;
 let given: StackRun;
 const GIVEN_TOPIC = `arn:aws:sns:us-east-1:${HUB_ACCOUNT}:platform-oncall`;
 beforeAll(async () => {
-  const [a, b, c] = [
-    await planRepositoryStacks(),
-    await planRepositoryStacks({
-      shared: {
-        "studio-access:alarms": JSON.stringify({
-          email: ["oncall@example.com", "platform@example.com"],
-        }),
-      },
+  // Only the hub's resources are read here: the hub is planned alone.
+  plain = await planHub();
+  emailed = await planHub({
+    "studio-access:alarms": JSON.stringify({
+      email: ["oncall@example.com", "platform@example.com"],
     }),
-    await planRepositoryStacks({
-      shared: { "studio-access:alarms": JSON.stringify({ topicArn: GIVEN_TOPIC }) },
-    }),
-  ];
-  plain = a.shared;
-  emailed = b.shared;
-  given = c.shared;
+  });
+  given = await planHub({ "studio-access:alarms": JSON.stringify({ topicArn: GIVEN_TOPIC }) });
 }, 180_000);
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -222,16 +214,14 @@ describe("hub alarms: each alarm's metric, dimensions, statistic, threshold and 
   it("watches the SAML entry's function too when there is one", async () => {
     const { TestIdp } = await import("../../scripts/sandbox/saml-idp");
     const idp = await TestIdp.create();
-    const { shared } = await planRepositoryStacks({
-      shared: {
-        "studio-access:saml": JSON.stringify({
-          idpCertificates: [idp.certificate],
-          idpEntityId: idp.entityId,
-          userAttribute: "email",
-          groupsAttribute: "groups",
-          groupLobs: { "lob-b-scientists": ["lob-b"] },
-        }),
-      },
+    const shared = await planHub({
+      "studio-access:saml": JSON.stringify({
+        idpCertificates: [idp.certificate],
+        idpEntityId: idp.entityId,
+        userAttribute: "email",
+        groupsAttribute: "groups",
+        groupLobs: { "lob-b-scientists": ["lob-b"] },
+      }),
     });
     for (const suffix of ["errors", "throttles", "duration"])
       expect(alarm(shared, `access-saml-${suffix}`).dimensions).toEqual({
