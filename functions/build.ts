@@ -58,6 +58,56 @@ function portalAssetsPlugin(assets: PortalAssets): Plugin {
   };
 }
 
+/** The modules a bundle must never hold: the SDK's default credential chain (see envCredentialsOnly). */
+export const CREDENTIAL_CHAIN_MODULES = [
+  "@aws-sdk/credential-provider-node",
+  "@aws-sdk/credential-provider-ini",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-process",
+  "@aws-sdk/credential-provider-web-identity",
+  "@aws-sdk/credential-provider-http",
+  "@aws-sdk/credential-provider-login",
+  "@aws-sdk/nested-clients",
+  "@aws-sdk/token-providers",
+  "@aws-sdk/client-sso",
+  "@smithy/credential-provider-imds",
+] as const;
+
+/**
+ * Every client's runtime config imports the SDK's default credential chain
+ * (@aws-sdk/credential-provider-node) statically, so esbuild keeps it, with the STS, SSO and OIDC
+ * clients nested in it, even where every client is given its credentials. The functions take their
+ * credentials from the environment only (functions/shared/env-credentials.ts), so the chain is
+ * replaced by that module at build time.
+ */
+function envCredentialsOnly(): Plugin {
+  return {
+    name: "env-credentials-only",
+    setup(b) {
+      b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+        path: path.join(REPO_ROOT, "functions", "shared", "env-credentials.ts"),
+      }));
+    },
+  };
+}
+
+/**
+ * No function calls an event-stream operation, yet every client's HTTP protocol imports
+ * @smithy/core/event-streams (a lazy `import()`, which esbuild bundles all the same) and the Lambda
+ * client's config its marshaller: replaced by functions/shared/no-event-streams.ts, which fails at
+ * once, naming why, should one ever be called.
+ */
+function withoutEventStreams(): Plugin {
+  return {
+    name: "without-event-streams",
+    setup(b) {
+      b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({
+        path: path.join(REPO_ROOT, "functions", "shared", "no-event-streams.ts"),
+      }));
+    },
+  };
+}
+
 /**
  * Bundles each function on its own: minified, tree-shaken CommonJS for the Node.js 24 runtime
  * (functions/runtime.ts) with an external source map. The SDK's ES module builds are preferred because only they tree-shake.
@@ -87,7 +137,7 @@ export async function buildFunction(
     define: {
       "process.env.STUDIO_ACCESS_SANDBOX": flavour === "sandbox" ? '"1"' : "undefined",
     },
-    plugins: [portalAssetsPlugin(assets)],
+    plugins: [portalAssetsPlugin(assets), envCredentialsOnly(), withoutEventStreams()],
     write: false,
     logLevel: "warning",
   });

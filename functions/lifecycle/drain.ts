@@ -9,6 +9,7 @@ import {
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { TAGS } from "../shared/teams";
+import { bounded } from "../shared/sdk";
 
 /** Apps in these states are on their way out, or gone. */
 const GONE = new Set(["Deleted", "Failed"]);
@@ -70,15 +71,14 @@ async function checkOwner(
   profileArn: string | undefined,
   profileName: string,
   owner: ProfileOwner,
-  options: { abortSignal: AbortSignal },
+  signal: AbortSignal,
 ): Promise<void> {
   if (!profileArn) throw new ProfileNotOwned(profileName, "no ARN to read its tags");
   const tags = new Map<string, string>();
   let nextToken: string | undefined;
   do {
-    const page = await client.send(
-      new ListTagsCommand({ ResourceArn: profileArn, NextToken: nextToken }),
-      options,
+    const page = await bounded(signal, () =>
+      client.send(new ListTagsCommand({ ResourceArn: profileArn, NextToken: nextToken })),
     );
     for (const tag of page.Tags ?? []) if (tag.Key) tags.set(tag.Key, tag.Value ?? "");
     nextToken = page.NextToken;
@@ -115,7 +115,6 @@ export async function drainPass(
   signal: AbortSignal,
   hooks: DrainHooks,
 ): Promise<DrainStep> {
-  const options = { abortSignal: signal };
   let status: string | undefined;
   let homeUid: string | undefined;
   let profileArn: string | undefined;
@@ -124,21 +123,21 @@ export async function drainPass(
       Status: status,
       HomeEfsFileSystemUid: homeUid,
       UserProfileArn: profileArn,
-    } = await client.send(
-      new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
-      options,
+    } = await bounded(signal, () =>
+      client.send(
+        new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
+      ),
     ));
   } catch (error) {
     if ((error as Error).name === "ResourceNotFound") return { done: true };
     throw error;
   }
-  await checkOwner(client, profileArn, profileName, owner, options);
+  await checkOwner(client, profileArn, profileName, owner, signal);
   const spaces = [];
   let nextToken: string | undefined;
   do {
-    const page = await client.send(
-      new ListSpacesCommand({ DomainIdEquals: domainId, NextToken: nextToken }),
-      options,
+    const page = await bounded(signal, () =>
+      client.send(new ListSpacesCommand({ DomainIdEquals: domainId, NextToken: nextToken })),
     );
     spaces.push(
       ...(page.Spaces ?? []).filter(
@@ -153,32 +152,33 @@ export async function drainPass(
     ...spaces.map((s) => ({ SpaceNameEquals: s.SpaceName })),
   ]) {
     do {
-      const page = await client.send(
-        new ListAppsCommand({ DomainIdEquals: domainId, ...filter, NextToken: nextToken }),
-        options,
+      const page = await bounded(signal, () =>
+        client.send(
+          new ListAppsCommand({ DomainIdEquals: domainId, ...filter, NextToken: nextToken }),
+        ),
       );
       apps.push(...(page.Apps ?? []).filter((a) => !GONE.has(a.Status ?? "")));
       nextToken = page.NextToken;
     } while (nextToken);
   }
   for (const app of apps.filter((a) => a.Status !== "Deleting"))
-    await client.send(
-      new DeleteAppCommand({
-        DomainId: domainId,
-        AppType: app.AppType,
-        AppName: app.AppName,
-        UserProfileName: app.UserProfileName,
-        SpaceName: app.SpaceName,
-      }),
-      options,
+    await bounded(signal, () =>
+      client.send(
+        new DeleteAppCommand({
+          DomainId: domainId,
+          AppType: app.AppType,
+          AppName: app.AppName,
+          UserProfileName: app.UserProfileName,
+          SpaceName: app.SpaceName,
+        }),
+      ),
     );
   if (apps.length === 0) {
     for (const space of spaces.filter((s) => s.Status !== "Deleting")) {
       const what = `space ${String(space.SpaceName)}`;
       await hooks.confirm(what);
-      await client.send(
-        new DeleteSpaceCommand({ DomainId: domainId, SpaceName: space.SpaceName }),
-        options,
+      await bounded(signal, () =>
+        client.send(new DeleteSpaceCommand({ DomainId: domainId, SpaceName: space.SpaceName })),
       );
       hooks.deleted(what);
     }
@@ -191,9 +191,10 @@ export async function drainPass(
       }
       const what = `profile ${profileName}`;
       await hooks.confirm(what);
-      await client.send(
-        new DeleteUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
-        options,
+      await bounded(signal, () =>
+        client.send(
+          new DeleteUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
+        ),
       );
       hooks.deleted(what);
     }

@@ -29,6 +29,7 @@ import {
 import { teamProfileName, userTeamKey } from "../shared/teams";
 import type { LifecycleConfig } from "./config";
 import { drainPass, ProfileNotOwned, type DrainHooks, type DrainStep } from "./drain";
+import { bounded } from "../shared/sdk";
 
 export interface LifecycleDeps extends StudioClients {
   readonly config: LifecycleConfig;
@@ -76,9 +77,8 @@ async function removeHome(
   request: { uid: string; profile: string; domainId: string },
   signal: AbortSignal,
 ): Promise<void> {
-  const answer = await lambda.send(
-    new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify(request) }),
-    { abortSignal: signal },
+  const answer = await bounded(signal, () =>
+    lambda.send(new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify(request) })),
   );
   if (answer.FunctionError) {
     const payload = answer.Payload ? Buffer.from(answer.Payload).toString("utf8") : "";
@@ -225,9 +225,10 @@ export function createHandler(deps: LifecycleDeps) {
   async function currentRows(k: EntitlementKey, signal: AbortSignal): Promise<CurrentRows> {
     const get = async (Key: Record<string, string>) =>
       (
-        await deps.dynamo.send(
-          new GetCommand({ TableName: config.usersTable, Key, ConsistentRead: true }),
-          { abortSignal: signal },
+        await bounded(signal, () =>
+          deps.dynamo.send(
+            new GetCommand({ TableName: config.usersTable, Key, ConsistentRead: true }),
+          ),
         )
       ).Item;
     const [admin, seed, marker] = await Promise.all([
@@ -259,23 +260,24 @@ export function createHandler(deps: LifecycleDeps) {
   ): Promise<boolean> {
     const states = Object.fromEntries(from.map((s, i) => [`:from${String(i)}`, s]));
     try {
-      await deps.dynamo.send(
-        new UpdateCommand({
-          TableName: config.usersTable,
-          Key: adminKey(k),
-          UpdateExpression: detail
-            ? "SET #state = :state, #detail = :detail, #at = :at"
-            : "SET #state = :state, #at = :at REMOVE #detail",
-          ConditionExpression: `#state IN (${Object.keys(states).join(", ")})`,
-          ExpressionAttributeNames: { "#state": "state", "#detail": "detail", "#at": "stateAt" },
-          ExpressionAttributeValues: {
-            ":state": state,
-            ":at": new Date(now()).toISOString(),
-            ...states,
-            ...(detail ? { ":detail": detail } : {}),
-          },
-        }),
-        { abortSignal: signal },
+      await bounded(signal, () =>
+        deps.dynamo.send(
+          new UpdateCommand({
+            TableName: config.usersTable,
+            Key: adminKey(k),
+            UpdateExpression: detail
+              ? "SET #state = :state, #detail = :detail, #at = :at"
+              : "SET #state = :state, #at = :at REMOVE #detail",
+            ConditionExpression: `#state IN (${Object.keys(states).join(", ")})`,
+            ExpressionAttributeNames: { "#state": "state", "#detail": "detail", "#at": "stateAt" },
+            ExpressionAttributeValues: {
+              ":state": state,
+              ":at": new Date(now()).toISOString(),
+              ...states,
+              ...(detail ? { ":detail": detail } : {}),
+            },
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -304,13 +306,14 @@ export function createHandler(deps: LifecycleDeps) {
   ): Promise<string> {
     const registered = config.lobs.get(k.lob);
     if (!registered) return "unknown-lob";
-    const { Item: record } = await deps.dynamo.send(
-      new GetCommand({
-        TableName: config.lobsTable,
-        Key: { [LOBS_KEY.partition]: k.lob },
-        ConsistentRead: true,
-      }),
-      { abortSignal: signal },
+    const { Item: record } = await bounded(signal, () =>
+      deps.dynamo.send(
+        new GetCommand({
+          TableName: config.lobsTable,
+          Key: { [LOBS_KEY.partition]: k.lob },
+          ConsistentRead: true,
+        }),
+      ),
     );
     // No record: the LOB's own destroy drains its whole domain.
     if (!record) return "no-lob-record";

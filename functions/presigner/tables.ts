@@ -20,6 +20,7 @@ import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
 import { idleShutdownProblem, type IdleShutdown } from "../shared/idle-shutdown";
 import { spaceStorageProblem, type SpaceStorage } from "../shared/space-storage";
 import { fromAwsError, UpstreamFailure, UpstreamUnavailable, UserDisabled } from "./errors";
+import { bounded } from "../shared/sdk";
 
 /** A LOB's row in the lobs table, as read (the presigner checks it before trusting it). */
 export interface LobRecord {
@@ -228,21 +229,22 @@ export class AccessTables {
     signal: AbortSignal,
   ): Promise<{ entitlements: Entitlement[]; record?: LobRecord }> {
     const out = await call("DynamoDB.BatchGetItem", () =>
-      this.dynamo.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.usersTable]: {
-              Keys: [
-                { lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) },
-                { lob, [ENTITLEMENTS_KEY.sort]: seedKey(username, team ?? DEFAULT_TEAM) },
-                disabledMarkerKey(username),
-              ],
-              ConsistentRead: true,
+      bounded(signal, () =>
+        this.dynamo.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.usersTable]: {
+                Keys: [
+                  { lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) },
+                  { lob, [ENTITLEMENTS_KEY.sort]: seedKey(username, team ?? DEFAULT_TEAM) },
+                  disabledMarkerKey(username),
+                ],
+                ConsistentRead: true,
+              },
+              [this.lobsTable]: { Keys: [{ [LOBS_KEY.partition]: lob }], ConsistentRead: true },
             },
-            [this.lobsTable]: { Keys: [{ [LOBS_KEY.partition]: lob }], ConsistentRead: true },
-          },
-        }),
-        { abortSignal: signal },
+          }),
+        ),
       ),
     );
     if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) {
@@ -291,9 +293,10 @@ export class AccessTables {
     let startKey: Item | undefined;
     do {
       const page = await call("DynamoDB.Query", () =>
-        this.dynamo.send(
-          new QueryCommand({ ...input, TableName: this.usersTable, ExclusiveStartKey: startKey }),
-          { abortSignal: signal },
+        bounded(signal, () =>
+          this.dynamo.send(
+            new QueryCommand({ ...input, TableName: this.usersTable, ExclusiveStartKey: startKey }),
+          ),
         ),
       );
       const items = page.Items ?? [];
@@ -337,9 +340,10 @@ export class AccessTables {
     for (let i = 0; i < lobNames.length; i += 100) {
       const keys = lobNames.slice(i, i + 100).map((lob) => ({ [LOBS_KEY.partition]: lob }));
       const out = await call("DynamoDB.BatchGetItem", () =>
-        this.dynamo.send(
-          new BatchGetCommand({ RequestItems: { [this.lobsTable]: { Keys: keys } } }),
-          { abortSignal: signal },
+        bounded(signal, () =>
+          this.dynamo.send(
+            new BatchGetCommand({ RequestItems: { [this.lobsTable]: { Keys: keys } } }),
+          ),
         ),
       );
       if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) {

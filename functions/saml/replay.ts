@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { fromAwsError } from "../presigner/errors";
 import { SamlRefused } from "./refused";
+import { bounded } from "../shared/sdk";
 
 /** How long a chooser page's choice stays usable. */
 export const CHOICE_TTL_SECONDS = 300;
@@ -53,18 +54,19 @@ export class ReplayStore {
     signal: AbortSignal,
   ): Promise<void> {
     try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            id: `assertion#${assertionId}`,
-            // Kept until the assertion could no longer pass validation anyway (DynamoDB's TTL is
-            // in seconds, and deletes lazily: the condition, not the TTL, refuses a replay).
-            expiresAt: Math.ceil((notOnOrAfter + skewMs) / 1000),
-          },
-          ConditionExpression: "attribute_not_exists(id)",
-        }),
-        { abortSignal: signal },
+      await bounded(signal, () =>
+        this.dynamo.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              id: `assertion#${assertionId}`,
+              // Kept until the assertion could no longer pass validation anyway (DynamoDB's TTL is
+              // in seconds, and deletes lazily: the condition, not the TTL, refuses a replay).
+              expiresAt: Math.ceil((notOnOrAfter + skewMs) / 1000),
+            },
+            ConditionExpression: "attribute_not_exists(id)",
+          }),
+        ),
       );
     } catch (error) {
       if (conditionFailed(error)) throw new SamlRefused(`replayed assertion ${assertionId}`);
@@ -83,20 +85,21 @@ export class ReplayStore {
     const token = randomBytes(24).toString("base64url");
     const nonce = randomBytes(32).toString("base64url");
     try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            id: `choice#${token}`,
-            username: choice.username,
-            studios: choice.studios.map(studioKey),
-            groups: [...choice.groups],
-            browser: digest(nonce).toString("base64url"),
-            expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
-          },
-          ConditionExpression: "attribute_not_exists(id)",
-        }),
-        { abortSignal: signal },
+      await bounded(signal, () =>
+        this.dynamo.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              id: `choice#${token}`,
+              username: choice.username,
+              studios: choice.studios.map(studioKey),
+              groups: [...choice.groups],
+              browser: digest(nonce).toString("base64url"),
+              expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
+            },
+            ConditionExpression: "attribute_not_exists(id)",
+          }),
+        ),
       );
     } catch (error) {
       throw fromAwsError(error, "DynamoDB.PutItem");
@@ -115,14 +118,15 @@ export class ReplayStore {
     if (!BROWSER_NONCE.test(nonce)) throw new SamlRefused("malformed choice cookie");
     let item: Record<string, unknown> | undefined;
     try {
-      ({ Attributes: item } = await this.dynamo.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { id: `choice#${token}` },
-          ConditionExpression: "attribute_exists(id)",
-          ReturnValues: "ALL_OLD",
-        }),
-        { abortSignal: signal },
+      ({ Attributes: item } = await bounded(signal, () =>
+        this.dynamo.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { id: `choice#${token}` },
+            ConditionExpression: "attribute_exists(id)",
+            ReturnValues: "ALL_OLD",
+          }),
+        ),
       ));
     } catch (error) {
       if (conditionFailed(error)) throw new SamlRefused("unknown or used choice");

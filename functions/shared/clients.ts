@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { RoleCredentials } from "../presigner/credentials";
-import { SDK_OPTIONS } from "./sdk";
+import { CACHED_MIDDLEWARE, SDK_OPTIONS } from "./sdk";
 
 /** The AWS clients every entry that opens Studio uses (the presigner and the SAML entry). */
 export interface StudioClients {
@@ -15,13 +15,16 @@ export interface StudioClients {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** The clients of a Lambda container: made once, bounded by SDK_OPTIONS, endpoints from the SDK's settings. */
+/**
+ * The clients of a Lambda container: made once, bounded by SDK_OPTIONS (credentials from the
+ * environment), endpoints from the SDK's settings; every call is made inside `bounded`.
+ */
 export function defaultClients(): StudioClients {
   return {
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(SDK_OPTIONS)),
-    sts: new STSClient(SDK_OPTIONS),
+    sts: new STSClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE }),
     sageMaker: (region, credentials) =>
-      new SageMakerClient({ ...SDK_OPTIONS, region, credentials }),
+      new SageMakerClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE, region, credentials }),
     now: Date.now,
   };
 }

@@ -1,5 +1,50 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { HOMES_TIMEOUT_SECONDS } from "./homes";
+
+/** The abort signal of the calls made inside {@link bounded}: the caller's deadline. */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * `call` (one or more SDK `send`s), each of its requests aborted when `signal` fires.
+ *
+ * The signal reaches the HTTP handler through the async context, not as `send(command,
+ * { abortSignal })`: the smithy client reuses a command's resolved middleware stack only for a
+ * `send` WITHOUT options and with `cacheMiddleware: true` (@smithy/core, src/submodules/client,
+ * `Client.send`: `useHandlerCache = options === undefined && this.config.cacheMiddleware === true`),
+ * and resolving it again costs about a millisecond a call. The retry strategy's own wait between
+ * attempts is not interrupted by it, but the next attempt is refused at once (the handler checks
+ * `abortSignal.aborted` first) and the caller's deadline (functions/shared/deadline.ts `withDeadline`)
+ * settles the request at the deadline either way.
+ */
+export function bounded<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  return callSignal.run(signal, call);
+}
+
+/**
+ * NodeHttpHandler, given the current {@link bounded} call's signal when the `send` gave none.
+ * @smithy/node-http-handler destroys the request on abort and throws `AbortError`.
+ */
+export class BoundedHttpHandler extends NodeHttpHandler {
+  override handle(
+    request: Parameters<NodeHttpHandler["handle"]>[0],
+    options: Parameters<NodeHttpHandler["handle"]>[1] = {},
+  ): ReturnType<NodeHttpHandler["handle"]> {
+    const abortSignal = options.abortSignal ?? callSignal.getStore();
+    return super.handle(request, abortSignal ? { ...options, abortSignal } : options);
+  }
+}
+
+/**
+ * The functions' own credentials: Lambda sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+ * AWS_SESSION_TOKEN for the execution role ("Defined runtime environment variables",
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+ * which is the first thing the SDK's default chain would try. Naming the provider, and building the
+ * bundles with that chain replaced (functions/build.ts `envCredentialsOnly`), keeps the chain's
+ * SSO, STS web-identity, INI, process and IMDS code out of every bundle.
+ */
+export const ENV_CREDENTIALS = fromEnv();
 
 /** How long an attempt may take to open its connection. */
 export const CONNECT_TIMEOUT_MS = 1_000;
@@ -26,7 +71,8 @@ export const MAX_ATTEMPTS = 2;
  */
 export const SDK_OPTIONS = {
   maxAttempts: MAX_ATTEMPTS,
-  requestHandler: new NodeHttpHandler({
+  credentials: ENV_CREDENTIALS,
+  requestHandler: new BoundedHttpHandler({
     connectionTimeout: CONNECT_TIMEOUT_MS,
     requestTimeout: ANSWER_TIMEOUT_MS,
     socketTimeout: ANSWER_TIMEOUT_MS,
@@ -43,10 +89,21 @@ export const SDK_OPTIONS = {
  */
 export const INVOKE_OPTIONS = {
   maxAttempts: 1,
-  requestHandler: new NodeHttpHandler({
+  credentials: ENV_CREDENTIALS,
+  cacheMiddleware: true,
+  requestHandler: new BoundedHttpHandler({
     connectionTimeout: CONNECT_TIMEOUT_MS,
     requestTimeout: HOMES_TIMEOUT_SECONDS * 1000,
     socketTimeout: HOMES_TIMEOUT_SECONDS * 1000,
     throwOnRequestTimeout: true,
   }),
 } as const;
+
+/**
+ * What a client whose calls go through {@link bounded} adds: its commands' middleware stacks are
+ * resolved once and reused (smithy's `cacheMiddleware`, honoured for `send`s without options).
+ * NOT for the DynamoDB document client: @aws-sdk/lib-dynamodb's commands resolve to
+ * `async () => handler(this.clientCommand)`, so a cached stack would send the FIRST command's
+ * input again (lib-dynamodb, src/commands/GetCommand.ts `resolveMiddleware`).
+ */
+export const CACHED_MIDDLEWARE = { cacheMiddleware: true } as const;

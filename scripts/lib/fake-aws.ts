@@ -4,7 +4,7 @@ import { readBody, writeAssumeRoleResponse } from "./aws-wire";
 
 /**
  * A loopback stand-in for the AWS calls the presigner and the SAML entry make (DynamoDB
- * BatchGetItem, Query, PutItem and DeleteItem, STS AssumeRole, SageMaker CreatePresignedDomainUrl), speaking their real wire protocols so the
+ * BatchGetItem, GetItem, Query, PutItem and DeleteItem, STS AssumeRole, SageMaker CreatePresignedDomainUrl), speaking their real wire protocols so the
  * bundled function runs unmodified with AWS_ENDPOINT_URL_* pointing here. It counts every call.
  * It enforces no IAM: it is for measuring the functions, not for proving policies.
  */
@@ -77,6 +77,13 @@ export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
         ]),
       );
       json(res, 200, { Responses, UnprocessedKeys: {} }, type);
+    } else if (operation === "GetItem") {
+      // The Python reference's reads (scripts/bench/reference.py), one item by its key.
+      const found = find(
+        input.TableName as string,
+        fromAttributes(input.Key as Record<string, { S: string }>),
+      );
+      json(res, 200, found ? { Item: toAttributes(found) } : {}, type);
     } else if (operation === "Query") {
       const table = input.TableName as string;
       const values = input.ExpressionAttributeValues as Record<string, { S: string }>;

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import {
   buildFunction,
   buildFunctions,
+  CREDENTIAL_CHAIN_MODULES,
   FUNCTION_NAMES,
   type BuiltFunction,
   type FunctionName,
@@ -109,6 +110,24 @@ describe("function bundles", () => {
     expect(offending).toEqual([]);
     expect(inputs).toContain(`functions/${name}/index.ts`);
   });
+
+  // #22: the clients' runtime configs import the default chain statically; functions/build.ts
+  // replaces it with the environment's provider, and the event-stream codec with a refusal.
+  it.each(FUNCTION_NAMES)(
+    "bundles neither the SDK's default credential chain nor event-stream code into %s",
+    (name) => {
+      const inputs = first[name].inputs;
+      const offending = inputs.filter(
+        (input) =>
+          CREDENTIAL_CHAIN_MODULES.some((module) => input.includes(`node_modules/${module}/`)) ||
+          input.includes("/event-streams/"),
+      );
+      expect(offending).toEqual([]);
+      // The clients' functions take their credentials from the environment only.
+      const usesSdk = inputs.some((input) => input.includes("node_modules/@aws-sdk/core/"));
+      expect(inputs.includes("functions/shared/env-credentials.ts")).toBe(usesSdk);
+    },
+  );
 
   it.each(FUNCTION_NAMES)(
     "writes %s's source map with repository-relative sources only",

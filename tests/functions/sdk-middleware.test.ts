@@ -1,0 +1,149 @@
+/**
+ * #22: the functions' SDK clients resolve each command's middleware stack once, and every call
+ * still honours its caller's deadline (functions/shared/sdk.ts `bounded`, `BoundedHttpHandler`).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { bounded, CACHED_MIDDLEWARE, SDK_OPTIONS } from "../../functions/shared/sdk";
+import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
+
+const SENDS = 20;
+let fake: FakeAws;
+beforeAll(async () => {
+  fake = await startFakeAws({ tables: {}, keys: {} });
+});
+afterAll(async () => {
+  await fake.close();
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+const sageMaker = (cache: boolean) =>
+  new SageMakerClient({
+    ...SDK_OPTIONS,
+    ...(cache ? CACHED_MIDDLEWARE : {}),
+    endpoint: fake.url,
+    region: "us-east-1",
+  });
+const presign = (name: string) =>
+  new CreatePresignedDomainUrlCommand({ DomainId: "d-abc", UserProfileName: name });
+
+describe("the functions' clients resolve a command's middleware once", () => {
+  it(`resolves CreatePresignedDomainUrl's stack once over ${String(SENDS)} bounded sends, each with its own input`, async () => {
+    const resolve = jest.spyOn(CreatePresignedDomainUrlCommand.prototype, "resolveMiddleware");
+    const client = sageMaker(true);
+    const signal = new AbortController().signal;
+    const urls: (string | undefined)[] = [];
+    for (let i = 0; i < SENDS; i++) {
+      const out = await bounded(signal, () => client.send(presign(`user-${String(i)}`)));
+      urls.push(out.AuthorizedUrl);
+    }
+    expect(resolve).toHaveBeenCalledTimes(1);
+    // The cached stack serialises each command's own input, not the first one's.
+    expect(urls.map((url) => url?.split("token=fake-")[1])).toEqual(
+      Array.from({ length: SENDS }, (_, i) => `user-${String(i)}`),
+    );
+  });
+
+  it("resolves it again on every send given options (the control: what #22 removed)", async () => {
+    const resolve = jest.spyOn(CreatePresignedDomainUrlCommand.prototype, "resolveMiddleware");
+    const client = sageMaker(true);
+    const abortSignal = new AbortController().signal;
+    for (let i = 0; i < SENDS; i++) await client.send(presign("user"), { abortSignal });
+    expect(resolve).toHaveBeenCalledTimes(SENDS);
+  });
+
+  it("resolves it again on every send of a client without cacheMiddleware (the control)", async () => {
+    const resolve = jest.spyOn(CreatePresignedDomainUrlCommand.prototype, "resolveMiddleware");
+    const client = sageMaker(false);
+    const signal = new AbortController().signal;
+    for (let i = 0; i < SENDS; i++) await bounded(signal, () => client.send(presign("user")));
+    expect(resolve).toHaveBeenCalledTimes(SENDS);
+  });
+
+  it("resolves STS AssumeRole's stack once too", async () => {
+    const resolve = jest.spyOn(AssumeRoleCommand.prototype, "resolveMiddleware");
+    const sts = new STSClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE, endpoint: fake.url });
+    const signal = new AbortController().signal;
+    const sessions: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const out = await bounded(signal, () =>
+        sts.send(
+          new AssumeRoleCommand({
+            RoleArn: "arn:aws:iam::111111111111:role/r",
+            RoleSessionName: `s${String(i)}`,
+          }),
+        ),
+      );
+      sessions.push(out.AssumedRoleUser?.Arn?.split("/").at(-1));
+    }
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(sessions).toEqual(["s0", "s1", "s2", "s3", "s4"]);
+  });
+});
+
+describe("a bounded call is aborted when its signal fires, with no per-call options", () => {
+  let server: Server;
+  let url: string;
+  let closed = 0;
+  beforeAll(async () => {
+    // Accepts each request and never answers; counts the sockets the client closes.
+    server = createServer((req) => {
+      req.socket.on("close", () => closed++);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("aborts the stalled call at 300 ms (its timeouts are 3 s), closing its socket", async () => {
+    const client = new SageMakerClient({
+      ...SDK_OPTIONS,
+      ...CACHED_MIDDLEWARE,
+      endpoint: url,
+      region: "us-east-1",
+    });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => {
+      controller.abort(new Error("deadline"));
+    }, 300);
+    const error = await bounded(controller.signal, () => client.send(presign("user"))).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    const ms = Date.now() - started;
+    expect(error?.name).toBe("AbortError");
+    expect(ms).toBeGreaterThanOrEqual(290);
+    expect(ms).toBeLessThan(2_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closed).toBe(1);
+  });
+
+  it("leaves a call outside bounded to its own timeouts (the control: the signal comes from bounded)", async () => {
+    const client = new SageMakerClient({
+      ...SDK_OPTIONS,
+      ...CACHED_MIDDLEWARE,
+      maxAttempts: 1,
+      endpoint: url,
+      region: "us-east-1",
+    });
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort(new Error("deadline"));
+    }, 300);
+    const started = Date.now();
+    const error = await client.send(presign("user")).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe("TimeoutError");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
+  });
+});
