@@ -2,6 +2,7 @@ import {
   DEFAULT_IAM_LIMITS,
   QUOTAS,
   type IamLimits,
+  type Quota,
   type QuotaKey,
 } from "../../components/lib/quotas";
 import type { PolicyDocument } from "../../components/policies/document";
@@ -151,11 +152,23 @@ export function quotaUsage(
     ),
     pulumiConfigBytes: pulumiConfigBytes(config),
   };
-  return (Object.keys(QUOTAS) as QuotaKey[]).map((key) => ({
-    key,
-    used: used[key],
-    ...QUOTAS[key],
-  }));
+  // An adjustable quota the config says Service Quotas raised (iamQuotas.<name>) counts as raised.
+  const raised = asObject(config[`${NAMESPACE}:iamQuotas`]);
+  return (Object.keys(QUOTAS) as QuotaKey[]).map((key) => {
+    const quota: Quota = QUOTAS[key];
+    const configured = quota.adjustable
+      ? raised[quota.adjustable.configKey.replace(/^iamQuotas\./, "")]
+      : undefined;
+    return typeof configured === "number"
+      ? {
+          key,
+          used: used[key],
+          ...quota,
+          limit: configured,
+          source: `${quota.source}; raised: ${quota.adjustable?.configKey ?? ""} ${String(configured)}`,
+        }
+      : { key, used: used[key], ...quota };
+  });
 }
 
 /** The largest n in [lo, hi] that `fits`, given that fitting is monotone in n. */
