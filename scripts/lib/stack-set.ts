@@ -193,7 +193,7 @@ function lobProblems(
     if (stacks.length < 2) continue;
     const account = hubLobs && Object.hasOwn(hubLobs, lob) ? hubLobs[lob]?.accountId : undefined;
     problems.push(
-      `${listed(stacks.map(fileOf))} ${bothOrAll(stacks)} set ${PROJECT}:lob: ${lob}, so ${countWord(stacks.length)} stacks would deploy ${lob} into its one account${typeof account === "string" ? ` (${account})` : ""}: give each file its own LOB of the hub's ${PROJECT}:lobs, or move the copy out of this folder`,
+      `${listed(stacks.map(fileOf))} ${bothOrAll(stacks)} set ${PROJECT}:lob: ${lob}, so ${countWord(stacks.length)} stacks would deploy ${lob} into its one account${typeof account === "string" ? ` (${account})` : ""}: give each file its own LOB of ${hubLobsWhere(hub)}, or move the copy out of this folder`,
     );
   }
   if (hub && hubLobs)
@@ -201,7 +201,7 @@ function lobProblems(
       if (!Object.hasOwn(hubLobs, lob))
         for (const stack of stacks)
           problems.push(
-            `${fileOf(stack)}: ${PROJECT}:lob is "${lob}", which the hub's ${PROJECT}:lobs in ${fileOf(hub.stack)} does not list (it lists ${listed(Object.keys(hubLobs)) || "none"}): add ${lob} there (its accountId, vpcCidr and deployer), or correct the name`,
+            `${fileOf(stack)}: ${PROJECT}:lob is "${lob}", which ${hubLobsWhere(hub)} does not list (it lists ${listed(Object.keys(hubLobs)) || "none"}): add ${lob} there (its accountId, vpcCidr and deployer), or correct the name`,
           );
   // Each LOB stack reads the hub's outputs from the stack its sharedStack names: this folder's hub.
   if (hub)
@@ -214,6 +214,14 @@ function lobProblems(
         );
     }
   return problems;
+}
+
+/** Where the hub's LOBs are written: its lobsFile, or its inline lobs in its stack file. */
+function hubLobsWhere(hub: ReadStack | undefined): string {
+  const file = hub?.config[`${PROJECT}:lobsFile`];
+  return file === undefined
+    ? `the hub's ${PROJECT}:lobs in ${hub ? fileOf(hub.stack) : "the hub's stack file"}`
+    : `the hub's ${PROJECT}:lobsFile ${file}`;
 }
 
 /**

@@ -375,17 +375,24 @@ function supernetProblems(
         );
     });
   } else {
+    // The hub VPC's route table holds a route per spoke and one per corporate range
+    // (corporate-link.ts); the endpoint group a rule per spoke and the hub's own.
     const count = Object.keys(entries).length;
-    if (
-      count + 1 > QUOTAS.securityGroupInboundRules.limit ||
-      count > QUOTAS.routesPerRouteTable.limit
-    )
+    const routes = QUOTAS.routesPerRouteTable.limit - clientCidrs.length;
+    if (count + 1 > QUOTAS.securityGroupInboundRules.limit || count > routes)
       problems.at(
         "lobs",
         `${String(count)} LOBs`,
-        `at most ${String(QUOTAS.routesPerRouteTable.limit)} LOBs without spokesSupernet: each needs a hub route (quota ${String(QUOTAS.routesPerRouteTable.limit)} per route table) and an endpoint rule (quota ${String(QUOTAS.securityGroupInboundRules.limit)} per security group); set spokesSupernet to a range holding every LOB's`,
+        `at most ${String(Math.min(routes, QUOTAS.securityGroupInboundRules.limit - 1))} LOBs without spokesSupernet: each needs a hub route (quota ${String(QUOTAS.routesPerRouteTable.limit)} per route table, ${String(clientCidrs.length)} of them taken by clientCidrs) and an endpoint rule (quota ${String(QUOTAS.securityGroupInboundRules.limit)} per security group); set spokesSupernet to a range holding every LOB's vpcCidr and no client range`,
       );
   }
+  // With the supernet: one spoke route, and one per corporate range.
+  if (supernet && 1 + clientCidrs.length > QUOTAS.routesPerRouteTable.limit)
+    problems.at(
+      "clientCidrs",
+      `${String(clientCidrs.length)} ranges`,
+      `at most ${String(QUOTAS.routesPerRouteTable.limit - 1)} ranges: each is a route in the hub VPC's route table (quota ${String(QUOTAS.routesPerRouteTable.limit)}, one taken by spokesSupernet); summarize them into fewer ranges`,
+    );
 }
 
 const count = (n: number) => n.toLocaleString("en-US");
@@ -406,7 +413,7 @@ export function dnsSharingProblems(
     problems.at(
       "lobs",
       `${count(lobCount)} LOBs`,
-      `at most ${count(zone.limit - 1)} LOBs with dnsSharing: zones: the hub VPC and every LOB's associate with each endpoint zone, ${count(lobCount + 1)} VPCs over Route 53's quota of ${count(zone.limit)} ${zone.what}; set dnsSharing: profile (one Route 53 Profile holds the zones, and each LOB's VPC associates with it once)`,
+      `at most ${count(zone.limit - 1)} LOBs with dnsSharing: zones (the default): the hub VPC and every LOB's associate with each endpoint zone, ${count(lobCount + 1)} VPCs over Route 53's quota of ${count(zone.limit)} ${zone.what}; set studio-access:dnsSharing: profile (one Route 53 Profile holds the zones, and each LOB's VPC associates with it once; billed hourly, see docs/configuration.md)`,
     );
   const profile = QUOTAS.vpcsPerRoute53Profile;
   if (mode === "profile" && lobCount > profile.limit)

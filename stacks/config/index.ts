@@ -2,6 +2,7 @@
  * The stack config: each section's schema (hub.ts, lob.ts, teams.ts, saml.ts, corporate.ts,
  * iam-quotas.ts) and the checks between its keys. Why zod: see common.ts.
  */
+import * as path from "node:path";
 import { closest } from "fastest-levenshtein";
 import { ConfigError, NAMESPACE, Problems, REGION, show } from "./common";
 import { parseShared, type SharedConfig } from "./hub";
@@ -30,6 +31,13 @@ export type StackConfig = SharedConfig | LobConfig;
 
 const KIND = "shared (the hub stack) or lob (a LOB's stack)";
 
+/**
+ * The project root (where Pulumi.yaml is), which `lobsFile` is relative to: found from this
+ * module's place in the repository, not the working directory, which `pulumi up` sets to the
+ * project's `main` folder (`stacks/`; pulumi/pulumi pkg/engine/project.go, the Node.js host's
+ * `--pwd`).
+ */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 /** The namespaces whose keys the program reads; a key in any other is a typo. */
 export const CONFIG_NAMESPACES = [NAMESPACE, "aws", "pulumi"] as const;
 
@@ -65,7 +73,7 @@ function checkStackConfig(
 export function parseStackConfig(
   values: Readonly<Record<string, string>>,
   aws: { region?: string; profile?: string },
-  projectDir = process.cwd(),
+  projectDir = PROJECT_ROOT,
 ): StackConfig {
   const problems = new Problems();
   const config = checkStackConfig(values, aws, problems, projectDir);
@@ -102,12 +110,12 @@ export interface ProgramConfig {
  * `namespace:key`): the namespaces, then the `studio-access:` keys and `aws:region`/`aws:profile`.
  * @param file the stack file, named in the error
  * @param projectDir the project root (where Pulumi.yaml is), which `lobsFile` is relative to:
- *   `pulumi up` runs the program there
+ *   the repository root wherever the process runs (PROJECT_ROOT)
  */
 export function parseProgramConfig(
   all: Readonly<Record<string, string>>,
   file?: string,
-  projectDir = process.cwd(),
+  projectDir = PROJECT_ROOT,
 ): ProgramConfig {
   const problems = new Problems();
   problems.list.push(...unknownNamespaceProblems(Object.keys(all)));

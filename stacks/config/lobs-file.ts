@@ -9,7 +9,7 @@
  * bytes, "NAME=value" and its terminating NUL; execve(2), "Limits on size of arguments and
  * environment"). 1,000 LOBs inline come to about 138 KB; named by a file, the key is a few bytes.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { NAMESPACE, Problems } from "./common";
@@ -46,10 +46,13 @@ function relativePath(file: string, problems: Problems): string | undefined {
   return undefined;
 }
 
+/** Far more than 1,000 LOBs' entries (about 150 bytes each); a larger file is not a LOB list. */
+export const MAX_LOBS_FILE_BYTES = 4 * 1024 * 1024;
+
 /**
  * The hub's LOB map from its config keys (without the namespace): exactly one of `lobs` and
  * `lobsFile`. A file that is missing, unreadable or not YAML is a problem naming its relative path
- * (never the machine's). `projectDir` is the project root: `pulumi up` runs the program there.
+ * (never the machine's). `projectDir` is the project root (PROJECT_ROOT, not the working directory).
  */
 export function lobsSource(
   values: Readonly<Record<string, string | undefined>>,
@@ -77,7 +80,29 @@ export function lobsSource(
   if (relative === undefined) return undefined;
   let text: string;
   try {
-    text = readFileSync(path.join(projectDir, relative), "utf8");
+    // The file itself, inside the repository: a symbolic link out of it (or to a device) is
+    // refused, and so is a file too large to be a LOB list.
+    const full = path.join(projectDir, relative);
+    const real = realpathSync(full);
+    const root = realpathSync(projectDir);
+    if (path.relative(root, real).startsWith("..") || path.isAbsolute(path.relative(root, real))) {
+      problems.at(
+        LOBS_FILE_KEY,
+        file,
+        `${LOBS_FILE_EXPECTED}: ${relative} leads outside the repository`,
+      );
+      return undefined;
+    }
+    const stat = statSync(real);
+    if (!stat.isFile() || stat.size > MAX_LOBS_FILE_BYTES) {
+      problems.at(
+        LOBS_FILE_KEY,
+        file,
+        `${LOBS_FILE_EXPECTED}: ${relative} is ${stat.isFile() ? `${String(stat.size)} bytes, over ${String(MAX_LOBS_FILE_BYTES)}` : "not a regular file"}`,
+      );
+      return undefined;
+    }
+    text = readFileSync(real, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     problems.at(

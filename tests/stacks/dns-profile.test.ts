@@ -182,7 +182,7 @@ describe("the DNS sharing quotas, checked before anything is declared", () => {
   it("takes 299 LOBs with zone associations, and refuses 300 naming dnsSharing: profile", () => {
     expect(dns(problemsOf(withMode(299, "zones")))).toEqual([]);
     expect(dns(problemsOf(withMode(300, "zones")))).toEqual([
-      "studio-access:lobs is \"300 LOBs\": expected at most 299 LOBs with dnsSharing: zones: the hub VPC and every LOB's associate with each endpoint zone, 301 VPCs over Route 53's quota of 300 VPCs associated with one private hosted zone; set dnsSharing: profile (one Route 53 Profile holds the zones, and each LOB's VPC associates with it once)",
+      "studio-access:lobs is \"300 LOBs\": expected at most 299 LOBs with dnsSharing: zones (the default): the hub VPC and every LOB's associate with each endpoint zone, 301 VPCs over Route 53's quota of 300 VPCs associated with one private hosted zone; set studio-access:dnsSharing: profile (one Route 53 Profile holds the zones, and each LOB's VPC associates with it once; billed hourly, see docs/configuration.md)",
     ]);
   });
 

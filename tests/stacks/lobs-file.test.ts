@@ -1,15 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { ConfigError, parseStackConfig, pulumiConfigBytes } from "../../stacks/config";
+import {
+  ConfigError,
+  parseStackConfig,
+  PROJECT_ROOT,
+  pulumiConfigBytes,
+} from "../../stacks/config";
 import { Problems } from "../../stacks/config/common";
 import {
   hubQuotaFigures,
   hubQuotaProblems,
   type HubQuotaInputs,
 } from "../../stacks/config/hub-quotas";
-import { readHubLobs } from "../../stacks/config/lobs-file";
+import { MAX_LOBS_FILE_BYTES, readHubLobs } from "../../stacks/config/lobs-file";
 import { loadStackConfig } from "../../scripts/lib/mock-stack";
 import { scaledHubConfig, unprefixed } from "../../scripts/lib/scale";
 
@@ -106,6 +111,42 @@ describe("lobsFile", () => {
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(message);
       expect(problems[0]).not.toContain(project);
+    }
+  });
+
+  it("refuses a symbolic link out of the project, a device and an oversized file, echoing nothing of them", () => {
+    const outside = mkdtempSync(path.join(tmpdir(), "lobs-outside-"));
+    try {
+      writeFileSync(path.join(outside, "secret.yaml"), 'db_password: "hunter2"\n');
+      symlinkSync(path.join(outside, "secret.yaml"), path.join(project, "link.yaml"));
+      symlinkSync("/dev/zero", path.join(project, "zero.yaml"));
+      writeFileSync(path.join(project, "huge.yaml"), "#".repeat(MAX_LOBS_FILE_BYTES + 1));
+      const cases: [string, RegExp][] = [
+        ["link.yaml", /: link.yaml leads outside the repository$/],
+        ["zero.yaml", /: zero.yaml leads outside the repository$/],
+        ["huge.yaml", /: huge.yaml is 4194305 bytes, over 4194304$/],
+      ];
+      for (const [file, message] of cases) {
+        const problems = problemsOf(hub({ lobsFile: file }), project);
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(message);
+        expect(problems[0]).not.toContain("hunter2");
+        expect(problems[0]).not.toContain(outside);
+      }
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("reads lobs.yaml from the project root, not the working directory (pulumi up runs in stacks/)", () => {
+    const cwd = process.cwd();
+    try {
+      process.chdir(path.join(PROJECT_ROOT, "stacks"));
+      expect(() =>
+        parseStackConfig(unprefixed(loadStackConfig("shared")), { region: "us-east-1" }),
+      ).not.toThrow();
+    } finally {
+      process.chdir(cwd);
     }
   });
 });

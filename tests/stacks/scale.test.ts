@@ -152,7 +152,55 @@ describe(`a hub with ${String(LOBS)} LOBs`, () => {
     }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ConfigError);
     expect((refused as ConfigError).problems).toEqual([
-      'studio-access:lobs is "200 LOBs": expected at most 50 LOBs without spokesSupernet: each needs a hub route (quota 50 per route table) and an endpoint rule (quota 60 per security group); set spokesSupernet to a range holding every LOB\'s',
+      'studio-access:lobs is "200 LOBs": expected at most 49 LOBs without spokesSupernet: each needs a hub route (quota 50 per route table, 1 of them taken by clientCidrs) and an endpoint rule (quota 60 per security group); set spokesSupernet to a range holding every LOB\'s vpcCidr and no client range',
+    ]);
+  });
+
+  it("counts the corporate ranges' routes in the hub VPC's route table, one step over (#22)", () => {
+    // The example hub has one client range: 49 LOBs and it fill the 50 routes without a supernet.
+    const refusals = (lobs: number, clients: number) => {
+      const { "studio-access:spokesSupernet": _, ...config } = scaledHubConfig(lobs);
+      const values = {
+        ...unprefixed(config),
+        ...(clients > 1
+          ? {
+              clientCidrs: JSON.stringify(
+                Array.from({ length: clients }, (_c, i) => `10.200.${String(i)}.0/24`),
+              ),
+            }
+          : {}),
+      };
+      try {
+        parseStackConfig(values, { region: "us-east-1" });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.filter((p) => p.includes("route table"));
+      }
+    };
+    expect(refusals(49, 1)).toEqual([]);
+    expect(refusals(50, 1)).toHaveLength(1);
+    expect(refusals(45, 5)).toEqual([]);
+    expect(refusals(46, 5)[0]).toContain("at most 45 LOBs without spokesSupernet");
+    // With the supernet, each corporate range is still a route: 49 fit beside it.
+    const withSupernet = (clients: number) => {
+      try {
+        parseStackConfig(
+          {
+            ...unprefixed(scaledHubConfig(2)),
+            clientCidrs: JSON.stringify(
+              Array.from({ length: clients }, (_c, i) => `10.200.${String(i)}.0/24`),
+            ),
+          },
+          { region: "us-east-1" },
+        );
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(withSupernet(49)).toEqual([]);
+    expect(withSupernet(50)).toEqual([
+      'studio-access:clientCidrs is "50 ranges": expected at most 49 ranges: each is a route in the hub VPC\'s route table (quota 50, one taken by spokesSupernet); summarize them into fewer ranges',
     ]);
   });
 

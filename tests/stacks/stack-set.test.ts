@@ -89,7 +89,7 @@ describe("the stack files, checked as a set", () => {
   it("refuses a LOB's file copied for another LOB with its lob unchanged, naming both files and the lob", async () => {
     write("lob-c", lobFile("lob-b"));
     await refusedByEveryCommand([
-      "Pulumi.lob-b.yaml and Pulumi.lob-c.yaml both set studio-access:lob: lob-b, so two stacks would deploy lob-b into its one account (333333333333): give each file its own LOB of the hub's studio-access:lobs, or move the copy out of this folder",
+      "Pulumi.lob-b.yaml and Pulumi.lob-c.yaml both set studio-access:lob: lob-b, so two stacks would deploy lob-b into its one account (333333333333): give each file its own LOB of the hub's studio-access:lobs in Pulumi.shared.yaml, or move the copy out of this folder",
     ]);
   });
 
