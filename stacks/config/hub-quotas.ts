@@ -77,7 +77,7 @@ const WAY_PAST: Partial<Record<QuotaKey, (hub: HubQuotaInputs) => string>> = {
   principalsPerRegion: (hub) =>
     `${hub.dnsSharing === "profile" ? "the transit gateway's and the Route 53 Profile's shares each name every LOB account: " : ""}split the LOBs between hubs or regions, or have the quota raised in Service Quotas (AWS RAM)`,
   rolesPerAccount: (hub) =>
-    `the hub makes a deployer role per LOB, and the account's other roles count too: have the quota "Roles per account" raised in Service Quotas (IAM, up to ${n(QUOTAS.rolesPerAccount.adjustable.upTo)}) and set ${NAMESPACE}:iamQuotas.rolesPerAccount to it${hub.rolesPerAccount >= QUOTAS.rolesPerAccount.adjustable.upTo ? "; past that, split the LOBs between hubs" : ""}`,
+    `the hub makes a deployer role per LOB (counted here with its other roles and the admins' roles in the hub account): have the quota "Roles per account" raised in Service Quotas (IAM, up to ${n(QUOTAS.rolesPerAccount.adjustable.upTo)}) and set ${NAMESPACE}:iamQuotas.rolesPerAccount to it, less the roles the account holds besides (its pipeline's, service-linked roles)${hub.rolesPerAccount >= QUOTAS.rolesPerAccount.adjustable.upTo ? "; past that, split the LOBs between hubs" : ""}`,
   endpointPolicyCharacters: () =>
     "the SageMaker API endpoint's policy lists every LOB account (15 characters each): split the LOBs between hubs",
   apiResourcePolicyCharacters: () =>

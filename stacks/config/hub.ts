@@ -565,7 +565,11 @@ export function parseShared(
       extraEndpoints: config.extraEndpoints,
       dnsSharing: config.dnsSharing,
       corporate: config.corporate !== undefined,
-      roles: rolePlans.length,
+      // The program's roles, and the admins' roles that live in the hub account (they count too).
+      roles:
+        rolePlans.length +
+        config.admins.filter((arn) => arn.startsWith(`arn:aws:iam::${config.hubAccountId}:role/`))
+          .length,
       rolesPerAccount: config.rolesPerAccount,
       pulumiConfig: Object.fromEntries(
         Object.entries(values).map(([key, value]) => [`${NAMESPACE}:${key}`, value]),

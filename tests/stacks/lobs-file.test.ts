@@ -200,7 +200,7 @@ describe("count-based quotas, one step over each limit", () => {
   it("roles per account: 1,001 roles over 1,000, naming the Service Quotas quota and the key", () => {
     expect(lines({ roles: 1000 })).toEqual([]);
     expect(lines({ roles: 1001 })).toEqual([
-      'studio-access:lobsFile gives the hub 1,001 IAM roles per account (2 LOBs), over the limit of 1,000 (IAM and AWS STS quotas, IAM object quotas (default, adjustable up to 5,000)): the hub makes a deployer role per LOB, and the account\'s other roles count too: have the quota "Roles per account" raised in Service Quotas (IAM, up to 5,000) and set studio-access:iamQuotas.rolesPerAccount to it',
+      `studio-access:lobsFile gives the hub 1,001 IAM roles per account (2 LOBs), over the limit of 1,000 (IAM and AWS STS quotas, IAM object quotas (default, adjustable up to 5,000)): the hub makes a deployer role per LOB (counted here with its other roles and the admins' roles in the hub account): have the quota "Roles per account" raised in Service Quotas (IAM, up to 5,000) and set studio-access:iamQuotas.rolesPerAccount to it, less the roles the account holds besides (its pipeline's, service-linked roles)`,
     ]);
     expect(lines({ roles: 1001, rolesPerAccount: 5000 })).toEqual([]);
   });
