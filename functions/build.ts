@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { build, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import { portalAssetModules, portalAssets, type PortalAssets } from "./portal-assets";
@@ -109,6 +109,24 @@ function withoutEventStreams(): Plugin {
 }
 
 /**
+ * Each SDK client's runtime config imports its whole package.json (about 2.3 KB: scripts,
+ * dependencies, keywords) for one field, the version its user agent names
+ * (`createDefaultUserAgentProvider({ clientVersion: packageInfo.version })`, dist-es/runtimeConfig.js):
+ * the bundle gets that field alone.
+ */
+function clientVersionOnly(): Plugin {
+  return {
+    name: "client-version-only",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]package\.json$/ }, (args) => {
+        const { version } = JSON.parse(readFileSync(args.path, "utf8")) as { version: string };
+        return { contents: JSON.stringify({ version }), loader: "json" };
+      });
+    },
+  };
+}
+
+/**
  * Bundles each function on its own: minified, tree-shaken CommonJS for the Node.js 24 runtime
  * (functions/runtime.ts) with an external source map. The SDK's ES module builds are preferred because only they tree-shake.
  */
@@ -137,7 +155,12 @@ export async function buildFunction(
     define: {
       "process.env.STUDIO_ACCESS_SANDBOX": flavour === "sandbox" ? '"1"' : "undefined",
     },
-    plugins: [portalAssetsPlugin(assets), envCredentialsOnly(), withoutEventStreams()],
+    plugins: [
+      portalAssetsPlugin(assets),
+      envCredentialsOnly(),
+      withoutEventStreams(),
+      clientVersionOnly(),
+    ],
     write: false,
     logLevel: "warning",
   });

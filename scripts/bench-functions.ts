@@ -13,7 +13,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import { buildFunctions, type BuiltFunction } from "../functions/build";
@@ -599,6 +599,13 @@ async function sideBySide(
   ]);
   console.log(
     `ratios (reference / ours): cold ${coldRatio.toFixed(1)}× (target ≥ 5×), warm ${warmRatio.toFixed(1)}× (target ≥ 10×), CPU ${(refWarm.cpu_ms / ours.cpu).toFixed(1)}×; printed, not checked: on a shared, loaded machine they move with the load`,
+  );
+  // The load the ratios were measured under: each side's latency includes waiting for a core.
+  const [one, five, fifteen] = loadavg().map((l) => l.toFixed(2));
+  console.log(
+    `load average (1, 5, 15 min): ${String(one)}, ${String(five)}, ${String(fifteen)} on ${String(cpus().length)} cores${
+      Number(one) < cpus().length / 2 ? "" : " (busy: read the CPU ratio before the latency ones)"
+    }`,
   );
 }
 

@@ -5,7 +5,7 @@ import type {
   DynamoDBStreamEvent,
 } from "aws-lambda";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import {
@@ -31,7 +31,9 @@ import type { LifecycleConfig } from "./config";
 import { drainPass, ProfileNotOwned, type DrainHooks, type DrainStep } from "./drain";
 import { bounded } from "../shared/sdk";
 
-export interface LifecycleDeps extends StudioClients {
+export interface LifecycleDeps extends Omit<StudioClients, "dynamo"> {
+  /** The tables through the document client (functions/shared/clients.ts `documentClient`). */
+  readonly dynamo: DynamoDBDocumentClient;
   readonly config: LifecycleConfig;
   /** A LOB's Lambda, as its lifecycle role: invokes its home-directory function. */
   readonly lambda: (region: string, credentials: RoleCredentials) => LambdaClient;

@@ -1,9 +1,10 @@
 import {
-  BatchGetCommand,
+  BatchGetItemCommand,
   QueryCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+  type AttributeValue,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   DISABLED_PARTITION,
   disabledMarkerKey,
@@ -199,6 +200,20 @@ const isEntitlement = (e: Entitlement | undefined): e is Entitlement => e !== un
 const isDisabledMarker = (item: Item) =>
   item[ENTITLEMENTS_KEY.partition] === DISABLED_PARTITION && item.state === "disabled";
 
+/** Items as the table holds them (attribute values), and back. */
+const items = (raw: readonly Record<string, AttributeValue>[] | undefined): Item[] =>
+  (raw ?? []).map((item) => unmarshall(item));
+
+/** A query of the entitlements table (or its index), its values plain. */
+interface RowsQuery {
+  readonly IndexName?: string;
+  readonly KeyConditionExpression: string;
+  readonly FilterExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues: Item;
+  readonly ConsistentRead?: boolean;
+}
+
 async function call<T>(name: string, send: () => Promise<T>): Promise<T> {
   try {
     return await send();
@@ -210,7 +225,7 @@ async function call<T>(name: string, send: () => Promise<T>): Promise<T> {
 /** The presigner's reads of the hub tables, shared by every entry that opens Studio. */
 export class AccessTables {
   constructor(
-    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly dynamo: DynamoDBClient,
     private readonly usersTable: string,
     private readonly lobsTable: string,
   ) {}
@@ -231,17 +246,20 @@ export class AccessTables {
     const out = await call("DynamoDB.BatchGetItem", () =>
       bounded(signal, () =>
         this.dynamo.send(
-          new BatchGetCommand({
+          new BatchGetItemCommand({
             RequestItems: {
               [this.usersTable]: {
                 Keys: [
                   { lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) },
                   { lob, [ENTITLEMENTS_KEY.sort]: seedKey(username, team ?? DEFAULT_TEAM) },
                   disabledMarkerKey(username),
-                ],
+                ].map((key) => marshall(key)),
                 ConsistentRead: true,
               },
-              [this.lobsTable]: { Keys: [{ [LOBS_KEY.partition]: lob }], ConsistentRead: true },
+              [this.lobsTable]: {
+                Keys: [marshall({ [LOBS_KEY.partition]: lob })],
+                ConsistentRead: true,
+              },
             },
           }),
         ),
@@ -250,13 +268,13 @@ export class AccessTables {
     if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) {
       throw new UpstreamUnavailable("DynamoDB.BatchGetItem: unprocessed keys");
     }
-    const userItems = out.Responses?.[this.usersTable] ?? [];
+    const userItems = items(out.Responses?.[this.usersTable]);
     if (userItems.some(isDisabledMarker)) throw new UserDisabled();
     const rows = userItems
       .filter((i) => i[ENTITLEMENTS_KEY.partition] === lob)
       .map(entitlement)
       .filter(isEntitlement);
-    const lobItem = out.Responses?.[this.lobsTable]?.[0];
+    const lobItem = items(out.Responses?.[this.lobsTable])[0];
     const record = lobItem ? lobRecord(lobItem) : undefined;
     if (team === undefined && record && !record.teams.includes(DEFAULT_TEAM))
       return { entitlements: await this.rowsOf(username, lob, signal), record };
@@ -285,25 +303,27 @@ export class AccessTables {
   }
 
   /** Every page of a query of the entitlements table (or its index), as entitlements. */
-  private async queryRows(
-    input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">,
-    signal: AbortSignal,
-  ): Promise<Entitlement[]> {
+  private async queryRows(input: RowsQuery, signal: AbortSignal): Promise<Entitlement[]> {
     const rows: Entitlement[] = [];
-    let startKey: Item | undefined;
+    let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await call("DynamoDB.Query", () =>
         bounded(signal, () =>
           this.dynamo.send(
-            new QueryCommand({ ...input, TableName: this.usersTable, ExclusiveStartKey: startKey }),
+            new QueryCommand({
+              ...input,
+              ExpressionAttributeValues: marshall(input.ExpressionAttributeValues),
+              TableName: this.usersTable,
+              ExclusiveStartKey: startKey,
+            }),
           ),
         ),
       );
-      const items = page.Items ?? [];
-      if (items.some(isDisabledMarker)) throw new UserDisabled();
+      const found = items(page.Items);
+      if (found.some(isDisabledMarker)) throw new UserDisabled();
       // Markers are no LOB's rows.
       rows.push(
-        ...items
+        ...found
           .filter((i) => i[ENTITLEMENTS_KEY.partition] !== DISABLED_PARTITION)
           .map(entitlement)
           .filter(isEntitlement),
@@ -338,18 +358,18 @@ export class AccessTables {
     // at most 100 keys; a user is entitled to far fewer LOBs than that.
     const lobNames = [...new Set(entitlements.map((e) => e.lob))];
     for (let i = 0; i < lobNames.length; i += 100) {
-      const keys = lobNames.slice(i, i + 100).map((lob) => ({ [LOBS_KEY.partition]: lob }));
+      const keys = lobNames.slice(i, i + 100).map((lob) => marshall({ [LOBS_KEY.partition]: lob }));
       const out = await call("DynamoDB.BatchGetItem", () =>
         bounded(signal, () =>
           this.dynamo.send(
-            new BatchGetCommand({ RequestItems: { [this.lobsTable]: { Keys: keys } } }),
+            new BatchGetItemCommand({ RequestItems: { [this.lobsTable]: { Keys: keys } } }),
           ),
         ),
       );
       if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) {
         throw new UpstreamUnavailable("DynamoDB.BatchGetItem: unprocessed keys");
       }
-      for (const item of out.Responses?.[this.lobsTable] ?? []) {
+      for (const item of items(out.Responses?.[this.lobsTable])) {
         const record = lobRecord(item);
         records.set(record.lob, record);
       }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { fromAwsError } from "../presigner/errors";
 import { SamlRefused } from "./refused";
 import { bounded } from "../shared/sdk";
@@ -41,7 +42,7 @@ const conditionFailed = (error: unknown) =>
  */
 export class ReplayStore {
   constructor(
-    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly dynamo: DynamoDBClient,
     private readonly table: string,
     private readonly now: () => number = Date.now,
   ) {}
@@ -56,14 +57,14 @@ export class ReplayStore {
     try {
       await bounded(signal, () =>
         this.dynamo.send(
-          new PutCommand({
+          new PutItemCommand({
             TableName: this.table,
-            Item: {
+            Item: marshall({
               id: `assertion#${assertionId}`,
               // Kept until the assertion could no longer pass validation anyway (DynamoDB's TTL is
               // in seconds, and deletes lazily: the condition, not the TTL, refuses a replay).
               expiresAt: Math.ceil((notOnOrAfter + skewMs) / 1000),
-            },
+            }),
             ConditionExpression: "attribute_not_exists(id)",
           }),
         ),
@@ -87,16 +88,16 @@ export class ReplayStore {
     try {
       await bounded(signal, () =>
         this.dynamo.send(
-          new PutCommand({
+          new PutItemCommand({
             TableName: this.table,
-            Item: {
+            Item: marshall({
               id: `choice#${token}`,
               username: choice.username,
               studios: choice.studios.map(studioKey),
               groups: [...choice.groups],
               browser: digest(nonce).toString("base64url"),
               expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
-            },
+            }),
             ConditionExpression: "attribute_not_exists(id)",
           }),
         ),
@@ -118,16 +119,17 @@ export class ReplayStore {
     if (!BROWSER_NONCE.test(nonce)) throw new SamlRefused("malformed choice cookie");
     let item: Record<string, unknown> | undefined;
     try {
-      ({ Attributes: item } = await bounded(signal, () =>
+      const { Attributes: attributes } = await bounded(signal, () =>
         this.dynamo.send(
-          new DeleteCommand({
+          new DeleteItemCommand({
             TableName: this.table,
-            Key: { id: `choice#${token}` },
+            Key: marshall({ id: `choice#${token}` }),
             ConditionExpression: "attribute_exists(id)",
             ReturnValues: "ALL_OLD",
           }),
         ),
-      ));
+      );
+      item = attributes && unmarshall(attributes);
     } catch (error) {
       if (conditionFailed(error)) throw new SamlRefused("unknown or used choice");
       throw fromAwsError(error, "DynamoDB.DeleteItem");

@@ -7,7 +7,12 @@ import { CACHED_MIDDLEWARE, SDK_OPTIONS } from "./sdk";
 
 /** The AWS clients every entry that opens Studio uses (the presigner and the SAML entry). */
 export interface StudioClients {
-  readonly dynamo: DynamoDBDocumentClient;
+  /**
+   * The hub tables, through the plain client (items marshalled with @aws-sdk/util-dynamodb), so its
+   * commands' middleware is resolved once (CACHED_MIDDLEWARE): the document client refuses
+   * `cacheMiddleware` and resolves its stack again on every call.
+   */
+  readonly dynamo: DynamoDBClient;
   readonly sts: STSClient;
   readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
   readonly now: () => number;
@@ -21,10 +26,19 @@ export interface StudioClients {
  */
 export function defaultClients(): StudioClients {
   return {
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(SDK_OPTIONS)),
+    dynamo: new DynamoDBClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE }),
     sts: new STSClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE }),
     sageMaker: (region, credentials) =>
       new SageMakerClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE, region, credentials }),
     now: Date.now,
   };
+}
+
+/**
+ * The lifecycle function's document client (GetItem and UpdateItem of one row per stream record,
+ * off the sign-in path): @aws-sdk/lib-dynamodb refuses `cacheMiddleware` ("not compatible with the
+ * DynamoDBDocumentClient"), so it stays on SDK_OPTIONS alone.
+ */
+export function documentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(SDK_OPTIONS));
 }

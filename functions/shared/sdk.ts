@@ -102,7 +102,8 @@ export const INVOKE_OPTIONS = {
 /**
  * What a client whose calls go through {@link bounded} adds: its commands' middleware stacks are
  * resolved once and reused (smithy's `cacheMiddleware`, honoured for `send`s without options).
- * NOT for the DynamoDB document client: @aws-sdk/lib-dynamodb's commands resolve to
+ * NOT for the DynamoDB document client (the lifecycle's alone now; the sign-in reads the tables
+ * through the plain client, functions/shared/clients.ts): @aws-sdk/lib-dynamodb's commands resolve to
  * `async () => handler(this.clientCommand)`, so a cached stack would send the FIRST command's
  * input again (lib-dynamodb, src/commands/GetCommand.ts `resolveMiddleware`).
  */

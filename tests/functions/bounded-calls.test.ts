@@ -154,9 +154,11 @@ afterEach(async () => {
 /** The functions' clients (defaultClients, with SDK_OPTIONS), each service at its own endpoint. */
 function clientsAt(endpoints: { dynamo: string; sts: string; sageMaker: string }): StudioClients {
   return {
-    dynamo: DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...SDK_OPTIONS, endpoint: endpoints.dynamo }),
-    ),
+    dynamo: new DynamoDBClient({
+      ...SDK_OPTIONS,
+      ...CACHED_MIDDLEWARE,
+      endpoint: endpoints.dynamo,
+    }),
     sts: new STSClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE, endpoint: endpoints.sts }),
     sageMaker: (region, credentials) =>
       new SageMakerClient({
@@ -507,6 +509,10 @@ describe("lifecycle: gives up at its drain deadline, the record retried and its 
   }) =>
     createLifecycle({
       ...clientsAt(endpoints),
+      // The lifecycle's own document client (functions/shared/clients.ts documentClient).
+      dynamo: DynamoDBDocumentClient.from(
+        new DynamoDBClient({ ...SDK_OPTIONS, endpoint: endpoints.dynamo }),
+      ),
       lambda: (region, credentials) =>
         new LambdaClient({ ...INVOKE_OPTIONS, endpoint: endpoints.lambda, region, credentials }),
       config: {

@@ -170,6 +170,17 @@ describe("function bundles", () => {
     expect(code).not.toContain("DeleteDomain");
     expect(code).not.toContain("ListDomains");
   });
+
+  it("keeps of each SDK client's package.json only the version its user agent names (#22)", () => {
+    const code = read(first.presigner, "index.js").toString("utf8");
+    for (const client of ["client-dynamodb", "client-sts", "client-sagemaker"]) {
+      const { version, description } = JSON.parse(
+        readFileSync(require.resolve(`@aws-sdk/${client}/package.json`), "utf8"),
+      ) as { version: string; description: string };
+      expect(code).toContain(`{version:"${version}"}`);
+      expect(code).not.toContain(description);
+    }
+  });
 });
 
 interface Invocation {

@@ -1,7 +1,6 @@
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { CredentialCache, ROLE_SESSION_NAMES } from "../../functions/presigner/credentials";
 import { studioAccess } from "../../functions/presigner/studio";
@@ -53,7 +52,7 @@ describe("studioAccess: the entry that opens Studio names its session", () => {
   const open = async (options?: { roleSessionName: string }) => {
     const { signer } = studioAccess(
       {
-        dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+        dynamo: new DynamoDBClient({}),
         sts: new STSClient({}),
         sageMaker: (region, credentials) => new SageMakerClient({ region, credentials }),
         now: () => Date.now(),

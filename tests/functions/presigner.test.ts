@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetItemCommand, DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   CreatePresignedDomainUrlCommand,
@@ -23,7 +23,14 @@ import { makeSigningKey, signedAccessToken } from "../helpers/jwt";
 import { REFRESH_MARGIN_MS, type RoleCredentials } from "../../functions/presigner/credentials";
 import { captureLogs } from "../helpers/logs";
 import { LOB_A_RECORD, P } from "../helpers/fixtures";
-import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
+import {
+  asAttributes,
+  batchGetSent,
+  fakeAccessTables,
+  querySent,
+  row,
+  type Row,
+} from "../helpers/fake-tables";
 
 const USERS = process.env.USERS_TABLE!;
 const LOBS = process.env.LOBS_TABLE!;
@@ -47,7 +54,7 @@ defaultVerifier.cacheJwks({ keys: [key.jwk] });
 const tokenFor = (username: string, overrides: Record<string, unknown> = {}) =>
   signedAccessToken(key, username, overrides);
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
 const sm = mockClient(SageMakerClient);
 
@@ -90,7 +97,7 @@ function newHandler() {
   return createHandler({
     config: loadConfig(process.env),
     verifier,
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    dynamo: new DynamoDBClient({}),
     sts: new STSClient({}),
     sageMaker: (region, credentials) => {
       sageMakerClients.push({ region, credentials });
@@ -213,7 +220,7 @@ describe("presigner: GET /studios/{lob}", () => {
   it("reads the entitlement and the LOB record in one strongly consistent BatchGetItem", async () => {
     await newHandler()(request("user-lob-a", "lob-a"), context());
     expect(ddb.calls()).toHaveLength(1);
-    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input).toEqual({
+    expect(batchGetSent(ddb, 0)).toEqual({
       RequestItems: {
         [USERS]: {
           Keys: [
@@ -442,13 +449,11 @@ describe("presigner: identity comes only from the caller's verified token", () =
       context(),
     );
     expect(response.statusCode).toBe(403);
-    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [
-        { lob: "lob-a", userTeam: "user-lob-b#default" },
-        { lob: "lob-a", userTeam: "user-lob-b#config:default" },
-        { lob: "#disabled", userTeam: "user-lob-b#" },
-      ],
-    );
+    expect(batchGetSent(ddb, 0).RequestItems?.[USERS]?.Keys).toEqual([
+      { lob: "lob-a", userTeam: "user-lob-b#default" },
+      { lob: "lob-a", userTeam: "user-lob-b#config:default" },
+      { lob: "#disabled", userTeam: "user-lob-b#" },
+    ]);
     expect(awsCalls()).toMatchObject({ assumeRole: 0, presign: 0 });
   });
 
@@ -489,13 +494,11 @@ describe("presigner: identity comes only from the caller's verified token", () =
       context(),
     );
     expect(response.statusCode).toBe(403);
-    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [
-        { lob: "lob-a", userTeam: "user-lob-b#default" },
-        { lob: "lob-a", userTeam: "user-lob-b#config:default" },
-        { lob: "#disabled", userTeam: "user-lob-b#" },
-      ],
-    );
+    expect(batchGetSent(ddb, 0).RequestItems?.[USERS]?.Keys).toEqual([
+      { lob: "lob-a", userTeam: "user-lob-b#default" },
+      { lob: "lob-a", userTeam: "user-lob-b#config:default" },
+      { lob: "#disabled", userTeam: "user-lob-b#" },
+    ]);
   });
 });
 
@@ -577,7 +580,7 @@ describe("presigner: error mapping", () => {
   });
 
   it("answers 503 when DynamoDB throttles", async () => {
-    ddb.on(BatchGetCommand).rejects(sdkError("ProvisionedThroughputExceededException", 400));
+    ddb.on(BatchGetItemCommand).rejects(sdkError("ProvisionedThroughputExceededException", 400));
     await expectError(
       503,
       "Studio is busy, try again shortly",
@@ -586,9 +589,10 @@ describe("presigner: error mapping", () => {
   });
 
   it("answers 503 when DynamoDB leaves keys unprocessed", async () => {
-    ddb
-      .on(BatchGetCommand)
-      .resolves({ Responses: {}, UnprocessedKeys: { [LOBS]: { Keys: [{ lob: "lob-a" }] } } });
+    ddb.on(BatchGetItemCommand).resolves({
+      Responses: {},
+      UnprocessedKeys: { [LOBS]: { Keys: [marshall({ lob: "lob-a" })] } },
+    });
     await expectError(
       503,
       "Studio is busy, try again shortly",
@@ -700,7 +704,7 @@ describe("presigner: error mapping", () => {
     const handler = createHandler({
       config: loadConfig(process.env),
       verifier,
-      dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      dynamo: new DynamoDBClient({}),
       sts: new STSClient({}),
       sageMaker: () => {
         throw new TypeError(
@@ -864,7 +868,7 @@ describe("presigner: GET /studios", () => {
         },
       ],
     });
-    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+    expect(querySent(ddb, 0)).toEqual({
       TableName: USERS,
       IndexName: "by-username",
       KeyConditionExpression: "username = :u",
@@ -919,13 +923,13 @@ describe("presigner: GET /studios", () => {
     ddb
       .on(QueryCommand)
       .resolvesOnce({
-        Items: [entitlements[2]!],
-        LastEvaluatedKey: { username: "user-both", lob: "lob-b" },
+        Items: asAttributes([entitlements[2]!]),
+        LastEvaluatedKey: marshall({ username: "user-both", lob: "lob-b" }),
       })
-      .resolvesOnce({ Items: [entitlements[3]!] });
+      .resolvesOnce({ Items: asAttributes([entitlements[3]!]) });
     const response = await newHandler()(request("user-both", undefined), context());
     expect((body(response).studios as unknown[]).length).toBe(2);
-    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({
+    expect(querySent(ddb, 1).ExclusiveStartKey).toEqual({
       username: "user-both",
       lob: "lob-b",
     });
@@ -1081,7 +1085,7 @@ describe("presigner: the exported handler", () => {
   it("is wired from the environment and signs a user in", async () => {
     const response = await defaultHandler(request("user-lob-a", "lob-a"), context());
     expect(response.statusCode).toBe(302);
-    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toHaveProperty(USERS);
+    expect(batchGetSent(ddb, 0).RequestItems).toHaveProperty(USERS);
     expect(
       sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input.ExpiresInSeconds,
     ).toBe(20);
@@ -1109,7 +1113,7 @@ describe("presigner: teams", () => {
     expect(response.headers?.Location).toBe(
       presignedUrl("d-aaaaaaaaaaaa", P("user-lob-a", "analytics")),
     );
-    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+    expect(querySent(ddb, 0)).toEqual({
       TableName: USERS,
       KeyConditionExpression: "#lob = :lob AND begins_with(#key, :prefix)",
       FilterExpression: "username = :u",
@@ -1152,13 +1156,11 @@ describe("presigner: teams", () => {
     expect(sm.commandCalls(CreatePresignedDomainUrlCommand)[0]!.args[0].input.UserProfileName).toBe(
       P("dana.scientist", "forecasting"),
     );
-    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[USERS]?.Keys).toEqual(
-      [
-        { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
-        { lob: "lob-a", userTeam: "dana.scientist#config:forecasting" },
-        { lob: "#disabled", userTeam: "dana.scientist#" },
-      ],
-    );
+    expect(batchGetSent(ddb, 0).RequestItems?.[USERS]?.Keys).toEqual([
+      { lob: "lob-a", userTeam: "dana.scientist#forecasting" },
+      { lob: "lob-a", userTeam: "dana.scientist#config:forecasting" },
+      { lob: "#disabled", userTeam: "dana.scientist#" },
+    ]);
     expect(awsCalls()).toEqual({ dynamo: 1, assumeRole: 1, presign: 1 });
   });
 
@@ -1201,9 +1203,7 @@ describe("presigner: teams", () => {
         enabled: true,
       },
     ]);
-    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[LOBS]?.Keys).toEqual([
-      { lob: "lob-a" },
-    ]);
+    expect(batchGetSent(ddb, 0).RequestItems?.[LOBS]?.Keys).toEqual([{ lob: "lob-a" }]);
   });
 
   it("ignores rows of teams the LOB no longer has when it picks the user's team", async () => {
@@ -1785,7 +1785,7 @@ describe("presigner: a config seed and an admin grant coexist; either lets the u
     async (_what, rows, status) => {
       entitlements = [...rows, row("user-lob-b", "lob-b", P("user-lob-b"))];
       expect(await open()).toBe(status);
-      expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+      expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(1);
       expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
       expect((await listed()).map((s) => s.lob)).toEqual(status === 302 ? ["lob-a"] : []);
     },

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
   QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   CreatePresignedDomainUrlCommand,
@@ -21,7 +21,7 @@ import { loadSamlConfig, type SamlConfig } from "../../functions/saml/config";
 import { TestIdp } from "../../scripts/sandbox/saml-idp";
 import { LOB_A_RECORD, P } from "../helpers/fixtures";
 import { disabledMarkerKey } from "../../functions/shared/tables";
-import { fakeAccessTables, row, type Row } from "../helpers/fake-tables";
+import { asDocument, fakeAccessTables, row, type Row } from "../helpers/fake-tables";
 import { captureLogs } from "../helpers/logs";
 import stylesheet from "../helpers/portal-stylesheet";
 
@@ -59,7 +59,7 @@ beforeAll(async () => {
   };
 });
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
 const sm = mockClient(SageMakerClient);
 let entitlements: Row[];
@@ -89,18 +89,19 @@ beforeEach(() => {
     Object.assign(new Error("The conditional request failed"), {
       name: "ConditionalCheckFailedException",
     });
-  ddb.on(PutCommand).callsFake((input: PutCommand["input"]) => {
-    const id = input.Item?.id as string;
+  ddb.on(PutItemCommand).callsFake((input: PutItemCommand["input"]) => {
+    const item = unmarshall(input.Item ?? {});
+    const id = item.id as string;
     if (replayItems.has(id)) throw conditionFailed();
-    replayItems.set(id, input.Item ?? {});
+    replayItems.set(id, item);
     return {};
   });
-  ddb.on(DeleteCommand).callsFake((input: DeleteCommand["input"]) => {
-    const id = input.Key?.id as string;
+  ddb.on(DeleteItemCommand).callsFake((input: DeleteItemCommand["input"]) => {
+    const id = unmarshall(input.Key ?? {}).id as string;
     const item = replayItems.get(id);
     if (!item) throw conditionFailed();
     replayItems.delete(id);
-    return { Attributes: item };
+    return { Attributes: marshall(item) };
   });
   sts.on(AssumeRoleCommand).resolves({
     Credentials: {
@@ -124,7 +125,7 @@ afterEach(() => {
 const handler = () =>
   createHandler({
     config,
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    dynamo: new DynamoDBClient({}),
     sts: new STSClient({}),
     sageMaker: (region, credentials) => new SageMakerClient({ region, credentials }),
     now: () => Date.now() + skew,
@@ -184,7 +185,7 @@ describe("POST /saml", () => {
       },
       body: "",
     });
-    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input).toEqual({
+    expect(asDocument(ddb.commandCalls(PutItemCommand)[0]!.args[0].input)).toEqual({
       TableName: REPLAY,
       Item: {
         id: `assertion#${f.id}`,
@@ -247,7 +248,7 @@ describe("POST /saml", () => {
       step: "validate",
       reason: expect.stringMatching(/^Invalid signature/) as unknown,
     });
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(0);
   });
 
   it("lets RelayState pick one of several Studios, and refuses one the user may not open", async () => {
@@ -440,7 +441,7 @@ describe("POST /saml", () => {
         outcome: "refused",
         reason: "choice without its browser's cookie",
       });
-      expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
+      expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
       // The browser the chooser was served to can still use it.
       const opened = await h(
         post({ choice: token, lob: "lob-b", team: "default" }, false, { Cookie: cookie }),
@@ -764,7 +765,7 @@ describe("POST /saml", () => {
     expect(lastLog()).toMatchObject({
       reason: "assertion ID is not an NCName of at most 256 chars",
     });
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(0);
   });
 
   it("refuses a choice cookie of another shape before any AWS call", async () => {

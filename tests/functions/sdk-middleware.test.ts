@@ -6,6 +6,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { BatchGetItemCommand } from "@aws-sdk/client-dynamodb";
+import { defaultClients } from "../../functions/shared/clients";
+import { AccessTables } from "../../functions/presigner/tables";
 import { bounded, CACHED_MIDDLEWARE, SDK_OPTIONS } from "../../functions/shared/sdk";
 import { startFakeAws, type FakeAws } from "../../scripts/lib/fake-aws";
 
@@ -82,6 +85,57 @@ describe("the functions' clients resolve a command's middleware once", () => {
     }
     expect(resolve).toHaveBeenCalledTimes(1);
     expect(sessions).toEqual(["s0", "s1", "s2", "s3", "s4"]);
+  });
+});
+
+describe("the sign-in's table reads go through the plain DynamoDB client, resolved once", () => {
+  let tables: FakeAws;
+  const users = ["ana", "ben", "cy"];
+  beforeAll(async () => {
+    tables = await startFakeAws({
+      tables: {
+        users: users.map((u) => ({
+          lob: "lob-a",
+          userTeam: `${u}#default`,
+          username: u,
+          team: "default",
+          profileName: `p-${u}`,
+        })),
+        lobs: [],
+      },
+      keys: { users: ["lob", "userTeam"], lobs: ["lob"] },
+    });
+  });
+  afterAll(async () => {
+    await tables.close();
+  });
+
+  it("resolves BatchGetItem's stack once over many sign-ins' reads, each reading its own user's rows", async () => {
+    const resolve = jest.spyOn(BatchGetItemCommand.prototype, "resolveMiddleware");
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL_DYNAMODB: tables.url,
+      AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "not-a-secret",
+    });
+    try {
+      // The functions' own client (defaultClients), as the presigner and the SAML entry make it.
+      const access = new AccessTables(defaultClients().dynamo, "users", "lobs");
+      const signal = new AbortController().signal;
+      const read: string[] = [];
+      for (let i = 0; i < SENDS; i++) {
+        const user = users[i % users.length]!;
+        const { entitlements } = await access.entitlementsAndLob(user, "lob-a", undefined, signal);
+        read.push(entitlements.map((e) => e.profileName).join());
+      }
+      expect(resolve).toHaveBeenCalledTimes(1);
+      expect(read).toEqual(
+        Array.from({ length: SENDS }, (_, i) => `p-${users[i % users.length]!}`),
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

@@ -1,11 +1,43 @@
 import type { AwsStub } from "aws-sdk-client-mock";
 import {
-  BatchGetCommand,
+  BatchGetItemCommand,
   QueryCommand,
-  type DynamoDBDocumentClient,
+  type AttributeValue,
+  type DynamoDBClient,
   type ServiceInputTypes,
   type ServiceOutputTypes,
-} from "@aws-sdk/lib-dynamodb";
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+
+type Attributes = Record<string, AttributeValue>;
+
+/**
+ * A command's input with its items, keys and values as plain objects (unmarshalled), so a test
+ * reads what was asked as the code wrote it: `RequestItems[table].Keys`, `Key`, `Item`,
+ * `ExpressionAttributeValues` and `ExclusiveStartKey`.
+ */
+export function asDocument(input: object): Record<string, unknown> {
+  const plain = (value: unknown) => unmarshall(value as Attributes);
+  const out: Record<string, unknown> = { ...input };
+  for (const field of ["Key", "Item", "ExpressionAttributeValues", "ExclusiveStartKey"]) {
+    if (out[field] !== undefined) out[field] = plain(out[field]);
+  }
+  if (out.RequestItems !== undefined) {
+    out.RequestItems = Object.fromEntries(
+      Object.entries(out.RequestItems as Record<string, { Keys?: Attributes[] }>).map(
+        ([table, request]) => [
+          table,
+          request.Keys ? { ...request, Keys: request.Keys.map(plain) } : request,
+        ],
+      ),
+    );
+  }
+  return out;
+}
+
+/** Plain items as the table answers them (marshalled). */
+export const asAttributes = (items: readonly object[]): Attributes[] =>
+  items.map((item) => marshall(item, { removeUndefinedValues: true }));
 
 /** An entitlements row as the table holds it: keyed by LOB and `<username>#<team>`. */
 export interface Row {
@@ -26,20 +58,23 @@ export const row = (username: string, lob: string, profileName: string, team = "
 });
 
 /**
- * The hub tables as the presigner and the SAML entry read them, over a mocked document client:
+ * The hub tables as the presigner and the SAML entry read them, over a mocked DynamoDB client:
  * BatchGetItem by key, and Query either through the username index (":u" alone) or of one LOB's
  * rows of a user (":lob", ":prefix", then ":u"). The getters are read at each call.
  */
 export function fakeAccessTables(
-  ddb: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBDocumentClient["config"]>,
+  ddb: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBClient["config"]>,
   tables: {
     readonly usersTable: string;
     readonly entitlements: () => readonly Row[];
     readonly lobs: () => ReadonlyMap<string, Record<string, unknown>>;
   },
 ): void {
-  ddb.on(BatchGetCommand).callsFake((input: BatchGetCommand["input"]) => {
-    const Responses: Record<string, Record<string, unknown>[]> = {};
+  ddb.on(BatchGetItemCommand).callsFake((raw: BatchGetItemCommand["input"]) => {
+    const input = asDocument(raw) as {
+      RequestItems?: Record<string, { Keys?: Record<string, unknown>[] }>;
+    };
+    const Responses: Record<string, Attributes[]> = {};
     for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
       // As DynamoDB: "Provided list of item keys contains duplicates" (ValidationException).
       const keys = (request.Keys ?? []).map((key) => JSON.stringify(key));
@@ -47,27 +82,53 @@ export function fakeAccessTables(
         throw Object.assign(new Error("Provided list of item keys contains duplicates"), {
           name: "ValidationException",
         });
-      Responses[table] = (request.Keys ?? []).flatMap((key) => {
-        const found =
-          table === tables.usersTable
-            ? tables.entitlements().find((e) => e.userTeam === key.userTeam && e.lob === key.lob)
-            : tables.lobs().get(key.lob as string);
-        return found ? [{ ...found }] : [];
-      });
+      Responses[table] = asAttributes(
+        (request.Keys ?? []).flatMap((key) => {
+          const found =
+            table === tables.usersTable
+              ? tables.entitlements().find((e) => e.userTeam === key.userTeam && e.lob === key.lob)
+              : tables.lobs().get(key.lob as string);
+          return found ? [{ ...found }] : [];
+        }),
+      );
     }
     return { Responses, UnprocessedKeys: {} };
   });
-  ddb.on(QueryCommand).callsFake((input: QueryCommand["input"]) => {
-    const values = input.ExpressionAttributeValues ?? {};
+  ddb.on(QueryCommand).callsFake((raw: QueryCommand["input"]) => {
+    const values = (asDocument(raw).ExpressionAttributeValues ?? {}) as Record<string, unknown>;
     return {
-      Items: tables
-        .entitlements()
-        .filter(
-          (e) =>
-            (values[":lob"] === undefined ||
-              (e.lob === values[":lob"] && e.userTeam?.startsWith(String(values[":prefix"])))) &&
-            e.username === values[":u"],
-        ),
+      Items: asAttributes(
+        tables
+          .entitlements()
+          .filter(
+            (e) =>
+              (values[":lob"] === undefined ||
+                (e.lob === values[":lob"] && e.userTeam?.startsWith(String(values[":prefix"])))) &&
+              e.username === values[":u"],
+          ),
+      ),
     };
   });
+}
+
+/** The `index`th BatchGetItem a stubbed client was sent, its keys plain. */
+export function batchGetSent(
+  ddb: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBClient["config"]>,
+  index: number,
+): {
+  RequestItems?: Record<string, { Keys?: Record<string, unknown>[]; ConsistentRead?: boolean }>;
+} {
+  const call = ddb.commandCalls(BatchGetItemCommand)[index];
+  if (!call) throw new Error(`no BatchGetItem #${String(index)}`);
+  return asDocument(call.args[0].input);
+}
+
+/** The `index`th Query a stubbed client was sent, its values and start key plain. */
+export function querySent(
+  ddb: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBClient["config"]>,
+  index: number,
+): Record<string, unknown> {
+  const call = ddb.commandCalls(QueryCommand)[index];
+  if (!call) throw new Error(`no Query #${String(index)}`);
+  return asDocument(call.args[0].input);
 }
