@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     throw new Error(
       `bad arguments ${args.join(" ")}: npm run bench:scale [-- COUNT] [-- --short] (COUNT a whole number of LOBs, at least 1)`,
     );
-  // The hub as a deployment of this size writes it: its LOBs in a lobsFile, and past 994 LOBs the
+  // The hub as a deployment of this size writes it: its LOBs in a lobsFile, and past 990 LOBs the
   // hub account's roles raised (a deployer role per LOB); every other quota at AWS's default.
   const inline = scaledHubConfig(count);
   const { "studio-access:lobs": lobsText, ...rest } = inline;
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const config = {
     ...rest,
     "studio-access:lobsFile": BENCH_LOBS_FILE,
-    ...(count > 994
+    ...(count > 990
       ? { "studio-access:iamQuotas": JSON.stringify({ rolesPerAccount: 5000 }) }
       : {}),
   };
