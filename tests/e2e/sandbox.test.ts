@@ -289,7 +289,7 @@ describe("npm run sandbox (end to end, offline)", () => {
     expect(stdout).toContain(
       "26 resources deleted from the emulators; clean-up deleted 1 Studio app, 0 spaces, 1 user profile, 2 NFS security groups, 2 EFS mount targets",
     );
-    expect(stdout).toMatch(/rehearsal passed: 60 of 60 steps in [\d.]+ s/);
+    expect(stdout).toMatch(/rehearsal passed: 63 of 63 steps in [\d.]+ s/);
   }, 480_000);
 
   it("--keep leaves a working sandbox a person can call with the printed curl line, and Ctrl-C tears it down", async () => {
