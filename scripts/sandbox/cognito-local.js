@@ -91,4 +91,18 @@ async function passwordVerified(services, ctx, req) {
   });
 }
 
+// Its server also keeps idle keep-alive connections open (keepAliveTimeout 0), as the sandbox's own
+// servers do (aws/http.ts, keepIdleConnections): the deployer's Cognito client reuses its idle
+// sockets without a time limit, and Node's default keepAliveTimeout (5 s) closing one just as a
+// request goes out on it is "socket hang up". Node's docs, HTTP, server.keepAliveTimeout: "A value
+// of 0 will disable the keep-alive timeout behavior on incoming connections"
+// (https://nodejs.org/docs/latest-v20.x/api/http.html#serverkeepalivetimeout).
+const http = require("node:http");
+const createServer = http.createServer;
+http.createServer = (...args) => {
+  const server = createServer(...args);
+  server.keepAliveTimeout = 0;
+  return server;
+};
+
 require("cognito-local/lib/bin/start.js");

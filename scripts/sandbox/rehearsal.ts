@@ -15,6 +15,7 @@ import { readHubLobs } from "../../stacks/config/lobs-file";
 import { teamProfileName } from "../../functions/shared/teams";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { inspect } from "node:util";
 import { buildFunctions, REPO_ROOT, SANDBOX_OUT_DIR } from "../../functions/build";
 import {
   fullStackName,
@@ -122,6 +123,8 @@ export function stepRunner(report: (step: Step) => void, steps: Step[]): StepRun
       report(step);
       return value;
     } catch (error) {
+      // SANDBOX_STACKS=1: the failing call's stack (and its cause), to find which call failed.
+      if (process.env.SANDBOX_STACKS) console.error(inspect(error, { depth: 6 }));
       const step = {
         name,
         ok: false,

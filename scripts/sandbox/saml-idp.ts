@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generate } from "selfsigned";
 import { SignedXml } from "xml-crypto";
+import { keepIdleConnections } from "./aws/http";
 
 /**
  * A SAML 2.0 identity provider for the sandbox and the tests: a key and certificate made at run time, and
@@ -161,6 +162,7 @@ export async function serveIdp(
         `<noscript><button type="submit">Continue</button></noscript></form></body></html>`,
     );
   });
+  keepIdleConnections(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,

@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { keepIdleConnections } from "./aws/http";
 import { onExit } from "./exit-cleanup";
 
 /** A free loopback port, found by letting the OS pick one. */
@@ -100,6 +101,8 @@ export async function startLocalServices(): Promise<LocalServices> {
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  // The deployer's DynamoDB client reuses its idle sockets to dynalite (see keepIdleConnections).
+  keepIdleConnections(dynalite);
   await new Promise<void>((resolve) => dynalite.listen(0, "127.0.0.1", resolve));
   const dynamoUrl = `http://127.0.0.1:${String((dynalite.address() as AddressInfo).port)}`;
 

@@ -3,7 +3,24 @@ import type { AddressInfo } from "node:net";
 
 /** The wire pieces every emulated service answers with: listeners, and JSON protocol answers. */
 
+/**
+ * Keeps a server's idle keep-alive connections open until their client closes them (or the server
+ * stops: `close` below). The sandbox's clients keep idle sockets without a time limit (the AWS
+ * SDK's NodeHttpHandler agents: `keepAlive: true`, no idle timeout), while a Node server closes an
+ * idle connection after `server.keepAliveTimeout`, 5 s by default. A client sending its next request
+ * on a socket just as the server closes it gets "socket hang up" (ECONNRESET): on a loaded machine,
+ * the event loop's lag widens that window, and the deployer's clients (maxAttempts 1) do not retry.
+ * Node's docs, HTTP, `server.keepAliveTimeout`: "A value of 0 will disable the keep-alive timeout
+ * behavior on incoming connections" (https://nodejs.org/docs/latest-v20.x/api/http.html#serverkeepalivetimeout).
+ * `headersTimeout` and `requestTimeout` still bound a request once it has begun.
+ */
+export function keepIdleConnections<S extends Server>(server: S): S {
+  server.keepAliveTimeout = 0;
+  return server;
+}
+
 export async function listen(server: Server): Promise<string> {
+  keepIdleConnections(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
 }

@@ -7,7 +7,7 @@ import type { PolicyDocument } from "../../../components/policies/document";
 import { readBody } from "../../lib/aws-wire";
 import type { Ec2 } from "./ec2";
 import type { Efs } from "./efs";
-import { close, jsonError, listen } from "./http";
+import { close, jsonError, keepIdleConnections, listen } from "./http";
 import type { Lambda } from "./lambda";
 import { sageMakerCall } from "./sagemaker/api";
 import type { SageMakerContext } from "./sagemaker/context";
@@ -108,6 +108,7 @@ export class Router {
         if (!res.headersSent) jsonError(res, 500, "InternalFailure", "dispatch failed");
       });
     });
+    keepIdleConnections(server);
     this.extraServers.push(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
