@@ -14,7 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseCidr } from "../../components/lib/cidr";
+import { formatCidr, parseCidr } from "../../components/lib/cidr";
 
 /** The config namespace: keys are written `studio-access:<key>` in the stack files. */
 export const NAMESPACE = "studio-access";
@@ -125,15 +125,33 @@ const cidrPattern = (minPrefix: number, maxPrefix: number): RegExp => {
 };
 
 /** An IPv4 CIDR (no host bits) whose prefix is within bounds. */
+/** `a.b.c.d/n` with its host bits cleared, for a value only they make invalid. */
+function hostBitsCleared(value: string): ReturnType<typeof parseCidr> {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  return { base: base - (base % size), prefix };
+}
+
 export const cidr = (minPrefix: number, maxPrefix: number) => {
   const expected = `an IPv4 CIDR from /${minPrefix} to /${maxPrefix}, such as 10.0.0.0/${minPrefix}`;
-  const schema = z.string({ error: expected }).refine(
-    (value) => {
-      const parsed = parseCidr(value);
-      return parsed !== undefined && parsed.prefix >= minPrefix && parsed.prefix <= maxPrefix;
-    },
-    { error: expected },
-  );
+  const schema = z.string({ error: expected }).superRefine((value, ctx) => {
+    const parsed = parseCidr(value);
+    if (parsed !== undefined && parsed.prefix >= minPrefix && parsed.prefix <= maxPrefix) return;
+    // A range within bounds but for its host bits: name the range it most likely means.
+    const network = hostBitsCleared(value);
+    ctx.addIssue({
+      code: "custom",
+      message:
+        network !== undefined && network.prefix >= minPrefix && network.prefix <= maxPrefix
+          ? `${expected}: the range's first address, ${formatCidr(network)} (${value} has host bits set)`
+          : expected,
+    });
+  });
   // The refinement is code, which a JSON Schema cannot carry: editors get the pattern instead.
   writtenAs.set(schema, matching(cidrPattern(minPrefix, maxPrefix), expected));
   return schema;

@@ -158,7 +158,7 @@ describe("shared stack config", () => {
     [
       "a hub CIDR with host bits",
       { hubVpcCidr: "10.0.0.1/16" },
-      'studio-access:hubVpcCidr is "10.0.0.1/16": expected an IPv4 CIDR from /16 to /24, such as 10.0.0.0/16',
+      'studio-access:hubVpcCidr is "10.0.0.1/16": expected an IPv4 CIDR from /16 to /24, such as 10.0.0.0/16: the range\'s first address, 10.0.0.0/16 (10.0.0.1/16 has host bits set)',
     ],
     [
       "a hub CIDR too large",

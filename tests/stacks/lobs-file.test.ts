@@ -77,7 +77,7 @@ describe("lobsFile", () => {
   it("checks the file with lobs' messages, naming the file and the key in it", () => {
     write("bad.yaml", stringify({ "lob-a": { ...LOB_A, vpcCidr: "10.1.0.1/16" }, LOB_B: LOB_A }));
     expect(problemsOf(hub({ lobsFile: "bad.yaml" }), project)).toEqual([
-      'studio-access:lobsFile bad.yaml: lob-a.vpcCidr is "10.1.0.1/16": expected an IPv4 CIDR from /16 to /24, such as 10.0.0.0/16',
+      'studio-access:lobsFile bad.yaml: lob-a.vpcCidr is "10.1.0.1/16": expected an IPv4 CIDR from /16 to /24, such as 10.0.0.0/16: the range\'s first address, 10.1.0.0/16 (10.1.0.1/16 has host bits set)',
       'studio-access:lobsFile bad.yaml: LOB_B is "LOB_B": expected a LOB name of lower-case letters, digits and dashes (at most 63)',
     ]);
   });
