@@ -28,8 +28,6 @@ const SCRIPTS = Object.keys(
 const NAMED_BUT_ABSENT: Record<string, string> = {
   "src/function/callback-deprecation.ts": "the AWS Lambda Node.js runtime interface client's file",
   "packages/node-http-handler/src/set-request-timeout.ts": "smithy-typescript's file",
-  "node_modules/.cache/studio-access/bench-lobs.yaml":
-    "what npm run bench:scale writes when it runs",
 };
 /** Every test file's base name: pages name a test by it (`presigner.test.ts`). */
 const TEST_FILES = new Set(
