@@ -8,6 +8,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import {
   CredentialCache,
   ROLE_SESSION_NAMES,
@@ -31,9 +32,11 @@ import type { LifecycleConfig } from "./config";
 import { drainPass, ProfileNotOwned, type DrainHooks, type DrainStep } from "./drain";
 import { bounded } from "../shared/sdk";
 
-export interface LifecycleDeps extends Omit<StudioClients, "dynamo"> {
-  /** The tables through the document client (functions/shared/clients.ts `documentClient`). */
+export interface LifecycleDeps extends Omit<StudioClients, "dynamo" | "sageMaker"> {
+  /** The tables through the document client (functions/lifecycle/clients.ts `documentClient`). */
   readonly dynamo: DynamoDBDocumentClient;
+  /** A LOB's SageMaker, as its lifecycle role, through the SDK (functions/lifecycle/clients.ts `sdkSageMaker`). */
+  readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
   readonly config: LifecycleConfig;
   /** A LOB's Lambda, as its lifecycle role: invokes its home-directory function. */
   readonly lambda: (region: string, credentials: RoleCredentials) => LambdaClient;

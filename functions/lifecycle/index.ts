@@ -1,5 +1,6 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { defaultClients, documentClient } from "../shared/clients";
+import { defaultClients } from "../shared/clients";
+import { documentClient, sdkSageMaker } from "./clients";
 import { INVOKE_OPTIONS } from "../shared/sdk";
 import { loadLifecycleConfig } from "./config";
 import { createHandler } from "./handler";
@@ -8,6 +9,7 @@ import { createHandler } from "./handler";
 export const handler = createHandler({
   ...defaultClients(),
   dynamo: documentClient(),
+  sageMaker: sdkSageMaker,
   lambda: (region, credentials) => new LambdaClient({ ...INVOKE_OPTIONS, region, credentials }),
   config: loadLifecycleConfig(process.env),
 });

@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, type STSClient } from "../shared/aws/sts";
 import { abortable } from "../shared/deadline";
 import { bounded } from "../shared/sdk";
 

@@ -3,7 +3,7 @@ import {
   DescribeUserProfileCommand,
   ListTagsCommand,
   type SageMakerClient,
-} from "@aws-sdk/client-sagemaker";
+} from "../shared/aws/sagemaker";
 import { idleUserSettings, type IdleShutdown } from "../shared/idle-shutdown";
 import { spaceStorageUserSettings, type SpaceStorage } from "../shared/space-storage";
 import { TAGS, teamRoleArn } from "../shared/teams";

@@ -1,5 +1,5 @@
-import { CreatePresignedDomainUrlCommand, type SageMakerClient } from "@aws-sdk/client-sagemaker";
-import type { STSClient } from "@aws-sdk/client-sts";
+import { CreatePresignedDomainUrlCommand, type SageMakerClient } from "../shared/aws/sagemaker";
+import type { STSClient } from "../shared/aws/sts";
 import type { Landing } from "../shared/landing";
 import { teamProfileName } from "../shared/teams";
 import type { StudioClients } from "../shared/clients";

@@ -1,9 +1,9 @@
 import {
   BatchGetItemCommand,
   QueryCommand,
-  type AttributeValue,
   type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+} from "../shared/aws/dynamodb";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   DISABLED_PARTITION,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from "../shared/aws/dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { fromAwsError } from "../presigner/errors";
 import { SamlRefused } from "./refused";

@@ -1,17 +1,14 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import { STSClient } from "@aws-sdk/client-sts";
 import type { RoleCredentials } from "../presigner/credentials";
-import { CACHED_MIDDLEWARE, SDK_OPTIONS } from "./sdk";
+import { DynamoDBClient } from "./aws/dynamodb";
+import { SageMakerClient } from "./aws/sagemaker";
+import { STSClient } from "./aws/sts";
 
-/** The AWS clients every entry that opens Studio uses (the presigner and the SAML entry). */
+/**
+ * The AWS clients every entry that opens Studio uses (the presigner and the SAML entry): the
+ * sign-in path's own (functions/shared/aws), in the SDK's shape, not the SDK's clients.
+ */
 export interface StudioClients {
-  /**
-   * The hub tables, through the plain client (items marshalled with @aws-sdk/util-dynamodb), so its
-   * commands' middleware is resolved once (CACHED_MIDDLEWARE): the document client refuses
-   * `cacheMiddleware` and resolves its stack again on every call.
-   */
+  /** The hub tables (items marshalled with @aws-sdk/util-dynamodb). */
   readonly dynamo: DynamoDBClient;
   readonly sts: STSClient;
   readonly sageMaker: (region: string, credentials: RoleCredentials) => SageMakerClient;
@@ -21,24 +18,15 @@ export interface StudioClients {
 }
 
 /**
- * The clients of a Lambda container: made once, bounded by SDK_OPTIONS (credentials from the
- * environment), endpoints from the SDK's settings; every call is made inside `bounded`.
+ * The clients of a Lambda container: made once, credentials from the environment, endpoints as the
+ * SDK resolves them (functions/shared/aws/call.ts `endpointFor`), bounded by SDK_OPTIONS' handler;
+ * every call is made inside `bounded`.
  */
 export function defaultClients(): StudioClients {
   return {
-    dynamo: new DynamoDBClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE }),
-    sts: new STSClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE }),
-    sageMaker: (region, credentials) =>
-      new SageMakerClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE, region, credentials }),
+    dynamo: new DynamoDBClient(),
+    sts: new STSClient(),
+    sageMaker: (region, credentials) => new SageMakerClient({ region, credentials }),
     now: Date.now,
   };
-}
-
-/**
- * The lifecycle function's document client (GetItem and UpdateItem of one row per stream record,
- * off the sign-in path): @aws-sdk/lib-dynamodb refuses `cacheMiddleware` ("not compatible with the
- * DynamoDBDocumentClient"), so it stays on SDK_OPTIONS alone.
- */
-export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(SDK_OPTIONS));
 }

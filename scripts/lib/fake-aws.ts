@@ -13,6 +13,8 @@ export interface FakeAwsData {
   readonly tables: Record<string, Record<string, string | boolean | readonly string[]>[]>;
   /** The keys each table is looked up by (partition key first). */
   readonly keys: Record<string, readonly string[]>;
+  /** The domains SageMaker ListDomains answers, all InService (the sample-shaped reference's call). */
+  readonly domains?: readonly string[];
 }
 
 export interface FakeAws {
@@ -143,6 +145,11 @@ export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
 
   function sageMaker(operation: string, input: Record<string, unknown>, res: ServerResponse): void {
     count(`SageMaker.${operation}`);
+    if (operation === "ListDomains") {
+      const Domains = (data.domains ?? []).map((DomainId) => ({ DomainId, Status: "InService" }));
+      json(res, 200, { Domains }, "application/x-amz-json-1.1");
+      return;
+    }
     const domain = String(input.DomainId);
     const url = `https://${domain}.studio.us-east-1.sagemaker.aws/auth?token=fake-${String(input.UserProfileName)}`;
     json(res, 200, { AuthorizedUrl: url }, "application/x-amz-json-1.1");

@@ -6,20 +6,24 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { APIGatewayProxyEvent, DynamoDBStreamEvent } from "aws-lambda";
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient as SdkDynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+
 import {
   DescribeUserProfileCommand,
   ListAppsCommand,
   ListSpacesCommand,
   ListTagsCommand,
-  SageMakerClient,
+  SageMakerClient as SdkSageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import * as ts from "typescript";
 import { mockClient } from "aws-sdk-client-mock";
+import { BatchGetItemCommand, DynamoDBClient } from "../../functions/shared/aws/dynamodb";
+import { SageMakerClient } from "../../functions/shared/aws/sagemaker";
+import { AssumeRoleCommand, STSClient } from "../../functions/shared/aws/sts";
+import { mockClient as mockLean } from "../helpers/aws-mock";
 import { buildFunction, type BuiltFunction } from "../../functions/build";
 import {
   createHandler as createLifecycle,
@@ -151,23 +155,16 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** The functions' clients (defaultClients, with SDK_OPTIONS), each service at its own endpoint. */
+/**
+ * The functions' clients (defaultClients: the sign-in path's own, functions/shared/aws, on
+ * SDK_OPTIONS' handler), each service at its own endpoint.
+ */
 function clientsAt(endpoints: { dynamo: string; sts: string; sageMaker: string }): StudioClients {
   return {
-    dynamo: new DynamoDBClient({
-      ...SDK_OPTIONS,
-      ...CACHED_MIDDLEWARE,
-      endpoint: endpoints.dynamo,
-    }),
-    sts: new STSClient({ ...SDK_OPTIONS, ...CACHED_MIDDLEWARE, endpoint: endpoints.sts }),
+    dynamo: new DynamoDBClient({ endpoint: endpoints.dynamo }),
+    sts: new STSClient({ endpoint: endpoints.sts }),
     sageMaker: (region, credentials) =>
-      new SageMakerClient({
-        ...SDK_OPTIONS,
-        ...CACHED_MIDDLEWARE,
-        endpoint: endpoints.sageMaker,
-        region,
-        credentials,
-      }),
+      new SageMakerClient({ endpoint: endpoints.sageMaker, region, credentials }),
     now: Date.now,
   };
 }
@@ -237,15 +234,28 @@ describe("every AWS call in functions/ is given the invocation's abort signal", 
   });
 });
 
-describe("SDK_OPTIONS: a call's timeouts throw", () => {
+describe.each([
+  [
+    "the SDK's clients (SDK_OPTIONS, the lifecycle)",
+    (endpoint: string) =>
+      new SdkDynamoDBClient({ ...SDK_OPTIONS, endpoint }).send(
+        new GetItemCommand({ TableName: "t", Key: { lob: { S: "lob-a" } } }),
+      ),
+  ],
+  [
+    "the sign-in's own clients (functions/shared/aws)",
+    (endpoint: string) =>
+      new DynamoDBClient({ endpoint }).send(
+        new BatchGetItemCommand({ RequestItems: { t: { Keys: [{ lob: { S: "lob-a" } }] } } }),
+      ),
+  ],
+])("%s: a call's timeouts throw", (clients, call) => {
   const getItem = (endpoint: string) =>
-    new DynamoDBClient({ ...SDK_OPTIONS, endpoint }).send(
-      new GetItemCommand({ TableName: "t", Key: { lob: { S: "lob-a" } } }),
-    );
+    call(endpoint).then((output) => ({ Item: (output as { Item?: unknown }).Item }));
 
   it("gives up on a server that never answers after its 2 attempts of 3 s, with TimeoutError", async () => {
     const server = await stalled();
-    const { value: error, ms } = await timed("SDK call, server never answers", () =>
+    const { value: error, ms } = await timed(`${clients}: server never answers`, () =>
       getItem(server.url).then(
         () => undefined,
         (e: unknown) => e as Error,
@@ -259,7 +269,7 @@ describe("SDK_OPTIONS: a call's timeouts throw", () => {
 
   it("gives up on a server that answers after 5 s, past the bound", async () => {
     const server = await stalled({ kind: "slow", afterMs: 5_000, body: "{}" });
-    const { value: error, ms } = await timed("SDK call, server answers after 5 s", () =>
+    const { value: error, ms } = await timed(`${clients}: server answers after 5 s`, () =>
       getItem(server.url).then(
         () => undefined,
         (e: unknown) => e as Error,
@@ -271,7 +281,7 @@ describe("SDK_OPTIONS: a call's timeouts throw", () => {
 
   it("gives up on an answer that stops half way (3 s of silence on the socket)", async () => {
     const server = await stalled({ kind: "stops-halfway" });
-    const { value: error, ms } = await timed("SDK call, answer stops half way", () =>
+    const { value: error, ms } = await timed(`${clients}: answer stops half way`, () =>
       getItem(server.url).then(
         () => undefined,
         (e: unknown) => e as Error,
@@ -284,14 +294,16 @@ describe("SDK_OPTIONS: a call's timeouts throw", () => {
 
   it("waits for a slow answer within the bound (1.5 s)", async () => {
     const server = await stalled({ kind: "slow", afterMs: 1_500, body: "{}" });
-    const { value, ms } = await timed("SDK call, answer after 1.5 s (succeeds)", () =>
+    const { value, ms } = await timed(`${clients}: answer after 1.5 s (succeeds)`, () =>
       getItem(server.url),
     );
     expect(value.Item).toBeUndefined();
     expect(server.requests()).toBe(1);
     expect(ms).toBeGreaterThanOrEqual(1_450);
   });
+});
 
+describe("INVOKE_OPTIONS: the lifecycle's long call", () => {
   it("the lifecycle's Lambda client waits past 3 s for a home removal answering after 4 s", async () => {
     const server = await stalled({ kind: "slow", afterMs: 4_000, body: '{"uid":"200007"}' });
     const lambda = new LambdaClient({ ...INVOKE_OPTIONS, endpoint: server.url });
@@ -509,10 +521,19 @@ describe("lifecycle: gives up at its drain deadline, the record retried and its 
   }) =>
     createLifecycle({
       ...clientsAt(endpoints),
-      // The lifecycle's own document client (functions/shared/clients.ts documentClient).
+      // The lifecycle's own document client (functions/lifecycle/clients.ts documentClient).
       dynamo: DynamoDBDocumentClient.from(
-        new DynamoDBClient({ ...SDK_OPTIONS, endpoint: endpoints.dynamo }),
+        new SdkDynamoDBClient({ ...SDK_OPTIONS, endpoint: endpoints.dynamo }),
       ),
+      // Its drain's SageMaker client, the SDK's (functions/lifecycle/clients.ts sdkSageMaker).
+      sageMaker: (region, credentials) =>
+        new SdkSageMakerClient({
+          ...SDK_OPTIONS,
+          ...CACHED_MIDDLEWARE,
+          endpoint: endpoints.sageMaker,
+          region,
+          credentials,
+        }),
       lambda: (region, credentials) =>
         new LambdaClient({ ...INVOKE_OPTIONS, endpoint: endpoints.lambda, region, credentials }),
       config: {
@@ -570,7 +591,7 @@ describe("lifecycle: gives up at its drain deadline, the record retried and its 
     // Mocked for these tests only: the others in this file run the real clients.
     beforeEach(() => {
       const ddb = mockClient(DynamoDBDocumentClient);
-      const sts = mockClient(STSClient);
+      const sts = mockLean(STSClient);
       restore = [
         () => {
           ddb.restore();
@@ -627,7 +648,7 @@ describe("lifecycle: gives up at its drain deadline, the record retried and its 
     });
 
     it("the home directory's function never answers: its Invoke is aborted at the drain deadline", async () => {
-      const sm = mockClient(SageMakerClient);
+      const sm = mockClient(SdkSageMakerClient);
       try {
         sm.on(DescribeUserProfileCommand).resolves({
           Status: "InService",

@@ -1,7 +1,10 @@
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { CreatePresignedDomainUrlCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
+import { AssumeRoleCommand, STSClient } from "../../functions/shared/aws/sts";
+import {
+  CreatePresignedDomainUrlCommand,
+  SageMakerClient,
+} from "../../functions/shared/aws/sagemaker";
+import { DynamoDBClient } from "../../functions/shared/aws/dynamodb";
+import { mockClient } from "../helpers/aws-mock";
 import { CredentialCache, ROLE_SESSION_NAMES } from "../../functions/presigner/credentials";
 import { studioAccess } from "../../functions/presigner/studio";
 import { LOB_A_RECORD } from "../helpers/fixtures";

@@ -1,7 +1,7 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, STSClient } from "../../functions/shared/aws/sts";
 import {
   DeleteAppCommand,
   DeleteSpaceCommand,
@@ -15,6 +15,7 @@ import {
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
+import { mockClient as mockLean } from "../helpers/aws-mock";
 import {
   createHandler,
   decide,
@@ -27,7 +28,7 @@ import { LOB_A_RECORD, P } from "../helpers/fixtures";
 import { captureLogs } from "../helpers/logs";
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const sts = mockClient(STSClient);
+const sts = mockLean(STSClient);
 const sm = mockClient(SageMakerClient);
 const lambda = mockClient(LambdaClient);
 const lambdaSessions: string[] = [];

@@ -1,15 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { BatchGetItemCommand, DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, DynamoDBClient, QueryCommand } from "../../functions/shared/aws/dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, STSClient } from "../../functions/shared/aws/sts";
 import {
   CreatePresignedDomainUrlCommand,
   CreateUserProfileCommand,
   DescribeUserProfileCommand,
   ListTagsCommand,
   SageMakerClient,
-} from "@aws-sdk/client-sagemaker";
-import { mockClient } from "aws-sdk-client-mock";
+} from "../../functions/shared/aws/sagemaker";
+import { mockClient } from "../helpers/aws-mock";
 import {
   createHandler,
   handler as defaultHandler,

@@ -5,16 +5,16 @@ import {
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
-} from "@aws-sdk/client-dynamodb";
+} from "../../functions/shared/aws/dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, STSClient } from "../../functions/shared/aws/sts";
 import {
   CreatePresignedDomainUrlCommand,
   CreateUserProfileCommand,
   DescribeUserProfileCommand,
   SageMakerClient,
-} from "@aws-sdk/client-sagemaker";
-import { mockClient } from "aws-sdk-client-mock";
+} from "../../functions/shared/aws/sagemaker";
+import { mockClient } from "../helpers/aws-mock";
 import { loadConfig } from "../../functions/presigner/config";
 import { createHandler } from "../../functions/saml/handler";
 import { loadSamlConfig, type SamlConfig } from "../../functions/saml/config";

@@ -1,12 +1,6 @@
-import type { AwsStub } from "aws-sdk-client-mock";
-import {
-  BatchGetItemCommand,
-  QueryCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type ServiceInputTypes,
-  type ServiceOutputTypes,
-} from "@aws-sdk/client-dynamodb";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, QueryCommand } from "../../functions/shared/aws/dynamodb";
+import type { LeanStub } from "./aws-mock";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 
 type Attributes = Record<string, AttributeValue>;
@@ -63,7 +57,7 @@ export const row = (username: string, lob: string, profileName: string, team = "
  * rows of a user (":lob", ":prefix", then ":u"). The getters are read at each call.
  */
 export function fakeAccessTables(
-  ddb: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBClient["config"]>,
+  ddb: LeanStub,
   tables: {
     readonly usersTable: string;
     readonly entitlements: () => readonly Row[];
@@ -113,7 +107,7 @@ export function fakeAccessTables(
 
 /** The `index`th BatchGetItem a stubbed client was sent, its keys plain. */
 export function batchGetSent(
-  ddb: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBClient["config"]>,
+  ddb: LeanStub,
   index: number,
 ): {
   RequestItems?: Record<string, { Keys?: Record<string, unknown>[]; ConsistentRead?: boolean }>;
@@ -124,10 +118,7 @@ export function batchGetSent(
 }
 
 /** The `index`th Query a stubbed client was sent, its values and start key plain. */
-export function querySent(
-  ddb: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBClient["config"]>,
-  index: number,
-): Record<string, unknown> {
+export function querySent(ddb: LeanStub, index: number): Record<string, unknown> {
   const call = ddb.commandCalls(QueryCommand)[index];
   if (!call) throw new Error(`no Query #${String(index)}`);
   return asDocument(call.args[0].input);
