@@ -1,8 +1,4 @@
-import {
-  BatchGetItemCommand,
-  QueryCommand,
-  type DynamoDBClient,
-} from "../shared/aws/dynamodb";
+import { BatchGetItemCommand, QueryCommand, type DynamoDBClient } from "../shared/aws/dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import {

@@ -1,5 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { BatchGetItemCommand, DynamoDBClient, QueryCommand } from "../../functions/shared/aws/dynamodb";
+import {
+  BatchGetItemCommand,
+  DynamoDBClient,
+  QueryCommand,
+} from "../../functions/shared/aws/dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { AssumeRoleCommand, STSClient } from "../../functions/shared/aws/sts";
 import {
