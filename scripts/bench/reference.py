@@ -1,13 +1,24 @@
-"""A Python reference of a sign-in, for `npm run bench:functions -- --python` (issue #22).
+"""Python references of a sign-in, for `npm run bench:functions -- --python` (issue #22).
 
-Written for this benchmark (not taken from any sample): the calls a boto3 Lambda that opens
-SageMaker Studio makes per sign-in, with its clients made once per process as Lambda code does:
-DynamoDB GetItem of the user's row and of the LOB's record, STS AssumeRole of the LOB's access
-role, then, with those credentials, SageMaker DescribeUserProfile and CreatePresignedDomainUrl.
+Written for this benchmark (no sample's code is copied): the calls a boto3 Lambda that opens
+SageMaker Studio makes per sign-in, in two shapes (REFERENCE_SHAPE):
+
+- "sample": the shape of the presigned-URL Lambda of the AWS sample this project replaces
+  (aws-samples/multiaccount-sagemaker-studio-private-access, PresignedFunction): its module imports
+  boto3 and `requests` (unused, but part of its cold start); per request it makes a DynamoDB
+  resource and reads two items through its tables (the user's LOB, the LOB's account), makes an STS
+  client and assumes the LOB's access role, makes a SageMaker client with those credentials, lists
+  the domains for the one InService, and presigns. Five AWS calls, three clients per request.
+- "careful": the same sign-in as a careful boto3 Lambda would make it: clients made once per
+  process, DynamoDB GetItem of the user's row and of the LOB's record, AssumeRole, then
+  DescribeUserProfile and CreatePresignedDomainUrl (the SageMaker client per request: its
+  credentials are the assumed role's). Five AWS calls.
+
 Every call goes to the same loopback fake as the Node functions (scripts/lib/fake-aws.ts); the
-credentials come from the environment, as on Lambda.
+credentials come from the environment, as on Lambda. Debian's boto3 predates AWS_ENDPOINT_URL, so
+each client is given the fake's address.
 
-Usage: python3 reference.py cold|warm N  (settings as JSON in REFERENCE_SETTINGS)
+Usage: python3 reference.py cold|warm N  (settings as JSON in REFERENCE_SETTINGS, REFERENCE_SHAPE)
 Prints one JSON line: cold {"init_ms", "first_ms"}; warm {"ms": [...], "cpu_ms": per request}.
 """
 
@@ -20,13 +31,48 @@ START = time.perf_counter()
 
 import boto3  # noqa: E402  (timed: the import is most of a cold start)
 
+SHAPE = os.environ.get("REFERENCE_SHAPE", "careful")
+if SHAPE == "sample":
+    import requests  # noqa: E402,F401  (the sample's module imports it; its cold start pays for it)
+
 SETTINGS = json.loads(os.environ["REFERENCE_SETTINGS"])
 ENDPOINT = SETTINGS["endpoint"]
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 
-DYNAMODB = boto3.client("dynamodb", endpoint_url=ENDPOINT, region_name=REGION)
-STS = boto3.client("sts", endpoint_url=ENDPOINT, region_name=REGION)
+if SHAPE == "careful":
+    DYNAMODB = boto3.client("dynamodb", endpoint_url=ENDPOINT, region_name=REGION)
+    STS = boto3.client("sts", endpoint_url=ENDPOINT, region_name=REGION)
 INIT_MS = (time.perf_counter() - START) * 1000
+
+
+def sample_sign_in(username):
+    """The sample's shape: every client made in the request, the domain found by listing."""
+    dynamodb = boto3.resource("dynamodb", endpoint_url=ENDPOINT, region_name=REGION)
+    lob = dynamodb.Table(SETTINGS["sampleUsersTable"]).get_item(Key={"PK": username})["Item"]["LOB"]
+    account = dynamodb.Table(SETTINGS["sampleLobsTable"]).get_item(Key={"PK": lob})["Item"][
+        "ACCOUNT_ID"
+    ]
+    sts = boto3.client("sts", endpoint_url=ENDPOINT, region_name=REGION)
+    credentials = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{SETTINGS['accessRoleName']}",
+        RoleSessionName="studio-access-reference",
+    )["Credentials"]
+    sagemaker = boto3.client(
+        "sagemaker",
+        endpoint_url=ENDPOINT,
+        region_name=REGION,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    domain = None
+    for candidate in sagemaker.list_domains()["Domains"]:
+        if candidate["Status"] == "InService":
+            domain = candidate["DomainId"]
+    url = sagemaker.create_presigned_domain_url(
+        DomainId=domain, UserProfileName=SETTINGS["profileName"], ExpiresInSeconds=20
+    )["AuthorizedUrl"]
+    return {"statusCode": 302, "headers": {"Location": url}}
 
 
 def sign_in(username, team, lob):
@@ -66,7 +112,10 @@ def sign_in(username, team, lob):
 
 
 def request():
-    response = sign_in(SETTINGS["username"], SETTINGS["team"], SETTINGS["lob"])
+    if SHAPE == "sample":
+        response = sample_sign_in(SETTINGS["username"])
+    else:
+        response = sign_in(SETTINGS["username"], SETTINGS["team"], SETTINGS["lob"])
     if response["statusCode"] != 302:
         raise SystemExit(f"reference sign-in answered {response['statusCode']}")
 
