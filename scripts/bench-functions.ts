@@ -18,9 +18,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import { buildFunctions, type BuiltFunction } from "../functions/build";
-import { startFakeAws } from "./lib/fake-aws";
+import { startFakeAws, type FakeAwsData } from "./lib/fake-aws";
 import { HOSTILE_BODIES, NEAR_LIMIT_BODIES, type HostileBody } from "./lib/saml-hostile";
 import { TestIdp } from "./sandbox/saml-idp";
+import { generate } from "selfsigned";
 import { accessTokenClaims, makeSigningKey, signJwt } from "../tests/helpers/jwt";
 import { LOB_A_RECORD } from "../tests/helpers/fixtures";
 import { teamProfileName } from "../functions/shared/teams";
@@ -196,7 +197,7 @@ const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 28_000 
 
 async function main(): Promise<void> {
   const outDir = mkdtempSync(path.join(tmpdir(), "studio-access-bench-"));
-  const fake = await startFakeAws({
+  const fakeData: FakeAwsData = {
     tables: {
       users: [
         {
@@ -221,7 +222,8 @@ async function main(): Promise<void> {
       [SAMPLE_TABLES.lobs]: ["PK"],
     },
     domains: [LOB_A_RECORD.domainId],
-  });
+  };
+  const fake = await startFakeAws(fakeData);
   try {
     const built = await buildFunctions(outDir);
     // The presigner's deploy-time LOB registry, as the program writes it into the archive.
@@ -454,25 +456,31 @@ async function main(): Promise<void> {
     console.log(
       `\nworst median: ${worst.median.toFixed(2)} ms of CPU (${worst.name}, max ${worst.max.toFixed(2)} ms); limit ${HOSTILE_CPU_LIMIT_MS} ms`,
     );
-    if (PYTHON) {
+    if (PYTHON && pythonReady()) {
       const jwks = { keys: [key.jwk] };
-      const ours: Ours[] = [];
-      for (const [label, node] of nodes()) {
-        const cold =
-          node === process.execPath
-            ? preCold
-            : await coldStarts(presigner, env, () => signIn, jwks, node);
-        const child = await warmInChild(
-          presigner,
-          env,
-          signIn,
-          jwks,
-          WARM_REQUESTS.presigner,
-          node,
-        );
-        ours.push({ label, cold, warm: child.ms, cpu: child.cpu, warmCalls });
+      for (const transport of [
+        plainTransport(env, fake.url),
+        await tlsTransport(env, fakeData, outDir),
+      ]) {
+        try {
+          const ours: Ours[] = [];
+          for (const [label, node] of nodes()) {
+            const cold = await coldStarts(presigner, transport.env, () => signIn, jwks, node);
+            const child = await warmInChild(
+              presigner,
+              transport.env,
+              signIn,
+              jwks,
+              WARM_REQUESTS.presigner,
+              node,
+            );
+            ours.push({ label, cold, warm: child.ms, cpu: child.cpu, warmCalls });
+          }
+          await sideBySide(transport, ours);
+        } finally {
+          await transport.close();
+        }
       }
-      await sideBySide(env, fake.url, ours);
     }
 
     // The checks, each naming what failed; any one fails the run (exit 1).
@@ -564,6 +572,86 @@ function nodes(): [string, string][] {
   }
 }
 
+/** Whether the Python references can run; if not, says why (the rest of the run stands). */
+function pythonReady(): boolean {
+  const probe = spawnSync(PYTHON_EXE, ["-c", "import boto3, requests"], { encoding: "utf8" });
+  if (probe.status === 0) return true;
+  console.log(
+    `\n--python: no boto3 and requests for ${PYTHON_EXE} (apt-get install -y python3-boto3 python3-requests); the side-by-side is skipped`,
+  );
+  return false;
+}
+
+/** How both sides reach the fake: its addresses per service, and what each side's process needs. */
+interface Transport {
+  readonly name: string;
+  /** The functions' environment, their endpoints (AWS_ENDPOINT_URL_*) pointing at the fake. */
+  readonly env: Record<string, string>;
+  /** What the Python reference needs beside it (AWS_CA_BUNDLE over TLS). */
+  readonly pythonEnv: Record<string, string>;
+  readonly endpoints: {
+    readonly dynamodb: string;
+    readonly sts: string;
+    readonly sagemaker: string;
+  };
+  close(): Promise<void>;
+}
+
+/** The issue's workload: every service at the one plain-HTTP loopback fake. */
+function plainTransport(env: Record<string, string>, url: string): Transport {
+  return {
+    name: "over plain HTTP, one loopback fake for every service (the issue's workload)",
+    env,
+    pythonEnv: {},
+    endpoints: { dynamodb: url, sts: url, sagemaker: url },
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * As on AWS: each service a host of its own (a fake per service, on its own port) over TLS, with a
+ * certificate for 127.0.0.1 that both sides are told to trust (NODE_EXTRA_CA_CERTS, AWS_CA_BUNDLE).
+ * Each side pays the handshakes its connections need, as it would against AWS's endpoints.
+ */
+async function tlsTransport(
+  env: Record<string, string>,
+  data: FakeAwsData,
+  dir: string,
+): Promise<Transport> {
+  const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+    keySize: 2048,
+    algorithm: "sha256",
+    notAfterDate: new Date(Date.now() + 24 * 3600_000),
+    extensions: [
+      { name: "basicConstraints", cA: true },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+    ],
+  });
+  const caFile = path.join(dir, "fake-aws-ca.pem");
+  writeFileSync(caFile, pems.cert);
+  const tls = { key: pems.private, cert: pems.cert };
+  const [dynamodb, sts, sagemaker] = await Promise.all([
+    startFakeAws(data, { tls }),
+    startFakeAws(data, { tls }),
+    startFakeAws(data, { tls }),
+  ]);
+  return {
+    name: "over TLS, a fake per service (as on AWS)",
+    env: {
+      ...env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url,
+      NODE_EXTRA_CA_CERTS: caFile,
+    },
+    pythonEnv: { AWS_CA_BUNDLE: caFile },
+    endpoints: { dynamodb: dynamodb.url, sts: sts.url, sagemaker: sagemaker.url },
+    close: async () => {
+      await Promise.all([dynamodb.close(), sts.close(), sagemaker.close()]);
+    },
+  };
+}
+
 /** One reference shape of scripts/bench/reference.py, cold and warm, in processes of its own. */
 interface ReferenceRun {
   readonly label: string;
@@ -581,20 +669,9 @@ interface ReferenceRun {
  * shape says what a boto3 Lambda written with care would do. Without boto3 (or, for the sample's
  * shape, requests) it says so and returns: the rest of the run stands.
  */
-async function sideBySide(
-  env: Record<string, string>,
-  endpoint: string,
-  ours: readonly Ours[],
-): Promise<void> {
-  const probe = spawnSync(PYTHON_EXE, ["-c", "import boto3, requests"], { encoding: "utf8" });
-  if (probe.status !== 0) {
-    console.log(
-      `\n--python: no boto3 and requests for ${PYTHON_EXE} (apt-get install -y python3-boto3 python3-requests); the side-by-side is skipped`,
-    );
-    return;
-  }
+async function sideBySide(transport: Transport, ours: readonly Ours[]): Promise<void> {
   const settings = {
-    endpoint,
+    endpoints: transport.endpoints,
     usersTable: ENV.USERS_TABLE,
     lobsTable: ENV.LOBS_TABLE,
     username: "user-lob-a",
@@ -610,7 +687,8 @@ async function sideBySide(
   const script = path.join(__dirname, "bench", "reference.py");
   const reference = async (shape: "sample" | "careful", label: string, calls: string) => {
     const pyEnv = {
-      ...env,
+      ...transport.env,
+      ...transport.pythonEnv,
       REFERENCE_SETTINGS: JSON.stringify(settings),
       REFERENCE_SHAPE: shape,
     };
@@ -643,7 +721,7 @@ async function sideBySide(
   ];
   const coldOf = (o: Ours) => o.cold.init.map((ms, i) => ms + (o.cold.first[i] ?? 0));
   console.log(
-    `\nside by side, one loopback fake in this process, each side in processes of its own (${String(COLD_RUNS)} cold processes and ${String(WARM_REQUESTS.presigner)} warm sign-ins each; CPU: the signing-in process alone):`,
+    `\nside by side ${transport.name}, each side in processes of its own (${String(COLD_RUNS)} cold processes and ${String(WARM_REQUESTS.presigner)} warm sign-ins each; CPU: the signing-in process alone):`,
   );
   printTable([
     [

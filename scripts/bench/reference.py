@@ -36,30 +36,31 @@ if SHAPE == "sample":
     import requests  # noqa: E402,F401  (the sample's module imports it; its cold start pays for it)
 
 SETTINGS = json.loads(os.environ["REFERENCE_SETTINGS"])
-ENDPOINT = SETTINGS["endpoint"]
+# One address per service (over TLS, as AWS's are separate hosts); AWS_CA_BUNDLE names the fake's CA.
+ENDPOINTS = SETTINGS["endpoints"]
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 
 if SHAPE == "careful":
-    DYNAMODB = boto3.client("dynamodb", endpoint_url=ENDPOINT, region_name=REGION)
-    STS = boto3.client("sts", endpoint_url=ENDPOINT, region_name=REGION)
+    DYNAMODB = boto3.client("dynamodb", endpoint_url=ENDPOINTS["dynamodb"], region_name=REGION)
+    STS = boto3.client("sts", endpoint_url=ENDPOINTS["sts"], region_name=REGION)
 INIT_MS = (time.perf_counter() - START) * 1000
 
 
 def sample_sign_in(username):
     """The sample's shape: every client made in the request, the domain found by listing."""
-    dynamodb = boto3.resource("dynamodb", endpoint_url=ENDPOINT, region_name=REGION)
+    dynamodb = boto3.resource("dynamodb", endpoint_url=ENDPOINTS["dynamodb"], region_name=REGION)
     lob = dynamodb.Table(SETTINGS["sampleUsersTable"]).get_item(Key={"PK": username})["Item"]["LOB"]
     account = dynamodb.Table(SETTINGS["sampleLobsTable"]).get_item(Key={"PK": lob})["Item"][
         "ACCOUNT_ID"
     ]
-    sts = boto3.client("sts", endpoint_url=ENDPOINT, region_name=REGION)
+    sts = boto3.client("sts", endpoint_url=ENDPOINTS["sts"], region_name=REGION)
     credentials = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/{SETTINGS['accessRoleName']}",
         RoleSessionName="studio-access-reference",
     )["Credentials"]
     sagemaker = boto3.client(
         "sagemaker",
-        endpoint_url=ENDPOINT,
+        endpoint_url=ENDPOINTS["sagemaker"],
         region_name=REGION,
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
@@ -93,7 +94,7 @@ def sign_in(username, team, lob):
     )["Credentials"]
     sagemaker = boto3.client(
         "sagemaker",
-        endpoint_url=ENDPOINT,
+        endpoint_url=ENDPOINTS["sagemaker"],
         region_name=record["region"]["S"],
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],

@@ -1,4 +1,5 @@
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { readBody, writeAssumeRoleResponse } from "./aws-wire";
 
@@ -52,7 +53,14 @@ function json(res: ServerResponse, status: number, body: unknown, contentType: s
   res.end(JSON.stringify(body));
 }
 
-export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
+/**
+ * Starts the fake on a loopback port: plain HTTP, or HTTPS with `tls` (a key and a certificate for
+ * 127.0.0.1), as AWS's endpoints answer.
+ */
+export async function startFakeAws(
+  data: FakeAwsData,
+  options: { readonly tls?: { readonly key: string; readonly cert: string } } = {},
+): Promise<FakeAws> {
   const calls = new Map<string, number>();
   const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
 
@@ -155,7 +163,7 @@ export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
     json(res, 200, { AuthorizedUrl: url }, "application/x-amz-json-1.1");
   }
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     void readBody(req).then((body) => {
       const target = req.headers["x-amz-target"];
       if (typeof target === "string") {
@@ -167,11 +175,12 @@ export async function startFakeAws(data: FakeAwsData): Promise<FakeAws> {
         sts(new URLSearchParams(body), res);
       }
     });
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     calls,
     totalCalls: () => [...calls.values()].reduce((a, b) => a + b, 0),
     close: () =>
