@@ -133,21 +133,39 @@ export function createVerifier(env: NodeJS.ProcessEnv): AccessTokenVerifier {
     embedded === undefined || embedded === ""
       ? undefined
       : parseJwks(embedded, `environment variable ${JWKS_VARIABLE}`);
+  // Whatever keys the library fetches, the remembered tokens are forgotten (rememberingVerified).
+  let keysFetched: () => void = () => undefined;
+  const forgetting = (fetcher: JwksFetcher): JwksFetcher => ({
+    async fetch(uri) {
+      const body = await fetcher.fetch(uri);
+      keysFetched();
+      return body;
+    },
+  });
   let verifier: AccessTokenVerifier;
   if (process.env.STUDIO_ACCESS_SANDBOX === "1") {
     verifier = localVerifier(
       requireEnv(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"),
       userPoolId,
       clientId,
+      forgetting,
     );
   } else {
     verifier = CognitoJwtVerifier.create(
       { userPoolId, clientId, tokenUse: "access" },
-      { jwksCache: new SimpleJwksCache({ fetcher: backingOff(new SimpleFetcher()) }) },
+      {
+        jwksCache: new SimpleJwksCache({
+          fetcher: forgetting(backingOff(new SimpleFetcher())),
+        }),
+      },
     );
   }
   if (jwks) verifier.cacheJwks(jwks);
-  return rememberingVerified(verifier);
+  const remembering = rememberingVerified(verifier);
+  keysFetched = () => {
+    remembering.forget();
+  };
+  return remembering;
 }
 
 /** How many verified tokens a container remembers (the oldest is forgotten first). */
@@ -160,17 +178,28 @@ export const VERIFIED_TOKENS_KEPT = 512;
  * any byte is verified afresh; a remembered token is refused from its `exp` on, as the library
  * refuses it (aws-jwt-verify `validateJwtFields`: expired when `exp < now`, no grace configured).
  * Nothing weaker than the library's own check: the verification is stateless either way (a
- * revoked Cognito access token verifies until it expires, remembered or not). New keys
- * (`cacheJwks`) forget every remembered token.
+ * revoked Cognito access token verifies until it expires, remembered or not). New keys forget
+ * every remembered token, whether given (`cacheJwks`) or fetched by the library for an unknown
+ * kid (`forget`, called by the fetcher `createVerifier` gives it), so a key the pool withdrew
+ * stops verifying remembered tokens too; a verification that began before the keys changed is not
+ * remembered. The payload is kept frozen through and through, so no caller changes what the next
+ * one is given.
  */
 export function rememberingVerified(
   verifier: AccessTokenVerifier,
   now: () => number = Date.now,
-): AccessTokenVerifier {
+): AccessTokenVerifier & { forget(): void } {
   const verified = new Map<string, { readonly payload: VerifiedPayload; readonly expMs: number }>();
+  // Counts key changes: a verification remembers its token only if none happened meanwhile.
+  let keys = 0;
+  const forget = () => {
+    keys += 1;
+    verified.clear();
+  };
   return {
+    forget,
     cacheJwks(jwks) {
-      verified.clear();
+      forget();
       verifier.cacheJwks(jwks);
     },
     async verify(token) {
@@ -179,9 +208,10 @@ export function rememberingVerified(
         if (known.expMs > now()) return known.payload;
         verified.delete(token);
       }
-      const payload = Object.freeze(await verifier.verify(token));
+      const keysBefore = keys;
+      const payload = deepFreeze(await verifier.verify(token));
       const exp = (payload as { exp?: unknown }).exp;
-      if (typeof exp === "number" && Number.isFinite(exp)) {
+      if (keysBefore === keys && typeof exp === "number" && Number.isFinite(exp)) {
         if (verified.size >= VERIFIED_TOKENS_KEPT) {
           const oldest = verified.keys().next();
           if (!oldest.done) verified.delete(oldest.value);
@@ -193,7 +223,20 @@ export function rememberingVerified(
   };
 }
 
-function localVerifier(endpoint: string, userPoolId: string, clientId: string) {
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+function localVerifier(
+  endpoint: string,
+  userPoolId: string,
+  clientId: string,
+  wrap: (fetcher: JwksFetcher) => JwksFetcher,
+) {
   const issuer = `${endpoint.replace(/\/+$/, "")}/${userPoolId}`;
   // Node's fetch, which (unlike the library's HTTPS-only fetcher) speaks http to a local endpoint.
   const fetcher = {
@@ -212,7 +255,7 @@ function localVerifier(endpoint: string, userPoolId: string, clientId: string) {
         validateCognitoJwtFields(payload, { tokenUse: "access", clientId });
       },
     },
-    { jwksCache: new SimpleJwksCache({ fetcher: backingOff(fetcher) }) },
+    { jwksCache: new SimpleJwksCache({ fetcher: wrap(backingOff(fetcher)) }) },
   ) as unknown as AccessTokenVerifier;
 }
 

@@ -326,12 +326,20 @@ describe("refusals: the SDK's error shape, and which are tried again", () => {
       "The conditional request failed",
     ],
     [
-      "the X-Amzn-ErrorType header over the body, its suffix dropped",
+      "the X-Amzn-ErrorType header when the body names none, its suffix dropped",
       400,
       { "x-amzn-errortype": "ResourceNotFound:http://internal.amazon.com/" },
-      '{"__type":"Other","Message":"no such profile"}',
+      '{"Message":"no such profile"}',
       "ResourceNotFound",
       "no such profile",
+    ],
+    [
+      "the body's __type before the header, as the SDK reads them",
+      400,
+      { "x-amzn-errortype": "Other" },
+      '{"__type":"com.amazonaws.sagemaker#ResourceInUse","message":"exists"}',
+      "ResourceInUse",
+      "exists",
     ],
     ["a body that is not JSON, 503", 503, {}, "<html>busy</html>", "ServiceUnavailable", ""],
     ["an empty 500", 500, {}, "", "InternalFailure", ""],
@@ -414,7 +422,7 @@ describe("refusals: the SDK's error shape, and which are tried again", () => {
   it("the wait before a retry ends at the caller's deadline, with AbortError, and no second attempt", async () => {
     const s = await answering({ status: 400, body: '{"__type":"ThrottlingException"}' });
     const client = new DynamoDBClient({ endpoint: s.url, region: "us-east-1", credentials: KEYS });
-    // Math.random() at its top: the throttled backoff would wait 2 × 500 ms.
+    // Math.random() at its top: the throttled backoff would wait about Retry.throttlingDelay(), 1 s.
     const random = jest.spyOn(Math, "random").mockReturnValue(0.999);
     try {
       const controller = new AbortController();

@@ -137,3 +137,66 @@ describe("the functions' verifier (createVerifier) remembers real tokens", () =>
     expect((refusal as Unauthorized).reason).toBe("expired");
   });
 });
+
+describe("keys the library fetches for an unknown kid forget every remembered token", () => {
+  const withdrawn = makeSigningKey("pool-key-a");
+  const current = makeSigningKey("pool-key-b");
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it("a token of a key the pool withdrew stops verifying, though it was remembered", async () => {
+    // Embedded: the old key; the pool now serves only the new one.
+    jest
+      .spyOn(SimpleFetcher.prototype, "fetch")
+      .mockResolvedValue(new TextEncoder().encode(JSON.stringify({ keys: [current.jwk] })).buffer);
+    const v = createVerifier({
+      ...process.env,
+      [JWKS_VARIABLE]: JSON.stringify({ keys: [withdrawn.jwk] }),
+    });
+    const old = signedAccessToken(withdrawn, "user-lob-a");
+    await expect(verifyBearer(v, `Bearer ${old}`)).resolves.toMatchObject({
+      username: "user-lob-a",
+    });
+    // A token of the new key makes the library fetch the pool's keys, which replace the old ones.
+    await expect(
+      verifyBearer(v, `Bearer ${signedAccessToken(current, "user-lob-b")}`),
+    ).resolves.toMatchObject({ username: "user-lob-b" });
+    const refusal = await verifyBearer(v, `Bearer ${old}`).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(Unauthorized);
+  });
+
+  it("does not remember a token whose verification began before the keys changed", async () => {
+    let release: () => void = () => undefined;
+    const calls: string[] = [];
+    const inner: AccessTokenVerifier = {
+      async verify(token) {
+        calls.push(token);
+        if (calls.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return { sub: token, username: token, exp: 2_000 };
+      },
+      cacheJwks() {},
+    };
+    const v = rememberingVerified(inner, () => 0);
+    const slow = v.verify("ok-slow");
+    v.forget();
+    release();
+    await slow;
+    await v.verify("ok-slow");
+    expect(calls).toEqual(["ok-slow", "ok-slow"]);
+  });
+
+  it("keeps the remembered payload frozen through and through", async () => {
+    const inner: AccessTokenVerifier = {
+      verify: (token) =>
+        Promise.resolve({ sub: token, username: token, exp: 2_000, "cognito:groups": ["a"] }),
+      cacheJwks() {},
+    };
+    const v = rememberingVerified(inner, () => 0);
+    const payload = (await v.verify("ok-1")) as unknown as { "cognito:groups": string[] };
+    expect(() => payload["cognito:groups"].push("admins")).toThrow(TypeError);
+    expect(
+      ((await v.verify("ok-1")) as unknown as { "cognito:groups": string[] })["cognito:groups"],
+    ).toEqual(["a"]);
+  });
+});

@@ -1,7 +1,8 @@
 import { createHash, createHmac } from "node:crypto";
 import type { Readable } from "node:stream";
 import { parseXML } from "@aws-sdk/xml-builder";
-import { HttpRequest } from "@smithy/core/protocols";
+import { HttpRequest, HttpResponse, loadJsonRpcErrorCode } from "@smithy/core/protocols";
+import { MAXIMUM_RETRY_DELAY, Retry } from "@smithy/core/retry";
 import { isThrottlingError, isTransientError } from "@smithy/service-error-classification";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { SourceData } from "@smithy/types";
@@ -15,10 +16,10 @@ import { currentSignal, ENV_CREDENTIALS, MAX_ATTEMPTS, SDK_OPTIONS } from "../sd
  * strategy, its errors shaped like the SDK's (`name` the service's error code, `$fault`,
  * `$metadata.httpStatusCode`), so functions/presigner/errors.ts classifies both alike.
  *
- * Why not the SDK clients: their middleware stack, endpoint rule sets, schema serde and config
- * providers cost a sign-in about a millisecond per call warm and about 25 ms on a cold start for
- * the same three calls (docs/functions.md, "Sign-in speed"); a sign-in needs four JSON operations
- * and one Query operation, whose wire formats are fixed and documented:
+ * Why not the SDK clients: their middleware stacks, endpoint rule sets, schema serde and config
+ * providers cost the presigner about 170 KB of bundle, about 25 ms of a cold sign-in and half a
+ * millisecond of each warm call (docs/functions.md, "Bundle size and sign-in speed"); the sign-in
+ * needs seven operations of two protocols, whose wire formats are fixed and documented:
  * - AWS JSON 1.0 / 1.1: POST / with `X-Amz-Target: <prefix>.<Operation>` and a JSON body; errors
  *   name their code in `__type` or the `X-Amzn-ErrorType` header
  *   (https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html, "Operation error serialization").
@@ -134,9 +135,17 @@ const bytes = (data: SourceData): string | Uint8Array =>
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
       : new Uint8Array(data);
 
-/** Retry waits, as the SDK's standard strategy: up to 2^attempt × base, base 500 ms when throttled. */
-const BASE_DELAY_MS = 100;
-const THROTTLED_BASE_DELAY_MS = 500;
+/**
+ * The wait before a retry, as the SDK's standard strategy computes it (@smithy/core, util-retry
+ * `DefaultRetryBackoffStrategy.computeNextBackoffDelay`, not exported): a random part of
+ * min(base × 2^(retries so far), MAXIMUM_RETRY_DELAY), the base the SDK's own (`Retry.delay()`, and
+ * `Retry.throttlingDelay()` when throttled). Unlike the SDK's wait, this one ends at the caller's
+ * deadline. The SDK's retry quota and Retry-After hint are not modelled: two attempts at most.
+ */
+function backoffMs(retriesSoFar: number, throttled: boolean): number {
+  const base = throttled ? Retry.throttlingDelay() : Retry.delay();
+  return Math.floor(Math.random() * Math.min(base * 2 ** retriesSoFar, MAXIMUM_RETRY_DELAY));
+}
 
 type Failure = Parameters<typeof isThrottlingError>[0] & { $metadata?: { attempts?: number } };
 
@@ -192,8 +201,7 @@ export class AwsClient {
             failure.$metadata = { ...failure.$metadata, attempts: attempt };
           throw error;
         }
-        const base = throttled ? THROTTLED_BASE_DELAY_MS : BASE_DELAY_MS;
-        await pause(Math.floor(Math.random() * 2 ** attempt * base), currentSignal());
+        await pause(backoffMs(attempt - 1, throttled), currentSignal());
       }
     }
   }
@@ -247,9 +255,9 @@ function codeOfStatus(status: number): string {
 }
 
 /**
- * An AWS JSON error: the code from `X-Amzn-ErrorType`, else the body's `__type` (or `code`), with
- * any namespace (`com.amazonaws.dynamodb.v20120810#`) and any `:` suffix removed (Smithy's AWS JSON
- * 1.0 protocol, "Operation error serialization").
+ * An AWS JSON error's code, read as the SDK reads it (@smithy/core/protocols `loadJsonRpcErrorCode`:
+ * the body's `__type`, then its `code`, then the `X-Amzn-ErrorType` header, any namespace and `:`
+ * suffix removed), and its message (`message` or `Message`).
  */
 export function jsonErrorCode(
   status: number,
@@ -263,13 +271,12 @@ export function jsonErrorCode(
   } catch {
     // Not JSON (a proxy's page): the status names the error.
   }
-  const raw = headers["x-amzn-errortype"] ?? parsed.__type ?? parsed.code ?? parsed.Code;
-  const code =
-    typeof raw === "string" && raw
-      ? (raw.split(":")[0] ?? raw).split("#").pop() || codeOfStatus(status)
-      : codeOfStatus(status);
+  const code = loadJsonRpcErrorCode(new HttpResponse({ statusCode: status, headers }), parsed);
   const message = parsed.message ?? parsed.Message;
-  return { code, message: typeof message === "string" ? message : "" };
+  return {
+    code: typeof code === "string" && code ? code : codeOfStatus(status),
+    message: typeof message === "string" ? message : "",
+  };
 }
 
 /** An AWS query error: `<ErrorResponse><Error><Code>…</Code><Message>…</Message></Error>`. */

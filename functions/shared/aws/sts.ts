@@ -57,7 +57,9 @@ export class STSClient {
       const value = at(credentials, name);
       return typeof value === "string" ? value : undefined;
     };
+    // An expiry that is no date is no expiry: the credentials are refused as incomplete.
     const expiration = field("Expiration");
+    const expires = expiration === undefined ? undefined : new Date(expiration);
     return {
       $metadata: { httpStatusCode: 200 },
       ...(credentials
@@ -66,7 +68,7 @@ export class STSClient {
               AccessKeyId: field("AccessKeyId"),
               SecretAccessKey: field("SecretAccessKey"),
               SessionToken: field("SessionToken"),
-              Expiration: expiration ? new Date(expiration) : undefined,
+              Expiration: expires && !Number.isNaN(expires.getTime()) ? expires : undefined,
             },
           }
         : {}),
