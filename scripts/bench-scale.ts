@@ -87,12 +87,13 @@ async function main(): Promise<void> {
     `hub with ${String(count)} LOBs (spokesSupernet 10.64.0.0/10, lobsFile): ${String(resources)} resources planned in ${(ms / 1000).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, peak V8 heap ${(peakHeap / MIB).toFixed(0)} MiB\n`,
   );
   table([
-    ["quota", "used", "limit", "use", "source"],
+    ["quota", "used", "limit", "use", "status", "source"],
     ...quotaUsage(hub, count, config).map((q) => [
       q.what,
       String(q.used),
       String(q.limit),
       percent(q.used, q.limit),
+      status(q.used, q.limit),
       q.source,
     ]),
   ]);
@@ -108,12 +109,13 @@ async function main(): Promise<void> {
     `\nIAM quotas per role, the example stacks' ${String(plans.length)} roles (the most used):\n`,
   );
   table([
-    ["quota", "used", "limit", "use", "by"],
+    ["quota", "used", "limit", "use", "status", "by"],
     ...iamQuotaUse(plans).map((q) => [
       q.what,
       String(q.used),
       String(q.limit),
       percent(q.used, q.limit),
+      status(q.used, q.limit),
       q.role,
     ]),
   ]);
@@ -159,6 +161,12 @@ async function main(): Promise<void> {
   console.log(
     `\nchecks passed: ${String(usage.length)} quotas within their limits with ${String(count)} LOBs`,
   );
+}
+
+/** What a quota's row says at a glance: within it, close to it (90% or more), or over it. */
+function status(used: number, limit: number): string {
+  if (used > limit) return "OVER";
+  return used >= limit * 0.9 ? "near" : "ok";
 }
 
 main().catch((error: unknown) => {
