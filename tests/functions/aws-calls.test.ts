@@ -80,6 +80,13 @@ describe("endpointFor: where each service is called, as the SDK resolves it", ()
   it.each(["", "us-east", "evil.example.com/x", "US-EAST-1"])("refuses region %j", (region) => {
     expect(() => endpointFor(DYNAMODB, region, {})).toThrow("is not an AWS region name");
   });
+
+  it.each(["us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1"])(
+    "refuses %s, an isolated partition's region, rather than calling a commercial host",
+    (region) => {
+      expect(() => endpointFor(STS, region, {})).toThrow("isolated partition");
+    },
+  );
 });
 
 interface Received {

@@ -110,6 +110,13 @@ export function endpointFor(
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
     throw new Error(`region ${JSON.stringify(region.slice(0, 40))} is not an AWS region name`);
   }
+  // The isolated partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1, …) have domains of
+  // their own that this code does not name: refused rather than sent to the wrong host.
+  if (/^[a-z]{2}-iso[a-z]?-/.test(region)) {
+    throw new Error(
+      `region ${region} is in an isolated partition, whose endpoints are not supported`,
+    );
+  }
   const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   return new URL(`https://${service.hostPrefix}.${region}.${suffix}`);
 }
