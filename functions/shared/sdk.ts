@@ -1,6 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { HOMES_TIMEOUT_SECONDS } from "./homes";
@@ -84,10 +82,6 @@ export const SDK_OPTIONS = {
     requestTimeout: ANSWER_TIMEOUT_MS,
     socketTimeout: ANSWER_TIMEOUT_MS,
     throwOnRequestTimeout: true,
-    // The handler's own defaults (keep-alive, 50 sockets), made here: without an http agent it
-    // imports node:http dynamically at its first plain-HTTP call (an emulator's, a test's).
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
   }),
 } as const;
 

@@ -5,8 +5,11 @@ import { readBody, writeAssumeRoleResponse } from "./aws-wire";
 
 /**
  * A loopback stand-in for the AWS calls the presigner and the SAML entry make (DynamoDB
- * BatchGetItem, GetItem, Query, PutItem and DeleteItem, STS AssumeRole, SageMaker CreatePresignedDomainUrl), speaking their real wire protocols so the
- * bundled function runs unmodified with AWS_ENDPOINT_URL_* pointing here. It counts every call.
+ * BatchGetItem, Query, PutItem and DeleteItem, STS AssumeRole, SageMaker CreatePresignedDomainUrl),
+ * and those the Python references make besides (DynamoDB GetItem, SageMaker ListDomains and
+ * DescribeUserProfile), speaking their real wire protocols so the bundled function runs unmodified
+ * with AWS_ENDPOINT_URL_* pointing here. Any other operation is refused (UnknownOperationException).
+ * It counts every call.
  * It enforces no IAM: it is for measuring the functions, not for proving policies.
  */
 export interface FakeAwsData {
@@ -153,14 +156,20 @@ export async function startFakeAws(
 
   function sageMaker(operation: string, input: Record<string, unknown>, res: ServerResponse): void {
     count(`SageMaker.${operation}`);
+    const type = "application/x-amz-json-1.1";
     if (operation === "ListDomains") {
       const Domains = (data.domains ?? []).map((DomainId) => ({ DomainId, Status: "InService" }));
-      json(res, 200, { Domains }, "application/x-amz-json-1.1");
-      return;
+      json(res, 200, { Domains }, type);
+    } else if (operation === "DescribeUserProfile") {
+      const { DomainId, UserProfileName } = input;
+      json(res, 200, { DomainId, UserProfileName, Status: "InService" }, type);
+    } else if (operation === "CreatePresignedDomainUrl") {
+      const domain = String(input.DomainId);
+      const url = `https://${domain}.studio.us-east-1.sagemaker.aws/auth?token=fake-${String(input.UserProfileName)}`;
+      json(res, 200, { AuthorizedUrl: url }, type);
+    } else {
+      json(res, 400, { __type: "com.amazon.coral.validate#UnknownOperationException" }, type);
     }
-    const domain = String(input.DomainId);
-    const url = `https://${domain}.studio.us-east-1.sagemaker.aws/auth?token=fake-${String(input.UserProfileName)}`;
-    json(res, 200, { AuthorizedUrl: url }, "application/x-amz-json-1.1");
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {

@@ -21,6 +21,12 @@ import {
   SageMakerClient,
 } from "../../functions/shared/aws/sagemaker";
 import { AssumeRoleCommand, STSClient } from "../../functions/shared/aws/sts";
+import * as leanDynamoDB from "../../functions/shared/aws/dynamodb";
+import * as leanSageMaker from "../../functions/shared/aws/sagemaker";
+import * as leanSts from "../../functions/shared/aws/sts";
+import * as sdkDynamoDB from "@aws-sdk/client-dynamodb";
+import * as sdkSageMaker from "@aws-sdk/client-sagemaker";
+import * as sdkSts from "@aws-sdk/client-sts";
 import { bounded } from "../../functions/shared/sdk";
 import {
   fromAwsError,
@@ -448,4 +454,42 @@ describe("refusals: the SDK's error shape, and which are tried again", () => {
       random.mockRestore();
     }
   });
+});
+
+describe("every command of the sign-in's own clients is an operation the SDK names", () => {
+  const modules: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ["DynamoDB", leanDynamoDB, sdkDynamoDB],
+    ["SageMaker", leanSageMaker, sdkSageMaker],
+    ["STS", leanSts, sdkSts],
+  ];
+  const commands = modules.flatMap(([service, ours, sdk]) =>
+    Object.entries(ours)
+      .filter(([name]) => name.endsWith("Command"))
+      .map(([name, command]) => [service, name, command, sdk] as const),
+  );
+
+  it("has the nine operations of the sign-in", () => {
+    expect(commands.map(([service, name]) => `${service}.${name}`).sort()).toEqual([
+      "DynamoDB.BatchGetItemCommand",
+      "DynamoDB.DeleteItemCommand",
+      "DynamoDB.PutItemCommand",
+      "DynamoDB.QueryCommand",
+      "STS.AssumeRoleCommand",
+      "SageMaker.CreatePresignedDomainUrlCommand",
+      "SageMaker.CreateUserProfileCommand",
+      "SageMaker.DescribeUserProfileCommand",
+      "SageMaker.ListTagsCommand",
+    ]);
+  });
+
+  it.each(
+    commands.map(([service, name, command, sdk]) => [`${service}.${name}`, name, command, sdk]),
+  )(
+    "%s sends the operation its name says, which the SDK's client has",
+    (_label, name, command, sdk) => {
+      const operation = new (command as new (input: object) => { operation: string })({}).operation;
+      expect(`${operation}Command`).toBe(name);
+      expect(typeof sdk[name]).toBe("function");
+    },
+  );
 });

@@ -19,7 +19,7 @@ import { currentSignal, ENV_CREDENTIALS, MAX_ATTEMPTS, SDK_OPTIONS } from "../sd
  * Why not the SDK clients: their middleware stacks, endpoint rule sets, schema serde and config
  * providers cost the presigner about 170 KB of bundle, about 25 ms of a cold sign-in and half a
  * millisecond of each warm call (docs/functions.md, "Bundle size and sign-in speed"); the sign-in
- * needs seven operations of two protocols, whose wire formats are fixed and documented:
+ * needs nine operations of two protocols, whose wire formats are fixed and documented:
  * - AWS JSON 1.0 / 1.1: POST / with `X-Amz-Target: <prefix>.<Operation>` and a JSON body; errors
  *   name their code in `__type` or the `X-Amzn-ErrorType` header
  *   (https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html, "Operation error serialization").
@@ -27,6 +27,14 @@ import { currentSignal, ENV_CREDENTIALS, MAX_ATTEMPTS, SDK_OPTIONS } from "../sd
  *   (https://smithy.io/2.0/aws/protocols/aws-query-protocol.html), parsed with the SDK's own XML
  *   parser (@aws-sdk/xml-builder `parseXML`).
  * The lifecycle's drain (off the sign-in path) keeps the SDK clients.
+ *
+ * Adding an operation: a command class in the service's module (dynamodb.ts, sagemaker.ts; STS's
+ * `send` reads AssumeRole's answer only), its input typed with the SDK's own type (`import type`)
+ * and its output with the fields read (the wire's timestamps are numbers, not the SDK's Dates);
+ * the function role's permission (components/policies/hub-roles.ts); the operation in the
+ * rehearsal's emulator (scripts/sandbox/aws/) and in the benchmark's fake (scripts/lib/fake-aws.ts);
+ * tests mock it through tests/helpers/aws-mock.ts; tests/functions/aws-calls.test.ts checks every
+ * command's name against the SDK's.
  */
 
 /** A request's service, in the terms its endpoint and signature need. */
