@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { HOMES_TIMEOUT_SECONDS } from "./homes";
 
@@ -48,8 +47,33 @@ export class BoundedHttpHandler extends NodeHttpHandler {
  * which is the first thing the SDK's default chain would try. Naming the provider, and building the
  * bundles with that chain replaced (functions/build.ts `envCredentialsOnly`), keeps the chain's
  * SSO, STS web-identity, INI, process and IMDS code out of every bundle.
+ *
+ * Read from the environment at each call, as the SDK's `fromEnv` reads it, and refused naming the
+ * variables when they are missing. Not `fromEnv` itself: importing @aws-sdk/credential-provider-env
+ * brings @aws-sdk/core's client index (endpoint rules and partitions, the shared-config file
+ * loader, the user agent): about 17 KB of the presigner's bundle and 2 to 3 ms of its cold start,
+ * measured 2026-12-05 (docs/functions.md).
  */
-export const ENV_CREDENTIALS = fromEnv();
+export const ENV_CREDENTIALS = (): Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}> => {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+  if (!accessKeyId || !secretAccessKey) {
+    return Promise.reject(
+      new Error(
+        "no credentials in the environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set (Lambda sets them for the function's role)",
+      ),
+    );
+  }
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  return Promise.resolve({
+    accessKeyId,
+    secretAccessKey,
+    ...(sessionToken ? { sessionToken } : {}),
+  });
+};
 
 /** How long an attempt may take to open its connection. */
 export const CONNECT_TIMEOUT_MS = 1_000;

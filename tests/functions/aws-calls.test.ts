@@ -27,7 +27,7 @@ import * as leanSts from "../../functions/shared/aws/sts";
 import * as sdkDynamoDB from "@aws-sdk/client-dynamodb";
 import * as sdkSageMaker from "@aws-sdk/client-sagemaker";
 import * as sdkSts from "@aws-sdk/client-sts";
-import { bounded } from "../../functions/shared/sdk";
+import { bounded, ENV_CREDENTIALS } from "../../functions/shared/sdk";
 import {
   fromAwsError,
   UpstreamFailure,
@@ -490,6 +490,47 @@ describe("every command of the sign-in's own clients is an operation the SDK nam
       const operation = new (command as new (input: object) => { operation: string })({}).operation;
       expect(`${operation}Command`).toBe(name);
       expect(typeof sdk[name]).toBe("function");
+    },
+  );
+});
+
+describe("ENV_CREDENTIALS: the functions' own credentials, from the environment at each call", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it("reads the three variables Lambda sets, when it is called", async () => {
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: "ASIAFIRST",
+      AWS_SECRET_ACCESS_KEY: "first-secret",
+      AWS_SESSION_TOKEN: "first-token",
+    });
+    await expect(ENV_CREDENTIALS()).resolves.toEqual({
+      accessKeyId: "ASIAFIRST",
+      secretAccessKey: "first-secret",
+      sessionToken: "first-token",
+    });
+    process.env.AWS_ACCESS_KEY_ID = "AKIASECOND";
+    delete process.env.AWS_SESSION_TOKEN;
+    await expect(ENV_CREDENTIALS()).resolves.toEqual({
+      accessKeyId: "AKIASECOND",
+      secretAccessKey: "first-secret",
+    });
+  });
+
+  it.each(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])(
+    "refuses, naming the variables, when %s is missing",
+    async (name) => {
+      process.env = {
+        ...saved,
+        AWS_ACCESS_KEY_ID: "AKIA",
+        AWS_SECRET_ACCESS_KEY: "s",
+        [name]: "",
+      };
+      await expect(ENV_CREDENTIALS()).rejects.toThrow(
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set",
+      );
     },
   );
 });
