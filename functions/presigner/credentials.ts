@@ -1,6 +1,5 @@
 import { AssumeRoleCommand, type STSClient } from "../shared/aws/sts";
 import { abortable } from "../shared/deadline";
-import { bounded } from "../shared/sdk";
 
 /**
  * Each hub function's AssumeRole session name, so a LOB's CloudTrail tells which function acted
@@ -75,14 +74,13 @@ export class CredentialCache {
   }
 
   private async assume(roleArn: string, signal: AbortSignal): Promise<RoleCredentials> {
-    const { Credentials: c } = await bounded(signal, () =>
-      this.sts.send(
-        new AssumeRoleCommand({
-          RoleArn: roleArn,
-          RoleSessionName: this.roleSessionName,
-          DurationSeconds: SESSION_DURATION_SECONDS,
-        }),
-      ),
+    const { Credentials: c } = await this.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: this.roleSessionName,
+        DurationSeconds: SESSION_DURATION_SECONDS,
+      }),
+      { abortSignal: signal },
     );
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new Error("AssumeRole returned no credentials");

@@ -8,7 +8,6 @@ import { idleUserSettings, type IdleShutdown } from "../shared/idle-shutdown";
 import { spaceStorageUserSettings, type SpaceStorage } from "../shared/space-storage";
 import { TAGS, teamRoleArn } from "../shared/teams";
 import { fromAwsError, ProfileNotOwned, ProfilePending, UpstreamFailure } from "./errors";
-import { bounded } from "../shared/sdk";
 
 /** How long a first sign-in waits for its new profile before answering 202. */
 export const PROFILE_WAIT_MS = 5_000;
@@ -60,31 +59,30 @@ export class ProfileProvisioner {
   ): Promise<void> {
     const { domainId, profileName } = request;
     try {
-      await bounded(signal, () =>
-        client.send(
-          new CreateUserProfileCommand({
-            DomainId: domainId,
-            UserProfileName: profileName,
-            // The team's idle shutdown on its JupyterLab and Code Editor apps (issue #21; UserSettings
-            // of API_CreateUserProfile, "Idle shutdown" in the SageMaker AI Developer Guide:
-            // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html,
-            // https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-idle-shutdown.html).
-            UserSettings: {
-              ExecutionRole: teamRoleArn(request.accountId, request.team),
-              ...(request.idleShutdown !== undefined ? idleUserSettings(request.idleShutdown) : {}),
-              // Its space storage: a new space's volume and the most a user may give one
-              // (DefaultEbsStorageSettings, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DefaultEbsStorageSettings.html).
-              ...(request.spaceStorage !== undefined
-                ? spaceStorageUserSettings(request.spaceStorage)
-                : {}),
-            },
-            Tags: [
-              { Key: TAGS.lob, Value: request.lob },
-              { Key: TAGS.team, Value: request.team },
-              { Key: TAGS.username, Value: request.username },
-            ],
-          }),
-        ),
+      await client.send(
+        new CreateUserProfileCommand({
+          DomainId: domainId,
+          UserProfileName: profileName,
+          // The team's idle shutdown on its JupyterLab and Code Editor apps (issue #21; UserSettings
+          // of API_CreateUserProfile, "Idle shutdown" in the SageMaker AI Developer Guide:
+          // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html,
+          // https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-idle-shutdown.html).
+          UserSettings: {
+            ExecutionRole: teamRoleArn(request.accountId, request.team),
+            ...(request.idleShutdown !== undefined ? idleUserSettings(request.idleShutdown) : {}),
+            // Its space storage: a new space's volume and the most a user may give one
+            // (DefaultEbsStorageSettings, https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DefaultEbsStorageSettings.html).
+            ...(request.spaceStorage !== undefined
+              ? spaceStorageUserSettings(request.spaceStorage)
+              : {}),
+          },
+          Tags: [
+            { Key: TAGS.lob, Value: request.lob },
+            { Key: TAGS.team, Value: request.team },
+            { Key: TAGS.username, Value: request.username },
+          ],
+        }),
+        { abortSignal: signal },
       );
       onCreated?.();
     } catch (error) {
@@ -108,13 +106,12 @@ export class ProfileProvisioner {
     signal: AbortSignal,
   ): Promise<string | undefined> {
     try {
-      const { Status: status } = await bounded(signal, () =>
-        client.send(
-          new DescribeUserProfileCommand({
-            DomainId: request.domainId,
-            UserProfileName: request.profileName,
-          }),
-        ),
+      const { Status: status } = await client.send(
+        new DescribeUserProfileCommand({
+          DomainId: request.domainId,
+          UserProfileName: request.profileName,
+        }),
+        { abortSignal: signal },
       );
       return status === "Pending" || status === "Updating" ? status : undefined;
     } catch {
@@ -145,10 +142,9 @@ export class ProfileProvisioner {
     for (;;) {
       let status: string | undefined;
       try {
-        ({ Status: status } = await bounded(signal, () =>
-          client.send(
-            new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
-          ),
+        ({ Status: status } = await client.send(
+          new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
+          { abortSignal: signal },
         ));
       } catch (error) {
         if (isMissing(error)) throw new ProfilePending(`profile ${profileName} was deleted`);
@@ -178,10 +174,9 @@ export class ProfileProvisioner {
     let arn: string | undefined;
     let role: string | undefined;
     try {
-      const described = await bounded(signal, () =>
-        client.send(
-          new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
-        ),
+      const described = await client.send(
+        new DescribeUserProfileCommand({ DomainId: domainId, UserProfileName: profileName }),
+        { abortSignal: signal },
       );
       arn = described.UserProfileArn;
       role = described.UserSettings?.ExecutionRole;
@@ -194,8 +189,9 @@ export class ProfileProvisioner {
     let nextToken: string | undefined;
     try {
       do {
-        const page = await bounded(signal, () =>
-          client.send(new ListTagsCommand({ ResourceArn: arn, NextToken: nextToken })),
+        const page = await client.send(
+          new ListTagsCommand({ ResourceArn: arn, NextToken: nextToken }),
+          { abortSignal: signal },
         );
         for (const { Key, Value } of page.Tags ?? []) if (Key) tags.set(Key, Value ?? "");
         nextToken = page.NextToken;

@@ -19,7 +19,6 @@ import {
 } from "./errors";
 import { PROFILE_POLL_MS, PROFILE_WAIT_MS, ProfileProvisioner } from "./profiles";
 import { AccessTables, byTeam, type Entitlement, type LobRecord, type TeamRows } from "./tables";
-import { bounded } from "../shared/sdk";
 
 export interface StudioSignerOptions {
   readonly sts: STSClient;
@@ -243,7 +242,7 @@ export class StudioSigner {
     for (let attempt = 1; ; attempt++) {
       const client = await this.client(record.accessRoleArn, record.region, signal);
       try {
-        const { AuthorizedUrl } = await bounded(signal, () => client.send(command));
+        const { AuthorizedUrl } = await client.send(command, { abortSignal: signal });
         if (!AuthorizedUrl) throw new UpstreamFailure("CreatePresignedDomainUrl: no URL returned");
         return AuthorizedUrl;
       } catch (error) {

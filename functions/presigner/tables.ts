@@ -17,7 +17,6 @@ import { DEFAULT_TEAM, userTeamKey } from "../shared/teams";
 import { idleShutdownProblem, type IdleShutdown } from "../shared/idle-shutdown";
 import { spaceStorageProblem, type SpaceStorage } from "../shared/space-storage";
 import { fromAwsError, UpstreamFailure, UpstreamUnavailable, UserDisabled } from "./errors";
-import { bounded } from "../shared/sdk";
 
 /** A LOB's row in the lobs table, as read (the presigner checks it before trusting it). */
 export interface LobRecord {
@@ -240,25 +239,24 @@ export class AccessTables {
     signal: AbortSignal,
   ): Promise<{ entitlements: Entitlement[]; record?: LobRecord }> {
     const out = await call("DynamoDB.BatchGetItem", () =>
-      bounded(signal, () =>
-        this.dynamo.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.usersTable]: {
-                Keys: [
-                  { lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) },
-                  { lob, [ENTITLEMENTS_KEY.sort]: seedKey(username, team ?? DEFAULT_TEAM) },
-                  disabledMarkerKey(username),
-                ].map((key) => marshall(key)),
-                ConsistentRead: true,
-              },
-              [this.lobsTable]: {
-                Keys: [marshall({ [LOBS_KEY.partition]: lob })],
-                ConsistentRead: true,
-              },
+      this.dynamo.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [this.usersTable]: {
+              Keys: [
+                { lob, [ENTITLEMENTS_KEY.sort]: userTeamKey(username, team ?? DEFAULT_TEAM) },
+                { lob, [ENTITLEMENTS_KEY.sort]: seedKey(username, team ?? DEFAULT_TEAM) },
+                disabledMarkerKey(username),
+              ].map((key) => marshall(key)),
+              ConsistentRead: true,
             },
-          }),
-        ),
+            [this.lobsTable]: {
+              Keys: [marshall({ [LOBS_KEY.partition]: lob })],
+              ConsistentRead: true,
+            },
+          },
+        }),
+        { abortSignal: signal },
       ),
     );
     if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) {
@@ -304,15 +302,14 @@ export class AccessTables {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await call("DynamoDB.Query", () =>
-        bounded(signal, () =>
-          this.dynamo.send(
-            new QueryCommand({
-              ...input,
-              ExpressionAttributeValues: marshall(input.ExpressionAttributeValues),
-              TableName: this.usersTable,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
+        this.dynamo.send(
+          new QueryCommand({
+            ...input,
+            ExpressionAttributeValues: marshall(input.ExpressionAttributeValues),
+            TableName: this.usersTable,
+            ExclusiveStartKey: startKey,
+          }),
+          { abortSignal: signal },
         ),
       );
       const found = items(page.Items);
@@ -356,10 +353,9 @@ export class AccessTables {
     for (let i = 0; i < lobNames.length; i += 100) {
       const keys = lobNames.slice(i, i + 100).map((lob) => marshall({ [LOBS_KEY.partition]: lob }));
       const out = await call("DynamoDB.BatchGetItem", () =>
-        bounded(signal, () =>
-          this.dynamo.send(
-            new BatchGetItemCommand({ RequestItems: { [this.lobsTable]: { Keys: keys } } }),
-          ),
+        this.dynamo.send(
+          new BatchGetItemCommand({ RequestItems: { [this.lobsTable]: { Keys: keys } } }),
+          { abortSignal: signal },
         ),
       );
       if (Object.keys(out.UnprocessedKeys ?? {}).length > 0) {

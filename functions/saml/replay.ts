@@ -3,7 +3,6 @@ import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from "../share
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { fromAwsError } from "../presigner/errors";
 import { SamlRefused } from "./refused";
-import { bounded } from "../shared/sdk";
 
 /** How long a chooser page's choice stays usable. */
 export const CHOICE_TTL_SECONDS = 300;
@@ -55,19 +54,18 @@ export class ReplayStore {
     signal: AbortSignal,
   ): Promise<void> {
     try {
-      await bounded(signal, () =>
-        this.dynamo.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: marshall({
-              id: `assertion#${assertionId}`,
-              // Kept until the assertion could no longer pass validation anyway (DynamoDB's TTL is
-              // in seconds, and deletes lazily: the condition, not the TTL, refuses a replay).
-              expiresAt: Math.ceil((notOnOrAfter + skewMs) / 1000),
-            }),
-            ConditionExpression: "attribute_not_exists(id)",
+      await this.dynamo.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: marshall({
+            id: `assertion#${assertionId}`,
+            // Kept until the assertion could no longer pass validation anyway (DynamoDB's TTL is
+            // in seconds, and deletes lazily: the condition, not the TTL, refuses a replay).
+            expiresAt: Math.ceil((notOnOrAfter + skewMs) / 1000),
           }),
-        ),
+          ConditionExpression: "attribute_not_exists(id)",
+        }),
+        { abortSignal: signal },
       );
     } catch (error) {
       if (conditionFailed(error)) throw new SamlRefused(`replayed assertion ${assertionId}`);
@@ -86,21 +84,20 @@ export class ReplayStore {
     const token = randomBytes(24).toString("base64url");
     const nonce = randomBytes(32).toString("base64url");
     try {
-      await bounded(signal, () =>
-        this.dynamo.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: marshall({
-              id: `choice#${token}`,
-              username: choice.username,
-              studios: choice.studios.map(studioKey),
-              groups: [...choice.groups],
-              browser: digest(nonce).toString("base64url"),
-              expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
-            }),
-            ConditionExpression: "attribute_not_exists(id)",
+      await this.dynamo.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: marshall({
+            id: `choice#${token}`,
+            username: choice.username,
+            studios: choice.studios.map(studioKey),
+            groups: [...choice.groups],
+            browser: digest(nonce).toString("base64url"),
+            expiresAt: Math.ceil(this.now() / 1000) + CHOICE_TTL_SECONDS,
           }),
-        ),
+          ConditionExpression: "attribute_not_exists(id)",
+        }),
+        { abortSignal: signal },
       );
     } catch (error) {
       throw fromAwsError(error, "DynamoDB.PutItem");
@@ -119,15 +116,14 @@ export class ReplayStore {
     if (!BROWSER_NONCE.test(nonce)) throw new SamlRefused("malformed choice cookie");
     let item: Record<string, unknown> | undefined;
     try {
-      const { Attributes: attributes } = await bounded(signal, () =>
-        this.dynamo.send(
-          new DeleteItemCommand({
-            TableName: this.table,
-            Key: marshall({ id: `choice#${token}` }),
-            ConditionExpression: "attribute_exists(id)",
-            ReturnValues: "ALL_OLD",
-          }),
-        ),
+      const { Attributes: attributes } = await this.dynamo.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: marshall({ id: `choice#${token}` }),
+          ConditionExpression: "attribute_exists(id)",
+          ReturnValues: "ALL_OLD",
+        }),
+        { abortSignal: signal },
       );
       item = attributes && unmarshall(attributes);
     } catch (error) {

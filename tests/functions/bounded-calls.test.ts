@@ -225,12 +225,20 @@ describe("every AWS call in functions/ is given the invocation's abort signal", 
     return calls;
   }
 
-  // #22: the signal reaches the HTTP handler through `bounded` (async context), not the send's
-  // options, so the clients reuse their resolved middleware (functions/shared/sdk.ts).
-  it("makes every send inside bounded(signal, ...), with no per-call options", () => {
-    const calls = sources.flatMap(sendCalls);
-    expect(calls.length).toBeGreaterThanOrEqual(20);
+  // The SDK's clients (the lifecycle's) take the signal through `bounded` (async context), not the
+  // send's options, so they reuse their resolved middleware (functions/shared/sdk.ts); the
+  // sign-in's own clients (functions/shared/aws) have no middleware and take it with each call.
+  const signInFiles = /^(presigner|saml)\//;
+  it("makes every SDK client's send inside bounded(signal, ...), with no per-call options", () => {
+    const calls = sources.filter((file) => !signInFiles.test(file)).flatMap(sendCalls);
+    expect(calls.length).toBeGreaterThanOrEqual(10);
     expect(calls.filter((c) => !/: bounded\(signal\)$/.test(c))).toEqual([]);
+  });
+
+  it("gives every send of the sign-in's own clients the request's signal, and nothing else", () => {
+    const calls = sources.filter((file) => signInFiles.test(file)).flatMap(sendCalls);
+    expect(calls.length).toBeGreaterThanOrEqual(12);
+    expect(calls.filter((c) => !/: options \{ abortSignal: signal \}$/.test(c))).toEqual([]);
   });
 });
 

@@ -77,6 +77,16 @@ export interface ResponseMetadata {
   };
 }
 
+/**
+ * A call's options, as the SDK's `send(command, options)` takes them: the caller's deadline. Unlike
+ * the SDK's clients, these have no middleware to resolve again when a call passes options, so the
+ * sign-in passes its signal with each call (the SDK's clients take theirs from `bounded`, whose
+ * async context costs every promise of the process a hook on Node.js 20).
+ */
+export interface SendOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
 /** An AWS service's refusal, shaped as the SDK's ServiceException. */
 export class AwsServiceError extends Error {
   readonly $fault: "client" | "server";
@@ -204,10 +214,13 @@ export class AwsClient {
     headers: Record<string, string>,
     body: string,
     errorCode: (status: number, headers: Record<string, string>, body: string) => ErrorFields,
+    options: SendOptions = {},
   ): Promise<string> {
+    // The caller's deadline: given with the call, or held by an enclosing `bounded` (the SDK's way).
+    const abortSignal = options.abortSignal ?? currentSignal();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(headers, body, errorCode);
+        return await this.once(headers, body, errorCode, abortSignal);
       } catch (error) {
         const failure = error as Failure;
         const throttled = isThrottlingError(failure);
@@ -216,7 +229,7 @@ export class AwsClient {
             failure.$metadata = { ...failure.$metadata, attempts: attempt };
           throw error;
         }
-        await pause(backoffMs(attempt - 1, throttled), currentSignal());
+        await pause(backoffMs(attempt - 1, throttled), abortSignal);
       }
     }
   }
@@ -225,6 +238,7 @@ export class AwsClient {
     headers: Record<string, string>,
     body: string,
     errorCode: (status: number, headers: Record<string, string>, body: string) => ErrorFields,
+    abortSignal: AbortSignal | undefined,
   ): Promise<string> {
     const { url, signer } = this.resolve();
     const request = new HttpRequest({
@@ -244,7 +258,10 @@ export class AwsClient {
     const signed = await signer.sign(request);
     // The signer answers a clone of the request (@smithy/signature-v4 prepareRequest).
     if (!HttpRequest.isInstance(signed)) throw new Error("the signer answered no HTTP request");
-    const { response } = await SDK_OPTIONS.requestHandler.handle(signed);
+    const { response } = await SDK_OPTIONS.requestHandler.handle(
+      signed,
+      abortSignal ? { abortSignal } : {},
+    );
     const text = await readAll(response.body as Readable);
     if (response.statusCode >= 200 && response.statusCode < 300) return text;
     const { code, message } = errorCode(response.statusCode, response.headers, text);
@@ -378,6 +395,7 @@ export class JsonClient {
 
   async send<Input, Output>(
     command: AwsCommand<Input, Output>,
+    options: SendOptions = {},
   ): Promise<Output & ResponseMetadata> {
     const text = await this.client.post(
       {
@@ -386,6 +404,7 @@ export class JsonClient {
       },
       JSON.stringify(command.input),
       jsonErrorCode,
+      options,
     );
     const output = (text ? JSON.parse(text) : {}) as Output;
     return { ...output, $metadata: { httpStatusCode: 200 } };

@@ -7,6 +7,7 @@ import {
   xmlErrorCode,
   type ClientConfig,
   type ResponseMetadata,
+  type SendOptions,
 } from "./call";
 
 /** What AssumeRole answers, as the SDK types it (Expiration a `Date`). */
@@ -39,7 +40,10 @@ export class STSClient {
     );
   }
 
-  async send(command: AssumeRoleCommand): Promise<AssumeRoleOutput & ResponseMetadata> {
+  async send(
+    command: AssumeRoleCommand,
+    options: SendOptions = {},
+  ): Promise<AssumeRoleOutput & ResponseMetadata> {
     const form = new URLSearchParams({ Action: command.operation, Version: "2011-06-15" });
     for (const [key, value] of Object.entries(command.input)) {
       if (typeof value === "string" || typeof value === "number") form.set(key, String(value));
@@ -51,6 +55,7 @@ export class STSClient {
       { "content-type": "application/x-www-form-urlencoded" },
       form.toString(),
       xmlErrorCode,
+      options,
     );
     const credentials = at(readXml(text), "AssumeRoleResponse", "AssumeRoleResult", "Credentials");
     const field = (name: string) => {
