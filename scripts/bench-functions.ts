@@ -98,9 +98,28 @@ function initTimes(fn: BuiltFunction, env: Record<string, string>): number[] {
 const execFileAsync = promisify(execFile);
 
 /**
+ * Runs `probe` (a script for `node -e`) in a fresh `node` process on `fn`'s bundle, with `input` as
+ * JSON and only PATH and `env` in its environment; answers what it wrote to stderr, parsed.
+ */
+async function runProbe<T>(
+  node: string,
+  probe: string,
+  fn: BuiltFunction,
+  input: unknown,
+  env: Record<string, string>,
+): Promise<T> {
+  const { stderr } = await execFileAsync(
+    node,
+    ["--no-warnings", "-e", probe, path.join(fn.dir, "index.js"), JSON.stringify(input)],
+    { env: { PATH: process.env.PATH ?? "", ...env } },
+  );
+  return JSON.parse(stderr) as T;
+}
+
+/**
  * A cold start as Lambda's: a fresh Node process loads the bundle (init), then answers its first
  * request (first). Asynchronous, since the loopback fake answering that request runs in this
- * process. `prepare` names the export whose `cacheJwks` is given `jwks` first (as at pulumi up).
+ * process. The bundle's `verifier` is given `jwks` first, as at pulumi up.
  */
 async function coldStarts(
   fn: BuiltFunction,
@@ -119,18 +138,13 @@ async function coldStarts(
   const init: number[] = [];
   const first: number[] = [];
   for (let run = 0; run < COLD_RUNS; run++) {
-    const { stderr } = await execFileAsync(
+    const out = await runProbe<{ init: number; first: number; status?: number }>(
       node,
-      [
-        "--no-warnings",
-        "-e",
-        probe,
-        path.join(fn.dir, "index.js"),
-        JSON.stringify({ event: events(run), jwks }),
-      ],
-      { env: { PATH: process.env.PATH ?? "", ...env } },
+      probe,
+      fn,
+      { event: events(run), jwks },
+      env,
     );
-    const out = JSON.parse(stderr) as { init: number; first: number; status?: number };
     if (out.status !== undefined && out.status !== 302)
       throw new Error(`${fn.name}: a cold request answered ${String(out.status)}`);
     init.push(out.init);
@@ -161,18 +175,7 @@ async function warmInChild(
     "if(r.statusCode!==302)throw new Error('answered '+r.statusCode);" +
     "ms.push(Number(process.hrtime.bigint()-t)/1e6)}const u=process.cpuUsage(c);" +
     "process.stderr.write(JSON.stringify({ms,cpu:(u.user+u.system)/1000/count}))})()";
-  const { stderr } = await execFileAsync(
-    node,
-    [
-      "--no-warnings",
-      "-e",
-      probe,
-      path.join(fn.dir, "index.js"),
-      JSON.stringify({ event, jwks, count }),
-    ],
-    { env: { PATH: process.env.PATH ?? "", ...env } },
-  );
-  return JSON.parse(stderr) as { ms: number[]; cpu: number };
+  return runProbe<{ ms: number[]; cpu: number }>(node, probe, fn, { event, jwks, count }, env);
 }
 
 /** CPU (user + system) per call of `call`, over `count` calls. */

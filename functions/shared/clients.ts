@@ -20,7 +20,7 @@ export interface StudioClients {
 /**
  * The clients of a Lambda container: made once, credentials from the environment, endpoints as the
  * SDK resolves them (functions/shared/aws/call.ts `endpointFor`), bounded by SDK_OPTIONS' handler;
- * every call is made inside `bounded`.
+ * every call is given the request's signal (`send(command, { abortSignal })`).
  */
 export function defaultClients(): StudioClients {
   return {

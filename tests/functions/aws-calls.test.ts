@@ -3,11 +3,11 @@
  * the wire, that the signature covers what was sent, how refusals come back and which are retried.
  * Each case runs against a local HTTP server that records what it got and answers as told.
  */
-import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isThrottlingError, isTransientError } from "@smithy/service-error-classification";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/core/protocols";
 import {
   AwsServiceError,
@@ -182,21 +182,7 @@ async function signatureHolds(
     service,
     region,
     credentials,
-    sha256: class {
-      private readonly hash;
-      constructor(secret?: unknown) {
-        this.hash =
-          secret === undefined
-            ? createHash("sha256")
-            : createHmac("sha256", secret as string | Uint8Array);
-      }
-      update(data: string | Uint8Array) {
-        this.hash.update(data);
-      }
-      digest() {
-        return Promise.resolve(new Uint8Array(this.hash.digest()));
-      }
-    },
+    sha256: Sha256,
     uriEscapePath: true,
     applyChecksum: false,
   });

@@ -1,18 +1,19 @@
-import { createHash, createHmac } from "node:crypto";
 import type { Readable } from "node:stream";
+import { setTimeout as pause } from "node:timers/promises";
 import { parseXML } from "@aws-sdk/xml-builder";
+import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest, HttpResponse, loadJsonRpcErrorCode } from "@smithy/core/protocols";
 import { MAXIMUM_RETRY_DELAY, Retry } from "@smithy/core/retry";
 import { isThrottlingError, isTransientError } from "@smithy/service-error-classification";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { SourceData } from "@smithy/types";
 import { currentSignal, ENV_CREDENTIALS, MAX_ATTEMPTS, SDK_OPTIONS } from "../sdk";
 
 /**
  * The sign-in path's AWS calls, made directly: each request signed with the SDK's own Signature
  * Version 4 signer (@smithy/signature-v4), sent through the SDK's own Node.js HTTP handler with the
  * functions' timeouts (functions/shared/sdk.ts SDK_OPTIONS: connect 1 s, answer 3 s, inactivity 3 s,
- * all thrown) and the caller's deadline (`bounded`), retried once like the SDK's standard retry
+ * all thrown) and the caller's deadline (the call's `abortSignal`, or an enclosing `bounded`'s),
+ * retried once like the SDK's standard retry
  * strategy, its errors shaped like the SDK's (`name` the service's error code, `$fault`,
  * `$metadata.httpStatusCode`), so functions/presigner/errors.ts classifies both alike.
  *
@@ -139,27 +140,6 @@ export function endpointFor(
   return new URL(`https://${service.hostPrefix}.${region}.${suffix}`);
 }
 
-/** SHA-256 and HMAC-SHA-256 on node:crypto, in the shape @smithy/signature-v4 takes. */
-class Sha256 {
-  private readonly hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === "string"
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
 /**
  * The wait before a retry, as the SDK's standard strategy computes it (@smithy/core, util-retry
  * `DefaultRetryBackoffStrategy.computeNextBackoffDelay`, not exported): a random part of
@@ -229,7 +209,8 @@ export class AwsClient {
             failure.$metadata = { ...failure.$metadata, attempts: attempt };
           throw error;
         }
-        await pause(backoffMs(attempt - 1, throttled), abortSignal);
+        // Node's timer ends at the deadline with an AbortError, as the HTTP handler does.
+        await pause(backoffMs(attempt - 1, throttled), undefined, { signal: abortSignal });
       }
     }
   }
@@ -350,27 +331,6 @@ async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Waits `ms`, or rejects with an AbortError as soon as `signal` fires. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const abortError = () =>
-      Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
-    if (signal?.aborted) {
-      reject(abortError());
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** An operation's input, carried to a client's `send` (the SDK's `new XCommand(input)` shape). */
