@@ -135,13 +135,18 @@ export function createVerifier(env: NodeJS.ProcessEnv): AccessTokenVerifier {
       : parseJwks(embedded, `environment variable ${JWKS_VARIABLE}`);
   // Whatever keys the library fetches, the remembered tokens are forgotten (rememberingVerified).
   let keysFetched: () => void = () => undefined;
-  const forgetting = (fetcher: JwksFetcher): JwksFetcher => ({
-    async fetch(uri) {
-      const body = await fetcher.fetch(uri);
-      keysFetched();
-      return body;
-    },
-  });
+  // Forgets once the library has STORED the fetched keys (not when the fetch answers): a
+  // verification begun before that reads the old keys and must not be remembered.
+  const forgetting = (fetcher: JwksFetcher): SimpleJwksCache =>
+    new (class extends SimpleJwksCache {
+      override async getJwks(uri: string): Promise<Jwks> {
+        try {
+          return await super.getJwks(uri);
+        } finally {
+          keysFetched();
+        }
+      }
+    })({ fetcher });
   let verifier: AccessTokenVerifier;
   if (process.env.STUDIO_ACCESS_SANDBOX === "1") {
     verifier = localVerifier(
@@ -154,9 +159,7 @@ export function createVerifier(env: NodeJS.ProcessEnv): AccessTokenVerifier {
     verifier = CognitoJwtVerifier.create(
       { userPoolId, clientId, tokenUse: "access" },
       {
-        jwksCache: new SimpleJwksCache({
-          fetcher: forgetting(backingOff(new SimpleFetcher())),
-        }),
+        jwksCache: forgetting(backingOff(new SimpleFetcher())),
       },
     );
   }
@@ -174,8 +177,8 @@ export const VERIFIED_TOKENS_KEPT = 512;
 /**
  * `verifier`, remembering the tokens it verified, by their exact text, until each one's `exp`: a
  * user's next sign-ins with the same token cost a map lookup instead of an RSA verification (a
- * median of 0.03 to 0.06 ms on the benchmark's machine, docs/functions.md). Only a token that verified is remembered; a token differing in
- * any byte is verified afresh; a remembered token is refused from its `exp` on, as the library
+ * median of 0.03 to 0.06 ms on the benchmark's machine, docs/functions.md). Only a token that
+ * verified is remembered; a token differing in any byte is verified afresh; a remembered token is refused from its `exp` on, as the library
  * refuses it (aws-jwt-verify `validateJwtFields`: expired when `exp < now`, no grace configured).
  * Nothing weaker than the library's own check: the verification is stateless either way (a
  * revoked Cognito access token verifies until it expires, remembered or not). New keys forget
@@ -235,7 +238,7 @@ function localVerifier(
   endpoint: string,
   userPoolId: string,
   clientId: string,
-  wrap: (fetcher: JwksFetcher) => JwksFetcher,
+  wrap: (fetcher: JwksFetcher) => SimpleJwksCache,
 ) {
   const issuer = `${endpoint.replace(/\/+$/, "")}/${userPoolId}`;
   // Node's fetch, which (unlike the library's HTTPS-only fetcher) speaks http to a local endpoint.
@@ -255,7 +258,7 @@ function localVerifier(
         validateCognitoJwtFields(payload, { tokenUse: "access", clientId });
       },
     },
-    { jwksCache: new SimpleJwksCache({ fetcher: wrap(backingOff(fetcher)) }) },
+    { jwksCache: wrap(backingOff(fetcher)) },
   ) as unknown as AccessTokenVerifier;
 }
 

@@ -52,7 +52,9 @@ export class BoundedHttpHandler extends NodeHttpHandler {
  * variables when they are missing. Not `fromEnv` itself: importing @aws-sdk/credential-provider-env
  * brings @aws-sdk/core's client index (endpoint rules and partitions, the shared-config file
  * loader, the user agent): about 17 KB of the presigner's bundle and 2 to 3 ms of its cold start,
- * measured 2026-12-05 (docs/functions.md).
+ * measured 2026-12-05 (docs/functions.md). Unlike `fromEnv`, it reads no AWS_CREDENTIAL_EXPIRATION
+ * or AWS_ACCOUNT_ID (so the lifecycle's DynamoDB client keeps the regional endpoint, not an
+ * account-based one): Lambda sets neither.
  */
 export const ENV_CREDENTIALS = (): Promise<{
   readonly accessKeyId: string;

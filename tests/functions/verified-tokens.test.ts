@@ -200,3 +200,43 @@ describe("keys the library fetches for an unknown kid forget every remembered to
     ).toEqual(["a"]);
   });
 });
+
+describe("a verification racing the library's key fetch is not remembered (attack review)", () => {
+  const withdrawn = makeSigningKey("pool-key-a");
+  const current = makeSigningKey("pool-key-b");
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  // A verification of the old key's token begun some microtasks after the fetch answers, while
+  // the library has not yet stored the new keys, must not be remembered past their storing.
+  it.each([0, 1, 2, 3, 4, 6, 8, 10])(
+    "begun %i microtasks after the fetch answered: refused once the new keys are stored",
+    async (hops) => {
+      let answer: (body: ArrayBuffer) => void = () => undefined;
+      const body = new Promise<ArrayBuffer>((resolve) => (answer = resolve));
+      jest.spyOn(SimpleFetcher.prototype, "fetch").mockReturnValue(body);
+      const v = createVerifier({
+        ...process.env,
+        [JWKS_VARIABLE]: JSON.stringify({ keys: [withdrawn.jwk] }),
+      });
+      const old = signedAccessToken(withdrawn, "user-lob-a");
+      const fresh = verifyBearer(v, `Bearer ${signedAccessToken(current, "user-lob-b")}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      let during: Promise<unknown> = Promise.resolve();
+      const hop = (n: number): Promise<void> =>
+        n === 0 ? Promise.resolve() : Promise.resolve().then(() => hop(n - 1));
+      void body.then(() =>
+        hop(hops).then(() => {
+          during = verifyBearer(v, `Bearer ${old}`).catch((e: unknown) => e);
+        }),
+      );
+      answer(new TextEncoder().encode(JSON.stringify({ keys: [current.jwk] })).buffer);
+      await fresh;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await during;
+      const after = await verifyBearer(v, `Bearer ${old}`).catch((e: unknown) => e);
+      expect(after).toBeInstanceOf(Unauthorized);
+    },
+  );
+});
